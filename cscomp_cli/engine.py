@@ -1,0 +1,390 @@
+"""Replay a plan over history (SPEC sections 1–3): who is replayed, their target variable, every
+component's payout with the contract's rounding, modifiers and the cap.
+
+Everything is computed column-wise over the frame of replayed CSM–quarters; the only Python
+loops are over the plan's components, modifiers and scopes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .curves import commission, curve_fraction
+from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
+from .errors import DataError, PlanError, UsageError
+from .metrics import STATISTICS, book_risk, book_statistics, metric
+from .numbers import round_half_away, to_cents
+from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan
+from .quarters import quarter_day_numbers
+
+WEIGHT_TOLERANCE = 1e-9
+
+
+@dataclass
+class Replay:
+    """The plan replayed: one row per CSM–quarter, plus what the comparison needs."""
+
+    plan: Plan
+    quarters: list[str]
+    rows: pd.DataFrame  # see replay() for the columns
+    csm_statistics: pd.DataFrame  # each CSM's books pooled over the replayed quarters
+    warnings: list[str] = field(default_factory=list)
+
+
+def select_quarters(dataset: Dataset, count: int | None) -> list[str]:
+    """The last ``count`` distinct quarters of accounts.csv in calendar order (all when None)."""
+    present = sorted(dataset.accounts["quarter"].unique().tolist())
+    if count is None:
+        return present
+    if count < 1:
+        raise UsageError(f"--quarters must be 1 or more, got {count}")
+    if count > len(present):
+        raise UsageError(
+            f"asked for {count} quarters but {ACCOUNTS} holds only {len(present)} "
+            f"({present[0]} to {present[-1]})",
+            hint=f"use --quarters {len(present)} or less",
+        )
+    return present[-count:]
+
+
+def replay(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Replay:
+    """Replay ``plan`` over the last ``quarters`` quarters of ``dataset`` (all when None).
+
+    rows columns: quarter, csm_id, name, segment, team, proration, target_variable, base,
+    actual_target_variable, actual_base (quarterly, unrounded); per component id X: X_active,
+    X_metric, X_target, X_attainment, X_fraction, X_multiplier, X_payout_cents; then
+    components_cents, cap_adjustment_cents, proposed_cents, actual_cents (int64 cents).
+    """
+    window = select_quarters(dataset, quarters)
+    accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
+    rows = _replayed_csms(dataset, accounts, window)
+    rows = _attach_roster(rows, dataset)
+    rows = _apply_pay_mix(rows, plan)
+    _check_weights(plan, window)
+
+    books = BookMetrics(plan, accounts, rows)
+    warnings: list[str] = []
+    multipliers = _modifier_multipliers(plan, books)
+    total = np.zeros(len(rows), dtype="int64")
+    for index, component in enumerate(plan.components):
+        columns = _pay_component(index, component, plan, books, rows, dataset, multipliers[component.id], warnings)
+        for name, values in columns.items():
+            rows[f"{component.id}_{name}"] = values
+        total += rows[f"{component.id}_payout_cents"].to_numpy()
+
+    rows["components_cents"] = total
+    if plan.cap is not None:
+        cap_cents = to_cents(plan.cap * rows["target_variable"].to_numpy())
+        rows["cap_adjustment_cents"] = np.minimum(cap_cents - total, 0)
+    else:
+        rows["cap_adjustment_cents"] = np.zeros(len(rows), dtype="int64")
+    rows["proposed_cents"] = total + rows["cap_adjustment_cents"].to_numpy()
+    rows["actual_cents"] = _actual_cents(dataset, rows, window)
+    warnings.extend(_roster_warnings(rows, accounts))
+
+    pooled = book_statistics(accounts, ["csm_id"]).reindex(rows["csm_id"].unique(), fill_value=0)
+    pooled.index.name = "csm_id"
+    return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=pooled, warnings=warnings)
+
+
+# --- who is replayed, and on what pay ------------------------------------------------------
+
+
+def _replayed_csms(dataset: Dataset, accounts: pd.DataFrame, window: list[str]) -> pd.DataFrame:
+    """Every (quarter, csm_id) owning an account row or having a payout row in the window."""
+    owners = accounts[["quarter", "csm_id", "line"]].assign(source=ACCOUNTS)
+    frames = [owners]
+    if dataset.payouts is not None:
+        paid = dataset.payouts[dataset.payouts["quarter"].isin(window)]
+        frames.append(paid[["quarter", "csm_id", "line"]].assign(source=PAYOUTS))
+    seen = pd.concat(frames, ignore_index=True)
+    first = seen.drop_duplicates(["quarter", "csm_id"], keep="first")
+    return first.sort_values(["quarter", "csm_id"], kind="stable").reset_index(drop=True)
+
+
+def _attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Join each CSM–quarter to its roster row (a row for that quarter wins over an every-quarter row)."""
+    roster = dataset.roster
+    fields = ["name", "segment", "team", "annual_base", "annual_variable", "start_date", "end_date"]
+    specific = roster[roster["quarter"].notna()][["csm_id", "quarter", *fields]]
+    general = roster[roster["quarter"].isna()][["csm_id", *fields]]
+    joined = rows.merge(specific, on=["quarter", "csm_id"], how="left", validate="one_to_one")
+    fallback = rows[["csm_id"]].merge(general, on="csm_id", how="left", validate="many_to_one")
+    missing_specific = joined["name"].isna().to_numpy()
+    for column in fields:
+        joined[column] = joined[column].where(~missing_specific, fallback[column].to_numpy())
+    unmatched = joined["name"].isna()
+    if unmatched.any():
+        first = joined[unmatched].iloc[0]
+        count = int(unmatched.sum())
+        more = f" ({count - 1} more CSM-quarters like it)" if count > 1 else ""
+        raise DataError(
+            f"CSM {first.csm_id} appears in {first.quarter} but {ROSTER} has no row for them in that quarter{more}",
+            file=dataset.path(first.source),
+            location=f"line {int(first.line)}, column csm_id",
+            hint=f"add {first.csm_id} to {ROSTER} (with quarter {first.quarter}, or with no quarter to cover every "
+            "quarter), or correct the csm_id",
+        )
+
+    first_day, last_day = quarter_day_numbers(joined["quarter"].to_numpy())
+    start = joined["start_date"].to_numpy(dtype="datetime64[D]")
+    end = joined["end_date"].to_numpy(dtype="datetime64[D]")
+    start = np.where(np.isnat(start), first_day, np.maximum(start, first_day))
+    end = np.where(np.isnat(end), last_day, np.minimum(end, last_day))
+    employed = np.maximum((end - start).astype("int64") + 1, 0)
+    quarter_days = (last_day - first_day).astype("int64") + 1
+    joined["proration"] = employed / quarter_days
+    joined["actual_target_variable"] = joined["annual_variable"].to_numpy(dtype="float64") / 4 * joined["proration"]
+    joined["actual_base"] = joined["annual_base"].to_numpy(dtype="float64") / 4 * joined["proration"]
+    return joined
+
+
+def _apply_pay_mix(rows: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The plan's quarterly target variable and base (the roster's unless the plan has a pay_mix)."""
+    annual_base = rows["annual_base"].to_numpy(dtype="float64")
+    annual_variable = rows["annual_variable"].to_numpy(dtype="float64")
+    mix = plan.pay_mix
+    if mix is not None:
+        if isinstance(mix.variable_pct, dict):
+            pct = rows["segment"].map(mix.variable_pct)
+            if pct.isna().any():
+                first = rows[pct.isna()].iloc[0]
+                raise PlanError(
+                    f"no variable_pct for segment '{first.segment}' (CSM {first.csm_id} in {first.quarter})",
+                    location="pay_mix.variable_pct",
+                    hint=f"add '{first.segment}: <percent>' to pay_mix.variable_pct, or give one number for everybody",
+                )
+            p = pct.to_numpy(dtype="float64") / 100
+        else:
+            p = np.full(len(rows), mix.variable_pct / 100)
+        if mix.hold == "ote":
+            ote = annual_base + annual_variable
+            annual_variable, annual_base = ote * p, ote * (1 - p)
+        else:
+            annual_variable = annual_base * p / (1 - p)
+    proration = rows["proration"].to_numpy()
+    rows["target_variable"] = annual_variable / 4 * proration
+    rows["base"] = annual_base / 4 * proration
+    return rows
+
+
+def _check_weights(plan: Plan, window: list[str]) -> None:
+    """In every replayed quarter the active curve components' weights sum to 1."""
+    curves = plan.curve_components
+    if not curves:
+        return
+    for quarter in window:
+        active = [c for c in curves if c.active_in(quarter)]
+        total = sum(c.weight for c in active)
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            listed = " + ".join(f"{c.id} {c.weight:g}" for c in active) or "no curve component"
+            raise PlanError(
+                f"in {quarter} the active curve components' weights sum to {total:g} ({listed}), not 1",
+                location="components",
+                hint="adjust the weights, or the quarters: lists of floating components, so every quarter sums to 1",
+            )
+
+
+def _actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np.ndarray:
+    if dataset.payouts is None:
+        return np.zeros(len(rows), dtype="int64")
+    paid = dataset.payouts[dataset.payouts["quarter"].isin(window)]
+    cents = pd.Series(to_cents(paid["amount"].to_numpy()), index=paid.index)
+    per_csm = cents.groupby([paid["quarter"], paid["csm_id"]]).sum()
+    keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
+    return per_csm.reindex(keys, fill_value=0).to_numpy(dtype="int64")
+
+
+def _roster_warnings(rows: pd.DataFrame, accounts: pd.DataFrame) -> list[str]:
+    warnings = []
+    not_employed = rows[rows["proration"] <= 0]
+    for row in not_employed.itertuples():
+        warnings.append(f"{row.csm_id} appears in {row.quarter} but their roster dates give 0 days employed "
+                        "in that quarter, so their target variable is 0")
+    owners = set(zip(accounts["quarter"], accounts["csm_id"]))
+    no_book = [f"{q} {c}" for q, c in zip(rows["quarter"], rows["csm_id"]) if (q, c) not in owners]
+    if no_book:
+        warnings.append(f"{len(no_book)} CSM-quarter(s) have payouts but no accounts (empty book): "
+                        + ", ".join(no_book[:10]) + (" …" if len(no_book) > 10 else ""))
+    return warnings
+
+
+# --- metrics per scope ---------------------------------------------------------------------
+
+
+class BookMetrics:
+    """Metric values for each replayed CSM–quarter, per scope, each computed once and reused."""
+
+    def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame):
+        self.plan = plan
+        self.rows = rows
+        keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
+        csm = book_statistics(accounts, ["quarter", "csm_id"]).reindex(keys, fill_value=0)
+        self._stats = {"csm": csm.reset_index(drop=True)}
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+        self._risk: dict[str, np.ndarray] = {}
+
+    def statistics(self, scope: str, where: str) -> pd.DataFrame:
+        """Book statistics of each row's scope book (team, segment or company union of CSM books)."""
+        if scope not in self._stats:
+            csm = self._stats["csm"]
+            if scope == "company":
+                group = pd.Series("company", index=self.rows.index)
+            else:
+                group = self.rows[scope]
+                if group.isna().any():
+                    first = self.rows[group.isna()].iloc[0]
+                    raise PlanError(
+                        f"scope: {scope} needs every CSM's {scope}, but {first.csm_id} has none in {first.quarter}",
+                        location=where,
+                        hint=f"fill the {scope} column of {ROSTER}, or use another scope",
+                    )
+            keys = [self.rows["quarter"], group]
+            pooled = csm.groupby(keys, sort=False).transform("sum")
+            self._stats[scope] = pooled[list(STATISTICS)]
+        return self._stats[scope]
+
+    def value(self, name: str, scope: str, where: str) -> np.ndarray:
+        key = (name, scope)
+        if key not in self._cache:
+            self._cache[key] = metric(self.statistics(scope, where), name, self.plan.credit)
+        return self._cache[key]
+
+    def risk(self, scope: str, where: str) -> np.ndarray:
+        if scope not in self._risk:
+            self._risk[scope] = book_risk(self.statistics(scope, where))
+        return self._risk[scope]
+
+
+# --- components ----------------------------------------------------------------------------
+
+
+def _modifier_multipliers(plan: Plan, books: BookMetrics) -> dict[str, np.ndarray]:
+    """The product of every modifier that applies, per component and CSM–quarter."""
+    n = len(books.rows)
+    product = {c.id: np.ones(n) for c in plan.components}
+    for index, modifier in enumerate(plan.modifiers):
+        when = modifier.when
+        value = books.value(when.metric, when.scope, f"modifiers[{index}].when.scope")
+        holds = ~np.isnan(value)
+        if when.below is not None:
+            holds &= value < when.below
+        if when.at_least is not None:
+            holds &= value >= when.at_least
+        factor = np.where(holds, modifier.multiply, 1.0)
+        for component_id in plan.multiplier_targets(modifier):
+            product[component_id] = product[component_id] * factor
+    return product
+
+
+def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active: np.ndarray) -> np.ndarray:
+    """The component's target per CSM–quarter (NaN where none is configured), rounded to 9 places."""
+    where = f"components[{index}].target"
+    n = len(rows)
+    spec = component.target
+    if spec is None:
+        return np.full(n, np.nan)
+    if isinstance(spec, (int, float)):
+        target = np.full(n, float(spec))
+    elif isinstance(spec, BySegment):
+        target = rows["segment"].map(spec.values).to_numpy(dtype="float64")
+        if spec.default is not None:
+            target = np.where(np.isnan(target), spec.default, target)
+        missing = np.isnan(target) & active
+        if missing.any():
+            first = rows[missing].iloc[0]
+            raise PlanError(
+                f"no target for segment '{first.segment}' (CSM {first.csm_id} in {first.quarter}) and no default",
+                location=f"{where}.values",
+                hint=f"add '{first.segment}: <target>' to the values, or a default:",
+            )
+    elif isinstance(spec, PctOfStartArr):
+        start = books.value("start_arr", component.scope, f"components[{index}].scope")
+        target = round_half_away(start * spec.pct_of_start_arr)
+    else:  # quotas
+        target = _quota_targets(component, rows, dataset, active, where)
+    if component.risk_adjust is not None:
+        scope_where = f"components[{index}].scope"
+        own = books.risk(component.scope, scope_where)
+        company = books.risk("company", scope_where)
+        shift = component.risk_adjust * (own - company)
+        target = np.where(np.isnan(shift), target, target + np.nan_to_num(shift))
+    return round_half_away(target)
+
+
+def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where: str) -> np.ndarray:
+    quotas = dataset.quotas
+    if quotas is None:
+        raise PlanError(
+            f"component '{component.id}' has target: quotas but the data folder has no {QUOTAS}",
+            location=where,
+            hint=f"add {QUOTAS} with columns quarter, csm_id, component, target",
+        )
+    mine = quotas[quotas["component"] == component.id].set_index(["quarter", "csm_id"])["target"]
+    keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
+    target = mine.reindex(keys).to_numpy(dtype="float64")
+    missing = np.isnan(target) & active
+    if missing.any():
+        first = rows[missing].iloc[0]
+        count = int(missing.sum())
+        raise DataError(
+            f"no quota for CSM {first.csm_id}, quarter {first.quarter}, component {component.id}"
+            + (f" ({count - 1} more CSM-quarters missing)" if count > 1 else ""),
+            file=dataset.path(QUOTAS),
+            hint=f"add a row '{first.quarter},{first.csm_id},{component.id},<target>' to {QUOTAS}",
+        )
+    return target
+
+
+def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, multiplier, warnings) -> dict:
+    """Every output column of one component, with its payout in cents."""
+    n = len(rows)
+    active = np.array([component.active_in(q) for q in rows["quarter"]], dtype=bool) if component.quarters else (
+        np.ones(n, dtype=bool))
+    value = books.value(component.metric, component.scope, f"components[{index}].scope")
+    target = _target(index, component, books, rows, dataset, active)
+    columns = {"active": active, "metric": value, "target": target, "multiplier": multiplier}
+
+    if isinstance(component, CurveComponent):
+        if component.measure == "attainment":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                attainment = round_half_away(np.where(target > 0, value / np.where(target > 0, target, 1.0), np.nan))
+            x = attainment
+        else:
+            attainment = np.full(n, np.nan)
+            x = value
+        fraction = curve_fraction(x, component.curve, interpolate=component.interpolate, uncapped=component.uncapped)
+        undefined = np.isnan(fraction)
+        fraction = np.where(undefined, 1.0 if component.on_missing == "target" else 0.0, fraction)
+        uses = undefined & active
+        if uses.any():
+            what = "attainment" if component.measure == "attainment" else component.metric
+            examples = [f"{q} {c}" for q, c in zip(rows["quarter"][uses], rows["csm_id"][uses])]
+            paid_as = "target (f = 1.0)" if component.on_missing == "target" else "zero"
+            warnings.append(
+                f"component {component.id}: {what} undefined for {len(examples)} CSM-quarter(s), paid as "
+                f"{paid_as} (on_missing: {component.on_missing}): " + ", ".join(examples[:10])
+                + (" …" if len(examples) > 10 else "")
+            )
+        payout = rows["target_variable"].to_numpy() * component.weight * fraction * multiplier
+        columns.update(attainment=attainment, fraction=np.where(active, fraction, 0.0))
+    else:
+        assert isinstance(component, CommissionComponent)
+        schedule = component.schedule
+        up_to = np.array([t.up_to for t in schedule[:-1]], dtype="float64")
+        if component.target is None:
+            bounds = np.broadcast_to(up_to, (n, len(up_to)))
+        else:
+            positive_target = np.where(target > 0, target, 0.0)  # a target ≤ 0 (or undefined) makes every bound 0
+            bounds = round_half_away(np.nan_to_num(positive_target)[:, None] * up_to[None, :])
+        earned = commission(np.nan_to_num(value), bounds, [t.rate for t in schedule],
+                            tiering=component.tiering, allow_negative=component.allow_negative)
+        if component.cap is not None:
+            earned = np.minimum(earned, component.cap)
+        payout = earned * multiplier
+        columns.update(attainment=np.full(n, np.nan), fraction=np.full(n, np.nan))
+    columns["payout_cents"] = np.where(active, to_cents(payout), 0)
+    return columns

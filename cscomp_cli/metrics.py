@@ -1,0 +1,136 @@
+"""The sixteen book metrics of SPEC section 2, computed from summed statistics.
+
+Every metric is a ratio or sum of a few per-account quantities, so each book is first reduced to
+those sums (``book_statistics``, one group-by). Books of a team, a segment or the company, or one
+CSM's books pooled over several quarters, are then just sums of the same statistics, and each
+metric is a vectorised expression over them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .numbers import round_half_away
+from .plan import METRICS, Credit
+
+# Per-account quantities whose sums define every metric.
+STATISTICS = (
+    "start_arr",         # Σ arr_start over the retention base (arr_start > 0)
+    "expansion",         # Σ expansion over the book
+    "cross_sell",        # Σ cross_sell over the book
+    "contraction",       # Σ contraction over the book
+    "churn",             # Σ churn over the book
+    "retained",          # Σ (arr_start − contraction − churn) over the base
+    "net_retained",      # Σ (arr_start + expansion + cross_sell − contraction − churn) over the base
+    "renewed_arr",       # Σ (arr_start − contraction − churn) over rows renewal_due and renewed
+    "base_rows",         # rows in the base
+    "base_rows_alive",   # rows of the base with arr_end > 0
+    "due_start",         # Σ arr_start over rows renewal_due
+    "renewed_start",     # Σ arr_start over rows renewal_due and renewed
+    "nps_answers", "nps_promoters", "nps_detractors",
+    "health_sum", "health_count",
+    "risk_weighted",     # Σ risk × arr_start over base rows with a risk score
+    "risk_weight",       # Σ arr_start over base rows with a risk score
+    "accounts",          # rows in the book
+)
+
+
+def account_statistics(accounts: pd.DataFrame) -> pd.DataFrame:
+    """One row per account row: the quantities that ``book_statistics`` sums."""
+    start = accounts["arr_start"].to_numpy()
+    base = start > 0
+    kept = start - accounts["contraction"].to_numpy() - accounts["churn"].to_numpy()
+    grown = kept + accounts["expansion"].to_numpy() + accounts["cross_sell"].to_numpy()
+    due = accounts["renewal_due"].to_numpy(dtype=bool)
+    renewed = due & accounts["renewed"].to_numpy(dtype=bool)
+    nps = accounts["nps"].to_numpy()
+    health = accounts["health"].to_numpy()
+    risk = accounts["risk"].to_numpy()
+    risk_base = base & ~np.isnan(risk)
+    columns = {
+        "start_arr": np.where(base, start, 0.0),
+        "expansion": accounts["expansion"].to_numpy(),
+        "cross_sell": accounts["cross_sell"].to_numpy(),
+        "contraction": accounts["contraction"].to_numpy(),
+        "churn": accounts["churn"].to_numpy(),
+        "retained": np.where(base, kept, 0.0),
+        "net_retained": np.where(base, grown, 0.0),
+        "renewed_arr": np.where(renewed, kept, 0.0),
+        "base_rows": base.astype("int64"),
+        "base_rows_alive": (base & (accounts["arr_end"].to_numpy() > 0)).astype("int64"),
+        "due_start": np.where(due, start, 0.0),
+        "renewed_start": np.where(renewed, start, 0.0),
+        "nps_answers": (~np.isnan(nps)).astype("int64"),
+        "nps_promoters": (nps >= 9).astype("int64"),
+        "nps_detractors": (nps <= 6).astype("int64"),
+        "health_sum": np.where(np.isnan(health), 0.0, health),
+        "health_count": (~np.isnan(health)).astype("int64"),
+        "risk_weighted": np.where(risk_base, np.nan_to_num(risk) * start, 0.0),
+        "risk_weight": np.where(risk_base, start, 0.0),
+        "accounts": np.ones(len(accounts), dtype="int64"),
+    }
+    return pd.DataFrame(columns, index=accounts.index)
+
+
+def book_statistics(accounts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum the account statistics per book (e.g. keys = ["quarter", "csm_id"])."""
+    stats = account_statistics(accounts)
+    for key in keys:
+        stats[key] = accounts[key].to_numpy()
+    return stats.groupby(keys, sort=True, observed=True)[list(STATISTICS)].sum()
+
+
+def metric(stats: pd.DataFrame, name: str, credit: Credit) -> np.ndarray:
+    """One metric for every book in ``stats``; NaN where SPEC says it is undefined."""
+    if name not in METRICS:
+        raise KeyError(name)
+    s = {column: stats[column].to_numpy(dtype="float64") for column in STATISTICS}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = _FORMULAS[name](s, credit)
+    return round_half_away(np.asarray(value, dtype="float64"))
+
+
+def book_risk(stats: pd.DataFrame) -> np.ndarray:
+    """arr_start-weighted mean risk of each book's base rows that have a score; NaN if none do."""
+    weighted = stats["risk_weighted"].to_numpy(dtype="float64")
+    weight = stats["risk_weight"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight > 0, weighted / weight, np.nan)
+
+
+def _ratio(numerator, denominator):
+    return np.where(denominator != 0, numerator / np.where(denominator != 0, denominator, 1.0), np.nan)
+
+
+def _expansion_arr(s, credit):
+    return round_half_away(credit.expansion * s["expansion"])
+
+
+def _cross_sell_arr(s, credit):
+    return round_half_away(credit.cross_sell * s["cross_sell"])
+
+
+def _gross_expansion(s, credit):
+    return _expansion_arr(s, credit) + _cross_sell_arr(s, credit)
+
+
+_FORMULAS = {
+    "start_arr": lambda s, c: s["start_arr"],
+    "expansion_arr": _expansion_arr,
+    "cross_sell_arr": _cross_sell_arr,
+    "gross_expansion": _gross_expansion,
+    "contraction_arr": lambda s, c: s["contraction"],
+    "churn_arr": lambda s, c: s["churn"],
+    "net_expansion": lambda s, c: _gross_expansion(s, c) - s["contraction"] - s["churn"],
+    "retained_arr": lambda s, c: s["retained"],
+    "renewed_arr": lambda s, c: s["renewed_arr"],
+    "nrr": lambda s, c: _ratio(s["net_retained"], s["start_arr"]),
+    "grr": lambda s, c: _ratio(round_half_away(s["retained"]), s["start_arr"]),
+    "logo_retention": lambda s, c: _ratio(s["base_rows_alive"], s["base_rows"]),
+    "renewal_rate": lambda s, c: _ratio(s["renewed_start"], s["due_start"]),
+    "nps": lambda s, c: _ratio(100.0 * (s["nps_promoters"] - s["nps_detractors"]), s["nps_answers"]),
+    "health": lambda s, c: _ratio(s["health_sum"], s["health_count"]),
+    "accounts": lambda s, c: s["accounts"],
+}
+assert set(_FORMULAS) == set(METRICS)

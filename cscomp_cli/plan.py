@@ -1,0 +1,484 @@
+"""The plan language (SPEC section 3): a YAML document validated into typed, frozen models.
+
+Loading is strict on purpose: unknown keys, duplicate keys, wrong types and impossible curves are
+refused with the key path and, where a close spelling exists, a "did you mean". The JSON Schema
+served by `cscomp schema` comes from the same models, so editors and cscomp agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import PlanError
+from .quarters import parse_quarter
+
+METRICS = (
+    "start_arr", "expansion_arr", "cross_sell_arr", "gross_expansion", "contraction_arr", "churn_arr",
+    "net_expansion", "retained_arr", "renewed_arr", "nrr", "grr", "logo_retention", "renewal_rate",
+    "nps", "health", "accounts",
+)
+COMMISSION_METRICS = (
+    "expansion_arr", "cross_sell_arr", "gross_expansion", "net_expansion", "renewed_arr", "retained_arr",
+)
+MAX_PLAN_BYTES = 1_000_000
+MAX_PLAN_NODES = 100_000  # far beyond any real plan; stops a YAML alias bomb from expanding
+
+Metric = Literal[METRICS]  # type: ignore[valid-type]
+CommissionMetric = Literal[COMMISSION_METRICS]  # type: ignore[valid-type]
+Scope = Literal["csm", "team", "segment", "company"]
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+QuarterLabel = Annotated[str, Field(description="a calendar quarter such as 2026Q1")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# --- targets -------------------------------------------------------------------------------
+
+
+class BySegment(_Strict):
+    """A target per roster segment, with an optional default."""
+
+    by: Literal["segment"]
+    values: dict[str, Positive]
+    default: Positive | None = None
+
+
+class PctOfStartArr(_Strict):
+    """A share of the (scope) book's start_arr, for amount metrics."""
+
+    pct_of_start_arr: Positive
+
+
+def _target_kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return "number"
+    if value == "quotas":
+        return "quotas"
+    if isinstance(value, dict):
+        return "pct" if "pct_of_start_arr" in value else "by_segment"
+    if isinstance(value, BaseModel):
+        return "pct" if isinstance(value, PctOfStartArr) else "by_segment"
+    return None
+
+
+Target = Annotated[
+    Union[
+        Annotated[Positive, Tag("number")],
+        Annotated[Literal["quotas"], Tag("quotas")],
+        Annotated[BySegment, Tag("by_segment")],
+        Annotated[PctOfStartArr, Tag("pct")],
+    ],
+    Discriminator(
+        _target_kind,
+        custom_error_type="target",
+        custom_error_message="target must be a number > 0, 'quotas', {by: segment, values: …} or {pct_of_start_arr: …}",
+    ),
+]
+
+
+# --- components ----------------------------------------------------------------------------
+
+
+def _canonical_quarters(value: list[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    labels = []
+    for text in value:
+        label = parse_quarter(str(text))
+        if label is None:
+            raise ValueError(f"'{text}' is not a quarter label (write 2026Q1)")
+        labels.append(label)
+    return tuple(labels)
+
+
+class _Component(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="unique id, [a-z][a-z0-9_]*")
+    scope: Scope = "csm"
+    target: Target | None = None
+    risk_adjust: float | None = Field(default=None, description="adds k × (book risk − company risk) to the target")
+    quarters: tuple[QuarterLabel, ...] | None = Field(default=None, description="pays only in these quarters")
+
+    @field_validator("quarters", mode="before")
+    @classmethod
+    def _parse_quarters(cls, value):
+        if isinstance(value, list):
+            return _canonical_quarters(value)
+        return value
+
+    @model_validator(mode="after")
+    def _risk_adjust_needs_target(self):
+        if self.risk_adjust is not None and self.target is None:
+            raise ValueError("risk_adjust adjusts the target, so this component needs a target")
+        return self
+
+    def active_in(self, quarter: str) -> bool:
+        return self.quarters is None or quarter in self.quarters
+
+
+class CurveComponent(_Component):
+    """Pays TV × weight × f(x) × modifiers."""
+
+    kind: Literal["curve"] = "curve"
+    metric: Metric
+    weight: NonNegative
+    measure: Literal["attainment", "value"] = "attainment"
+    curve: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(min_length=1)
+    interpolate: Literal["linear", "step"] = "linear"
+    uncapped: bool = False
+    on_missing: Literal["zero", "target"] = "zero"
+
+    @field_validator("curve")
+    @classmethod
+    def _check_points(cls, points):
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        if any(not math.isfinite(v) for v in xs + ys) or any(y < 0 for y in ys):
+            raise ValueError("curve points must be finite numbers and pay 0 or more")
+        for i in range(1, len(xs)):
+            if not xs[i] > xs[i - 1]:
+                raise ValueError(f"curve x must be strictly increasing: point {i + 1} ({xs[i]:g}) "
+                                 f"is not above point {i} ({xs[i - 1]:g})")
+            if ys[i] < ys[i - 1]:
+                raise ValueError(f"curve payout must never decrease: point {i + 1} pays {ys[i]:g}, "
+                                 f"less than point {i} ({ys[i - 1]:g})")
+        return points
+
+    @model_validator(mode="after")
+    def _check_curve(self):
+        if self.uncapped and (self.interpolate != "linear" or len(self.curve) < 2):
+            raise ValueError("uncapped: true continues the last segment's slope, so it needs "
+                             "interpolate: linear and at least two curve points")
+        if self.measure == "attainment" and self.target is None:
+            raise ValueError("measure: attainment needs a target (or use measure: value)")
+        return self
+
+
+class Tier(_Strict):
+    up_to: Positive | None = None
+    rate: NonNegative
+
+
+class CommissionComponent(_Component):
+    """Pays a rate (or tiers of rates) on an amount metric, not scaled by TV."""
+
+    kind: Literal["commission"]
+    metric: CommissionMetric
+    rate: NonNegative | None = None
+    tiers: list[Tier] | None = Field(default=None, min_length=1)
+    tiering: Literal["marginal", "retroactive"] = "marginal"
+    allow_negative: bool = False
+    cap: NonNegative | None = Field(default=None, description="maximum commission per quarter, before modifiers")
+
+    @field_validator("tiers")
+    @classmethod
+    def _check_bounds(cls, tiers):
+        if tiers is None:
+            return tiers
+        *lower, last = tiers
+        if last.up_to is not None:
+            raise ValueError("the last tier has no up_to (it takes everything above the previous bound)")
+        for i, tier in enumerate(lower):
+            if tier.up_to is None:
+                raise ValueError(f"tier {i + 1} needs up_to (only the last tier has none)")
+            if i and not tier.up_to > lower[i - 1].up_to:
+                raise ValueError(f"tier bounds must increase: tier {i + 1} up_to {tier.up_to:g} "
+                                 f"is not above {lower[i - 1].up_to:g}")
+        return tiers
+
+    @model_validator(mode="after")
+    def _rate_or_tiers(self):
+        if (self.rate is None) == (self.tiers is None):
+            raise ValueError("give either rate or tiers (one of them, not both)")
+        return self
+
+    @property
+    def schedule(self) -> list[Tier]:
+        return list(self.tiers) if self.tiers is not None else [Tier(rate=self.rate)]
+
+
+def _component_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        kind = value.get("kind", "curve")
+        return kind if kind in ("curve", "commission") else None
+    if isinstance(value, BaseModel):
+        return value.kind
+    return None
+
+
+Component = Annotated[
+    Union[Annotated[CurveComponent, Tag("curve")], Annotated[CommissionComponent, Tag("commission")]],
+    Discriminator(
+        _component_kind,
+        custom_error_type="component",
+        custom_error_message="a component is a mapping whose kind is curve (the default) or commission",
+    ),
+]
+
+
+# --- the rest of the plan ------------------------------------------------------------------
+
+
+class Condition(_Strict):
+    metric: Metric
+    scope: Scope = "csm"
+    below: float | None = None
+    at_least: float | None = None
+
+    @model_validator(mode="after")
+    def _needs_bound(self):
+        if self.below is None and self.at_least is None:
+            raise ValueError("a condition needs below, at_least, or both")
+        if self.below is not None and self.at_least is not None and not self.at_least < self.below:
+            raise ValueError(f"at_least {self.at_least:g} must be below {self.below:g}, or the band is empty")
+        return self
+
+
+class Modifier(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    when: Condition
+    multiply: NonNegative
+    applies_to: Literal["all"] | list[str] = "all"
+
+
+class PayMix(_Strict):
+    variable_pct: Annotated[float, Field(ge=0, lt=100)] | dict[str, Annotated[float, Field(ge=0, lt=100)]]
+    hold: Literal["ote", "base"] = "ote"
+
+
+class Credit(_Strict):
+    expansion: NonNegative = 1.0
+    cross_sell: NonNegative = 1.0
+
+
+class Plan(_Strict):
+    """A compensation plan to replay."""
+
+    name: str = Field(min_length=1)
+    currency: str = "USD"
+    performance: Metric = "nrr"
+    credit: Credit = Credit()
+    pay_mix: PayMix | None = None
+    cap: Positive | None = Field(default=None, description="total variable ≤ cap × TV each quarter")
+    components: list[Component] = Field(min_length=1)
+    modifiers: list[Modifier] = []
+
+    @property
+    def curve_components(self) -> list[CurveComponent]:
+        return [c for c in self.components if isinstance(c, CurveComponent)]
+
+    def multiplier_targets(self, modifier: Modifier) -> list[str]:
+        if modifier.applies_to == "all":
+            return [c.id for c in self.components]
+        return list(modifier.applies_to)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def load_plan(source: Path | str) -> Plan:
+    """Read, parse and validate a plan file ('-' reads standard input)."""
+    label = "<stdin>" if str(source) == "-" else str(source)
+    if str(source) == "-":
+        raw = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise PlanError("plan file not found" if not path.exists() else "is not a file", file=label,
+                            hint="give the path of a plan YAML, e.g. plans/nrr_focus.yaml")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PLAN_BYTES + 1)
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanError(f"plan is larger than {MAX_PLAN_BYTES:,} bytes", file=label,
+                        hint="a plan is a short YAML document; check you passed the right file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlanError("is not UTF-8 text", file=label, hint="save the plan as UTF-8") from None
+    return parse_plan(text, label)
+
+
+def parse_plan(text: str, label: str = "<plan>") -> Plan:
+    """Validate plan YAML text; errors name the key path (or line and column) in `label`."""
+    document = _load_yaml(text, label)
+    if not isinstance(document, dict):
+        raise PlanError("a plan is a YAML mapping with name and components at the top", file=label,
+                        hint="start from one of the files in plans/")
+    try:
+        plan = Plan.model_validate(document)
+    except ValidationError as exc:
+        raise _plan_error(exc, label) from None
+    _check_references(plan, label)
+    return plan
+
+
+def _check_references(plan: Plan, label: str) -> None:
+    """Ids are unique and every applies_to names a component."""
+    for key, items in (("components", plan.components), ("modifiers", plan.modifiers)):
+        ids = [item.id for item in items]
+        for i, item_id in enumerate(ids):
+            if item_id in ids[:i]:
+                raise PlanError(f"id '{item_id}' is used twice; ids must be unique", file=label,
+                                location=f"{key}[{i}].id", hint="rename one of them")
+    component_ids = [c.id for c in plan.components]
+    for i, modifier in enumerate(plan.modifiers):
+        if modifier.applies_to == "all":
+            continue
+        for target in modifier.applies_to:
+            if target not in component_ids:
+                raise PlanError(f"'{target}' is not a component" + _did_you_mean(target, component_ids),
+                                file=label, location=f"modifiers[{i}].applies_to",
+                                hint=f"components are: {', '.join(component_ids)}; or write applies_to: all")
+
+
+def plan_json_schema() -> dict:
+    """The JSON Schema of the plan language."""
+    schema = Plan.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "cscomp plan"
+    return schema
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last one)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) or key is None:
+                if key in seen:
+                    mark = key_node.start_mark
+                    raise PlanError(
+                        f"key '{key}' appears twice in one mapping (first on line {seen[key].line + 1})",
+                        location=f"line {mark.line + 1}, column {mark.column + 1}",
+                        hint="remove one of them; YAML would otherwise silently keep only the last",
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml(text: str, label: str) -> Any:
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise PlanError("plan is empty", file=label, hint="start from one of the files in plans/")
+        if _expanded_size(node, {}) > MAX_PLAN_NODES:
+            raise PlanError("plan expands to too many values (a YAML alias bomb?)", file=label,
+                            hint="a plan needs only a few hundred values; remove the nested aliases")
+        return loader.construct_document(node)
+    except PlanError as exc:
+        exc.file = label
+        raise
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlanError(f"YAML syntax error: {problem}", file=label, location=where,
+                        hint="check indentation and that every ':' is followed by a space") from None
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Values the node becomes once every alias is expanded (shared nodes counted each time)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_PLAN_NODES + 1  # a recursive alias counts as too large
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        size = 1
+    memo[key] = min(size, MAX_PLAN_NODES + 1)
+    return memo[key]
+
+
+_TAGS = {"curve", "commission", "number", "quotas", "by_segment", "pct"}
+_FIELD_NAMES = sorted(
+    {name for model in (Plan, CurveComponent, CommissionComponent, Tier, Condition, Modifier, PayMix, Credit,
+                        BySegment, PctOfStartArr) for name in model.model_fields}
+)
+
+
+def _key_path(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in _TAGS or str(item).startswith(("function-", "literal[", "list[", "float", "dict[")):
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _plan_error(exc: ValidationError, label: str) -> PlanError:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
+                             f"unknown key '{key}'" + _did_you_mean(key, _FIELD_NAMES)))
+        elif kind == "literal_error" and loc and loc[-1] in ("metric", "performance"):
+            given = err.get("input")
+            choices = COMMISSION_METRICS if "commission" in loc else METRICS
+            problems.append((_key_path(loc), f"unknown metric '{given}'" + _did_you_mean(given, choices)
+                             + f"; choose one of {', '.join(choices)}"))
+        elif kind == "missing":
+            problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
+                             f"missing required key '{loc[-1]}'"))
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            given = err.get("input")
+            if kind.endswith("_type") or kind.startswith(("literal", "greater", "less")):
+                message += f" (got {given!r})" if not isinstance(given, (dict, list)) else ""
+            problems.append((_key_path(loc), message))
+    # An unknown key usually explains the "missing" one next to it (a typo), so it goes first;
+    # otherwise the most specific (longest) path reads best.
+    problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count(".") - p[0].count("[")))
+    where, message = problems[0]
+    more = len({p for p in problems}) - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''} in the plan)"
+    return PlanError(message, file=label, location=where, hint=_hint_for(where))
+
+
+def _hint_for(where: str) -> str:
+    if "curve" in where:
+        return "a curve is a list of [x, payout] points, x strictly increasing, e.g. [[0.9, 0], [1.0, 1], [1.1, 1.5]]"
+    if "tiers" in where:
+        return "tiers look like [{up_to: 1.0, rate: 0.04}, {rate: 0.06}]"
+    if "target" in where:
+        return "target is a number, quotas, {by: segment, values: {...}, default: ...} or {pct_of_start_arr: 0.05}"
+    return "see SPEC section 3 or run `cscomp schema` for every key the plan language accepts"

@@ -1,0 +1,1 @@
+"""Renderers: turn a Comparison into text. csv and json use the standard library only."""

@@ -1,0 +1,110 @@
+"""The JSON document of SPEC section 4, built once and shared by the json, csv and table renderers."""
+
+from __future__ import annotations
+
+import math
+
+
+from ..compare import Comparison
+from ..numbers import cents_to_amount, round_half_away, to_cents
+from ..plan import CurveComponent
+
+
+def _number(value) -> float | None:
+    """A plain float, or None where undefined (NaN)."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value + 0.0
+
+
+def _money(value) -> float:
+    """An unrounded amount shown in cents."""
+    return float(cents_to_amount(to_cents(value)))
+
+
+def _fraction(value) -> float | None:
+    return _number(round_half_away(value)) if value is not None and not math.isnan(value) else None
+
+
+def build_document(comparison: Comparison) -> dict:
+    """The SPEC section 4 JSON document for one comparison."""
+    plan = comparison.plan
+    rows = comparison.rows
+    components = plan.components
+    records = rows.to_dict("records")
+    out_rows = []
+    for row in records:
+        detail = {}
+        for c in components:
+            entry = {
+                "metric": _number(row[f"{c.id}_metric"]),
+                "target": _number(row[f"{c.id}_target"]),
+            }
+            if isinstance(c, CurveComponent):
+                entry["attainment"] = _number(row[f"{c.id}_attainment"])
+                entry["fraction"] = _fraction(row[f"{c.id}_fraction"])
+            entry["multiplier"] = _fraction(row[f"{c.id}_multiplier"])
+            entry["payout"] = float(cents_to_amount(row[f"{c.id}_payout_cents"]))
+            entry["active"] = bool(row[f"{c.id}_active"])
+            detail[c.id] = entry
+        out_rows.append({
+            "quarter": row["quarter"],
+            "csm_id": row["csm_id"],
+            "name": row["name"],
+            "segment": row["segment"],
+            "target_variable": _money(row["target_variable"]),
+            "base": _money(row["base"]),
+            "actual_base": _money(row["actual_base"]),
+            "components": detail,
+            "cap_adjustment": float(cents_to_amount(row["cap_adjustment_cents"])),
+            "proposed": float(cents_to_amount(row["proposed_cents"])),
+            "actual": float(cents_to_amount(row["actual_cents"])),
+            "delta": float(cents_to_amount(row["proposed_cents"] - row["actual_cents"])),
+            "delta_pct": _delta_pct(row["proposed_cents"] - row["actual_cents"], row["actual_cents"]),
+        })
+    csms = [
+        {
+            "csm_id": r["csm_id"],
+            "name": r["name"],
+            "segment": r["segment"],
+            "proposed": float(cents_to_amount(r["proposed_cents"])),
+            "actual": float(cents_to_amount(r["actual_cents"])),
+            "delta": float(cents_to_amount(r["delta_cents"])),
+            "delta_pct": _number(r["delta_pct"]),
+            "performance": _number(r["performance"]),
+            "top_performer": bool(r["top_performer"]),
+        }
+        for r in comparison.csms.to_dict("records")
+    ]
+    s = comparison.summary
+    summary = {
+        "proposed_total": float(cents_to_amount(s["proposed_total_cents"])),
+        "actual_total": float(cents_to_amount(s["actual_total_cents"])),
+        "delta": float(cents_to_amount(s["delta_cents"])),
+        "delta_pct": _number(s["delta_pct"]),
+        "csms": s["csms"],
+        "paid_more": s["paid_more"],
+        "paid_less": s["paid_less"],
+        "top_performers": s["top_performers"],
+        "top_performers_paid_less": s["top_performers_paid_less"],
+        "pay_performance_correlation": dict(s["pay_performance_correlation"]),
+    }
+    return {
+        "plan": plan.name,
+        "currency": plan.currency,
+        "quarters": list(comparison.replay.quarters),
+        "rows": out_rows,
+        "csms": csms,
+        "summary": summary,
+        "warnings": list(comparison.warnings),
+    }
+
+
+def _delta_pct(delta_cents: int, actual_cents: int) -> float | None:
+    if actual_cents == 0:
+        return None
+    return float(round_half_away(round_half_away(delta_cents * 100.0 / abs(actual_cents), 6), 2))
+
+
+

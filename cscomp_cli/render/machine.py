@@ -1,0 +1,50 @@
+"""Machine formats: JSON and CSV, written with the standard library only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ..plan import Plan
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_json(document: dict) -> str:
+    """The document as indented JSON (UTF-8 text, keys in contract order)."""
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def protect(text: str) -> str:
+    """Prefix a text cell a spreadsheet would run as a formula with an apostrophe."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _plain(value, decimals: int | None = None) -> str:
+    if value is None:
+        return ""
+    if decimals is not None:
+        return f"{value:.{decimals}f}"
+    return repr(float(value)) if not float(value).is_integer() else f"{value:.1f}"
+
+
+def to_csv(document: dict, plan: Plan) -> str:
+    """One row per CSM–quarter, sorted by quarter then csm_id (SPEC section 4)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["quarter", "csm_id", "name", "segment", "target_variable"]
+    for c in plan.components:
+        header += [f"{c.id}_metric", f"{c.id}_attainment", f"{c.id}_payout"]
+    header += ["cap_adjustment", "proposed", "actual", "delta", "delta_pct"]
+    writer.writerow(header)
+    for row in sorted(document["rows"], key=lambda r: (r["quarter"], r["csm_id"])):
+        cells = [row["quarter"], protect(row["csm_id"]), protect(row["name"]), protect(row["segment"]),
+                 _plain(row["target_variable"], 2)]
+        for c in plan.components:
+            detail = row["components"][c.id]
+            cells += [_plain(detail["metric"]), _plain(detail.get("attainment")), _plain(detail["payout"], 2)]
+        cells += [_plain(row["cap_adjustment"], 2), _plain(row["proposed"], 2), _plain(row["actual"], 2),
+                  _plain(row["delta"], 2), _plain(row["delta_pct"], 2)]
+        writer.writerow(cells)
+    return buffer.getvalue()
