@@ -1,0 +1,239 @@
+"""The command line: parse arguments, call the library, render, and turn errors into exit codes.
+
+Only this module prints or exits. Heavy imports (pandas via the engine) happen inside the
+commands so that `cscomp --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import CscompError
+
+EXIT_OK, EXIT_GUARDRAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="cscomp",
+    help="Stress-test a Customer Success compensation plan against real history before you roll it out.\n\n"
+    "Example: cscomp stress-test plans/nrr_focus.yaml --quarters 4",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+# Options shared by every command that reads data and writes a result.
+PlanArg = Annotated[str, typer.Argument(help="Plan YAML file ('-' reads standard input).", show_default=False,
+                                              metavar="PLAN")]
+DataOpt = Annotated[
+    Path,
+    typer.Option("--data", envvar="CSCOMP_DATA", help="Folder with accounts.csv, roster.csv, payouts.csv "
+                 "(and quotas.csv when a plan uses quotas).", file_okay=False),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table (terminal), csv, json or markdown.")]
+OutputOpt = Annotated[
+    Optional[Path], typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of stdout.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only the result.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cscomp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Stress-test a Customer Success compensation plan against real history."""
+
+
+@app.command("stress-test")
+def stress_test(
+    plan: PlanArg,
+    quarters: Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.",
+                                          min=1)] = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Replay PLAN over the last N quarters and compare it, CSM by CSM, with what was actually paid.
+
+    \b
+    Examples:
+      cscomp stress-test plans/nrr_focus.yaml --quarters 4
+      cscomp stress-test plans/expansion_quota.yaml --format csv > result.csv
+      cscomp stress-test plans/risk_adjusted.yaml --format json --output result.json
+    """
+    with _errors(debug):
+        from .compare import compare
+        from .data import load_dataset
+        from .engine import replay
+        from .plan import load_plan
+        from .render.document import build_document
+
+        plan_model = load_plan(plan)
+        if output is not None:
+            _refuse_overwriting_inputs(output, plan, data)
+        dataset = load_dataset(data, require_payouts=True)
+        comparison = compare(replay(plan_model, dataset, quarters))
+        document = build_document(comparison)
+        _emit(document, plan_model, output_format, output)
+        if not quiet:
+            _report_warnings(document["warnings"], output_format)
+
+
+@app.command("schema")
+def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
+    """Print the JSON Schema of the plan language (point your editor's YAML support at it).
+
+    \b
+    Example:
+      cscomp schema --output plan.schema.json
+    """
+    with _errors(debug):
+        from .output import write_atomically
+        from .plan import plan_json_schema
+
+        text = json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        if output is None:
+            _stdout(text)
+        else:
+            write_atomically(output, text)
+
+
+# --- shared plumbing -----------------------------------------------------------------------
+
+
+class _errors:
+    """Turn user errors into one message and exit 2; never show a traceback unless --debug."""
+
+    def __init__(self, debug: bool):
+        self.debug = debug
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit)):
+            return False
+        if isinstance(error, CscompError):
+            _stderr_console().print(f"[bold red]error:[/] {_escape(str(error))}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if isinstance(error, KeyboardInterrupt):
+            _stderr_console().print("interrupted; nothing was written")
+            raise typer.Exit(130)
+        if isinstance(error, BrokenPipeError):
+            raise typer.Exit(EXIT_OK)
+        if self.debug:
+            return False
+        _stderr_console().print(
+            f"[bold red]error:[/] unexpected {type(error).__name__}: {_escape(str(error))}\n"
+            "  hint: this is a bug in cscomp or an input it does not yet check; rerun with --debug and report it",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    # soft_wrap: an error message is one logical line a user may copy; let the terminal wrap it.
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
+    from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER
+    from .output import refuse_input_as_output
+
+    inputs = [data / name for name in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS)]
+    if plan != "-":
+        inputs.append(Path(plan))
+    refuse_input_as_output(output, inputs)
+
+
+def _emit(document: dict, plan, output_format: Format, output: Path | None) -> None:
+    """Render the document in the chosen format to stdout or, atomically, to --output."""
+    from .output import write_atomically
+    from .render.machine import to_csv, to_json
+
+    if output_format is Format.json:
+        text = to_json(document)
+    elif output_format is Format.csv:
+        text = to_csv(document, plan)
+    elif output_format is Format.markdown:
+        from .render.markdown import to_markdown
+
+        text = to_markdown(document)
+    else:
+        from rich.console import Console
+
+        from .render.table import render_table
+
+        if output is None:
+            render_table(document, Console(highlight=False))
+            return
+        import io
+
+        buffer = io.StringIO()
+        render_table(document, Console(file=buffer, width=140, no_color=True, highlight=False))
+        text = buffer.getvalue()
+    if output is None:
+        _stdout(text)
+    else:
+        write_atomically(output, text)
+
+
+def _report_warnings(warnings: list[str], output_format: Format) -> None:
+    # The table shows warnings itself; machine formats carry them in the data, and repeat them here.
+    if output_format is Format.table or not warnings:
+        return
+    console = _stderr_console()
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {_escape(warning)}", highlight=False)
+
+
+def main() -> None:
+    """Entry point of the `cscomp` command."""
+    if hasattr(signal, "SIGPIPE"):
+        # `cscomp … | head` should end quietly, as other Unix tools do.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Shared helpers: inline CSV fixtures and a CLI runner that keeps stdout and stderr apart."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cscomp_cli.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+VECTORS = REPO.parent / "shared" / "vectors"
+
+DEFAULT_ROSTER = """\
+csm_id,name,segment,annual_base,annual_variable
+C1,Ana,Enterprise,100000,20000
+C2,Bo,SMB,100000,20000
+"""
+
+
+def write_files(folder: Path, **files: str) -> Path:
+    """Write dedented text files (name=content; '.csv' added when missing) into folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        filename = name if "." in name else f"{name}.csv"
+        (folder / filename).write_text(textwrap.dedent(content), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A factory: data_dir(accounts=..., roster=..., payouts=..., plan=...) -> folder."""
+
+    def make(**files: str) -> Path:
+        files.setdefault("roster", DEFAULT_ROSTER)
+        if "plan" in files:
+            files["plan.yaml"] = files.pop("plan")
+        return write_files(tmp_path / "data", **files)
+
+    return make
+
+
+def run(*args: str, env: dict | None = None, input: str | None = None):
+    """Invoke the CLI in-process; result.stdout and result.stderr are separate."""
+    return CliRunner().invoke(app, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
+
+
+def run_json(*args: str) -> dict:
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_user_error(result, *fragments: str) -> None:
+    """Exit 2, a message naming every fragment on stderr, no traceback, nothing on stdout."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    assert result.stdout == ""
+    for fragment in fragments:
+        assert fragment in result.stderr, f"{fragment!r} not in {result.stderr!r}"
