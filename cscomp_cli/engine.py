@@ -69,11 +69,13 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Replay:
     warnings: list[str] = []
     multipliers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
+    paid: dict[str, np.ndarray] = {}
     for index, component in enumerate(plan.components):
         columns = _pay_component(index, component, plan, books, rows, dataset, multipliers[component.id], warnings)
-        for name, values in columns.items():
-            rows[f"{component.id}_{name}"] = values
-        total += rows[f"{component.id}_payout_cents"].to_numpy()
+        paid.update({f"{component.id}_{name}": values for name, values in columns.items()})
+        total += columns["payout_cents"]
+    # One concat rather than a column at a time: a plan may have dozens of components.
+    rows = pd.concat([rows, pd.DataFrame(paid, index=rows.index)], axis=1)
 
     rows["components_cents"] = total
     if plan.cap is not None:
