@@ -98,9 +98,11 @@ def stress_test(
         plan_model = load_plan(plan)
         if output is not None:
             _refuse_overwriting_inputs(output, plan, data)
-        dataset = load_dataset(data, require_payouts=True)
-        comparison = compare(replay(plan_model, dataset, quarters))
-        document = build_document(comparison)
+        with _progress("Loading data", quiet) as step:
+            dataset = load_dataset(data, require_payouts=True)
+            step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
+            comparison = compare(replay(plan_model, dataset, quarters))
+            document = build_document(comparison)
         _emit(document, plan_model, output_format, output)
         if not quiet:
             _report_warnings(document["warnings"], output_format)
@@ -156,6 +158,29 @@ class _errors:
             highlight=False,
         )
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+class _progress:
+    """A spinner on stderr while a long step runs, only when stderr is a terminal and not --quiet."""
+
+    def __init__(self, message: str, quiet: bool):
+        self.status = None
+        if not quiet and sys.stderr.isatty():
+            self.status = _stderr_console().status(message)
+
+    def __enter__(self):
+        if self.status is not None:
+            self.status.__enter__()
+        return self.update
+
+    def update(self, message: str) -> None:
+        if self.status is not None:
+            self.status.update(message)
+
+    def __exit__(self, *exc_info):
+        if self.status is not None:
+            self.status.__exit__(*exc_info)
+        return False
 
 
 def _escape(text: str) -> str:
