@@ -108,6 +108,43 @@ def stress_test(
             _report_warnings(document["warnings"], output_format)
 
 
+@app.command("explain")
+def explain_command(
+    plan: PlanArg,
+    csm: Annotated[str, typer.Option("--csm", help="The CSM's id, as in roster.csv.")],
+    quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026Q1.")],
+    data: DataOpt = Path("sample_data"),
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="table (a tree) or json.")] = Format.table,
+    output: OutputOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show every number behind one CSM's payout in one quarter: book, metrics, targets, curve, cap.
+
+    \b
+    Example:
+      cscomp explain plans/nrr_focus.yaml --csm C07 --quarter 2026Q2
+    """
+    with _errors(debug):
+        from .data import load_dataset
+        from .explain import explain
+        from .plan import load_plan
+        from .render.machine import to_json
+
+        plan_model = load_plan(plan)
+        if output is not None:
+            _refuse_overwriting_inputs(output, plan, data)
+        dataset = load_dataset(data, require_payouts=False)
+        document = explain(plan_model, dataset, csm, quarter)
+        if output_format in (Format.json, Format.csv):
+            _write(to_json(document), output)
+        else:
+            from rich.console import Console
+
+            from .render.explain_tree import render_explanation
+
+            _render_rich(lambda console: render_explanation(document, console), output)
+
+
 @app.command("schema")
 def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
     """Print the JSON Schema of the plan language (point your editor's YAML support at it).
@@ -117,14 +154,9 @@ def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
       cscomp schema --output plan.schema.json
     """
     with _errors(debug):
-        from .output import write_atomically
         from .plan import plan_json_schema
 
-        text = json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n"
-        if output is None:
-            _stdout(text)
-        else:
-            write_atomically(output, text)
+        _write(json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n", output)
 
 
 # --- shared plumbing -----------------------------------------------------------------------
@@ -213,34 +245,44 @@ def _refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
 
 def _emit(document: dict, plan, output_format: Format, output: Path | None) -> None:
     """Render the document in the chosen format to stdout or, atomically, to --output."""
-    from .output import write_atomically
     from .render.machine import to_csv, to_json
 
     if output_format is Format.json:
-        text = to_json(document)
+        _write(to_json(document), output)
     elif output_format is Format.csv:
-        text = to_csv(document, plan)
+        _write(to_csv(document, plan), output)
     elif output_format is Format.markdown:
         from .render.markdown import to_markdown
 
-        text = to_markdown(document)
+        _write(to_markdown(document), output)
     else:
-        from rich.console import Console
-
         from .render.table import render_table
 
-        if output is None:
-            render_table(document, Console(highlight=False))
-            return
-        import io
+        _render_rich(lambda console: render_table(document, console), output)
 
-        buffer = io.StringIO()
-        render_table(document, Console(file=buffer, width=140, no_color=True, highlight=False))
-        text = buffer.getvalue()
+
+def _write(text: str, output: Path | None) -> None:
+    """Text to stdout, or atomically to --output."""
+    from .output import write_atomically
+
     if output is None:
         _stdout(text)
     else:
         write_atomically(output, text)
+
+
+def _render_rich(draw, output: Path | None) -> None:
+    """Draw with rich on stdout (colour only on a terminal), or as plain text into --output."""
+    import io
+
+    from rich.console import Console
+
+    if output is None:
+        draw(Console(highlight=False))
+        return
+    buffer = io.StringIO()
+    draw(Console(file=buffer, width=140, no_color=True, highlight=False))
+    _write(buffer.getvalue(), output)
 
 
 def _report_warnings(warnings: list[str], output_format: Format) -> None:

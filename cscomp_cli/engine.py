@@ -31,6 +31,8 @@ class Replay:
     quarters: list[str]
     rows: pd.DataFrame  # see replay() for the columns
     csm_statistics: pd.DataFrame  # each CSM's books pooled over the replayed quarters
+    books: "BookMetrics"  # metric values per scope, as the components saw them
+    modifiers: pd.DataFrame  # per modifier id: <id>_value (its metric) and <id>_applies, aligned to rows
     warnings: list[str] = field(default_factory=list)
 
 
@@ -50,15 +52,16 @@ def select_quarters(dataset: Dataset, count: int | None) -> list[str]:
     return present[-count:]
 
 
-def replay(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Replay:
-    """Replay ``plan`` over the last ``quarters`` quarters of ``dataset`` (all when None).
+def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window: list[str] | None = None) -> Replay:
+    """Replay ``plan`` over the last ``quarters`` quarters of ``dataset`` (all when None), or over
+    the explicit ``window`` of quarter labels.
 
     rows columns: quarter, csm_id, name, segment, team, proration, target_variable, base,
     actual_target_variable, actual_base (quarterly, unrounded); per component id X: X_active,
     X_metric, X_target, X_attainment, X_fraction, X_multiplier, X_payout_cents; then
     components_cents, cap_adjustment_cents, proposed_cents, actual_cents (int64 cents).
     """
-    window = select_quarters(dataset, quarters)
+    window = select_quarters(dataset, quarters) if window is None else sorted(window)
     accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
     rows = _replayed_csms(dataset, accounts, window)
     rows = _attach_roster(rows, dataset)
@@ -67,7 +70,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Replay:
 
     books = BookMetrics(plan, accounts, rows)
     warnings: list[str] = []
-    multipliers = _modifier_multipliers(plan, books)
+    multipliers, modifiers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
     paid: dict[str, np.ndarray] = {}
     for index, component in enumerate(plan.components):
@@ -89,7 +92,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Replay:
 
     pooled = book_statistics(accounts, ["csm_id"]).reindex(rows["csm_id"].unique(), fill_value=0)
     pooled.index.name = "csm_id"
-    return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=pooled, warnings=warnings)
+    return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=pooled, books=books,
+                  modifiers=modifiers, warnings=warnings)
 
 
 # --- who is replayed, and on what pay ------------------------------------------------------
@@ -264,10 +268,11 @@ class BookMetrics:
 # --- components ----------------------------------------------------------------------------
 
 
-def _modifier_multipliers(plan: Plan, books: BookMetrics) -> dict[str, np.ndarray]:
-    """The product of every modifier that applies, per component and CSM–quarter."""
+def _modifier_multipliers(plan: Plan, books: BookMetrics) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """The product of every modifier that applies, per component, and which modifiers applied."""
     n = len(books.rows)
     product = {c.id: np.ones(n) for c in plan.components}
+    fired: dict[str, np.ndarray] = {}
     for index, modifier in enumerate(plan.modifiers):
         when = modifier.when
         value = books.value(when.metric, when.scope, f"modifiers[{index}].when.scope")
@@ -279,7 +284,9 @@ def _modifier_multipliers(plan: Plan, books: BookMetrics) -> dict[str, np.ndarra
         factor = np.where(holds, modifier.multiply, 1.0)
         for component_id in plan.multiplier_targets(modifier):
             product[component_id] = product[component_id] * factor
-    return product
+        fired[f"{modifier.id}_value"] = value
+        fired[f"{modifier.id}_applies"] = holds
+    return product, pd.DataFrame(fired, index=books.rows.index)
 
 
 def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active: np.ndarray) -> np.ndarray:
@@ -375,18 +382,20 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
         columns.update(attainment=attainment, fraction=np.where(active, fraction, 0.0))
     else:
         assert isinstance(component, CommissionComponent)
-        schedule = component.schedule
-        up_to = np.array([t.up_to for t in schedule[:-1]], dtype="float64")
-        if component.target is None:
-            bounds = np.broadcast_to(up_to, (n, len(up_to)))
-        else:
-            positive_target = np.where(target > 0, target, 0.0)  # a target ≤ 0 (or undefined) makes every bound 0
-            bounds = round_half_away(np.nan_to_num(positive_target)[:, None] * up_to[None, :])
-        earned = commission(np.nan_to_num(value), bounds, [t.rate for t in schedule],
+        earned = commission(np.nan_to_num(value), tier_bounds(component, target), [t.rate for t in component.schedule],
                             tiering=component.tiering, allow_negative=component.allow_negative)
-        if component.cap is not None:
-            earned = np.minimum(earned, component.cap)
-        payout = earned * multiplier
-        columns.update(attainment=np.full(n, np.nan), fraction=np.full(n, np.nan))
+        capped = earned if component.cap is None else np.minimum(earned, component.cap)
+        payout = capped * multiplier
+        columns.update(attainment=np.full(n, np.nan), fraction=np.full(n, np.nan), commission=earned)
+    columns["unrounded"] = np.where(active, payout, 0.0)
     columns["payout_cents"] = np.where(active, to_cents(payout), 0)
     return columns
+
+
+def tier_bounds(component: CommissionComponent, target: np.ndarray) -> np.ndarray:
+    """Tier bounds in currency per CSM–quarter: up_to amounts, or fractions of the target (rounded to 9 places)."""
+    up_to = np.array([t.up_to for t in component.schedule[:-1]], dtype="float64")
+    if component.target is None:
+        return np.broadcast_to(up_to, (len(target), len(up_to)))
+    positive_target = np.where(target > 0, target, 0.0)  # a target ≤ 0 (or undefined) makes every bound 0
+    return round_half_away(np.nan_to_num(positive_target)[:, None] * up_to[None, :])

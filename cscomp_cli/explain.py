@@ -1,0 +1,200 @@
+"""Every number behind one CSM–quarter, read from the engine's own replay (one code path).
+
+The explanation replays the plan over that single quarter and reports what the engine computed:
+the book, every metric, each component's target, curve or tiers, modifiers, rounding, the cap and
+what was actually paid. Nothing here recomputes a payout.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .data import Dataset
+from .engine import replay, tier_bounds
+from .errors import UsageError
+from .numbers import cents_to_amount, round_half_away, to_cents
+from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan
+from .quarters import parse_quarter
+
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value + 0.0
+
+
+def _money(cents) -> float:
+    return float(cents_to_amount(int(cents)))
+
+
+def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
+    """A JSON-ready account of how one CSM's payout in one quarter was computed."""
+    label = parse_quarter(quarter)
+    if label is None:
+        raise UsageError(f"'{quarter}' is not a quarter label", hint="write the quarter like 2026Q1")
+    present = sorted(set(dataset.accounts["quarter"]))
+    if label not in present:
+        raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")
+    result = replay(plan, dataset, window=[label])
+    rows = result.rows
+    match = np.flatnonzero((rows["csm_id"] == csm_id).to_numpy())
+    if len(match) == 0:
+        known = ", ".join(sorted(rows["csm_id"].unique())[:20])
+        raise UsageError(f"CSM {csm_id} is not replayed in {label} (no accounts and no payouts there)",
+                         hint=f"CSMs replayed in {label}: {known}")
+    i = int(match[0])
+    row = rows.iloc[i]
+    book = dataset.accounts[(dataset.accounts["quarter"] == label) & (dataset.accounts["csm_id"] == csm_id)]
+    return {
+        "plan": plan.name,
+        "quarter": label,
+        "csm_id": csm_id,
+        "name": row["name"],
+        "segment": row["segment"],
+        "team": row["team"],
+        "pay": _pay(plan, row),
+        "book": _book(book),
+        "metrics": {name: _num(result.books.value(name, "csm", "metrics")[i]) for name in METRICS},
+        "risk": {"book": _num(result.books.risk("csm", "risk")[i]),
+                 "company": _num(result.books.risk("company", "risk")[i])},
+        "components": [_component(plan, c, row, result, i) for c in plan.components],
+        "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
+        "total": {
+            "components": _money(row["components_cents"]),
+            "cap": None if plan.cap is None else {
+                "cap": plan.cap,
+                "limit": float(cents_to_amount(to_cents(plan.cap * row["target_variable"]))),
+                "formula": "round(cap × target_variable)",
+            },
+            "cap_adjustment": _money(row["cap_adjustment_cents"]),
+            "proposed": _money(row["proposed_cents"]),
+        },
+        "actual": _actual(dataset, csm_id, label, row),
+        "warnings": [w for w in result.warnings if csm_id in w],
+    }
+
+
+def _pay(plan: Plan, row) -> dict:
+    mix = plan.pay_mix
+    return {
+        "annual_base": float(row["annual_base"]),
+        "annual_variable": float(row["annual_variable"]),
+        "proration": float(row["proration"]),
+        "pay_mix": None if mix is None else {
+            "variable_pct": mix.variable_pct if not isinstance(mix.variable_pct, dict)
+            else mix.variable_pct.get(row["segment"]),
+            "hold": mix.hold,
+        },
+        "target_variable": float(row["target_variable"]),
+        "target_variable_formula": "annual variable (after pay_mix) / 4 × proration",
+        "base": float(row["base"]),
+        "actual_target_variable": float(row["actual_target_variable"]),
+        "actual_base": float(row["actual_base"]),
+    }
+
+
+def _book(book) -> dict:
+    columns = ["line", "account_id", "arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end",
+               "renewal_due", "renewed", "nps", "health", "risk"]
+    accounts = []
+    for record in book.sort_values("account_id")[columns].to_dict("records"):
+        entry = {key: _cell(value) for key, value in record.items()}
+        entry["in_retention_base"] = record["arr_start"] > 0
+        accounts.append(entry)
+    return {"accounts": accounts, "rows": len(accounts)}
+
+
+def _cell(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _num(value)
+    return value
+
+
+def _target_source(component) -> dict:
+    spec = component.target
+    if spec is None:
+        return {"form": None}
+    if isinstance(spec, (int, float)):
+        return {"form": "number", "value": float(spec)}
+    if isinstance(spec, BySegment):
+        return {"form": "by segment", "values": dict(spec.values), "default": spec.default}
+    if isinstance(spec, PctOfStartArr):
+        return {"form": "share of the scope book's start_arr", "pct_of_start_arr": spec.pct_of_start_arr}
+    return {"form": "quotas.csv row for this CSM, quarter and component"}
+
+
+def _component(plan: Plan, component, row, result, i: int) -> dict:
+    cid = component.id
+    entry = {
+        "id": cid,
+        "kind": component.kind,
+        "active": bool(row[f"{cid}_active"]),
+        "metric": component.metric,
+        "scope": component.scope,
+        "metric_value": _num(row[f"{cid}_metric"]),
+        "target": {**_target_source(component), "risk_adjust": component.risk_adjust,
+                   "computed": _num(row[f"{cid}_target"])},
+        "multiplier": _num(round_half_away(row[f"{cid}_multiplier"])),
+        "payout": _money(row[f"{cid}_payout_cents"]),
+    }
+    if isinstance(component, CurveComponent):
+        entry.update({
+            "weight": component.weight,
+            "measure": component.measure,
+            "attainment": _num(row[f"{cid}_attainment"]),
+            "curve": [list(p) for p in component.curve],
+            "interpolate": component.interpolate,
+            "uncapped": component.uncapped,
+            "on_missing": component.on_missing,
+            "fraction": _num(round_half_away(row[f"{cid}_fraction"])),
+            "formula": "round(target_variable × weight × fraction × multiplier): 6 places, then cents",
+            "unrounded": _num(row[f"{cid}_unrounded"]),
+        })
+    else:
+        bounds = tier_bounds(component, np.array([row[f"{cid}_target"]], dtype="float64"))[0]
+        entry.update({
+            "tiers": [{"up_to": t.up_to, "rate": t.rate} for t in component.schedule],
+            "bounds": [float(b) for b in bounds],
+            "tiering": component.tiering,
+            "bounds_in": "fractions of the target" if component.target is not None else "currency",
+            "allow_negative": component.allow_negative,
+            "cap": component.cap,
+            "commission": _num(row[f"{cid}_commission"]),
+            "formula": "round(min(commission, cap) × multiplier): 6 places, then cents",
+            "unrounded": _num(row[f"{cid}_unrounded"]),
+        })
+    return entry
+
+
+def _modifier(plan: Plan, modifier, result, i: int) -> dict:
+    value = result.modifiers[f"{modifier.id}_value"].iloc[i]
+    return {
+        "id": modifier.id,
+        "metric": modifier.when.metric,
+        "scope": modifier.when.scope,
+        "value": _num(value),
+        "below": modifier.when.below,
+        "at_least": modifier.when.at_least,
+        "applies": bool(result.modifiers[f"{modifier.id}_applies"].iloc[i]),
+        "multiply": modifier.multiply,
+        "applies_to": plan.multiplier_targets(modifier),
+    }
+
+
+def _actual(dataset: Dataset, csm_id: str, quarter: str, row) -> dict:
+    paid = dataset.payouts
+    lines = []
+    if paid is not None:
+        mine = paid[(paid["quarter"] == quarter) & (paid["csm_id"] == csm_id)]
+        for record in mine.to_dict("records"):
+            lines.append({"line": int(record["line"]), "component": record["component"],
+                          "amount": _money(to_cents(record["amount"]))})
+    return {"total": _money(row["actual_cents"]), "payouts": lines,
+            "delta": _money(row["proposed_cents"] - row["actual_cents"])}
