@@ -1,0 +1,365 @@
+"""Generate the sample CS org in this folder: a deterministic, realistic history of eight quarters.
+
+    python sample_data/generate.py            # writes accounts.csv, roster.csv, quotas.csv, payouts.csv
+    python sample_data/generate.py --out DIR --seed 7 --csms 300 --accounts 9000
+
+What makes it look like a real CS org:
+- three segments with their own pay and book shapes: a few large Enterprise books, mid-sized
+  Mid-Market books, long SMB books; ARR is log-normal (a handful of whales, a long tail);
+- annual renewals clustered in Q2 and Q4, with expansion and churn happening mostly at renewal;
+- CSMs differ in skill, which moves their churn and expansion, so top performers exist;
+- three Enterprise whales churn outright; new logos land every quarter (arr_start 0);
+- a minority of accounts answer NPS each quarter, detractors where risk is high;
+- one CSM is hired mid-quarter (2025-08-18) and takes over accounts, one leaves mid-quarter
+  (2026-05-15) and their book is reassigned, and one gets a raise from 2026Q1 (per-quarter roster rows);
+- payouts.csv is what the plan in force (plans/current.yaml) pays, computed by cscomp itself, plus
+  the manual adjustments listed in MANUAL_ADJUSTMENTS below.
+
+Only numpy's seeded generator is used, so every run writes byte-identical files. The account
+simulation is vectorised over accounts (a loop per quarter only), so the benchmarks can reuse
+``generate_org`` for orgs of thousands of CSMs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CURRENT_PLAN = REPO / "plans" / "current.yaml"
+FIRST_YEAR, QUARTERS = 2025, 8
+
+# Payments made outside the plan in force, as a real payroll history has them. `cscomp stress-test`
+# on plans/current.yaml reproduces every other payout to the cent.
+MANUAL_ADJUSTMENTS = [
+    # (quarter, csm_id, component, amount, why)
+    ("2025Q4", "C04", "spiff", 2500.00, "product-launch SPIFF for the first analytics add-on sold"),
+    ("2026Q2", "C09", "discretionary", 1000.00, "discretionary bonus for rescuing a strategic account"),
+    ("2026Q3", "C21", "clawback", -1200.00, "clawback: a customer churned within 90 days of an expansion"),
+]
+
+SEGMENTS = {
+    # name: share of CSMs, share of accounts, ARR median and spread, clip, base salary, teams
+    "Enterprise": dict(csms=0.20, accounts=0.09, median=260_000, sigma=0.75, low=100_000, high=2_500_000,
+                       base=150_000, teams=("Ent-East", "Ent-West"), churn=0.035, logos=0.02),
+    "Mid-Market": dict(csms=0.33, accounts=0.32, median=55_000, sigma=0.55, low=20_000, high=150_000,
+                       base=110_000, teams=("MM-1", "MM-2"), churn=0.06, logos=0.04),
+    "SMB": dict(csms=0.47, accounts=0.59, median=9_500, sigma=0.5, low=3_000, high=25_000,
+                base=80_000, teams=("SMB-1", "SMB-2"), churn=0.10, logos=0.06),
+}
+RENEWAL_QUARTER_ODDS = [0.18, 0.30, 0.14, 0.38]  # Q1..Q4: renewals cluster in Q2 and Q4
+
+FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Imani", "Jonas", "Keiko",
+               "Luis", "Maya", "Nils", "Olivia", "Priya", "Quinn", "Rafael", "Sofia", "Tariq", "Uma", "Victor",
+               "Wen", "Ximena", "Yusuf", "Zoe", "Aiden", "Bianca", "Caleb", "Daria", "Emeka", "Freya"]
+LAST_NAMES = ["Alvarez", "Brooks", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen",
+              "Kowalski", "Laurent", "Mensah", "Novak", "O'Brien", "Patel", "Quispe", "Rossi", "Schmidt", "Tanaka",
+              "Usman", "Varga", "Walsh", "Xu", "Yilmaz", "Zhang", "Adeyemi", "Berg", "Costa", "Dimitrov"]
+
+
+def quarter_labels(count: int = QUARTERS, first_year: int = FIRST_YEAR) -> list[str]:
+    return [f"{first_year + i // 4}Q{i % 4 + 1}" for i in range(count)]
+
+
+def generate_org(seed: int = 2026, csms: int = 30, accounts: int = 900, quarters: int = QUARTERS) -> dict:
+    """Roster, accounts and quotas of a sample org as DataFrames (payouts need a plan: see write_org)."""
+    rng = np.random.default_rng(seed)
+    labels = quarter_labels(quarters)
+    roster, people = _roster(rng, csms, labels)
+    accounts_frame = _accounts(rng, people, accounts, labels)
+    return {"roster": roster, "accounts": accounts_frame, "quotas": _quotas(accounts_frame)}
+
+
+# --- the people ----------------------------------------------------------------------------
+
+
+def _roster(rng, csms: int, labels: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    segment_names = list(SEGMENTS)
+    counts = [max(1, round(csms * SEGMENTS[s]["csms"])) for s in segment_names]
+    counts[-1] = max(1, csms - sum(counts[:-1]))
+    segment = np.repeat(segment_names, counts)
+    n = len(segment)
+    ids = np.array([f"C{i + 1:02d}" for i in range(n)])
+    team = np.empty(n, dtype=object)
+    base = np.empty(n)
+    for name in segment_names:
+        mine = np.flatnonzero(segment == name)
+        teams = SEGMENTS[name]["teams"]
+        team[mine] = [teams[j % len(teams)] for j in range(len(mine))]
+        base[mine] = np.round(SEGMENTS[name]["base"] * rng.uniform(0.92, 1.08, len(mine)), -3)
+    variable = base / 4  # an 80/20 pay mix: variable is 20 % of OTE
+    names = [f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(7 * i + i // len(FIRST_NAMES)) % len(LAST_NAMES)]}"
+             for i in range(n)]
+    people = pd.DataFrame({"csm_id": ids, "name": names, "segment": segment, "team": team, "annual_base": base,
+                           "annual_variable": variable, "start_date": "", "end_date": "",
+                           "skill": rng.normal(0.0, 1.0, n)})
+    # The mid-quarter hire (Mid-Market) and the leaver (SMB), when the org is large enough to have them.
+    mm = people.index[people["segment"] == "Mid-Market"]
+    smb = people.index[people["segment"] == "SMB"]
+    if len(labels) >= 3 and len(mm) >= 3:
+        people.loc[mm[-1], "start_date"] = f"{labels[2][:4]}-08-18" if labels[2].endswith("Q3") else ""
+    if len(labels) >= 6 and len(smb) >= 3:
+        people.loc[smb[2], "end_date"] = f"{labels[5][:4]}-05-15" if labels[5].endswith("Q2") else ""
+
+    rows = people.drop(columns="skill").assign(quarter="")
+    # A raise for one Enterprise CSM from the second year on: per-quarter rows override the default.
+    if len(labels) >= 5:
+        raised = people.iloc[[0]]
+        extra = pd.concat([raised.assign(quarter=q) for q in labels[4:]], ignore_index=True)
+        extra["annual_base"] = extra["annual_base"] + 10_000
+        extra["annual_variable"] = extra["annual_base"] / 4
+        rows = pd.concat([rows, extra.drop(columns="skill")], ignore_index=True)
+    columns = ["csm_id", "quarter", "name", "segment", "team", "annual_base", "annual_variable",
+               "start_date", "end_date"]
+    return rows[columns], people
+
+
+def _employed(people: pd.DataFrame, label: str) -> np.ndarray:
+    """Which CSMs may own accounts in a quarter (hired by its start... or during it; not yet gone)."""
+    year, q = int(label[:4]), int(label[5])
+    first = f"{year}-{3 * q - 2:02d}-01"
+    last = f"{year}-{3 * q:02d}-{[31, 30, 30, 31][q - 1]}"
+    start, end = people["start_date"].to_numpy(), people["end_date"].to_numpy()
+    return ((start == "") | (start <= last)) & ((end == "") | (end >= first))
+
+
+# --- the books -----------------------------------------------------------------------------
+
+
+def _accounts(rng, people: pd.DataFrame, total: int, labels: list[str]) -> pd.DataFrame:
+    segment_names = list(SEGMENTS)
+    csm_segment = people["segment"].to_numpy()
+    skill = people["skill"].to_numpy()
+    state = _opening_books(rng, people, total)
+    whales = _whales(state, labels)
+    next_id = len(state["owner"])
+    logos = _new_logos(rng, people, labels[0], next_id, total)
+    next_id += len(logos["id"])
+    for key in state:
+        state[key] = np.concatenate([state[key], logos[key]])
+    frames = []
+    for t, label in enumerate(labels):
+        quarter_of_year = t % 4 + 1
+        employed = _employed(people, label)
+        state["owner"] = _reassign(rng, state["owner"], state["segment"], csm_segment, employed, people, label)
+        n = len(state["owner"])
+        start = state["arr"]
+        owner_skill = skill[state["owner"]]
+        params = {k: np.array([SEGMENTS[segment_names[s]][k] for s in state["segment"]]) for k in ("churn",)}
+        new_logo = state["new"]
+        due = (state["renewal_q"] == quarter_of_year) & ~new_logo
+        risk = np.clip(state["risk"] + rng.normal(0, 0.05, n), 0, 1)
+        state["risk"] = risk
+
+        churn_odds = np.where(due, params["churn"], params["churn"] * 0.04) * np.exp(-0.45 * owner_skill)
+        churn_odds *= 0.4 + 1.6 * risk
+        churned = (rng.random(n) < churn_odds) & ~new_logo
+        churned |= np.isin(state["id"], whales.get(label, []))
+        expand_odds = np.where(due, 0.40, 0.14) * np.exp(0.35 * owner_skill) * (1.2 - risk)
+        expanded = (rng.random(n) < expand_odds) & ~churned & ~new_logo
+        expansion = np.where(expanded, np.round(start * rng.lognormal(np.log(0.14), 0.6, n), 0), 0.0)
+        expansion = np.where(new_logo, state["arr_new"], expansion)
+        cross = (rng.random(n) < 0.05 * np.exp(0.3 * owner_skill)) & ~churned & ~new_logo
+        cross_sell = np.where(cross, np.round(start * rng.uniform(0.04, 0.15, n), 0), 0.0)
+        shrink = (rng.random(n) < np.where(due, 0.10, 0.03) * (0.6 + risk)) & ~churned & ~new_logo
+        contraction = np.where(shrink, np.round(start * rng.uniform(0.05, 0.3, n), 0), 0.0)
+        churn = np.where(churned, start, 0.0)
+        arr_end = start + expansion + cross_sell - contraction - churn
+        renewed = due & ~churned
+
+        answered = rng.random(n) < 0.3
+        score = np.clip(np.round(rng.normal(9.2 - 6.5 * risk + 0.4 * owner_skill, 1.6)), 0, 10)
+        health = np.clip(np.round(85 - 55 * risk + 4 * owner_skill + rng.normal(0, 6, n)), 0, 100)
+        health_known = rng.random(n) > 0.05
+        frames.append(pd.DataFrame({
+            "quarter": label,
+            "account_id": state["id"],
+            "csm_id": people["csm_id"].to_numpy()[state["owner"]],
+            "segment": np.array(segment_names)[state["segment"]],
+            "arr_start": start, "expansion": expansion, "cross_sell": cross_sell,
+            "contraction": contraction, "churn": churn, "arr_end": arr_end,
+            "renewal_due": np.where(due, "yes", "no"), "renewed": np.where(renewed, "yes", "no"),
+            "nps": np.where(answered, score, np.nan),
+            "health": np.where(health_known, health, np.nan),
+            "risk": np.where(state["risk_known"], np.round(risk, 2), np.nan),
+        }))
+
+        survivors = arr_end > 0
+        for key in ("id", "owner", "segment", "renewal_q", "risk", "risk_known"):
+            state[key] = state[key][survivors]
+        state["arr"] = arr_end[survivors]
+        state["new"] = np.zeros(int(survivors.sum()), dtype=bool)
+        state["arr_new"] = np.zeros(int(survivors.sum()))
+        if t + 1 < len(labels):
+            logos = _new_logos(rng, people, labels[t + 1], next_id, total)
+            next_id += len(logos["id"])
+            for key in state:
+                state[key] = np.concatenate([state[key], logos[key]])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _arr(rng, segment: str, size: int) -> np.ndarray:
+    spec = SEGMENTS[segment]
+    return np.round(np.clip(rng.lognormal(np.log(spec["median"]), spec["sigma"], size), spec["low"], spec["high"]), -2)
+
+
+def _opening_books(rng, people: pd.DataFrame, total: int) -> dict:
+    ids, owners, segments, arr = [], [], [], []
+    employed = np.array([s == "" for s in people["start_date"]])
+    for s, name in enumerate(SEGMENTS):
+        staff = np.flatnonzero((people["segment"].to_numpy() == name) & employed)
+        count = max(len(staff), round(total * SEGMENTS[name]["accounts"]))
+        # Books are uneven: each CSM's share is drawn, not split equally.
+        weights = rng.dirichlet(np.full(len(staff), 8.0))
+        owners.append(rng.choice(staff, size=count, p=weights))
+        segments.append(np.full(count, s))
+        arr.append(_arr(rng, name, count))
+    owner = np.concatenate(owners)
+    n = len(owner)
+    ids = np.array([f"A{i + 1:05d}" for i in range(n)])
+    return {
+        "id": ids, "owner": owner, "segment": np.concatenate(segments), "arr": np.concatenate(arr),
+        "renewal_q": rng.choice(4, size=n, p=RENEWAL_QUARTER_ODDS) + 1,
+        "risk": rng.beta(2, 5, n), "risk_known": rng.random(n) > 0.1,
+        "new": np.zeros(n, dtype=bool), "arr_new": np.zeros(n),
+    }
+
+
+def _new_logos(rng, people: pd.DataFrame, label: str, next_id: int, total: int) -> dict:
+    employed = _employed(people, label)
+    quarter_of_year = int(label[5])
+    parts = []
+    for s, name in enumerate(SEGMENTS):
+        staff = np.flatnonzero((people["segment"].to_numpy() == name) & employed)
+        count = rng.poisson(total * SEGMENTS[name]["accounts"] * SEGMENTS[name]["logos"])
+        if count == 0 or len(staff) == 0:
+            continue
+        parts.append((s, rng.choice(staff, size=count), np.round(_arr(rng, name, count) * 0.5, -2)))
+    count = sum(len(p[1]) for p in parts)
+    return {
+        "id": np.array([f"A{next_id + i + 1:05d}" for i in range(count)], dtype=object).astype(str),
+        "owner": np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=int),
+        "segment": np.concatenate([np.full(len(p[1]), p[0]) for p in parts]) if parts else np.zeros(0, dtype=int),
+        "arr": np.zeros(count), "renewal_q": np.full(count, quarter_of_year),
+        "risk": rng.beta(2, 6, count), "risk_known": rng.random(count) > 0.1,
+        "new": np.ones(count, dtype=bool), "arr_new": np.concatenate([p[2] for p in parts]) if parts else np.zeros(0),
+    }
+
+
+def _reassign(rng, owner, segment, csm_segment, employed, people, label) -> np.ndarray:
+    """Accounts of CSMs who are gone move to colleagues in the same segment; a new hire takes over some."""
+    owner = owner.copy()
+    segment_names = list(SEGMENTS)
+    orphaned = ~employed[owner]
+    for s, name in enumerate(segment_names):
+        staff = np.flatnonzero((csm_segment == name) & employed)
+        mine = orphaned & (segment == s)
+        if mine.any() and len(staff):
+            owner[mine] = rng.choice(staff, size=int(mine.sum()))
+    hired = np.flatnonzero((people["start_date"].to_numpy() != "") & employed)
+    for csm in hired:
+        if (owner == csm).any():
+            continue  # already has a book
+        # The new hire takes every third account of the two largest books in their segment.
+        peers = np.flatnonzero((csm_segment == csm_segment[csm]) & employed & (np.arange(len(csm_segment)) != csm))
+        sizes = np.array([(owner == p).sum() for p in peers])
+        for donor in peers[np.argsort(-sizes, kind="stable")[:2]]:
+            theirs = np.flatnonzero(owner == donor)
+            owner[theirs[::3]] = csm
+    return owner
+
+
+def _whales(state: dict, labels: list[str]) -> dict:
+    """The three largest Enterprise accounts churn outright, each in a different quarter."""
+    enterprise = np.flatnonzero(state["segment"] == 0)
+    biggest = enterprise[np.argsort(-state["arr"][enterprise], kind="stable")[:3]]
+    when = [labels[i] for i in (2, 4, 6) if i < len(labels)]
+    return {label: [state["id"][i]] for label, i in zip(when, biggest)}
+
+
+def _quotas(accounts: pd.DataFrame) -> pd.DataFrame:
+    """Expansion quotas: 4 % of each CSM's quarter start ARR, rounded to 100 (at least 1,000)."""
+    book = accounts.groupby(["quarter", "csm_id"], sort=True)["arr_start"].sum().reset_index()
+    book["target"] = np.maximum(np.round(book["arr_start"] * 0.04, -2), 1000.0)
+    return book.assign(component="expansion")[["quarter", "csm_id", "component", "target"]]
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.2f")
+
+
+def actual_payouts(data_dir: Path, plan_path: Path = CURRENT_PLAN) -> pd.DataFrame:
+    """What the plan in force paid, one row per CSM, quarter and component, plus the manual adjustments."""
+    sys.path.insert(0, str(REPO))
+    from cscomp_cli.data import load_dataset
+    from cscomp_cli.engine import replay
+    from cscomp_cli.plan import load_plan
+
+    plan = load_plan(plan_path)
+    result = replay(plan, load_dataset(data_dir, require_payouts=False))
+    rows = result.rows
+    parts = [
+        pd.DataFrame({"quarter": rows["quarter"], "csm_id": rows["csm_id"], "component": c.id,
+                      "cents": rows[f"{c.id}_payout_cents"]})
+        for c in plan.components
+    ]
+    parts.append(pd.DataFrame({"quarter": rows["quarter"], "csm_id": rows["csm_id"], "component": "cap_adjustment",
+                               "cents": rows["cap_adjustment_cents"]}).query("cents != 0"))
+    manual = pd.DataFrame([(q, c, comp, round(amount * 100)) for q, c, comp, amount, _ in MANUAL_ADJUSTMENTS],
+                          columns=["quarter", "csm_id", "component", "cents"])
+    paid = pd.concat(parts + [manual], ignore_index=True)
+    paid = paid.sort_values(["quarter", "csm_id", "component"], kind="stable")
+    paid["amount"] = [f"{c / 100:.2f}" for c in paid["cents"]]
+    return paid[["quarter", "csm_id", "amount", "component"]]
+
+
+def write_org(out_dir: Path = HERE, seed: int = 2026, **sizes) -> dict:
+    """Write accounts.csv, roster.csv, quotas.csv and payouts.csv into out_dir."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    org = generate_org(seed, **sizes)
+    accounts = org["accounts"].copy()
+    accounts["nps"] = accounts["nps"].map(lambda v: "" if np.isnan(v) else str(int(v)))
+    accounts["health"] = accounts["health"].map(lambda v: "" if np.isnan(v) else str(int(v)))
+    accounts["risk"] = accounts["risk"].map(lambda v: "" if np.isnan(v) else f"{v:.2f}")
+    for column in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"):
+        accounts[column] = accounts[column].astype("int64")
+    _write_csv(accounts, out_dir / "accounts.csv")
+    roster = org["roster"].copy()
+    for column in ("annual_base", "annual_variable"):
+        roster[column] = roster[column].astype("int64")
+    _write_csv(roster, out_dir / "roster.csv")
+    quotas = org["quotas"].assign(target=org["quotas"]["target"].astype("int64"))
+    _write_csv(quotas, out_dir / "quotas.csv")
+    payouts = actual_payouts(out_dir)
+    _write_csv(payouts, out_dir / "payouts.csv")
+    return {**org, "payouts": payouts}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: this folder)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--csms", type=int, default=30)
+    parser.add_argument("--accounts", type=int, default=900, help="accounts at the start of the history")
+    args = parser.parse_args(argv)
+    org = write_org(args.out, args.seed, csms=args.csms, accounts=args.accounts)
+    accounts, payouts = org["accounts"], org["payouts"]
+    per_quarter = accounts.groupby("quarter").agg(accounts=("account_id", "size"), arr=("arr_start", "sum"),
+                                                  churn=("churn", "sum"))
+    paid = payouts.assign(amount=payouts["amount"].astype(float)).groupby("quarter")["amount"].sum()
+    print(f"wrote {args.out}: {org['roster']['csm_id'].nunique()} CSMs, {accounts['account_id'].nunique()} accounts, "
+          f"{len(accounts)} account-quarter rows, {len(payouts)} payout rows")
+    print(per_quarter.assign(paid=paid).to_string(float_format=lambda v: f"{v:,.0f}"))
+
+
+if __name__ == "__main__":
+    main()
