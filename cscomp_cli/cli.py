@@ -278,7 +278,8 @@ def _render_rich(draw, output: Path | None) -> None:
     from rich.console import Console
 
     if output is None:
-        draw(Console(highlight=False))
+        # Piped into a file or another program, lines are not cut at an imaginary 80 columns.
+        draw(Console(highlight=False, width=None if sys.stdout.isatty() else 160))
         return
     buffer = io.StringIO()
     draw(Console(file=buffer, width=140, no_color=True, highlight=False))

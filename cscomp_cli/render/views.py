@@ -1,0 +1,85 @@
+"""What the human formats show, derived once from the JSON document: sorted CSMs, per-component
+summaries, per-quarter totals. The table and Markdown renderers only format these."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> str:
+    """1234.5 → $1,234.50; negative as -$1,234.50; unknown currencies as a suffix (1,234.50 CHF)."""
+    if value is None:
+        return "—"
+    symbol = SYMBOLS.get(currency)
+    prefix = "-" if value < 0 else ("+" if sign and value > 0 else "")
+    digits = f"{abs(value):,.2f}"
+    return f"{prefix}{symbol}{digits}" if symbol else f"{prefix}{digits} {currency}"
+
+
+def percent(value: float | None, *, sign: bool = True) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.2f} %" if sign else f"{value:.1f} %"
+
+
+def component_columns(document: dict) -> list[tuple[str, bool]]:
+    """(component id, is_curve) in plan order, read from the first row."""
+    if not document["rows"]:
+        return []
+    return [(cid, "attainment" in detail) for cid, detail in document["rows"][0]["components"].items()]
+
+
+def csm_view(document: dict) -> list[dict]:
+    """CSMs sorted by delta (who loses most first; ties by csm_id), with per-component summaries."""
+    columns = component_columns(document)
+    attainments: dict[tuple[str, str], list[float]] = defaultdict(list)
+    commissions: dict[tuple[str, str], float] = defaultdict(float)
+    for row in document["rows"]:
+        for cid, is_curve in columns:
+            detail = row["components"][cid]
+            if is_curve:
+                if detail.get("active", True) and detail["attainment"] is not None:
+                    attainments[(row["csm_id"], cid)].append(detail["attainment"])
+            else:
+                commissions[(row["csm_id"], cid)] += detail["payout"]
+    paid_less = set(document["summary"]["top_performers_paid_less"])
+    view = []
+    for csm in document["csms"]:
+        summaries = {}
+        for cid, is_curve in columns:
+            if is_curve:
+                values = attainments.get((csm["csm_id"], cid), [])
+                summaries[cid] = ("attainment", sum(values) / len(values) * 100 if values else None)
+            else:
+                summaries[cid] = ("commission", round(commissions.get((csm["csm_id"], cid), 0.0), 2))
+        view.append({**csm, "components": summaries, "top_paid_less": csm["csm_id"] in paid_less})
+    return sorted(view, key=lambda c: (c["delta"], c["csm_id"]))
+
+
+def quarter_view(document: dict) -> list[dict]:
+    """Totals per replayed quarter, in calendar order (sums in cents so they add up exactly)."""
+    totals: dict[str, dict] = {q: {"quarter": q, "csms": 0, "actual": 0, "proposed": 0} for q in document["quarters"]}
+    for row in document["rows"]:
+        entry = totals[row["quarter"]]
+        entry["csms"] += 1
+        entry["actual"] += round(row["actual"] * 100)
+        entry["proposed"] += round(row["proposed"] * 100)
+    view = []
+    for entry in totals.values():
+        delta = entry["proposed"] - entry["actual"]
+        pct = round(delta * 100 / abs(entry["actual"]), 2) if entry["actual"] else None
+        view.append({"quarter": entry["quarter"], "csms": entry["csms"], "actual": entry["actual"] / 100,
+                     "proposed": entry["proposed"] / 100, "delta": delta / 100, "delta_pct": pct})
+    return view
+
+
+def top_view(document: dict) -> list[dict]:
+    """Top performers in rank order, with their delta."""
+    by_id = {c["csm_id"]: c for c in document["csms"]}
+    return [by_id[csm] for csm in document["summary"]["top_performers"] if csm in by_id]
+
+
+def correlation(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.2f}"

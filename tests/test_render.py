@@ -1,0 +1,90 @@
+"""The human formats: the terminal table and Markdown, checked against the 03 vector by hand."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from cscomp_cli.compare import compare
+from cscomp_cli.data import load_dataset
+from cscomp_cli.engine import replay
+from cscomp_cli.plan import load_plan
+from cscomp_cli.render.document import build_document
+from cscomp_cli.render.markdown import to_markdown
+from cscomp_cli.render.table import render_table
+from cscomp_cli.render.views import money
+
+from .conftest import VECTORS
+
+V03 = VECTORS / "03_tiered_commission_credit"
+pytestmark = pytest.mark.skipif(not V03.is_dir(), reason="shared vectors not present")
+
+
+def document(folder: Path = V03) -> dict:
+    return build_document(compare(replay(load_plan(folder / "plan.yaml"), load_dataset(folder), 1)))
+
+
+def table_text(doc: dict, width: int = 160) -> str:
+    buffer = io.StringIO()
+    render_table(doc, Console(file=buffer, width=width, no_color=True))
+    return buffer.getvalue()
+
+
+def test_money_formatting():
+    assert money(24699.44) == "$24,699.44"
+    assert money(-585.56, sign=True) == "-$585.56"
+    assert money(400.0, sign=True) == "+$400.00"
+    assert money(1234.5, "EUR") == "€1,234.50"
+    assert money(1234.5, "CHF") == "1,234.50 CHF"
+    assert money(None) == "—"
+
+
+def test_table_summary_and_csms_sorted_by_who_loses_most():
+    text = table_text(document())
+    # proposed 6,400 + 5,414.44 + 7,160 + 5,725 = 24,699.44 against 4 × 6,000 = 24,000
+    assert "$24,699.44" in text and "$24,000.00" in text and "+$699.44 (+2.91 %)" in text
+    assert "4: 2 paid more, 2 paid less" in text
+    # deltas: C2 −585.56, C4 −275.00, C1 +400.00, C3 +1,160.00
+    order = [text.index(f" {csm} ") for csm in ("C2", "C4", "C1", "C3")]
+    assert order == sorted(order)
+    assert "★ C1" in text  # the top performer (gross expansion 14,000)
+    # C2's average retention attainment: 0.95 / 0.9 = 105.6 %; its marginal commission 410.00
+    c2_line = next(line for line in text.splitlines() if " C2 " in line)
+    assert "105.6 %" in c2_line and "$410.00" in c2_line and "-$585.56" in c2_line and "-9.76 %" in c2_line
+
+
+def test_table_per_quarter_and_top_performer_paid_less():
+    doc = document()
+    doc["summary"]["top_performers_paid_less"] = ["C1"]  # as if C1 had lost pay
+    text = table_text(doc)
+    assert "2026Q1" in text and "▼ 1 of 1: C1" in text and "▼ C1" in text
+
+
+def test_narrow_terminal_drops_columns_rather_than_cutting_numbers():
+    text = table_text(document(), width=80)
+    assert "-$585.56" in text and "$24,699.44" in text
+    assert "widen the terminal" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_warnings_are_shown():
+    doc = document()
+    doc["warnings"] = ["component retention: attainment undefined for 1 CSM-quarter(s)"]
+    assert "warning: component retention" in table_text(doc)
+
+
+def test_markdown_tables_have_consistent_columns_and_escape_pipes():
+    doc = document()
+    doc["csms"][0]["name"] = "Nia | Ops"
+    text = to_markdown(doc)
+    assert text.startswith("# Expansion commission with cross-sell credit\n")
+    assert "- Difference: +$699.44 (+2.91 %)" in text
+    assert "Nia \\| Ops" in text
+    for block in text.split("\n\n"):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if rows:
+            widths = {line.replace("\\|", "").count("|") for line in rows}
+            assert len(widths) == 1, block
