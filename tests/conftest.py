@@ -12,7 +12,10 @@ from typer.testing import CliRunner
 from cscomp_cli.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
-VECTORS = REPO.parent / "shared" / "vectors"
+# A copy of ../shared/vectors lives in the repository so a clean clone tests them too;
+# test_vectors checks the copy still matches the shared original whenever that is present.
+VECTORS = REPO / "tests" / "vectors"
+SHARED_VECTORS = REPO.parent / "shared" / "vectors"
 
 DEFAULT_ROSTER = """\
 csm_id,name,segment,annual_base,annual_variable

@@ -19,14 +19,12 @@ from cscomp_cli.render.document import build_document
 from .conftest import VECTORS, assert_user_error, run
 
 V03 = VECTORS / "03_tiered_commission_credit"
-needs_vectors = pytest.mark.skipif(not V03.is_dir(), reason="shared vectors not present")
 
 
 def stress(*extra, folder=V03, plan=None):
     return run("stress-test", plan or folder / "plan.yaml", "--quarters", "1", "--data", folder, *extra)
 
 
-@needs_vectors
 def test_json_equals_the_library_result():
     result = stress("--format", "json")
     assert result.exit_code == 0
@@ -36,7 +34,6 @@ def test_json_equals_the_library_result():
     assert result.stderr == ""
 
 
-@needs_vectors
 def test_csv_has_the_contract_header_and_plain_numbers():
     result = stress("--format", "csv")
     assert result.exit_code == 0
@@ -70,7 +67,6 @@ def test_csv_text_cells_cannot_run_as_formulas(data_dir):
     assert row[2] == "'=HYPERLINK(\"x\")" and row[3] == "'+SMB"
 
 
-@needs_vectors
 def test_markdown_and_table_formats_render(tmp_path):
     markdown = stress("--format", "markdown")
     assert markdown.exit_code == 0 and "| C2 |" in markdown.stdout.replace("|C2|", "| C2 |")
@@ -79,7 +75,6 @@ def test_markdown_and_table_formats_render(tmp_path):
     assert "\x1b[" not in table.stdout  # no colour when not on a terminal
 
 
-@needs_vectors
 def test_output_file_is_written_and_identical_to_stdout(tmp_path):
     target = tmp_path / "result.json"
     result = stress("--format", "json", "--output", target)
@@ -88,7 +83,6 @@ def test_output_file_is_written_and_identical_to_stdout(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]  # no temporary file left behind
 
 
-@needs_vectors
 def test_same_inputs_give_byte_identical_output():
     for fmt in ("json", "csv"):
         assert stress("--format", fmt).stdout_bytes == stress("--format", fmt).stdout_bytes
@@ -110,7 +104,6 @@ def test_output_may_not_overwrite_an_input(data_dir):
     assert_user_error(result, "plan.yaml")
 
 
-@needs_vectors
 def test_bad_input_leaves_an_existing_output_untouched(tmp_path):
     target = tmp_path / "result.csv"
     target.write_text("previous run\n")
@@ -147,7 +140,6 @@ def test_version_and_help_with_examples():
         assert "Example" in help_text, command
 
 
-@needs_vectors
 def test_piping_into_head_ends_quietly():
     # A real process: `cscomp … --format csv | head -1` must not print a BrokenPipeError.
     command = [sys.executable, "-c", "from cscomp_cli.cli import main; main()", "stress-test",

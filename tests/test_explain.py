@@ -9,7 +9,6 @@ import pytest
 from .conftest import VECTORS, assert_user_error, run, run_json
 
 V03 = VECTORS / "03_tiered_commission_credit"
-pytestmark = pytest.mark.skipif(not V03.is_dir(), reason="shared vectors not present")
 
 
 def explain_json(csm: str, quarter: str = "2026Q1") -> dict:

@@ -20,7 +20,6 @@ from cscomp_cli.render.views import money
 from .conftest import VECTORS
 
 V03 = VECTORS / "03_tiered_commission_credit"
-pytestmark = pytest.mark.skipif(not V03.is_dir(), reason="shared vectors not present")
 
 
 def document(folder: Path = V03) -> dict:

@@ -6,12 +6,22 @@ import json
 
 import pytest
 
-from .conftest import VECTORS, run_json
+from .conftest import SHARED_VECTORS, VECTORS, run_json
 
-CASES = sorted(p.name for p in VECTORS.iterdir() if p.is_dir()) if VECTORS.is_dir() else []
+CASES = sorted(p.name for p in VECTORS.iterdir() if p.is_dir())
 
 
-@pytest.mark.skipif(not CASES, reason="shared vectors not present next to the repository")
+def test_both_worked_examples_are_present():
+    assert CASES == ["01_paymix_nrr_linear", "03_tiered_commission_credit"]
+
+
+@pytest.mark.skipif(not SHARED_VECTORS.is_dir(), reason="../shared/vectors is not next to this checkout")
+def test_repository_copy_matches_the_shared_vectors():
+    shared = sorted(p.relative_to(SHARED_VECTORS) for p in SHARED_VECTORS.rglob("*") if p.is_file())
+    for relative in shared:
+        assert (VECTORS / relative).read_bytes() == (SHARED_VECTORS / relative).read_bytes(), relative
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_vector_matches_hand_worked_figures(case):
     folder = VECTORS / case
