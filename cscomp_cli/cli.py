@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .errors import CscompError
+from .errors import CscompError, PlanError
 
 EXIT_OK, EXIT_GUARDRAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -88,7 +88,7 @@ def stress_test(
       cscomp stress-test plans/expansion_quota.yaml --format csv > result.csv
       cscomp stress-test plans/risk_adjusted.yaml --format json --output result.json
     """
-    with _errors(debug):
+    with _errors(debug, plan):
         from .compare import compare
         from .data import load_dataset
         from .engine import replay
@@ -124,7 +124,7 @@ def explain_command(
     Example:
       cscomp explain plans/nrr_focus.yaml --csm C07 --quarter 2026Q2
     """
-    with _errors(debug):
+    with _errors(debug, plan):
         from .data import load_dataset
         from .explain import explain
         from .plan import load_plan
@@ -165,8 +165,11 @@ def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
 class _errors:
     """Turn user errors into one message and exit 2; never show a traceback unless --debug."""
 
-    def __init__(self, debug: bool):
+    def __init__(self, debug: bool, plan: str | None = None):
         self.debug = debug
+        # Plan-versus-data problems (a segment missing from a target, weights in one quarter) are
+        # found by the engine, which does not know the plan's file name; name it here.
+        self.plan = None if plan is None else ("<stdin>" if str(plan) == "-" else str(plan))
 
     def __enter__(self):
         return self
@@ -175,6 +178,8 @@ class _errors:
         if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit)):
             return False
         if isinstance(error, CscompError):
+            if isinstance(error, PlanError) and error.file is None and self.plan:
+                error.file = self.plan
             _stderr_console().print(f"[bold red]error:[/] {_escape(str(error))}", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT)
         if isinstance(error, KeyboardInterrupt):

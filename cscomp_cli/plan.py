@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -417,7 +418,10 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return memo[key]
 
 
-_TAGS = {"curve", "commission", "number", "quotas", "by_segment", "pct"}
+_COMPONENT_TAGS = {"curve", "commission"}
+_TARGET_TAGS = {"number", "quotas", "by_segment", "pct"}
+_UNION_LABEL = re.compile(r"^(constrained-\w+|function-\w+\[.*|literal\[.*|list\[.*|dict\[.*|tuple\[.*"
+                          r"|float|int|str|bool)$")
 _FIELD_NAMES = sorted(
     {name for model in (Plan, CurveComponent, CommissionComponent, Tier, Condition, Modifier, PayMix, Credit,
                         BySegment, PctOfStartArr) for name in model.model_fields}
@@ -425,15 +429,28 @@ _FIELD_NAMES = sorted(
 
 
 def _key_path(loc: tuple) -> str:
+    """components[0].curve from pydantic's loc, without its union-branch labels."""
     parts: list[str] = []
+    previous = None
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in _TAGS or str(item).startswith(("function-", "literal[", "list[", "float", "dict[")):
-            continue
+        elif _is_branch_label(item, previous):
+            pass
         else:
             parts.append(("." if parts else "") + str(item))
+        previous = item
     return "".join(parts) or "(top level)"
+
+
+def _is_branch_label(item, previous) -> bool:
+    # Tagged unions add the tag after the list index (components[0] -> 'curve') or after 'target';
+    # plain unions add a type label such as 'constrained-float' or "literal['all']".
+    if item in _COMPONENT_TAGS and isinstance(previous, int):
+        return True
+    if item in _TARGET_TAGS and previous == "target":
+        return True
+    return bool(_UNION_LABEL.match(str(item)))
 
 
 def _did_you_mean(word: str, choices) -> str:
@@ -456,8 +473,11 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
             problems.append((_key_path(loc), f"unknown metric '{given}'" + _did_you_mean(given, choices)
                              + f"; choose one of {', '.join(choices)}"))
         elif kind == "missing":
-            problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
-                             f"missing required key '{loc[-1]}'"))
+            problems.append((_key_path(loc), f"missing required key '{loc[-1]}'"))
+        elif kind == "component":
+            given = err.get("input", {}).get("kind") if isinstance(err.get("input"), dict) else None
+            problems.append((_key_path(loc) + (".kind" if given is not None else ""),
+                             (f"unknown kind '{given}'; " if given is not None else "") + err["msg"]))
         else:
             message = err["msg"].removeprefix("Value error, ")
             given = err.get("input")
@@ -467,8 +487,12 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
     # An unknown key usually explains the "missing" one next to it (a typo), so it goes first;
     # otherwise the most specific (longest) path reads best.
     problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count(".") - p[0].count("[")))
+    # A value that fits no branch of a union (a number or a map) is one problem, not one per branch.
+    first_per_path = {}
+    for where, message in problems:
+        first_per_path.setdefault(where, message)
     where, message = problems[0]
-    more = len({p for p in problems}) - 1
+    more = len(first_per_path) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''} in the plan)"
     return PlanError(message, file=label, location=where, hint=_hint_for(where))
