@@ -14,7 +14,7 @@ from cscomp_cli.plan import load_plan
 from cscomp_cli.render.document import build_document
 from cscomp_cli.render.markdown import to_markdown
 from cscomp_cli.render.table import render_table
-from cscomp_cli.render.views import money
+from cscomp_cli.render.views import money, performance
 
 from .conftest import VECTORS
 
@@ -38,6 +38,11 @@ def test_money_formatting():
     assert money(1234.5, "EUR") == "€1,234.50"
     assert money(1234.5, "CHF") == "1,234.50 CHF"
     assert money(None) == "—"
+
+
+def test_performance_has_fixed_decimals_so_the_column_lines_up():
+    assert [performance(v) for v in (1.092, 1.08, 41.5, None)] == ["1.092", "1.080", "41.500", "—"]
+    assert performance(1_234_567.8) == "1,234,568"
 
 
 def test_table_summary_and_csms_sorted_by_who_loses_most():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .views import correlation, csm_view, money, percent, quarter_view, top_view
+from .views import correlation, csm_view, money, percent, performance, quarter_view, top_view
 
 
 def _cell(value) -> str:
@@ -63,7 +63,7 @@ def to_markdown(document: dict) -> str:
                     {1, 2, 3, 4, 5})
     lines += ["", "## Top performers", ""]
     lines += _table(["#", "CSM", "Name", "Performance", "Delta"],
-                    [[i, c["csm_id"], c["name"], "—" if c["performance"] is None else f"{c['performance']:,.4g}",
+                    [[i, c["csm_id"], c["name"], performance(c["performance"]),
                       money(c["delta"], currency, sign=True)] for i, c in enumerate(top_view(document), 1)],
                     {0, 3, 4})
     if document["warnings"]:

@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .views import correlation, csm_view, money, percent, quarter_view, top_view
+from .views import correlation, csm_view, money, percent, performance, quarter_view, top_view
 
 
 def render_table(document: dict, console: Console) -> None:
@@ -108,6 +108,6 @@ def _top_table(document: dict, currency: str) -> Table:
     for rank, csm in enumerate(top, 1):
         paid_less = csm["delta"] < -0.005
         table.add_row(str(rank), f"{'▼' if paid_less else '★'} {csm['csm_id']}", escape(str(csm["name"])),
-                      f"{csm['performance']:,.4g}" if csm["performance"] is not None else "—",
+                      performance(csm["performance"]),
                       money(csm["delta"], currency, sign=True), style="bold red" if paid_less else None)
     return table

@@ -83,3 +83,11 @@ def top_view(document: dict) -> list[dict]:
 
 def correlation(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.2f}"
+
+
+def performance(value: float | None) -> str:
+    """A pooled performance figure with a fixed number of decimals, so a column lines up."""
+    if value is None:
+        return "—"
+    # Ratios (nrr 1.092) and scores (nps 41.500) read with three decimals; ARR amounts as whole units.
+    return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
