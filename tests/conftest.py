@@ -17,11 +17,19 @@ REPO = Path(__file__).resolve().parent.parent
 VECTORS = REPO / "tests" / "vectors"
 SHARED_VECTORS = REPO.parent / "shared" / "vectors"
 
+# Two CSMs with TV 20,000 / 4 = 5,000 a quarter, one flat account of 100,000 each (nrr 1.0), each
+# paid 5,000 in 2026Q1: the smallest org on which a plan pays exactly its target.
 DEFAULT_ROSTER = """\
 csm_id,name,segment,annual_base,annual_variable
 C1,Ana,Enterprise,100000,20000
 C2,Bo,SMB,100000,20000
 """
+FLAT_ACCOUNTS = """\
+quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+2026Q1,A1,C1,100000,0,0,0
+2026Q1,A2,C2,100000,0,0,0
+"""
+PAID_AT_TARGET = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,5000\n"
 
 
 def write_files(folder: Path, **files: str) -> Path:

@@ -12,6 +12,9 @@ import pytest
 from cscomp_cli.data import load_accounts, load_payouts, load_roster
 from cscomp_cli.errors import DataError
 
+from .conftest import DEFAULT_ROSTER as ROSTER
+from .conftest import FLAT_ACCOUNTS as ACCOUNTS
+from .conftest import PAID_AT_TARGET as PAYOUTS
 from .conftest import assert_user_error, run, run_json, write_files
 
 PLAN = """\
@@ -22,21 +25,6 @@ components:
     weight: 1.0
     target: 1.0
     curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
-"""
-ACCOUNTS = """\
-quarter,account_id,csm_id,arr_start,expansion,contraction,churn
-2026Q1,A1,C1,100000,0,0,0
-2026Q1,A2,C2,100000,0,0,0
-"""
-ROSTER = """\
-csm_id,name,segment,annual_base,annual_variable
-C1,Ana,Enterprise,100000,20000
-C2,Bo,SMB,100000,20000
-"""
-PAYOUTS = """\
-quarter,csm_id,amount
-2026Q1,C1,5000
-2026Q1,C2,5000
 """
 
 

@@ -11,19 +11,10 @@ import yaml
 from cscomp_cli.errors import PlanError
 from cscomp_cli.plan import METRICS, CommissionComponent, CurveComponent, parse_plan, plan_json_schema
 
+from .conftest import DEFAULT_ROSTER as ROSTER
+from .conftest import FLAT_ACCOUNTS as ACCOUNTS
+from .conftest import PAID_AT_TARGET as PAYOUTS
 from .conftest import REPO, assert_user_error, run, run_json
-
-ACCOUNTS = """\
-quarter,account_id,csm_id,arr_start,expansion,contraction,churn
-2026Q1,A1,C1,100000,0,0,0
-2026Q1,A2,C2,100000,0,0,0
-"""
-ROSTER = """\
-csm_id,name,segment,annual_base,annual_variable
-C1,Ana,Enterprise,100000,20000
-C2,Bo,SMB,100000,20000
-"""
-PAYOUTS = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,5000\n"
 
 
 def retention(**overrides) -> dict:
