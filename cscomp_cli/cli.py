@@ -108,6 +108,45 @@ def stress_test(
             _report_warnings(document["warnings"], output_format)
 
 
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("validate")
+def validate_command(
+    plan: PlanArg,
+    data: DataOpt = Path("sample_data"),
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json.")] = CheckFormat.table,
+    output: OutputOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check PLAN, the data folder and how they fit, and list every problem at once (no replay report).
+
+    Errors (exit 2) stop a stress test; warnings (exit 0) are worth reading before trusting one.
+
+    \b
+    Examples:
+      cscomp validate plans/nrr_focus.yaml
+      cscomp validate plans/expansion_quota.yaml --data exports/ --format json
+    """
+    with _errors(debug, plan):
+        from .render.validation import render_validation, validation_document
+        from .validate import validate
+
+        if output is not None:
+            _refuse_overwriting_inputs(output, plan, data)
+        found = validate(plan, data)
+        if output_format is CheckFormat.json:
+            from .render.machine import to_json
+
+            _write(to_json(validation_document(found, str(plan), str(data))), output)
+        else:
+            _render_rich(lambda console: render_validation(found, str(plan), str(data), console), output)
+        if not found.ok:
+            raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @app.command("explain")
 def explain_command(
     plan: PlanArg,

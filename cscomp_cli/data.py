@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import DataError, report
 from .quarters import QUARTER_PATTERN
 
 ACCOUNTS = "accounts.csv"
@@ -261,7 +261,7 @@ def _fail(path: Path, table: pd.DataFrame, bad: pd.Series, column: str, message,
     text = message(first) if callable(message) else message
     if more:
         text += f" (and {more} more row{'s' if more > 1 else ''} like it)"
-    raise DataError(text, file=path, location=f"line {int(first['line'])}, column {column}", hint=hint)
+    report(DataError(text, file=path, location=f"line {int(first['line'])}, column {column}", hint=hint))
 
 
 def _fail_where(bad: pd.Series, table: pd.DataFrame, path: Path, column: str, message, hint: str | None) -> None:
@@ -275,12 +275,14 @@ def _fail_duplicates(table: pd.DataFrame, path: Path, keys: list[str], column: s
         first = table.loc[dup].iloc[0]
         original = table.loc[(table[keys] == first[keys]).all(axis=1), "line"].iloc[0]
         described = ", ".join(f"{k} {first[k]}" for k in keys)
-        raise DataError(
-            f"{what}: {described} (first seen on line {int(original)})",
+        more = int(dup.sum()) - 1
+        report(DataError(
+            f"{what}: {described} (first seen on line {int(original)})"
+            + (f" (and {more} more duplicate row{'s' if more > 1 else ''})" if more else ""),
             file=path,
             location=f"line {int(first['line'])}, column {column}",
             hint="keep one row per " + " and ".join(keys),
-        )
+        ))
 
 
 # --- cell formats --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .curves import commission, curve_fraction
 from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
-from .errors import DataError, PlanError, UsageError
+from .errors import DataError, PlanError, UsageError, report
 from .metrics import STATISTICS, book_risk, book_statistics, metric
 from .numbers import round_half_away, to_cents
 from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan
@@ -127,13 +127,15 @@ def _attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
         first = joined[unmatched].iloc[0]
         count = int(unmatched.sum())
         more = f" ({count - 1} more CSM-quarters like it)" if count > 1 else ""
-        raise DataError(
+        report(DataError(
             f"CSM {first.csm_id} appears in {first.quarter} but {ROSTER} has no row for them in that quarter{more}",
             file=dataset.path(first.source),
             location=f"line {int(first.line)}, column csm_id",
             hint=f"add {first.csm_id} to {ROSTER} (with quarter {first.quarter}, or with no quarter to cover every "
             "quarter), or correct the csm_id",
-        )
+        ))
+        # Only reached while validate collects problems: carry on without them.
+        joined = joined[~unmatched].reset_index(drop=True)
 
     first_day, last_day = quarter_day_numbers(joined["quarter"].to_numpy())
     start = joined["start_date"].to_numpy(dtype="datetime64[D]")
@@ -158,12 +160,12 @@ def _apply_pay_mix(rows: pd.DataFrame, plan: Plan) -> pd.DataFrame:
             pct = rows["segment"].map(mix.variable_pct)
             if pct.isna().any():
                 first = rows[pct.isna()].iloc[0]
-                raise PlanError(
+                report(PlanError(
                     f"no variable_pct for segment '{first.segment}' (CSM {first.csm_id} in {first.quarter})",
                     location="pay_mix.variable_pct",
                     hint=f"add '{first.segment}: <percent>' to pay_mix.variable_pct, or give one number for everybody",
-                )
-            p = pct.to_numpy(dtype="float64") / 100
+                ))
+            p = pct.fillna(0.0).to_numpy(dtype="float64") / 100
         else:
             p = np.full(len(rows), mix.variable_pct / 100)
         if mix.hold == "ote":
@@ -187,11 +189,11 @@ def _check_weights(plan: Plan, window: list[str]) -> None:
         total = sum(c.weight for c in active)
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             listed = " + ".join(f"{c.id} {c.weight:g}" for c in active) or "no curve component"
-            raise PlanError(
+            report(PlanError(
                 f"in {quarter} the active curve components' weights sum to {total:g} ({listed}), not 1",
                 location="components",
                 hint="adjust the weights, or the quarters: lists of floating components, so every quarter sums to 1",
-            )
+            ))
 
 
 def _actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np.ndarray:
@@ -243,11 +245,12 @@ class BookMetrics:
                 group = self.rows[scope]
                 if group.isna().any():
                     first = self.rows[group.isna()].iloc[0]
-                    raise PlanError(
+                    report(PlanError(
                         f"scope: {scope} needs every CSM's {scope}, but {first.csm_id} has none in {first.quarter}",
                         location=where,
                         hint=f"fill the {scope} column of {ROSTER}, or use another scope",
-                    )
+                    ))
+                    group = group.fillna("")
             keys = [self.rows["quarter"], group]
             pooled = csm.groupby(keys, sort=False).transform("sum")
             self._stats[scope] = pooled[list(STATISTICS)]
@@ -305,11 +308,11 @@ def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active
         missing = np.isnan(target) & active
         if missing.any():
             first = rows[missing].iloc[0]
-            raise PlanError(
+            report(PlanError(
                 f"no target for segment '{first.segment}' (CSM {first.csm_id} in {first.quarter}) and no default",
                 location=f"{where}.values",
                 hint=f"add '{first.segment}: <target>' to the values, or a default:",
-            )
+            ))
     elif isinstance(spec, PctOfStartArr):
         start = books.value("start_arr", component.scope, f"components[{index}].scope")
         target = round_half_away(start * spec.pct_of_start_arr)
@@ -327,11 +330,12 @@ def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active
 def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where: str) -> np.ndarray:
     quotas = dataset.quotas
     if quotas is None:
-        raise PlanError(
+        report(PlanError(
             f"component '{component.id}' has target: quotas but the data folder has no {QUOTAS}",
             location=where,
             hint=f"add {QUOTAS} with columns quarter, csm_id, component, target",
-        )
+        ))
+        return np.full(len(rows), np.nan)
     mine = quotas[quotas["component"] == component.id].set_index(["quarter", "csm_id"])["target"]
     keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
     target = mine.reindex(keys).to_numpy(dtype="float64")
@@ -339,12 +343,12 @@ def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where:
     if missing.any():
         first = rows[missing].iloc[0]
         count = int(missing.sum())
-        raise DataError(
+        report(DataError(
             f"no quota for CSM {first.csm_id}, quarter {first.quarter}, component {component.id}"
             + (f" ({count - 1} more CSM-quarters missing)" if count > 1 else ""),
             file=dataset.path(QUOTAS),
             hint=f"add a row '{first.quarter},{first.csm_id},{component.id},<target>' to {QUOTAS}",
-        )
+        ))
     return target
 
 

@@ -495,7 +495,9 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
     more = len(first_per_path) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''} in the plan)"
-    return PlanError(message, file=label, location=where, hint=_hint_for(where))
+    also = [PlanError(text, file=label, location=path, hint=_hint_for(path))
+            for path, text in list(first_per_path.items())[1:]]
+    return PlanError(message, file=label, location=where, hint=_hint_for(where), also=also)
 
 
 def _hint_for(where: str) -> str:

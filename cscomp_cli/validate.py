@@ -1,0 +1,200 @@
+"""`cscomp validate`: every problem with a plan, a data folder and how they fit, found at once.
+
+The checks are the loaders' and the engine's own (one code path): they run inside
+collect_problems(), where each problem is recorded and the check carries on. Rows a problem makes
+unusable are set aside so the checks after them still run on the rest. Warnings are things that
+replay fine but that a leader would want to know before trusting a result.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset, load_accounts, load_payouts, load_quotas, load_roster
+from .engine import replay
+from .errors import CscompError, DataError, collect_problems
+from .plan import BySegment, Plan, load_plan
+
+
+@dataclass
+class Problem:
+    """One finding: where it is, what is wrong, how to fix it."""
+
+    message: str
+    file: str | None = None
+    location: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def of(cls, error: CscompError) -> Problem:
+        return cls(error.message, None if error.file is None else str(error.file), error.location, error.hint)
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "location": self.location, "message": self.message, "hint": self.hint}
+
+
+@dataclass
+class Validation:
+    """What validate found, and what it looked at."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    checked: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, error: CscompError) -> None:
+        self.errors.append(Problem.of(error))
+        self.errors.extend(Problem.of(more) for more in error.also)
+
+
+def validate(plan_source: Path | str, data: Path) -> Validation:
+    """Check the plan, every CSV of the data folder, and how the two fit; never raises a user error."""
+    found = Validation()
+    plan = _check_plan(plan_source, found)
+    dataset = _check_data(Path(data), found)
+    if plan is not None and dataset is not None:
+        _check_fit(plan, dataset, str(plan_source), found)
+    return found
+
+
+def _check_plan(source: Path | str, found: Validation) -> Plan | None:
+    try:
+        plan = load_plan(source)
+    except CscompError as error:
+        found.add(error)
+        return None
+    found.checked["plan"] = {"name": plan.name, "components": len(plan.components), "modifiers": len(plan.modifiers)}
+    return plan
+
+
+def _check_data(folder: Path, found: Validation) -> Dataset | None:
+    if not folder.is_dir():
+        found.add(DataError("data folder not found", file=folder,
+                            hint="pass --data DIR (or set CSCOMP_DATA) to the folder holding accounts.csv and roster.csv"))
+        return None
+    loaded: dict[str, pd.DataFrame | None] = {}
+    for name, loader, required in ((ACCOUNTS, load_accounts, True), (ROSTER, load_roster, True),
+                                   (PAYOUTS, load_payouts, False), (QUOTAS, load_quotas, False)):
+        path = folder / name
+        if not required and not path.exists():
+            loaded[name] = None
+            continue
+        with collect_problems() as problems:
+            try:
+                loaded[name] = loader(path)
+            except CscompError as error:  # the file cannot be read at all
+                problems.append(error)
+                loaded[name] = None
+        for problem in problems:
+            found.add(problem)
+        if loaded[name] is not None:
+            found.checked[name] = {"rows": len(loaded[name])}
+    if loaded[PAYOUTS] is None and not (folder / PAYOUTS).exists():
+        found.warnings.append(Problem(f"no {PAYOUTS}: stress-test needs it to compare with what was paid",
+                                      file=str(folder / PAYOUTS), hint="export what was paid per CSM and quarter"))
+    if loaded[ACCOUNTS] is None or loaded[ROSTER] is None:
+        return None
+    accounts = loaded[ACCOUNTS]
+    quarters = sorted(accounts["quarter"].dropna().unique())
+    if quarters:
+        found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
+                                       csms=int(accounts["csm_id"].nunique()))
+    return _usable(folder, loaded)
+
+
+def _usable(folder: Path, loaded: dict) -> Dataset:
+    """The rows the later checks can use: no blank keys, no duplicates, numbers where text was bad."""
+    def clean(table, keys, amounts=()):
+        if table is None:
+            return None
+        table = table.dropna(subset=keys)
+        table = table[(table[keys] != "").all(axis=1)].drop_duplicates(subset=keys)
+        return table.fillna({column: 0.0 for column in amounts}).reset_index(drop=True)
+
+    movements = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
+    roster = loaded[ROSTER].assign(quarter=loaded[ROSTER]["quarter"].fillna("*"))
+    roster = clean(roster, ["csm_id", "quarter"], ["annual_base", "annual_variable"])
+    roster["quarter"] = roster["quarter"].where(roster["quarter"] != "*", None)
+    return Dataset(
+        folder=folder,
+        accounts=clean(loaded[ACCOUNTS], ["quarter", "account_id", "csm_id"], movements),
+        roster=roster,
+        payouts=clean(loaded[PAYOUTS], ["quarter", "csm_id"], ["amount"]) if loaded[PAYOUTS] is not None else None,
+        quotas=clean(loaded[QUOTAS], ["quarter", "csm_id", "component"], ["target"]),
+    )
+
+
+def _check_fit(plan: Plan, dataset: Dataset, plan_label: str, found: Validation) -> None:
+    """Replay every quarter of the data, collecting every way the plan does not fit it."""
+    if dataset.accounts.empty:
+        return
+    errors_before = len(found.errors)
+    with collect_problems() as problems:
+        try:
+            result = replay(plan, dataset)
+        except CscompError as error:
+            problems.append(error)
+            result = None
+    for problem in problems:
+        if problem.file is None and problem.location is not None:
+            problem.file = plan_label
+        found.add(problem)
+    if result is not None and len(found.errors) == errors_before:
+        found.checked["replay"] = {"quarters": len(result.quarters), "csm_quarters": len(result.rows)}
+        found.warnings.extend(Problem(text) for text in result.warnings)
+    found.warnings.extend(_plan_warnings(plan, dataset, plan_label))
+
+
+def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Problem]:
+    """Things that replay but are probably not what the plan's author meant."""
+    warnings: list[Problem] = []
+    segments = set(dataset.roster["segment"].dropna())
+    quarters = set(dataset.accounts["quarter"])
+
+    def unknown_segments(names, where):
+        for name in sorted(set(names) - segments):
+            close = difflib.get_close_matches(name, sorted(segments), n=1, cutoff=0.6)
+            warnings.append(Problem(
+                f"segment '{name}' is not in {ROSTER}, so this entry is never used"
+                + (f" (did you mean '{close[0]}'?)" if close else ""),
+                file=plan_label, location=where, hint=f"{ROSTER} segments: {', '.join(sorted(segments))}"))
+
+    if plan.pay_mix is not None and isinstance(plan.pay_mix.variable_pct, dict):
+        unknown_segments(plan.pay_mix.variable_pct, "pay_mix.variable_pct")
+    for index, component in enumerate(plan.components):
+        if isinstance(component.target, BySegment):
+            unknown_segments(component.target.values, f"components[{index}].target.values")
+        if component.quarters:
+            never = [q for q in component.quarters if q not in quarters]
+            if never:
+                warnings.append(Problem(
+                    f"component '{component.id}' pays in {', '.join(never)}, which {ACCOUNTS} does not cover",
+                    file=plan_label, location=f"components[{index}].quarters"))
+        if component.risk_adjust is not None and dataset.accounts["risk"].isna().all():
+            warnings.append(Problem(
+                f"component '{component.id}' has risk_adjust but {ACCOUNTS} has no risk scores, so no target moves",
+                file=plan_label, location=f"components[{index}].risk_adjust",
+                hint="add a risk column (0–1) to accounts.csv, or remove risk_adjust"))
+    if dataset.payouts is not None:
+        outside = sorted(set(dataset.payouts["quarter"]) - quarters)
+        if outside:
+            warnings.append(Problem(
+                f"{PAYOUTS} has payouts in {', '.join(outside)}, which {ACCOUNTS} does not cover; they are never "
+                "compared", file=str(dataset.path(PAYOUTS))))
+    if dataset.quotas is not None:
+        by_quota = {c.id for c in plan.components if c.target == "quotas"}
+        unused = sorted(set(dataset.quotas["component"]) - by_quota)
+        # Quotas for other plans are normal; when this plan does use quotas, a stray name is a likely typo.
+        if by_quota and unused:
+            warnings.append(Problem(
+                f"{QUOTAS} has quotas for {', '.join(unused)}, which no component of this plan uses "
+                "(target: quotas)", file=str(dataset.path(QUOTAS)),
+                hint="the quotas.csv component column must equal the component id"))
+    return warnings
