@@ -147,6 +147,70 @@ def validate_command(
             raise typer.Exit(EXIT_BAD_INPUT)
 
 
+class ReconcileFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command("reconcile")
+def reconcile_command(
+    plan: PlanArg,
+    quarters: Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.",
+                                          min=1)] = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: Annotated[ReconcileFormat, typer.Option("--format", "-f", help="table, csv or json.")] = (
+        ReconcileFormat.table),
+    output: OutputOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any difference is not explained by a "
+                                         "payment outside the plan (a SPIFF, a bonus, a clawback).")] = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Replay the plan in force and list every CSM-quarter where payroll differs from what it computes.
+
+    Differences are broken down by the component column of payouts.csv: a line named after a plan
+    component is compared with what the plan computed for it; any other name (spiff, discretionary,
+    clawback) is a payment outside the plan. Run it before trusting a stress test.
+
+    \b
+    Examples:
+      cscomp reconcile plans/current.yaml --quarters 8
+      cscomp reconcile plans/current.yaml --strict --quiet || echo "the plan encoding does not match payroll"
+    """
+    with _errors(debug, plan):
+        from .data import load_dataset
+        from .plan import load_plan
+        from .reconcile import reconcile
+        from .render.reconciliation import reconciliation_csv, reconciliation_document, render_reconciliation
+
+        plan_model = load_plan(plan)
+        if output is not None:
+            _refuse_overwriting_inputs(output, plan, data)
+        with _progress("Replaying the plan in force", quiet):
+            document = reconciliation_document(reconcile(plan_model, load_dataset(data), quarters))
+        if output_format is ReconcileFormat.json:
+            from .render.machine import to_json
+
+            _write(to_json(document), output)
+        elif output_format is ReconcileFormat.csv:
+            _write(reconciliation_csv(document), output)
+        else:
+            _render_rich(lambda console: render_reconciliation(document, console), output)
+        if output_format is not ReconcileFormat.table and not quiet:
+            console = _stderr_console()
+            console.print(_escape(document["verdict"]), highlight=False)
+            for warning in document["warnings"]:
+                console.print(f"[yellow]warning:[/] {_escape(warning)}", highlight=False)
+        if strict and document["unexplained_total"] != 0:
+            from .render.views import money
+
+            _stderr_console().print(f"[bold red]breach:[/] {money(document['unexplained_total'], document['currency'])}"
+                                    " of what was paid is not what the plan computes and is not a payment outside"
+                                    " the plan (--strict)", highlight=False)
+            raise typer.Exit(EXIT_GUARDRAIL)
+
+
 @app.command("explain")
 def explain_command(
     plan: PlanArg,
