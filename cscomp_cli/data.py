@@ -31,6 +31,8 @@ _AMOUNT = (
 )
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0", ""}
+# A trillion: larger amounts are export errors, and would overflow the integer cents payouts are summed in.
+MAX_AMOUNT = 1e12
 _AMOUNT_HINT = "write amounts like 1234.50, 1,234.50 or $1,234.50"
 
 
@@ -339,6 +341,15 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     values = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
     is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
     values = values.where(~is_negative, -values)
+    _fail_where(
+        values.abs() > MAX_AMOUNT,
+        context,
+        path,
+        column,
+        lambda r: f"{column} '{r.cell}' is larger than {MAX_AMOUNT:,.0f}",
+        "no account, salary or payout is that large; check the export for a misplaced digit or separator",
+    )
+    values = values.where(values.abs() <= MAX_AMOUNT)
     if not negative:
         _fail_where(
             is_negative & (values != 0),

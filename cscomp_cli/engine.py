@@ -21,6 +21,8 @@ from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr,
 from .quarters import quarter_day_numbers
 
 WEIGHT_TOLERANCE = 1e-9
+# No component pays a trillion to one CSM in a quarter; integer cents overflow not far beyond.
+MAX_PAYOUT = 1e12
 
 
 @dataclass
@@ -82,7 +84,9 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
 
     rows["components_cents"] = total
     if plan.cap is not None:
-        cap_cents = to_cents(plan.cap * rows["target_variable"].to_numpy())
+        # Components are at most MAX_PAYOUT each, so a larger cap never binds; clip it before cents.
+        ceiling = MAX_PAYOUT * (len(plan.components) + 1)
+        cap_cents = to_cents(np.minimum(plan.cap * rows["target_variable"].to_numpy(), ceiling))
         rows["cap_adjustment_cents"] = np.minimum(cap_cents - total, 0)
     else:
         rows["cap_adjustment_cents"] = np.zeros(len(rows), dtype="int64")
@@ -173,6 +177,14 @@ def _apply_pay_mix(rows: pd.DataFrame, plan: Plan) -> pd.DataFrame:
             annual_variable, annual_base = ote * p, ote * (1 - p)
         else:
             annual_variable = annual_base * p / (1 - p)
+    if mix is not None and mix.hold == "base":
+        absurd = annual_variable / 4 > MAX_PAYOUT
+        if absurd.any():
+            first = rows[absurd].iloc[0]
+            report(PlanError(f"pay_mix makes {first.csm_id}'s annual variable {annual_variable[absurd][0]:,.0f} "
+                             f"in {first.quarter}", location="pay_mix.variable_pct",
+                             hint="with hold: base, variable = base × p / (1 − p); a variable_pct near 100 explodes"))
+            annual_variable = np.where(absurd, 0.0, annual_variable)
     proration = rows["proration"].to_numpy()
     rows["target_variable"] = annual_variable / 4 * proration
     rows["base"] = annual_base / 4 * proration
@@ -391,9 +403,25 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
         capped = earned if component.cap is None else np.minimum(earned, component.cap)
         payout = capped * multiplier
         columns.update(attainment=np.full(n, np.nan), fraction=np.full(n, np.nan), commission=earned)
+    payout = _plausible(payout, active, rows, index, component.id)
     columns["unrounded"] = np.where(active, payout, 0.0)
     columns["payout_cents"] = np.where(active, to_cents(payout), 0)
     return columns
+
+
+def _plausible(payout: np.ndarray, active: np.ndarray, rows: pd.DataFrame, index: int, component_id: str):
+    """Refuse a payout no plan means (it would also overflow integer cents); 0 where validate carries on."""
+    absurd = active & ~(np.abs(payout) <= MAX_PAYOUT)  # NaN counts as absurd too
+    if absurd.any():
+        first = rows[absurd].iloc[0]
+        report(PlanError(
+            f"component '{component_id}' would pay {payout[absurd][0]:,.0f} to {first.csm_id} in {first.quarter} "
+            f"(more than {MAX_PAYOUT:,.0f} in one quarter)",
+            location=f"components[{index}]",
+            hint="check the plan's rates, curve points, uncapped slope, multipliers and pay_mix",
+        ))
+        payout = np.where(absurd, 0.0, payout)
+    return payout
 
 
 def tier_bounds(component: CommissionComponent, target: np.ndarray) -> np.ndarray:

@@ -38,6 +38,7 @@ COMMISSION_METRICS = (
     "expansion_arr", "cross_sell_arr", "gross_expansion", "net_expansion", "renewed_arr", "retained_arr",
 )
 MAX_PLAN_BYTES = 1_000_000
+MAX_PLAN_NUMBER = 1e12  # a trillion: beyond any rate, weight, target or cap
 MAX_PLAN_NODES = 100_000  # far beyond any real plan; stops a YAML alias bomb from expanding
 
 Metric = Literal[METRICS]  # type: ignore[valid-type]
@@ -325,6 +326,7 @@ def parse_plan(text: str, label: str = "<plan>") -> Plan:
     if not isinstance(document, dict):
         raise PlanError("a plan is a YAML mapping with name and components at the top", file=label,
                         hint="start from one of the files in plans/")
+    _check_numbers(document, label)
     try:
         plan = Plan.model_validate(document)
     except ValidationError as exc:
@@ -379,8 +381,43 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# YAML 1.1 (PyYAML) reads 1e5 as the string "1e5"; people writing a plan mean the number, as YAML 1.2 does.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def _check_numbers(node: Any, label: str, path: tuple = ()) -> None:
+    """Every number in a plan is finite and at most MAX_PLAN_NUMBER in size.
+
+    No real plan needs more, and a stray 1e308 or .inf would otherwise overflow the integer cents
+    every payout is summed in.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_numbers(value, label, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_numbers(value, label, (*path, index))
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        # Compare ints as ints: 10**400 is too large for a float, let alone for a plan.
+        if (isinstance(node, float) and not math.isfinite(node)) or abs(node) > MAX_PLAN_NUMBER:
+            raise PlanError(f"{node!r} is not a usable number (plan numbers are finite and at most "
+                            f"{MAX_PLAN_NUMBER:,.0f} in size)", file=label, location=_key_path(path),
+                            hint="check for a typo or a missing decimal point")
+
+
 def _load_yaml(text: str, label: str) -> Any:
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        # The reader refuses control characters before any parsing: say where the byte is.
+        before = text[:exc.position]
+        where = f"line {before.count(chr(10)) + 1}, column {exc.position - before.rfind(chr(10))}"
+        raise PlanError(f"contains a character YAML does not allow (U+{exc.character:04X})", file=label,
+                        location=where, hint="remove the character; save the plan as plain UTF-8 text") from None
     try:
         node = loader.get_single_node()
         if node is None:

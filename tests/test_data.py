@@ -422,3 +422,9 @@ def test_loaders_raise_data_error_with_file_location_and_hint(tmp_path):
     assert error.file == tmp_path / "roster.csv"
     assert error.location == "line 2, column annual_base"
     assert "1,234.50" in error.hint
+
+
+@pytest.mark.parametrize("cell", ["9999999999999999999999", "1000000000000.01", '"2,000,000,000,000"'])
+def test_an_amount_over_a_trillion_is_an_export_error(data_dir, cell):
+    path = folder(data_dir, payouts=f"quarter,csm_id,amount\n2026Q1,C1,{cell}\n")
+    assert_user_error(stress(path), "payouts.csv", "line 2, column amount", "is larger than 1,000,000,000,000")

@@ -380,3 +380,34 @@ def test_stress_test_json_uses_the_plan_name_and_currency(data_dir):
                                           allow_unicode=True))
     document = run_json("stress-test", folder / "plan.yaml", "--quarters", "1", "--data", folder)
     assert (document["plan"], document["currency"]) == ("FY27 — NRR heavy", "EUR")
+
+
+@pytest.mark.parametrize("text, path", [
+    ("cap: .inf", "cap"),
+    ("cap: 1e308", "cap"),
+    ("cap: .nan", "cap"),
+    ("cap: 100000000000000000000000000000000000000000000000000", "cap"),
+])
+def test_plan_numbers_are_finite_and_at_most_a_trillion(data_dir, text, path):
+    plan = yaml.safe_dump(plan_with()) + text + "\n"
+    assert_user_error(stress(data_dir, plan), "plan.yaml", path, "is not a usable number")
+
+
+def test_a_payout_no_plan_means_is_refused_not_overflowed(data_dir):
+    # An uncapped curve of slope 1e11 per unit of attainment: C4-style growth of 0.2 above the last
+    # point pays 5,000 × 1e11 × … far beyond a trillion, which integer cents could not even hold.
+    plan = plan_with(retention(curve=[[0.0, 0.0], [1.0, 100_000_000_000.0]], uncapped=True, measure="value",
+                               target=None, metric="start_arr"))
+    assert_user_error(stress(data_dir, plan), "plan.yaml", "components[0]", "would pay",
+                      "more than 1,000,000,000,000 in one quarter")
+
+
+def test_a_pay_mix_near_100_percent_holding_base_is_refused(data_dir):
+    plan = plan_with(pay_mix={"variable_pct": 99.99999999999, "hold": "base"})
+    assert_user_error(stress(data_dir, plan), "plan.yaml", "pay_mix.variable_pct", "annual variable")
+
+
+def test_exponent_numbers_are_numbers_as_in_yaml_1_2():
+    # PyYAML alone would read 5e-2 as the text "5e-2" and the plan would fail as "not a number".
+    text = yaml.safe_dump(plan_with()) + "cap: 15e-1\n"
+    assert parse_plan(text).cap == 1.5
