@@ -13,6 +13,7 @@ import numpy as np
 
 from .data import Dataset
 from .engine import replay, tier_bounds
+from .metrics import describe
 from .errors import UsageError
 from .numbers import cents_to_amount, round_half_away, to_cents
 from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan
@@ -57,10 +58,12 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
         "team": row["team"],
         "pay": _pay(plan, row),
         "book": _book(book),
-        "metrics": {name: _num(result.books.value(name, "csm", "metrics")[i]) for name in METRICS},
+        "metrics": {name: {"value": _num(result.books.value(name, "csm", "metrics")[i]),
+                           **describe(result.books.statistics("csm", "metrics").iloc[i], name, plan.credit)}
+                    for name in METRICS},
         "risk": {"book": _num(result.books.risk("csm", "risk")[i]),
                  "company": _num(result.books.risk("company", "risk")[i])},
-        "components": [_component(plan, c, row, result, i) for c in plan.components],
+        "components": [_component(plan, c, row, result, i, dataset) for c in plan.components],
         "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
         "total": {
             "components": _money(row["components_cents"]),
@@ -130,7 +133,50 @@ def _target_source(component) -> dict:
     return {"form": "quotas.csv row for this CSM, quarter and component"}
 
 
-def _component(plan: Plan, component, row, result, i: int) -> dict:
+def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
+    """Where the number came from: the segment's entry, the quota row, the risk adjustment."""
+    detail: dict = {}
+    spec = component.target
+    if isinstance(spec, BySegment):
+        detail["segment"] = row["segment"]
+        detail["segment_value"] = spec.values.get(row["segment"], spec.default)
+    elif isinstance(spec, PctOfStartArr):
+        detail["start_arr"] = _num(result.books.value("start_arr", component.scope, "target")[i])
+    elif spec == "quotas" and dataset.quotas is not None:
+        quotas = dataset.quotas
+        match = quotas[(quotas["quarter"] == row["quarter"]) & (quotas["csm_id"] == row["csm_id"])
+                       & (quotas["component"] == component.id)]
+        detail["quota_line"] = int(match["line"].iloc[0]) if len(match) else None
+    detail["risk_adjust"] = component.risk_adjust
+    if component.risk_adjust is not None:
+        own = _num(result.books.risk(component.scope, "risk")[i])
+        company = _num(result.books.risk("company", "risk")[i])
+        detail["book_risk"], detail["company_risk"] = own, company
+        detail["adjustment"] = None if own is None or company is None else _num(
+            round_half_away(component.risk_adjust * (own - company)))
+    return detail
+
+
+def _points_used(component: CurveComponent, x) -> str | None:
+    """Which part of the curve x fell on, in words."""
+    x = _num(x)
+    if x is None:
+        return None
+    points = component.curve
+    if x < points[0][0]:
+        return f"below the first point ({points[0][0]:g}): pays 0"
+    if x >= points[-1][0]:
+        beyond = "continuing the last segment's slope" if component.uncapped else "its payout"
+        return f"at or beyond the last point ({points[-1][0]:g}): {beyond}"
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if x0 <= x < x1:
+            if component.interpolate == "step":
+                return f"step: highest point at or below x is [{x0:g}, {y0:g}]"
+            return f"between [{x0:g}, {y0:g}] and [{x1:g}, {y1:g}]: {y0:g} + (x − {x0:g}) × {(y1 - y0) / (x1 - x0):g}"
+    return None
+
+
+def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> dict:
     cid = component.id
     entry = {
         "id": cid,
@@ -139,7 +185,7 @@ def _component(plan: Plan, component, row, result, i: int) -> dict:
         "metric": component.metric,
         "scope": component.scope,
         "metric_value": _num(row[f"{cid}_metric"]),
-        "target": {**_target_source(component), "risk_adjust": component.risk_adjust,
+        "target": {**_target_source(component), **_target_detail(component, row, result, i, dataset),
                    "computed": _num(row[f"{cid}_target"])},
         "multiplier": _num(round_half_away(row[f"{cid}_multiplier"])),
         "payout": _money(row[f"{cid}_payout_cents"]),
@@ -150,6 +196,8 @@ def _component(plan: Plan, component, row, result, i: int) -> dict:
             "measure": component.measure,
             "attainment": _num(row[f"{cid}_attainment"]),
             "curve": [list(p) for p in component.curve],
+            "points_used": _points_used(component, row[f"{cid}_attainment"] if component.measure == "attainment"
+                                        else row[f"{cid}_metric"]),
             "interpolate": component.interpolate,
             "uncapped": component.uncapped,
             "on_missing": component.on_missing,

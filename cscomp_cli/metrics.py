@@ -134,3 +134,45 @@ _FORMULAS = {
     "accounts": lambda s, c: s["accounts"],
 }
 assert set(_FORMULAS) == set(METRICS)
+
+
+# How each metric is computed, in words and with the book's own figures (for `cscomp explain`).
+def _amount(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+DEFINITIONS = {
+    "start_arr": ("Σ arr_start over the retention base (arr_start > 0)", lambda s, c: _amount(s["start_arr"])),
+    "expansion_arr": ("credit.expansion × Σ expansion", lambda s, c: f"{c.expansion:g} × {_amount(s['expansion'])}"),
+    "cross_sell_arr": ("credit.cross_sell × Σ cross_sell",
+                       lambda s, c: f"{c.cross_sell:g} × {_amount(s['cross_sell'])}"),
+    "gross_expansion": ("expansion_arr + cross_sell_arr",
+                        lambda s, c: f"{c.expansion:g} × {_amount(s['expansion'])} + "
+                                     f"{c.cross_sell:g} × {_amount(s['cross_sell'])}"),
+    "contraction_arr": ("Σ contraction", lambda s, c: _amount(s["contraction"])),
+    "churn_arr": ("Σ churn", lambda s, c: _amount(s["churn"])),
+    "net_expansion": ("gross_expansion − contraction_arr − churn_arr",
+                      lambda s, c: f"{_amount(c.expansion * s['expansion'] + c.cross_sell * s['cross_sell'])} − "
+                                   f"{_amount(s['contraction'])} − {_amount(s['churn'])}"),
+    "retained_arr": ("Σ (arr_start − contraction − churn) over the base", lambda s, c: _amount(s["retained"])),
+    "renewed_arr": ("Σ (arr_start − contraction − churn) over rows due and renewed",
+                    lambda s, c: _amount(s["renewed_arr"])),
+    "nrr": ("Σ (arr_start + expansion + cross_sell − contraction − churn) over the base ÷ start_arr",
+            lambda s, c: f"{_amount(s['net_retained'])} ÷ {_amount(s['start_arr'])}"),
+    "grr": ("retained_arr ÷ start_arr", lambda s, c: f"{_amount(s['retained'])} ÷ {_amount(s['start_arr'])}"),
+    "logo_retention": ("base rows with arr_end > 0 ÷ base rows",
+                       lambda s, c: f"{s['base_rows_alive']:.0f} ÷ {s['base_rows']:.0f}"),
+    "renewal_rate": ("Σ arr_start of renewals signed ÷ Σ arr_start of renewals due",
+                     lambda s, c: f"{_amount(s['renewed_start'])} ÷ {_amount(s['due_start'])}"),
+    "nps": ("100 × (answers ≥ 9 − answers ≤ 6) ÷ answers",
+            lambda s, c: f"100 × ({s['nps_promoters']:.0f} − {s['nps_detractors']:.0f}) ÷ {s['nps_answers']:.0f}"),
+    "health": ("mean health over rows that have it", lambda s, c: f"{s['health_sum']:g} ÷ {s['health_count']:.0f}"),
+    "accounts": ("rows in the book", lambda s, c: f"{s['accounts']:.0f}"),
+}
+assert set(DEFINITIONS) == set(METRICS)
+
+
+def describe(stats: pd.Series, name: str, credit: Credit) -> dict:
+    """A metric's formula and the figures it was computed from, for one book."""
+    formula, figures = DEFINITIONS[name]
+    return {"formula": formula, "figures": figures({k: float(stats[k]) for k in STATISTICS}, credit)}

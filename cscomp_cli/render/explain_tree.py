@@ -16,12 +16,36 @@ def _ratio(value) -> str:
     return "—" if value is None else (f"{value:.9f}".rstrip("0").rstrip(".") or "0")
 
 
+def _value(value) -> str:
+    """A ratio or score with its 9 places; an ARR amount in currency style."""
+    return _ratio(value) if value is None or abs(value) < 100 else _amount(value)
+
+
 def _tiers(component: dict) -> str:
     parts = []
     for tier, bound in zip(component["tiers"], component["bounds"] + [None]):
         rate = f"{tier['rate'] * 100:g} %"
         parts.append(f"up to {bound:,.2f} at {rate}" if bound is not None else f"above at {rate}")
     return "; ".join(parts)
+
+
+def _target_text(target: dict) -> str:
+    """How the target was derived, e.g. 'by segment (Enterprise: 1.03), risk_adjust −0.1 × (0.37 − 0.30)'."""
+    form = target["form"]
+    if form == "by segment":
+        text = f"by segment ({escape(str(target['segment']))}: {target['segment_value']})"
+    elif "pct_of_start_arr" in target:
+        text = f"{target['pct_of_start_arr']} × start_arr {_amount(target['start_arr'])}"
+    elif "quota_line" in target:
+        text = f"quotas.csv line {target['quota_line']}"
+    elif form == "number":
+        text = f"{target['value']}"
+    else:
+        text = escape(str(form))
+    if target.get("risk_adjust") is not None:
+        text += (f"; risk_adjust {target['risk_adjust']} × (book risk {_ratio(target['book_risk'])} − company risk "
+                 f"{_ratio(target['company_risk'])}) = {_ratio(target['adjustment'])}")
+    return text
 
 
 def render_explanation(doc: dict, console: Console) -> None:
@@ -46,22 +70,23 @@ def render_explanation(doc: dict, console: Console) -> None:
                  f"{'; ' + moves if moves else ''} → end {account['arr_end']:,.2f}{base}")
 
     metrics = root.add("Metrics (CSM scope, 9 decimal places)")
-    for name, value in doc["metrics"].items():
-        metrics.add(f"{name}: {_ratio(value) if value is None or abs(value) < 100 else _amount(value)}")
+    for name, entry in doc["metrics"].items():
+        metrics.add(f"{name} = {_value(entry['value'])}  [dim]{escape(entry['formula'])} = {escape(entry['figures'])}[/]")
     metrics.add(f"book risk {_ratio(doc['risk']['book'])}; company risk {_ratio(doc['risk']['company'])}")
 
     components = root.add("Components")
     for c in doc["components"]:
         node = components.add(f"[bold]{c['id']}[/] ({c['kind']}{'' if c['active'] else ', inactive this quarter'})"
                               f" → {_amount(c['payout'])}")
-        node.add(f"{c['metric']} ({c['scope']} scope) = {_ratio(c['metric_value'])}")
+        node.add(f"{c['metric']} ({c['scope']} scope) = {_value(c['metric_value'])}")
         target = c["target"]
         if target.get("form"):
-            adjust = f", risk_adjust {target['risk_adjust']}" if target.get("risk_adjust") is not None else ""
-            node.add(f"target: {target['form']}{adjust} → {_ratio(target['computed'])}")
+            node.add(f"target: {_target_text(target)} → {_value(target['computed'])}")
         if c["kind"] == "curve":
             node.add(f"attainment {_ratio(c['attainment'])}; curve {c['curve']} ({c['interpolate']}"
                      f"{', uncapped' if c['uncapped'] else ''}) → fraction {_ratio(c['fraction'])}")
+            if c["points_used"]:
+                node.add(f"[dim]{escape(c['points_used'])}[/]")
             node.add(f"{c['formula']}: {c['unrounded']:,.6f} → {_amount(c['payout'])}")
         else:
             node.add(f"tiers ({c['tiering']}, bounds in {c['bounds_in']}): {_tiers(c)}")
