@@ -152,3 +152,27 @@ def test_piping_into_head_ends_quietly():
     producer.wait(timeout=60)
     assert first.startswith(b"quarter,csm_id")
     assert b"Traceback" not in errors and b"BrokenPipe" not in errors
+
+
+def test_an_interrupted_write_leaves_the_old_output_and_no_temporary_file(tmp_path, monkeypatch):
+    import os
+
+    target = tmp_path / "result.json"
+    target.write_text("old result\n")
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    result = run("stress-test", V03 / "plan.yaml", "--quarters", "1", "--data", V03, "--format", "json",
+                 "--output", target)
+    assert result.exit_code == 130 and "nothing was written" in result.stderr
+    assert target.read_text() == "old result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]
+
+
+def test_output_into_a_folder_or_a_missing_folder_is_a_clear_error(tmp_path):
+    for output, fragment in ((tmp_path, "it is a folder"), (tmp_path / "no" / "x.json", "does not exist")):
+        result = run("stress-test", V03 / "plan.yaml", "--quarters", "1", "--data", V03, "--format", "json",
+                     "--output", output)
+        assert_user_error(result, fragment)

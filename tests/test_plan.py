@@ -411,3 +411,22 @@ def test_exponent_numbers_are_numbers_as_in_yaml_1_2():
     # PyYAML alone would read 5e-2 as the text "5e-2" and the plan would fail as "not a number".
     text = yaml.safe_dump(plan_with()) + "cap: 15e-1\n"
     assert parse_plan(text).cap == 1.5
+
+
+# The plan errors issue 3 lists, each through the CLI: exit 2, the file, the key path, no traceback.
+@pytest.mark.parametrize("plan, fragments", [
+    (plan_with(retention(wieght=1.0, weight=None)), ["components[0]", "unknown key 'wieght'", "did you mean"]),
+    (plan_with(retention(metric="ndr")), ["components[0].metric", "unknown metric 'ndr'", "did you mean 'nrr'?"]),
+    (plan_with(retention(weight=[1])), ["components[0].weight", "valid number"]),
+    (plan_with(retention(weight=0.5)), ["components", "weights sum to 0.5"]),
+    (plan_with(retention(curve=[[1.0, 0.0], [1.0, 1.0]])), ["components[0]", "strictly increasing"]),
+    (plan_with(retention(curve=[[0.9, 1.0], [1.0, 0.0]])), ["components[0]", "never decrease"]),
+    (plan_with(retention(), {"id": "c", "kind": "commission", "metric": "cross_sell_arr",
+                             "tiers": [{"up_to": 2, "rate": 0.1}, {"up_to": 1, "rate": 0.1}, {"rate": 0.1}]}),
+     ["components[1].tiers", "tier bounds must increase"]),
+    (plan_with(retention(target={"by": "segment", "values": {"SMB": 1.0}})),
+     ["components[0].target.values", "no target for segment 'Enterprise'"]),
+    (plan_with(pay_mix={"variable_pct": {"SMB": 30}}), ["pay_mix.variable_pct", "segment 'Enterprise'"]),
+])
+def test_plan_errors_through_the_cli(data_dir, plan, fragments):
+    assert_user_error(stress(data_dir, plan), "plan.yaml", *fragments)
