@@ -24,10 +24,11 @@ PAYOUTS = "payouts.csv"
 QUOTAS = "quotas.csv"
 
 # A plain or thousands-grouped number with an optional currency sign, minus sign or accounting
-# parentheses: 1234.5, 1,234.50, $1,234.50, €1234, -1,200.00, ($1,200.00).
+# parentheses: 1234.5, 1,234.50, $1,234.50, €1234, -1,200.00, ($1,200.00). ASCII digits only: \d
+# would also match other scripts' digits (１２３), which float() then reads or refuses unpredictably.
 _AMOUNT = (
     r"^(?P<open>\()?\s*(?P<sign>-)?\s*[$€£]?\s*(?P<sign2>-)?\s*"
-    r"(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)\s*(?P<close>\))?$"
+    r"(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<close>\))?$"
 )
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0", ""}
@@ -301,7 +302,8 @@ def _text(table: pd.DataFrame, path: Path, column: str, *, required: bool) -> pd
     if required:
         _fail_where(cells == "", table, path, column, f"{column} is blank", f"every row needs a {column}")
         return cells.astype(object)
-    return cells.where(cells != "", None).astype(object)
+    # To object first: a pandas string column would turn None back into NaN.
+    return cells.astype(object).where(cells != "", None)
 
 
 def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.Series:

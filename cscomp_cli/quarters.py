@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import numpy as np
 
 # 2026Q1, 2026-Q1, 2026 Q1, Q1 2026, Q1-2026, any case.
-_YEAR_FIRST = re.compile(r"^\s*(\d{4})\s*[- ]?\s*[qQ]([1-4])\s*$")
-_QUARTER_FIRST = re.compile(r"^\s*[qQ]([1-4])\s*[- ]?\s*(\d{4})\s*$")
+_YEAR_FIRST = re.compile(r"^\s*([0-9]{4})\s*[- ]?\s*[qQ]([1-4])\s*$")
+_QUARTER_FIRST = re.compile(r"^\s*[qQ]([1-4])\s*[- ]?\s*([0-9]{4})\s*$")
 
-QUARTER_PATTERN = r"^\s*(?:(\d{4})\s*[- ]?\s*[qQ]([1-4])|[qQ]([1-4])\s*[- ]?\s*(\d{4}))\s*$"
+QUARTER_PATTERN = r"^\s*(?:([0-9]{4})\s*[- ]?\s*[qQ]([1-4])|[qQ]([1-4])\s*[- ]?\s*([0-9]{4}))\s*$"
 
 
 def parse_quarter(text: str) -> str | None:

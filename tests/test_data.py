@@ -428,3 +428,16 @@ def test_loaders_raise_data_error_with_file_location_and_hint(tmp_path):
 def test_an_amount_over_a_trillion_is_an_export_error(data_dir, cell):
     path = folder(data_dir, payouts=f"quarter,csm_id,amount\n2026Q1,C1,{cell}\n")
     assert_user_error(stress(path), "payouts.csv", "line 2, column amount", "is larger than 1,000,000,000,000")
+
+
+@pytest.mark.parametrize("cell", ["１２３", "١٢٣", "2026Ｑ1"])
+def test_only_ascii_digits_are_numbers(data_dir, cell):
+    # Found by the fuzz test: \d matched full-width digits, which then parsed as a blank amount.
+    path = folder(data_dir, payouts=f"quarter,csm_id,amount\n2026Q1,C1,{cell}\n")
+    assert_user_error(stress(path), "payouts.csv", "line 2, column")
+
+
+def test_a_short_row_leaves_its_optional_text_absent(tmp_path):
+    # Found by the fuzz test: a row cut short had component NaN instead of absent (None).
+    write_files(tmp_path, payouts="quarter,csm_id,amount,component\n2026Q1,C1,10,spiff\n2026Q1,C1,5\n")
+    assert load_payouts(tmp_path / "payouts.csv")["component"].tolist() == ["spiff", None]
