@@ -20,8 +20,9 @@ import yaml
 
 from .conftest import REPO, run
 
-# More cases on demand: CSCOMP_FUZZ_CASES=5000 python -m pytest tests/test_fuzz.py
+# More cases on demand: CSCOMP_FUZZ_CASES=5000 [CSCOMP_FUZZ_FIRST=10000] python -m pytest tests/test_fuzz.py
 CASES = int(os.environ.get("CSCOMP_FUZZ_CASES", "160"))
+FIRST = int(os.environ.get("CSCOMP_FUZZ_FIRST", "0"))
 FILES = ("accounts.csv", "roster.csv", "payouts.csv", "quotas.csv")
 PLANS = sorted((REPO / "plans").glob("*.yaml"))
 NASTY_CELLS = ["", " ", "-1", "-0", "0", "abc", "1e308", "1e5", "NaN", "nan", "inf", "-inf", "2026Q9", "Q5 2026",
@@ -146,7 +147,7 @@ def _case(seed: int, folder: Path) -> list[str]:
     return [command[0], str(folder / "plan.yaml"), "--data", str(folder), *command[1:]]
 
 
-@pytest.mark.parametrize("seed", range(CASES))
+@pytest.mark.parametrize("seed", range(FIRST, FIRST + CASES))
 def test_mutated_inputs_never_crash(tmp_path, seed):
     args = _case(seed, tmp_path / "data")
     result = run(*args)
