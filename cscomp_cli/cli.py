@@ -52,6 +52,26 @@ OutputOpt = Annotated[
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only the result.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)]
+QuartersOpt = Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.", min=1)]
+ShockOpt = Annotated[Optional[list[str]], typer.Option(
+    "--shock", help="Scale a movement column before the replay, e.g. churn=+25% or expansion=-30% (repeatable).",
+    rich_help_panel="Scenario")]
+# Guardrails: a breach prints one line on stderr and exits 1 (for cron).
+MaxIncreaseOpt = Annotated[Optional[float], typer.Option(
+    "--max-increase", metavar="PCT", help="Breach if total cost rises more than PCT % against actual.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+MaxDecreaseOpt = Annotated[Optional[float], typer.Option(
+    "--max-decrease", metavar="PCT", help="Breach if total cost falls more than PCT % against actual.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+ProtectTopOpt = Annotated[bool, typer.Option(
+    "--protect-top", help="Breach if any top performer would be paid less.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+MinCorrelationOpt = Annotated[Optional[float], typer.Option(
+    "--min-correlation", metavar="R", help="Breach if the proposed pay-performance correlation is below R.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+BudgetOpt = Annotated[Optional[float], typer.Option(
+    "--budget", metavar="AMOUNT", help="Breach if the proposed total cost exceeds AMOUNT.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
 
 
 def _version(value: bool) -> None:
@@ -72,11 +92,16 @@ def _root(
 @app.command("stress-test")
 def stress_test(
     plan: PlanArg,
-    quarters: Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.",
-                                          min=1)] = 4,
+    quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
     output_format: FormatOpt = Format.table,
     output: OutputOpt = None,
+    shock: ShockOpt = None,
+    max_increase: MaxIncreaseOpt = None,
+    max_decrease: MaxDecreaseOpt = None,
+    protect_top: ProtectTopOpt = False,
+    min_correlation: MinCorrelationOpt = None,
+    budget: BudgetOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -87,25 +112,33 @@ def stress_test(
       cscomp stress-test plans/nrr_focus.yaml --quarters 4
       cscomp stress-test plans/expansion_quota.yaml --format csv > result.csv
       cscomp stress-test plans/risk_adjusted.yaml --format json --output result.json
+      cscomp stress-test plans/nrr_focus.yaml --shock churn=+25% --shock expansion=-30%
+      cscomp stress-test plans/nrr_focus.yaml -q --max-increase 5 --protect-top --format csv -o weekly.csv
     """
     with _errors(debug, plan):
         from .compare import compare
         from .data import load_dataset
         from .engine import replay
+        from .guardrails import Guardrails, check_summary
         from .plan import load_plan
         from .render.document import build_document
+        from .shocks import parse_shocks, shock_dataset
 
+        rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
+                           min_correlation=min_correlation, budget=budget)
+        shocks = parse_shocks(shock or [])
         plan_model = load_plan(plan)
         if output is not None:
             _refuse_overwriting_inputs(output, plan, data)
         with _progress("Loading data", quiet) as step:
-            dataset = load_dataset(data, require_payouts=True)
+            dataset = shock_dataset(load_dataset(data, require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
             comparison = compare(replay(plan_model, dataset, quarters))
-            document = build_document(comparison)
+            document = build_document(comparison, shocks)
         _emit(document, plan_model, output_format, output)
         if not quiet:
             _report_warnings(document["warnings"], output_format)
+        _enforce(check_summary(document["summary"], rules))
 
 
 class CheckFormat(str, Enum):
@@ -156,8 +189,7 @@ class ReconcileFormat(str, Enum):
 @app.command("reconcile")
 def reconcile_command(
     plan: PlanArg,
-    quarters: Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.",
-                                          min=1)] = 4,
+    quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
     output_format: Annotated[ReconcileFormat, typer.Option("--format", "-f", help="table, csv or json.")] = (
         ReconcileFormat.table),
@@ -401,6 +433,16 @@ def _report_warnings(warnings: list[str], output_format: Format) -> None:
     console = _stderr_console()
     for warning in warnings:
         console.print(f"[yellow]warning:[/] {_escape(warning)}", highlight=False)
+
+
+def _enforce(breaches: list[str]) -> None:
+    """One line per breach on stderr (even with --quiet), then exit 1."""
+    if not breaches:
+        return
+    console = _stderr_console()
+    for breach in breaches:
+        console.print(f"[bold red]breach:[/] {_escape(breach)}", highlight=False)
+    raise typer.Exit(EXIT_GUARDRAIL)
 
 
 def main() -> None:

@@ -27,8 +27,8 @@ def _fraction(value) -> float | None:
     return _number(round_half_away(value)) if value is not None and not math.isnan(value) else None
 
 
-def build_document(comparison: Comparison) -> dict:
-    """The SPEC section 4 JSON document for one comparison."""
+def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
+    """The SPEC section 4 JSON document for one comparison (with the shocks applied, if any)."""
     plan = comparison.plan
     rows = comparison.rows
     components = plan.components
@@ -90,7 +90,7 @@ def build_document(comparison: Comparison) -> dict:
         "top_performers_paid_less": s["top_performers_paid_less"],
         "pay_performance_correlation": dict(s["pay_performance_correlation"]),
     }
-    return {
+    document = {
         "plan": plan.name,
         "currency": plan.currency,
         "quarters": list(comparison.replay.quarters),
@@ -99,6 +99,15 @@ def build_document(comparison: Comparison) -> dict:
         "summary": summary,
         "warnings": list(comparison.warnings),
     }
+    if shocks:
+        # Only present when asked for, so the plain document stays exactly SPEC section 4.
+        document["shocks"] = {shock.column: shock.pct for shock in shocks}
+    return document
+
+
+def shock_labels(document: dict) -> str:
+    """'churn=+25%, expansion=-30%' for a document replayed under shocks, else ''."""
+    return ", ".join(f"{column}={pct:+g}%" for column, pct in document.get("shocks", {}).items())
 
 
 def _delta_pct(delta_cents: int, actual_cents: int) -> float | None:

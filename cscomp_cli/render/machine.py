@@ -7,6 +7,7 @@ import io
 import json
 
 from ..plan import Plan
+from .document import shock_labels
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,6 +38,9 @@ def to_csv(document: dict, plan: Plan) -> str:
     for c in plan.components:
         header += [f"{c.id}_metric", f"{c.id}_attainment", f"{c.id}_payout"]
     header += ["cap_adjustment", "proposed", "actual", "delta", "delta_pct"]
+    shocks = shock_labels(document)
+    if shocks:
+        header.append("shocks")  # only under --shock, so the plain header is exactly SPEC's
     writer.writerow(header)
     for row in sorted(document["rows"], key=lambda r: (r["quarter"], r["csm_id"])):
         cells = [row["quarter"], protect(row["csm_id"]), protect(row["name"]), protect(row["segment"]),
@@ -46,5 +50,7 @@ def to_csv(document: dict, plan: Plan) -> str:
             cells += [_plain(detail["metric"]), _plain(detail.get("attainment")), _plain(detail["payout"], 2)]
         cells += [_plain(row["cap_adjustment"], 2), _plain(row["proposed"], 2), _plain(row["actual"], 2),
                   _plain(row["delta"], 2), _plain(row["delta_pct"], 2)]
+        if shocks:
+            cells.append(shocks)
         writer.writerow(cells)
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .document import shock_labels
 from .views import correlation, csm_view, money, percent, performance, quarter_view, top_view
 
 
@@ -25,6 +26,7 @@ def to_markdown(document: dict) -> str:
     lines = [f"# {_cell(document['plan'])}", ""]
     lines += [
         f"- Replayed: {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters)" if quarters else "- Replayed: none",
+        *([f"- Shocks: {shock_labels(document)}"] if shock_labels(document) else []),
         f"- Actually paid: {money(s['actual_total'], currency)}",
         f"- Proposed plan: {money(s['proposed_total'], currency)}",
         f"- Difference: {money(s['delta'], currency, sign=True)} ({percent(s['delta_pct'])})",

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .document import shock_labels
 from .views import correlation, csm_view, money, percent, performance, quarter_view, top_view
 
 
@@ -44,6 +45,8 @@ def _summary(document: dict) -> Panel:
     grid.add_column(style="dim")
     grid.add_column()
     grid.add_row("Replayed", span)
+    if shock_labels(document):
+        grid.add_row("Shocks", Text(shock_labels(document), style="bold yellow"))
     grid.add_row("Actually paid", money(s["actual_total"], currency))
     grid.add_row("Proposed plan", money(s["proposed_total"], currency))
     grid.add_row("Difference", Text(f"{money(s['delta'], currency, sign=True)} ({percent(s['delta_pct'])})",

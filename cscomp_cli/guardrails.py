@@ -1,0 +1,66 @@
+"""Guardrails for scheduled runs: limits a leader sets on a result; a breach exits 1.
+
+Each check reads only the comparison summary (or a simulation's figures), so the same limits work
+for stress-test, compare and simulate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class Guardrails:
+    """The limits asked for on the command line; None means not checked."""
+
+    max_increase: float | None = None  # percent, total proposed vs actual
+    max_decrease: float | None = None  # percent
+    protect_top: bool = False
+    min_correlation: float | None = None
+    budget: float | None = None
+    max_overrun_probability: float | None = None  # simulate only
+
+    def __post_init__(self):
+        for name in ("max_increase", "max_decrease"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise UsageError(f"--{name.replace('_', '-')} is a percentage ≥ 0, got {value:g}")
+        if self.min_correlation is not None and not -1 <= self.min_correlation <= 1:
+            raise UsageError(f"--min-correlation is between -1 and 1, got {self.min_correlation:g}")
+        if self.max_overrun_probability is not None and not 0 <= self.max_overrun_probability <= 1:
+            raise UsageError(f"--max-overrun-probability is between 0 and 1, got {self.max_overrun_probability:g}")
+        if self.max_overrun_probability is not None and self.budget is None:
+            raise UsageError("--max-overrun-probability needs --budget", hint="e.g. --budget 1200000")
+
+    @property
+    def any(self) -> bool:
+        return any(v not in (None, False) for v in self.__dict__.values())
+
+
+def check_summary(summary: dict, rules: Guardrails, label: str = "") -> list[str]:
+    """Breaches of a stress-test summary (SPEC section 4 document's summary), one line each."""
+    prefix = f"{label}: " if label else ""
+    breaches = []
+    pct = summary["delta_pct"]
+    if rules.max_increase is not None and pct is not None and pct > rules.max_increase:
+        breaches.append(f"{prefix}cost rises {pct:+.2f} % against actual, more than --max-increase "
+                        f"{rules.max_increase:g} %")
+    if rules.max_decrease is not None and pct is not None and -pct > rules.max_decrease:
+        breaches.append(f"{prefix}cost falls {pct:+.2f} % against actual, more than --max-decrease "
+                        f"{rules.max_decrease:g} %")
+    if rules.protect_top and summary["top_performers_paid_less"]:
+        names = ", ".join(summary["top_performers_paid_less"])
+        breaches.append(f"{prefix}top performers paid less: {names} (--protect-top)")
+    if rules.min_correlation is not None:
+        rho = summary["pay_performance_correlation"]["proposed"]
+        if rho is None or rho < rules.min_correlation:
+            shown = "undefined" if rho is None else f"{rho:+.2f}"
+            breaches.append(f"{prefix}pay-performance correlation {shown} is below --min-correlation "
+                            f"{rules.min_correlation:+.2f}")
+    if rules.budget is not None and rules.max_overrun_probability is None:
+        if summary["proposed_total"] > rules.budget:
+            breaches.append(f"{prefix}proposed cost {summary['proposed_total']:,.2f} exceeds --budget "
+                            f"{rules.budget:,.2f}")
+    return breaches
