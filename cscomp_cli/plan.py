@@ -276,6 +276,8 @@ class Credit(_Strict):
 class Plan(_Strict):
     """A compensation plan to replay."""
 
+    extends: str | None = Field(default=None, description="a plan file (relative to this one) whose keys this "
+                                "plan overrides; components and modifiers merge by id, remove: true drops one")
     name: str = Field(min_length=1)
     currency: str = "USD"
     performance: Metric = "nrr"
@@ -317,15 +319,21 @@ def load_plan(source: Path | str) -> Plan:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PlanError("is not UTF-8 text", file=label, hint="save the plan as UTF-8") from None
-    return parse_plan(text, label)
+    return parse_plan(text, label, base=Path.cwd() if str(source) == "-" else Path(source).resolve().parent,
+                      chain=() if str(source) == "-" else (Path(source).resolve(),))
 
 
-def parse_plan(text: str, label: str = "<plan>") -> Plan:
-    """Validate plan YAML text; errors name the key path (or line and column) in `label`."""
-    document = _load_yaml(text, label)
-    if not isinstance(document, dict):
-        raise PlanError("a plan is a YAML mapping with name and components at the top", file=label,
-                        hint="start from one of the files in plans/")
+def parse_plan(text: str, label: str = "<plan>", *, base: Path | None = None, chain: tuple[Path, ...] = ()) -> Plan:
+    """Validate plan YAML text; errors name the key path (or line and column) in `label`.
+
+    ``base`` is the folder an ``extends:`` path is relative to (the plan's own folder); ``chain``
+    the plan files already being read, to catch a cycle.
+    """
+    document = _read_document(text, label)
+    if "extends" in document:
+        document = _resolve_extends(document, label, base or Path.cwd(), chain)
+    else:
+        _refuse_stray_removes(document, label)
     _check_numbers(document, label)
     try:
         plan = Plan.model_validate(document)
@@ -333,6 +341,92 @@ def parse_plan(text: str, label: str = "<plan>") -> Plan:
         raise _plan_error(exc, label) from None
     _check_references(plan, label)
     return plan
+
+
+def _read_document(text: str, label: str) -> dict:
+    document = _load_yaml(text, label)
+    if not isinstance(document, dict):
+        raise PlanError("a plan is a YAML mapping with name and components at the top", file=label,
+                        hint="start from one of the files in plans/")
+    return document
+
+
+# --- extends: a plan that states only what changes ----------------------------------------------
+
+
+def _resolve_extends(child: dict, label: str, base: Path, chain: tuple[Path, ...]) -> dict:
+    """The child's parent (read and resolved first), with the child's keys laid over it."""
+    reference = child["extends"]
+    if not isinstance(reference, str) or not reference.strip():
+        raise PlanError("extends names the plan file this one builds on", file=label, location="extends",
+                        hint="e.g. extends: current.yaml (relative to this plan's folder)")
+    path = (base / reference).resolve()
+    if path in chain:
+        cycle = " → ".join(p.name for p in (*chain, path))
+        raise PlanError(f"extends goes round in a circle: {cycle}", file=label, location="extends",
+                        hint="one of these plans must stand on its own")
+    if not path.is_file():
+        raise PlanError(f"the plan it extends, {reference}, is not found (looked for {path})", file=label,
+                        location="extends", hint="paths in extends are relative to the extending plan's folder")
+    raw = path.read_bytes()
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanError(f"plan is larger than {MAX_PLAN_BYTES:,} bytes", file=str(path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlanError("is not UTF-8 text", file=str(path), hint="save the plan as UTF-8") from None
+    parent = _read_document(text, str(path))
+    if "extends" in parent:
+        parent = _resolve_extends(parent, str(path), path.parent, (*chain, path))
+    else:
+        _refuse_stray_removes(parent, str(path))
+    merged = _overlay(parent, {k: v for k, v in child.items() if k != "extends"}, label)
+    return merged
+
+
+def _overlay(parent: dict, child: dict, label: str, path: tuple = ()) -> dict:
+    """Child keys over parent keys; mappings merge key by key; components and modifiers by id."""
+    merged = dict(parent)
+    for key, value in child.items():
+        here = (*path, key)
+        if not path and key in ("components", "modifiers") and isinstance(value, list):
+            merged[key] = _overlay_by_id(parent.get(key) or [], value, label, key)
+        elif isinstance(value, dict) and isinstance(parent.get(key), dict):
+            merged[key] = _overlay(parent[key], value, label, here)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _overlay_by_id(parent: list, child: list, label: str, key: str) -> list:
+    """Items with a parent's id change it (remove: true drops it); new ids are added at the end."""
+    items = [dict(item) if isinstance(item, dict) else item for item in parent]
+    index = {item.get("id"): i for i, item in enumerate(items) if isinstance(item, dict)}
+    removed: set[int] = set()
+    for position, item in enumerate(child):
+        if not isinstance(item, dict) or item.get("id") not in index:
+            if isinstance(item, dict) and item.get("remove") is True:
+                raise PlanError(f"cannot remove '{item.get('id')}': the plan it extends has no such id",
+                                file=label, location=f"{key}[{position}].id",
+                                hint=f"ids in the parent: {', '.join(str(i) for i in index)}")
+            items.append(item)
+            continue
+        at = index[item["id"]]
+        if item.get("remove") is True:
+            removed.add(at)
+            continue
+        changes = {k: v for k, v in item.items() if k != "remove"}
+        items[at] = _overlay(items[at], changes, label, (key, at))
+    return [item for i, item in enumerate(items) if i not in removed]
+
+
+def _refuse_stray_removes(document: dict, label: str) -> None:
+    for key in ("components", "modifiers"):
+        for position, item in enumerate(document.get(key) or []):
+            if isinstance(item, dict) and "remove" in item:
+                raise PlanError("remove: true drops a component or modifier of the plan this one extends, but "
+                                "this plan extends none", file=label, location=f"{key}[{position}].remove",
+                                hint="add extends: <parent plan>, or delete the item instead")
 
 
 def _check_references(plan: Plan, label: str) -> None:
