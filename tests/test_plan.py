@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from cscomp_cli.errors import PlanError
-from cscomp_cli.plan import METRICS, CommissionComponent, CurveComponent, parse_plan, plan_json_schema
+from cscomp_cli.plan import METRICS, CommissionComponent, CurveComponent, load_plan, parse_plan, plan_json_schema
 
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS
@@ -77,7 +77,7 @@ def test_component_quarters_accept_every_label_form():
 def test_every_example_plan_is_valid(name):
     text = (REPO / "plans" / name).read_text(encoding="utf-8")
     assert text.startswith("#"), "each example plan opens with the question it answers"
-    assert parse_plan(text, name).name
+    assert load_plan(REPO / "plans" / name).name
 
 
 def test_a_plan_can_be_read_from_standard_input(data_dir):
