@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .errors import CscompError, PlanError
+from .errors import CscompError, PlanError, UsageError
 
 EXIT_OK, EXIT_GUARDRAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -144,6 +144,75 @@ def stress_test(
 class CheckFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+@app.command("compare")
+def compare_command(
+    plans: Annotated[list[str], typer.Argument(help="Two or more plan YAML files.", metavar="PLAN PLAN [PLAN…]")],
+    quarters: QuartersOpt = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    shock: ShockOpt = None,
+    max_increase: MaxIncreaseOpt = None,
+    max_decrease: MaxDecreaseOpt = None,
+    protect_top: ProtectTopOpt = False,
+    min_correlation: MinCorrelationOpt = None,
+    budget: BudgetOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Replay several plans on the same history and set them side by side against what was paid.
+
+    Guardrails apply to every plan; each breach names the plan.
+
+    \b
+    Examples:
+      cscomp compare plans/current.yaml plans/nrr_focus.yaml plans/expansion_quota.yaml
+      cscomp compare plans/*.yaml --quarters 8 --format csv > per_csm.csv
+    """
+    with _errors(debug):
+        from .data import load_dataset
+        from .guardrails import Guardrails, check_summary
+        from .plan import load_plan
+        from .render.document import build_document
+        from .render.sidebyside import render_side_by_side, side_by_side_csv, side_by_side_markdown
+        from .shocks import parse_shocks, shock_dataset
+        from .sidebyside import compare_plans, labels_for
+
+        if len(plans) < 2:
+            raise UsageError("compare needs two plans or more", hint="for one plan, use cscomp stress-test")
+        rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
+                           min_correlation=min_correlation, budget=budget)
+        shocks = parse_shocks(shock or [])
+        loaded = []
+        for label, path in zip(labels_for(plans), plans):
+            with _errors(debug, path):
+                loaded.append((label, load_plan(path)))
+        if output is not None:
+            for path in plans:
+                _refuse_overwriting_inputs(output, path, data)
+        with _progress(f"Replaying {len(plans)} plans", quiet):
+            dataset = shock_dataset(load_dataset(data), shocks)
+            document, comparisons = compare_plans(loaded, dataset, quarters)
+        if shocks:
+            document["shocks"] = {s.column: s.pct for s in shocks}
+        if output_format is Format.json:
+            from .render.machine import to_json
+
+            _write(to_json(document), output)
+        elif output_format is Format.csv:
+            _write(side_by_side_csv(document), output)
+        elif output_format is Format.markdown:
+            _write(side_by_side_markdown(document), output)
+        else:
+            _render_rich(lambda console: render_side_by_side(document, console), output)
+        if not quiet and output_format is not Format.table:
+            _report_warnings(document["warnings"], output_format)
+        breaches = []
+        for (label, _), comparison in zip(loaded, comparisons):
+            breaches += check_summary(build_document(comparison)["summary"], rules, label)
+        _enforce(breaches)
 
 
 @app.command("validate")

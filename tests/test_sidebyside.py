@@ -1,0 +1,112 @@
+"""`cscomp compare`: plans side by side on the same history, worked by hand.
+
+Org: C1 (Enterprise) start 100,000, +10,000 expansion, −5,000 contraction → nrr 1.05;
+     C2 (SMB) start 100,000, −4,000 churn → nrr 0.96; TV 5,000 each; each paid 5,000.
+Plan "nrr": curve [0.9, 0] → [1.0, 1.0] → [1.1, 1.5]: C1 f = 1.25 → 6,250; C2 f = 0.6 → 3,000. Total 9,250.
+Plan "capped": the same with cap 1.0: C1 6,250 lowered to 5,000; C2 3,000. Total 8,000.
+Retained ARR (one quarter): 95,000 + 96,000 = 191,000.
+"""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
+
+NRR = {"name": "NRR plan", "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
+                                           "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}]}
+ACCOUNTS = """\
+quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+2026Q1,A1,C1,100000,10000,5000,0
+2026Q1,A2,C2,100000,0,0,4000
+"""
+PAYOUTS = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,5000\n"
+
+
+def folder(data_dir):
+    path = data_dir(accounts=ACCOUNTS, roster=DEFAULT_ROSTER, payouts=PAYOUTS)
+    (path / "nrr.yaml").write_text(yaml.safe_dump(NRR))
+    (path / "capped.yaml").write_text(yaml.safe_dump({**NRR, "name": "Capped", "cap": 1.0}))
+    return path
+
+
+def compare(path, *extra: str):
+    return run("compare", path / "nrr.yaml", path / "capped.yaml", "--quarters", "1", "--data", path, *extra)
+
+
+def test_side_by_side_by_hand(data_dir):
+    result = compare(folder(data_dir), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["retained_arr"] == 191000.0
+    assert doc["actual"] == {"total": 10000.0, "cost_by_segment": {"Enterprise": 5000.0, "SMB": 5000.0},
+                             "pay_performance_correlation": None,
+                             "cost_pct_of_retained_arr": 5.24}  # 10,000 / 191,000 = 5.2356 %
+    nrr, capped = doc["plans"]
+    assert (nrr["label"], nrr["plan"], nrr["proposed_total"], nrr["delta"], nrr["delta_pct"]) == (
+        "nrr", "NRR plan", 9250.0, -750.0, -7.5)
+    assert nrr["cost_by_segment"] == {"Enterprise": 6250.0, "SMB": 3000.0}
+    assert (nrr["paid_more"], nrr["paid_less"]) == (1, 1)
+    assert nrr["cost_pct_of_retained_arr"] == 4.84  # 9,250 / 191,000 = 4.8429 %
+    assert (capped["proposed_total"], capped["delta_pct"]) == (8000.0, -20.0)
+    assert capped["cost_by_segment"] == {"Enterprise": 5000.0, "SMB": 3000.0}
+    # C1 is the top performer (nrr 1.05) and the cap takes it to exactly 5,000: not paid less.
+    assert capped["top_performers"] == ["C1"] and capped["top_performers_paid_less"] == []
+    assert capped["cost_pct_of_retained_arr"] == 4.19  # 8,000 / 191,000 = 4.1885 %
+    assert doc["csms"] == [
+        {"csm_id": "C1", "name": "Ana", "segment": "Enterprise", "actual": 5000.0,
+         "proposed": {"nrr": 6250.0, "capped": 5000.0}},
+        {"csm_id": "C2", "name": "Bo", "segment": "SMB", "actual": 5000.0,
+         "proposed": {"nrr": 3000.0, "capped": 3000.0}},
+    ]
+
+
+def test_each_plan_equals_its_own_stress_test(data_dir):
+    path = folder(data_dir)
+    doc = json.loads(compare(path, "--format", "json").stdout)
+    for column in doc["plans"]:
+        single = json.loads(run("stress-test", path / f"{column['label']}.yaml", "--quarters", "1", "--data", path,
+                                "--format", "json").stdout)
+        assert column["proposed_total"] == single["summary"]["proposed_total"]
+        assert column["top_performers_paid_less"] == single["summary"]["top_performers_paid_less"]
+
+
+def test_csv_is_the_per_csm_matrix(data_dir):
+    result = compare(folder(data_dir), "--format", "csv")
+    assert result.stdout.splitlines() == ["csm_id,name,segment,actual,nrr,capped",
+                                          "C1,Ana,Enterprise,5000.00,6250.00,5000.00",
+                                          "C2,Bo,SMB,5000.00,3000.00,3000.00"]
+
+
+def test_table_and_markdown(data_dir):
+    path = folder(data_dir)
+    table = compare(path).stdout
+    assert "$9,250.00" in table and "$8,000.00" in table and "4.84 %" in table
+    markdown = compare(path, "--format", "markdown").stdout
+    assert "| Total cost | $10,000.00 | $9,250.00 | $8,000.00 |" in markdown
+
+
+def test_guardrails_name_the_plan(data_dir):
+    result = compare(folder(data_dir), "--format", "csv", "--max-decrease", "10", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "breach: capped: cost falls -20.00 % against actual, more than --max-decrease 10 %"
+
+
+def test_compare_needs_two_plans_and_names_a_bad_one(data_dir):
+    path = folder(data_dir)
+    assert_user_error(run("compare", path / "nrr.yaml", "--data", path), "needs two plans or more")
+    (path / "bad.yaml").write_text("name: x\ncomponents: []\n")
+    assert_user_error(run("compare", path / "nrr.yaml", path / "bad.yaml", "--data", path, "--quarters", "1"),
+                      "bad.yaml", "components")
+
+
+def test_compare_on_the_sample_org():
+    result = run("compare", REPO / "plans" / "current.yaml", REPO / "plans" / "nrr_focus.yaml",
+                 "--data", REPO / "sample_data", "--format", "json")
+    doc = json.loads(result.stdout)
+    current, nrr = doc["plans"]
+    # The plan in force replays payroll except the manual adjustments in 2026: +1,000 bonus, −1,200 clawback.
+    assert current["delta"] == 200.0
+    assert nrr["proposed_total"] == 814684.54 and nrr["top_performers_paid_less"] == ["C02", "C09", "C04"]
