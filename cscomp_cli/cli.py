@@ -215,6 +215,61 @@ def compare_command(
         _enforce(breaches)
 
 
+@app.command("sweep")
+def sweep_command(
+    plan: PlanArg,
+    setting: Annotated[str, typer.Option("--set", metavar="PATH=VALUES",
+                                         help="The setting and its values: start:stop:step (inclusive) or a,b,c.")],
+    quarters: QuartersOpt = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    shock: ShockOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Replay PLAN once per value of one setting: cost, delta, top performers paid less, correlation.
+
+    Paths name components and modifiers by id: components.ID.target, components.ID.weight (the
+    other curve weights rescale to keep the sum 1), components.ID.curve.POINT.0|1, cap,
+    pay_mix.variable_pct, components.ID.rate, components.ID.tiers.N.rate, modifiers.ID.multiply.
+
+    \b
+    Examples:
+      cscomp sweep plans/current.yaml --set components.retention.target=0.88:0.96:0.01
+      cscomp sweep plans/nrr_focus.yaml --set components.nrr.weight=0.5:0.9:0.1 --format csv
+    """
+    with _errors(debug, plan):
+        from .data import load_dataset
+        from .plan import load_plan_document
+        from .render.sweep import render_sweep, sweep_csv, sweep_markdown
+        from .shocks import parse_shocks, shock_dataset
+        from .sweep import parse_setting, sweep
+
+        parsed = parse_setting(setting)
+        shocks = parse_shocks(shock or [])
+        document, label = load_plan_document(plan)
+        if output is not None:
+            _refuse_overwriting_inputs(output, plan, data)
+        dataset = shock_dataset(load_dataset(data), shocks)
+        with _counter(f"Sweeping {parsed.label}", len(parsed.values), quiet) as advance:
+            result = sweep(document, label, parsed, dataset, quarters, progress=advance)
+        if shocks:
+            result["shocks"] = {s.column: s.pct for s in shocks}
+        if output_format is Format.json:
+            from .render.machine import to_json
+
+            _write(to_json(result), output)
+        elif output_format is Format.csv:
+            _write(sweep_csv(result), output)
+        elif output_format is Format.markdown:
+            _write(sweep_markdown(result), output)
+        else:
+            _render_rich(lambda console: render_sweep(result, console), output)
+        if all(row["error"] for row in result["rows"]):
+            raise UsageError(f"no value of {parsed.label} gives a valid plan: {result['rows'][0]['error']}")
+
+
 @app.command("validate")
 def validate_command(
     plan: PlanArg,
@@ -460,6 +515,29 @@ class _progress:
     def __exit__(self, *exc_info):
         if self.status is not None:
             self.status.__exit__(*exc_info)
+        return False
+
+
+class _counter:
+    """A progress bar on stderr for a known number of steps, only on a terminal and not --quiet."""
+
+    def __init__(self, message: str, total: int, quiet: bool):
+        self.progress = None
+        if not quiet and sys.stderr.isatty() and total > 1:
+            from rich.progress import Progress
+
+            self.progress = Progress(console=_stderr_console(), transient=True)
+            self.task = self.progress.add_task(message, total=total)
+
+    def __enter__(self):
+        if self.progress is not None:
+            self.progress.__enter__()
+            return lambda done, total: self.progress.update(self.task, completed=done)
+        return None
+
+    def __exit__(self, *exc_info):
+        if self.progress is not None:
+            self.progress.__exit__(*exc_info)
         return False
 
 

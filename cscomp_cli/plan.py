@@ -302,6 +302,12 @@ class Plan(_Strict):
 
 def load_plan(source: Path | str) -> Plan:
     """Read, parse and validate a plan file ('-' reads standard input)."""
+    document, label = load_plan_document(source)
+    return plan_from_document(document, label)
+
+
+def load_plan_document(source: Path | str) -> tuple[dict, str]:
+    """A plan file as plain data with extends resolved, not yet validated (for sweeps), and its label."""
     label = "<stdin>" if str(source) == "-" else str(source)
     if str(source) == "-":
         raw = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
@@ -319,8 +325,9 @@ def load_plan(source: Path | str) -> Plan:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PlanError("is not UTF-8 text", file=label, hint="save the plan as UTF-8") from None
-    return parse_plan(text, label, base=Path.cwd() if str(source) == "-" else Path(source).resolve().parent,
-                      chain=() if str(source) == "-" else (Path(source).resolve(),))
+    base = Path.cwd() if str(source) == "-" else Path(source).resolve().parent
+    chain = () if str(source) == "-" else (Path(source).resolve(),)
+    return _resolved_document(text, label, base, chain), label
 
 
 def parse_plan(text: str, label: str = "<plan>", *, base: Path | None = None, chain: tuple[Path, ...] = ()) -> Plan:
@@ -329,11 +336,19 @@ def parse_plan(text: str, label: str = "<plan>", *, base: Path | None = None, ch
     ``base`` is the folder an ``extends:`` path is relative to (the plan's own folder); ``chain``
     the plan files already being read, to catch a cycle.
     """
+    return plan_from_document(_resolved_document(text, label, base or Path.cwd(), chain), label)
+
+
+def _resolved_document(text: str, label: str, base: Path, chain: tuple[Path, ...]) -> dict:
     document = _read_document(text, label)
     if "extends" in document:
-        document = _resolve_extends(document, label, base or Path.cwd(), chain)
-    else:
-        _refuse_stray_removes(document, label)
+        return _resolve_extends(document, label, base, chain)
+    _refuse_stray_removes(document, label)
+    return document
+
+
+def plan_from_document(document: dict, label: str = "<plan>") -> Plan:
+    """Validate a plan given as plain data (extends already resolved)."""
     _check_numbers(document, label)
     try:
         plan = Plan.model_validate(document)

@@ -1,0 +1,73 @@
+"""`cscomp sweep` output: one row per value of the swept setting."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .views import correlation, money, percent
+
+COLUMNS = ["value", "proposed_total", "delta", "delta_pct", "paid_more", "paid_less", "top_performers_paid_less",
+           "pay_performance_correlation", "error"]
+
+
+def sweep_csv(document: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in document["rows"]:
+        if row["error"]:
+            writer.writerow([f"{row['value']:g}"] + [""] * 7 + [row["error"]])
+            continue
+        writer.writerow([f"{row['value']:g}", f"{row['proposed_total']:.2f}", f"{row['delta']:.2f}",
+                         "" if row["delta_pct"] is None else f"{row['delta_pct']:.2f}", row["paid_more"],
+                         row["paid_less"], " ".join(row["top_performers_paid_less"]),
+                         "" if row["pay_performance_correlation"] is None else row["pay_performance_correlation"],
+                         ""])
+    return buffer.getvalue()
+
+
+def _cells(row: dict, currency: str) -> list[str]:
+    if row["error"]:
+        return [f"{row['value']:g}", "—", "—", "—", "—", "—", "—", row["error"]]
+    losers = row["top_performers_paid_less"]
+    return [f"{row['value']:g}", money(row["proposed_total"], currency), money(row["delta"], currency, sign=True),
+            percent(row["delta_pct"]), f"{row['paid_more']} / {row['paid_less']}",
+            f"{len(losers)}" + (f": {', '.join(losers)}" if losers else ""),
+            correlation(row["pay_performance_correlation"]), ""]
+
+
+HEADERS = ["Value", "Cost", "Delta", "Delta %", "Paid more / less", "Top performers paid less", "Spearman", ""]
+
+
+def render_sweep(document: dict, console: Console) -> None:
+    quarters = document["quarters"]
+    title = (f"{escape(str(document['plan']))}: sweeping {escape(document['setting'])} over "
+             f"{quarters[0]}–{quarters[-1]} (★ the plan's own value)")
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    for header in HEADERS:
+        table.add_column(header, justify="left" if header in ("", "Top performers paid less") else "right")
+    for row in document["rows"]:
+        cells = _cells(row, document["currency"])
+        if row["plan_value"]:
+            cells[0] = "★ " + cells[0]
+        breaks = not row["error"] and bool(row["top_performers_paid_less"])
+        table.add_row(*[escape(c) for c in cells], style="red" if row["error"] or breaks else
+                      ("bold" if row["plan_value"] else None))
+    console.print(table)
+
+
+def sweep_markdown(document: dict) -> str:
+    lines = [f"# {document['plan']}: sweeping `{document['setting']}`", "",
+             "| " + " | ".join(HEADERS[:-1]) + " | Error |", "|" + "---:|" * 4 + "---|---|---:|---|"]
+    for row in document["rows"]:
+        cells = _cells(row, document["currency"])
+        if row["plan_value"]:
+            cells[0] = "★ " + cells[0]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

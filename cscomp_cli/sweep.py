@@ -1,0 +1,196 @@
+"""`cscomp sweep`: replay a plan once per value of one setting, to see where it breaks.
+
+`--set components.retention.target=0.95:1.05:0.01` sets the retention component's target to
+0.95, 0.96, … 1.05 in turn. Paths address components and modifiers by id and lists by position:
+
+    cap                                   pay_mix.variable_pct       pay_mix.variable_pct.SMB
+    components.retention.target           components.retention.weight
+    components.retention.curve.2.1        (point 2, its payout; .0 is its x)
+    components.retention.target.values.Enterprise
+    components.upsell.rate                components.upsell.tiers.0.rate
+    modifiers.nps_gate.multiply           credit.cross_sell
+
+Sweeping a curve component's weight rescales the other curve components active in the same
+quarters, in proportion, so the weights still sum to 1. The data is loaded once for all values.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .compare import compare
+from .data import Dataset
+from .engine import replay, select_quarters
+from .errors import DataError, PlanError, UsageError
+from .numbers import cents_to_amount
+from .plan import plan_from_document
+
+MAX_VALUES = 10_000
+_SETTING = re.compile(r"^\s*(?P<path>[A-Za-z0-9_.\- ]+?)\s*=\s*(?P<values>.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One plan setting and the values to try."""
+
+    path: tuple[str, ...]
+    values: tuple[float, ...]
+
+    @property
+    def label(self) -> str:
+        return ".".join(self.path)
+
+
+def parse_setting(text: str) -> Setting:
+    """'components.retention.target=0.95:1.05:0.01' (start:stop:step, inclusive) or '=0.9,1.0,1.1'."""
+    match = _SETTING.match(text)
+    if not match:
+        raise UsageError(f"--set '{text}' is not PATH=VALUES", hint="e.g. --set components.retention.target=0.95:1.05:0.01")
+    path = tuple(part for part in match["path"].split(".") if part)
+    spec = match["values"]
+    try:
+        if ":" in spec:
+            parts = spec.split(":")
+            if len(parts) != 3:
+                raise UsageError(f"--set '{text}': a range is start:stop:step", hint="e.g. 0.95:1.05:0.01")
+            start, stop, step = (Decimal(p.strip()) for p in parts)
+            if step <= 0 or stop < start:
+                raise UsageError(f"--set '{text}': the step must be > 0 and stop ≥ start")
+            count = int((stop - start) / step) + 1
+            if count > MAX_VALUES:
+                raise UsageError(f"--set '{text}' asks for {count:,} values; at most {MAX_VALUES:,}")
+            # Decimal steps so 0.95 + 3 × 0.01 is exactly 0.98, not 0.9799999….
+            values = tuple(float(start + i * step) for i in range(count))
+        else:
+            values = tuple(float(Decimal(v.strip())) for v in spec.split(","))
+    except (InvalidOperation, ValueError):
+        raise UsageError(f"--set '{text}': values must be numbers", hint="e.g. 0.95:1.05:0.01 or 0.9,1.0,1.1") from None
+    if not all(math.isfinite(v) for v in values):
+        raise UsageError(f"--set '{text}': values must be finite numbers")
+    return Setting(path=path, values=values)
+
+
+def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
+    """A copy of the plan document with the value at path (components and modifiers by id)."""
+    changed = copy.deepcopy(document)
+    node = changed
+    where: list[str] = []
+    for depth, key in enumerate(path[:-1]):
+        where.append(key)
+        node = _child(node, key, where, depth)
+    last = path[-1]
+    if isinstance(node, list):
+        index = _index(node, last, where)
+        node[index] = value
+    elif isinstance(node, dict):
+        if last not in node and not _may_add(path):
+            raise UsageError(f"the plan has no {'.'.join(path)}", hint=f"keys there: {', '.join(map(str, node))}")
+        node[last] = value
+    else:
+        raise UsageError(f"{'.'.join(where)} is a single value; {'.'.join(path)} does not exist")
+    if len(path) == 3 and path[0] == "components" and last == "weight":
+        _rebalance(changed, path[1], value)
+    return changed
+
+
+def _child(node, key: str, where: list[str], depth: int):
+    if isinstance(node, list):
+        if depth == 1 and where[0] in ("components", "modifiers"):
+            for item in node:
+                if isinstance(item, dict) and item.get("id") == key:
+                    return item
+            ids = ", ".join(str(item.get("id")) for item in node if isinstance(item, dict))
+            raise UsageError(f"no {where[0][:-1]} with id '{key}'", hint=f"ids: {ids}")
+        return node[_index(node, key, where)]
+    if isinstance(node, dict):
+        if key not in node:
+            if key == "pay_mix" or key == "credit":
+                node[key] = {}
+                return node[key]
+            raise UsageError(f"the plan has no {'.'.join(where)}", hint=f"keys there: {', '.join(map(str, node))}")
+        return node[key]
+    raise UsageError(f"{'.'.join(where[:-1])} is a single value; it has no {key}")
+
+
+def _index(node: list, key: str, where: list[str]) -> int:
+    try:
+        index = int(key)
+    except ValueError:
+        raise UsageError(f"{'.'.join(where)}: '{key}' is not a position in the list") from None
+    if not -len(node) <= index < len(node):
+        raise UsageError(f"{'.'.join(where)}: position {index} is outside the list of {len(node)}")
+    return index
+
+
+def _may_add(path: tuple[str, ...]) -> bool:
+    """Settings a plan may leave out and a sweep may still set."""
+    return path in (("cap",), ("pay_mix", "variable_pct"), ("credit", "expansion"), ("credit", "cross_sell")) or (
+        len(path) == 3 and path[0] == "components" and path[2] in ("risk_adjust", "cap"))
+
+
+def _rebalance(document: dict, component_id: str, weight: float) -> None:
+    """Scale the other curve components active in the same quarters so the weights still sum to 1."""
+    components = [c for c in document.get("components", []) if isinstance(c, dict)]
+    swept = next(c for c in components if c.get("id") == component_id)
+    peers = [c for c in components if c is not swept and c.get("kind", "curve") == "curve"
+             and c.get("quarters") == swept.get("quarters")]
+    others = sum(float(c.get("weight", 0)) for c in peers)
+    if not peers or others <= 0:
+        return  # nothing to rescale; the plan's own weight check will say what is wrong
+    for peer in peers:
+        peer["weight"] = float(peer["weight"]) * (1.0 - weight) / others
+
+
+def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarters: int, progress=None) -> dict:
+    """One row per value: cost, delta, CSMs paid more/less, top performers paid less, correlation."""
+    window = select_quarters(dataset, quarters)
+    apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
+    own = _current_value(document, setting.path)
+    rows = []
+    for number, value in enumerate(setting.values):
+        row: dict = {"value": value, "plan_value": own is not None and math.isclose(value, own, abs_tol=1e-12)}
+        try:
+            plan = plan_from_document(apply_setting(document, setting.path, value), label)
+            s = compare(replay(plan, dataset, window=window)).summary
+        except (PlanError, DataError) as error:  # this value makes the plan invalid; the others may not
+            row.update(error=error.message if not error.location else f"{error.location}: {error.message}")
+        else:
+            row.update(
+                proposed_total=float(cents_to_amount(s["proposed_total_cents"])),
+                actual_total=float(cents_to_amount(s["actual_total_cents"])),
+                delta=float(cents_to_amount(s["delta_cents"])),
+                delta_pct=None if s["delta_pct"] is None or math.isnan(s["delta_pct"]) else s["delta_pct"],
+                paid_more=s["paid_more"],
+                paid_less=s["paid_less"],
+                top_performers_paid_less=s["top_performers_paid_less"],
+                pay_performance_correlation=s["pay_performance_correlation"]["proposed"],
+                error=None,
+            )
+        rows.append(row)
+        if progress is not None:
+            progress(number + 1, len(setting.values))
+    return {"plan": document.get("name"), "setting": setting.label, "quarters": window, "plan_value": own,
+            "currency": document.get("currency", "USD"), "rows": rows}
+
+
+def _current_value(document: dict, path: tuple[str, ...]) -> float | None:
+    node = document
+    for depth, key in enumerate(path):
+        if isinstance(node, list) and depth == 1 and path[0] in ("components", "modifiers"):
+            node = next((item for item in node if isinstance(item, dict) and item.get("id") == key), None)
+        elif isinstance(node, list):
+            try:
+                node = node[int(key)]
+            except (ValueError, IndexError):
+                return None
+        elif isinstance(node, dict):
+            node = node.get(key)
+        else:
+            return None
+        if node is None:
+            return None
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
