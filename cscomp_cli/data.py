@@ -273,6 +273,8 @@ def _fail_where(bad: pd.Series, table: pd.DataFrame, path: Path, column: str, me
 
 
 def _fail_duplicates(table: pd.DataFrame, path: Path, keys: list[str], column: str, what: str) -> None:
+    # Rows with a missing key (already reported while validate collects) are never duplicates.
+    table = table[table[keys].notna().all(axis=1)]
     dup = table.duplicated(subset=keys, keep="first")
     if bool(dup.any()):
         first = table.loc[dup].iloc[0]

@@ -157,3 +157,14 @@ def test_validate_with_the_default_roster_fixture(data_dir):
     status, report = check_json(folder)
     assert status == 2
     assert where(report["errors"][0]).startswith("plan.yaml components[0].scope: scope: team needs every CSM's team")
+
+
+def test_a_bad_quarter_on_a_duplicated_account_is_reported_once(data_dir):
+    # Found by the fuzz test: validate carried on past the bad quarter and then crashed looking for
+    # the first copy of a duplicate whose quarter was missing.
+    accounts = FLAT_ACCOUNTS + "2026Q9,A1,C1,100000,0,0,0\n2026Q9,A1,C1,100000,0,0,0\n"
+    folder = data_dir(accounts=accounts, payouts=PAID_AT_TARGET, plan=yaml.safe_dump(PLAN))
+    status, report = check_json(folder)
+    assert status == 2
+    assert [where(p) for p in report["errors"]] == [
+        "accounts.csv line 4, column quarter: '2026Q9' is not a quarter label (and 1 more row like it)"]
