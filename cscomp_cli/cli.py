@@ -270,6 +270,71 @@ def sweep_command(
             raise UsageError(f"no value of {parsed.label} gives a valid plan: {result['rows'][0]['error']}")
 
 
+@app.command("simulate")
+def simulate_command(
+    plan: PlanArg,
+    runs: Annotated[int, typer.Option("--runs", help="Number of simulated futures.", min=1)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same result.")] = 2026,
+    quarters_ahead: Annotated[int, typer.Option("--quarters-ahead", help="Simulate the cost of this many quarters "
+                                                "(4 for a year).", min=1)] = 1,
+    quarters: Annotated[int, typer.Option("--quarters", "-n", help="History to draw outcomes from: the last N "
+                                          "quarters.", min=1)] = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    shock: ShockOpt = None,
+    budget: Annotated[Optional[float], typer.Option("--budget", metavar="AMOUNT",
+                                                    help="Report the probability that the cost exceeds AMOUNT.")] = None,
+    max_overrun_probability: Annotated[Optional[float], typer.Option(
+        "--max-overrun-probability", metavar="P", help="Breach (exit 1) if the cost exceeds --budget in more than "
+        "a share P of runs (e.g. 0.1).", rich_help_panel="Guardrails (exit 1 on breach)")] = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Monte Carlo of the plan's cost: each CSM's future quarter drawn from their own history under it.
+
+    \b
+    Examples:
+      cscomp simulate plans/nrr_focus.yaml --runs 10000 --budget 220000
+      cscomp simulate plans/nrr_focus.yaml --quarters-ahead 4 --budget 900000 --max-overrun-probability 0.1
+    """
+    with _errors(debug, plan):
+        from .data import load_dataset
+        from .guardrails import Guardrails, check_simulation
+        from .plan import load_plan
+        from .render.simulation import render_simulation, simulation_csv, simulation_markdown
+        from .shocks import parse_shocks, shock_dataset
+        from .simulate import build_team, simulate, summarise
+
+        rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)
+        shocks = parse_shocks(shock or [])
+        plan_model = load_plan(plan)
+        if output is not None:
+            _refuse_overwriting_inputs(output, plan, data)
+        dataset = shock_dataset(load_dataset(data), shocks)
+        team, history, warnings = build_team(plan_model, dataset, quarters)
+        with _counter(f"Simulating {runs:,} runs", runs, quiet) as advance:
+            paid = simulate(team, runs=runs, quarters_ahead=quarters_ahead, seed=seed, progress=advance)
+        document = {"plan": plan_model.name, "currency": plan_model.currency, "runs": runs, "seed": seed,
+                    "quarters_ahead": quarters_ahead, "history": history,
+                    **summarise(team, paid, budget=budget), "warnings": warnings}
+        if shocks:
+            document["shocks"] = {s.column: s.pct for s in shocks}
+        if output_format is Format.json:
+            from .render.machine import to_json
+
+            _write(to_json(document), output)
+        elif output_format is Format.csv:
+            _write(simulation_csv(document), output)
+        elif output_format is Format.markdown:
+            _write(simulation_markdown(document), output)
+        else:
+            _render_rich(lambda console: render_simulation(document, console), output)
+        if not quiet and output_format is not Format.table:
+            _report_warnings(warnings, output_format)
+        _enforce(check_simulation(document, rules))
+
+
 @app.command("validate")
 def validate_command(
     plan: PlanArg,

@@ -64,3 +64,14 @@ def check_summary(summary: dict, rules: Guardrails, label: str = "") -> list[str
             breaches.append(f"{prefix}proposed cost {summary['proposed_total']:,.2f} exceeds --budget "
                             f"{rules.budget:,.2f}")
     return breaches
+
+
+def check_simulation(result: dict, rules: Guardrails) -> list[str]:
+    """Breaches of a simulation: the chance of overrunning the budget above what was allowed."""
+    probability = result.get("probability_over_budget")
+    if rules.max_overrun_probability is None or probability is None:
+        return []
+    if probability > rules.max_overrun_probability:
+        return [f"the cost exceeds --budget {rules.budget:,.2f} in {probability:.1%} of runs, more than "
+                f"--max-overrun-probability {rules.max_overrun_probability:g}"]
+    return []
