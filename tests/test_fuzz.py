@@ -138,13 +138,20 @@ def _case(seed: int, folder: Path) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (folder / name).write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    plan, other = str(folder / "plan.yaml"), str(rng.choice(PLANS))
     command = rng.choice((
-        ["stress-test", "--quarters", str(rng.choice((1, 2, 3))), "--format", rng.choice(("json", "csv", "table"))],
-        ["validate", "--format", "json"],
-        ["reconcile", "--quarters", "2", "--format", "json"],
-        ["explain", "--csm", rng.choice(("C01", "C21", "C99")), "--quarter", rng.choice(("2026Q4", "2026Q3"))],
+        ["stress-test", plan, "--quarters", str(rng.choice((1, 2, 3))), "--format", rng.choice(("json", "csv", "table")),
+         *rng.choice(([], ["--shock", "churn=+50%"], ["--protect-top", "--max-increase", "5"]))],
+        ["validate", plan, "--format", "json"],
+        ["reconcile", plan, "--quarters", "2", "--format", "json"],
+        ["explain", plan, "--csm", rng.choice(("C01", "C21", "C99")), "--quarter", rng.choice(("2026Q4", "2026Q3"))],
+        ["compare", plan, other, "--quarters", "2", "--format", rng.choice(("json", "csv", "markdown"))],
+        ["simulate", plan, "--runs", "50", "--quarters", "2", "--format", "json", "--budget", "100000"],
+        ["sweep", plan, "--set", rng.choice(("cap=1:3:1", "components.retention.weight=0.3,0.6",
+                                             "components.nrr.curve.0.0=0.8,0.9")), "--quarters", "2"],
+        ["plan-diff", other, plan, "--format", "json"],
     ))
-    return [command[0], str(folder / "plan.yaml"), "--data", str(folder), *command[1:]]
+    return [command[0], command[1], "--data", str(folder), *command[2:]] if command[0] != "plan-diff" else command
 
 
 @pytest.mark.parametrize("seed", range(FIRST, FIRST + CASES))
