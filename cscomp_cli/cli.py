@@ -197,16 +197,8 @@ def compare_command(
             document, comparisons = compare_plans(loaded, dataset, quarters)
         if shocks:
             document["shocks"] = {s.column: s.pct for s in shocks}
-        if output_format is Format.json:
-            from .render.machine import to_json
-
-            _write(to_json(document), output)
-        elif output_format is Format.csv:
-            _write(side_by_side_csv(document), output)
-        elif output_format is Format.markdown:
-            _write(side_by_side_markdown(document), output)
-        else:
-            _render_rich(lambda console: render_side_by_side(document, console), output)
+        _render(document, output_format, output, csv=side_by_side_csv, markdown=side_by_side_markdown,
+                table=render_side_by_side)
         if not quiet and output_format is not Format.table:
             _report_warnings(document["warnings"], output_format)
         breaches = []
@@ -256,16 +248,7 @@ def sweep_command(
             result = sweep(document, label, parsed, dataset, quarters, progress=advance)
         if shocks:
             result["shocks"] = {s.column: s.pct for s in shocks}
-        if output_format is Format.json:
-            from .render.machine import to_json
-
-            _write(to_json(result), output)
-        elif output_format is Format.csv:
-            _write(sweep_csv(result), output)
-        elif output_format is Format.markdown:
-            _write(sweep_markdown(result), output)
-        else:
-            _render_rich(lambda console: render_sweep(result, console), output)
+        _render(result, output_format, output, csv=sweep_csv, markdown=sweep_markdown, table=render_sweep)
         if all(row["error"] for row in result["rows"]):
             raise UsageError(f"no value of {parsed.label} gives a valid plan: {result['rows'][0]['error']}")
 
@@ -320,16 +303,8 @@ def simulate_command(
                     **summarise(team, paid, budget=budget), "warnings": warnings}
         if shocks:
             document["shocks"] = {s.column: s.pct for s in shocks}
-        if output_format is Format.json:
-            from .render.machine import to_json
-
-            _write(to_json(document), output)
-        elif output_format is Format.csv:
-            _write(simulation_csv(document), output)
-        elif output_format is Format.markdown:
-            _write(simulation_markdown(document), output)
-        else:
-            _render_rich(lambda console: render_simulation(document, console), output)
+        _render(document, output_format, output, csv=simulation_csv, markdown=simulation_markdown,
+                table=render_simulation)
         if not quiet and output_format is not Format.table:
             _report_warnings(warnings, output_format)
         _enforce(check_simulation(document, rules))
@@ -650,6 +625,20 @@ def _emit(document: dict, plan, output_format: Format, output: Path | None) -> N
         from .render.table import render_table
 
         _render_rich(lambda console: render_table(document, console), output)
+
+
+def _render(document: dict, output_format: Format, output: Path | None, *, csv, markdown, table) -> None:
+    """A command's document in the chosen format: JSON as is, or through the command's renderers."""
+    if output_format is Format.json:
+        from .render.machine import to_json
+
+        _write(to_json(document), output)
+    elif output_format is Format.csv:
+        _write(csv(document), output)
+    elif output_format is Format.markdown:
+        _write(markdown(document), output)
+    else:
+        _render_rich(lambda console: table(document, console), output)
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -30,6 +30,16 @@ quarter,account_id,csm_id,arr_start,expansion,contraction,churn
 2026Q1,A2,C2,100000,0,0,0
 """
 PAID_AT_TARGET = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,5000\n"
+# The same two CSMs with books that move: C1 (Enterprise) +10,000 expansion, −5,000 contraction →
+# nrr 1.05; C2 (SMB) −4,000 churn → nrr 0.96. Under NRR_PLAN: C1 f 1.25 → 6,250; C2 f 0.6 → 3,000.
+MOVING_ACCOUNTS = """\
+quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+2026Q1,A1,C1,100000,10000,5000,0
+2026Q1,A2,C2,100000,0,0,4000
+"""
+NRR_CURVE = [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
+NRR_PLAN = {"name": "NRR plan", "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
+                                                "curve": NRR_CURVE}]}
 
 
 def write_files(folder: Path, **files: str) -> Path:

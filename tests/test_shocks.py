@@ -11,18 +11,13 @@ import yaml
 
 from cscomp_cli.shocks import Shock, parse_shocks, shock_accounts
 
-from .conftest import REPO, DEFAULT_ROSTER, run
+from .conftest import MOVING_ACCOUNTS as ACCOUNTS
+from .conftest import NRR_PLAN as NRR
+from .conftest import PAID_AT_TARGET as PAYOUTS
+from .conftest import DEFAULT_ROSTER, REPO, run
 
-NRR = {"name": "nrr", "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
-                                      "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}]}
 # C1: start 100,000, +10,000 expansion, −5,000 contraction → nrr 1.05 → f = 1.25 → 5,000 × 1.25 = 6,250
 # C2: start 100,000, −4,000 churn → nrr 0.96 → f = 0.6 → 3,000
-ACCOUNTS = """\
-quarter,account_id,csm_id,arr_start,expansion,contraction,churn
-2026Q1,A1,C1,100000,10000,5000,0
-2026Q1,A2,C2,100000,0,0,4000
-"""
-PAYOUTS = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,5000\n"
 
 
 def stress(data_dir, *extra: str, plan: dict = NRR):

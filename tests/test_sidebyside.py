@@ -13,16 +13,11 @@ import json
 
 import yaml
 
+from .conftest import MOVING_ACCOUNTS as ACCOUNTS
+from .conftest import NRR_PLAN as NRR
+from .conftest import PAID_AT_TARGET as PAYOUTS
 from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
 
-NRR = {"name": "NRR plan", "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
-                                           "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}]}
-ACCOUNTS = """\
-quarter,account_id,csm_id,arr_start,expansion,contraction,churn
-2026Q1,A1,C1,100000,10000,5000,0
-2026Q1,A2,C2,100000,0,0,4000
-"""
-PAYOUTS = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,5000\n"
 
 
 def folder(data_dir):

@@ -14,6 +14,8 @@ import yaml
 from cscomp_cli.errors import UsageError
 from cscomp_cli.sweep import apply_setting, parse_setting
 
+from .conftest import MOVING_ACCOUNTS as ACCOUNTS
+from .conftest import PAID_AT_TARGET as PAYOUTS
 from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
 
 CURVE = [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
@@ -22,12 +24,6 @@ PLAN = {"name": "two pillars", "cap": 2.0, "components": [
     {"id": "renewals", "metric": "nrr", "weight": 0.4, "target": 1.0, "curve": CURVE},
     {"id": "upsell", "kind": "commission", "metric": "expansion_arr", "tiers": [{"up_to": 5000, "rate": 0.01},
                                                                                  {"rate": 0.02}]}]}
-ACCOUNTS = """\
-quarter,account_id,csm_id,arr_start,expansion,contraction,churn
-2026Q1,A1,C1,100000,10000,5000,0
-2026Q1,A2,C2,100000,0,0,4000
-"""
-PAYOUTS = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,5000\n"
 
 
 def sweep(data_dir, setting: str, *extra: str):
