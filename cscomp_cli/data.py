@@ -247,10 +247,11 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     keep = [c for c in names if c in set(required) | set(optional)]
     table = table[keep].copy()
     for column in keep:
-        table[column] = table[column].fillna("").astype(str)
+        # Cells are compared trimmed everywhere ("  1,234.50 " is an amount), so trim them once here.
+        table[column] = table[column].fillna("").astype(str).str.strip()
     table["line"] = np.arange(len(table), dtype="int64") + 2
     # Blank lines (every cell empty) are skipped; their line numbers stay counted.
-    blank = (table[keep].apply(lambda col: col.str.strip()) == "").all(axis=1)
+    blank = (table[keep] == "").all(axis=1)
     table = table.loc[~blank]
     if table.empty and not allow_empty:
         raise DataError("has a header but no rows", file=path, hint=f"export {path.name} with its data rows")
@@ -295,7 +296,7 @@ def _fail_duplicates(table: pd.DataFrame, path: Path, keys: list[str], column: s
 
 def _cells(table: pd.DataFrame, column: str) -> pd.Series:
     if column in table:
-        return table[column].str.strip()
+        return table[column]  # already trimmed by _read_csv
     return pd.Series("", index=table.index, dtype="object")
 
 
@@ -310,10 +311,12 @@ def _text(table: pd.DataFrame, path: Path, column: str, *, required: bool) -> pd
 
 def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.Series:
     cells = _cells(table, "quarter")
-    parts = cells.str.extract(QUARTER_PATTERN)
-    year = parts[0].fillna(parts[3])
-    quarter = parts[1].fillna(parts[2])
-    labels = (year + "Q" + quarter).astype(object)
+    # A file holds a handful of distinct labels: parse each once, then map the rows to them.
+    codes, distinct = pd.factorize(cells.astype(object))
+    parts = pd.Series(distinct, dtype=object).str.extract(QUARTER_PATTERN)
+    parsed = (parts[0].fillna(parts[3]) + "Q" + parts[1].fillna(parts[2])).to_numpy(dtype=object)
+    labels = pd.Series(parsed[codes] if len(parsed) else np.array([], dtype=object), index=cells.index,
+                       dtype=object)
     bad = labels.isna() & ((cells != "") | required)
     _fail_where(
         bad,
@@ -329,22 +332,30 @@ def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.S
 def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, negative: bool) -> pd.Series:
     """Parse an amount column; blank cells are NaN (an error when required)."""
     cells = _cells(table, column)
-    parts = cells.str.extract(_AMOUNT)
     blank = cells == ""
-    parens = parts["open"].notna() | parts["close"].notna()
-    malformed = ~blank & (
-        parts["number"].isna()
-        | (parts["open"].isna() != parts["close"].isna())
-        | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
-        | (parts["sign"].notna() & parts["sign2"].notna())
-    )
+    # Most exports hold plain numbers: parse those in one vectorised pass, and only send the rest
+    # (currency signs, thousands separators, minus signs, parentheses, mistakes) through the regex.
+    plain = cells.str.fullmatch(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+").fillna(False).astype(bool)
+    values = pd.Series(np.nan, index=cells.index, dtype="float64")
+    values[plain] = cells[plain].astype("float64")
+    rest = ~plain & ~blank
     context = table.assign(cell=cells)
-    _fail_where(malformed, context, path, column, lambda r: f"'{r.cell}' is not an amount", _AMOUNT_HINT)
+    if rest.any():
+        odd = cells[rest].astype(object)
+        parts = odd.str.extract(_AMOUNT)
+        parens = parts["open"].notna() | parts["close"].notna()
+        malformed = (
+            parts["number"].isna()
+            | (parts["open"].isna() != parts["close"].isna())
+            | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
+            | (parts["sign"].notna() & parts["sign2"].notna())
+        ).reindex(cells.index, fill_value=False)
+        _fail_where(malformed, context, path, column, lambda r: f"'{r.cell}' is not an amount", _AMOUNT_HINT)
+        number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
+        is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
+        values[rest] = number.where(~is_negative, -number)
     if required:
         _fail_where(blank, context, path, column, f"{column} is blank", f"every row needs {column}; write 0 for none")
-    values = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
-    is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
-    values = values.where(~is_negative, -values)
     _fail_where(
         values.abs() > MAX_AMOUNT,
         context,
@@ -356,7 +367,7 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     values = values.where(values.abs() <= MAX_AMOUNT)
     if not negative:
         _fail_where(
-            is_negative & (values != 0),
+            values < 0,
             context,
             path,
             column,
@@ -383,7 +394,13 @@ def _booleans(table: pd.DataFrame, path: Path, column: str) -> pd.Series:
 
 def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: float, *, integer: bool = False):
     cells = _cells(table, column)
-    values = pd.to_numeric(cells.where(cells != "", None), errors="coerce").astype("float64")
+    # Plain numbers in one vectorised cast; anything else (few cells) through the forgiving parser.
+    plain = cells.str.fullmatch(r"-?[0-9]+(?:\.[0-9]*)?").fillna(False).astype(bool)
+    values = pd.Series(np.nan, index=cells.index, dtype="float64")
+    values[plain] = cells[plain].astype("float64")
+    other = ~plain & (cells != "")
+    if other.any():
+        values[other] = pd.to_numeric(cells[other].astype(object), errors="coerce").astype("float64")
     unparsed = (cells != "") & values.isna()
     kind = "a whole number" if integer else "a number"
     context = table.assign(cell=cells)
