@@ -405,7 +405,8 @@ def _overlay(parent: dict, child: dict, label: str, path: tuple = ()) -> dict:
     for key, value in child.items():
         here = (*path, key)
         if not path and key in ("components", "modifiers") and isinstance(value, list):
-            merged[key] = _overlay_by_id(parent.get(key) or [], value, label, key)
+            inherited = parent.get(key)
+            merged[key] = _overlay_by_id(inherited if isinstance(inherited, list) else [], value, label, key)
         elif isinstance(value, dict) and isinstance(parent.get(key), dict):
             merged[key] = _overlay(parent[key], value, label, here)
         else:
@@ -437,7 +438,8 @@ def _overlay_by_id(parent: list, child: list, label: str, key: str) -> list:
 
 def _refuse_stray_removes(document: dict, label: str) -> None:
     for key in ("components", "modifiers"):
-        for position, item in enumerate(document.get(key) or []):
+        items = document.get(key)
+        for position, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict) and "remove" in item:
                 raise PlanError("remove: true drops a component or modifier of the plan this one extends, but "
                                 "this plan extends none", file=label, location=f"{key}[{position}].remove",

@@ -138,7 +138,9 @@ def _rebalance(document: dict, component_id: str, weight: float) -> None:
     swept = next(c for c in components if c.get("id") == component_id)
     peers = [c for c in components if c is not swept and c.get("kind", "curve") == "curve"
              and c.get("quarters") == swept.get("quarters")]
-    others = sum(float(c.get("weight", 0)) for c in peers)
+    # A weight that is missing or not a number is for the plan's own validation to report.
+    peers = [c for c in peers if isinstance(c.get("weight"), (int, float)) and not isinstance(c.get("weight"), bool)]
+    others = sum(float(c["weight"]) for c in peers)
     if not peers or others <= 0:
         return  # nothing to rescale; the plan's own weight check will say what is wrong
     for peer in peers:

@@ -150,3 +150,12 @@ def test_plan_diff_with_a_bad_plan_is_a_user_error(tmp_path):
     write(tmp_path, bad="name: [x\n")
     assert_user_error(run("plan-diff", REPO / "plans" / "current.yaml", tmp_path / "bad.yaml"), "bad.yaml",
                       "YAML syntax error")
+
+
+@pytest.mark.parametrize("value", ["true", "3", "1.5", "{a: 1}"])
+def test_components_that_are_not_a_list_are_a_plan_error(tmp_path, value):
+    # Found by the fuzz test: the extends/remove checks assumed a list.
+    write(tmp_path, parent=PARENT, child=f"extends: parent.yaml\ncomponents: {value}\n", plain=f"name: x\ncomponents: {value}\n")
+    for name in ("child", "plain"):
+        with pytest.raises(PlanError):
+            load_plan(tmp_path / f"{name}.yaml")

@@ -140,3 +140,11 @@ def test_sweep_on_the_sample_org_matches_stress_test():
                  "--data", REPO / "sample_data", "--format", "json")
     found = rows(result)
     assert found[0.7]["plan_value"] and found[0.7]["proposed_total"] == 814684.54
+
+
+def test_a_weight_sweep_with_a_peer_missing_its_weight_reports_the_plan_error():
+    # Found by the fuzz test: rebalancing assumed every curve component had a weight.
+    broken = {**PLAN, "components": [PLAN["components"][0], {k: v for k, v in PLAN["components"][1].items()
+                                                              if k != "weight"}]}
+    changed = apply_setting(broken, ("components", "retention", "weight"), 0.5)
+    assert "weight" not in changed["components"][1]
