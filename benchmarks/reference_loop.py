@@ -149,10 +149,10 @@ def book_metrics(rows: list[dict], credit: dict[str, float]) -> dict[str, float 
     m["net_expansion"] = round9(m["gross_expansion"] - m["contraction_arr"] - m["churn_arr"])
     m["retained_arr"] = round9(retained)
     m["renewed_arr"] = round9(renewed)
-    m["nrr"] = round9(round9(nrr_numerator) / m["start_arr"]) if m["start_arr"] else None
+    # Ratios divide by start_arr as the (rounded) metric; other sums are not metrics, used as summed.
+    m["nrr"] = round9(nrr_numerator / m["start_arr"]) if m["start_arr"] else None
     m["grr"] = round9(m["retained_arr"] / m["start_arr"]) if m["start_arr"] else None
     m["logo_retention"] = round9(base_alive / base_rows) if base_rows else None
-    renew_due_start, renew_start = round9(renew_due_start), round9(renew_start)
     m["renewal_rate"] = round9(renew_start / renew_due_start) if renew_due_start else None
     m["nps"] = round9(100 * (promoters - detractors) / answers) if answers else None
     m["health"] = round9(health_sum / health_count) if health_count else None

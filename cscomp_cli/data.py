@@ -83,14 +83,14 @@ def load_accounts(path: Path) -> pd.DataFrame:
     )
     out = pd.DataFrame({"line": table["line"]})
     out["quarter"] = _quarters(table, path)
-    out["account_id"] = _text(table, path, "account_id", required=True)
-    out["csm_id"] = _text(table, path, "csm_id", required=True)
+    out["account_id"] = _text(table, path, "account_id", required=True, as_objects=False)
+    out["csm_id"] = _text(table, path, "csm_id", required=True, as_objects=False)
     for column in ("arr_start", "expansion", "contraction", "churn"):
         out[column] = _amounts(table, path, column, required=True, negative=False)
     out["cross_sell"] = _amounts(table, path, "cross_sell", required=False, negative=False).fillna(0.0)
     out["renewal_due"] = _booleans(table, path, "renewal_due")
     out["renewed"] = _booleans(table, path, "renewed")
-    out["segment"] = _text(table, path, "segment", required=False)
+    out["segment"] = _cells(table, "segment").replace("", np.nan)  # informational; a category below
     out["nps"] = _scores(table, path, "nps", 0, 10, integer=True)
     out["health"] = _scores(table, path, "health", 0, 100)
     out["risk"] = _scores(table, path, "risk", 0, 1)
@@ -120,6 +120,10 @@ def load_accounts(path: Path) -> pd.DataFrame:
     )
     out["arr_end"] = arr_end.fillna(derived)
     _fail_duplicates(out, path, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
+    # A few quarters and a few thousand CSMs repeat over millions of rows: categories hold each once
+    # and give the group-bys of the metrics their codes for free.
+    for column in ("quarter", "csm_id", "segment"):
+        out[column] = out[column].astype("category")
     return out.reset_index(drop=True)
 
 
@@ -208,7 +212,9 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
             text_sample = handle.read(1)
         if text_sample == "":
             raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row")
-        table = pd.read_csv(
+        table = _read_fast(path)
+        if table is None:
+            table = pd.read_csv(
             path,
             dtype=str,
             keep_default_na=False,
@@ -216,7 +222,7 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
             encoding="utf-8-sig",
             skip_blank_lines=False,
             quoting=csv.QUOTE_MINIMAL,
-        )
+            )
     except UnicodeDecodeError as exc:
         raise DataError(
             f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})",
@@ -256,6 +262,35 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     if table.empty and not allow_empty:
         raise DataError("has a header but no rows", file=path, hint=f"export {path.name} with its data rows")
     return table
+
+
+def _read_fast(path: Path) -> pd.DataFrame | None:
+    """The common case (well-formed UTF-8, no blank lines) read by pyarrow's multithreaded parser.
+
+    None sends the file to pandas' parser instead, which keeps blank lines (so line numbers stay
+    right) and words every problem precisely; a large, clean export never needs it.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    raw = path.read_bytes()
+    if b"\n\n" in raw or b"\n\r\n" in raw or raw.startswith((b"\n", b"\r\n")):
+        return None
+    try:
+        header = arrow_csv.read_csv(pa.py_buffer(raw[: raw.find(b"\n") + 1] or raw),
+                                    read_options=arrow_csv.ReadOptions(encoding="utf8")).column_names
+        names = [name.lstrip("\ufeff") for name in header]
+        if len(set(names)) != len(names):
+            return None  # a repeated column: let the careful path say which
+        table = arrow_csv.read_csv(
+            pa.py_buffer(raw),
+            read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+            convert_options=arrow_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+        return None
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
 
 
 def _fail(path: Path, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:
@@ -300,11 +335,12 @@ def _cells(table: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series("", index=table.index, dtype="object")
 
 
-def _text(table: pd.DataFrame, path: Path, column: str, *, required: bool) -> pd.Series:
+def _text(table: pd.DataFrame, path: Path, column: str, *, required: bool, as_objects: bool = True) -> pd.Series:
     cells = _cells(table, column)
     if required:
         _fail_where(cells == "", table, path, column, f"{column} is blank", f"every row needs a {column}")
-        return cells.astype(object)
+        # Millions of account ids are cheaper left as pyarrow strings than made Python objects.
+        return cells.astype(object) if as_objects else cells
     # To object first: a pandas string column would turn None back into NaN.
     return cells.astype(object).where(cells != "", None)
 
@@ -337,7 +373,7 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     # (currency signs, thousands separators, minus signs, parentheses, mistakes) through the regex.
     plain = cells.str.fullmatch(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+").fillna(False).astype(bool)
     values = pd.Series(np.nan, index=cells.index, dtype="float64")
-    values[plain] = cells[plain].astype("float64")
+    values[plain] = _to_float(cells[plain])
     rest = ~plain & ~blank
     context = table.assign(cell=cells)
     if rest.any():
@@ -378,6 +414,14 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     return values
 
 
+def _to_float(cells: pd.Series) -> np.ndarray:
+    """Cells already known to be plain numbers, as floats, cast by pyarrow without Python objects."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.cast(pa.array(cells.array), pa.float64()).to_numpy(zero_copy_only=False)
+
+
 def _booleans(table: pd.DataFrame, path: Path, column: str) -> pd.Series:
     cells = _cells(table, column).str.lower()
     bad = ~cells.isin(_TRUE | _FALSE)
@@ -397,7 +441,7 @@ def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: floa
     # Plain numbers in one vectorised cast; anything else (few cells) through the forgiving parser.
     plain = cells.str.fullmatch(r"-?[0-9]+(?:\.[0-9]*)?").fillna(False).astype(bool)
     values = pd.Series(np.nan, index=cells.index, dtype="float64")
-    values[plain] = cells[plain].astype("float64")
+    values[plain] = _to_float(cells[plain])
     other = ~plain & (cells != "")
     if other.any():
         values[other] = pd.to_numeric(cells[other].astype(object), errors="coerce").astype("float64")

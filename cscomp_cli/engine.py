@@ -92,9 +92,11 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
         rows["cap_adjustment_cents"] = np.zeros(len(rows), dtype="int64")
     rows["proposed_cents"] = total + rows["cap_adjustment_cents"].to_numpy()
     rows["actual_cents"] = _actual_cents(dataset, rows, window)
-    warnings.extend(_roster_warnings(rows, accounts))
+    warnings.extend(_roster_warnings(rows, books))
 
-    pooled = book_statistics(accounts, ["csm_id"]).reindex(rows["csm_id"].unique(), fill_value=0)
+    # A CSM's books pooled over the window are the sums of their quarterly books: no second pass over accounts.
+    quarterly = books.statistics("csm", "performance")
+    pooled = quarterly.groupby(rows["csm_id"].to_numpy(), sort=False).sum()
     pooled.index.name = "csm_id"
     return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=pooled, books=books,
                   modifiers=modifiers, warnings=warnings)
@@ -218,14 +220,14 @@ def _actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np
     return per_csm.reindex(keys, fill_value=0).to_numpy(dtype="int64")
 
 
-def _roster_warnings(rows: pd.DataFrame, accounts: pd.DataFrame) -> list[str]:
+def _roster_warnings(rows: pd.DataFrame, books: "BookMetrics") -> list[str]:
     warnings = []
     not_employed = rows[rows["proration"] <= 0]
     for row in not_employed.itertuples():
         warnings.append(f"{row.csm_id} appears in {row.quarter} but their roster dates give 0 days employed "
                         "in that quarter, so their target variable is 0")
-    owners = set(zip(accounts["quarter"], accounts["csm_id"]))
-    no_book = [f"{q} {c}" for q, c in zip(rows["quarter"], rows["csm_id"]) if (q, c) not in owners]
+    empty = books.statistics("csm", "accounts")["accounts"].to_numpy() == 0
+    no_book = [f"{q} {c}" for q, c in zip(rows["quarter"][empty], rows["csm_id"][empty])]
     if no_book:
         warnings.append(f"{len(no_book)} CSM-quarter(s) have payouts but no accounts (empty book): "
                         + ", ".join(no_book[:10]) + (" …" if len(no_book) > 10 else ""))

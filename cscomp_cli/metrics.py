@@ -38,47 +38,79 @@ STATISTICS = (
 
 def account_statistics(accounts: pd.DataFrame) -> pd.DataFrame:
     """One row per account row: the quantities that ``book_statistics`` sums."""
-    start = accounts["arr_start"].to_numpy()
+    return pd.DataFrame(_account_arrays(accounts), index=accounts.index)
+
+
+def _account_arrays(accounts: pd.DataFrame) -> dict[str, np.ndarray]:
+    start = accounts["arr_start"].to_numpy(dtype="float64")
     base = start > 0
-    kept = start - accounts["contraction"].to_numpy() - accounts["churn"].to_numpy()
-    grown = kept + accounts["expansion"].to_numpy() + accounts["cross_sell"].to_numpy()
+    kept = start - accounts["contraction"].to_numpy(dtype="float64") - accounts["churn"].to_numpy(dtype="float64")
+    grown = kept + accounts["expansion"].to_numpy(dtype="float64") + accounts["cross_sell"].to_numpy(dtype="float64")
     due = accounts["renewal_due"].to_numpy(dtype=bool)
     renewed = due & accounts["renewed"].to_numpy(dtype=bool)
-    nps = accounts["nps"].to_numpy()
-    health = accounts["health"].to_numpy()
-    risk = accounts["risk"].to_numpy()
+    nps = accounts["nps"].to_numpy(dtype="float64")
+    health = accounts["health"].to_numpy(dtype="float64")
+    risk = accounts["risk"].to_numpy(dtype="float64")
     risk_base = base & ~np.isnan(risk)
-    columns = {
+    return {
         "start_arr": np.where(base, start, 0.0),
-        "expansion": accounts["expansion"].to_numpy(),
-        "cross_sell": accounts["cross_sell"].to_numpy(),
-        "contraction": accounts["contraction"].to_numpy(),
-        "churn": accounts["churn"].to_numpy(),
+        "expansion": accounts["expansion"].to_numpy(dtype="float64"),
+        "cross_sell": accounts["cross_sell"].to_numpy(dtype="float64"),
+        "contraction": accounts["contraction"].to_numpy(dtype="float64"),
+        "churn": accounts["churn"].to_numpy(dtype="float64"),
         "retained": np.where(base, kept, 0.0),
         "net_retained": np.where(base, grown, 0.0),
         "renewed_arr": np.where(renewed, kept, 0.0),
-        "base_rows": base.astype("int64"),
-        "base_rows_alive": (base & (accounts["arr_end"].to_numpy() > 0)).astype("int64"),
+        "base_rows": base.astype("float64"),
+        "base_rows_alive": (base & (accounts["arr_end"].to_numpy(dtype="float64") > 0)).astype("float64"),
         "due_start": np.where(due, start, 0.0),
         "renewed_start": np.where(renewed, start, 0.0),
-        "nps_answers": (~np.isnan(nps)).astype("int64"),
-        "nps_promoters": (nps >= 9).astype("int64"),
-        "nps_detractors": (nps <= 6).astype("int64"),
+        "nps_answers": (~np.isnan(nps)).astype("float64"),
+        "nps_promoters": (nps >= 9).astype("float64"),
+        "nps_detractors": (nps <= 6).astype("float64"),
         "health_sum": np.where(np.isnan(health), 0.0, health),
-        "health_count": (~np.isnan(health)).astype("int64"),
+        "health_count": (~np.isnan(health)).astype("float64"),
         "risk_weighted": np.where(risk_base, np.nan_to_num(risk) * start, 0.0),
         "risk_weight": np.where(risk_base, start, 0.0),
-        "accounts": np.ones(len(accounts), dtype="int64"),
+        "accounts": np.ones(len(accounts), dtype="float64"),
     }
-    return pd.DataFrame(columns, index=accounts.index)
 
 
 def book_statistics(accounts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum the account statistics per book (e.g. keys = ["quarter", "csm_id"])."""
-    stats = account_statistics(accounts)
-    for key in keys:
-        stats[key] = accounts[key].to_numpy()
-    return stats.groupby(keys, sort=True, observed=True)[list(STATISTICS)].sum()
+    """Sum the account statistics per book (e.g. keys = ["quarter", "csm_id"]), one row per book.
+
+    Each book gets an integer code and every statistic is summed with np.bincount: one pass over
+    the rows per statistic, far quicker than a group-by over a wide frame of millions of rows.
+    """
+    codes, index = _book_codes(accounts, keys)
+    arrays = _account_arrays(accounts)
+    sums = {name: np.bincount(codes, weights=arrays[name], minlength=len(index)) for name in STATISTICS}
+    return pd.DataFrame(sums, index=index)
+
+
+def _factor(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their sorted values; a categorical column already has them."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories, dtype=object)
+        order = np.argsort(categories, kind="stable")
+        rank = np.empty(len(order), dtype="int64")
+        rank[order] = np.arange(len(order))
+        return rank[column.cat.codes.to_numpy()], categories[order]
+    return pd.factorize(column.to_numpy(dtype=object), sort=True)
+
+
+def _book_codes(accounts: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """A code per row numbering its (sorted) book, and the index of those books."""
+    if len(accounts) == 0:
+        empty = pd.MultiIndex.from_arrays([[] for _ in keys], names=keys) if len(keys) > 1 else pd.Index([], name=keys[0])
+        return np.zeros(0, dtype="int64"), empty
+    factors = [_factor(accounts[key]) for key in keys]
+    combined = np.ravel_multi_index([codes for codes, _ in factors], [len(values) for _, values in factors])
+    present, codes = np.unique(combined, return_inverse=True)
+    positions = np.unravel_index(present, [len(values) for _, values in factors])
+    levels = [np.asarray(values, dtype=object)[where] for (_, values), where in zip(factors, positions)]
+    index = pd.MultiIndex.from_arrays(levels, names=keys) if len(keys) > 1 else pd.Index(levels[0], name=keys[0])
+    return codes.astype("int64"), index
 
 
 def metric(stats: pd.DataFrame, name: str, credit: Credit) -> np.ndarray:
