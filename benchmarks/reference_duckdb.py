@@ -199,6 +199,8 @@ def read_plan(plan_path) -> dict:
 
 # Every metric is a ratio or a sum of a few per-account sums. Each book is reduced to these sums once
 # (one GROUP BY over accounts); a team, segment or company book is then the sum of its CSMs' sums.
+# fsum is DuckDB's compensated (Kahan) sum: like pandas' group-by sum it does not depend on row
+# order, which matters for the non-integer risk × arr_start products behind a risk-adjusted target.
 BASE = "arr_start > 0"  # the retention base
 RISK_BASE = f"{BASE} AND risk IS NOT NULL"
 STATISTICS = {
@@ -311,7 +313,7 @@ def target_sql(c: dict) -> str | None:
         return None
     if isinstance(spec, (int, float)):
         target = num(spec)
-    elif spec == "quotas":
+    elif spec == "quotas":  # m: the metrics CTE the targets are computed from
         target = f"(SELECT q.target FROM quotas q WHERE q.quarter = m.quarter AND q.csm_id = m.csm_id " \
                  f"AND q.component = {text(c['id'])})"
     elif isinstance(spec, dict) and spec.get("by") == "segment":
@@ -409,15 +411,19 @@ def pay_mix_sql(pay_mix: dict | None) -> str:
 
 def replay_sql(plan: dict, quarters: list[str]) -> str:
     """One query: a row per replayed (quarter, csm_id) with every component's cents, the cap
-    adjustment and the proposed payout. CTEs, top to bottom:
+    adjustment and the proposed payout. CTEs, top to bottom, one step of SPEC each:
 
-    replayed  who is replayed: owns an accounts row, or has a payouts row, in the quarter
-    pay       their roster row (a row for the quarter wins) and TV = variable / 4 × proration
-    books     per-book sums, then team/segment/company sums as window sums over replayed CSMs
-    metrics   the metric values and risks the plan uses, per scope
-    targets   targets, tier bounds, modifier multipliers
-    measured  curve fractions and commissions
-    paid      payouts in cents, cap
+    replayed    who is replayed: owns an accounts row, or has a payouts row, in the quarter
+    roster_row  their roster row (a row for the quarter wins over the row with no quarter)
+    pay         TV = the plan's annual variable / 4 × proration
+    per_book    the sums every metric is made of, per CSM book (one GROUP BY over accounts)
+    books       ... joined to the replayed CSMs (an empty book sums to 0)
+    scoped      team / segment / company books: window sums of their CSMs' sums
+    atoms       rounded sums and amount metrics per scope; metrics: ratios and the rest; risks
+    targets     targets and modifier factors; multiplied: tier bounds and each component's multiplier
+    measured    x (attainment or value) per curve, amount per commission
+    earned      f(x) per curve, commission per commission component
+    unrounded   payouts before rounding; paid: in cents (0 when inactive); totals and the cap
     """
     window = ", ".join(text(q) for q in quarters)
     components, modifiers = plan["components"], plan["modifiers"]
