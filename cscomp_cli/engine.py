@@ -54,9 +54,13 @@ def select_quarters(dataset: Dataset, count: int | None) -> list[str]:
     return present[-count:]
 
 
-def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window: list[str] | None = None) -> Replay:
+def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window: list[str] | None = None,
+           cache: dict | None = None) -> Replay:
     """Replay ``plan`` over the last ``quarters`` quarters of ``dataset`` (all when None), or over
     the explicit ``window`` of quarter labels.
+
+    ``cache``: pass the same dict to several replays of one dataset (a sweep) and who is replayed,
+    their roster rows and every book's statistics and metric values are computed once, not per plan.
 
     rows columns: quarter, csm_id, name, segment, team, proration, target_variable, base,
     actual_target_variable, actual_base (quarterly, unrounded); per component id X: X_active,
@@ -64,13 +68,18 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     components_cents, cap_adjustment_cents, proposed_cents, actual_cents (int64 cents).
     """
     window = select_quarters(dataset, quarters) if window is None else sorted(window)
-    accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
-    rows = _replayed_csms(dataset, accounts, window)
-    rows = _attach_roster(rows, dataset)
+    shared = None if cache is None else cache.setdefault((id(dataset), tuple(window)), {})
+    if shared and "rows" in shared:
+        accounts, rows = shared["accounts"], shared["rows"].copy()
+    else:
+        accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
+        rows = _attach_roster(_replayed_csms(dataset, accounts, window), dataset)
+        if shared is not None:
+            shared.update(accounts=accounts, rows=rows.copy())
     rows = _apply_pay_mix(rows, plan)
     _check_weights(plan, window)
 
-    books = BookMetrics(plan, accounts, rows)
+    books = BookMetrics(plan, accounts, rows, shared)
     warnings: list[str] = []
     multipliers, modifiers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
@@ -240,14 +249,19 @@ def _roster_warnings(rows: pd.DataFrame, books: "BookMetrics") -> list[str]:
 class BookMetrics:
     """Metric values for each replayed CSM–quarter, per scope, each computed once and reused."""
 
-    def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame):
+    def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None):
         self.plan = plan
         self.rows = rows
-        keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
-        csm = book_statistics(accounts, ["quarter", "csm_id"]).reindex(keys, fill_value=0)
-        self._stats = {"csm": csm.reset_index(drop=True)}
-        self._cache: dict[tuple[str, str], np.ndarray] = {}
-        self._risk: dict[str, np.ndarray] = {}
+        shared = {} if shared is None else shared
+        # Book statistics and risk depend only on the data; metric values also on the plan's credit.
+        self._stats = shared.setdefault("stats", {})
+        self._risk = shared.setdefault("risk", {})
+        credit = (plan.credit.expansion, plan.credit.cross_sell)
+        self._cache: dict[tuple[str, str], np.ndarray] = shared.setdefault(("values", credit), {})
+        if "csm" not in self._stats:
+            keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
+            csm = book_statistics(accounts, ["quarter", "csm_id"]).reindex(keys, fill_value=0)
+            self._stats["csm"] = csm.reset_index(drop=True)
 
     def statistics(self, scope: str, where: str) -> pd.DataFrame:
         """Book statistics of each row's scope book (team, segment or company union of CSM books)."""

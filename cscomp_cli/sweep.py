@@ -153,11 +153,12 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     own = _current_value(document, setting.path)
     rows = []
+    cache: dict = {}  # who is replayed and every book's metrics, computed for the first value only
     for number, value in enumerate(setting.values):
         row: dict = {"value": value, "plan_value": own is not None and math.isclose(value, own, abs_tol=1e-12)}
         try:
             plan = plan_from_document(apply_setting(document, setting.path, value), label)
-            s = compare(replay(plan, dataset, window=window)).summary
+            s = compare(replay(plan, dataset, window=window, cache=cache)).summary
         except (PlanError, DataError) as error:  # this value makes the plan invalid; the others may not
             row.update(error=error.message if not error.location else f"{error.location}: {error.message}")
         else:

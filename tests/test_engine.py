@@ -377,3 +377,27 @@ def test_correlation_is_null_with_fewer_than_three_csms(data_dir):
     accounts = "".join(ACCOUNTS.splitlines(keepends=True)[:3])  # C1 and C2 only
     document = replay(data_dir, nrr_plan(), accounts=accounts, payouts="quarter,csm_id,amount\n")
     assert document["summary"]["pay_performance_correlation"] == {"actual": None, "proposed": None}
+
+
+def test_a_shared_cache_gives_the_same_replay_as_none(data_dir):
+    # Sweeps share who is replayed and every book's statistics between plans; credit changes the
+    # metric values, so plans with other credit must not reuse them.
+    from cscomp_cli.data import load_dataset
+    from cscomp_cli.engine import replay as run_replay
+    from cscomp_cli.plan import parse_plan
+
+    dataset = load_dataset(data_dir(accounts=ACCOUNTS, roster=ROSTER, payouts=PAYOUTS))
+    plans = [parse_plan(yaml.safe_dump(nrr_plan())),
+             parse_plan(yaml.safe_dump({**nrr_plan(), "credit": {"expansion": 0.5}})),
+             parse_plan(yaml.safe_dump({**nrr_plan(), "components": [
+                 {"id": "upsell", "kind": "commission", "metric": "expansion_arr", "rate": 0.1}]})),
+             parse_plan(yaml.safe_dump({**nrr_plan(), "credit": {"expansion": 0.5}, "components": [
+                 {"id": "upsell", "kind": "commission", "metric": "expansion_arr", "rate": 0.1}]}))]
+    cache: dict = {}
+    for plan in plans:
+        shared = run_replay(plan, dataset, 1, cache=cache).rows
+        alone = run_replay(plan, dataset, 1).rows
+        assert shared["proposed_cents"].tolist() == alone["proposed_cents"].tolist()
+    # C4 expanded 20,000: at credit 0.5 the commission is 10 % × 10,000 = 1,000.00, at credit 1: 2,000.00
+    last = run_replay(plans[3], dataset, 1, cache=cache).rows
+    assert last.loc[last["csm_id"] == "C4", "upsell_payout_cents"].item() == 100_000
