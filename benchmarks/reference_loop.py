@@ -258,7 +258,8 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
             "health": optional_number(raw.get("health", "")),
             "risk": optional_number(raw.get("risk", "")),
         }
-        derived = row["arr_start"] + row["expansion"] + row["cross_sell"] - row["contraction"] - row["churn"]
+        # A blank arr_end is derived; rounded so a float residue (0.1 + 0.2 − 0.3) is not a live logo.
+        derived = round9(row["arr_start"] + row["expansion"] + row["cross_sell"] - row["contraction"] - row["churn"])
         row["arr_end"] = amount(raw["arr_end"]) if raw.get("arr_end") else derived
         books[q].setdefault(raw["csm_id"], []).append(row)
 

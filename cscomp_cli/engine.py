@@ -444,6 +444,7 @@ def tier_bounds(component: CommissionComponent, target: np.ndarray) -> np.ndarra
     """Tier bounds in currency per CSM–quarter: up_to amounts, or fractions of the target (rounded to 9 places)."""
     up_to = np.array([t.up_to for t in component.schedule[:-1]], dtype="float64")
     if component.target is None:
-        return np.broadcast_to(up_to, (len(target), len(up_to)))
+        # Bounds in currency are rounded to 9 places like every other currency figure.
+        return np.broadcast_to(round_half_away(up_to), (len(target), len(up_to)))
     positive_target = np.where(target > 0, target, 0.0)  # a target ≤ 0 (or undefined) makes every bound 0
     return round_half_away(np.nan_to_num(positive_target)[:, None] * up_to[None, :])

@@ -154,11 +154,13 @@ _FORMULAS = {
     "gross_expansion": _gross_expansion,
     "contraction_arr": lambda s, c: s["contraction"],
     "churn_arr": lambda s, c: s["churn"],
-    "net_expansion": lambda s, c: _gross_expansion(s, c) - s["contraction"] - s["churn"],
+    # A metric built from metrics uses their rounded values (SPEC: later steps use the rounded value).
+    "net_expansion": lambda s, c: (_gross_expansion(s, c) - round_half_away(s["contraction"])
+                                   - round_half_away(s["churn"])),
     "retained_arr": lambda s, c: s["retained"],
     "renewed_arr": lambda s, c: s["renewed_arr"],
-    "nrr": lambda s, c: _ratio(s["net_retained"], s["start_arr"]),
-    "grr": lambda s, c: _ratio(round_half_away(s["retained"]), s["start_arr"]),
+    "nrr": lambda s, c: _ratio(s["net_retained"], round_half_away(s["start_arr"])),
+    "grr": lambda s, c: _ratio(round_half_away(s["retained"]), round_half_away(s["start_arr"])),
     "logo_retention": lambda s, c: _ratio(s["base_rows_alive"], s["base_rows"]),
     "renewal_rate": lambda s, c: _ratio(s["renewed_start"], s["due_start"]),
     "nps": lambda s, c: _ratio(100.0 * (s["nps_promoters"] - s["nps_detractors"]), s["nps_answers"]),

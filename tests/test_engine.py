@@ -401,3 +401,15 @@ def test_a_shared_cache_gives_the_same_replay_as_none(data_dir):
     # C4 expanded 20,000: at credit 0.5 the commission is 10 % × 10,000 = 1,000.00, at credit 1: 2,000.00
     last = run_replay(plans[3], dataset, 1, cache=cache).rows
     assert last.loc[last["csm_id"] == "C4", "upsell_payout_cents"].item() == 100_000
+
+
+def test_currency_tier_bounds_are_rounded_to_nine_places(data_dir):
+    # Found by the DuckDB reference: the bound 100.0000000006 is 100.000000001 at 9 places, and an
+    # expansion of 100.0000000006 (also 100.000000001) sits exactly on it: the lower tier's 10 %.
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,cross_sell,contraction,churn,nps,risk\n"
+                "2026Q1,A1,C1,1000,100.0000000006,0,0,0,,\n")
+    plan = {"name": "t", "components": [{"id": "kicker", "kind": "commission", "metric": "expansion_arr",
+                                         "tiering": "retroactive",
+                                         "tiers": [{"up_to": 100.0000000006, "rate": 0.1}, {"rate": 0.2}]}]}
+    document = replay(data_dir, plan, accounts=accounts, payouts="quarter,csm_id,amount\n")
+    assert payouts(document, "kicker") == {"C1": 10.0}

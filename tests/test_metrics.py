@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from cscomp_cli.data import load_dataset
@@ -138,3 +139,23 @@ def test_team_segment_and_company_scopes_pool_the_books(data_dir):
     for csm in ("C1", "C2", "C3"):
         assert rows[csm]["nrr_company"]["metric"] == pytest.approx(0.922857143, abs=1e-12)
     assert dataset.accounts["csm_id"].nunique() == 3
+
+
+# Found by the DuckDB reference implementation: metrics built from metrics must use their rounded
+# values. Amounts with more than 9 decimals are absurd in real exports but decide the cent here.
+def test_nrr_divides_by_the_rounded_start_arr(data_dir):
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                "2026Q1,A1,C1,0.0000000004,0,0,0\n2026Q1,A2,C2,100,0,0,0\n")
+    dataset = load_dataset(data_dir(accounts=accounts, roster=ROSTER, payouts=PAYOUTS))
+    stats = book_statistics(dataset.accounts, ["quarter", "csm_id"])
+    # start_arr 0.0000000004 rounds to 0 at 9 places, so nrr and grr are undefined, not 1.0
+    assert np.isnan(metric(stats, "nrr", Credit())[0]) and np.isnan(metric(stats, "grr", Credit())[0])
+
+
+def test_net_expansion_subtracts_the_rounded_contraction_and_churn(data_dir):
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                "2026Q1,A1,C1,100,0,0.0000000006,0.0000000006\n")
+    dataset = load_dataset(data_dir(accounts=accounts, roster=ROSTER, payouts=PAYOUTS))
+    stats = book_statistics(dataset.accounts, ["quarter", "csm_id"])
+    # contraction_arr and churn_arr are each 0.000000001 once rounded: 0 − 0.000000001 − 0.000000001
+    assert metric(stats, "net_expansion", Credit())[0] == -0.000000002
