@@ -1,0 +1,5 @@
+"""`python -m cscomp_cli` runs the cscomp command."""
+
+from .cli import main
+
+main()
