@@ -292,19 +292,26 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
         # roster team / segment, or everybody. Metrics computed once per book and cached.
         cache: dict[tuple[str, str], dict] = {}
 
+        def scope_key(scope: str, csm: str) -> str:
+            """Which scope book the CSM belongs to: themselves, their team, their segment, or all."""
+            if scope == "csm":
+                return csm
+            if scope == "company":
+                return ""
+            return people[csm].get(scope, "")  # roster team / segment
+
         def metrics_for(scope: str, csm: str) -> dict:
-            key = {"csm": csm, "team": people[csm].get("team", ""), "segment": people[csm]["segment"], "company": ""}[scope]
-            if (scope, key) not in cache:
+            key = (scope, scope_key(scope, csm))
+            if key not in cache:
                 if scope == "csm":
                     rows = books[q].get(csm, [])
                 else:
                     rows = []
                     for other in csms:
-                        other_key = {"team": people[other].get("team", ""), "segment": people[other]["segment"], "company": ""}[scope]
-                        if other_key == key:
+                        if scope_key(scope, other) == key[1]:
                             rows.extend(books[q].get(other, []))
-                cache[(scope, key)] = book_metrics(rows, credit)
-            return cache[(scope, key)]
+                cache[key] = book_metrics(rows, credit)
+            return cache[key]
 
         for csm in csms:
             person = people[csm]

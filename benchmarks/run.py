@@ -60,9 +60,13 @@ def peak_memory_mb(data: Path) -> float:
             "from cscomp_cli.data import load_dataset\nfrom cscomp_cli.plan import load_plan\n"
             "from cscomp_cli.engine import replay\nfrom cscomp_cli.compare import compare\n"
             "compare(replay(load_plan(%r), load_dataset(%r), 8))\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (str(REPO), str(PLAN), str(data))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    return int(out.strip()) / 1024  # Linux reports KiB
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+            "print(next((l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')), ''))"
+            ) % (str(REPO), str(PLAN), str(data))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    # ru_maxrss survives exec on Linux, so a child forked from this (large) process would report our
+    # memory too; VmHWM is the high-water mark of the child's own address space. Both are in KiB.
+    return int(out[1] if len(out) > 1 else out[0]) / 1024
 
 
 def cents_by_csm_quarter(replayed) -> dict[tuple[str, str], int]:
@@ -134,13 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     log(f"(d) DuckDB load {con_s:.2f} s, compute {duck_s:.3f} s")
     duck_diff = disagreements(ours, duck)
 
-    loop_s, loop_diff = None, []
+    loop_s, loop_total_s, reading_s, loop_diff = None, None, None, []
     if not args.no_loop:
         import reference_loop
 
-        loop_s, loop = timed(lambda: reference_loop.payouts_loop(data, PLAN, window), 1)
+        loop_total_s, loop = timed(lambda: reference_loop.payouts_loop(data, PLAN, window), 1)
         loop_diff = disagreements(ours, loop)
-        log(f"(c) per-row loop: {loop_s:.1f} s")
+        # The loop reads its own CSVs; cscomp's replay is timed without loading, so take the loop's
+        # reading out too (it reads each file once with csv.DictReader) and compare the work alone.
+        reading_s = timed(lambda: [reference_loop.read_csv(data / name) for name in
+                                   ("accounts.csv", "roster.csv", "payouts.csv", "quotas.csv")], 1)[0]
+        loop_s = max(loop_total_s - reading_s, 1e-9)
+        log(f"(c) per-row loop: {loop_total_s:.1f} s, of which {reading_s:.1f} s reading CSVs")
 
     memory = peak_memory_mb(data)
     log(f"peak memory: {memory:,.0f} MB")
@@ -158,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     checks = [
         ("replay + comparison ≤ 1.5 × DuckDB compute", replay_s <= 1.5 * duck_s,
          f"{replay_s:.3f} s vs {duck_s:.3f} s: {replay_s / duck_s:.2f} ×"),
-        ("≥ 50 × faster than the per-row loop", None if loop_s is None else loop_s >= 50 * replay_s,
+        ("≥ 50 × faster than the per-row loop (computing)", None if loop_s is None else loop_s >= 50 * replay_s,
          "skipped" if loop_s is None else f"{loop_s:.1f} s vs {replay_s:.3f} s: {loop_s / replay_s:,.0f} ×"),
+        ("load + replay vs the loop reading + computing (for reference)", None,
+         "skipped" if loop_s is None else f"{loop_total_s:.1f} s vs {load_s + replay_s:.2f} s: "
+         f"{loop_total_s / (load_s + replay_s):,.1f} ×"),
         ("peak memory < 1.5 GB", memory < 1536, f"{memory:,.0f} MB"),
         ("`cscomp --help` < 0.25 s", help_s < 0.25, f"{help_s:.3f} s"),
         ("sample-org stress-test < 1.5 s end to end", sample_s < 1.5, f"{sample_s:.2f} s"),
@@ -187,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|",
         f"| (a) cscomp load (CSV → validated frames) | {load_s:.2f} |",
         f"| (b) cscomp replay + comparison | {replay_s:.3f} |",
-        f"| (c) per-row pure-Python loop (reads the CSVs itself) | "
-        f"{'—' if loop_s is None else f'{loop_s:.1f}'} |",
+        f"| (c) per-row pure-Python loop, computing | {'—' if loop_s is None else f'{loop_s:.1f}'} |",
+        f"| (c) per-row pure-Python loop, reading its CSVs (csv.DictReader) | "
+        f"{'—' if reading_s is None else f'{reading_s:.1f}'} |",
         f"| (d) DuckDB load (read_csv into tables) | {con_s:.2f} |",
         f"| (d) DuckDB compute (the plan as SQL) | {duck_s:.3f} |",
         "",

@@ -15,7 +15,7 @@ import pandas as pd
 from .curves import commission, curve_fraction
 from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
 from .errors import DataError, PlanError, UsageError, report
-from .metrics import STATISTICS, book_risk, book_statistics, metric
+from .metrics import STATISTICS, book_codes, book_risk, book_statistics, metric
 from .numbers import round_half_away, to_cents
 from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan
 from .quarters import quarter_day_numbers
@@ -116,7 +116,14 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
 
 def _replayed_csms(dataset: Dataset, accounts: pd.DataFrame, window: list[str]) -> pd.DataFrame:
     """Every (quarter, csm_id) owning an account row or having a payout row in the window."""
-    owners = accounts[["quarter", "csm_id", "line"]].assign(source=ACCOUNTS)
+    # One row per (quarter, csm_id) that owns accounts (its first line, for messages), found from
+    # the book codes rather than by de-duplicating millions of account rows.
+    codes, books = book_codes(accounts, ["quarter", "csm_id"])
+    first_rows = np.full(len(books), len(codes), dtype="int64")
+    np.minimum.at(first_rows, codes, np.arange(len(codes), dtype="int64"))
+    owners = pd.DataFrame({"quarter": np.asarray(books.get_level_values(0), dtype=object),
+                           "csm_id": np.asarray(books.get_level_values(1), dtype=object),
+                           "line": accounts["line"].to_numpy()[first_rows]}).assign(source=ACCOUNTS)
     frames = [owners]
     if dataset.payouts is not None:
         paid = dataset.payouts[dataset.payouts["quarter"].isin(window)]
