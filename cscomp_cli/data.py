@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, report
+from .numbers import round_half_away
 from .quarters import QUARTER_PATTERN
 
 ACCOUNTS = "accounts.csv"
@@ -118,7 +119,8 @@ def load_accounts(path: Path) -> pd.DataFrame:
         f"contraction − churn = {r.derived:,.2f}",
         "fix the movement columns or leave arr_end blank to have it derived",
     )
-    out["arr_end"] = arr_end.fillna(derived)
+    # Derived in exact arithmetic, as a person would: 0.1 + 0.2 − 0.3 is 0 (a churned logo), not 5.6e-17.
+    out["arr_end"] = arr_end.fillna(pd.Series(round_half_away(derived.to_numpy()), index=derived.index))
     _fail_duplicates(out, path, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
     # A few quarters and a few thousand CSMs repeat over millions of rows: categories hold each once
     # and give the group-bys of the metrics their codes for free.

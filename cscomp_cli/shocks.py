@@ -16,6 +16,7 @@ import pandas as pd
 
 from .data import Dataset
 from .errors import UsageError
+from .numbers import round_half_away
 
 MOVEMENTS = ("expansion", "cross_sell", "contraction", "churn")
 _SHOCK = re.compile(r"^\s*(?P<column>[a-z_]+)\s*=\s*(?P<pct>[+-]?[0-9]+(?:\.[0-9]+)?)\s*%?\s*$")
@@ -68,7 +69,7 @@ def shock_accounts(accounts: pd.DataFrame, shocks: list[Shock]) -> pd.DataFrame:
     churn = np.minimum(out["churn"].to_numpy(), had)
     contraction = np.minimum(out["contraction"].to_numpy(), had - churn)
     out["churn"], out["contraction"] = churn, contraction
-    out["arr_end"] = had - churn - contraction
+    out["arr_end"] = round_half_away(had - churn - contraction)  # exact zero for a lost logo
     return out
 
 

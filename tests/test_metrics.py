@@ -159,3 +159,15 @@ def test_net_expansion_subtracts_the_rounded_contraction_and_churn(data_dir):
     stats = book_statistics(dataset.accounts, ["quarter", "csm_id"])
     # contraction_arr and churn_arr are each 0.000000001 once rounded: 0 − 0.000000001 − 0.000000001
     assert metric(stats, "net_expansion", Credit())[0] == -0.000000002
+
+
+def test_a_fully_churned_account_with_a_derived_arr_end_is_a_lost_logo(data_dir):
+    # Found by the per-row reference loop: 0.1 + 0.2 − 0.3 is 5.6e-17 in binary floating point,
+    # which counted the logo as retained. Derived arr_end is rounded to 9 places, so it is 0.
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                "2026Q1,A1,C1,0.1,0.2,0,0.3\n2026Q1,A2,C1,1000,0,0,0\n"
+                "2026Q1,B1,C2,1593.93,0,140.64,1453.29\n2026Q1,B2,C2,10,0,0,0\n")
+    dataset = load_dataset(data_dir(accounts=accounts, roster=ROSTER, payouts=PAYOUTS))
+    assert dataset.accounts["arr_end"].tolist()[:3] == [0.0, 1000.0, 0.0]
+    stats = book_statistics(dataset.accounts, ["quarter", "csm_id"])
+    assert metric(stats, "logo_retention", Credit()).tolist() == [0.5, 0.5]  # 1 of 2 logos kept, each
