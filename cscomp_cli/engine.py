@@ -70,16 +70,19 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     window = select_quarters(dataset, quarters) if window is None else sorted(window)
     shared = None if cache is None else cache.setdefault((id(dataset), tuple(window)), {})
     if shared and "rows" in shared:
-        accounts, rows = shared["accounts"], shared["rows"].copy()
+        accounts, rows, grouping = shared["accounts"], shared["rows"].copy(), shared["grouping"]
     else:
-        accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
-        rows = _attach_roster(_replayed_csms(dataset, accounts, window), dataset)
+        in_window = dataset.accounts["quarter"].isin(window).to_numpy()
+        # Replaying every quarter (the usual sweep and benchmark) needs no copy of millions of rows.
+        accounts = dataset.accounts if in_window.all() else dataset.accounts[in_window]
+        grouping = book_codes(accounts, ["quarter", "csm_id"])
+        rows = _attach_roster(_replayed_csms(dataset, accounts, window, grouping), dataset)
         if shared is not None:
-            shared.update(accounts=accounts, rows=rows.copy())
+            shared.update(accounts=accounts, rows=rows.copy(), grouping=grouping)
     rows = _apply_pay_mix(rows, plan)
     _check_weights(plan, window)
 
-    books = BookMetrics(plan, accounts, rows, shared)
+    books = BookMetrics(plan, accounts, rows, shared, grouping)
     warnings: list[str] = []
     multipliers, modifiers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
@@ -114,11 +117,11 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
 # --- who is replayed, and on what pay ------------------------------------------------------
 
 
-def _replayed_csms(dataset: Dataset, accounts: pd.DataFrame, window: list[str]) -> pd.DataFrame:
+def _replayed_csms(dataset: Dataset, accounts: pd.DataFrame, window: list[str], grouping) -> pd.DataFrame:
     """Every (quarter, csm_id) owning an account row or having a payout row in the window."""
     # One row per (quarter, csm_id) that owns accounts (its first line, for messages), found from
     # the book codes rather than by de-duplicating millions of account rows.
-    codes, books = book_codes(accounts, ["quarter", "csm_id"])
+    codes, books = grouping
     first_rows = np.full(len(books), len(codes), dtype="int64")
     np.minimum.at(first_rows, codes, np.arange(len(codes), dtype="int64"))
     owners = pd.DataFrame({"quarter": np.asarray(books.get_level_values(0), dtype=object),
@@ -256,7 +259,8 @@ def _roster_warnings(rows: pd.DataFrame, books: "BookMetrics") -> list[str]:
 class BookMetrics:
     """Metric values for each replayed CSM–quarter, per scope, each computed once and reused."""
 
-    def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None):
+    def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None,
+                 grouping: tuple | None = None):
         self.plan = plan
         self.rows = rows
         shared = {} if shared is None else shared
@@ -267,7 +271,7 @@ class BookMetrics:
         self._cache: dict[tuple[str, str], np.ndarray] = shared.setdefault(("values", credit), {})
         if "csm" not in self._stats:
             keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
-            csm = book_statistics(accounts, ["quarter", "csm_id"]).reindex(keys, fill_value=0)
+            csm = book_statistics(accounts, ["quarter", "csm_id"], grouping).reindex(keys, fill_value=0)
             self._stats["csm"] = csm.reset_index(drop=True)
 
     def statistics(self, scope: str, where: str) -> pd.DataFrame:
