@@ -41,6 +41,17 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class ReportFormat(str, Enum):
+    """stress-test's formats: the four above plus the files a leader forwards."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
 # Options shared by every command that reads data and writes a result.
 PlanArg = Annotated[str, typer.Argument(help="Plan YAML file ('-' reads standard input).", show_default=False,
                                               metavar="PLAN")]
@@ -97,7 +108,9 @@ def stress_test(
     plan: PlanArg,
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
-    output_format: FormatOpt = Format.table,
+    output_format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f", help="table (terminal), csv, json, markdown, html (a report with charts) or xlsx "
+        "(a workbook; needs --output).")] = ReportFormat.table,
     output: OutputOpt = None,
     shock: ShockOpt = None,
     max_increase: MaxIncreaseOpt = None,
@@ -117,6 +130,8 @@ def stress_test(
       cscomp stress-test plans/risk_adjusted.yaml --format json --output result.json
       cscomp stress-test plans/nrr_focus.yaml --shock churn=+25% --shock expansion=-30%
       cscomp stress-test plans/nrr_focus.yaml -q --max-increase 5 --protect-top --format csv -o weekly.csv
+      cscomp stress-test plans/nrr_focus.yaml --format html --output report.html
+      cscomp stress-test plans/nrr_focus.yaml --format xlsx --output result.xlsx
     """
     with _errors(debug, plan):
         from .compare import compare
@@ -130,6 +145,8 @@ def stress_test(
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
                            min_correlation=min_correlation, budget=budget)
         shocks = parse_shocks(shock or [])
+        if output_format is ReportFormat.xlsx and output is None:
+            raise UsageError("--format xlsx writes a workbook: give it a file", hint="add --output result.xlsx")
         plan_model = load_plan(plan)
         if output is not None:
             _refuse_overwriting_inputs(output, plan, data)
@@ -138,7 +155,10 @@ def stress_test(
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
             comparison = compare(replay(plan_model, dataset, quarters))
             document = build_document(comparison, shocks)
-        _emit(document, plan_model, output_format, output)
+        if output_format in (ReportFormat.html, ReportFormat.xlsx):
+            _emit_file(document, comparison, plan_model, output_format, output, quiet)
+        else:
+            _emit(document, plan_model, Format(output_format.value), output)
         if not quiet:
             _report_warnings(document["warnings"], output_format)
         _enforce(check_summary(document["summary"], rules))
@@ -612,6 +632,28 @@ def _refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
     refuse_input_as_output(output, inputs)
 
 
+def _emit_file(document: dict, comparison, plan, output_format: "ReportFormat", output: Path | None,
+               quiet: bool) -> None:
+    """The HTML report or the Excel workbook (charts take a moment: a spinner on a terminal)."""
+    import yaml
+
+    from .plan_diff import resolved
+
+    # The plan as it ran: extends resolved, every default filled in.
+    plan_text = yaml.safe_dump(resolved(plan), sort_keys=False, allow_unicode=True)
+    with _progress(f"Writing the {output_format.value} report", quiet):
+        if output_format is ReportFormat.xlsx:
+            from .render.workbook import to_xlsx
+
+            _write(to_xlsx(document, plan_text), output)
+        else:
+            from .render.html import to_html
+
+            targets = {r.csm_id: (float(r.actual_target_variable), float(r.target_variable))
+                       for r in comparison.csms.itertuples()}
+            _write(to_html(document, plan_text, targets), output)
+
+
 def _emit(document: dict, plan, output_format: Format, output: Path | None) -> None:
     """Render the document in the chosen format to stdout or, atomically, to --output."""
     from .render.machine import to_csv, to_json
@@ -644,7 +686,7 @@ def _render(document: dict, output_format: Format, output: Path | None, *, csv, 
         _render_rich(lambda console: table(document, console), output)
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | bytes, output: Path | None) -> None:
     """Text to stdout, or atomically to --output."""
     from .output import write_atomically
 
@@ -669,9 +711,9 @@ def _render_rich(draw, output: Path | None) -> None:
     _write(buffer.getvalue(), output)
 
 
-def _report_warnings(warnings: list[str], output_format: Format) -> None:
+def _report_warnings(warnings: list[str], output_format) -> None:
     # The table shows warnings itself; machine formats carry them in the data, and repeat them here.
-    if output_format is Format.table or not warnings:
+    if output_format.value == "table" or not warnings:
         return
     console = _stderr_console()
     for warning in warnings:

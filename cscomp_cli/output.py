@@ -20,8 +20,8 @@ def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
             )
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees either the old file or the whole new one."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` so a reader sees either the old file or the whole new one."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -32,8 +32,15 @@ def write_atomically(path: Path, text: str) -> None:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise UsageError(f"cannot write in {folder}: {exc.strerror}", hint="choose a folder you can write to") from None
+    # mkstemp makes the file private (0600); the result should get the permissions any new file gets
+    # (or keep those of the file it replaces).
+    umask = os.umask(0)
+    os.umask(umask)
+    permissions = (path.stat().st_mode & 0o777) if path.exists() else (0o666 & ~umask)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        os.chmod(temporary, permissions)
+        mode = {"mode": "wb"} if isinstance(text, bytes) else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        with os.fdopen(handle, **mode) as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())

@@ -176,3 +176,18 @@ def test_output_into_a_folder_or_a_missing_folder_is_a_clear_error(tmp_path):
         result = run("stress-test", V03 / "plan.yaml", "--quarters", "1", "--data", V03, "--format", "json",
                      "--output", output)
         assert_user_error(result, fragment)
+
+
+def test_an_output_file_gets_ordinary_permissions(tmp_path):
+    # mkstemp makes private files; a report a leader shares must be readable like any other file.
+    import os
+
+    target = tmp_path / "result.json"
+    assert run("stress-test", V03 / "plan.yaml", "--quarters", "1", "--data", V03, "--format", "json",
+               "--output", target).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    target.chmod(0o640)
+    run("stress-test", V03 / "plan.yaml", "--quarters", "1", "--data", V03, "--format", "json", "--output", target)
+    assert target.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions

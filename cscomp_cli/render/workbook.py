@@ -1,0 +1,131 @@
+"""The stress test as an Excel workbook for finance: Summary, CSMs, Quarters, Rows, Plan sheets with
+real number, currency and percentage formats, a frozen header row, filters and fitted columns."""
+
+from __future__ import annotations
+
+import io
+
+from .views import quarter_view
+
+MONEY = '#,##0.00;[Red]-#,##0.00'
+PERCENT = '0.00%'
+RATIO = '0.000000000'
+
+
+def to_xlsx(document: dict, plan_text: str) -> bytes:
+    """The workbook as bytes (written atomically by the caller)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    s = document["summary"]
+    rho = s["pay_performance_correlation"]
+    quarters = document["quarters"]
+    _table(summary, ["Measure", "Value"], [
+        ["Plan", document["plan"]],
+        ["Quarters replayed", f"{quarters[0]}–{quarters[-1]}" if quarters else ""],
+        ["Actually paid", s["actual_total"]],
+        ["Proposed plan", s["proposed_total"]],
+        ["Difference", s["delta"]],
+        ["Difference %", _pct(s["delta_pct"])],
+        ["CSMs", s["csms"]],
+        ["Paid more", s["paid_more"]],
+        ["Paid less", s["paid_less"]],
+        ["Top performers", ", ".join(s["top_performers"])],
+        ["Top performers paid less", ", ".join(s["top_performers_paid_less"])],
+        ["Pay–performance correlation, actual", rho["actual"]],
+        ["Pay–performance correlation, proposed", rho["proposed"]],
+        *([["Shocks", ", ".join(f"{k}={v:+g}%" for k, v in document["shocks"].items())]]
+          if document.get("shocks") else []),
+        *[["Warning", w] for w in document["warnings"]],
+    ], formats={})
+    for row in (4, 5, 6):
+        summary.cell(row=row, column=2).number_format = MONEY
+    summary.cell(row=7, column=2).number_format = PERCENT
+    for row in (13, 14):
+        summary.cell(row=row, column=2).number_format = "0.000"
+
+    _table(book.create_sheet("CSMs"),
+           ["CSM", "Name", "Segment", "Actual", "Proposed", "Delta", "Delta %", "Performance", "Top performer"],
+           [[c["csm_id"], c["name"], c["segment"], c["actual"], c["proposed"], c["delta"], _pct(c["delta_pct"]),
+             c["performance"], "yes" if c["top_performer"] else ""] for c in document["csms"]],
+           formats={4: MONEY, 5: MONEY, 6: MONEY, 7: PERCENT, 8: RATIO})
+    _table(book.create_sheet("Quarters"), ["Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %"],
+           [[q["quarter"], q["csms"], q["actual"], q["proposed"], q["delta"], _pct(q["delta_pct"])]
+            for q in quarter_view(document)],
+           formats={3: MONEY, 4: MONEY, 5: MONEY, 6: PERCENT})
+    components = list(document["rows"][0]["components"]) if document["rows"] else []
+    header = ["Quarter", "CSM", "Name", "Segment", "Target variable"]
+    formats = {5: MONEY}
+    for cid in components:
+        formats[len(header) + 1] = RATIO
+        formats[len(header) + 2] = RATIO
+        formats[len(header) + 3] = MONEY
+        header += [f"{cid} metric", f"{cid} attainment", f"{cid} payout"]
+    header += ["Cap adjustment", "Proposed", "Actual", "Delta", "Delta %"]
+    formats.update({len(header) - 4: MONEY, len(header) - 3: MONEY, len(header) - 2: MONEY,
+                    len(header) - 1: MONEY, len(header): PERCENT})
+    rows = []
+    for r in sorted(document["rows"], key=lambda r: (r["quarter"], r["csm_id"])):
+        cells = [r["quarter"], r["csm_id"], r["name"], r["segment"], r["target_variable"]]
+        for cid in components:
+            detail = r["components"][cid]
+            cells += [detail["metric"], detail.get("attainment"), detail["payout"]]
+        cells += [r["cap_adjustment"], r["proposed"], r["actual"], r["delta"], _pct(r["delta_pct"])]
+        rows.append(cells)
+    _table(book.create_sheet("Rows"), header, rows, formats=formats)
+    plan_sheet = book.create_sheet("Plan")
+    plan_sheet["A1"] = "Plan (YAML)"
+    plan_sheet["A1"].font = _bold()
+    for number, line in enumerate(plan_text.splitlines(), 2):
+        plan_sheet.cell(row=number, column=1, value=line)
+    plan_sheet.column_dimensions["A"].width = min(120, max([len(line) for line in plan_text.splitlines()] + [20]))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _pct(value):
+    """SPEC's delta_pct (6.59 means +6.59 %) as the fraction a spreadsheet formats as a percentage."""
+    return None if value is None else value / 100
+
+
+def _bold():
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
+def _table(sheet, header: list[str], rows: list[list], formats: dict[int, str]) -> None:
+    """Header, rows, number formats by column, a frozen header, a filter and fitted widths."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = _bold()
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            # openpyxl makes a text starting with = a formula; a name in an export must stay text.
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    for column, number_format in formats.items():
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = sheet.dimensions
+    for column in range(1, len(header) + 1):
+        values = [header[column - 1]] + [_shown(row[column - 1], formats.get(column)) for row in rows]
+        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(len(v) for v in values) + 3)
+
+
+def _shown(value, number_format) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and number_format == MONEY:
+        return f"{value:,.2f}"
+    if isinstance(value, (int, float)) and number_format == PERCENT:
+        return f"{value:.2%}"
+    return str(value)
