@@ -91,3 +91,21 @@ def test_markdown_tables_have_consistent_columns_and_escape_pipes():
         if rows:
             widths = {line.replace("\\|", "").count("|") for line in rows}
             assert len(widths) == 1, block
+
+
+def test_pay_share_buckets_by_hand():
+    from cscomp_cli.render.views import pay_share_buckets
+
+    doc = {"csms": [
+        {"actual": 2500.0, "actual_target_variable": 5000.0, "proposed": 10000.0, "target_variable": 5000.0},  # 50 %, 200 %
+        {"actual": 4999.99, "actual_target_variable": 5000.0, "proposed": 5000.0, "target_variable": 5000.0},  # 99.9998 %, 100 %
+        {"actual": 100.0, "actual_target_variable": 0.0, "proposed": 100.0, "target_variable": 0.0},  # no target: left out
+    ]}
+    assert pay_share_buckets(doc) == [("< 50 %", 0, 0), ("50–75 %", 1, 0), ("75–100 %", 1, 0), ("100–125 %", 0, 1),
+                                      ("125–150 %", 0, 0), ("150–200 %", 0, 0), ("≥ 200 %", 0, 1)]
+
+
+def test_the_terminal_table_shows_the_distribution_when_there_is_room():
+    doc = document()
+    assert "Payout as % of target" in table_text(doc, width=120)
+    assert "Payout as % of target" not in table_text(doc, width=80)

@@ -74,6 +74,10 @@ def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
             "delta_pct": _number(r["delta_pct"]),
             "performance": _number(r["performance"]),
             "top_performer": bool(r["top_performer"]),
+            # Added to SPEC's keys: the period's target variable under the plan and the roster, so a
+            # reader can put pay as a % of target (the report's distribution chart does).
+            "target_variable": _money(r["target_variable"]),
+            "actual_target_variable": _money(r["actual_target_variable"]),
         }
         for r in comparison.csms.to_dict("records")
     ]

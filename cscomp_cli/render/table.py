@@ -14,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .document import shock_labels
-from .views import correlation, csm_view, money, percent, performance, quarter_view, top_view
+from .views import (correlation, csm_view, money, pay_share_buckets, percent, performance, quarter_view,
+                    top_view)
 
 
 def render_table(document: dict, console: Console) -> None:
@@ -30,9 +31,26 @@ def render_table(document: dict, console: Console) -> None:
     if not with_components:
         console.print("[dim](widen the terminal to see attainment per component, or use --format csv)[/]")
     console.print(_quarter_table(document, currency))
+    if console.width >= 90:  # room for the bars beside their labels
+        console.print(_distribution(document))
     console.print(_top_table(document, currency))
     for warning in document["warnings"]:
         console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")))
+
+
+def _distribution(document: dict) -> Table:
+    """How many CSMs land where, as % of their target, today and under the plan."""
+    buckets = pay_share_buckets(document)
+    widest = max([1] + [max(a, p) for _, a, p in buckets])
+    scale = min(1.0, 30 / widest)
+    table = Table(title="Payout as % of target (CSMs per band)", box=None, title_justify="left", padding=(0, 1))
+    table.add_column("", justify="right", style="dim")
+    table.add_column("actually paid", no_wrap=True)
+    table.add_column("proposed", no_wrap=True)
+    for label, actual, proposed in buckets:
+        table.add_row(label, Text("█" * round(actual * scale) + f" {actual}" if actual else "", style="grey62"),
+                      Text("█" * round(proposed * scale) + f" {proposed}" if proposed else "", style="blue"))
+    return table
 
 
 def _summary(document: dict) -> Panel:

@@ -91,3 +91,22 @@ def performance(value: float | None) -> str:
         return "—"
     # Ratios (nrr 1.092) and scores (nps 41.500) read with three decimals; ARR amounts as whole units.
     return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+BUCKETS = [(None, 50), (50, 75), (75, 100), (100, 125), (125, 150), (150, 200), (200, None)]
+
+
+def pay_share_buckets(document: dict) -> list[tuple[str, int, int]]:
+    """(bucket label, CSMs actually paid in it, CSMs the plan would pay in it) by pay as % of target."""
+    def bucket(share: float) -> int:
+        return next(i for i, (low, high) in enumerate(BUCKETS)
+                    if (low is None or share >= low) and (high is None or share < high))
+
+    actual, proposed = [0] * len(BUCKETS), [0] * len(BUCKETS)
+    for c in document["csms"]:
+        if c.get("actual_target_variable", 0) > 0 and c.get("target_variable", 0) > 0:
+            actual[bucket(100 * c["actual"] / c["actual_target_variable"])] += 1
+            proposed[bucket(100 * c["proposed"] / c["target_variable"])] += 1
+    labels = [f"< {high} %" if low is None else (f"≥ {low} %" if high is None else f"{low}–{high} %")
+              for low, high in BUCKETS]
+    return list(zip(labels, actual, proposed))
