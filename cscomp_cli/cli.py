@@ -174,7 +174,9 @@ def compare_command(
     plans: Annotated[list[str], typer.Argument(help="Two or more plan YAML files.", metavar="PLAN PLAN [PLAN…]")],
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
-    output_format: FormatOpt = Format.table,
+    output_format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f", help="table, csv (the per-CSM matrix), json, markdown, html or xlsx (needs --output).")
+    ] = ReportFormat.table,
     output: OutputOpt = None,
     shock: ShockOpt = None,
     max_increase: MaxIncreaseOpt = None,
@@ -205,6 +207,8 @@ def compare_command(
 
         if len(plans) < 2:
             raise UsageError("compare needs two plans or more", hint="for one plan, use cscomp stress-test")
+        if output_format is ReportFormat.xlsx and output is None:
+            raise UsageError("--format xlsx writes a workbook: give it a file", hint="add --output plans.xlsx")
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
                            min_correlation=min_correlation, budget=budget)
         shocks = parse_shocks(shock or [])
@@ -220,8 +224,17 @@ def compare_command(
             document, comparisons = compare_plans(loaded, dataset, quarters)
         if shocks:
             document["shocks"] = {s.column: s.pct for s in shocks}
-        _render(document, output_format, output, csv=side_by_side_csv, markdown=side_by_side_markdown,
-                table=render_side_by_side)
+        if output_format is ReportFormat.html:
+            from .render.html import side_by_side_html
+
+            _write(side_by_side_html(document), output)
+        elif output_format is ReportFormat.xlsx:
+            from .render.workbook import side_by_side_xlsx
+
+            _write(side_by_side_xlsx(document), output)
+        else:
+            _render(document, Format(output_format.value), output, csv=side_by_side_csv,
+                    markdown=side_by_side_markdown, table=render_side_by_side)
         if not quiet and output_format is not Format.table:
             _report_warnings(document["warnings"], output_format)
         breaches = []

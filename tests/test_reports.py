@@ -131,3 +131,23 @@ def test_the_workbook_holds_the_json_numbers(tmp_path, document):
 def test_xlsx_needs_an_output_file():
     result = sample("--format", "xlsx")
     assert result.exit_code == 2 and "give it a file" in result.stderr
+
+
+def test_compare_html_and_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    plans = [REPO / "plans" / "current.yaml", REPO / "plans" / "nrr_focus.yaml"]
+    args = ["compare", *plans, "--data", REPO / "sample_data", "-q"]
+    document = json.loads(run(*args, "--format", "json").stdout)
+    page = Outline()
+    assert run(*args, "--format", "html", "--output", tmp_path / "plans.html").exit_code == 0
+    page.feed((tmp_path / "plans.html").read_text(encoding="utf-8"))
+    assert page.open == [] and "chart-segments" in page.ids and "svg" in page.tags
+    assert "$814,684.54" in " ".join(page.text)
+    assert run(*args, "--format", "xlsx", "--output", tmp_path / "plans.xlsx").exit_code == 0
+    book = load_workbook(tmp_path / "plans.xlsx")
+    summary = {row[0]: row[1:] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Total cost"] == (document["actual"]["total"], *[p["proposed_total"] for p in document["plans"]])
+    matrix = {row[0]: row for row in book["CSMs"].iter_rows(min_row=2, values_only=True)}
+    for csm in document["csms"]:
+        assert matrix[csm["csm_id"]][3:] == (csm["actual"], csm["proposed"]["current"], csm["proposed"]["nrr_focus"])

@@ -225,3 +225,52 @@ def _svg(figure) -> str:
     plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
+
+
+def side_by_side_html(document: dict) -> str:
+    """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
+    from .sidebyside import summary_rows
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    currency = document["currency"]
+    labels = ["actual"] + [p["label"] for p in document["plans"]]
+    segments = list(document["actual"]["cost_by_segment"])
+    figure, axes = plt.subplots(figsize=(10, 3.6))
+    width = 0.8 / max(1, len(labels))
+    colours = [ACTUAL] + [plt.get_cmap("tab10")(i) for i in range(len(labels) - 1)]
+    costs = [document["actual"]["cost_by_segment"]] + [p["cost_by_segment"] for p in document["plans"]]
+    for i, (label, cost) in enumerate(zip(labels, costs)):
+        axes.bar([x + i * width for x in range(len(segments))], [cost[s] for s in segments], width,
+                 label=label, color=colours[i])
+    axes.set_xticks([x + width * (len(labels) - 1) / 2 for x in range(len(segments))], segments)
+    axes.set_ylabel(currency)
+    _thousands(axes.yaxis)
+    axes.legend(frameon=False, ncol=min(4, len(labels)))
+    axes.set_title("Cost per segment over the period", loc="left")
+    chart = _svg(figure)
+    quarters = document["quarters"]
+    rows = "".join(f"<tr><td class='l'>{_e(measure)}</td>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
+                   for measure, cells in summary_rows(document))
+    matrix = "".join(
+        f"<tr><td class='l'>{_e(c['csm_id'])}</td><td class='l'>{_e(c['name'])}</td><td class='l'>{_e(c['segment'])}</td>"
+        f"<td>{money(c['actual'], currency)}</td>"
+        + "".join(f"<td>{money(c['proposed'][label], currency)}</td>" for label in labels[1:]) + "</tr>"
+        for c in document["csms"])
+    warnings = "".join(f"<li class='warn'>{_e(w)}</li>" for w in document["warnings"])
+    return "\n".join([
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Plans side by side — cscomp</title><style>{STYLE}</style></head><body>",
+        "<h1>Plans side by side</h1>",
+        f"<p class='sub'>Replayed over {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters) against what was "
+        "actually paid.</p>",
+        "<table><tr><th class='l'></th>" + "".join(f"<th>{_e(label)}</th>" for label in labels) + f"</tr>{rows}</table>",
+        f"<h2>Cost per segment</h2><figure id='chart-segments'>{chart}</figure>",
+        "<h2>Payout per CSM</h2><table><tr><th class='l'>CSM</th><th class='l'>Name</th><th class='l'>Segment</th>"
+        + "".join(f"<th>{_e(label)}</th>" for label in labels) + f"</tr>{matrix}</table>",
+        f"<h2>Warnings</h2><ul>{warnings}</ul>" if warnings else "",
+        "<p class='sub'>Made by cscomp.</p></body></html>",
+    ]) + "\n"

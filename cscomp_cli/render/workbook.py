@@ -129,3 +129,43 @@ def _shown(value, number_format) -> str:
     if isinstance(value, (int, float)) and number_format == PERCENT:
         return f"{value:.2%}"
     return str(value)
+
+
+def side_by_side_xlsx(document: dict) -> bytes:
+    """`cscomp compare` as a workbook: the Summary of the plans against actuals, and the CSM matrix."""
+    from openpyxl import Workbook
+
+    labels = [p["label"] for p in document["plans"]]
+    book = Workbook()
+    summary = book.active
+    summary.title = "Summary"
+    plans, actual = document["plans"], document["actual"]
+    segments = list(actual["cost_by_segment"])
+    measures = [
+        ("Plan", "actually paid", [p["plan"] for p in plans], None),
+        ("Total cost", actual["total"], [p["proposed_total"] for p in plans], MONEY),
+        ("Delta vs actual", None, [p["delta"] for p in plans], MONEY),
+        ("Delta %", None, [_pct(p["delta_pct"]) for p in plans], PERCENT),
+        *[(f"Cost, {s}", actual["cost_by_segment"][s], [p["cost_by_segment"][s] for p in plans], MONEY)
+          for s in segments],
+        ("CSMs paid more", None, [p["paid_more"] for p in plans], None),
+        ("CSMs paid less", None, [p["paid_less"] for p in plans], None),
+        ("Top performers paid less", None, [", ".join(p["top_performers_paid_less"]) for p in plans], None),
+        ("Pay–performance correlation", actual["pay_performance_correlation"],
+         [p["pay_performance_correlation"] for p in plans], "0.000"),
+        ("Cost as % of retained ARR", _pct(actual["cost_pct_of_retained_arr"]),
+         [_pct(p["cost_pct_of_retained_arr"]) for p in plans], PERCENT),
+    ]
+    _table(summary, ["Measure", "actual", *labels], [[name, first, *rest] for name, first, rest, _ in measures],
+           formats={})
+    for row, (_, _, _, number_format) in enumerate(measures, 2):
+        if number_format:
+            for column in range(2, len(labels) + 3):
+                summary.cell(row=row, column=column).number_format = number_format
+    _table(book.create_sheet("CSMs"), ["CSM", "Name", "Segment", "actual", *labels],
+           [[c["csm_id"], c["name"], c["segment"], c["actual"], *[c["proposed"][label] for label in labels]]
+            for c in document["csms"]],
+           formats={column: MONEY for column in range(4, len(labels) + 5)})
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
