@@ -156,7 +156,7 @@ def stress_test(
             comparison = compare(replay(plan_model, dataset, quarters))
             document = build_document(comparison, shocks)
         if output_format in (ReportFormat.html, ReportFormat.xlsx):
-            _emit_file(document, comparison, plan_model, output_format, output, quiet)
+            _emit_file(document, plan_model, output_format, output, quiet)
         else:
             _emit(document, plan_model, Format(output_format.value), output)
         if not quiet:
@@ -645,8 +645,7 @@ def _refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
     refuse_input_as_output(output, inputs)
 
 
-def _emit_file(document: dict, comparison, plan, output_format: "ReportFormat", output: Path | None,
-               quiet: bool) -> None:
+def _emit_file(document: dict, plan, output_format: "ReportFormat", output: Path | None, quiet: bool) -> None:
     """The HTML report or the Excel workbook (charts take a moment: a spinner on a terminal)."""
     import yaml
 
@@ -662,9 +661,7 @@ def _emit_file(document: dict, comparison, plan, output_format: "ReportFormat", 
         else:
             from .render.html import to_html
 
-            targets = {r.csm_id: (float(r.actual_target_variable), float(r.target_variable))
-                       for r in comparison.csms.itertuples()}
-            _write(to_html(document, plan_text, targets), output)
+            _write(to_html(document, plan_text), output)
 
 
 def _emit(document: dict, plan, output_format: Format, output: Path | None) -> None:

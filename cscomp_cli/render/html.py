@@ -26,12 +26,8 @@ font-size:.8rem}.warn{color:#9a6700}
 """
 
 
-def to_html(document: dict, plan_text: str, targets: dict[str, tuple[float, float]]) -> str:
-    """The whole report: headline numbers, charts, tables, warnings and the plan itself.
-
-    ``targets``: each CSM's target variable over the period, (the roster's, the plan's), for the
-    pay-as-%-of-target charts.
-    """
+def to_html(document: dict, plan_text: str) -> str:
+    """The whole report: headline numbers, charts, tables, warnings and the plan itself."""
     currency = document["currency"]
     s = document["summary"]
     quarters = document["quarters"]
@@ -46,7 +42,7 @@ def to_html(document: dict, plan_text: str, targets: dict[str, tuple[float, floa
         ("Pay–performance (Spearman)", f"{correlation(s['pay_performance_correlation']['actual'])} → "
                                        f"{correlation(s['pay_performance_correlation']['proposed'])}", ""),
     ]
-    charts = charts_svg(document, targets)
+    charts = charts_svg(document)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{_e(document['plan'])} — cscomp stress test</title><style>{STYLE}</style></head><body>",
@@ -106,18 +102,14 @@ def _csm_table(document: dict) -> str:
 # --- charts ----------------------------------------------------------------------------------
 
 
-def pay_shares(document: dict, targets: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+def pay_shares(document: dict) -> dict[str, tuple[float, float]]:
     """Each CSM's variable pay over the period as a % of target: (actual over the roster's TV,
     proposed over the plan's TV); CSMs without a target are left out."""
-    shares = {}
-    for c in document["csms"]:
-        actual_tv, proposed_tv = targets.get(c["csm_id"], (0.0, 0.0))
-        if actual_tv > 0 and proposed_tv > 0:
-            shares[c["csm_id"]] = (100 * c["actual"] / actual_tv, 100 * c["proposed"] / proposed_tv)
-    return shares
+    return {c["csm_id"]: (100 * c["actual"] / c["actual_target_variable"], 100 * c["proposed"] / c["target_variable"])
+            for c in document["csms"] if c["actual_target_variable"] > 0 and c["target_variable"] > 0}
 
 
-def charts_svg(document: dict, targets: dict[str, tuple[float, float]]) -> dict[str, str]:
+def charts_svg(document: dict) -> dict[str, str]:
     """Every chart of the report as an inline SVG string."""
     import matplotlib
 
@@ -143,7 +135,7 @@ def charts_svg(document: dict, targets: dict[str, tuple[float, float]]) -> dict[
     axes.set_title("Who gains and who loses (largest loss at the bottom)", loc="left")
     charts["dumbbell"] = _svg(figure)
 
-    shares = pay_shares(document, targets)
+    shares = pay_shares(document)
     actual, proposed = [a for a, _ in shares.values()], [p for _, p in shares.values()]
     figure, axes = plt.subplots(figsize=(5, 3.2))
     bins = _bins(actual + proposed)
