@@ -394,8 +394,7 @@ def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where:
 def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, multiplier, warnings) -> dict:
     """Every output column of one component, with its payout in cents."""
     n = len(rows)
-    active = np.array([component.active_in(q) for q in rows["quarter"]], dtype=bool) if component.quarters else (
-        np.ones(n, dtype=bool))
+    active = rows["quarter"].isin(component.quarters).to_numpy() if component.quarters else np.ones(n, dtype=bool)
     value = books.value(component.metric, component.scope, f"components[{index}].scope")
     target = _target(index, component, books, rows, dataset, active)
     columns = {"active": active, "metric": value, "target": target, "multiplier": multiplier}
