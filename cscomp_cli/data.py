@@ -455,7 +455,7 @@ def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: floa
     bad = values.notna() & ((values < low) | (values > high) | (integer & (values != values.round())))
     _fail_where(bad, context, path, column, lambda r: f"{column} {r.cell} is outside {low:g}–{high:g}",
                 f"{column} must be {kind} from {low:g} to {high:g}, or blank")
-    return values
+    return values.where(~bad)  # validate carries on past a bad score: treat it as absent, not as inf
 
 
 def _dates(table: pd.DataFrame, path: Path, column: str) -> pd.Series:

@@ -168,3 +168,16 @@ def test_a_bad_quarter_on_a_duplicated_account_is_reported_once(data_dir):
     assert status == 2
     assert [where(p) for p in report["errors"]] == [
         "accounts.csv line 4, column quarter: '2026Q9' is not a quarter label (and 1 more row like it)"]
+
+
+def test_an_infinite_risk_score_is_one_error_and_validate_carries_on(data_dir):
+    # Found by the fuzz test: validate kept the out-of-range score and overflowed risk × ARR.
+    accounts = FLAT_ACCOUNTS.replace("quarter,account_id,csm_id,arr_start,expansion,contraction,churn",
+                                     "quarter,account_id,csm_id,arr_start,expansion,contraction,churn,risk")
+    accounts = accounts.replace("2026Q1,A1,C1,100000,0,0,0", "2026Q1,A1,C1,100000,0,0,0,inf")
+    accounts = accounts.replace("2026Q1,A2,C2,100000,0,0,0", "2026Q1,A2,C2,100000,0,0,0,0.5")
+    folder = data_dir(accounts=accounts, payouts=PAID_AT_TARGET, plan=yaml.safe_dump(PLAN))
+    status, report = check_json(folder)
+    assert status == 2
+    assert [where(p) for p in report["errors"]] == ["accounts.csv line 2, column risk: risk inf is outside 0–1"]
+    assert report["checked"]["replay"]["csm_quarters"] == 2
