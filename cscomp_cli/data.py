@@ -9,6 +9,7 @@ the line and the column, and saying how to fix it.
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,21 +217,32 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
             raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row")
         table = _read_fast(path)
         if table is None:
-            table = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8-sig",
-            skip_blank_lines=False,
-            quoting=csv.QUOTE_MINIMAL,
-            )
+            with warnings.catch_warnings():
+                # pandas only warns, and drops the extra cells, when a row has more fields than the header.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                table = pd.read_csv(
+                    path,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    encoding="utf-8-sig",
+                    skip_blank_lines=False,
+                    # Never take the first column as the index when a row has one field too many:
+                    # that would silently shift every column of the file by one.
+                    index_col=False,
+                    quoting=csv.QUOTE_MINIMAL,
+                )
     except UnicodeDecodeError as exc:
         raise DataError(
             f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})",
             file=path,
             hint="re-export the file as 'CSV UTF-8', or convert it: iconv -f latin1 -t utf-8",
         ) from None
+    except pd.errors.ParserWarning:
+        line = _first_long_row(path)
+        raise DataError("a row has more cells than the header has columns", file=path,
+                        location=None if line is None else f"line {line}",
+                        hint="check for an extra comma, or quote text that contains commas") from None
     except pd.errors.EmptyDataError:
         raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
@@ -264,6 +276,17 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     if table.empty and not allow_empty:
         raise DataError("has a header but no rows", file=path, hint=f"export {path.name} with its data rows")
     return table
+
+
+def _first_long_row(path: Path) -> int | None:
+    """The line of the first row with more cells than the header (only read when one exists)."""
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        width = len(next(reader, []))
+        for row in reader:
+            if len(row) > width:
+                return reader.line_num
+    return None
 
 
 def _read_fast(path: Path) -> pd.DataFrame | None:

@@ -441,3 +441,11 @@ def test_a_short_row_leaves_its_optional_text_absent(tmp_path):
     # Found by the fuzz test: a row cut short had component NaN instead of absent (None).
     write_files(tmp_path, payouts="quarter,csm_id,amount,component\n2026Q1,C1,10,spiff\n2026Q1,C1,5\n")
     assert load_payouts(tmp_path / "payouts.csv")["component"].tolist() == ["spiff", None]
+
+
+def test_a_row_with_one_field_too_many_is_refused_not_shifted(data_dir):
+    # Found by the fuzz test: pandas took the first column as the row index when the first data
+    # row had one more field than the header, shifting every value one column to the left.
+    path = folder(data_dir, payouts="quarter,csm_id,amount,component\n2026Q1,C1,5000,expan,sion\n2026Q1,C2,5000,x\n")
+    result = stress(path)
+    assert_user_error(result, "payouts.csv", "line 2", "a row has more cells than the header has columns")
