@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -192,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- Data: `{data.relative_to(REPO)}`: {rows:,} account-quarter rows, "
         f"{dataset.accounts['csm_id'].nunique():,} CSMs, {len(window)} quarters ({window[0]}–{window[-1]}); "
         f"{len(ours):,} CSM-quarters replayed",
-        f"- Plan: `benchmarks/plan_all.yaml` (every construct of the plan language)",
+        "- Plan: `benchmarks/plan_all.yaml` (every construct of the plan language)",
         f"- Medians of {args.repeat} runs in one process (the loop and the sweep: 1 run)",
         "",
         "| step | seconds |",

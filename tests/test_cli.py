@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from cscomp_cli.compare import compare
 from cscomp_cli.data import load_dataset

@@ -1,0 +1,1 @@
+"""The commands of `cscomp`, one module per kind of question; cli.py registers them."""

@@ -1,0 +1,287 @@
+"""What every command shares: output formats, options, and the plumbing that turns user errors
+into one message and exit status 2, writes results atomically, and keeps messages on stderr."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import CscompError, PlanError
+
+EXIT_OK, EXIT_GUARDRAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class ReportFormat(str, Enum):
+    """stress-test's formats: the four above plus the files a leader forwards."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
+# Options shared by every command that reads data and writes a result.
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class ReconcileFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# Options shared by every command that reads data and writes a result.
+PlanArg = Annotated[str, typer.Argument(help="Plan YAML file ('-' reads standard input).", show_default=False,
+                                              metavar="PLAN")]
+DataOpt = Annotated[
+    Path,
+    typer.Option("--data", envvar="CSCOMP_DATA", help="Folder with accounts.csv, roster.csv, payouts.csv "
+                 "(and quotas.csv when a plan uses quotas).", file_okay=False),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table (terminal), csv, json or markdown.")]
+OutputOpt = Annotated[
+    Optional[Path], typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of stdout.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only the result.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)]
+QuartersOpt = Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.", min=1)]
+ShockOpt = Annotated[Optional[list[str]], typer.Option(
+    "--shock", metavar="COLUMN=PCT", help="Scale a movement column before the replay, e.g. churn=+25% or expansion=-30% (repeatable).",
+    rich_help_panel="Scenario")]
+# Guardrails: a breach prints one line on stderr and exits 1 (for cron).
+MaxIncreaseOpt = Annotated[Optional[float], typer.Option(
+    "--max-increase", metavar="PCT", help="Breach if total cost rises more than PCT % against actual.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+MaxDecreaseOpt = Annotated[Optional[float], typer.Option(
+    "--max-decrease", metavar="PCT", help="Breach if total cost falls more than PCT % against actual.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+ProtectTopOpt = Annotated[bool, typer.Option(
+    "--protect-top", help="Breach if any top performer would be paid less.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+MinCorrelationOpt = Annotated[Optional[float], typer.Option(
+    "--min-correlation", metavar="R", help="Breach if the proposed pay-performance correlation is below R.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+BudgetOpt = Annotated[Optional[float], typer.Option(
+    "--budget", metavar="AMOUNT", help="Breach if the proposed total cost exceeds AMOUNT.",
+    rich_help_panel="Guardrails (exit 1 on breach)")]
+
+
+class user_errors:
+    """Turn user errors into one message and exit 2; never show a traceback unless --debug."""
+
+    def __init__(self, debug: bool, plan: str | None = None):
+        self.debug = debug
+        # Plan-versus-data problems (a segment missing from a target, weights in one quarter) are
+        # found by the engine, which does not know the plan's file name; name it here.
+        self.plan = None if plan is None else ("<stdin>" if str(plan) == "-" else str(plan))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit)):
+            return False
+        if isinstance(error, CscompError):
+            if isinstance(error, PlanError) and error.file is None and self.plan:
+                error.file = self.plan
+            stderr_console().print(f"[bold red]error:[/] {escape_markup(str(error))}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if isinstance(error, KeyboardInterrupt):
+            stderr_console().print("interrupted; nothing was written")
+            raise typer.Exit(130)
+        if isinstance(error, BrokenPipeError):
+            raise typer.Exit(EXIT_OK)
+        if self.debug:
+            return False
+        stderr_console().print(
+            f"[bold red]error:[/] unexpected {type(error).__name__}: {escape_markup(str(error))}\n"
+            "  hint: this is a bug in cscomp or an input it does not yet check; rerun with --debug and report it",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+class spinner:
+    """A spinner on stderr while a long step runs, only when stderr is a terminal and not --quiet."""
+
+    def __init__(self, message: str, quiet: bool):
+        self.status = None
+        if not quiet and sys.stderr.isatty():
+            self.status = stderr_console().status(message)
+
+    def __enter__(self):
+        if self.status is not None:
+            self.status.__enter__()
+        return self.update
+
+    def update(self, message: str) -> None:
+        if self.status is not None:
+            self.status.update(message)
+
+    def __exit__(self, *exc_info):
+        if self.status is not None:
+            self.status.__exit__(*exc_info)
+        return False
+
+
+class progress_bar:
+    """A progress bar on stderr for a known number of steps, only on a terminal and not --quiet."""
+
+    def __init__(self, message: str, total: int, quiet: bool):
+        self.progress = None
+        if not quiet and sys.stderr.isatty() and total > 1:
+            from rich.progress import Progress
+
+            self.progress = Progress(console=stderr_console(), transient=True)
+            self.task = self.progress.add_task(message, total=total)
+
+    def __enter__(self):
+        if self.progress is not None:
+            self.progress.__enter__()
+            return lambda done, total: self.progress.update(self.task, completed=done)
+        return None
+
+    def __exit__(self, *exc_info):
+        if self.progress is not None:
+            self.progress.__exit__(*exc_info)
+        return False
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def stderr_console():
+    from rich.console import Console
+
+    # soft_wrap: an error message is one logical line a user may copy; let the terminal wrap it.
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
+    from ..data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER
+    from ..output import refuse_input_as_output
+
+    inputs = [data / name for name in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS)]
+    if plan != "-":
+        inputs.append(Path(plan))
+    refuse_input_as_output(output, inputs)
+
+
+def emit_report_file(document: dict, plan, output_format: "ReportFormat", output: Path | None, quiet: bool) -> None:
+    """The HTML report or the Excel workbook (charts take a moment: a spinner on a terminal)."""
+    import yaml
+
+    from ..plan_diff import resolved
+
+    # The plan as it ran: extends resolved, every default filled in.
+    plan_text = yaml.safe_dump(resolved(plan), sort_keys=False, allow_unicode=True)
+    with spinner(f"Writing the {output_format.value} report", quiet):
+        if output_format is ReportFormat.xlsx:
+            from ..render.workbook import to_xlsx
+
+            write_result(to_xlsx(document, plan_text), output)
+        else:
+            from ..render.html import to_html
+
+            write_result(to_html(document, plan_text), output)
+
+
+def emit_document(document: dict, plan, output_format: Format, output: Path | None) -> None:
+    """Render the document in the chosen format to stdout or, atomically, to --output."""
+    from ..render.machine import to_csv, to_json
+
+    if output_format is Format.json:
+        write_result(to_json(document), output)
+    elif output_format is Format.csv:
+        write_result(to_csv(document, plan), output)
+    elif output_format is Format.markdown:
+        from ..render.markdown import to_markdown
+
+        write_result(to_markdown(document), output)
+    else:
+        from ..render.table import render_table
+
+        render_rich(lambda console: render_table(document, console), output)
+
+
+def render_formats(document: dict, output_format: Format, output: Path | None, *, csv, markdown, table) -> None:
+    """A command's document in the chosen format: JSON as is, or through the command's renderers."""
+    if output_format is Format.json:
+        from ..render.machine import to_json
+
+        write_result(to_json(document), output)
+    elif output_format is Format.csv:
+        write_result(csv(document), output)
+    elif output_format is Format.markdown:
+        write_result(markdown(document), output)
+    else:
+        render_rich(lambda console: table(document, console), output)
+
+
+def write_result(text: str | bytes, output: Path | None) -> None:
+    """Text to stdout, or atomically to --output."""
+    from ..output import write_atomically
+
+    if output is None:
+        write_stdout(text)
+    else:
+        write_atomically(output, text)
+
+
+def render_rich(draw, output: Path | None) -> None:
+    """Draw with rich on stdout (colour only on a terminal), or as plain text into --output."""
+    import io
+
+    from rich.console import Console
+
+    if output is None:
+        # Piped into a file or another program, lines are not cut at an imaginary 80 columns.
+        draw(Console(highlight=False, width=None if sys.stdout.isatty() else 160))
+        return
+    buffer = io.StringIO()
+    draw(Console(file=buffer, width=140, no_color=True, highlight=False))
+    write_result(buffer.getvalue(), output)
+
+
+def report_warnings(warnings: list[str], output_format) -> None:
+    # The table shows warnings itself; machine formats carry them in the data, and repeat them here.
+    if output_format.value == "table" or not warnings:
+        return
+    console = stderr_console()
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {escape_markup(warning)}", highlight=False)
+
+
+def enforce_guardrails(breaches: list[str]) -> None:
+    """One line per breach on stderr (even with --quiet), then exit 1."""
+    if not breaches:
+        return
+    console = stderr_console()
+    for breach in breaches:
+        console.print(f"[bold red]breach:[/] {escape_markup(breach)}", highlight=False)
+    raise typer.Exit(EXIT_GUARDRAIL)
+
+

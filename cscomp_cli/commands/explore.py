@@ -1,0 +1,128 @@
+"""sweep and simulate: where a plan breaks, and how likely it is to blow the budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UsageError
+from .common import (
+    Format,
+    PlanArg,
+    DataOpt,
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    DebugOpt,
+    QuartersOpt,
+    ShockOpt,
+    user_errors,
+    progress_bar,
+    refuse_overwriting_inputs,
+    render_formats,
+    report_warnings,
+    enforce_guardrails,
+)
+
+
+def sweep_command(
+    plan: PlanArg,
+    setting: Annotated[str, typer.Option("--set", metavar="PATH=VALUES",
+                                         help="The setting and its values: start:stop:step (inclusive) or a,b,c.")],
+    quarters: QuartersOpt = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    shock: ShockOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Replay PLAN once per value of one setting: cost, delta, top performers paid less, correlation.
+
+    Paths name components and modifiers by id: components.ID.target, components.ID.weight (the
+    other curve weights rescale to keep the sum 1), components.ID.curve.POINT.0|1, cap,
+    pay_mix.variable_pct, components.ID.rate, components.ID.tiers.N.rate, modifiers.ID.multiply.
+
+    \b
+    Examples:
+      cscomp sweep plans/current.yaml --set components.retention.target=0.88:0.96:0.01
+      cscomp sweep plans/nrr_focus.yaml --set components.nrr.weight=0.5:0.9:0.1 --format csv
+    """
+    with user_errors(debug, plan):
+        from ..data import load_dataset
+        from ..plan import load_plan_document
+        from ..render.sweep import render_sweep, sweep_csv, sweep_markdown
+        from ..shocks import parse_shocks, shock_dataset
+        from ..sweep import parse_setting, sweep
+
+        parsed = parse_setting(setting)
+        shocks = parse_shocks(shock or [])
+        document, label = load_plan_document(plan)
+        if output is not None:
+            refuse_overwriting_inputs(output, plan, data)
+        dataset = shock_dataset(load_dataset(data), shocks)
+        with progress_bar(f"Sweeping {parsed.label}", len(parsed.values), quiet) as advance:
+            result = sweep(document, label, parsed, dataset, quarters, progress=advance)
+        if shocks:
+            result["shocks"] = {s.column: s.pct for s in shocks}
+        render_formats(result, output_format, output, csv=sweep_csv, markdown=sweep_markdown, table=render_sweep)
+        if all(row["error"] for row in result["rows"]):
+            raise UsageError(f"no value of {parsed.label} gives a valid plan: {result['rows'][0]['error']}")
+
+
+def simulate_command(
+    plan: PlanArg,
+    runs: Annotated[int, typer.Option("--runs", help="Number of simulated futures.", min=1)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same result.")] = 2026,
+    quarters_ahead: Annotated[int, typer.Option("--quarters-ahead", help="Simulate the cost of this many quarters "
+                                                "(4 for a year).", min=1)] = 1,
+    quarters: Annotated[int, typer.Option("--quarters", "-n", help="History to draw outcomes from: the last N "
+                                          "quarters.", min=1)] = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    shock: ShockOpt = None,
+    budget: Annotated[Optional[float], typer.Option("--budget", metavar="AMOUNT",
+                                                    help="Report the probability that the cost exceeds AMOUNT.")] = None,
+    max_overrun_probability: Annotated[Optional[float], typer.Option(
+        "--max-overrun-probability", metavar="P", help="Breach (exit 1) if the cost exceeds --budget in more than "
+        "a share P of runs (e.g. 0.1).", rich_help_panel="Guardrails (exit 1 on breach)")] = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Monte Carlo of the plan's cost: each CSM's future quarter drawn from their own history under it.
+
+    \b
+    Examples:
+      cscomp simulate plans/nrr_focus.yaml --runs 10000 --budget 220000
+      cscomp simulate plans/nrr_focus.yaml --quarters-ahead 4 --budget 900000 --max-overrun-probability 0.1
+    """
+    with user_errors(debug, plan):
+        from ..data import load_dataset
+        from ..guardrails import Guardrails, check_simulation
+        from ..plan import load_plan
+        from ..render.simulation import render_simulation, simulation_csv, simulation_markdown
+        from ..shocks import parse_shocks, shock_dataset
+        from ..simulate import build_team, simulate, summarise
+
+        rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)
+        shocks = parse_shocks(shock or [])
+        plan_model = load_plan(plan)
+        if output is not None:
+            refuse_overwriting_inputs(output, plan, data)
+        dataset = shock_dataset(load_dataset(data), shocks)
+        team, history, warnings = build_team(plan_model, dataset, quarters)
+        with progress_bar(f"Simulating {runs:,} runs", runs, quiet) as advance:
+            paid = simulate(team, runs=runs, quarters_ahead=quarters_ahead, seed=seed, progress=advance)
+        document = {"plan": plan_model.name, "currency": plan_model.currency, "runs": runs, "seed": seed,
+                    "quarters_ahead": quarters_ahead, "history": history,
+                    **summarise(team, paid, budget=budget), "warnings": warnings}
+        if shocks:
+            document["shocks"] = {s.column: s.pct for s in shocks}
+        render_formats(document, output_format, output, csv=simulation_csv, markdown=simulation_markdown,
+                table=render_simulation)
+        if not quiet and output_format is not Format.table:
+            report_warnings(warnings, output_format)
+        enforce_guardrails(check_simulation(document, rules))

@@ -1,0 +1,65 @@
+"""plan-diff and schema: reading and reviewing plans."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from .common import (
+    CheckFormat,
+    OutputOpt,
+    DebugOpt,
+    user_errors,
+    write_result,
+)
+
+
+def plan_diff_command(
+    first: Annotated[str, typer.Argument(help="The plan to compare from (e.g. the plan in force).", metavar="PLAN_A")],
+    second: Annotated[str, typer.Argument(help="The plan to compare to (e.g. a proposal).", metavar="PLAN_B")],
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json.")] = CheckFormat.table,
+    output: OutputOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show what differs between two plans, fully resolved (extends applied, defaults filled in).
+
+    \b
+    Example:
+      cscomp plan-diff plans/current.yaml plans/nrr_focus.yaml
+    """
+    with user_errors(debug):
+        from ..plan import load_plan
+        from ..plan_diff import diff_plans
+
+        changes = diff_plans(load_plan(first), load_plan(second))
+        if output_format is CheckFormat.json:
+            document = {"from": first, "to": second, "changes": [c.as_dict() for c in changes]}
+            write_result(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+            return
+        lines = [f"--- {first}", f"+++ {second}"]
+        show = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+        for change in changes:
+            if change.kind == "added":
+                lines.append(f"+ {change.path}: {show(change.after)}")
+            elif change.kind == "removed":
+                lines.append(f"- {change.path}: {show(change.before)}")
+            else:
+                lines.append(f"~ {change.path}: {show(change.before)} → {show(change.after)}")
+        if not changes:
+            lines.append("(no differences: the plans pay the same way)")
+        write_result("\n".join(lines) + "\n", output)
+
+
+def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
+    """Print the JSON Schema of the plan language (point your editor's YAML support at it).
+
+    \b
+    Example:
+      cscomp schema --output plan.schema.json
+    """
+    with user_errors(debug):
+        from ..plan import plan_json_schema
+
+        write_result(json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n", output)

@@ -1,0 +1,152 @@
+"""validate, reconcile and explain: the commands that let a leader audit a result before acting on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import (
+    EXIT_GUARDRAIL,
+    EXIT_BAD_INPUT,
+    Format,
+    CheckFormat,
+    ReconcileFormat,
+    PlanArg,
+    DataOpt,
+    OutputOpt,
+    QuietOpt,
+    DebugOpt,
+    QuartersOpt,
+    user_errors,
+    spinner,
+    escape_markup,
+    stderr_console,
+    refuse_overwriting_inputs,
+    render_rich,
+    write_result,
+)
+
+
+def validate_command(
+    plan: PlanArg,
+    data: DataOpt = Path("sample_data"),
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json.")] = CheckFormat.table,
+    output: OutputOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check PLAN, the data folder and how they fit, and list every problem at once (no replay report).
+
+    Errors (exit 2) stop a stress test; warnings (exit 0) are worth reading before trusting one.
+
+    \b
+    Examples:
+      cscomp validate plans/nrr_focus.yaml
+      cscomp validate plans/expansion_quota.yaml --data exports/ --format json
+    """
+    with user_errors(debug, plan):
+        from ..render.validation import render_validation, validation_document
+        from ..validate import validate
+
+        if output is not None:
+            refuse_overwriting_inputs(output, plan, data)
+        found = validate(plan, data)
+        if output_format is CheckFormat.json:
+            from ..render.machine import to_json
+
+            write_result(to_json(validation_document(found, str(plan), str(data))), output)
+        else:
+            render_rich(lambda console: render_validation(found, str(plan), str(data), console), output)
+        if not found.ok:
+            raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def reconcile_command(
+    plan: PlanArg,
+    quarters: QuartersOpt = 4,
+    data: DataOpt = Path("sample_data"),
+    output_format: Annotated[ReconcileFormat, typer.Option("--format", "-f", help="table, csv or json.")] = (
+        ReconcileFormat.table),
+    output: OutputOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any difference is not explained by a "
+                                         "payment outside the plan (a SPIFF, a bonus, a clawback).")] = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Replay the plan in force and list every CSM-quarter where payroll differs from what it computes.
+
+    Differences are broken down by the component column of payouts.csv: a line named after a plan
+    component is compared with what the plan computed for it; any other name (spiff, discretionary,
+    clawback) is a payment outside the plan. Run it before trusting a stress test.
+
+    \b
+    Examples:
+      cscomp reconcile plans/current.yaml --quarters 8
+      cscomp reconcile plans/current.yaml --strict --quiet || echo "the plan encoding does not match payroll"
+    """
+    with user_errors(debug, plan):
+        from ..data import load_dataset
+        from ..plan import load_plan
+        from ..reconcile import reconcile
+        from ..render.reconciliation import reconciliation_csv, reconciliation_document, render_reconciliation
+
+        plan_model = load_plan(plan)
+        if output is not None:
+            refuse_overwriting_inputs(output, plan, data)
+        with spinner("Replaying the plan in force", quiet):
+            document = reconciliation_document(reconcile(plan_model, load_dataset(data), quarters))
+        if output_format is ReconcileFormat.json:
+            from ..render.machine import to_json
+
+            write_result(to_json(document), output)
+        elif output_format is ReconcileFormat.csv:
+            write_result(reconciliation_csv(document), output)
+        else:
+            render_rich(lambda console: render_reconciliation(document, console), output)
+        if output_format is not ReconcileFormat.table and not quiet:
+            console = stderr_console()
+            console.print(escape_markup(document["verdict"]), highlight=False)
+            for warning in document["warnings"]:
+                console.print(f"[yellow]warning:[/] {escape_markup(warning)}", highlight=False)
+        if strict and document["unexplained_total"] != 0:
+            from ..render.views import money
+
+            stderr_console().print(f"[bold red]breach:[/] {money(document['unexplained_total'], document['currency'])}"
+                                    " of what was paid is not what the plan computes and is not a payment outside"
+                                    " the plan (--strict)", highlight=False)
+            raise typer.Exit(EXIT_GUARDRAIL)
+
+
+def explain_command(
+    plan: PlanArg,
+    csm: Annotated[str, typer.Option("--csm", help="The CSM's id, as in roster.csv.")],
+    quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026Q1.")],
+    data: DataOpt = Path("sample_data"),
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="table (a tree) or json.")] = Format.table,
+    output: OutputOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show every number behind one CSM's payout in one quarter: book, metrics, targets, curve, cap.
+
+    \b
+    Example:
+      cscomp explain plans/nrr_focus.yaml --csm C07 --quarter 2026Q2
+    """
+    with user_errors(debug, plan):
+        from ..data import load_dataset
+        from ..explain import explain
+        from ..plan import load_plan
+        from ..render.machine import to_json
+
+        plan_model = load_plan(plan)
+        if output is not None:
+            refuse_overwriting_inputs(output, plan, data)
+        dataset = load_dataset(data, require_payouts=False)
+        document = explain(plan_model, dataset, csm, quarter)
+        if output_format in (Format.json, Format.csv):
+            write_result(to_json(document), output)
+        else:
+            from ..render.explain_tree import render_explanation
+
+            render_rich(lambda console: render_explanation(document, console), output)
