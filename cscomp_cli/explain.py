@@ -7,24 +7,15 @@ what was actually paid. Nothing here recomputes a payout.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .data import Dataset
 from .engine import replay, tier_bounds
 from .metrics import describe
 from .errors import UsageError
-from .numbers import cents_to_amount, round_half_away, to_cents
+from .numbers import cents_to_amount, plain_number, round_half_away, to_cents
 from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan
 from .quarters import parse_quarter
-
-
-def _num(value) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value + 0.0
 
 
 def _money(cents) -> float:
@@ -58,11 +49,11 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
         "team": row["team"],
         "pay": _pay(plan, row),
         "book": _book(book),
-        "metrics": {name: {"value": _num(result.books.value(name, "csm", "metrics")[i]),
+        "metrics": {name: {"value": plain_number(result.books.value(name, "csm", "metrics")[i]),
                            **describe(result.books.statistics("csm", "metrics").iloc[i], name, plan.credit)}
                     for name in METRICS},
-        "risk": {"book": _num(result.books.risk("csm", "risk")[i]),
-                 "company": _num(result.books.risk("company", "risk")[i])},
+        "risk": {"book": plain_number(result.books.risk("csm", "risk")[i]),
+                 "company": plain_number(result.books.risk("company", "risk")[i])},
         "components": [_component(plan, c, row, result, i, dataset) for c in plan.components],
         "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
         "total": {
@@ -116,7 +107,7 @@ def _cell(value):
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return _num(value)
+        return plain_number(value)
     return value
 
 
@@ -141,7 +132,7 @@ def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
         detail["segment"] = row["segment"]
         detail["segment_value"] = spec.values.get(row["segment"], spec.default)
     elif isinstance(spec, PctOfStartArr):
-        detail["start_arr"] = _num(result.books.value("start_arr", component.scope, "target")[i])
+        detail["start_arr"] = plain_number(result.books.value("start_arr", component.scope, "target")[i])
     elif spec == "quotas" and dataset.quotas is not None:
         quotas = dataset.quotas
         match = quotas[(quotas["quarter"] == row["quarter"]) & (quotas["csm_id"] == row["csm_id"])
@@ -149,17 +140,17 @@ def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
         detail["quota_line"] = int(match["line"].iloc[0]) if len(match) else None
     detail["risk_adjust"] = component.risk_adjust
     if component.risk_adjust is not None:
-        own = _num(result.books.risk(component.scope, "risk")[i])
-        company = _num(result.books.risk("company", "risk")[i])
+        own = plain_number(result.books.risk(component.scope, "risk")[i])
+        company = plain_number(result.books.risk("company", "risk")[i])
         detail["book_risk"], detail["company_risk"] = own, company
-        detail["adjustment"] = None if own is None or company is None else _num(
+        detail["adjustment"] = None if own is None or company is None else plain_number(
             round_half_away(component.risk_adjust * (own - company)))
     return detail
 
 
 def _points_used(component: CurveComponent, x) -> str | None:
     """Which part of the curve x fell on, in words."""
-    x = _num(x)
+    x = plain_number(x)
     if x is None:
         return None
     points = component.curve
@@ -184,26 +175,26 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
         "active": bool(row[f"{cid}_active"]),
         "metric": component.metric,
         "scope": component.scope,
-        "metric_value": _num(row[f"{cid}_metric"]),
+        "metric_value": plain_number(row[f"{cid}_metric"]),
         "target": {**_target_source(component), **_target_detail(component, row, result, i, dataset),
-                   "computed": _num(row[f"{cid}_target"])},
-        "multiplier": _num(round_half_away(row[f"{cid}_multiplier"])),
+                   "computed": plain_number(row[f"{cid}_target"])},
+        "multiplier": plain_number(round_half_away(row[f"{cid}_multiplier"])),
         "payout": _money(row[f"{cid}_payout_cents"]),
     }
     if isinstance(component, CurveComponent):
         entry.update({
             "weight": component.weight,
             "measure": component.measure,
-            "attainment": _num(row[f"{cid}_attainment"]),
+            "attainment": plain_number(row[f"{cid}_attainment"]),
             "curve": [list(p) for p in component.curve],
             "points_used": _points_used(component, row[f"{cid}_attainment"] if component.measure == "attainment"
                                         else row[f"{cid}_metric"]),
             "interpolate": component.interpolate,
             "uncapped": component.uncapped,
             "on_missing": component.on_missing,
-            "fraction": _num(round_half_away(row[f"{cid}_fraction"])),
+            "fraction": plain_number(round_half_away(row[f"{cid}_fraction"])),
             "formula": "round(target_variable × weight × fraction × multiplier): 6 places, then cents",
-            "unrounded": _num(row[f"{cid}_unrounded"]),
+            "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     else:
         bounds = tier_bounds(component, np.array([row[f"{cid}_target"]], dtype="float64"))[0]
@@ -214,9 +205,9 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "bounds_in": "fractions of the target" if component.target is not None else "currency",
             "allow_negative": component.allow_negative,
             "cap": component.cap,
-            "commission": _num(row[f"{cid}_commission"]),
+            "commission": plain_number(row[f"{cid}_commission"]),
             "formula": "round(min(commission, cap) × multiplier): 6 places, then cents",
-            "unrounded": _num(row[f"{cid}_unrounded"]),
+            "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     return entry
 
@@ -227,7 +218,7 @@ def _modifier(plan: Plan, modifier, result, i: int) -> dict:
         "id": modifier.id,
         "metric": modifier.when.metric,
         "scope": modifier.when.scope,
-        "value": _num(value),
+        "value": plain_number(value),
         "below": modifier.when.below,
         "at_least": modifier.when.at_least,
         "applies": bool(result.modifiers[f"{modifier.id}_applies"].iloc[i]),

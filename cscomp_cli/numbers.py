@@ -7,6 +7,8 @@ cents so a total never drifts by a fraction of a cent.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 METRIC_DECIMALS = 9
@@ -45,3 +47,11 @@ def pct_change(delta_cents, base_cents):
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(base != 0, delta * 100.0 / np.where(base != 0, base, 1.0), np.nan)
     return round_half_away(round_half_away(pct, 6), 2)
+
+
+def plain_number(value) -> float | None:
+    """A plain float for JSON, or None where undefined (NaN); -0.0 becomes 0.0."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value + 0.0

@@ -125,7 +125,7 @@ def compare_command(
         from ..data import load_dataset
         from ..guardrails import Guardrails, check_summary
         from ..plan import load_plan
-        from ..render.document import build_document
+        from ..render.document import document_summary
         from ..render.sidebyside import render_side_by_side, side_by_side_csv, side_by_side_markdown
         from ..shocks import parse_shocks, shock_dataset
         from ..sidebyside import compare_plans, labels_for
@@ -160,9 +160,9 @@ def compare_command(
         else:
             render_formats(document, Format(output_format.value), output, csv=side_by_side_csv,
                     markdown=side_by_side_markdown, table=render_side_by_side)
-        if not quiet and output_format is not Format.table:
-            report_warnings(document["warnings"], output_format)
+        if not quiet:
+            report_warnings(document["warnings"], output_format)  # the table shows them itself
         breaches = []
         for (label, _), comparison in zip(loaded, comparisons):
-            breaches += check_summary(build_document(comparison)["summary"], rules, label)
+            breaches += check_summary(document_summary(comparison), rules, label)
         enforce_guardrails(breaches)

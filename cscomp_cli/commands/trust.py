@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import (
+    report_warnings,
     EXIT_GUARDRAIL,
     EXIT_BAD_INPUT,
     Format,
@@ -105,10 +106,8 @@ def reconcile_command(
         else:
             render_rich(lambda console: render_reconciliation(document, console), output)
         if output_format is not ReconcileFormat.table and not quiet:
-            console = stderr_console()
-            console.print(escape_markup(document["verdict"]), highlight=False)
-            for warning in document["warnings"]:
-                console.print(f"[yellow]warning:[/] {escape_markup(warning)}", highlight=False)
+            stderr_console().print(escape_markup(document["verdict"]), highlight=False)
+            report_warnings(document["warnings"], output_format)
         if strict and document["unexplained_total"] != 0:
             from ..render.views import money
 

@@ -6,16 +6,8 @@ import math
 
 
 from ..compare import Comparison
-from ..numbers import cents_to_amount, round_half_away, to_cents
+from ..numbers import cents_to_amount, plain_number, round_half_away, to_cents
 from ..plan import CurveComponent
-
-
-def _number(value) -> float | None:
-    """A plain float, or None where undefined (NaN)."""
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value + 0.0
 
 
 def _money(value) -> float:
@@ -24,7 +16,24 @@ def _money(value) -> float:
 
 
 def _fraction(value) -> float | None:
-    return _number(round_half_away(value)) if value is not None and not math.isnan(value) else None
+    return plain_number(round_half_away(value)) if value is not None and not math.isnan(value) else None
+
+
+def document_summary(comparison: Comparison) -> dict:
+    """The document's "summary" (amounts in currency), which guardrails also check."""
+    s = comparison.summary
+    return {
+        "proposed_total": float(cents_to_amount(s["proposed_total_cents"])),
+        "actual_total": float(cents_to_amount(s["actual_total_cents"])),
+        "delta": float(cents_to_amount(s["delta_cents"])),
+        "delta_pct": plain_number(s["delta_pct"]),
+        "csms": s["csms"],
+        "paid_more": s["paid_more"],
+        "paid_less": s["paid_less"],
+        "top_performers": s["top_performers"],
+        "top_performers_paid_less": s["top_performers_paid_less"],
+        "pay_performance_correlation": dict(s["pay_performance_correlation"]),
+    }
 
 
 def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
@@ -38,11 +47,11 @@ def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
         detail = {}
         for c in components:
             entry = {
-                "metric": _number(row[f"{c.id}_metric"]),
-                "target": _number(row[f"{c.id}_target"]),
+                "metric": plain_number(row[f"{c.id}_metric"]),
+                "target": plain_number(row[f"{c.id}_target"]),
             }
             if isinstance(c, CurveComponent):
-                entry["attainment"] = _number(row[f"{c.id}_attainment"])
+                entry["attainment"] = plain_number(row[f"{c.id}_attainment"])
                 entry["fraction"] = _fraction(row[f"{c.id}_fraction"])
             entry["multiplier"] = _fraction(row[f"{c.id}_multiplier"])
             entry["payout"] = float(cents_to_amount(row[f"{c.id}_payout_cents"]))
@@ -71,8 +80,8 @@ def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
             "proposed": float(cents_to_amount(r["proposed_cents"])),
             "actual": float(cents_to_amount(r["actual_cents"])),
             "delta": float(cents_to_amount(r["delta_cents"])),
-            "delta_pct": _number(r["delta_pct"]),
-            "performance": _number(r["performance"]),
+            "delta_pct": plain_number(r["delta_pct"]),
+            "performance": plain_number(r["performance"]),
             "top_performer": bool(r["top_performer"]),
             # Added to SPEC's keys: the period's target variable under the plan and the roster, so a
             # reader can put pay as a % of target (the report's distribution chart does).
@@ -81,19 +90,7 @@ def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
         }
         for r in comparison.csms.to_dict("records")
     ]
-    s = comparison.summary
-    summary = {
-        "proposed_total": float(cents_to_amount(s["proposed_total_cents"])),
-        "actual_total": float(cents_to_amount(s["actual_total_cents"])),
-        "delta": float(cents_to_amount(s["delta_cents"])),
-        "delta_pct": _number(s["delta_pct"]),
-        "csms": s["csms"],
-        "paid_more": s["paid_more"],
-        "paid_less": s["paid_less"],
-        "top_performers": s["top_performers"],
-        "top_performers_paid_less": s["top_performers_paid_less"],
-        "pay_performance_correlation": dict(s["pay_performance_correlation"]),
-    }
+    summary = document_summary(comparison)
     document = {
         "plan": plan.name,
         "currency": plan.currency,
