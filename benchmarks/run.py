@@ -57,8 +57,8 @@ def peak_memory_mb(data: Path) -> float:
     """Peak resident memory of a fresh process that loads the data and replays the plan."""
     code = ("import resource,sys; sys.path.insert(0, %r)\n"
             "from cscomp_cli.data import load_dataset\nfrom cscomp_cli.plan import load_plan\n"
-            "from cscomp_cli.engine import replay\nfrom cscomp_cli.compare import compare\n"
-            "compare(replay(load_plan(%r), load_dataset(%r), 8))\n"
+            "from cscomp_cli.engine import replay\nfrom cscomp_cli.versus_actual import compare_with_actual\n"
+            "compare_with_actual(replay(load_plan(%r), load_dataset(%r), 8))\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
             "print(next((l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')), ''))"
             ) % (str(REPO), str(PLAN), str(data))
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = ["--csms", "200", "--accounts", "25000"] if args.small else []
         generate.main([*sizes, "--out", str(data)])
 
-    from cscomp_cli.compare import compare
+    from cscomp_cli.versus_actual import compare_with_actual
     from cscomp_cli.data import load_dataset
     from cscomp_cli.engine import replay, select_quarters
     from cscomp_cli.plan import load_plan, load_plan_document
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = len(dataset.accounts)
     window = select_quarters(dataset, 8)
     log(f"(a) cscomp load: {load_s:.2f} s for {rows:,} rows")
-    replay_s, comparison = timed(lambda: compare(replay(plan, dataset, window=window)), args.repeat)
+    replay_s, comparison = timed(lambda: compare_with_actual(replay(plan, dataset, window=window)), args.repeat)
     ours = cents_by_csm_quarter(comparison.replay)
     log(f"(b) cscomp replay + comparison: {replay_s:.3f} s")
 

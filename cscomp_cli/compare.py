@@ -1,100 +1,98 @@
-"""Compare a replay with what was actually paid (SPEC section 4): per-CSM totals, the summary,
-top performers and the pay–performance correlation.
-"""
+"""`cscomp compare`: several plans replayed on the same history, side by side against actuals."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from collections import Counter
 
 import numpy as np
-import pandas as pd
 
-from .engine import Replay
-from .metrics import metric
-from .numbers import pct_change, round_half_away
-
-PAID_MORE_CENTS = 0  # a delta above 0.005 is at least one whole cent once amounts are in cents
-
-
-@dataclass
-class Comparison:
-    """A replay set against actual payouts."""
-
-    replay: Replay
-    csms: pd.DataFrame  # csm_id, name, segment, proposed_cents, actual_cents, delta_cents, delta_pct,
-    #                     performance, top_performer, target_variable, actual_target_variable
-    summary: dict
-    warnings: list[str]
-
-    @property
-    def rows(self) -> pd.DataFrame:
-        return self.replay.rows
-
-    @property
-    def plan(self):
-        return self.replay.plan
+from .versus_actual import Comparison, compare_with_actual
+from .data import Dataset
+from .engine import replay, select_quarters
+from .numbers import cents_to_amount, round_half_away
+from .plan import Plan
 
 
-def compare(replay: Replay) -> Comparison:
-    """Totals per CSM and for the org, top performers and Spearman correlations."""
-    rows = replay.rows
-    by_csm = rows.groupby("csm_id", sort=True)
-    csms = by_csm[["proposed_cents", "actual_cents", "target_variable", "actual_target_variable"]].sum()
-    last = rows.sort_values("quarter", kind="stable").groupby("csm_id").last()
-    csms["name"] = last["name"]
-    csms["segment"] = last["segment"]
-    csms["delta_cents"] = csms["proposed_cents"] - csms["actual_cents"]
-    csms["delta_pct"] = pct_change(csms["delta_cents"].to_numpy(), np.abs(csms["actual_cents"].to_numpy()))
-    stats = replay.csm_statistics.reindex(csms.index)
-    csms["performance"] = metric(stats, replay.plan.performance, replay.plan.credit)
-    csms["top_performer"] = _top_performers(csms["performance"])
-    csms = csms.reset_index()
+def _amount(cents) -> float:
+    return float(cents_to_amount(int(cents)))
 
-    proposed = int(csms["proposed_cents"].sum())
-    actual = int(csms["actual_cents"].sum())
-    top = csms[csms["top_performer"]].sort_values(["performance", "csm_id"], ascending=[False, True])
-    summary = {
-        "proposed_total_cents": proposed,
-        "actual_total_cents": actual,
-        "delta_cents": proposed - actual,
-        "delta_pct": float(pct_change(proposed - actual, abs(actual))),
-        "csms": len(csms),
-        "paid_more": int((csms["delta_cents"] > PAID_MORE_CENTS).sum()),
-        "paid_less": int((csms["delta_cents"] < -PAID_MORE_CENTS).sum()),
-        "top_performers": top["csm_id"].tolist(),
-        "top_performers_paid_less": top.loc[top["delta_cents"] < -PAID_MORE_CENTS, "csm_id"].tolist(),
-        "pay_performance_correlation": {
-            "actual": spearman(csms["performance"], csms["actual_cents"], csms["actual_target_variable"]),
-            "proposed": spearman(csms["performance"], csms["proposed_cents"], csms["target_variable"]),
+
+def labels_for(paths: list[str]) -> list[str]:
+    """Short column labels from plan file names (nrr_focus), made unique when two share a name."""
+    stems = [str(path).rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml") for path in paths]
+    seen: Counter = Counter()
+    totals = Counter(stems)
+    labels = []
+    for stem in stems:
+        seen[stem] += 1
+        labels.append(stem if totals[stem] == 1 else f"{stem}_{seen[stem]}")
+    return labels
+
+
+def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int) -> tuple[dict, list[Comparison]]:
+    """The side-by-side document and each plan's comparison (for guardrails)."""
+    window = select_quarters(dataset, quarters)
+    comparisons = [compare_with_actual(replay(plan, dataset, window=window)) for _, plan in plans]
+    accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
+    base = accounts[accounts["arr_start"] > 0]
+    # The ARR the team kept, averaged over the quarters: cost over the period per dollar of book kept.
+    kept = (base["arr_start"] - base["contraction"] - base["churn"]).groupby(base["quarter"]).sum()
+    retained = float(round_half_away(kept.sum() / len(window), 2))
+
+    first = comparisons[0]
+    actual_cents = int(first.summary["actual_total_cents"])
+    segments = sorted(set().union(*(set(c.rows["segment"]) for c in comparisons)))
+    actual_by_segment = first.rows.groupby("segment")["actual_cents"].sum()
+    columns = []
+    for (label, plan), comparison in zip(plans, comparisons):
+        s = comparison.summary
+        by_segment = comparison.rows.groupby("segment")["proposed_cents"].sum()
+        columns.append({
+            "label": label,
+            "plan": plan.name,
+            "proposed_total": _amount(s["proposed_total_cents"]),
+            "delta": _amount(s["delta_cents"]),
+            "delta_pct": _finite(s["delta_pct"]),
+            "cost_by_segment": {seg: _amount(by_segment.get(seg, 0)) for seg in segments},
+            "paid_more": s["paid_more"],
+            "paid_less": s["paid_less"],
+            "top_performers": s["top_performers"],
+            "top_performers_paid_less": s["top_performers_paid_less"],
+            "pay_performance_correlation": s["pay_performance_correlation"]["proposed"],
+            "cost_pct_of_retained_arr": _share(s["proposed_total_cents"], retained),
+        })
+    matrix = first.csms[["csm_id", "name", "segment", "actual_cents"]].copy()
+    for (label, _), comparison in zip(plans, comparisons):
+        proposed = comparison.csms.set_index("csm_id")["proposed_cents"]
+        matrix[label] = matrix["csm_id"].map(proposed).fillna(0).astype("int64")
+    document = {
+        "quarters": window,
+        "currency": plans[0][1].currency,
+        "retained_arr": retained,
+        "actual": {
+            "total": _amount(actual_cents),
+            "cost_by_segment": {seg: _amount(actual_by_segment.get(seg, 0)) for seg in segments},
+            "pay_performance_correlation": first.summary["pay_performance_correlation"]["actual"],
+            "cost_pct_of_retained_arr": _share(actual_cents, retained),
         },
+        "plans": columns,
+        "csms": [
+            {"csm_id": r["csm_id"], "name": r["name"], "segment": r["segment"], "actual": _amount(r["actual_cents"]),
+             "proposed": {label: _amount(r[label]) for label, _ in plans}}
+            for r in matrix.to_dict("records")
+        ],
+        "warnings": [f"{label}: {w}" for (label, _), c in zip(plans, comparisons) for w in c.warnings],
     }
-    return Comparison(replay=replay, csms=csms, summary=summary, warnings=list(replay.warnings))
+    return document, comparisons
 
 
-def _top_performers(performance: pd.Series) -> pd.Series:
-    """The ⌈n/4⌉ highest performers; ties go to the smaller csm_id; undefined never qualifies."""
-    count = math.ceil(len(performance) / 4)
-    ranked = (
-        performance.dropna()
-        .rename("performance")
-        .reset_index()
-        .sort_values(["performance", "csm_id"], ascending=[False, True], kind="stable")
-    )
-    chosen = set(ranked["csm_id"].head(count))
-    return pd.Series([csm in chosen for csm in performance.index], index=performance.index)
+def _finite(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
 
 
-def spearman(performance: pd.Series, paid_cents: pd.Series, target_variable: pd.Series) -> float | None:
-    """Spearman's rank correlation of performance with pay as a share of TV (None when undefined)."""
-    tv = target_variable.to_numpy(dtype="float64")
-    share = np.where(tv > 0, paid_cents.to_numpy(dtype="float64") / 100.0 / np.where(tv > 0, tv, 1.0), np.nan)
-    # Shares are rounded so that equal pay ratios tie instead of differing in the last float bit.
-    frame = pd.DataFrame({"performance": performance.to_numpy(), "share": round_half_away(share)}).dropna()
-    if len(frame) < 3:
+def _share(cents: int, retained: float) -> float | None:
+    """Cost as a percentage of the books' retained ARR, 2 decimals."""
+    if retained <= 0:
         return None
-    ranks = frame.rank(method="average")
-    if ranks["performance"].nunique() < 2 or ranks["share"].nunique() < 2:
-        return None
-    rho = float(np.corrcoef(ranks["performance"], ranks["share"])[0, 1])
-    return float(round_half_away(rho, 6))
+    return float(round_half_away(cents / 100.0 / retained * 100.0, 2))
+

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .compare import compare
+from .versus_actual import compare_with_actual
 from .data import Dataset
 from .engine import replay, select_quarters
 from .errors import DataError, PlanError, UsageError
@@ -158,7 +158,7 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
         row: dict = {"value": value, "plan_value": own is not None and math.isclose(value, own, abs_tol=1e-12)}
         try:
             plan = plan_from_document(apply_setting(document, setting.path, value), label)
-            s = compare(replay(plan, dataset, window=window, cache=cache)).summary
+            s = compare_with_actual(replay(plan, dataset, window=window, cache=cache)).summary
         except (PlanError, DataError) as error:  # this value makes the plan invalid; the others may not
             row.update(error=error.message if not error.location else f"{error.location}: {error.message}")
         else:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 
-from cscomp_cli.compare import compare
+from cscomp_cli.versus_actual import compare_with_actual
 from cscomp_cli.data import load_dataset
 from cscomp_cli.engine import replay
 from cscomp_cli.plan import load_plan
@@ -28,7 +28,7 @@ def test_json_equals_the_library_result():
     result = stress("--format", "json")
     assert result.exit_code == 0
     plan = load_plan(V03 / "plan.yaml")
-    library = build_document(compare(replay(plan, load_dataset(V03), 1)))
+    library = build_document(compare_with_actual(replay(plan, load_dataset(V03), 1)))
     assert json.loads(result.stdout) == library
     assert result.stderr == ""
 

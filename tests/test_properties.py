@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cscomp_cli.compare import compare
+from cscomp_cli.versus_actual import compare_with_actual
 from cscomp_cli.data import load_dataset
 from cscomp_cli.engine import replay
 from cscomp_cli.metrics import book_statistics, metric
@@ -90,7 +90,7 @@ def test_components_plus_cap_adjustment_equal_proposed_and_totals_add_up(account
     assert (rows["cap_adjustment_cents"] <= 0).all()
     cap_cents = np.floor(1.3 * rows["target_variable"] * 100 + 0.5 + 1e-6)
     assert (rows["proposed_cents"] <= cap_cents).all()
-    comparison = compare(result)
+    comparison = compare_with_actual(result)
     assert comparison.summary["proposed_total_cents"] == int(rows["proposed_cents"].sum())
     assert comparison.summary["delta_cents"] == comparison.summary["proposed_total_cents"] - int(
         rows["actual_cents"].sum())

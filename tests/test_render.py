@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from cscomp_cli.compare import compare
+from cscomp_cli.versus_actual import compare_with_actual
 from cscomp_cli.data import load_dataset
 from cscomp_cli.engine import replay
 from cscomp_cli.plan import load_plan
@@ -22,7 +22,7 @@ V03 = VECTORS / "03_tiered_commission_credit"
 
 
 def document(folder: Path = V03) -> dict:
-    return build_document(compare(replay(load_plan(folder / "plan.yaml"), load_dataset(folder), 1)))
+    return build_document(compare_with_actual(replay(load_plan(folder / "plan.yaml"), load_dataset(folder), 1)))
 
 
 def table_text(doc: dict, width: int = 160) -> str:

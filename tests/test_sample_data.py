@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from cscomp_cli.compare import compare
+from cscomp_cli.versus_actual import compare_with_actual
 from cscomp_cli.data import load_dataset
 from cscomp_cli.engine import replay
 from cscomp_cli.plan import load_plan
@@ -77,7 +77,7 @@ def test_every_example_plan_opens_with_its_question_and_runs(plan):
 
 def test_expansion_quota_plan_uses_the_quotas_file():
     dataset = load_dataset(SAMPLE)
-    comparison = compare(replay(load_plan(REPO / "plans" / "expansion_quota.yaml"), dataset, 1))
+    comparison = compare_with_actual(replay(load_plan(REPO / "plans" / "expansion_quota.yaml"), dataset, 1))
     rows = comparison.rows
     quotas = dataset.quotas.set_index(["quarter", "csm_id"])["target"]
     for row in rows.head(5).itertuples():

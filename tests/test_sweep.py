@@ -1,7 +1,7 @@
 """`cscomp sweep`: one row per value of one setting; the row at the plan's own value equals
 stress-test; values that make the plan invalid say why instead of stopping the sweep.
 
-Org (as in test_sidebyside): C1 nrr 1.05, C2 nrr 0.96, TV 5,000 each, each paid 5,000.
+Org (as in test_compare): C1 nrr 1.05, C2 nrr 0.96, TV 5,000 each, each paid 5,000.
 """
 
 from __future__ import annotations

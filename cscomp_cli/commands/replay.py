@@ -65,7 +65,7 @@ def stress_test(
       cscomp stress-test plans/nrr_focus.yaml --format xlsx --output result.xlsx
     """
     with user_errors(debug, plan):
-        from ..compare import compare
+        from ..versus_actual import compare_with_actual
         from ..data import load_dataset
         from ..engine import replay
         from ..guardrails import Guardrails, check_summary
@@ -84,7 +84,7 @@ def stress_test(
         with spinner("Loading data", quiet) as step:
             dataset = shock_dataset(load_dataset(data, require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
-            comparison = compare(replay(plan_model, dataset, quarters))
+            comparison = compare_with_actual(replay(plan_model, dataset, quarters))
             document = build_document(comparison, shocks)
         if output_format in (ReportFormat.html, ReportFormat.xlsx):
             emit_report_file(document, plan_model, output_format, output, quiet)
@@ -126,9 +126,9 @@ def compare_command(
         from ..guardrails import Guardrails, check_summary
         from ..plan import load_plan
         from ..render.document import document_summary
-        from ..render.sidebyside import render_side_by_side, side_by_side_csv, side_by_side_markdown
+        from ..render.compare import render_side_by_side, side_by_side_csv, side_by_side_markdown
         from ..shocks import parse_shocks, shock_dataset
-        from ..sidebyside import compare_plans, labels_for
+        from ..compare import compare_plans, labels_for
 
         if len(plans) < 2:
             raise UsageError("compare needs two plans or more", hint="for one plan, use cscomp stress-test")

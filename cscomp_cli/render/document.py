@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 
-from ..compare import Comparison
+from ..versus_actual import Comparison
 from ..numbers import cents_to_amount, plain_number, round_half_away, to_cents
 from ..plan import CurveComponent
 

@@ -221,7 +221,7 @@ def _svg(figure) -> str:
 
 def side_by_side_html(document: dict) -> str:
     """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
-    from .sidebyside import summary_rows
+    from .compare import summary_rows
 
     import matplotlib
 

@@ -1,0 +1,100 @@
+"""The replay set against what was actually paid (SPEC section 4): per-CSM totals, the summary,
+top performers and the pay–performance correlation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .engine import Replay
+from .metrics import metric
+from .numbers import pct_change, round_half_away
+
+PAID_MORE_CENTS = 0  # a delta above 0.005 is at least one whole cent once amounts are in cents
+
+
+@dataclass
+class Comparison:
+    """A replay set against actual payouts."""
+
+    replay: Replay
+    csms: pd.DataFrame  # csm_id, name, segment, proposed_cents, actual_cents, delta_cents, delta_pct,
+    #                     performance, top_performer, target_variable, actual_target_variable
+    summary: dict
+    warnings: list[str]
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.replay.rows
+
+    @property
+    def plan(self):
+        return self.replay.plan
+
+
+def compare_with_actual(replay: Replay) -> Comparison:
+    """Totals per CSM and for the org, top performers and Spearman correlations."""
+    rows = replay.rows
+    by_csm = rows.groupby("csm_id", sort=True)
+    csms = by_csm[["proposed_cents", "actual_cents", "target_variable", "actual_target_variable"]].sum()
+    last = rows.sort_values("quarter", kind="stable").groupby("csm_id").last()
+    csms["name"] = last["name"]
+    csms["segment"] = last["segment"]
+    csms["delta_cents"] = csms["proposed_cents"] - csms["actual_cents"]
+    csms["delta_pct"] = pct_change(csms["delta_cents"].to_numpy(), np.abs(csms["actual_cents"].to_numpy()))
+    stats = replay.csm_statistics.reindex(csms.index)
+    csms["performance"] = metric(stats, replay.plan.performance, replay.plan.credit)
+    csms["top_performer"] = _top_performers(csms["performance"])
+    csms = csms.reset_index()
+
+    proposed = int(csms["proposed_cents"].sum())
+    actual = int(csms["actual_cents"].sum())
+    top = csms[csms["top_performer"]].sort_values(["performance", "csm_id"], ascending=[False, True])
+    summary = {
+        "proposed_total_cents": proposed,
+        "actual_total_cents": actual,
+        "delta_cents": proposed - actual,
+        "delta_pct": float(pct_change(proposed - actual, abs(actual))),
+        "csms": len(csms),
+        "paid_more": int((csms["delta_cents"] > PAID_MORE_CENTS).sum()),
+        "paid_less": int((csms["delta_cents"] < -PAID_MORE_CENTS).sum()),
+        "top_performers": top["csm_id"].tolist(),
+        "top_performers_paid_less": top.loc[top["delta_cents"] < -PAID_MORE_CENTS, "csm_id"].tolist(),
+        "pay_performance_correlation": {
+            "actual": spearman(csms["performance"], csms["actual_cents"], csms["actual_target_variable"]),
+            "proposed": spearman(csms["performance"], csms["proposed_cents"], csms["target_variable"]),
+        },
+    }
+    return Comparison(replay=replay, csms=csms, summary=summary, warnings=list(replay.warnings))
+
+
+def _top_performers(performance: pd.Series) -> pd.Series:
+    """The ⌈n/4⌉ highest performers; ties go to the smaller csm_id; undefined never qualifies."""
+    count = math.ceil(len(performance) / 4)
+    ranked = (
+        performance.dropna()
+        .rename("performance")
+        .reset_index()
+        .sort_values(["performance", "csm_id"], ascending=[False, True], kind="stable")
+    )
+    chosen = set(ranked["csm_id"].head(count))
+    return pd.Series([csm in chosen for csm in performance.index], index=performance.index)
+
+
+def spearman(performance: pd.Series, paid_cents: pd.Series, target_variable: pd.Series) -> float | None:
+    """Spearman's rank correlation of performance with pay as a share of TV (None when undefined)."""
+    tv = target_variable.to_numpy(dtype="float64")
+    share = np.where(tv > 0, paid_cents.to_numpy(dtype="float64") / 100.0 / np.where(tv > 0, tv, 1.0), np.nan)
+    # Shares are rounded so that equal pay ratios tie instead of differing in the last float bit.
+    frame = pd.DataFrame({"performance": performance.to_numpy(), "share": round_half_away(share)}).dropna()
+    if len(frame) < 3:
+        return None
+    ranks = frame.rank(method="average")
+    if ranks["performance"].nunique() < 2 or ranks["share"].nunique() < 2:
+        return None
+    rho = float(np.corrcoef(ranks["performance"], ranks["share"])[0, 1])
+    return float(round_half_away(rho, 6))
