@@ -105,3 +105,18 @@ def test_compare_on_the_sample_org():
     # The plan in force replays payroll except the manual adjustments in 2026: +1,000 bonus, −1,200 clawback.
     assert current["delta"] == 200.0
     assert nrr["proposed_total"] == 814684.54 and nrr["top_performers_paid_less"] == ["C02", "C09", "C04"]
+
+
+def test_compare_command_lives_in_the_module_named_after_it():
+    """A newcomer looking for `cscomp compare` finds it in compare.py, and the replay-versus-actual
+    comparison that every command uses in versus_actual.py (it used to be the other way round)."""
+    import importlib.util
+
+    from cscomp_cli import compare as compare_module
+    from cscomp_cli import versus_actual
+    from cscomp_cli.commands import replay as commands
+
+    assert hasattr(compare_module, "compare_plans")
+    assert hasattr(versus_actual, "compare_with_actual")
+    assert importlib.util.find_spec("cscomp_cli.sidebyside") is None
+    assert "compare_plans" in commands.compare_command.__code__.co_names
