@@ -126,6 +126,8 @@ def test_the_workbook_holds_the_json_numbers(tmp_path, document):
     proposed = header.index("Proposed")
     assert sum(r[proposed] for r in rows) == pytest.approx(document["summary"]["proposed_total"], abs=0.005)
     assert book["Plan"]["A2"].value.startswith("name:")
+    plan_lines = [row[0] for row in book["Plan"].iter_rows(min_row=2, values_only=True)]
+    assert "  curve: [[0.95, 0.0], [1.0, 1.0], [1.05, 1.75]]" in plan_lines  # a curve on one line, not '- - 0.95'
 
 
 def test_xlsx_needs_an_output_file():
@@ -266,8 +268,8 @@ def legend_clashes(figure) -> list[str]:
 
 
 def test_no_legend_covers_a_bar_or_a_dot(document, edge_document):
-    # The sample org's first quarter is its... every quarter's bars reach near the top, where a legend
-    # inside the axes sat on them; the edge org has one quarter whose bars fill the whole width.
+    # Inside the axes, the legend sat on the sample org's last quarter and on its Enterprise bar; the
+    # edge org has a single quarter whose two bars fill the chart's width.
     for doc in (document, edge_document):
         for name, figure in figures_of(doc).items():
             assert legend_clashes(figure) == [], name

@@ -193,12 +193,11 @@ def refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
 def emit_report_file(document: dict, plan, output_format: "ReportFormat", output: Path | None, quiet: bool,
                      source: str) -> None:
     """The HTML report or the Excel workbook (charts take a moment: a spinner on a terminal)."""
-    import yaml
-
     from ..plan_diff import resolved
+    from ..render.html import readable_yaml
 
-    # The plan as it ran: extends resolved, every default filled in.
-    plan_text = yaml.safe_dump(resolved(plan), sort_keys=False, allow_unicode=True)
+    # The plan as it ran: extends resolved, every default filled in, curves on one line.
+    plan_text = readable_yaml(resolved(plan))
     with spinner(f"Writing the {output_format.value} report", quiet):
         if output_format is ReportFormat.xlsx:
             from ..render.workbook import to_xlsx

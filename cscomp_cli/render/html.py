@@ -155,7 +155,8 @@ def _plan_section(plan: PlanListing) -> str:
     parts = [f"<p class='sub'>{_e(plan.note)}</p>"] if plan.note else []
     parts.append(f"<pre id='plan'>{_e(plan.text)}</pre>")
     if plan.written is not None:
-        parts.append(f"<details><summary>The file as written</summary><pre>{_e(plan.written)}</pre></details>")
+        parts.append(f"<details><summary>The file as written (click to open)</summary><pre>{_e(plan.written)}</pre>"
+                     "</details>")
     return "\n".join(parts)
 
 
@@ -304,6 +305,9 @@ def _title_and_legend(axes, title: str) -> None:
     """The legend on its own row between the title and the plot: outside the axes it can never hide
     a bar or a dot, whatever the data (inside, matplotlib's "best" still covered the first bar)."""
     entries = len(axes.get_legend_handles_labels()[1])
+    if not entries:  # nothing drawn (no quarters, no CSMs): no legend, and no warning from matplotlib
+        axes.set_title(title, loc="left")
+        return
     columns = max(1, min(LEGEND_COLUMNS, entries))
     rows = -(-entries // columns)
     axes.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=columns, frameon=False, borderaxespad=0,
