@@ -101,8 +101,24 @@ def test_pay_share_buckets_by_hand():
         {"actual": 4999.99, "actual_target_variable": 5000.0, "proposed": 5000.0, "target_variable": 5000.0},  # 99.9998 %, 100 %
         {"actual": 100.0, "actual_target_variable": 0.0, "proposed": 100.0, "target_variable": 0.0},  # no target: left out
     ]}
-    assert pay_share_buckets(doc) == [("< 50 %", 0, 0), ("50–75 %", 1, 0), ("75–100 %", 1, 0), ("100–125 %", 0, 1),
-                                      ("125–150 %", 0, 0), ("150–200 %", 0, 0), ("≥ 200 %", 0, 1)]
+    assert pay_share_buckets(doc) == [("<50 %", 0, 0), ("≥50 to <75 %", 1, 0), ("≥75 to <100 %", 1, 0),
+                                      ("≥100 to <125 %", 0, 1), ("≥125 to <150 %", 0, 0), ("≥150 to <200 %", 0, 0),
+                                      ("≥200 %", 0, 1)]
+
+
+def test_pay_exactly_at_a_band_edge_lands_in_the_band_its_label_says():
+    from cscomp_cli.render.views import pay_share_buckets
+
+    def csm(paid: float, target: float) -> dict:
+        return {"actual": paid, "actual_target_variable": target, "proposed": paid, "target_variable": target}
+
+    # 1,311.64 of 1,311.64 is 100 %, though 100 × 1,311.64 / 1,311.64 is 99.99999999999999 in floating point;
+    # 32.16 of 42.88 is 75 % (42.88 × 0.75 = 32.16), though the division gives 74.99999999999999.
+    doc = {"csms": [csm(2500.0, 5000.0), csm(32.16, 42.88), csm(1311.64, 1311.64), csm(6250.0, 5000.0),
+                    csm(10000.0, 5000.0)]}  # 50 %, 75 %, 100 %, 125 %, 200 %
+    assert pay_share_buckets(doc) == [("<50 %", 0, 0), ("≥50 to <75 %", 1, 1), ("≥75 to <100 %", 1, 1),
+                                      ("≥100 to <125 %", 1, 1), ("≥125 to <150 %", 1, 1), ("≥150 to <200 %", 0, 0),
+                                      ("≥200 %", 1, 1)]
 
 
 def test_the_terminal_table_shows_the_distribution_when_there_is_room():

@@ -190,23 +190,24 @@ def refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
     refuse_input_as_output(output, inputs)
 
 
-def emit_report_file(document: dict, plan, output_format: "ReportFormat", output: Path | None, quiet: bool) -> None:
+def emit_report_file(document: dict, plan, output_format: "ReportFormat", output: Path | None, quiet: bool,
+                     source: str) -> None:
     """The HTML report or the Excel workbook (charts take a moment: a spinner on a terminal)."""
-    import yaml
-
     from ..plan_diff import resolved
+    from ..render.html import readable_yaml
 
-    # The plan as it ran: extends resolved, every default filled in.
-    plan_text = yaml.safe_dump(resolved(plan), sort_keys=False, allow_unicode=True)
+    # The plan as it ran: extends resolved, every default filled in, curves on one line.
+    plan_text = readable_yaml(resolved(plan))
     with spinner(f"Writing the {output_format.value} report", quiet):
         if output_format is ReportFormat.xlsx:
             from ..render.workbook import to_xlsx
 
             write_result(to_xlsx(document, plan_text), output)
         else:
-            from ..render.html import to_html
+            from ..render.html import plan_listing, to_html
 
-            write_result(to_html(document, plan_text), output)
+            # The plan as its author wrote it (source is the plan's path, '-' for standard input).
+            write_result(to_html(document, plan_listing(plan, source)), output)
 
 
 def emit_document(document: dict, plan, output_format: Format, output: Path | None) -> None:

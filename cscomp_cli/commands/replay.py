@@ -87,7 +87,7 @@ def stress_test(
             comparison = compare_with_actual(replay(plan_model, dataset, quarters))
             document = build_document(comparison, shocks)
         if output_format in (ReportFormat.html, ReportFormat.xlsx):
-            emit_report_file(document, plan_model, output_format, output, quiet)
+            emit_report_file(document, plan_model, output_format, output, quiet, source=plan)
         else:
             emit_document(document, plan_model, Format(output_format.value), output)
         if not quiet:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 import io
 from collections import defaultdict
+from pathlib import Path
+from typing import NamedTuple
 
-from .views import correlation, csm_view, money, percent, performance, quarter_view, top_view
+from .views import correlation, csm_view, money, pay_share, percent, performance, quarter_view, top_view
 
 ACTUAL, PROPOSED = "#8a8f98", "#2f6fdf"
 STYLE = """
@@ -26,7 +28,16 @@ font-size:.8rem}.warn{color:#9a6700}
 """
 
 
-def to_html(document: dict, plan_text: str) -> str:
+class PlanListing(NamedTuple):
+    """What "The plan" section shows: the text, a sentence saying what it is, and the user's own file
+    when the text shown is not it (a plan that extends another)."""
+
+    text: str
+    note: str = ""
+    written: str | None = None
+
+
+def to_html(document: dict, plan: PlanListing | str) -> str:
     """The whole report: headline numbers, charts, tables, warnings and the plan itself."""
     currency = document["currency"]
     s = document["summary"]
@@ -65,13 +76,88 @@ def to_html(document: dict, plan_text: str) -> str:
     ]
     if document["warnings"]:
         parts += ["<h2>Warnings</h2><ul>"] + [f"<li class='warn'>{_e(w)}</li>" for w in document["warnings"]] + ["</ul>"]
-    parts += ["<h2>The plan</h2>", f"<pre>{_e(plan_text)}</pre>",
+    parts += ["<h2>The plan</h2>", _plan_section(plan if isinstance(plan, PlanListing) else PlanListing(plan)),
               "<p class='sub'>Made by cscomp. Every figure is in the JSON output of the same run.</p></body></html>"]
     return "\n".join(parts) + "\n"
 
 
 def _e(text) -> str:
     return html.escape(str(text))
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def plan_listing(plan, source: str) -> PlanListing:
+    """The plan as its author wrote it (their file, comments and all) when that is the whole plan;
+    for a plan that extends another, the merged plan that ran with the author's file beside it; for
+    one read from standard input, the plan as cscomp read it."""
+    import yaml
+
+    from ..errors import PlanError
+    from ..plan import load_plan_document
+    from ..plan_diff import resolved
+
+    if source != "-":
+        try:
+            written = Path(source).read_bytes().decode("utf-8-sig")
+            parent = _extends(written)
+            if parent is None:
+                return PlanListing(written, f"As written in {source}.")
+            merged, _ = load_plan_document(source)
+            return PlanListing(readable_yaml(merged),
+                               f"{source} extends {parent}: below is the plan that ran, {parent} with "
+                               f"{Path(source).name}'s changes merged in (defaults left out).", written)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, PlanError):
+            pass  # the file changed or vanished since it was read for the run: show what ran
+    as_run = _without_nulls(resolved(plan))
+    return PlanListing(readable_yaml(as_run), "The plan as cscomp read it"
+                       + (" from standard input" if source == "-" else "") + ", every default filled in.")
+
+
+def _extends(text: str) -> str | None:
+    import yaml
+
+    document = yaml.safe_load(text)
+    return str(document["extends"]) if isinstance(document, dict) and "extends" in document else None
+
+
+def _without_nulls(value):
+    """Keys left unset (no cap, no quarters) read better absent than as 'null'."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def readable_yaml(data) -> str:
+    """YAML as a person writes a plan: a curve as [[0.95, 0.0], [1.0, 1.0]] on one line, not one
+    number per line under '- -' as PyYAML's block style prints nested lists."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def scalar(item) -> bool:
+        return not isinstance(item, (dict, list))
+
+    def represent_list(dumper, items):
+        # Lists of numbers and lists of points on one line; lists of components stay one per block.
+        flow = all(scalar(i) or (isinstance(i, list) and all(map(scalar, i))) for i in items)
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow or None)
+
+    Dumper.add_representer(list, represent_list)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _plan_section(plan: PlanListing) -> str:
+    parts = [f"<p class='sub'>{_e(plan.note)}</p>"] if plan.note else []
+    parts.append(f"<pre id='plan'>{_e(plan.text)}</pre>")
+    if plan.written is not None:
+        parts.append(f"<details><summary>The file as written (click to open)</summary><pre>{_e(plan.written)}</pre>"
+                     "</details>")
+    return "\n".join(parts)
 
 
 def _top_table(document: dict) -> str:
@@ -105,50 +191,61 @@ def _csm_table(document: dict) -> str:
 def pay_shares(document: dict) -> dict[str, tuple[float, float]]:
     """Each CSM's variable pay over the period as a % of target: (actual over the roster's TV,
     proposed over the plan's TV); CSMs without a target are left out."""
-    return {c["csm_id"]: (100 * c["actual"] / c["actual_target_variable"], 100 * c["proposed"] / c["target_variable"])
+    return {c["csm_id"]: (pay_share(c["actual"], c["actual_target_variable"]),
+                          pay_share(c["proposed"], c["target_variable"]))
             for c in document["csms"] if c["actual_target_variable"] > 0 and c["target_variable"] > 0}
+
+
+def csm_labels(csms: list[dict]) -> dict[str, str]:
+    """What a chart calls each CSM: the name a reader knows, with the id only where the name alone
+    would not say who (two CSMs of the same name) and the id alone where there is no name."""
+    names = {c["csm_id"]: str(c.get("name") or "").strip() for c in csms}
+    taken = defaultdict(int)
+    for name in names.values():
+        taken[name.casefold()] += 1
+    return {csm: (csm if not name else f"{name} ({csm})" if taken[name.casefold()] > 1 else name)
+            for csm, name in names.items()}
 
 
 def charts_svg(document: dict) -> dict[str, str]:
     """Every chart of the report as an inline SVG string."""
-    import matplotlib
+    return {key: _svg(figure) for key, figure in chart_figures(document).items()}
 
-    matplotlib.use("Agg")  # no screen: draw straight to SVG
-    import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-                         "svg.fonttype": "none", "svg.hashsalt": "cscomp"})
+def chart_figures(document: dict) -> dict:
+    """Every chart of the report as a laid-out matplotlib figure (the tests measure them)."""
+    plt = _pyplot()
     currency = document["currency"]
-    charts = {}
+    figures = {}
     view = sorted(document["csms"], key=lambda c: (c["delta"], c["csm_id"]))
+    names = csm_labels(view)
 
     figure, axes = plt.subplots(figsize=(10, max(3.0, 0.22 * len(view) + 1)))
-    labels = [c["csm_id"] + (" ★" if c["top_performer"] else "") for c in view]
     for y, c in enumerate(view):
         axes.plot([c["actual"], c["proposed"]], [y, y], color="#c9ced6", linewidth=2, zorder=1)
     axes.scatter([c["actual"] for c in view], range(len(view)), color=ACTUAL, label="actually paid", zorder=2)
     axes.scatter([c["proposed"] for c in view], range(len(view)), color=PROPOSED, label="proposed", zorder=3)
-    axes.set_yticks(range(len(view)), labels)
+    axes.set_yticks(range(len(view)), [names[c["csm_id"]] + (" ★" if c["top_performer"] else "") for c in view])
     axes.set_xlabel(f"variable pay over the period ({currency})")
     _thousands(axes.xaxis)
-    axes.legend(loc="lower right", frameon=False)
-    axes.set_title("Who gains and who loses (largest loss at the bottom)", loc="left")
-    charts["dumbbell"] = _svg(figure)
+    _title_and_legend(axes, "Who gains and who loses (largest loss at the bottom; ★ top performer)")
+    figures["dumbbell"] = _laid_out(figure)
 
     shares = pay_shares(document)
     actual, proposed = [a for a, _ in shares.values()], [p for _, p in shares.values()]
-    figure, axes = plt.subplots(figsize=(5, 3.2))
+    figure, axes = plt.subplots(figsize=(5, 3.4))
     bins = _bins(actual + proposed)
     axes.hist(actual, bins=bins, alpha=0.6, color=ACTUAL, label="actually paid")
     axes.hist(proposed, bins=bins, alpha=0.6, color=PROPOSED, label="proposed")
     axes.axvline(100, color="#1d2330", linewidth=0.8, linestyle="--")
-    axes.set_xlabel("variable pay as % of target")
+    # Bins hold their left edge, like the terminal's bands: a CSM paid exactly 100 % is in 100–110.
+    axes.set_xlabel("variable pay as % of target (each bar includes its left edge, not its right)", fontsize=8)
     axes.set_ylabel("CSMs")
-    axes.legend(frameon=False)
-    axes.set_title("Payout as % of target", loc="left")
-    charts["distribution"] = _svg(figure)
+    _whole_numbers(axes.yaxis)
+    _title_and_legend(axes, "Payout as % of target")
+    figures["distribution"] = _laid_out(figure)
 
-    figure, axes = plt.subplots(figsize=(5, 3.2))
+    figure, axes = plt.subplots(figsize=(5, 3.4))
     points = [(c["performance"], *shares[c["csm_id"]]) for c in document["csms"]
               if c["performance"] is not None and c["csm_id"] in shares]
     rho = document["summary"]["pay_performance_correlation"]
@@ -158,39 +255,72 @@ def charts_svg(document: dict) -> dict[str, str]:
                  label=f"proposed (ρ {correlation(rho['proposed'])})")
     axes.set_xlabel("performance (the plan's performance metric, pooled)")
     axes.set_ylabel("variable pay as % of target")
-    axes.legend(frameon=False, fontsize=8)
-    axes.set_title("Pay against performance", loc="left")
-    charts["scatter"] = _svg(figure)
+    _title_and_legend(axes, "Pay against performance")
+    figures["scatter"] = _laid_out(figure)
 
     quarters = quarter_view(document)
-    figure, axes = plt.subplots(figsize=(5, 3.2))
+    figure, axes = plt.subplots(figsize=(5, 3.4))
     positions = range(len(quarters))
     axes.bar([x - 0.2 for x in positions], [q["actual"] for q in quarters], 0.4, color=ACTUAL, label="actually paid")
     axes.bar([x + 0.2 for x in positions], [q["proposed"] for q in quarters], 0.4, color=PROPOSED, label="proposed")
     axes.set_xticks(list(positions), [q["quarter"] for q in quarters])
     axes.set_ylabel(currency)
     _thousands(axes.yaxis)
-    axes.legend(frameon=False)
-    axes.set_title("Cost per quarter", loc="left")
-    charts["quarters"] = _svg(figure)
+    _title_and_legend(axes, "Cost per quarter")
+    figures["quarters"] = _laid_out(figure)
 
     segments = defaultdict(lambda: [0.0, 0.0])
     for row in document["rows"]:
         segments[row["segment"]][0] += row["actual"]
         segments[row["segment"]][1] += row["proposed"]
-    names = sorted(segments)
-    figure, axes = plt.subplots(figsize=(5, 3.2))
-    axes.barh([y + 0.2 for y in range(len(names))], [segments[n][0] for n in names], 0.4, color=ACTUAL,
-              label="actually paid")
-    axes.barh([y - 0.2 for y in range(len(names))], [segments[n][1] for n in names], 0.4, color=PROPOSED,
-              label="proposed")
-    axes.set_yticks(range(len(names)), names)
+    segment_names = sorted(segments)
+    figure, axes = plt.subplots(figsize=(5, 3.4))
+    axes.barh([y + 0.2 for y in range(len(segment_names))], [segments[n][0] for n in segment_names], 0.4,
+              color=ACTUAL, label="actually paid")
+    axes.barh([y - 0.2 for y in range(len(segment_names))], [segments[n][1] for n in segment_names], 0.4,
+              color=PROPOSED, label="proposed")
+    axes.set_yticks(range(len(segment_names)), segment_names)
     axes.set_xlabel(currency)
     _thousands(axes.xaxis)
-    axes.legend(frameon=False, loc="best", fontsize=8)
-    axes.set_title("Cost per segment", loc="left")
-    charts["segments"] = _svg(figure)
-    return charts
+    _title_and_legend(axes, "Cost per segment")
+    figures["segments"] = _laid_out(figure)
+    return figures
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen: draw straight to SVG
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+                         "svg.fonttype": "none", "svg.hashsalt": "cscomp"})
+    return plt
+
+
+LEGEND_COLUMNS = 4
+
+
+def _title_and_legend(axes, title: str) -> None:
+    """The legend on its own row between the title and the plot: outside the axes it can never hide
+    a bar or a dot, whatever the data (inside, matplotlib's "best" still covered the first bar)."""
+    entries = len(axes.get_legend_handles_labels()[1])
+    if not entries:  # nothing drawn (no quarters, no CSMs): no legend, and no warning from matplotlib
+        axes.set_title(title, loc="left")
+        return
+    columns = max(1, min(LEGEND_COLUMNS, entries))
+    rows = -(-entries // columns)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=columns, frameon=False, borderaxespad=0,
+                borderpad=0, handletextpad=0.4, columnspacing=1.2, fontsize=8)
+    # Title above the legend rows: one legend row at 8 pt is about 8 × 1.5 points high, plus a gap.
+    axes.set_title(title, loc="left", pad=6 + 13 * rows)
+
+
+def _whole_numbers(axis) -> None:
+    """Counts of CSMs: ticks at whole numbers only (never 0.25 of a CSM)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _thousands(axis) -> None:
@@ -208,27 +338,24 @@ def _bins(values: list[float]) -> list[float]:
     return [low + 10 * i for i in range(int((high - low) / 10) + 1)]
 
 
+def _laid_out(figure):
+    figure.tight_layout()
+    return figure
+
+
 def _svg(figure) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
-    figure.tight_layout()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "cscomp"})
     plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
 
 
-def side_by_side_html(document: dict) -> str:
-    """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
-    from .compare import summary_rows
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    currency = document["currency"]
+def side_by_side_figure(document: dict):
+    """`cscomp compare`'s chart: cost per segment, actual and each plan side by side."""
+    plt = _pyplot()
     labels = ["actual"] + [p["label"] for p in document["plans"]]
     segments = list(document["actual"]["cost_by_segment"])
     figure, axes = plt.subplots(figsize=(10, 3.6))
@@ -239,11 +366,19 @@ def side_by_side_html(document: dict) -> str:
         axes.bar([x + i * width for x in range(len(segments))], [cost[s] for s in segments], width,
                  label=label, color=colours[i])
     axes.set_xticks([x + width * (len(labels) - 1) / 2 for x in range(len(segments))], segments)
-    axes.set_ylabel(currency)
+    axes.set_ylabel(document["currency"])
     _thousands(axes.yaxis)
-    axes.legend(frameon=False, ncol=min(4, len(labels)))
-    axes.set_title("Cost per segment over the period", loc="left")
-    chart = _svg(figure)
+    _title_and_legend(axes, "Cost per segment over the period")
+    return _laid_out(figure)
+
+
+def side_by_side_html(document: dict) -> str:
+    """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
+    from .compare import summary_rows
+
+    currency = document["currency"]
+    labels = ["actual"] + [p["label"] for p in document["plans"]]
+    chart = _svg(side_by_side_figure(document))
     quarters = document["quarters"]
     rows = "".join(f"<tr><td class='l'>{_e(measure)}</td>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
                    for measure, cells in summary_rows(document))

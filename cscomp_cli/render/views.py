@@ -96,6 +96,21 @@ def performance(value: float | None) -> str:
 BUCKETS = [(None, 50), (50, 75), (75, 100), (100, 125), (125, 150), (150, 200), (200, None)]
 
 
+def pay_share(paid: float, target: float) -> float:
+    """Variable pay as a % of target. Amounts are whole cents, so anything finer than a millionth of a
+    point is float noise: rounding it off keeps a CSM paid exactly their target at exactly 100 %
+    (and so in the band that starts at 100 %), never at 99.99999999999999 %."""
+    return round(100 * paid / target, 6)
+
+
+def bucket_label(low: float | None, high: float | None) -> str:
+    """A band holds its lower edge and not its upper one (100 % exactly is in "≥100 to <125 %"), the
+    same half-open bins the HTML histogram draws; the label says so, as "100–125 %" would not."""
+    if low is None:
+        return f"<{high} %"
+    return f"≥{low} %" if high is None else f"≥{low} to <{high} %"
+
+
 def pay_share_buckets(document: dict) -> list[tuple[str, int, int]]:
     """(bucket label, CSMs actually paid in it, CSMs the plan would pay in it) by pay as % of target."""
     def bucket(share: float) -> int:
@@ -105,8 +120,6 @@ def pay_share_buckets(document: dict) -> list[tuple[str, int, int]]:
     actual, proposed = [0] * len(BUCKETS), [0] * len(BUCKETS)
     for c in document["csms"]:
         if c.get("actual_target_variable", 0) > 0 and c.get("target_variable", 0) > 0:
-            actual[bucket(100 * c["actual"] / c["actual_target_variable"])] += 1
-            proposed[bucket(100 * c["proposed"] / c["target_variable"])] += 1
-    labels = [f"< {high} %" if low is None else (f"≥ {low} %" if high is None else f"{low}–{high} %")
-              for low, high in BUCKETS]
-    return list(zip(labels, actual, proposed))
+            actual[bucket(pay_share(c["actual"], c["actual_target_variable"]))] += 1
+            proposed[bucket(pay_share(c["proposed"], c["target_variable"]))] += 1
+    return list(zip([bucket_label(low, high) for low, high in BUCKETS], actual, proposed))
