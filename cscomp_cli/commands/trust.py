@@ -70,8 +70,9 @@ def reconcile_command(
     output_format: Annotated[ReconcileFormat, typer.Option("--format", "-f", help="table, csv or json.")] = (
         ReconcileFormat.table),
     output: OutputOpt = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any difference is not explained by a "
-                                         "payment outside the plan (a SPIFF, a bonus, a clawback).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any payout line is unexplained: it "
+                                         "differs from what the plan computes and is not a payment outside the "
+                                         "plan (a SPIFF, a bonus, a clawback).")] = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -108,12 +109,18 @@ def reconcile_command(
         if output_format is not ReconcileFormat.table and not quiet:
             stderr_console().print(escape_markup(document["verdict"]), highlight=False)
             report_warnings(document["warnings"], output_format)
-        if strict and document["unexplained_total"] != 0:
+        if strict and not document["explained"]:
+            from ..reconcile import UNEXPLAINED
             from ..render.views import money
 
-            stderr_console().print(f"[bold red]breach:[/] {money(document['unexplained_total'], document['currency'])}"
-                                    " of what was paid is not what the plan computes and is not a payment outside"
-                                    " the plan (--strict)", highlight=False)
+            unexplained = document["summary"]["by_category"][UNEXPLAINED]
+            lines = unexplained["lines"]
+            stderr_console().print(
+                f"[bold red]breach:[/] {lines:,} payout line{'s' if lines != 1 else ''} "
+                f"{'differ' if lines != 1 else 'differs'} from what the plan computes and "
+                f"{'are not payments' if lines != 1 else 'is not a payment'} outside the plan: absolute "
+                f"differences {money(unexplained['absolute'], document['currency'])}, net "
+                f"{money(unexplained['net'], document['currency'], sign=True)} (--strict)", highlight=False)
             raise typer.Exit(EXIT_GUARDRAIL)
 
 
