@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
+import shutil
 
 import yaml
 
@@ -290,3 +292,26 @@ def test_a_plan_line_left_out_of_itemised_payroll_is_a_missing_line(data_dir):
     (c1,) = document(data_dir, payouts)["differing"]
     assert c1["lines"] == [{"component": "renewals", "category": "unexplained", "computed": 2000.0, "paid": 0.0,
                             "difference": -2000.0}]
+
+
+def test_untagging_the_sample_payroll_changes_nothing(tmp_path):
+    # The issue's reproduction: the sample's payroll with the plan components' tags stripped from every
+    # line, then from a seeded random half of them, keeping the SPIFF, bonus and clawback tagged.
+    # Amounts are untouched, so the answer must be the one for the fully tagged payroll.
+    folder = tmp_path / "data"
+    shutil.copytree(REPO / "sample_data", folder)
+    payouts = (REPO / "sample_data" / "payouts.csv").read_text().splitlines()
+    rng = random.Random(9)
+    plan_line = re.compile(r",(retention|renewals|expansion)$")
+    for share in (1.0, 0.5):
+        lines = [plan_line.sub(",", line) if rng.random() < share else line for line in payouts]
+        assert sum(line.endswith(",") for line in lines) > 300
+        (folder / "payouts.csv").write_text("\n".join(lines) + "\n")
+        result = run("reconcile", REPO / "plans" / "current.yaml", "--quarters", "8", "--data", folder,
+                     "--format", "json", "--strict")
+        assert result.exit_code == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["verdict"].startswith("reproduces 233 of 236 CSM-quarters to the cent; 3 differ by a net "
+                                            "+$2,300.00 (paid − computed), all of it in components outside the plan")
+        assert [(line["component"], line["category"]) for row in report["differing"] for line in row["lines"]] == [
+            ("spiff", "outside the plan"), ("discretionary", "outside the plan"), ("clawback", "outside the plan")]
