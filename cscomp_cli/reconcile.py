@@ -5,9 +5,19 @@ reproduce payroll to the cent (apart from payments made outside the plan, such a
 comparison with a proposal is a fair one.
 
 Each CSM–quarter's paid amount is compared with the plan's computed payout. Where they differ,
-the difference is broken down by payouts.csv `component`: lines named after a plan component (or
-`cap_adjustment`) are compared with what the plan computed for them; lines with any other name
-are payments outside the plan and explain their own amount. Whatever is left is unexplained.
+the difference is broken down into payout lines by payouts.csv `component`, and every line falls
+in exactly one category:
+
+- OUTSIDE_PLAN: a line with a name that is neither a plan component nor `cap_adjustment` (a SPIFF,
+  a bonus, a clawback). It is a payment outside the plan and explains its own amount.
+- UNEXPLAINED: a plan component line, the `cap_adjustment` line, or the line of payroll paid with no
+  component, whose amount differs from what the plan computed for it.
+
+Payroll lines with no component are compared in total with whatever the plan computed that no
+line named after a plan component covers: tagging a SPIFF does not oblige payroll to tag the rest.
+
+Every figure sums like with like: the net difference (paid − computed) is the net outside the plan
+plus the net unexplained; absolute differences are reported separately and never against a net.
 """
 
 from __future__ import annotations
@@ -24,14 +34,21 @@ from .plan import Plan
 CAP_LINE = "cap_adjustment"
 NO_COMPONENT = "(no component)"
 
+# The two categories of a differing payout line; every output labels lines with these words.
+UNEXPLAINED = "unexplained"
+OUTSIDE_PLAN = "outside the plan"
+CATEGORIES = (UNEXPLAINED, OUTSIDE_PLAN)
+
 
 @dataclass
 class Reconciliation:
     """The plan in force replayed against payroll, CSM–quarter by CSM–quarter."""
 
     replay: Replay
-    lines: pd.DataFrame  # one row per differing CSM–quarter and payout line, amounts in cents
-    differing: pd.DataFrame  # one row per differing CSM–quarter, amounts in cents
+    # one row per differing payout line of a differing CSM–quarter, amounts in cents, with its category
+    lines: pd.DataFrame
+    # one row per differing CSM–quarter: computed, paid, difference and its split by category, in cents
+    differing: pd.DataFrame
     csm_quarters: int
 
     @property
@@ -39,19 +56,57 @@ class Reconciliation:
         return self.csm_quarters - len(self.differing)
 
     @property
+    def net_difference_cents(self) -> int:
+        """Paid − computed over every replayed CSM–quarter (those reproduced add 0)."""
+        return int(self.differing["difference_cents"].sum())
+
+    def _category(self, category: str) -> pd.DataFrame:
+        return self.lines[self.lines["category"] == category]
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Per category: how many lines, their net and their absolute differences, in cents.
+
+        The nets add up to the net difference and the absolute differences to those of every line.
+        """
+        totals = {}
+        for category in CATEGORIES:
+            differences = self._category(category)["difference_cents"]
+            totals[category] = {"lines": len(differences), "net_cents": int(differences.sum()),
+                                "absolute_cents": int(differences.abs().sum())}
+        return totals
+
+    @property
+    def outside_plan_cents(self) -> int:
+        """Net of the lines outside the plan."""
+        return self.totals()[OUTSIDE_PLAN]["net_cents"]
+
+    @property
     def unexplained_cents(self) -> int:
-        return int(self.differing["unexplained_cents"].abs().sum())
+        """Net of the unexplained lines: net difference − net outside the plan."""
+        return self.totals()[UNEXPLAINED]["net_cents"]
+
+    @property
+    def unexplained_absolute_cents(self) -> int:
+        """Sum of the unexplained lines' absolute differences: an over- and an underpayment both count."""
+        return self.totals()[UNEXPLAINED]["absolute_cents"]
+
+    @property
+    def unexplained_lines(self) -> int:
+        return self.totals()[UNEXPLAINED]["lines"]
+
+    @property
+    def explained(self) -> bool:
+        """True when every difference is a payment outside the plan (what --strict asks)."""
+        return self.unexplained_lines == 0
 
     def outside_plan(self) -> dict[str, int]:
         """Net cents paid outside the plan, per payouts.csv component, largest first."""
-        outside = self.lines[self.lines["outside_plan"]]
-        totals = outside.groupby("component", sort=True)["difference_cents"].sum()
+        totals = self._category(OUTSIDE_PLAN).groupby("component", sort=True)["difference_cents"].sum()
         return {name: int(cents) for name, cents in totals.sort_values(key=abs, ascending=False, kind="stable").items()}
 
     def warnings(self) -> list[str]:
         """A SPIFF is rare; a component outside the plan paid to most CSMs means the wrong plan."""
-        outside = self.lines[self.lines["outside_plan"]]
-        counts = outside.groupby("component")["csm_id"].size()
+        counts = self._category(OUTSIDE_PLAN).groupby("component")["csm_id"].size()
         common = sorted(counts[counts * 2 >= max(self.csm_quarters, 1)].index)
         if not common:
             return []
@@ -70,29 +125,43 @@ def reconcile(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Reco
     differing = differing.reset_index(drop=True)
     differing["difference_cents"] = differing["paid_cents"] - differing["computed_cents"]
 
-    keys = pd.MultiIndex.from_frame(differing[["quarter", "csm_id"]])
+    key = ["quarter", "csm_id"]
+    keys = pd.MultiIndex.from_frame(differing[key])
     paid = _paid_lines(dataset, result.quarters)
-    paid = paid[pd.MultiIndex.from_frame(paid[["quarter", "csm_id"]]).isin(keys)]
-    # Payroll itemised by component is compared line by line; a payment without one only in total.
-    named = paid[paid["component"] != NO_COMPONENT]
-    itemised = keys.isin(pd.MultiIndex.from_frame(named[["quarter", "csm_id"]]))
-    computed = pd.concat([
-        _computed_lines(plan, rows[differs][itemised]),
-        differing.loc[~itemised, ["quarter", "csm_id", "computed_cents"]].assign(component=NO_COMPONENT),
-    ], ignore_index=True)
-    lines = computed.merge(paid, on=["quarter", "csm_id", "component"], how="outer")
+    paid = paid[pd.MultiIndex.from_frame(paid[key]).isin(keys)]
+    plan_lines = {c.id for c in plan.components} | {CAP_LINE}
+    tagged = paid[paid["component"].isin(plan_lines)]
+    untagged_keys = pd.MultiIndex.from_frame(paid.loc[paid["component"] == NO_COMPONENT, key])
+    tagged_keys = pd.MultiIndex.from_frame(tagged[key])
+
+    computed = _computed_lines(plan, rows[differs])
+    # A plan line payroll itemised is compared line by line. The rest of what the plan computed is
+    # compared in total with the untagged payroll, or, when payroll itemised none of this
+    # CSM–quarter's plan lines, shown in total (nothing to compare line by line). Only when payroll
+    # itemises the quarter without an untagged line is a plan line it left out a missing line.
+    covered = pd.MultiIndex.from_frame(computed[key + ["component"]]).isin(
+        pd.MultiIndex.from_frame(tagged[key + ["component"]]))
+    computed_keys = pd.MultiIndex.from_frame(computed[key])
+    folded = ~covered & (computed_keys.isin(untagged_keys) | ~computed_keys.isin(tagged_keys))
+    computed.loc[folded, "component"] = NO_COMPONENT
+    computed = computed.groupby(key + ["component"], sort=False, as_index=False)["computed_cents"].sum()
+
+    lines = computed.merge(paid, on=key + ["component"], how="outer")
     lines[["computed_cents", "paid_cents"]] = lines[["computed_cents", "paid_cents"]].fillna(0).astype("int64")
     lines["difference_cents"] = lines["paid_cents"] - lines["computed_cents"]
-    # A line named neither after a plan component nor left blank is a payment outside the plan.
-    lines["outside_plan"] = ~lines["component"].isin({c.id for c in plan.components} | {CAP_LINE, NO_COMPONENT})
-    lines = lines[lines["difference_cents"] != 0].merge(differing[["quarter", "csm_id", "name"]], how="left")
-    lines = lines.sort_values(["quarter", "csm_id", "outside_plan", "component"], kind="stable")
-    lines = lines.reset_index(drop=True)[["quarter", "csm_id", "name", "component", "outside_plan",
-                                          "computed_cents", "paid_cents", "difference_cents"]]
+    # A line named neither after a plan line nor left blank is a payment outside the plan.
+    outside = ~lines["component"].isin(plan_lines | {NO_COMPONENT})
+    lines["category"] = pd.Categorical(outside.map({True: OUTSIDE_PLAN, False: UNEXPLAINED}),
+                                       categories=list(CATEGORIES))
+    lines = lines[lines["difference_cents"] != 0].merge(differing[key + ["name"]], how="left")
+    lines = lines.sort_values(key + ["category", "component"], kind="stable")
+    lines["category"] = lines["category"].astype(str)
+    lines = lines.reset_index(drop=True)[key + ["name", "component", "category", "computed_cents", "paid_cents",
+                                                "difference_cents"]]
 
-    outside = lines[lines["outside_plan"]].groupby(["quarter", "csm_id"])["difference_cents"].sum()
-    differing["explained_cents"] = outside.reindex(keys, fill_value=0).to_numpy(dtype="int64")
-    differing["unexplained_cents"] = differing["difference_cents"] - differing["explained_cents"]
+    for category, column in ((OUTSIDE_PLAN, "outside_plan_cents"), (UNEXPLAINED, "unexplained_cents")):
+        split = lines[lines["category"] == category].groupby(key)["difference_cents"].sum()
+        differing[column] = split.reindex(keys, fill_value=0).to_numpy(dtype="int64")
     return Reconciliation(replay=result, lines=lines, differing=differing, csm_quarters=len(rows))
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 
 import pytest
 
@@ -92,3 +95,103 @@ components:
     tree = run("explain", folder / "plan.yaml", "--csm", "C1", "--quarter", "2026Q1", "--data", folder).stdout
     assert "by segment (Enterprise: 1.0); risk_adjust -0.2 × (book risk 0.5 − company risk 0.3) = -0.04" in tree
     assert "target: quotas.csv line 3 → 4,000.00" in tree
+
+
+def explain_as(output_format: str, csm: str = "C2", folder=V03) -> str:
+    result = run("explain", folder / "plan.yaml", "--csm", csm, "--quarter", "2026Q1", "--data", folder,
+                 "--format", output_format)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_explain_csv_has_one_row_per_figure():
+    rows = list(csv.reader(io.StringIO(explain_as("csv"))))
+    assert rows[0] == ["section", "item", "field", "value"]
+    assert all(len(row) == 4 for row in rows)
+    cells = {(section, item, name): value for section, item, name, value in rows[1:]}
+    assert len(cells) == len(rows) - 1  # every (section, item, field) names one figure
+    assert cells["csm", "", "name"] == "Oto" and cells["csm", "", "quarter"] == "2026Q1"
+    # Vector 03, C2: A3 starts at 100,000 with +6,000 expansion, +4,000 cross-sell, −5,000 contraction.
+    assert float(cells["book", "A3", "arr_start"]) == 100000 and float(cells["book", "A3", "cross_sell"]) == 4000
+    assert cells["book", "A3", "in_retention_base"] == "true"
+    # grr = (100,000 − 5,000) / 100,000 = 0.95; attainment 0.95 / 0.9 = 1.055555556 (9 places)
+    assert float(cells["metric", "grr", "value"]) == 0.95
+    assert cells["metric", "grr", "figures"] == "95,000.00 ÷ 100,000.00"
+    assert float(cells["component", "retention", "attainment"]) == 1.055555556
+    # curve [[0.9, 0.5], [1.1, 1.0]]: one row per coordinate
+    assert [float(cells["component", "retention", f"curve.{n}.{axis}"]) for n in (1, 2)
+            for axis in ("x", "fraction")] == [0.9, 0.5, 1.1, 1.0]
+    # f = 0.5 + (1.055555556 − 0.9) × 2.5 = 0.88888889; 5,000 × 1.0 × f = 4,444.44445 → 4,444.44
+    assert float(cells["component", "retention", "fraction"]) == pytest.approx(0.88888889, abs=1e-9)
+    assert float(cells["component", "retention", "payout"]) == 4444.44
+    # gross expansion 6,000 + 0.25 × 4,000 = 7,000 against a target of 5 % × 100,000 = 5,000:
+    # marginal 5,000 × 5 % + 2,000 × 8 % = 250 + 160 = 410; retroactive 7,000 × 8 % = 560
+    assert float(cells["component", "expansion_marginal", "target.computed"]) == 5000
+    assert [cells["component", "expansion_marginal", f"tiers.{n}.rate"] for n in (1, 2, 3)] == ["0.05", "0.08", "0.1"]
+    assert cells["component", "expansion_marginal", "tiers.3.up_to"] == ""  # the open top tier
+    assert float(cells["component", "expansion_marginal", "payout"]) == 410
+    assert float(cells["component", "expansion_retro", "payout"]) == 560
+    # 4,444.44 + 410 + 560 = 5,414.44 computed; paid 6,000 → delta 5,414.44 − 6,000 = −585.56
+    assert float(cells["total", "", "proposed"]) == 5414.44
+    assert float(cells["paid", "", "total"]) == 6000 and float(cells["paid", "", "delta"]) == -585.56
+    assert float(cells["paid", "payouts.csv line 3", "amount"]) == 6000
+
+
+def hostile_org(data_dir):
+    """A name and an account id a spreadsheet would run and Markdown would format."""
+    roster = "csm_id,name,segment,annual_base,annual_variable\nC1,=HYPERLINK(\"x\")|*Bo* [x](y),SMB,100000,20000\n"
+    accounts = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n2026Q1,-A1,C1,100000,0,0,0\n"
+    plan = "name: '# Plan | _draft_'\ncomponents:\n  - {id: nrr, metric: nrr, weight: 1, target: 1, curve: [[1, 1]]}\n"
+    return data_dir(roster=roster, accounts=accounts, payouts="quarter,csm_id,amount\n2026Q1,C1,5000\n", plan=plan)
+
+
+def test_explain_csv_never_starts_a_cell_with_a_formula(data_dir):
+    rows = list(csv.reader(io.StringIO(explain_as("csv", "C1", hostile_org(data_dir)))))
+    cells = {(section, item, name): value for section, item, name, value in rows[1:]}
+    assert cells["csm", "", "name"] == "'=HYPERLINK(\"x\")|*Bo* [x](y)"
+    assert cells["book", "'-A1", "arr_start"] == "100000"
+    # nrr 1.0 at target 1.0 on curve [[1, 1]]: 5,000 × 1 = 5,000.00, as paid
+    assert float(cells["total", "", "proposed"]) == 5000 and float(cells["paid", "", "delta"]) == 0
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row[:3])
+    assert not any(row[3].startswith(("=", "+", "@")) for row in rows)
+    assert all(row[3].startswith("'") or re.fullmatch(r"-[\d.]+(e-?\d+)?", row[3]) for row in rows
+               if row[3].startswith("-"))  # a minus only on a number
+
+
+def test_explain_markdown_is_the_tree_as_nested_lists():
+    text = explain_as("markdown")
+    lines = text.splitlines()
+    assert lines[0] == "## C2 Oto · 2026Q1 · Enterprise · plan *Expansion commission with cross-sell credit*"
+    assert lines[1] == ""
+    depths = []
+    for line in lines[2:]:
+        match = re.fullmatch(r"((?:    )*)- (.+)", line)
+        assert match, line
+        depths.append(len(match.group(1)) // 4)
+    assert depths[0] == 0 and all(b <= a + 1 for a, b in zip(depths, depths[1:]))  # a level at a time
+    # The same figures as the tree, one item per node, nested under their section.
+    top = [line[2:] for line in lines[2:] if line.startswith("- ")]
+    assert top == ["Pay", "Book: 1 account row(s)", "Metrics (CSM scope, 9 decimal places)", "Components",
+                   "**Proposed 5,414.44**", "**Actually paid 6,000.00** (delta -585.56)"]
+    retention = lines.index("    - **retention** (curve) → 4,444.44")
+    assert lines[retention + 1] == "        - grr (csm scope) = 0.95"
+    assert ("        - round(target_variable × weight × fraction × multiplier): 6 places, then cents: "
+            "4,444.444450 → 4,444.44") in lines
+    assert "        - *between \\[0.9, 0.5\\] and \\[1.1, 1\\]: 0.5 + (x − 0.9) × 2.5*" in lines
+    assert "    - payouts.csv line 3: 6,000.00" in lines
+    # Same nodes as the terminal tree.
+    tree = run("explain", V03 / "plan.yaml", "--csm", "C2", "--quarter", "2026Q1", "--data", V03).stdout
+    assert len(lines) - 2 == len(tree.splitlines()) - 1
+
+
+def test_explain_markdown_escapes_names(data_dir):
+    text = explain_as("markdown", "C1", hostile_org(data_dir))
+    heading = text.splitlines()[0]
+    assert heading == ("## C1 =HYPERLINK(\"x\")\\|\\*Bo\\* \\[x\\](y) · 2026Q1 · SMB · plan "
+                       "*\\# Plan \\| \\_draft\\_*")
+    assert "    - \\-A1 (line 2): start 100,000.00 → end 100,000.00" in text.splitlines()
+
+
+def test_explain_tree_prints_names_as_written(data_dir):
+    tree = explain_as("table", "C1", hostile_org(data_dir))
+    assert 'C1 =HYPERLINK("x")|*Bo* [x](y) · 2026Q1 · SMB · plan # Plan | _draft_' in tree

@@ -67,19 +67,22 @@ def reconcile_command(
     plan: PlanArg,
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
-    output_format: Annotated[ReconcileFormat, typer.Option("--format", "-f", help="table, csv or json.")] = (
-        ReconcileFormat.table),
+    output_format: Annotated[ReconcileFormat, typer.Option(
+        "--format", "-f", help="table, csv (one row per differing payout line) or json.")] = ReconcileFormat.table,
     output: OutputOpt = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any difference is not explained by a "
-                                         "payment outside the plan (a SPIFF, a bonus, a clawback).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any payout line is unexplained: it "
+                                         "differs from what the plan computes and is not a payment outside the "
+                                         "plan (a SPIFF, a bonus, a clawback).")] = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Replay the plan in force and list every CSM-quarter where payroll differs from what it computes.
 
     Differences are broken down by the component column of payouts.csv: a line named after a plan
-    component is compared with what the plan computed for it; any other name (spiff, discretionary,
-    clawback) is a payment outside the plan. Run it before trusting a stress test.
+    component (or cap_adjustment) is compared with what the plan computed for it, lines with no
+    component are compared in total with the rest of what it computed, and any other name (spiff,
+    discretionary, clawback) is a payment outside the plan. Every differing line is either
+    unexplained or outside the plan. Run it before trusting a stress test.
 
     \b
     Examples:
@@ -108,12 +111,18 @@ def reconcile_command(
         if output_format is not ReconcileFormat.table and not quiet:
             stderr_console().print(escape_markup(document["verdict"]), highlight=False)
             report_warnings(document["warnings"], output_format)
-        if strict and document["unexplained_total"] != 0:
+        if strict and not document["explained"]:
+            from ..reconcile import UNEXPLAINED
             from ..render.views import money
 
-            stderr_console().print(f"[bold red]breach:[/] {money(document['unexplained_total'], document['currency'])}"
-                                    " of what was paid is not what the plan computes and is not a payment outside"
-                                    " the plan (--strict)", highlight=False)
+            unexplained = document["summary"]["by_category"][UNEXPLAINED]
+            lines = unexplained["lines"]
+            stderr_console().print(
+                f"[bold red]breach:[/] {lines:,} payout line{'s' if lines != 1 else ''} "
+                f"{'differ' if lines != 1 else 'differs'} from what the plan computes and "
+                f"{'are not payments' if lines != 1 else 'is not a payment'} outside the plan: absolute "
+                f"differences {money(unexplained['absolute'], document['currency'])}, net "
+                f"{money(unexplained['net'], document['currency'], sign=True)} (--strict)", highlight=False)
             raise typer.Exit(EXIT_GUARDRAIL)
 
 
@@ -122,30 +131,37 @@ def explain_command(
     csm: Annotated[str, typer.Option("--csm", help="The CSM's id, as in roster.csv.")],
     quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026Q1.")],
     data: DataOpt = Path("sample_data"),
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="table (a tree) or json.")] = Format.table,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help=(
+        "table (a tree), markdown (the tree as nested lists), csv (one row per figure: section, item, field, "
+        "value) or json."))] = Format.table,
     output: OutputOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Show every number behind one CSM's payout in one quarter: book, metrics, targets, curve, cap.
 
     \b
-    Example:
+    Examples:
       cscomp explain plans/nrr_focus.yaml --csm C07 --quarter 2026Q2
+      cscomp explain plans/nrr_focus.yaml --csm C07 --quarter 2026Q2 --format csv --output c07.csv
     """
     with user_errors(debug, plan):
         from ..data import load_dataset
         from ..explain import explain
         from ..plan import load_plan
-        from ..render.machine import to_json
+        from ..render import explain_tree
 
         plan_model = load_plan(plan)
         if output is not None:
             refuse_overwriting_inputs(output, plan, data)
         dataset = load_dataset(data, require_payouts=False)
         document = explain(plan_model, dataset, csm, quarter)
-        if output_format in (Format.json, Format.csv):
-            write_result(to_json(document), output)
-        else:
-            from ..render.explain_tree import render_explanation
+        if output_format is Format.json:
+            from ..render.machine import to_json
 
-            render_rich(lambda console: render_explanation(document, console), output)
+            write_result(to_json(document), output)
+        elif output_format is Format.csv:
+            write_result(explain_tree.explanation_csv(document), output)
+        elif output_format is Format.markdown:
+            write_result(explain_tree.explanation_markdown(document), output)
+        else:
+            render_rich(lambda console: explain_tree.render_explanation(document, console), output)
