@@ -28,6 +28,7 @@ from pydantic import (
 
 from .errors import PlanError
 from .quarters import parse_quarter
+from .units import read_percent_strings
 
 METRICS = (
     "start_arr", "expansion_arr", "cross_sell_arr", "gross_expansion", "contraction_arr", "churn_arr",
@@ -342,13 +343,16 @@ def parse_plan(text: str, label: str = "<plan>", *, base: Path | None = None, ch
 def _resolved_document(text: str, label: str, base: Path, chain: tuple[Path, ...]) -> dict:
     document = _read_document(text, label)
     if "extends" in document:
-        return _resolve_extends(document, label, base, chain)
-    _refuse_stray_removes(document, label)
-    return document
+        document = _resolve_extends(document, label, base, chain)
+    else:
+        _refuse_stray_removes(document, label)
+    # After extends: a child's "95%" replaces its parent's 0.9 like any other value.
+    return read_percent_strings(document, label)
 
 
 def plan_from_document(document: dict, label: str = "<plan>") -> Plan:
     """Validate a plan given as plain data (extends already resolved)."""
+    document = read_percent_strings(document, label)
     _check_numbers(document, label)
     try:
         plan = Plan.model_validate(document)

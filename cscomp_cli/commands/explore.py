@@ -68,6 +68,8 @@ def sweep_command(
         if shocks:
             result["shocks"] = {s.column: s.pct for s in shocks}
         render_formats(result, output_format, output, csv=sweep_csv, markdown=sweep_markdown, table=render_sweep)
+        if not quiet:
+            report_warnings(result["warnings"], output_format)
         if all(row["error"] for row in result["rows"]):
             raise UsageError(f"no value of {parsed.label} gives a valid plan: {result['rows'][0]['error']}")
 
