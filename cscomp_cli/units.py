@@ -15,6 +15,8 @@ from .errors import PlanError
 
 # "92%", "92 %", "-30%", "+2.5%", ".5%", and "−30%" with the minus sign people paste from documents.
 _PERCENT = re.compile(r"^\s*(?P<sign>[-+−]?)\s*(?P<digits>\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
+# The same, for the JSON Schema editors read (ECMA regex, no named groups).
+PERCENT_PATTERN = r"^\s*[-+−]?\s*(\d+(\.\d*)?|\.\d+)\s*%\s*$"
 
 
 def percent_decimal(text: str, *, already_percent: bool = False) -> Decimal | None:
