@@ -350,7 +350,7 @@ class Plan(_Strict):
                                                                   "curve": [[0.9, 0], [1.0, 1.0], [1.1, 1.5]]}]])
     modifiers: list[Modifier] = Field([], description="multipliers switched on by a condition on a metric",
                                       examples=[[{"id": "nps_gate", "when": {"metric": "nps", "below": 20},
-                                                  "multiply": 0.5, "applies_to": ["expansion"]}]])
+                                                  "multiply": 0.5, "applies_to": ["retention"]}]])
 
     @property
     def curve_components(self) -> list[CurveComponent]:
