@@ -40,8 +40,9 @@ def plan_warnings(plan: Plan) -> list[PlanWarning]:
         for segment, pct in shares.items():
             if 0 < pct <= 1:
                 where = "pay_mix.variable_pct" + (f".{segment}" if segment is not None else "")
-                found.append(PlanWarning(where, f"variable_pct {pct:g} means {pct:g} % of OTE; did you mean "
-                                         f"{_g(pct * 100)}?"))
+                # 1 would mean 100 %, which no pay mix allows: say what the unit is instead.
+                meant = f"did you mean {_g(pct * 100)}?" if pct < 1 else "it is a percentage (30 means 30 %)"
+                found.append(PlanWarning(where, f"variable_pct {pct:g} means {pct:g} % of OTE; {meant}"))
     for name in ("expansion", "cross_sell"):
         share = getattr(plan.credit, name)
         if share > CREDIT_LIMIT:

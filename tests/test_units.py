@@ -201,6 +201,7 @@ def variant(**changes) -> dict:
     component = plan["components"][0]
     for key, value in changes.items():
         (plan if key in ("cap", "pay_mix", "modifiers", "credit") else component)[key] = value
+    plan["components"][0] = {key: value for key, value in component.items() if value is not None}
     return plan
 
 
@@ -208,6 +209,14 @@ def variant(**changes) -> dict:
 MISTAKES = [
     (variant(pay_mix={"variable_pct": 0.2}), "pay_mix.variable_pct",
      "variable_pct 0.2 means 0.2 % of OTE; did you mean 20?"),
+    (variant(pay_mix={"variable_pct": {"Enterprise": 30, "SMB": 1}}), "pay_mix.variable_pct.SMB",
+     "variable_pct 1 means 1 % of OTE; it is a percentage (30 means 30 %)"),
+    (variant(credit={"cross_sell": 25}), "credit.cross_sell", "did you mean 0.25?"),
+    (variant(kind="commission", metric="cross_sell_arr", rate=5, weight=None, curve=None, target=None),
+     "components[0].rate", "rate 5 pays 500 % of the amount; did you mean 0.05?"),
+    (variant(kind="commission", metric="cross_sell_arr", tiers=[{"up_to": 100, "rate": 0.04}, {"rate": 0.06}],
+             weight=None, curve=None, target={"pct_of_start_arr": 0.02}),
+     "components[0].tiers[0].up_to", "up_to 100 on a fraction of the target"),
     (variant(target=90), "components[0].target", "target 90 on grr (a ratio: 1.0 is 100 %) means 9000 %; did you mean 0.9"),
     (variant(curve=[[90, 50], [100, 100], [110, 150]]), "components[0].curve",
      "did you mean [[0.9, 0.5], [1, 1], [1.1, 1.5]]?"),
@@ -332,3 +341,16 @@ def test_floating_components_group_the_quarters_that_share_a_problem(data_dir):
     assert errors == ["in 2025Q3, 2026Q1 the active curve components' weights sum to 0.9 (retention 0.6 + renewals "
                       "0.3), not 1 | adjust the weights, or the quarters: lists of floating components, so every "
                       "quarter sums to 1"]
+
+
+def test_plan_diff_sees_no_difference_between_percent_and_fractions(tmp_path):
+    (tmp_path / "percent.yaml").write_text(IN_PERCENT, encoding="utf-8")
+    (tmp_path / "fractions.yaml").write_text(IN_FRACTIONS, encoding="utf-8")
+    result = run("plan-diff", tmp_path / "percent.yaml", tmp_path / "fractions.yaml", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["changes"] == []
+
+
+def test_sweep_finds_the_plans_own_value_when_written_in_percent(data_dir):
+    folder = data_dir(accounts=ACCOUNTS, roster=ROSTER, payouts=PAYOUTS, plan=IN_PERCENT)
+    swept = run_json("sweep", folder / "plan.yaml", "--set", "cap=100%:120%:10%", "--quarters", "1", "--data", folder)
+    assert [(row["value"], row["plan_value"]) for row in swept["rows"]] == [(1.0, False), (1.1, True), (1.2, False)]
