@@ -240,8 +240,8 @@ def _check_weights(plan: Plan, window: list[str]) -> None:
             return f"in every replayed quarter ({window[0]}–{window[-1]})"
         return f"in {', '.join(quarters)}"
 
-    def listed(active: tuple[str, ...], scale: float = 1.0) -> str:
-        return " + ".join(f"{i} {weights[i] * scale:.12g}" for i in active) or "no curve component"
+    def listed(active: tuple[str, ...]) -> str:
+        return " + ".join(f"{i} {weights[i]:.12g}" for i in active) or "no curve component"
 
     in_percent = {a: q for a, q in failing.items() if a and abs(sum(weights[i] for i in a) - 100) <= 1e-6}
     if in_percent:

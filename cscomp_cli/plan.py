@@ -665,7 +665,7 @@ def _yaml_hint(exc: yaml.YAMLError, text: str) -> str:
 
     same_column = ("keys of one mapping, and the '- ' items of one list, must start in the same column; "
                    "indent with spaces")
-    if "'\\t'" in problem or "\t" in problem:
+    if "'\\t'" in problem:  # PyYAML quotes the tab as '\t'
         return f"line {line} is indented with a tab: YAML indents with spaces only, so replace the tab with spaces"
     previous = above(line)
     if problem.startswith("expected <block end>"):
@@ -806,5 +806,6 @@ def _hint_for(where: str) -> str:
     if "tiers" in where:
         return "tiers look like [{up_to: 1.0, rate: 0.04}, {rate: 0.06}]"
     if "target" in where:
-        return "target is a number, quotas, {by: segment, values: {...}, default: ...} or {pct_of_start_arr: 0.05}"
+        return ("target is a number (1.0, or 100%), quotas, {by: segment, values: {...}, default: ...} or "
+                "{pct_of_start_arr: 0.05}")
     return "every key of the plan language is described in docs/plans.md, and `cscomp schema` lists them"
