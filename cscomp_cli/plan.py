@@ -770,6 +770,8 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
             given = err.get("input")
             if kind.endswith("_type") or kind.startswith(("literal", "greater", "less")):
                 message += f" (got {given!r})" if not isinstance(given, (dict, list)) else ""
+            if kind in ("float_type", "float_parsing") and isinstance(given, str):
+                message += '; write a number such as 0.92, or a percentage such as "92%"'
             problems.append((_key_path(loc), message))
     # A misspelt key is one problem, not two: drop "missing required key 'metric'" when the same
     # mapping has "unknown key 'metirc' (did you mean 'metric'?)".

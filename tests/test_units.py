@@ -354,3 +354,11 @@ def test_sweep_finds_the_plans_own_value_when_written_in_percent(data_dir):
     folder = data_dir(accounts=ACCOUNTS, roster=ROSTER, payouts=PAYOUTS, plan=IN_PERCENT)
     swept = run_json("sweep", folder / "plan.yaml", "--set", "cap=100%:120%:10%", "--quarters", "1", "--data", folder)
     assert [(row["value"], row["plan_value"]) for row in swept["rows"]] == [(1.0, False), (1.1, True), (1.2, False)]
+
+
+def test_text_where_a_number_goes_says_a_percentage_would_do(data_dir):
+    folder = data_dir(accounts=ACCOUNTS, roster=ROSTER, payouts=PAYOUTS,
+                      plan=IN_FRACTIONS.replace("weight: 0.7", "weight: seventy"))
+    assert_user_error(run("stress-test", folder / "plan.yaml", "--quarters", "1", "--data", folder),
+                      "components[0].weight: Input should be a valid number (got 'seventy'); write a number such as "
+                      '0.92, or a percentage such as "92%"')
