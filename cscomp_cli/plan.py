@@ -761,6 +761,10 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
                              + f"; choose one of {', '.join(choices)}"))
         elif kind == "missing":
             problems.append((_key_path(loc), f"missing required key '{loc[-1]}'"))
+        elif kind == "target" and isinstance(err.get("input"), str):
+            given = err["input"]
+            problems.append((_key_path(loc), f"'{given}' is not a target" + _did_you_mean(given, ["quotas"])
+                             + "; " + err["msg"]))
         elif kind == "component":
             given = err.get("input", {}).get("kind") if isinstance(err.get("input"), dict) else None
             problems.append((_key_path(loc) + (".kind" if given is not None else ""),

@@ -521,3 +521,8 @@ def test_exponent_numbers_are_numbers_as_in_yaml_1_2():
 ])
 def test_plan_errors_through_the_cli(data_dir, plan, fragments):
     assert_user_error(stress(data_dir, plan), "plan.yaml", *fragments)
+
+
+def test_a_misspelt_quotas_target_says_so(data_dir):
+    assert_user_error(stress(data_dir, plan_with(retention(target="quota"))),
+                      "components[0].target: 'quota' is not a target (did you mean 'quotas'?)")
