@@ -30,7 +30,8 @@ from .common import (
 def sweep_command(
     plan: PlanArg,
     setting: Annotated[str, typer.Option("--set", metavar="PATH=VALUES",
-                                         help="The setting and its values: start:stop:step (inclusive) or a,b,c.")],
+                                         help="The setting and its values: start:stop:step (inclusive) or a,b,c; "
+                                         "percentages such as 95%:105%:1% work too.")],
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
     output_format: FormatOpt = Format.table,
