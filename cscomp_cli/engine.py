@@ -18,6 +18,7 @@ from .errors import DataError, PlanError, UsageError, report
 from .metrics import STATISTICS, book_codes, book_risk, book_statistics, metric
 from .numbers import round_half_away, to_cents
 from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan
+from .plausibility import plan_warnings as implausible_values
 from .quarters import quarter_day_numbers
 
 WEIGHT_TOLERANCE = 1e-9
@@ -36,6 +37,8 @@ class Replay:
     books: "BookMetrics"  # metric values per scope, as the components saw them
     modifiers: pd.DataFrame  # per modifier id: <id>_value (its metric) and <id>_applies, aligned to rows
     warnings: list[str] = field(default_factory=list)
+    # The plan's probable unit mistakes (also at the start of warnings): about the plan, not any CSM.
+    plan_warnings: list[str] = field(default_factory=list)
 
 
 def select_quarters(dataset: Dataset, count: int | None) -> list[str]:
@@ -83,7 +86,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     _check_weights(plan, window)
 
     books = BookMetrics(plan, accounts, rows, shared, grouping)
-    warnings: list[str] = []
+    plan_warnings = [str(w) for w in implausible_values(plan)]
+    warnings: list[str] = list(plan_warnings)
     multipliers, modifiers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
     paid: dict[str, np.ndarray] = {}
@@ -111,7 +115,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     pooled = quarterly.groupby(rows["csm_id"].to_numpy(), sort=False).sum()
     pooled.index.name = "csm_id"
     return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=pooled, books=books,
-                  modifiers=modifiers, warnings=warnings)
+                  modifiers=modifiers, warnings=warnings, plan_warnings=plan_warnings)
 
 
 # --- who is replayed, and on what pay ------------------------------------------------------
@@ -213,20 +217,52 @@ def _apply_pay_mix(rows: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 
 
 def _check_weights(plan: Plan, window: list[str]) -> None:
-    """In every replayed quarter the active curve components' weights sum to 1."""
+    """In every replayed quarter the active curve components' weights sum to 1.
+
+    Each distinct problem is reported once with the quarters it affects (not once per quarter), and
+    weights written as percentages (60 + 40 = 100) get one error that suggests the fractions.
+    """
     curves = plan.curve_components
     if not curves:
         return
+    failing: dict[tuple[str, ...], list[str]] = {}  # active component ids -> quarters
     for quarter in window:
-        active = [c for c in curves if c.active_in(quarter)]
-        total = sum(c.weight for c in active)
+        active = tuple(c.id for c in curves if c.active_in(quarter))
+        total = sum(c.weight for c in curves if c.id in active)
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
-            listed = " + ".join(f"{c.id} {c.weight:g}" for c in active) or "no curve component"
-            report(PlanError(
-                f"in {quarter} the active curve components' weights sum to {total:g} ({listed}), not 1",
-                location="components",
-                hint="adjust the weights, or the quarters: lists of floating components, so every quarter sums to 1",
-            ))
+            failing.setdefault(active, []).append(quarter)
+    if not failing:
+        return
+    weights = {c.id: c.weight for c in curves}
+
+    def when(quarters: list[str]) -> str:
+        if len(quarters) == len(window) > 1:
+            return f"in every replayed quarter ({window[0]}–{window[-1]})"
+        return f"in {', '.join(quarters)}"
+
+    def listed(active: tuple[str, ...]) -> str:
+        return " + ".join(f"{i} {weights[i]:.12g}" for i in active) or "no curve component"
+
+    in_percent = {a: q for a, q in failing.items() if a and abs(sum(weights[i] for i in a) - 100) <= 1e-6}
+    if in_percent:
+        ids = [c.id for c in curves if any(c.id in a for a in in_percent)]
+        sums = "; ".join(f"{when(q)}: {listed(a)}" for a, q in in_percent.items())
+        report(PlanError(
+            f"the curve components' weights sum to 100, not 1 ({sums}): weights are fractions of the "
+            f"target variable; did you mean {' / '.join(f'{weights[i] / 100:.12g}' for i in ids)}?",
+            location="components",
+            hint="write each weight as a fraction (" + ", ".join(f"{i}: weight: {weights[i] / 100:.12g}" for i in ids)
+            + f"), or as a percentage string such as weight: \"{weights[ids[0]]:.12g}%\"",
+        ))
+    for active, quarters in failing.items():
+        if active in in_percent:
+            continue
+        total = sum(weights[i] for i in active)
+        report(PlanError(
+            f"{when(quarters)} the active curve components' weights sum to {total:.12g} ({listed(active)}), not 1",
+            location="components",
+            hint="adjust the weights, or the quarters: lists of floating components, so every quarter sums to 1",
+        ))
 
 
 def _actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np.ndarray:

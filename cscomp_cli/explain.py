@@ -67,7 +67,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
             "proposed": _money(row["proposed_cents"]),
         },
         "actual": _actual(dataset, csm_id, label, row),
-        "warnings": [w for w in result.warnings if csm_id in w],
+        "warnings": [w for w in result.warnings if w in result.plan_warnings or csm_id in w],
     }
 
 

@@ -28,6 +28,7 @@ from pydantic import (
 
 from .errors import PlanError
 from .quarters import parse_quarter
+from .units import PERCENT_PATTERN, read_percent_strings
 
 METRICS = (
     "start_arr", "expansion_arr", "cross_sell_arr", "gross_expansion", "contraction_arr", "churn_arr",
@@ -59,15 +60,20 @@ class _Strict(BaseModel):
 class BySegment(_Strict):
     """A target per roster segment, with an optional default."""
 
-    by: Literal["segment"]
-    values: dict[str, Positive]
-    default: Positive | None = None
+    by: Literal["segment"] = Field(description="what the values are chosen by: the CSM's roster segment",
+                                   examples=["segment"])
+    values: dict[str, Positive] = Field(description="a value per roster segment name",
+                                        examples=[{"Enterprise": 1.05, "Mid-Market": 1.02, "SMB": 0.95}])
+    default: Positive | None = Field(default=None, description="the value for a segment not listed in values "
+                                     "(without it, such a segment is an error)", examples=[1.0])
 
 
 class PctOfStartArr(_Strict):
     """A share of the (scope) book's start_arr, for amount metrics."""
 
-    pct_of_start_arr: Positive
+    pct_of_start_arr: Positive = Field(description="the target is this share of the book's start_arr "
+                                       "(0.05 = 5 % of the ARR the book started the quarter with)",
+                                       examples=[0.05, "5%"])
 
 
 def _target_kind(value: Any) -> str | None:
@@ -78,7 +84,15 @@ def _target_kind(value: Any) -> str | None:
     if value == "quotas":
         return "quotas"
     if isinstance(value, dict):
-        return "pct" if "pct_of_start_arr" in value else "by_segment"
+        if "pct_of_start_arr" in value:
+            return "pct"
+        if value.keys() & {"by", "values", "default"}:
+            return "by_segment"
+        # A misspelt key ({pct_of_strat_arr: 0.05}) is judged against the form it is closest to, so the
+        # error is about that one key, not about the by: and values: of a form nobody meant.
+        close = {key: difflib.get_close_matches(str(key), ["pct_of_start_arr", "by", "values", "default"],
+                                                n=1, cutoff=0.6) for key in value}
+        return "pct" if any(match == ["pct_of_start_arr"] for match in close.values()) else "by_segment"
     if isinstance(value, BaseModel):
         return "pct" if isinstance(value, PctOfStartArr) else "by_segment"
     return None
@@ -115,11 +129,20 @@ def _canonical_quarters(value: list[str] | None) -> tuple[str, ...] | None:
 
 
 class _Component(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="unique id, [a-z][a-z0-9_]*")
-    scope: Scope = "csm"
-    target: Target | None = None
-    risk_adjust: float | None = Field(default=None, description="adds k × (book risk − company risk) to the target")
-    quarters: tuple[QuarterLabel, ...] | None = Field(default=None, description="pays only in these quarters")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="the component's name: lower case letters, digits "
+                    "and _, starting with a letter; unique in the plan", examples=["retention"])
+    scope: Scope = Field("csm", description="whose book the metric is measured on: the CSM's own (csm), their "
+                         "roster team's, their roster segment's, or the whole company's", examples=["csm", "team"])
+    target: Target | None = Field(None, description="what 100 % attainment is: a number, quotas (from quotas.csv), "
+                                  "{by: segment, values: {...}, default: ...} or {pct_of_start_arr: 0.05}",
+                                  examples=[1.0, "quotas", {"by": "segment", "values": {"Enterprise": 1.05},
+                                                            "default": 1.0}, {"pct_of_start_arr": 0.05}])
+    risk_adjust: float | None = Field(default=None, description="moves the target by k × (book risk − company "
+                                      "risk), so a riskier book gets an easier target with a negative k",
+                                      examples=[-0.1])
+    quarters: tuple[QuarterLabel, ...] | None = Field(default=None, description="the component pays only in these "
+                                                      "quarters (a floating or rotating component)",
+                                                      examples=[["2026Q1", "2026Q3"]])
 
     @field_validator("quarters", mode="before")
     @classmethod
@@ -141,14 +164,25 @@ class _Component(_Strict):
 class CurveComponent(_Component):
     """Pays TV × weight × f(x) × modifiers."""
 
-    kind: Literal["curve"] = "curve"
-    metric: Metric
-    weight: NonNegative
-    measure: Literal["attainment", "value"] = "attainment"
-    curve: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(min_length=1)
-    interpolate: Literal["linear", "step"] = "linear"
-    uncapped: bool = False
-    on_missing: Literal["zero", "target"] = "zero"
+    kind: Literal["curve"] = Field("curve", description="curve (the default): pays target variable × weight × "
+                                   "curve(x)", examples=["curve"])
+    metric: Metric = Field(description="the metric measured on the scope's book each quarter", examples=["nrr"])
+    weight: NonNegative = Field(description="this component's share of the target variable; the weights of the "
+                                "curve components paying in a quarter sum to 1", examples=[0.6, "60%"])
+    measure: Literal["attainment", "value"] = Field("attainment", description="x on the curve: attainment "
+                                                    "(metric ÷ target) or value (the metric itself, no target)",
+                                                    examples=["attainment", "value"])
+    curve: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        min_length=1, description="[x, payout] points, x strictly increasing and payout never decreasing; the "
+        "payout is a multiple of weight × target variable (1 = 100 %)",
+        examples=[[[0.9, 0], [1.0, 1.0], [1.1, 1.5]], [["90%", 0], ["100%", "100%"], ["110%", "150%"]]])
+    interpolate: Literal["linear", "step"] = Field("linear", description="between points: linear, or step (the "
+                                                   "payout of the highest point reached)", examples=["step"])
+    uncapped: bool = Field(False, description="true: beyond the last point the last segment's slope continues "
+                           "(linear curves of two points or more)", examples=[True])
+    on_missing: Literal["zero", "target"] = Field("zero", description="when the metric or attainment is undefined "
+                                                  "(an empty book, no renewals due): pay zero or as at target",
+                                                  examples=["target"])
 
     @field_validator("curve")
     @classmethod
@@ -177,20 +211,29 @@ class CurveComponent(_Component):
 
 
 class Tier(_Strict):
-    up_to: Positive | None = None
-    rate: NonNegative
+    up_to: Positive | None = Field(None, description="the tier's upper bound: a fraction of the target when the "
+                                   "component has one, else an amount; the last tier has none", examples=[1.0])
+    rate: NonNegative = Field(description="the rate paid on the part of the amount in this tier", examples=[0.04, "4%"])
 
 
 class CommissionComponent(_Component):
     """Pays a rate (or tiers of rates) on an amount metric, not scaled by TV."""
 
-    kind: Literal["commission"]
-    metric: CommissionMetric
-    rate: NonNegative | None = None
-    tiers: list[Tier] | None = Field(default=None, min_length=1)
-    tiering: Literal["marginal", "retroactive"] = "marginal"
-    allow_negative: bool = False
-    cap: NonNegative | None = Field(default=None, description="maximum commission per quarter, before modifiers")
+    kind: Literal["commission"] = Field(description="commission: pays a rate on an amount, not scaled by the "
+                                        "target variable", examples=["commission"])
+    metric: CommissionMetric = Field(description="the amount the rate is paid on", examples=["cross_sell_arr"])
+    rate: NonNegative | None = Field(None, description="one rate on the whole amount (or give tiers)",
+                                     examples=[0.05, "5%"])
+    tiers: list[Tier] | None = Field(default=None, min_length=1, description="rates by tier of the amount, bounds "
+                                     "increasing, the last tier without up_to",
+                                     examples=[[{"up_to": 1.0, "rate": 0.04}, {"rate": 0.06}]])
+    tiering: Literal["marginal", "retroactive"] = Field("marginal", description="marginal: each tier's rate on the "
+                                                        "part inside it; retroactive: the reached tier's rate on "
+                                                        "all of it", examples=["retroactive"])
+    allow_negative: bool = Field(False, description="true: a negative amount is deducted at the first tier's "
+                                 "rate; false: it pays 0", examples=[True])
+    cap: NonNegative | None = Field(default=None, description="maximum commission per quarter in currency, "
+                                    "before modifiers", examples=[5000])
 
     @field_validator("tiers")
     @classmethod
@@ -242,10 +285,12 @@ Component = Annotated[
 
 
 class Condition(_Strict):
-    metric: Metric
-    scope: Scope = "csm"
-    below: float | None = None
-    at_least: float | None = None
+    metric: Metric = Field(description="the metric the condition tests", examples=["nps"])
+    scope: Scope = Field("csm", description="whose book the metric is measured on (csm, team, segment, company)",
+                         examples=["csm"])
+    below: float | None = Field(None, description="holds when the metric is below this", examples=[20])
+    at_least: float | None = Field(None, description="holds when the metric is at least this (with below: a band)",
+                                   examples=[0.9, "90%"])
 
     @model_validator(mode="after")
     def _needs_bound(self):
@@ -257,35 +302,55 @@ class Condition(_Strict):
 
 
 class Modifier(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    when: Condition
-    multiply: NonNegative
-    applies_to: Literal["all"] | list[str] = "all"
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="the modifier's name, unique among modifiers",
+                    examples=["nps_gate"])
+    when: Condition = Field(description="the condition on a metric that switches the modifier on",
+                            examples=[{"metric": "nps", "below": 20}])
+    multiply: NonNegative = Field(description="the factor the payouts it applies to are multiplied by",
+                                  examples=[0.5, "50%"])
+    applies_to: Literal["all"] | list[str] = Field("all", description="the component ids it multiplies, or all",
+                                                   examples=[["expansion"], "all"])
 
 
 class PayMix(_Strict):
-    variable_pct: Annotated[float, Field(ge=0, lt=100)] | dict[str, Annotated[float, Field(ge=0, lt=100)]]
-    hold: Literal["ote", "base"] = "ote"
+    variable_pct: Annotated[float, Field(ge=0, lt=100)] | dict[str, Annotated[float, Field(ge=0, lt=100)]] = Field(
+        description="variable pay as a percentage of OTE (30 = 30 %), for everybody or per roster segment",
+        examples=[30, "30%", {"Enterprise": 30, "SMB": 20}])
+    hold: Literal["ote", "base"] = Field("ote", description="ote: OTE stays, base moves; base: base stays, OTE moves",
+                                         examples=["ote", "base"])
 
 
 class Credit(_Strict):
-    expansion: NonNegative = 1.0
-    cross_sell: NonNegative = 1.0
+    expansion: NonNegative = Field(1.0, description="the share of expansion ARR credited to the CSM",
+                                   examples=[1.0, "100%"])
+    cross_sell: NonNegative = Field(1.0, description="the share of cross-sell ARR credited to the CSM (0.25: "
+                                    "Sales keeps 75 %)", examples=[0.25, "25%"])
 
 
 class Plan(_Strict):
     """A compensation plan to replay."""
 
     extends: str | None = Field(default=None, description="a plan file (relative to this one) whose keys this "
-                                "plan overrides; components and modifiers merge by id, remove: true drops one")
-    name: str = Field(min_length=1)
-    currency: str = "USD"
-    performance: Metric = "nrr"
-    credit: Credit = Credit()
-    pay_mix: PayMix | None = None
-    cap: Positive | None = Field(default=None, description="total variable ≤ cap × TV each quarter")
-    components: list[Component] = Field(min_length=1)
-    modifiers: list[Modifier] = []
+                                "plan overrides; components and modifiers merge by id, remove: true drops one",
+                                examples=["current.yaml"])
+    name: str = Field(min_length=1, description="the plan's name, shown on every report",
+                      examples=["FY27 proposal — NRR focus"])
+    currency: str = Field("USD", description="the currency of amounts, for display only", examples=["USD", "EUR"])
+    performance: Metric = Field("nrr", description="the metric that ranks CSMs to find the top performers",
+                                examples=["nrr"])
+    credit: Credit = Field(Credit(), description="revenue share: the CSM's credit on expansion and cross-sell ARR",
+                           examples=[{"cross_sell": 0.25}])
+    pay_mix: PayMix | None = Field(None, description="a new base/variable split (else the roster's)",
+                                   examples=[{"variable_pct": 30, "hold": "ote"}])
+    cap: Positive | None = Field(default=None, description="total variable pay is at most cap × the target "
+                                 "variable each quarter (2 = 200 %)", examples=[2.0, "200%"])
+    components: list[Component] = Field(min_length=1, description="what is paid for: curve and commission "
+                                        "components", examples=[[{"id": "retention", "metric": "nrr", "weight": 1,
+                                                                  "target": 1.0,
+                                                                  "curve": [[0.9, 0], [1.0, 1.0], [1.1, 1.5]]}]])
+    modifiers: list[Modifier] = Field([], description="multipliers switched on by a condition on a metric",
+                                      examples=[[{"id": "nps_gate", "when": {"metric": "nps", "below": 20},
+                                                  "multiply": 0.5, "applies_to": ["retention"]}]])
 
     @property
     def curve_components(self) -> list[CurveComponent]:
@@ -342,13 +407,16 @@ def parse_plan(text: str, label: str = "<plan>", *, base: Path | None = None, ch
 def _resolved_document(text: str, label: str, base: Path, chain: tuple[Path, ...]) -> dict:
     document = _read_document(text, label)
     if "extends" in document:
-        return _resolve_extends(document, label, base, chain)
-    _refuse_stray_removes(document, label)
-    return document
+        document = _resolve_extends(document, label, base, chain)
+    else:
+        _refuse_stray_removes(document, label)
+    # After extends: a child's "95%" replaces its parent's 0.9 like any other value.
+    return read_percent_strings(document, label)
 
 
 def plan_from_document(document: dict, label: str = "<plan>") -> Plan:
     """Validate a plan given as plain data (extends already resolved)."""
+    document = read_percent_strings(document, label)
     _check_numbers(document, label)
     try:
         plan = Plan.model_validate(document)
@@ -467,10 +535,27 @@ def _check_references(plan: Plan, label: str) -> None:
 
 def plan_json_schema() -> dict:
     """The JSON Schema of the plan language."""
-    schema = Plan.model_json_schema()
+    schema = _percent_strings_allowed(Plan.model_json_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "cscomp plan"
     return schema
+
+
+_NUMBER_KEYS = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _percent_strings_allowed(node: Any) -> Any:
+    """Wherever the schema takes a number it also takes a percentage string, as cscomp does."""
+    if isinstance(node, list):
+        return [_percent_strings_allowed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _percent_strings_allowed(value) for key, value in node.items()}
+    if node.get("type") == "number" and "anyOf" not in node:
+        number = {key: node.pop(key) for key in _NUMBER_KEYS if key in node}
+        node["anyOf"] = [number, {"type": "string", "pattern": PERCENT_PATTERN,
+                                  "description": 'a percentage, e.g. "92%" for 0.92'}]
+    return node
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -545,9 +630,63 @@ def _load_yaml(text: str, label: str) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise PlanError(f"YAML syntax error: {problem}", file=label, location=where,
-                        hint="check indentation and that every ':' is followed by a space") from None
+                        hint=_yaml_hint(exc, text)) from None
     finally:
         loader.dispose()
+
+
+def _yaml_hint(exc: yaml.YAMLError, text: str) -> str:
+    """What a YAML parser error usually means in a hand-written plan, naming the line to look at.
+
+    PyYAML's words ("expected <block end>, but found '?'") describe its parser, not the file; nearly
+    always the cause is one line indented differently from its neighbours.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return "check indentation and that every ':' is followed by a space"
+    problem = getattr(exc, "problem", None) or ""
+    lines = text.splitlines()
+    line = mark.line + 1
+    context = getattr(exc, "context_mark", None)
+
+    def indent(number: int) -> int | None:
+        if not 1 <= number <= len(lines):
+            return None
+        content = lines[number - 1]
+        return len(content) - len(content.lstrip(" "))
+
+    def above(number: int) -> int | None:
+        """The nearest line above ``number`` with content (blank and comment lines do not count)."""
+        for candidate in range(number - 1, 0, -1):
+            stripped = lines[candidate - 1].strip()
+            if stripped and not stripped.startswith("#"):
+                return candidate
+        return None
+
+    same_column = ("keys of one mapping, and the '- ' items of one list, must start in the same column; "
+                   "indent with spaces")
+    if "'\\t'" in problem:  # PyYAML quotes the tab as '\t'
+        return f"line {line} is indented with a tab: YAML indents with spaces only, so replace the tab with spaces"
+    previous = above(line)
+    if problem.startswith("expected <block end>"):
+        if previous is not None and indent(previous) is not None and indent(line) != indent(previous):
+            return (f"line {line} starts in column {indent(line) + 1} but line {previous} above it in column "
+                    f"{indent(previous) + 1}: {same_column}")
+        return f"check the indentation of line {line} and the lines above it: {same_column}"
+    if problem.startswith("mapping values are not allowed"):
+        if previous is not None and (indent(line) or 0) > (indent(previous) or 0):
+            return (f"line {line} is indented further than line {previous}, so YAML reads it as the rest of line "
+                    f"{previous}'s value; indent it like line {previous}")
+        return (f"line {line} has a second ':' inside one value; put the value in quotes, e.g. name: \"FY27: NRR\", "
+                "or check its indentation")
+    if problem.startswith("could not find expected ':'") and context is not None:
+        start = context.line + 1
+        return (f"line {start} has no ':' after its key (write key: value, with a space after the colon), or line "
+                f"{line} is not indented like the lines above it")
+    if problem.startswith("expected ','") and context is not None:
+        return (f"the list or mapping opened on line {context.line + 1} is not closed where YAML expected: check its "
+                "brackets and commas")
+    return f"check the indentation of line {line} and that every ':' is followed by a space"
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -622,6 +761,10 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
                              + f"; choose one of {', '.join(choices)}"))
         elif kind == "missing":
             problems.append((_key_path(loc), f"missing required key '{loc[-1]}'"))
+        elif kind == "target" and isinstance(err.get("input"), str):
+            given = err["input"]
+            problems.append((_key_path(loc), f"'{given}' is not a target" + _did_you_mean(given, ["quotas"])
+                             + "; " + err["msg"]))
         elif kind == "component":
             given = err.get("input", {}).get("kind") if isinstance(err.get("input"), dict) else None
             problems.append((_key_path(loc) + (".kind" if given is not None else ""),
@@ -631,7 +774,16 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
             given = err.get("input")
             if kind.endswith("_type") or kind.startswith(("literal", "greater", "less")):
                 message += f" (got {given!r})" if not isinstance(given, (dict, list)) else ""
+            if kind in ("float_type", "float_parsing") and isinstance(given, str):
+                message += '; write a number such as 0.92, or a percentage such as "92%"'
             problems.append((_key_path(loc), message))
+    # A misspelt key is one problem, not two: drop "missing required key 'metric'" when the same
+    # mapping has "unknown key 'metirc' (did you mean 'metric'?)".
+    typos = {(where, match[1]) for where, message in problems
+             if (match := re.search(r"^unknown key .*\(did you mean '(.+)'\?\)$", message))}
+    problems = [(where, message) for where, message in problems
+                if not (message.startswith("missing required key")
+                        and (_parent_path(where), where.rpartition(".")[2]) in typos)]
     # An unknown key usually explains the "missing" one next to it (a typo), so it goes first;
     # otherwise the most specific (longest) path reads best.
     problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count(".") - p[0].count("[")))
@@ -648,11 +800,18 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
     return PlanError(message, file=label, location=where, hint=_hint_for(where), also=also)
 
 
+def _parent_path(where: str) -> str:
+    """components[0].target.pct_of_start_arr -> components[0].target (the mapping holding the key)."""
+    parent, dot, _ = where.rpartition(".")
+    return parent if dot else "(top level)"
+
+
 def _hint_for(where: str) -> str:
     if "curve" in where:
         return "a curve is a list of [x, payout] points, x strictly increasing, e.g. [[0.9, 0], [1.0, 1], [1.1, 1.5]]"
     if "tiers" in where:
         return "tiers look like [{up_to: 1.0, rate: 0.04}, {rate: 0.06}]"
     if "target" in where:
-        return "target is a number, quotas, {by: segment, values: {...}, default: ...} or {pct_of_start_arr: 0.05}"
-    return "see SPEC section 3 or run `cscomp schema` for every key the plan language accepts"
+        return ("target is a number (1.0, or 100%), quotas, {by: segment, values: {...}, default: ...} or "
+                "{pct_of_start_arr: 0.05}")
+    return "every key of the plan language is described in docs/plans.md, and `cscomp schema` lists them"

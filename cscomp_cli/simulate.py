@@ -58,7 +58,7 @@ def build_team(plan: Plan, dataset: Dataset, quarters: int) -> tuple[Team, list[
     share = history["proposed_cents"].to_numpy() / 100.0 / history["target_variable"].to_numpy()
     outcomes = pd.DataFrame({"csm_id": history["csm_id"].to_numpy(), "share": share})
     grouped = {csm: group["share"].to_numpy() for csm, group in outcomes.groupby("csm_id", sort=False)}
-    warnings = []
+    warnings = list(result.plan_warnings)
     lacking = [c for c, tv in zip(team["csm_id"], team["target_variable"]) if c not in grouped or tv <= 0]
     if lacking:
         warnings.append(f"{len(lacking)} CSM(s) in {last} have no target variable or no outcome to draw from and "

@@ -28,6 +28,7 @@ from .engine import replay, select_quarters
 from .errors import DataError, PlanError, UsageError
 from .numbers import cents_to_amount
 from .plan import plan_from_document
+from .units import percent_decimal
 
 MAX_VALUES = 10_000
 _SETTING = re.compile(r"^\s*(?P<path>[A-Za-z0-9_.\- ]+?)\s*=\s*(?P<values>.+?)\s*$")
@@ -52,12 +53,13 @@ def parse_setting(text: str) -> Setting:
         raise UsageError(f"--set '{text}' is not PATH=VALUES", hint="e.g. --set components.retention.target=0.95:1.05:0.01")
     path = tuple(part for part in match["path"].split(".") if part)
     spec = match["values"]
+    percent_unit = "variable_pct" in path  # "20%" there means 20, as in the plan
     try:
         if ":" in spec:
             parts = spec.split(":")
             if len(parts) != 3:
                 raise UsageError(f"--set '{text}': a range is start:stop:step", hint="e.g. 0.95:1.05:0.01")
-            start, stop, step = (Decimal(p.strip()) for p in parts)
+            start, stop, step = (_number(p, percent_unit) for p in parts)
             if step <= 0 or stop < start:
                 raise UsageError(f"--set '{text}': the step must be > 0 and stop ≥ start")
             count = int((stop - start) / step) + 1
@@ -66,12 +68,24 @@ def parse_setting(text: str) -> Setting:
             # Decimal steps so 0.95 + 3 × 0.01 is exactly 0.98, not 0.9799999….
             values = tuple(float(start + i * step) for i in range(count))
         else:
-            values = tuple(float(Decimal(v.strip())) for v in spec.split(","))
+            values = tuple(float(_number(v, percent_unit)) for v in spec.split(","))
     except (InvalidOperation, ValueError):
-        raise UsageError(f"--set '{text}': values must be numbers", hint="e.g. 0.95:1.05:0.01 or 0.9,1.0,1.1") from None
+        raise UsageError(f"--set '{text}': values must be numbers", hint="e.g. 0.95:1.05:0.01, 0.9,1.0,1.1 or "
+                         "95%:105%:1%") from None
     if not all(math.isfinite(v) for v in values):
         raise UsageError(f"--set '{text}': values must be finite numbers")
     return Setting(path=path, values=values)
+
+
+def _number(text: str, percent_unit: bool) -> Decimal:
+    """A value of --set: a decimal number, or a percentage string read as in a plan ("95%" is 0.95)."""
+    if "%" in text:
+        # Decimal all the way, so 95%:105%:1% steps exactly like 0.95:1.05:0.01.
+        number = percent_decimal(text, already_percent=percent_unit)
+        if number is None:
+            raise InvalidOperation(text)
+        return number
+    return Decimal(text.strip())
 
 
 def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
@@ -153,12 +167,15 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     own = _current_value(document, setting.path)
     rows = []
+    warnings: list[str] = []  # the plan's probable unit mistakes, at any swept value, each once
     cache: dict = {}  # who is replayed and every book's metrics, computed for the first value only
     for number, value in enumerate(setting.values):
         row: dict = {"value": value, "plan_value": own is not None and math.isclose(value, own, abs_tol=1e-12)}
         try:
             plan = plan_from_document(apply_setting(document, setting.path, value), label)
-            s = compare_with_actual(replay(plan, dataset, window=window, cache=cache)).summary
+            result = replay(plan, dataset, window=window, cache=cache)
+            warnings.extend(w for w in result.plan_warnings if w not in warnings)
+            s = compare_with_actual(result).summary
         except (PlanError, DataError) as error:  # this value makes the plan invalid; the others may not
             row.update(error=error.message if not error.location else f"{error.location}: {error.message}")
         else:
@@ -177,7 +194,7 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
         if progress is not None:
             progress(number + 1, len(setting.values))
     return {"plan": document.get("name"), "setting": setting.label, "quarters": window, "plan_value": own,
-            "currency": document.get("currency", "USD"), "rows": rows}
+            "currency": document.get("currency", "USD"), "rows": rows, "warnings": warnings}
 
 
 def _current_value(document: dict, path: tuple[str, ...]) -> float | None:

@@ -18,6 +18,7 @@ from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset, load_accounts, loa
 from .engine import replay
 from .errors import CscompError, DataError, collect_problems
 from .plan import BySegment, Plan, load_plan
+from .plausibility import plan_warnings
 
 
 @dataclass
@@ -71,6 +72,8 @@ def _check_plan(source: Path | str, found: Validation) -> Plan | None:
         found.add(error)
         return None
     found.checked["plan"] = {"name": plan.name, "components": len(plan.components), "modifiers": len(plan.modifiers)}
+    # Probable unit mistakes need no data: reported even when the data cannot be read.
+    found.warnings.extend(Problem(w.message, file=str(source), location=w.location) for w in plan_warnings(plan))
     return plan
 
 
@@ -148,7 +151,8 @@ def _check_fit(plan: Plan, dataset: Dataset, plan_label: str, found: Validation)
         found.add(problem)
     if result is not None and len(found.errors) == errors_before:
         found.checked["replay"] = {"quarters": len(result.quarters), "csm_quarters": len(result.rows)}
-        found.warnings.extend(Problem(text) for text in result.warnings)
+        # The replay repeats the plan's unit warnings; _check_plan already gave them with their key path.
+        found.warnings.extend(Problem(text) for text in result.warnings if text not in result.plan_warnings)
     found.warnings.extend(_plan_warnings(plan, dataset, plan_label))
 
 

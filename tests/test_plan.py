@@ -260,6 +260,32 @@ def test_yaml_syntax_error_names_line_and_column(data_dir):
                       "YAML syntax error")
 
 
+# Each with the line YAML stops at and the line the hint should send the reader to.
+BADLY_INDENTED = [
+    # a key indented less than its siblings: PyYAML says "expected <block end>, but found '?'"
+    ("name: x\ncomponents:\n  - id: a\n    metric: nrr\n    weight: 1\n  target: 1\n    curve: [[1, 1]]\n",
+     "line 6, column 3", "line 6 starts in column 3 but line 5 above it in column 5"),
+    # a key indented one space too little
+    ("name: x\ncomponents:\n  - id: a\n    metric: nrr\n   weight: 1\n",
+     "line 5, column 4", "line 5 starts in column 4 but line 4 above it in column 5"),
+    # a list item out of line with the one before
+    ("name: x\ncomponents:\n - id: a\n   metric: nrr\n  - id: b\n",
+     "line 5, column 3", "line 5 starts in column 3 but line 4 above it in column 4"),
+    # indented further than its sibling: read as the rest of the line above's value
+    ("name: x\ncomponents:\n  - id: a\n    metric: nrr\n      weight: 1\n",
+     "line 5", "line 5 is indented further than line 4, so YAML reads it as the rest of line 4's value"),
+    ("name: x\ncomponents:\n  - id: a\n\tmetric: nrr\n", "line 4, column 1", "line 4 is indented with a tab"),
+    ("name: x\ncomponents:\n  - id: a\n    metric nrr\n    weight: 1\n", "line 5",
+     "line 4 has no ':' after its key"),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "hint"), BADLY_INDENTED)
+def test_yaml_errors_get_a_hint_naming_the_line_to_fix(data_dir, text, where, hint):
+    result = stress(data_dir, text)
+    assert_user_error(result, "plan.yaml", where, "YAML syntax error", f"hint: {hint}")
+
+
 def test_duplicate_keys_are_refused_at_any_depth(data_dir):
     assert_user_error(stress(data_dir, "name: a\nname: b\ncomponents: []\n"), "plan.yaml", "line 2, column 1",
                       "key 'name' appears twice in one mapping (first on line 1)")
@@ -374,6 +400,71 @@ def test_schema_command_prints_the_plan_language():
         assert f'"{metric}"' in text
 
 
+def properties_of(node, path=""):
+    """Every (path, property schema) under any "properties" in the schema, however deep."""
+    if isinstance(node, dict):
+        for name, value in node.get("properties", {}).items():
+            yield f"{path}.{name}", value
+        for key, value in node.items():
+            yield from properties_of(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from properties_of(value, f"{path}[{index}]")
+
+
+def test_every_key_of_the_schema_has_a_description_and_an_example():
+    found = list(properties_of(plan_json_schema()))
+    assert len(found) >= 45  # every model's every key: a shrinking count means keys went unseen
+    lacking = [path for path, value in found if not value.get("description") or not value.get("examples")]
+    assert lacking == []
+
+
+def test_the_schema_examples_are_plans_cscomp_accepts():
+    # The top-level examples put together make a plan; percent-string examples are read like numbers.
+    schema = plan_json_schema()
+    example = {key: value["examples"][0] for key, value in schema["properties"].items() if key != "extends"}
+    plan = parse_plan(yaml.safe_dump(example, allow_unicode=True))
+    assert plan.name == "FY27 proposal — NRR focus" and plan.pay_mix.variable_pct == 30
+
+
+def test_the_schema_takes_a_percent_string_wherever_it_takes_a_number():
+    schema = plan_json_schema()
+    text = json.dumps(schema)
+    assert text.count('"type": "number"') == text.count('"pattern": "^\\\\s*[-+')
+    weight = schema["$defs"]["CurveComponent"]["properties"]["weight"]
+    assert {"type": "number", "minimum": 0} in weight["anyOf"]
+
+
+def test_no_message_or_document_sends_users_to_spec():
+    # Users do not have SPEC: hints, README and the docs point at docs/plans.md and `cscomp schema`.
+    for path in [*(REPO / "cscomp_cli").rglob("*.py"), REPO / "README.md", *(REPO / "docs").glob("*.md")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            stripped = line.strip()
+            if path.suffix == ".py" and (stripped.startswith("#") or '"""' in stripped or not any(
+                    q in stripped for q in ('"', "'"))):
+                continue  # comments and docstrings are for developers
+            assert "see SPEC" not in line and "SPEC section 3" not in line, f"{path.name}:{number}: {line}"
+    assert "docs/plans.md" in plan_error(plan_with(colour="red")).hint
+
+
+def test_a_misspelt_target_form_reports_only_that_key(data_dir):
+    component = retention(metric="gross_expansion", target={"pct_of_start": 0.05})
+    result = stress(data_dir, plan_with(component))
+    assert_user_error(result, "components[0].target: unknown key 'pct_of_start' (did you mean 'pct_of_start_arr'?)")
+    assert "by" not in result.stderr.split("hint:")[0].split("target:")[1]
+    assert "values" not in result.stderr.split("hint:")[0] and "more problem" not in result.stderr
+    by_segment = retention(target={"by": "segment", "vaules": {"SMB": 1.0}})
+    error = plan_error(plan_with(by_segment))
+    assert (error.location, error.message, error.also) == (
+        "components[0].target", "unknown key 'vaules' (did you mean 'values'?)", [])
+
+
+def test_a_misspelt_key_is_one_problem_not_also_a_missing_key():
+    error = plan_error(plan_with(retention(metric=None) | {"metirc": "nrr"}))
+    assert (error.location, error.message, error.also) == (
+        "components[0]", "unknown key 'metirc' (did you mean 'metric'?)", [])
+
+
 def test_stress_test_json_uses_the_plan_name_and_currency(data_dir):
     folder = data_dir(accounts=ACCOUNTS, roster=ROSTER, payouts=PAYOUTS,
                       plan=yaml.safe_dump(plan_with(currency="EUR") | {"name": "FY27 — NRR heavy"},
@@ -430,3 +521,8 @@ def test_exponent_numbers_are_numbers_as_in_yaml_1_2():
 ])
 def test_plan_errors_through_the_cli(data_dir, plan, fragments):
     assert_user_error(stress(data_dir, plan), "plan.yaml", *fragments)
+
+
+def test_a_misspelt_quotas_target_says_so(data_dir):
+    assert_user_error(stress(data_dir, plan_with(retention(target="quota"))),
+                      "components[0].target: 'quota' is not a target (did you mean 'quotas'?)")

@@ -92,7 +92,9 @@ def test_every_plan_problem_is_listed_not_only_the_first(data_dir):
     assert any(m.startswith("(top level): unknown key 'componets' (did you mean 'components'?)") for m in messages)
     assert any(m.startswith("cap: Input should be a valid number") for m in messages)
     assert any(m.startswith("performance: unknown metric 'nrrr'") for m in messages)
-    assert any(m.startswith("components: missing required key") for m in messages)
+    # The misspelt 'componets' is one problem: no second error that 'components' is missing.
+    assert not any("missing required key" in m for m in messages), messages
+    assert len(messages) == 3, messages
 
 
 def test_a_missing_file_and_a_bad_plan_are_both_reported(data_dir):

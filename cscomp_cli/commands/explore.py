@@ -30,7 +30,8 @@ from .common import (
 def sweep_command(
     plan: PlanArg,
     setting: Annotated[str, typer.Option("--set", metavar="PATH=VALUES",
-                                         help="The setting and its values: start:stop:step (inclusive) or a,b,c.")],
+                                         help="The setting and its values: start:stop:step (inclusive) or a,b,c; "
+                                         "percentages such as 95%:105%:1% work too.")],
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
     output_format: FormatOpt = Format.table,
@@ -68,6 +69,8 @@ def sweep_command(
         if shocks:
             result["shocks"] = {s.column: s.pct for s in shocks}
         render_formats(result, output_format, output, csv=sweep_csv, markdown=sweep_markdown, table=render_sweep)
+        if not quiet:
+            report_warnings(result["warnings"], output_format)
         if all(row["error"] for row in result["rows"]):
             raise UsageError(f"no value of {parsed.label} gives a valid plan: {result['rows'][0]['error']}")
 

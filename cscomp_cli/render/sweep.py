@@ -60,6 +60,8 @@ def render_sweep(document: dict, console: Console) -> None:
         table.add_row(*[escape(c) for c in cells], style="red" if row["error"] or breaks else
                       ("bold" if row["plan_value"] else None))
     console.print(table)
+    for warning in document.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
 
 
 def sweep_markdown(document: dict) -> str:
@@ -70,4 +72,6 @@ def sweep_markdown(document: dict) -> str:
         if row["plan_value"]:
             cells[0] = "★ " + cells[0]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if document.get("warnings"):
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in document["warnings"]]
     return "\n".join(lines) + "\n"
