@@ -180,7 +180,10 @@ def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
         users.setdefault(component.metric, []).append(f"component {component.id}")
     for modifier in plan.modifiers:
         users.setdefault(modifier.when.metric, []).append(f"modifier {modifier.id}")
-    users.setdefault(plan.performance, []).append("the plan's performance measure")
+    # performance is one metric name, or (SPEC 5.5) a map of names to weights.
+    performance = plan.performance
+    for name in performance if isinstance(performance, dict) else [performance]:
+        users.setdefault(name, []).append("the plan's performance measure")
     found = []
     for name, who in users.items():
         missing = [column for column in METRIC_COLUMNS.get(name, ()) if column not in header]

@@ -323,3 +323,48 @@ def test_format_hints_point_at_the_data_docs(data_dir):
     assert_user_error(stress(path), "'2026Q5' is not a quarter label", "docs/data.md")
     path = folder(data_dir, payouts="quarter,csm_id,amount\n2026Q1,C1,USD 5000\n")
     assert_user_error(stress(path), "'USD 5000' is not an amount", "docs/data.md")
+
+
+# --- more of the same, at the edges ---------------------------------------------------------
+
+
+def test_utf16_text_is_recognised(data_dir):
+    path = folder(data_dir)
+    (path / "payouts.csv").write_bytes(PAID_AT_TARGET.replace(",", "\t").encode("utf-16"))
+    result = stress(path)
+    assert_user_error(result, "payouts.csv", "UTF-16", "CSV UTF-8")
+    assert "iconv" not in result.stderr
+
+
+def test_scores_in_a_decimal_comma_file_use_the_comma_too(data_dir):
+    # risk 0,25 is 0.25: with risk_adjust 0.4 the target moves by 0.4 × (book risk − company risk).
+    # C1's risk 0.25, C2's 0.75: company risk (0.25 × 100,000 + 0.75 × 100,000) / 200,000 = 0.5, so C1's
+    # target 1.0 + 0.4 × (0.25 − 0.5) = 0.9 and nrr 1.0 is attainment 1.0 / 0.9 = 1.111111111 → f 1.5.
+    plan = PLAN.replace("    target: 1.0\n", "    target: 1.0\n    risk_adjust: 0.4\n").replace(
+        "curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]", "curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]\n    "
+        "measure: attainment")
+    path = folder(data_dir, plan=plan, accounts="""\
+        quarter;account_id;csm_id;arr_start;expansion;contraction;churn;risk
+        2026Q1;A1;C1;100.000,00;0;0;0;0,25
+        2026Q1;A2;C2;100.000,00;0;0;0;0,75
+        """)
+    doc = stress_json(path)
+    c1 = next(r for r in doc["rows"] if r["csm_id"] == "C1")
+    assert c1["components"]["retention"]["target"] == 0.9
+    assert c1["proposed"] == 7500.0  # 5,000 × f 1.5 (attainment 1.111… above the curve's last point)
+
+
+def test_simulate_and_explain_show_the_data_warnings(data_dir):
+    path = folder(data_dir, roster="""\
+        csm_id,name,segment,annual_base,annual_variable
+        C1,Ana,Enterprise,100000,35.500
+        C2,Bo,SMB,100000,20000
+        """)
+    result = run("explain", path / "plan.yaml", "--csm", "C2", "--quarter", "2026Q1", "--data", path,
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [w for w in json.loads(result.stdout)["warnings"] if "'35.500'" in w]
+    result = run("simulate", path / "plan.yaml", "--quarters", "1", "--runs", "10", "--data", path,
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [w for w in json.loads(result.stdout)["warnings"] if "'35.500'" in w]
