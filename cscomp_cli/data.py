@@ -611,7 +611,15 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     values[plain] = _to_float(cells[plain])
     rest = ~plain & ~blank
     context = table.assign(cell=written)
-    hint = _AMOUNT_HINT if numbers.decimal == "." else _EUROPEAN_HINT
+    if numbers.decimal == ",":
+        hint = _EUROPEAN_HINT
+    elif numbers.delimiter != ",":
+        # A semicolon file that mixes decimal points and decimal commas: say why ',' was not taken as decimal.
+        hint = (f"this file is {_DELIMITERS[numbers.delimiter]}-separated, but other cells write a decimal point, so "
+                "'.' is read as its decimal separator; write every amount one way (1234.50, or 1234,50 throughout); "
+                f"see {DATA_DOC}")
+    else:
+        hint = _AMOUNT_HINT
     if rest.any():
         odd = cells[rest].astype(object)
         parts = odd.str.extract(_AMOUNT)

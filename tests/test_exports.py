@@ -368,3 +368,22 @@ def test_simulate_and_explain_show_the_data_warnings(data_dir):
                  "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert [w for w in json.loads(result.stdout)["warnings"] if "'35.500'" in w]
+
+
+def test_compare_says_a_data_warning_once_not_once_per_plan(data_dir):
+    path = folder(data_dir, roster="""\
+        csm_id,name,segment,annual_base,annual_variable
+        C1,Ana,Enterprise,100000,35.500
+        C2,Bo,SMB,100000,20000
+        """)
+    (path / "other.yaml").write_text(PLAN.replace("nrr only", "nrr again"), encoding="utf-8")
+    result = run("compare", path / "plan.yaml", path / "other.yaml", "--quarters", "1", "--data", path,
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len([w for w in json.loads(result.stdout)["warnings"] if "'35.500'" in w]) == 1
+
+
+def test_a_semicolon_file_mixing_decimal_points_and_commas_says_why_a_comma_is_refused(data_dir):
+    path = folder(data_dir, payouts="quarter;csm_id;amount\n2026Q1;C1;4000.50\n2026Q1;C2;4999,50\n")
+    assert_user_error(stress(path), "payouts.csv", "line 3, column amount", "'4999,50' is not an amount",
+                      "semicolon-separated", "decimal point")
