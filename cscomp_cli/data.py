@@ -663,7 +663,7 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
 def _warn_ambiguous(written: pd.Series, values: pd.Series, table: pd.DataFrame, path: Path, column: str,
                     numbers: _Numbers) -> None:
     """One warning per column whose cells read either way (35.500, 1,250) in a file that never says which."""
-    candidates = _with_separator(written[written != ""])
+    candidates = _with_separator(written)  # a blank cell holds no separator
     ambiguous = candidates.str.fullmatch(_AMBIGUOUS).fillna(False).astype(bool)
     if not bool(ambiguous.any()):
         return
@@ -679,8 +679,8 @@ def _warn_ambiguous(written: pd.Series, values: pd.Series, table: pd.DataFrame, 
     european = (f"; this file is {_DELIMITERS[numbers.delimiter]}-separated, as exports that write 1.234,50 usually "
                 "are" if numbers.delimiter != "," else "")
     note(DataWarning(
-        f"'{cell}' could mean {_plain(value)} or {_plain(other)}: read as {_plain(value)} (taking '{separator}' "
-        f"as {role}), since no other amount in this file shows which separator is the decimal one{more}{european}",
+        f"'{cell}' could mean {_plain(value)} or {_plain(other)}: read as {_plain(value)} ('{separator}' as {role}), "
+        f"as no other amount in this file shows which separator is the decimal one{more}{european}",
         file=path,
         location=f"line {int(table.at[first, 'line'])}, column {column}",
         hint=(f"if '.' separates thousands here, export the amounts without thousands separators (e.g. "

@@ -234,8 +234,7 @@ def non_csm_problem(outside: pd.DataFrame, dataset: Dataset, kind=DataWarning):
         "left out of every total",
         file=dataset.path(PAYOUTS),
         location=f"line {int(outside['line'].min())}, column csm_id",
-        hint=f"payroll exports often include other staff, so this is only a warning; if they are CSMs, add them to "
-        f"{ROSTER} (validate --strict treats this as an error); see {DATA_DOC}",
+        hint=f"if they are CSMs, add them to {ROSTER}; `cscomp validate --strict` makes this an error; see {DATA_DOC}",
     )
 
 

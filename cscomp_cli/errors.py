@@ -36,7 +36,7 @@ class CscompError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
     def one_line(self) -> str:
-        return self.headline() + (f" (hint: {self.hint})" if self.hint else "")
+        return self.headline() + (f" — {self.hint}" if self.hint else "")
 
 
 class DataError(CscompError):

@@ -387,3 +387,15 @@ def test_a_semicolon_file_mixing_decimal_points_and_commas_says_why_a_comma_is_r
     path = folder(data_dir, payouts="quarter;csm_id;amount\n2026Q1;C1;4000.50\n2026Q1;C2;4999,50\n")
     assert_user_error(stress(path), "payouts.csv", "line 3, column amount", "'4999,50' is not an amount",
                       "semicolon-separated", "decimal point")
+
+
+def test_sweep_says_data_warnings_on_stderr(data_dir):
+    path = folder(data_dir, roster="""\
+        csm_id,name,segment,annual_base,annual_variable
+        C1,Ana,Enterprise,100000,35.500
+        C2,Bo,SMB,100000,20000
+        """)
+    result = run("sweep", path / "plan.yaml", "--set", "components.retention.target=0.9,1.0", "--quarters", "1",
+                 "--data", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "'35.500'" in result.stderr and "roster.csv, line 2, column annual_variable" in result.stderr

@@ -24,6 +24,8 @@ from .common import (
     render_formats,
     report_warnings,
     enforce_guardrails,
+    escape_markup,
+    stderr_console,
 )
 
 
@@ -68,6 +70,10 @@ def sweep_command(
         if shocks:
             result["shocks"] = {s.column: s.pct for s in shocks}
         render_formats(result, output_format, output, csv=sweep_csv, markdown=sweep_markdown, table=render_sweep)
+        if dataset.warnings and not quiet:
+            # A sweep's outputs have no warnings section: a misread export is still said, on stderr.
+            stderr_console().print("\n".join(f"[yellow]warning:[/] {escape_markup(w)}" for w in dataset.warnings),
+                                   highlight=False)
         if all(row["error"] for row in result["rows"]):
             raise UsageError(f"no value of {parsed.label} gives a valid plan: {result['rows'][0]['error']}")
 
