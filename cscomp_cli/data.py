@@ -1,9 +1,11 @@
 """Load and validate the data folder (SPEC section 1): accounts, roster, payouts, quotas.
 
-Every format detail lives here: encodings, header spelling, quarter labels, amounts, booleans,
-dates. Each loader returns a typed pandas DataFrame with a ``line`` column (the CSV line the row
-came from) so later checks can still point at the row. Problems raise DataError naming the file,
-the line and the column, and saying how to fix it.
+Every format detail lives here: encodings, delimiters, header spelling, quarter labels, amounts
+and their separators, booleans, dates (the user-facing rules are docs/data.md). Each loader returns
+a typed pandas DataFrame with a ``line`` column (the CSV line the row came from) so later checks can
+still point at the row. Problems raise DataError naming the file, the line and the column, and
+saying how to fix it; what reads but deserves a word (a semicolon file, an ambiguous 35.500) is
+noted as a DataWarning, which load_dataset and validate collect.
 """
 
 from __future__ import annotations
