@@ -399,3 +399,23 @@ def test_sweep_says_data_warnings_on_stderr(data_dir):
                  "--data", path, "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert "'35.500'" in result.stderr and "roster.csv, line 2, column annual_variable" in result.stderr
+
+
+def test_a_semicolon_file_with_blank_lines_keeps_its_line_numbers(data_dir):
+    # Blank lines send the file to the careful parser, which must use the detected delimiter too.
+    path = folder(data_dir, accounts="quarter;account_id;csm_id;arr_start;expansion;contraction;churn\n\n"
+                                     "2026Q1;A1;C1;100000;0;0;0\n\n2026Q1;A2;C2;100000;0;0;-5\n")
+    assert_user_error(stress(path), "accounts.csv", "line 5, column churn", "churn is negative ('-5')")
+
+
+def test_a_score_with_a_decimal_point_settles_the_accounts_file(data_dir):
+    path = folder(data_dir, accounts="""\
+        quarter,account_id,csm_id,arr_start,expansion,contraction,churn,health
+        2026Q1,A1,C1,100000,1.500,0,0,72.5
+        2026Q1,A2,C2,100000,0,0,0,
+        """)
+    doc = stress_json(path)
+    assert not warnings_about(doc, "could mean")
+    # expansion 1.5: C1's nrr (100,000 + 1.5) / 100,000 = 1.000015 → f = 1 + 0.000015 / 0.1 × 0.5 = 1.000075
+    # → 5,000 × 1.000075 = 5,000.375 → 5,000.38.
+    assert next(r["proposed"] for r in doc["rows"] if r["csm_id"] == "C1") == 5000.38
