@@ -50,14 +50,12 @@ class Reconciliation:
 
     def warnings(self) -> list[str]:
         """A SPIFF is rare; a component outside the plan paid to most CSMs means the wrong plan."""
-        # The replay's own warnings first: a misread export or payees who are not CSMs (left out here).
-        found = list(self.replay.warnings)
         outside = self.lines[self.lines["outside_plan"]]
         counts = outside.groupby("component")["csm_id"].size()
         common = sorted(counts[counts * 2 >= max(self.csm_quarters, 1)].index)
         if not common:
-            return found
-        return found + [f"payouts.csv component{'s' if len(common) > 1 else ''} {', '.join(common)} "
+            return []
+        return [f"payouts.csv component{'s' if len(common) > 1 else ''} {', '.join(common)} "
                 f"{'are' if len(common) > 1 else 'is'} paid in most CSM-quarters but not part of this plan: "
                 "reconcile the plan in force (the one payroll ran), not a proposal"]
 

@@ -66,7 +66,7 @@ def reconciliation_document(found: Reconciliation) -> dict:
         "differing": differing,
         "outside_plan": {name: _amount(cents) for name, cents in found.outside_plan().items()},
         "unexplained_total": _amount(found.unexplained_cents),
-        "warnings": found.warnings(),
+        "warnings": [*found.replay.warnings, *found.warnings()],  # the replay's first: a misread export
     }
 
 
