@@ -81,7 +81,9 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
              "proposed": {label: _amount(r[label]) for label, _ in plans}}
             for r in matrix.to_dict("records")
         ],
-        "warnings": [f"{label}: {w}" for (label, _), c in zip(plans, comparisons) for w in c.warnings],
+        # The data's own warnings concern every plan: said once, before each plan's own.
+        "warnings": [*dataset.warnings, *(f"{label}: {w}" for (label, _), c in zip(plans, comparisons)
+                                          for w in c.warnings if w not in dataset.warnings)],
     }
     return document, comparisons
 

@@ -1,22 +1,25 @@
 """Load and validate the data folder (SPEC section 1): accounts, roster, payouts, quotas.
 
-Every format detail lives here: encodings, header spelling, quarter labels, amounts, booleans,
-dates. Each loader returns a typed pandas DataFrame with a ``line`` column (the CSV line the row
-came from) so later checks can still point at the row. Problems raise DataError naming the file,
-the line and the column, and saying how to fix it.
+Every format detail lives here: encodings, delimiters, header spelling, quarter labels, amounts
+and their separators, booleans, dates (the user-facing rules are docs/data.md). Each loader returns
+a typed pandas DataFrame with a ``line`` column (the CSV line the row came from) so later checks can
+still point at the row. Problems raise DataError naming the file, the line and the column, and
+saying how to fix it; what reads but deserves a word (a semicolon file, an ambiguous 35.500) is
+noted as a DataWarning, which load_dataset and validate collect.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, report
+from .errors import DataError, DataWarning, collect_notes, note, report
 from .numbers import round_half_away
 from .quarters import QUARTER_PATTERN
 
@@ -24,6 +27,8 @@ ACCOUNTS = "accounts.csv"
 ROSTER = "roster.csv"
 PAYOUTS = "payouts.csv"
 QUOTAS = "quotas.csv"
+# Where users read the rules of the data folder: every format hint ends by pointing there.
+DATA_DOC = "docs/data.md"
 
 # A plain or thousands-grouped number with an optional currency sign, minus sign or accounting
 # parentheses: 1234.5, 1,234.50, $1,234.50, €1234, -1,200.00, ($1,200.00). ASCII digits only: \d
@@ -36,7 +41,9 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0", ""}
 # A trillion: larger amounts are export errors, and would overflow the integer cents payouts are summed in.
 MAX_AMOUNT = 1e12
-_AMOUNT_HINT = "write amounts like 1234.50, 1,234.50 or $1,234.50"
+_AMOUNT_HINT = f"write amounts like 1234.50, 1,234.50 or $1,234.50; see {DATA_DOC}"
+_EUROPEAN_HINT = ("this file uses decimal commas: write amounts like 1234,50 or 1.234,50 (or re-export it with "
+                  f"decimal points); see {DATA_DOC}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,11 @@ class Dataset:
     roster: pd.DataFrame
     payouts: pd.DataFrame | None
     quotas: pd.DataFrame | None
+    # What the loaders noticed but could read (an ambiguous separator, a semicolon file), one line
+    # each; every replay carries them into its output's warnings.
+    warnings: list[str] = field(default_factory=list)
+    # The columns each file's header had (file name -> names); a file missing here is "unknown".
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -64,13 +76,28 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         )
     payouts_path = folder / PAYOUTS
     quotas_path = folder / QUOTAS
+    with collect_notes() as notes:
+        tables = {
+            ACCOUNTS: load_accounts(folder / ACCOUNTS),
+            ROSTER: load_roster(folder / ROSTER),
+            PAYOUTS: load_payouts(payouts_path) if require_payouts or payouts_path.exists() else None,
+            QUOTAS: load_quotas(quotas_path) if quotas_path.exists() else None,
+        }
     return Dataset(
         folder=folder,
-        accounts=load_accounts(folder / ACCOUNTS),
-        roster=load_roster(folder / ROSTER),
-        payouts=load_payouts(payouts_path) if require_payouts or payouts_path.exists() else None,
-        quotas=load_quotas(quotas_path) if quotas_path.exists() else None,
+        accounts=tables[ACCOUNTS],
+        roster=tables[ROSTER],
+        payouts=tables[PAYOUTS],
+        quotas=tables[QUOTAS],
+        warnings=[n.one_line() for n in notes],
+        columns=header_columns(tables),
     )
+
+
+def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozenset[str]]:
+    """The header columns each loaded table came with (the loaders leave them in ``attrs``)."""
+    return {name: table.attrs.pop("header") for name, table in tables.items()
+            if table is not None and "header" in table.attrs}
 
 
 # --- one loader per input ------------------------------------------------------------------
@@ -78,24 +105,27 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
 
 def load_accounts(path: Path) -> pd.DataFrame:
     """accounts.csv: one row per account per quarter, the CSMs' books."""
-    table = _read_csv(
+    amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
+    table, numbers = _read_csv(
         path,
         required=["quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"],
         optional=["cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"],
+        numbers=[*amounts, "health", "risk"],
     )
     out = pd.DataFrame({"line": table["line"]})
     out["quarter"] = _quarters(table, path)
     out["account_id"] = _text(table, path, "account_id", required=True, as_objects=False)
     out["csm_id"] = _text(table, path, "csm_id", required=True, as_objects=False)
     for column in ("arr_start", "expansion", "contraction", "churn"):
-        out[column] = _amounts(table, path, column, required=True, negative=False)
-    out["cross_sell"] = _amounts(table, path, "cross_sell", required=False, negative=False).fillna(0.0)
+        out[column] = _amounts(table, path, column, required=True, negative=False, numbers=numbers)
+    out["cross_sell"] = _amounts(table, path, "cross_sell", required=False, negative=False,
+                                 numbers=numbers).fillna(0.0)
     out["renewal_due"] = _booleans(table, path, "renewal_due")
     out["renewed"] = _booleans(table, path, "renewed")
     out["segment"] = _cells(table, "segment").replace("", np.nan)  # informational; a category below
-    out["nps"] = _scores(table, path, "nps", 0, 10, integer=True)
-    out["health"] = _scores(table, path, "health", 0, 100)
-    out["risk"] = _scores(table, path, "risk", 0, 1)
+    out["nps"] = _scores(table, path, "nps", 0, 10, integer=True, numbers=numbers)
+    out["health"] = _scores(table, path, "health", 0, 100, numbers=numbers)
+    out["risk"] = _scores(table, path, "risk", 0, 1, numbers=numbers)
 
     gained = out["arr_start"] + out["expansion"] + out["cross_sell"]
     lost = out["contraction"] + out["churn"]
@@ -109,7 +139,7 @@ def load_accounts(path: Path) -> pd.DataFrame:
         "an account cannot lose more ARR than it had; check the contraction and churn columns",
     )
     derived = gained - lost
-    arr_end = _amounts(table, path, "arr_end", required=False, negative=False)
+    arr_end = _amounts(table, path, "arr_end", required=False, negative=False, numbers=numbers)
     out["arr_end"] = arr_end
     _fail_where(
         arr_end.notna() & ((arr_end - derived).abs() > 0.01 + 1e-9),
@@ -127,23 +157,25 @@ def load_accounts(path: Path) -> pd.DataFrame:
     # and give the group-bys of the metrics their codes for free.
     for column in ("quarter", "csm_id", "segment"):
         out[column] = out[column].astype("category")
-    return out.reset_index(drop=True)
+    return _with_header(out.reset_index(drop=True), table)
 
 
 def load_roster(path: Path) -> pd.DataFrame:
     """roster.csv: the CSMs, optionally one row per quarter."""
-    table = _read_csv(
+    table, numbers = _read_csv(
         path,
         required=["csm_id", "name", "segment", "annual_base", "annual_variable"],
         optional=["team", "quarter", "start_date", "end_date"],
+        numbers=["annual_base", "annual_variable"],
     )
     out = pd.DataFrame({"line": table["line"]})
     out["csm_id"] = _text(table, path, "csm_id", required=True)
     out["name"] = _text(table, path, "name", required=True)
     out["segment"] = _text(table, path, "segment", required=True)
     out["team"] = _text(table, path, "team", required=False)
-    out["annual_base"] = _amounts(table, path, "annual_base", required=True, negative=False)
-    out["annual_variable"] = _amounts(table, path, "annual_variable", required=True, negative=False)
+    out["annual_base"] = _amounts(table, path, "annual_base", required=True, negative=False, numbers=numbers)
+    out["annual_variable"] = _amounts(table, path, "annual_variable", required=True, negative=False,
+                                      numbers=numbers)
     if "quarter" in table and (table["quarter"].str.strip() != "").any():
         out["quarter"] = _quarters(table, path, required=False)
     else:
@@ -165,28 +197,30 @@ def load_roster(path: Path) -> pd.DataFrame:
         "csm_id",
         "the same CSM has two roster rows for one quarter",
     )
-    return out.reset_index(drop=True)
+    return _with_header(out.reset_index(drop=True), table)
 
 
 def load_payouts(path: Path) -> pd.DataFrame:
     """payouts.csv: what was actually paid; amounts may be negative (clawbacks)."""
-    table = _read_csv(path, required=["quarter", "csm_id", "amount"], optional=["component"], allow_empty=True)
+    table, numbers = _read_csv(path, required=["quarter", "csm_id", "amount"], optional=["component"],
+                               allow_empty=True, numbers=["amount"])
     out = pd.DataFrame({"line": table["line"]})
     out["quarter"] = _quarters(table, path)
     out["csm_id"] = _text(table, path, "csm_id", required=True)
-    out["amount"] = _amounts(table, path, "amount", required=True, negative=True)
+    out["amount"] = _amounts(table, path, "amount", required=True, negative=True, numbers=numbers)
     out["component"] = _text(table, path, "component", required=False)
-    return out.reset_index(drop=True)
+    return _with_header(out.reset_index(drop=True), table)
 
 
 def load_quotas(path: Path) -> pd.DataFrame:
     """quotas.csv: per-CSM targets for components whose target is `quotas`."""
-    table = _read_csv(path, required=["quarter", "csm_id", "component", "target"], allow_empty=True)
+    table, numbers = _read_csv(path, required=["quarter", "csm_id", "component", "target"], allow_empty=True,
+                               numbers=["target"])
     out = pd.DataFrame({"line": table["line"]})
     out["quarter"] = _quarters(table, path)
     out["csm_id"] = _text(table, path, "csm_id", required=True)
     out["component"] = _text(table, path, "component", required=True)
-    out["target"] = _amounts(table, path, "target", required=True, negative=False)
+    out["target"] = _amounts(table, path, "target", required=True, negative=False, numbers=numbers)
     _fail_where(
         out["target"] <= 0,
         out,
@@ -198,30 +232,63 @@ def load_quotas(path: Path) -> pd.DataFrame:
     _fail_duplicates(
         out, path, ["quarter", "csm_id", "component"], "component", "two quotas for one CSM, quarter and component"
     )
-    return out.reset_index(drop=True)
+    return _with_header(out.reset_index(drop=True), table)
+
+
+def _with_header(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Leave the columns the file's header had on the frame, for load_dataset to pick up."""
+    out.attrs["header"] = frozenset(c for c in table.columns if c != "line")
+    return out
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allow_empty: bool = False) -> pd.DataFrame:
-    """Read a CSV as text cells with normalised column names and a ``line`` column."""
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# The first bytes of the spreadsheet files most often renamed (or exported by mistake) to .csv.
+_SPREADSHEETS = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zipped spreadsheet"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97–2003 workbook (.xls)"),
+)
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """How one file writes numbers: which separator is the decimal one, and whether its cells show it."""
+
+    decimal: str = "."
+    # True when some cell can only be read one way (12.5, 1,234.50, 1.234,50, 1,234,567), so a
+    # cell like 35.500 is not ambiguous in this file.
+    settled: bool = False
+    delimiter: str = ","
+
+
+def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allow_empty: bool = False,
+              numbers: list[str] = ()) -> tuple[pd.DataFrame, _Numbers]:
+    """Read a CSV as text cells with normalised column names and a ``line`` column.
+
+    Also works out how the file writes numbers, from the cells of its ``numbers`` columns.
+    """
     if not path.exists():
         raise DataError("file not found", file=path, hint=f"the data folder must contain {path.name}")
     if path.is_dir():
         raise DataError("is a folder, not a CSV file", file=path)
+    _refuse_binary(path)
+    delimiter = ","
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
-            text_sample = handle.read(1)
-        if text_sample == "":
+            head = handle.read(1 << 16)
+        if head == "":
             raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row")
-        table = _read_fast(path)
+        delimiter = _sniff_delimiter(head, set(required) | set(optional))
+        table = _read_fast(path, delimiter)
         if table is None:
             with warnings.catch_warnings():
                 # pandas only warns, and drops the extra cells, when a row has more fields than the header.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 table = pd.read_csv(
                     path,
+                    sep=delimiter,
                     dtype=str,
                     keep_default_na=False,
                     na_filter=False,
@@ -239,15 +306,15 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
             hint="re-export the file as 'CSV UTF-8', or convert it: iconv -f latin1 -t utf-8",
         ) from None
     except pd.errors.ParserWarning:
-        line = _first_long_row(path)
-        raise DataError("a row has more cells than the header has columns", file=path,
+        line = _first_long_row(path, delimiter)
+        raise DataError("a row has more cells than the header has columns" + _read_as(delimiter), file=path,
                         location=None if line is None else f"line {line}",
-                        hint="check for an extra comma, or quote text that contains commas") from None
+                        hint=_too_many_cells_hint(delimiter)) from None
     except pd.errors.EmptyDataError:
         raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-        raise DataError(f"cannot be read as CSV: {str(exc).strip()}", file=path,
-                        hint="check for unbalanced quotes or rows with too many commas") from None
+        raise DataError(f"cannot be read as CSV{_read_as(delimiter)}: {str(exc).strip()}", file=path,
+                        hint=_too_many_cells_hint(delimiter)) from None
 
     names = [str(c).strip().lower() for c in table.columns]
     seen: set[str] = set()
@@ -259,10 +326,12 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     missing = [c for c in required if c not in seen]
     if missing:
         raise DataError(
-            f"missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+            f"missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+            + _header_looks(delimiter, head),
             file=path,
             location="line 1",
-            hint=f"the header must contain {', '.join(required)} (any case, any order)",
+            hint=f"the header must contain {', '.join(required)} (any case, any order), separated by commas, "
+            f"semicolons or tabs; see {DATA_DOC}",
         )
     keep = [c for c in names if c in set(required) | set(optional)]
     table = table[keep].copy()
@@ -275,13 +344,81 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     table = table.loc[~blank]
     if table.empty and not allow_empty:
         raise DataError("has a header but no rows", file=path, hint=f"export {path.name} with its data rows")
-    return table
+    convention = _number_convention(table, path, [c for c in numbers if c in table], delimiter)
+    if delimiter != "," and convention.decimal == ".":
+        note(DataWarning(f"read as {_DELIMITERS[delimiter]}-separated (not comma-separated)", file=path,
+                         location="line 1"))
+    return table, convention
 
 
-def _first_long_row(path: Path) -> int | None:
+def _refuse_binary(path: Path) -> None:
+    """A spreadsheet saved under a .csv name, or UTF-16 text, said plainly rather than as bad UTF-8."""
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    for magic, what in _SPREADSHEETS:
+        if start.startswith(magic):
+            raise DataError(
+                f"is {what}, not a CSV file",
+                file=path,
+                hint=f"open it in Excel (or Sheets, Numbers, LibreOffice) and save or export the sheet as "
+                f"'CSV UTF-8 (comma delimited)' named {path.name}; see {DATA_DOC}",
+            )
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(
+            "is UTF-16 text (Excel's 'Unicode Text'), not UTF-8",
+            file=path,
+            hint=f"save the sheet as 'CSV UTF-8 (comma delimited)' instead; see {DATA_DOC}",
+        )
+
+
+def _sniff_delimiter(head: str, known: set[str]) -> str:
+    """Comma, semicolon or tab: the one whose header holds the most known column names.
+
+    Ties go to the delimiter that splits the first data lines into as many cells as the header,
+    then to the one giving the most columns, then to the comma.
+    """
+    lines = head.splitlines()[:6]
+    best, best_score = ",", None
+    for delimiter in _DELIMITERS:
+        rows = [row for row in csv.reader(lines, delimiter=delimiter) if row]
+        if not rows:
+            continue
+        header = [cell.strip().lower() for cell in rows[0]]
+        width = len(header)
+        consistent = sum(len(row) == width for row in rows[1:]) if width > 1 else 0
+        score = (len(known & set(header)), consistent, width)
+        if best_score is None or score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_as(delimiter: str) -> str:
+    return "" if delimiter == "," else f" (read as {_DELIMITERS[delimiter]}-separated, from its header line)"
+
+
+def _header_looks(delimiter: str, head: str) -> str:
+    """Why the header may have been split wrongly, when it was not split by commas or looks otherwise."""
+    header = head.splitlines()[0] if head else ""
+    if delimiter != ",":
+        return _read_as(delimiter)
+    for other in (";", "\t"):
+        if header.count(other) >= 1:
+            return (f" (the header line contains {_DELIMITERS[other]}s, so the file may be "
+                    f"{_DELIMITERS[other]}-separated, but its column names do not match either way)")
+    return ""
+
+
+def _too_many_cells_hint(delimiter: str) -> str:
+    if delimiter == ",":
+        return "check for an extra comma, or quote text that contains commas"
+    name = _DELIMITERS[delimiter]
+    return f"check for an extra {name}, or quote text that contains {name}s"
+
+
+def _first_long_row(path: Path, delimiter: str = ",") -> int | None:
     """The line of the first row with more cells than the header (only read when one exists)."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=delimiter)
         width = len(next(reader, []))
         for row in reader:
             if len(row) > width:
@@ -289,7 +426,7 @@ def _first_long_row(path: Path) -> int | None:
     return None
 
 
-def _read_fast(path: Path) -> pd.DataFrame | None:
+def _read_fast(path: Path, delimiter: str = ",") -> pd.DataFrame | None:
     """The common case (well-formed UTF-8, no blank lines) read by pyarrow's multithreaded parser.
 
     None sends the file to pandas' parser instead, which keeps blank lines (so line numbers stay
@@ -301,21 +438,92 @@ def _read_fast(path: Path) -> pd.DataFrame | None:
     raw = path.read_bytes()
     if b"\n\n" in raw or b"\n\r\n" in raw or raw.startswith((b"\n", b"\r\n")):
         return None
+    parse = arrow_csv.ParseOptions(delimiter=delimiter)
     try:
         header = arrow_csv.read_csv(pa.py_buffer(raw[: raw.find(b"\n") + 1] or raw),
-                                    read_options=arrow_csv.ReadOptions(encoding="utf8")).column_names
+                                    read_options=arrow_csv.ReadOptions(encoding="utf8"),
+                                    parse_options=parse).column_names
         names = [name.lstrip("\ufeff") for name in header]
         if len(set(names)) != len(names):
             return None  # a repeated column: let the careful path say which
         table = arrow_csv.read_csv(
             pa.py_buffer(raw),
             read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=parse,
             convert_options=arrow_csv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
         return None
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+
+
+# --- how a file writes numbers ---------------------------------------------------------------
+
+# A separator that can only be a decimal point: '.' followed by other than three digits (12.5,
+# 1234.50), or ',' before '.' (1,234.50) or twice (1,234,567) as a thousands separator. And the
+# same with the roles swapped for a decimal comma (12,5, 1.234,50, 1.234.567).
+_DOT_DECIMAL = r"\.(?:[0-9]{1,2}|[0-9]{4,})(?:[^0-9]|$)|,[0-9]{3}\.|,[0-9]{3},"
+_COMMA_DECIMAL = r",(?:[0-9]{1,2}|[0-9]{4,})(?:[^0-9]|$)|\.[0-9]{3},|\.[0-9]{3}\."
+# One separator after 1–3 digits (not a lone 0) and before exactly three: 35.500, 1,250, $1,250.
+_AMBIGUOUS = r"[^0-9.,]*[1-9][0-9]{0,2}[.,][0-9]{3}[^0-9.,]*"
+
+
+def _with_separator(cells: pd.Series) -> pd.Series:
+    """The cells holding a '.' or a ',' (plain substring tests, cheap on millions of cells)."""
+    mask = cells.str.contains(".", regex=False) | cells.str.contains(",", regex=False)
+    return cells[mask.fillna(False).astype(bool)]
+
+
+def _shows(columns: list[pd.Series], pattern: str, *, whole: bool = True) -> tuple[object, str] | None:
+    """The first cell matching ``pattern`` in any of ``columns`` (its index and column name), or None."""
+    for cells in columns:
+        # Most files show their convention in their first rows: look there before scanning everything.
+        for part in (cells.head(200), cells) if whole else (cells,):
+            found = part.str.contains(pattern, regex=True).fillna(False).astype(bool)
+            if bool(found.any()):
+                return part[found].index[0], str(cells.name)
+    return None
+
+
+def _number_convention(table: pd.DataFrame, path: Path, columns: list[str], delimiter: str) -> _Numbers:
+    """Which separator is this file's decimal one, and whether its cells settle it.
+
+    SPEC's convention ('.' decimal, ',' thousands) holds unless the file is semicolon- or
+    tab-separated and its cells show decimal commas (1234,50 or 1.234,50) and never a decimal point.
+    """
+    if delimiter == ",":
+        # The usual export shows a decimal point in its first rows: settled without scanning the file.
+        if _shows([table[c].head(200) for c in columns], _DOT_DECIMAL, whole=False) is not None:
+            return _Numbers(settled=True)
+    separated = [_with_separator(table[c]).rename(c) for c in columns]
+    separated = [cells for cells in separated if len(cells)]
+    if not separated:
+        return _Numbers(delimiter=delimiter)
+    dot = _shows(separated, _DOT_DECIMAL)
+    comma = _shows(separated, _COMMA_DECIMAL) if delimiter != "," else None
+    if comma is not None and dot is None:
+        index, column = comma
+        note(DataWarning(
+            f"read as {_DELIMITERS[delimiter]}-separated with decimal commas: ',' is the decimal separator and "
+            f"'.' separates thousands in every amount of this file ('{table.at[index, column]}' on line "
+            f"{int(table.at[index, 'line'])}, column {column}, is {_european(table.at[index, column])})",
+            file=path, location="line 1"))
+        return _Numbers(decimal=",", settled=True, delimiter=delimiter)
+    return _Numbers(decimal=".", settled=dot is not None and comma is None, delimiter=delimiter)
+
+
+def _european(cell: str) -> str:
+    """A decimal-comma cell written the way the rest of cscomp writes numbers (1.234,50 -> 1,234.50)."""
+    swapped = cell.translate(_SWAP)
+    number = re.sub(r"[^0-9.]", "", swapped.replace(",", ""))
+    try:
+        return f"{float(number):,.2f}"
+    except ValueError:
+        return swapped
+
+
+_SWAP = str.maketrans(".,", ",.")
 
 
 def _fail(path: Path, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:
@@ -385,14 +593,18 @@ def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.S
         path,
         "quarter",
         lambda r: f"'{r.cell}' is not a quarter label" if r.cell else "quarter is blank",
-        "write quarters like 2026Q1, 2026-Q1, 2026 Q1, Q1 2026 or Q1-2026",
+        f"write quarters like 2026Q1, 2026-Q1, 2026 Q1, Q1 2026 or Q1-2026; see {DATA_DOC}",
     )
     return labels.where(labels.notna(), None)
 
 
-def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, negative: bool) -> pd.Series:
+def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, negative: bool,
+             numbers: _Numbers = _Numbers()) -> pd.Series:
     """Parse an amount column; blank cells are NaN (an error when required)."""
-    cells = _cells(table, column)
+    written = _cells(table, column)
+    # A decimal-comma file is read by swapping the two separators, so 1.234,50 is parsed (and its
+    # grouping checked) exactly as 1,234.50; messages still quote the cell as written.
+    cells = written if numbers.decimal == "." else written.astype(object).str.translate(_SWAP)
     blank = cells == ""
     # Most exports hold plain numbers: parse those in one vectorised pass, and only send the rest
     # (currency signs, thousands separators, minus signs, parentheses, mistakes) through the regex.
@@ -400,7 +612,16 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     values = pd.Series(np.nan, index=cells.index, dtype="float64")
     values[plain] = _to_float(cells[plain])
     rest = ~plain & ~blank
-    context = table.assign(cell=cells)
+    context = table.assign(cell=written)
+    if numbers.decimal == ",":
+        hint = _EUROPEAN_HINT
+    elif numbers.delimiter != ",":
+        # A semicolon file that mixes decimal points and decimal commas: say why ',' was not taken as decimal.
+        hint = (f"this file is {_DELIMITERS[numbers.delimiter]}-separated, but other cells write a decimal point, so "
+                "'.' is read as its decimal separator; write every amount one way (1234.50, or 1234,50 throughout); "
+                f"see {DATA_DOC}")
+    else:
+        hint = _AMOUNT_HINT
     if rest.any():
         odd = cells[rest].astype(object)
         parts = odd.str.extract(_AMOUNT)
@@ -411,7 +632,7 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
             | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
             | (parts["sign"].notna() & parts["sign2"].notna())
         ).reindex(cells.index, fill_value=False)
-        _fail_where(malformed, context, path, column, lambda r: f"'{r.cell}' is not an amount", _AMOUNT_HINT)
+        _fail_where(malformed, context, path, column, lambda r: f"'{r.cell}' is not an amount", hint)
         number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
         is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
         values[rest] = number.where(~is_negative, -number)
@@ -426,6 +647,8 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
         "no account, salary or payout is that large; check the export for a misplaced digit or separator",
     )
     values = values.where(values.abs() <= MAX_AMOUNT)
+    if not numbers.settled:
+        _warn_ambiguous(written, values, table, path, column, numbers)
     if not negative:
         _fail_where(
             values < 0,
@@ -439,6 +662,46 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     return values
 
 
+def _warn_ambiguous(written: pd.Series, values: pd.Series, table: pd.DataFrame, path: Path, column: str,
+                    numbers: _Numbers) -> None:
+    """One warning per column whose cells read either way (35.500, 1,250) in a file that never says which."""
+    candidates = _with_separator(written)  # a blank cell holds no separator
+    ambiguous = candidates.str.fullmatch(_AMBIGUOUS).fillna(False).astype(bool)
+    if not bool(ambiguous.any()):
+        return
+    first = candidates[ambiguous].index[0]
+    cell, value = str(written[first]), float(values[first])
+    if np.isnan(value):
+        return  # refused as an error already
+    separator = "." if "." in cell else ","
+    other = value * 1000 if separator == "." else value / 1000
+    count = int(ambiguous.sum())
+    more = f" ({count - 1} more cell{'s' if count > 2 else ''} like it in this column)" if count > 1 else ""
+    role = "the decimal point" if separator == "." else "a thousands separator"
+    european = (f"; this file is {_DELIMITERS[numbers.delimiter]}-separated, as exports that write 1.234,50 usually "
+                "are" if numbers.delimiter != "," else "")
+    note(DataWarning(
+        f"'{cell}' could mean {_plain(value)} or {_plain(other)}: read as {_plain(value)} ('{separator}' as {role}), "
+        f"as no other amount in this file shows which separator is the decimal one{more}{european}",
+        file=path,
+        location=f"line {int(table.at[first, 'line'])}, column {column}",
+        hint=(f"if '.' separates thousands here, export the amounts without thousands separators (e.g. "
+              f"{_plain(other)} as {_bare(other)}); see {DATA_DOC}" if separator == "." else
+              f"if ',' is a decimal comma here, export the amounts with decimal points (e.g. {_bare(other)}); "
+              f"see {DATA_DOC}"),
+    ))
+
+
+def _plain(value: float) -> str:
+    """A number as a person writes it: thousands grouped, at most three decimals, no trailing zeros."""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _bare(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
 def _to_float(cells: pd.Series) -> np.ndarray:
     """Cells already known to be plain numbers, as floats, cast by pyarrow without Python objects."""
     import pyarrow as pa
@@ -448,21 +711,25 @@ def _to_float(cells: pd.Series) -> np.ndarray:
 
 
 def _booleans(table: pd.DataFrame, path: Path, column: str) -> pd.Series:
-    cells = _cells(table, column).str.lower()
+    written = _cells(table, column)
+    cells = written.str.lower()
     bad = ~cells.isin(_TRUE | _FALSE)
     _fail_where(
         bad,
-        table.assign(cell=cells),
+        table.assign(cell=written),  # quote the cell as written ('Renewed'), not as compared
         path,
         column,
         lambda r: f"'{r.cell}' is not a yes/no value",
-        "write true/false, yes/no, y/n or 1/0 (blank means false)",
+        f"write true/false, yes/no, y/n or 1/0 in any case (blank means false); see {DATA_DOC}",
     )
     return cells.isin(_TRUE)
 
 
-def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: float, *, integer: bool = False):
-    cells = _cells(table, column)
+def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: float, *, integer: bool = False,
+            numbers: _Numbers = _Numbers()):
+    written = _cells(table, column)
+    # A score has no thousands, so in a decimal-comma file its comma is simply the decimal point.
+    cells = written if numbers.decimal == "." else written.astype(object).str.replace(",", ".", regex=False)
     # Plain numbers in one vectorised cast; anything else (few cells) through the forgiving parser.
     plain = cells.str.fullmatch(r"-?[0-9]+(?:\.[0-9]*)?").fillna(False).astype(bool)
     values = pd.Series(np.nan, index=cells.index, dtype="float64")
@@ -472,12 +739,12 @@ def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: floa
         values[other] = pd.to_numeric(cells[other].astype(object), errors="coerce").astype("float64")
     unparsed = (cells != "") & values.isna()
     kind = "a whole number" if integer else "a number"
-    context = table.assign(cell=cells)
+    context = table.assign(cell=written)
     _fail_where(unparsed, context, path, column, lambda r: f"'{r.cell}' is not {kind}",
-                f"{column} must be {kind} from {low:g} to {high:g}, or blank")
+                f"{column} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
     bad = values.notna() & ((values < low) | (values > high) | (integer & (values != values.round())))
     _fail_where(bad, context, path, column, lambda r: f"{column} {r.cell} is outside {low:g}–{high:g}",
-                f"{column} must be {kind} from {low:g} to {high:g}, or blank")
+                f"{column} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
     return values.where(~bad)  # validate carries on past a bad score: treat it as absent, not as inf
 
 
@@ -490,6 +757,6 @@ def _dates(table: pd.DataFrame, path: Path, column: str) -> pd.Series:
         path,
         column,
         lambda r: f"'{r.cell}' is not a date",
-        "write dates as YYYY-MM-DD (e.g. 2026-02-15), or leave blank",
+        f"write dates as YYYY-MM-DD (e.g. 2026-02-15), or leave blank; see {DATA_DOC}",
     )
     return values

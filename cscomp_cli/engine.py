@@ -14,7 +14,8 @@ import pandas as pd
 
 from .curves import commission, curve_fraction
 from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
-from .errors import DataError, PlanError, UsageError, report
+from .data import DATA_DOC
+from .errors import DataError, DataWarning, PlanError, UsageError, report
 from .metrics import STATISTICS, book_codes, book_risk, book_statistics, metric
 from .numbers import round_half_away, to_cents
 from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan
@@ -87,7 +88,10 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
 
     books = BookMetrics(plan, accounts, rows, shared, grouping)
     plan_warnings = [str(w) for w in implausible_values(plan)]
-    warnings: list[str] = list(plan_warnings)
+    # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
+    # plan head every output's warnings.
+    warnings: list[str] = [*plan_warnings, *dataset.warnings,
+                           *(w.one_line() for w in data_warnings(plan, dataset, window))]
     multipliers, modifiers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
     paid: dict[str, np.ndarray] = {}
@@ -134,10 +138,110 @@ def _replayed_csms(dataset: Dataset, accounts: pd.DataFrame, window: list[str], 
     frames = [owners]
     if dataset.payouts is not None:
         paid = dataset.payouts[dataset.payouts["quarter"].isin(window)]
+        # Payroll exports include people who are not CSMs: they are not replayed, and their pay is
+        # in no total (a warning lists them).
+        paid = paid.drop(index=non_csm_payouts(dataset, window).index)
         frames.append(paid[["quarter", "csm_id", "line"]].assign(source=PAYOUTS))
     seen = pd.concat(frames, ignore_index=True)
     first = seen.drop_duplicates(["quarter", "csm_id"], keep="first")
     return first.sort_values(["quarter", "csm_id"], kind="stable").reset_index(drop=True)
+
+
+def non_csm_payouts(dataset: Dataset, window: list[str] | None = None) -> pd.DataFrame:
+    """payouts.csv rows (in ``window``) for people who are not CSMs: no roster row in any quarter and
+    no account in any quarter. Someone who owns accounts is a CSM, and needs a roster row."""
+    payouts = dataset.payouts
+    if payouts is None:
+        return pd.DataFrame({"quarter": [], "csm_id": [], "amount": [], "line": []})
+    if window is not None:
+        payouts = payouts[payouts["quarter"].isin(window)]
+    owners = dataset.accounts["csm_id"]
+    owners = owners.cat.categories if isinstance(owners.dtype, pd.CategoricalDtype) else owners.unique()
+    ids = payouts["csm_id"]
+    return payouts[~ids.isin(dataset.roster["csm_id"]) & ~ids.isin(owners)]
+
+
+def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None) -> list[DataWarning]:
+    """What the data cannot give this plan, said once each: a metric whose optional column the
+    accounts export lacks, and payouts to people who are not CSMs."""
+    return [*missing_column_warnings(plan, dataset), *_non_csm_warnings(dataset, window)]
+
+
+# Metrics read from optional accounts.csv columns; without the column every value is undefined
+# (renewed_arr: 0), which otherwise only shows as "attainment undefined" CSM-quarter by CSM-quarter.
+METRIC_COLUMNS = {
+    "renewal_rate": ("renewal_due", "renewed"),
+    "renewed_arr": ("renewal_due", "renewed"),
+    "nps": ("nps",),
+    "health": ("health",),
+}
+
+
+def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
+    header = dataset.columns.get(ACCOUNTS)
+    if header is None:
+        return []  # a dataset built in code: nothing is known about its export's header
+    users: dict[str, list[str]] = {}
+    for component in plan.components:
+        users.setdefault(component.metric, []).append(f"component {component.id}")
+    for modifier in plan.modifiers:
+        users.setdefault(modifier.when.metric, []).append(f"modifier {modifier.id}")
+    # performance is one metric name, or (SPEC 5.5) a map of names to weights.
+    performance = plan.performance
+    for name in performance if isinstance(performance, dict) else [performance]:
+        users.setdefault(name, []).append("the plan's performance measure")
+    found = []
+    for name, who in users.items():
+        missing = [column for column in METRIC_COLUMNS.get(name, ()) if column not in header]
+        if not missing:
+            continue
+        effect = f"every {name} is 0" if name == "renewed_arr" else f"every {name} is undefined"
+        if "the plan's performance measure" in who:
+            effect += " (so no CSM can be a top performer)" if name != "renewed_arr" else ""
+        found.append(DataWarning(
+            f"{_listed(who)} use{'s' if len(who) == 1 else ''} {name}, but {ACCOUNTS} has no "
+            f"{' or '.join(missing)} column: {effect}",
+            file=dataset.path(ACCOUNTS), location="line 1",
+            hint=f"add the {' and '.join(missing)} column{'s' if len(missing) > 1 else ''} to the export, or use "
+            f"another metric; see {DATA_DOC}",
+        ))
+    adjusted = [component.id for component in plan.components if component.risk_adjust is not None]
+    if adjusted and "risk" not in header:
+        found.append(DataWarning(
+            f"{_listed([f'component {c}' for c in adjusted])} use{'s' if len(adjusted) == 1 else ''} risk_adjust, "
+            f"but {ACCOUNTS} has no risk column: no target is adjusted",
+            file=dataset.path(ACCOUNTS), location="line 1",
+            hint=f"add a risk column (0–1) to the export, or remove risk_adjust; see {DATA_DOC}",
+        ))
+    return found
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _non_csm_warnings(dataset: Dataset, window: list[str] | None) -> list[DataWarning]:
+    outside = non_csm_payouts(dataset, window)
+    if outside.empty:
+        return []
+    return [non_csm_problem(outside, dataset, DataWarning)]
+
+
+def non_csm_problem(outside: pd.DataFrame, dataset: Dataset, kind=DataWarning):
+    """The one message about payouts to non-CSMs, as a warning (or, under validate --strict, an error)."""
+    ids = list(dict.fromkeys(outside["csm_id"]))
+    cents = int(to_cents(outside["amount"].to_numpy()).sum())
+    shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
+    people = f"{len(ids)} {'person' if len(ids) == 1 else 'people'}"
+    lines = f"{len(outside)} line{'s' if len(outside) > 1 else ''}"
+    return kind(
+        f"{PAYOUTS} pays {people} who {'is' if len(ids) == 1 else 'are'} not a CSM (no {ROSTER} row in any quarter "
+        f"and no accounts): {shown}; their {lines}, {cents / 100:,.2f} in all, {'is' if len(outside) == 1 else 'are'} "
+        "left out of every total",
+        file=dataset.path(PAYOUTS),
+        location=f"line {int(outside['line'].min())}, column csm_id",
+        hint=f"if they are CSMs, add them to {ROSTER}; `cscomp validate --strict` makes this an error; see {DATA_DOC}",
+    )
 
 
 def _attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:

@@ -25,15 +25,26 @@ class CscompError(Exception):
     also: list[CscompError] = field(default_factory=list)
 
     def __str__(self) -> str:
-        where = ", ".join(str(part) for part in (self.file, self.location) if part)
-        text = f"{where}: {self.message}" if where else self.message
+        text = self.headline()
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
 
+    def headline(self) -> str:
+        """Where and what, in one line (a warning in an output's list is this, plus its hint)."""
+        where = ", ".join(str(part) for part in (self.file, self.location) if part)
+        return f"{where}: {self.message}" if where else self.message
+
+    def one_line(self) -> str:
+        return self.headline() + (f" — {self.hint}" if self.hint else "")
+
 
 class DataError(CscompError):
     """A CSV input is missing, unreadable, or breaks a rule of SPEC section 1."""
+
+
+class DataWarning(CscompError):
+    """Something in the data that reads, but that a leader should know before trusting a result."""
 
 
 class PlanError(CscompError):
@@ -72,3 +83,26 @@ def collect_problems() -> Iterator[list[CscompError]]:
         yield found
     finally:
         _collector.reset(token)
+
+
+# Loaders also find things that read but are worth a word (an ambiguous separator, a semicolon
+# file). They note them here; load_dataset and validate collect them, so the core never prints.
+_notes: ContextVar[list[CscompError] | None] = ContextVar("cscomp_notes", default=None)
+
+
+def note(warning: CscompError) -> None:
+    """Record ``warning`` for the caller collecting warnings (ignored when nobody collects)."""
+    found = _notes.get()
+    if found is not None:
+        found.append(warning)
+
+
+@contextmanager
+def collect_notes() -> Iterator[list[CscompError]]:
+    """Record every noted warning in the yielded list."""
+    found: list[CscompError] = []
+    token = _notes.set(found)
+    try:
+        yield found
+    finally:
+        _notes.reset(token)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
-from .engine import replay
+from .engine import data_warnings, replay
 from .errors import UsageError
 from .numbers import round_half_away
 from .plan import Plan
@@ -58,7 +58,10 @@ def build_team(plan: Plan, dataset: Dataset, quarters: int) -> tuple[Team, list[
     share = history["proposed_cents"].to_numpy() / 100.0 / history["target_variable"].to_numpy()
     outcomes = pd.DataFrame({"csm_id": history["csm_id"].to_numpy(), "share": share})
     grouped = {csm: group["share"].to_numpy() for csm, group in outcomes.groupby("csm_id", sort=False)}
-    warnings = list(result.plan_warnings)
+    # The plan's probable unit mistakes and the data's own warnings (a misread export, a missing
+    # column, payees who are not CSMs) still apply.
+    warnings = [*result.plan_warnings, *dataset.warnings,
+                *(w.one_line() for w in data_warnings(plan, dataset, result.quarters))]
     lacking = [c for c, tv in zip(team["csm_id"], team["target_variable"]) if c not in grouped or tv <= 0]
     if lacking:
         warnings.append(f"{len(lacking)} CSM(s) in {last} have no target variable or no outcome to draw from and "

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset, load_accounts, load_payouts, load_quotas, load_roster
-from .engine import replay
-from .errors import CscompError, DataError, collect_problems
+from .data import (
+    ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset, header_columns, load_accounts, load_payouts, load_quotas, load_roster,
+)
+from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
+from .errors import CscompError, DataError, DataWarning, collect_notes, collect_problems
 from .plan import BySegment, Plan, load_plan
 from .plausibility import plan_warnings
 
@@ -55,14 +57,30 @@ class Validation:
         self.errors.extend(Problem.of(more) for more in error.also)
 
 
-def validate(plan_source: Path | str, data: Path) -> Validation:
-    """Check the plan, every CSV of the data folder, and how the two fit; never raises a user error."""
+def validate(plan_source: Path | str, data: Path, *, strict: bool = False) -> Validation:
+    """Check the plan, every CSV of the data folder, and how the two fit; never raises a user error.
+
+    ``strict``: payouts to people who are not CSMs are errors, not warnings.
+    """
     found = Validation()
     plan = _check_plan(plan_source, found)
     dataset = _check_data(Path(data), found)
+    if dataset is not None:
+        _check_payees(dataset, found, strict)
     if plan is not None and dataset is not None:
         _check_fit(plan, dataset, str(plan_source), found)
     return found
+
+
+def _check_payees(dataset: Dataset, found: Validation, strict: bool) -> None:
+    """Payroll lines for people who are not CSMs: left out of every total, an error only when strict."""
+    outside = non_csm_payouts(dataset)
+    if outside.empty:
+        return
+    if strict:
+        found.add(non_csm_problem(outside, dataset, DataError))
+    else:
+        found.warnings.append(Problem.of(non_csm_problem(outside, dataset, DataWarning)))
 
 
 def _check_plan(source: Path | str, found: Validation) -> Plan | None:
@@ -89,7 +107,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
         if not required and not path.exists():
             loaded[name] = None
             continue
-        with collect_problems() as problems:
+        with collect_problems() as problems, collect_notes() as notes:
             try:
                 loaded[name] = loader(path)
             except CscompError as error:  # the file cannot be read at all
@@ -97,6 +115,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
                 loaded[name] = None
         for problem in problems:
             found.add(problem)
+        found.warnings.extend(Problem.of(warning) for warning in notes)
         if loaded[name] is not None:
             found.checked[name] = {"rows": len(loaded[name])}
     if loaded[PAYOUTS] is None and not (folder / PAYOUTS).exists():
@@ -113,7 +132,11 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
 
 
 def _usable(folder: Path, loaded: dict) -> Dataset:
-    """The rows the later checks can use: no blank keys, no duplicates, numbers where text was bad."""
+    """The rows the later checks can use: no blank keys, no duplicates, numbers where text was bad.
+
+    Its ``warnings`` stay empty: validate lists the loaders' warnings itself, once.
+    """
+    columns = header_columns(loaded)
     def clean(table, keys, amounts=()):
         if table is None:
             return None
@@ -131,6 +154,7 @@ def _usable(folder: Path, loaded: dict) -> Dataset:
         roster=roster,
         payouts=clean(loaded[PAYOUTS], ["quarter", "csm_id"], ["amount"]) if loaded[PAYOUTS] is not None else None,
         quotas=clean(loaded[QUOTAS], ["quarter", "csm_id", "component"], ["target"]),
+        columns=columns,
     )
 
 
@@ -139,6 +163,14 @@ def _check_fit(plan: Plan, dataset: Dataset, plan_label: str, found: Validation)
     if dataset.accounts.empty:
         return
     errors_before = len(found.errors)
+    # What the data cannot give this plan is worth saying even when the replay below fails.
+    missing = missing_column_warnings(plan, dataset)
+    found.warnings.extend(Problem.of(warning) for warning in missing)
+    said = {warning.one_line() for warning in missing}
+    # Listed (or refused) by _check_payees over the whole file; the replay words it over its quarters.
+    outside = non_csm_payouts(dataset, sorted(dataset.accounts["quarter"].unique()))
+    if not outside.empty:
+        said.add(non_csm_problem(outside, dataset).one_line())
     with collect_problems() as problems:
         try:
             result = replay(plan, dataset)
@@ -151,8 +183,10 @@ def _check_fit(plan: Plan, dataset: Dataset, plan_label: str, found: Validation)
         found.add(problem)
     if result is not None and len(found.errors) == errors_before:
         found.checked["replay"] = {"quarters": len(result.quarters), "csm_quarters": len(result.rows)}
-        # The replay repeats the plan's unit warnings; _check_plan already gave them with their key path.
-        found.warnings.extend(Problem(text) for text in result.warnings if text not in result.plan_warnings)
+        # The replay repeats the plan's unit warnings (_check_plan gave them with their key path) and
+        # the data warnings said above.
+        found.warnings.extend(Problem(text) for text in result.warnings
+                              if text not in said and text not in result.plan_warnings)
     found.warnings.extend(_plan_warnings(plan, dataset, plan_label))
 
 
@@ -181,7 +215,9 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
                 warnings.append(Problem(
                     f"component '{component.id}' pays in {', '.join(never)}, which {ACCOUNTS} does not cover",
                     file=plan_label, location=f"components[{index}].quarters"))
-        if component.risk_adjust is not None and dataset.accounts["risk"].isna().all():
+        # A missing risk column is said by missing_column_warnings; this is a present but empty one.
+        if (component.risk_adjust is not None and "risk" in dataset.columns.get(ACCOUNTS, {"risk"})
+                and dataset.accounts["risk"].isna().all()):
             warnings.append(Problem(
                 f"component '{component.id}' has risk_adjust but {ACCOUNTS} has no risk scores, so no target moves",
                 file=plan_label, location=f"components[{index}].risk_adjust",

@@ -383,8 +383,18 @@ def test_a_csm_whose_only_roster_row_is_for_another_quarter(data_dir):
     assert_user_error(stress(folder(data_dir, roster=roster)), "accounts.csv", "CSM C2 appears in 2026Q1")
 
 
-def test_a_payee_missing_from_the_roster_is_named_in_payouts(data_dir):
+def test_a_payee_who_is_not_a_csm_is_named_in_payouts_and_left_out(data_dir):
+    # No roster row in any quarter and no accounts: payroll's other staff, a warning (issue 9), not an error.
     path = folder(data_dir, payouts=PAYOUTS + "2026Q1,C9,100\n")
+    doc = document(path)
+    assert doc["summary"]["actual_total"] == 10000.0  # C1 5,000 + C2 5,000, without C9's 100
+    assert any("payouts.csv, line 4, column csm_id" in w and "C9" in w for w in doc["warnings"])
+
+
+def test_a_payee_with_a_roster_row_in_another_quarter_is_named_in_payouts(data_dir):
+    roster = ("csm_id,name,segment,annual_base,annual_variable,quarter\n"
+              "C1,Ana,Enterprise,100000,20000,\nC2,Bo,SMB,100000,20000,\nC9,Cy,SMB,100000,20000,2025Q4\n")
+    path = folder(data_dir, roster=roster, payouts=PAYOUTS + "2026Q1,C9,100\n")
     assert_user_error(stress(path), "payouts.csv", "line 4, column csm_id", "CSM C9 appears in 2026Q1")
 
 

@@ -132,7 +132,8 @@ def test_replay_warnings_are_warnings_not_errors(data_dir):
     assert status == 0
     warnings = [p["message"] for p in report["warnings"]]
     assert any("attainment undefined for 2 CSM-quarter(s), paid as target" in w for w in warnings), warnings
-    assert any("has risk_adjust but accounts.csv has no risk scores" in w for w in warnings), warnings
+    assert any("uses risk_adjust, but accounts.csv has no risk column" in w for w in warnings), warnings
+    assert any("uses renewal_rate, but accounts.csv has no renewal_due or renewed column" in w for w in warnings)
 
 
 def test_every_shipped_plan_validates_against_the_sample_org():

@@ -24,6 +24,8 @@ from .common import (
     render_formats,
     report_warnings,
     enforce_guardrails,
+    escape_markup,
+    stderr_console,
 )
 
 

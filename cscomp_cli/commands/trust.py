@@ -35,16 +35,21 @@ def validate_command(
     data: DataOpt = Path("sample_data"),
     output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json.")] = CheckFormat.table,
     output: OutputOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat payouts.csv lines for people who are not CSMs "
+                                         "(no roster row in any quarter, no accounts) as errors, not warnings.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check PLAN, the data folder and how they fit, and list every problem at once (no replay report).
 
     Errors (exit 2) stop a stress test; warnings (exit 0) are worth reading before trusting one.
+    Payroll exports often include people who are not CSMs: their lines are a warning (left out of
+    every total), and an error with --strict. The data folder's rules are in docs/data.md.
 
     \b
     Examples:
       cscomp validate plans/nrr_focus.yaml
       cscomp validate plans/expansion_quota.yaml --data exports/ --format json
+      cscomp validate plans/current.yaml --data exports/ --strict
     """
     with user_errors(debug, plan):
         from ..render.validation import render_validation, validation_document
@@ -52,7 +57,7 @@ def validate_command(
 
         if output is not None:
             refuse_overwriting_inputs(output, plan, data)
-        found = validate(plan, data)
+        found = validate(plan, data, strict=strict)
         if output_format is CheckFormat.json:
             from ..render.machine import to_json
 

@@ -85,7 +85,7 @@ def reconciliation_document(found: Reconciliation) -> dict:
             "outside_plan": {name: _amount(cents) for name, cents in found.outside_plan().items()},
         },
         "differing": differing,
-        "warnings": [*found.replay.plan_warnings, *found.warnings()],
+        "warnings": [*found.replay.warnings, *found.warnings()],  # the replay's first: a misread export
     }
 
 
