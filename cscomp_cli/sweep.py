@@ -167,7 +167,9 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     own = _current_value(document, setting.path)
     rows = []
-    warnings: list[str] = []  # the plan's probable unit mistakes, at any swept value, each once
+    # What the loaders noticed (a misread export), then the plan's probable unit mistakes at any
+    # swept value, each once.
+    warnings: list[str] = list(dataset.warnings)
     cache: dict = {}  # who is replayed and every book's metrics, computed for the first value only
     for number, value in enumerate(setting.values):
         row: dict = {"value": value, "plan_value": own is not None and math.isclose(value, own, abs_tol=1e-12)}
