@@ -261,6 +261,12 @@ def test_every_output_names_the_data_folder(org):
     assert f"from the data in {org}" in stress(org, "plain", "--format", "html").stdout
     compare = ("compare", org / "plain.yaml", org / "ote.yaml", "--quarters", "1", "--data", org)
     assert f"Data: {org}" in run(*compare, "--format", "markdown").stdout
+    assert run_json(*compare)["data"] == str(org)
+    for command in (("reconcile", org / "plain.yaml", "--quarters", "1"),
+                    ("explain", org / "plain.yaml", "--csm", "C1", "--quarter", "2026Q1"),
+                    ("validate", org / "plain.yaml")):
+        result = run(*command, "--data", org, "--format", "json")
+        assert json.loads(result.stdout)["data"] == str(org), command
 
 
 def _fake_sample(tmp_path):
