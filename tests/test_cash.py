@@ -311,3 +311,17 @@ def test_own_exports_copied_over_the_sample_are_not_called_the_sample(tmp_path, 
     assert not is_sample_org(folder)
     assert NOTICE not in stress(folder, "plain", "--format", "json").stderr
     assert NOTICE not in stress(org, "plain", "--format", "json").stderr
+
+
+def test_80_columns_shorten_long_names_before_cutting_money():
+    # The sample org's 70/30 proposal: three components, long names, and the cash columns.
+    doc = run_json("stress-test", REPO / "plans" / "seventy_thirty.yaml", "--quarters", "4", "--data",
+                   REPO / "sample_data", "--quiet")
+    buffer = io.StringIO()
+    render_table(doc, Console(file=buffer, width=80, no_color=True))
+    text = buffer.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    c23 = next(line for line in text.splitlines() if " C23 " in line)
+    # C23 Wen Eriksen: variable 24,052.14 → 36,078.23 (+12,026.09); base 10,250.00 lower over the year
+    # (a tenth of a 102,500 OTE), so cash +12,026.09 − 10,250.00 = +1,776.09
+    assert "Wen" in c23 and "$24,052.14" in c23 and "$36,078.23" in c23 and "+$1,776.09" in c23

@@ -55,6 +55,12 @@ def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) 
         table = _csm_table(document, view, currency, hidden=hidden, cash=cash)
         if probe.measure(table).maximum <= width:
             break
+    else:
+        # Still too wide: shorten names (with an ellipsis) before rich would cut a money column.
+        for name_width in range(NAME_WIDTH - 1, MIN_NAME_WIDTH - 1, -1):
+            table = _csm_table(document, view, currency, hidden=hidden, cash=cash, name_width=name_width)
+            if probe.measure(table).maximum <= width:
+                break
     dropped = []
     if any(c.startswith("component:") for c in hidden):
         dropped.append("attainment per component")
@@ -119,14 +125,18 @@ def _summary(document: dict) -> Panel:
     return Panel(grid, title=f"[bold]{escape(document['plan'])}[/]", title_align="left", expand=False)
 
 
-def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[str], cash: bool) -> Table:
+NAME_WIDTH, MIN_NAME_WIDTH = 22, 6
+
+
+def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[str], cash: bool,
+               name_width: int = NAME_WIDTH) -> Table:
     title = "CSMs, who loses most first (★ top performer, ▼ top performer paid less)"
     if cash:
         title = ("CSMs, who loses most total cash first (★ top performer, ▼ top performer paid less); "
                  "Actual, Proposed and Delta are variable pay")
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("CSM", no_wrap=True, min_width=7)
-    table.add_column("Name", overflow="ellipsis", no_wrap=True, max_width=22, min_width=6)
+    table.add_column("Name", overflow="ellipsis", no_wrap=True, max_width=name_width, min_width=MIN_NAME_WIDTH)
     if "segment" not in hidden:
         table.add_column("Segment", no_wrap=True, overflow="ellipsis", max_width=12)
     columns = [cid for cid in (view[0]["components"] if view else []) if f"component:{cid}" not in hidden]
