@@ -29,8 +29,12 @@ def labels_for(paths: list[str]) -> list[str]:
     return labels
 
 
-def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int) -> tuple[dict, list[Comparison]]:
-    """The side-by-side document and each plan's comparison (for guardrails)."""
+def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int,
+                  data: str | None = None) -> tuple[dict, list[Comparison]]:
+    """The side-by-side document and each plan's comparison (for guardrails).
+
+    Every plan carries its total cash (base + variable, SPEC 5.1) and whether it moves base; paid
+    more / less and top performers paid less are judged on total cash."""
     window = select_quarters(dataset, quarters)
     comparisons = [compare_with_actual(replay(plan, dataset, window=window)) for _, plan in plans]
     accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
@@ -53,6 +57,11 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
             "proposed_total": _amount(s["proposed_total_cents"]),
             "delta": _amount(s["delta_cents"]),
             "delta_pct": _finite(s["delta_pct"]),
+            "moves_base": s["base_moves"],
+            "base_total": _amount(s["proposed_cash_total_cents"] - s["proposed_total_cents"]),
+            "proposed_cash_total": _amount(s["proposed_cash_total_cents"]),
+            "cash_delta": _amount(s["cash_delta_cents"]),
+            "cash_delta_pct": _finite(s["cash_delta_pct"]),
             "cost_by_segment": {seg: _amount(by_segment.get(seg, 0)) for seg in segments},
             "paid_more": s["paid_more"],
             "paid_less": s["paid_less"],
@@ -61,16 +70,22 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
             "pay_performance_correlation": s["pay_performance_correlation"]["proposed"],
             "cost_pct_of_retained_arr": _share(s["proposed_total_cents"], retained),
         })
-    matrix = first.csms[["csm_id", "name", "segment", "actual_cents"]].copy()
+    matrix = first.csms[["csm_id", "name", "segment", "actual_cents", "actual_cash_cents"]].copy()
     for (label, _), comparison in zip(plans, comparisons):
-        proposed = comparison.csms.set_index("csm_id")["proposed_cents"]
-        matrix[label] = matrix["csm_id"].map(proposed).fillna(0).astype("int64")
+        by_csm = comparison.csms.set_index("csm_id")
+        matrix[label] = matrix["csm_id"].map(by_csm["proposed_cents"]).fillna(0).astype("int64")
+        matrix[f"{label}\0cash"] = matrix["csm_id"].map(by_csm["proposed_cash_cents"]).fillna(0).astype("int64")
+    actual_cash_cents = int(first.summary["actual_cash_total_cents"])
     document = {
         "quarters": window,
         "currency": plans[0][1].currency,
+        **({"data": data} if data is not None else {}),
         "retained_arr": retained,
+        "moves_base": any(column["moves_base"] for column in columns),
         "actual": {
             "total": _amount(actual_cents),
+            "base_total": _amount(actual_cash_cents - actual_cents),
+            "cash_total": _amount(actual_cash_cents),
             "cost_by_segment": {seg: _amount(actual_by_segment.get(seg, 0)) for seg in segments},
             "pay_performance_correlation": first.summary["pay_performance_correlation"]["actual"],
             "cost_pct_of_retained_arr": _share(actual_cents, retained),
@@ -78,7 +93,9 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
         "plans": columns,
         "csms": [
             {"csm_id": r["csm_id"], "name": r["name"], "segment": r["segment"], "actual": _amount(r["actual_cents"]),
-             "proposed": {label: _amount(r[label]) for label, _ in plans}}
+             "proposed": {label: _amount(r[label]) for label, _ in plans},
+             "actual_cash": _amount(r["actual_cash_cents"]),
+             "proposed_cash": {label: _amount(r[f"{label}\0cash"]) for label, _ in plans}}
             for r in matrix.to_dict("records")
         ],
         # The data's own warnings concern every plan: said once, before each plan's own.

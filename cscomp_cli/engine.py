@@ -67,7 +67,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     their roster rows and every book's statistics and metric values are computed once, not per plan.
 
     rows columns: quarter, csm_id, name, segment, team, proration, target_variable, base,
-    actual_target_variable, actual_base (quarterly, unrounded); per component id X: X_active,
+    actual_target_variable, actual_base (quarterly, unrounded), base_cents, actual_base_cents (int64
+    cents, halves away from zero); per component id X: X_active,
     X_metric, X_target, X_attainment, X_fraction, X_multiplier, X_payout_cents; then
     components_cents, cap_adjustment_cents, proposed_cents, actual_cents (int64 cents).
     """
@@ -84,6 +85,9 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
         if shared is not None:
             shared.update(accounts=accounts, rows=rows.copy(), grouping=grouping)
     rows = _apply_pay_mix(rows, plan)
+    # Base in cents, rounded once per CSM-quarter like every payout, so total cash adds up to the cent.
+    rows["base_cents"] = to_cents(rows["base"].to_numpy())
+    rows["actual_base_cents"] = to_cents(rows["actual_base"].to_numpy())
     _check_weights(plan, window)
 
     books = BookMetrics(plan, accounts, rows, shared, grouping)

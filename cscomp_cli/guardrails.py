@@ -39,16 +39,35 @@ class Guardrails:
         return any(v not in (None, False) for v in self.__dict__.values())
 
 
+def base_change(summary: dict) -> float:
+    """How much the plan changes total base over the period (0 without a pay_mix)."""
+    if "proposed_cash_total" not in summary:
+        return 0.0
+    change = ((summary["proposed_cash_total"] - summary["proposed_total"])
+              - (summary["actual_cash_total"] - summary["actual_total"]))
+    return round(change, 2) + 0.0
+
+
 def check_summary(summary: dict, rules: Guardrails, label: str = "") -> list[str]:
-    """Breaches of a stress-test summary (SPEC section 4 document's summary), one line each."""
+    """Breaches of a stress-test summary (SPEC section 4 document's summary), one line each.
+
+    When the plan moves base (a pay_mix), cost limits judge what the org really pays: the change
+    in total cash (base + variable) for --max-increase / --max-decrease, and variable pay net of
+    the base change for --budget (a variable-pay budget that a lower base frees up, or a higher
+    one eats into). The breach line says so. Without a base change nothing differs from before.
+    """
     prefix = f"{label}: " if label else ""
     breaches = []
-    pct = summary["delta_pct"]
+    moved = base_change(summary)
+    if moved:
+        pct, what = summary["cash_delta_pct"], "total cash (base + variable)"
+    else:
+        pct, what = summary["delta_pct"], "cost"
     if rules.max_increase is not None and pct is not None and pct > rules.max_increase:
-        breaches.append(f"{prefix}cost rises {pct:+.2f} % against actual, more than --max-increase "
+        breaches.append(f"{prefix}{what} rises {pct:+.2f} % against actual, more than --max-increase "
                         f"{rules.max_increase:g} %")
     if rules.max_decrease is not None and pct is not None and -pct > rules.max_decrease:
-        breaches.append(f"{prefix}cost falls {pct:+.2f} % against actual, more than --max-decrease "
+        breaches.append(f"{prefix}{what} falls {pct:+.2f} % against actual, more than --max-decrease "
                         f"{rules.max_decrease:g} %")
     if rules.protect_top and summary["top_performers_paid_less"]:
         names = ", ".join(summary["top_performers_paid_less"])
@@ -60,9 +79,14 @@ def check_summary(summary: dict, rules: Guardrails, label: str = "") -> list[str
             breaches.append(f"{prefix}pay-performance correlation {shown} is below --min-correlation "
                             f"{rules.min_correlation:+.2f}")
     if rules.budget is not None and rules.max_overrun_probability is None:
-        if summary["proposed_total"] > rules.budget:
-            breaches.append(f"{prefix}proposed cost {summary['proposed_total']:,.2f} exceeds --budget "
-                            f"{rules.budget:,.2f}")
+        cost = round(summary["proposed_total"] + moved, 2)
+        if cost > rules.budget:
+            if moved:
+                breaches.append(f"{prefix}proposed cost {cost:,.2f} (variable {summary['proposed_total']:,.2f} "
+                                f"{'+' if moved > 0 else '-'} {abs(moved):,.2f} change in base) exceeds --budget "
+                                f"{rules.budget:,.2f}")
+            else:
+                breaches.append(f"{prefix}proposed cost {cost:,.2f} exceeds --budget {rules.budget:,.2f}")
     return breaches
 
 

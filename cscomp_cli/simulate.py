@@ -26,7 +26,7 @@ import pandas as pd
 from .data import Dataset
 from .engine import data_warnings, replay
 from .errors import UsageError
-from .numbers import round_half_away
+from .numbers import round_half_away, to_cents
 from .plan import Plan
 
 DEFAULT_SEED = 2026
@@ -50,10 +50,13 @@ def build_team(plan: Plan, dataset: Dataset, quarters: int) -> tuple[Team, list[
     rows = result.rows
     last = result.quarters[-1]
     current = rows[rows["quarter"] == last]
-    full_tv = np.where(current["proration"] > 0,
-                       current["target_variable"] / current["proration"].where(current["proration"] > 0, 1.0), 0.0)
+    proration = current["proration"].where(current["proration"] > 0, 1.0)
+    full_tv = np.where(current["proration"] > 0, current["target_variable"] / proration, 0.0)
     team = pd.DataFrame({"csm_id": current["csm_id"].to_numpy(), "name": current["name"].to_numpy(),
-                         "segment": current["segment"].to_numpy(), "target_variable": full_tv})
+                         "segment": current["segment"].to_numpy(), "target_variable": full_tv,
+                         # Full-quarter base under the plan and on the roster: a pay_mix moves it.
+                         "base": (current["base"] / proration).to_numpy(),
+                         "actual_base": (current["actual_base"] / proration).to_numpy()})
     history = rows[rows["target_variable"] > 0]
     share = history["proposed_cents"].to_numpy() / 100.0 / history["target_variable"].to_numpy()
     outcomes = pd.DataFrame({"csm_id": history["csm_id"].to_numpy(), "share": share})
@@ -100,7 +103,20 @@ def simulate(team: Team, *, runs: int, quarters_ahead: int = 1, seed: int = DEFA
     return paid
 
 
-def summarise(team: Team, paid: np.ndarray, *, budget: float | None) -> dict:
+def _base_change(team: Team, quarters_ahead: int) -> dict | None:
+    """The team's base over the quarters ahead under the plan and on the roster, when the plan moves
+    it (a pay_mix); None otherwise. Base is certain, so it is reported beside the simulated
+    variable cost rather than drawn."""
+    if "base" not in team.csms:
+        return None
+    proposed = float(to_cents(team.csms["base"].to_numpy()).sum()) / 100 * quarters_ahead
+    actual = float(to_cents(team.csms["actual_base"].to_numpy()).sum()) / 100 * quarters_ahead
+    if (to_cents(team.csms["base"].to_numpy()) == to_cents(team.csms["actual_base"].to_numpy())).all():
+        return None
+    return {"proposed": _cents(proposed), "roster": _cents(actual), "delta": _cents(proposed - actual)}
+
+
+def summarise(team: Team, paid: np.ndarray, *, budget: float | None, quarters_ahead: int = 1) -> dict:
     """Percentiles of total and per-segment cost, overrun probability, and each CSM's P10/P50/P90."""
     totals = paid.sum(axis=1)
     segments = team.csms["segment"].to_numpy()
@@ -117,6 +133,7 @@ def summarise(team: Team, paid: np.ndarray, *, budget: float | None) -> dict:
     ]
     return {
         "total": {**_percentiles(totals, (5, 50, 95)), "mean": _cents(totals.mean())},
+        "base": _base_change(team, quarters_ahead),
         "by_segment": by_segment,
         "budget": budget,
         "probability_over_budget": None if budget is None else float(round_half_away(

@@ -162,7 +162,8 @@ def _rebalance(document: dict, component_id: str, weight: float) -> None:
 
 
 def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarters: int, progress=None) -> dict:
-    """One row per value: cost, delta, CSMs paid more/less, top performers paid less, correlation."""
+    """One row per value: cost, delta, CSMs paid more/less, top performers paid less, correlation,
+    and total cash (paid more / less are judged on it)."""
     window = select_quarters(dataset, quarters)
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     own = _current_value(document, setting.path)
@@ -186,6 +187,12 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
                 actual_total=float(cents_to_amount(s["actual_total_cents"])),
                 delta=float(cents_to_amount(s["delta_cents"])),
                 delta_pct=None if s["delta_pct"] is None or math.isnan(s["delta_pct"]) else s["delta_pct"],
+                # Total cash (base + variable): a pay_mix sweep moves base as well as variable.
+                moves_base=s["base_moves"],
+                proposed_cash_total=float(cents_to_amount(s["proposed_cash_total_cents"])),
+                actual_cash_total=float(cents_to_amount(s["actual_cash_total_cents"])),
+                cash_delta=float(cents_to_amount(s["cash_delta_cents"])),
+                cash_delta_pct=None if math.isnan(s["cash_delta_pct"]) else s["cash_delta_pct"],
                 paid_more=s["paid_more"],
                 paid_less=s["paid_less"],
                 top_performers_paid_less=s["top_performers_paid_less"],
@@ -196,7 +203,8 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
         if progress is not None:
             progress(number + 1, len(setting.values))
     return {"plan": document.get("name"), "setting": setting.label, "quarters": window, "plan_value": own,
-            "currency": document.get("currency", "USD"), "rows": rows, "warnings": warnings}
+            "currency": document.get("currency", "USD"),
+            "moves_base": any(row.get("moves_base", False) for row in rows), "rows": rows, "warnings": warnings}
 
 
 def _current_value(document: dict, path: tuple[str, ...]) -> float | None:

@@ -23,7 +23,9 @@ class Comparison:
 
     replay: Replay
     csms: pd.DataFrame  # csm_id, name, segment, proposed_cents, actual_cents, delta_cents, delta_pct,
-    #                     performance, top_performer, target_variable, actual_target_variable
+    #                     base_cents, actual_base_cents, proposed_cash_cents, actual_cash_cents,
+    #                     cash_delta_cents, cash_delta_pct, performance, top_performer,
+    #                     target_variable, actual_target_variable
     summary: dict
     warnings: list[str]
 
@@ -36,16 +38,33 @@ class Comparison:
         return self.replay.plan
 
 
+def with_cash(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add total cash (base + variable) to rows or CSM totals that carry base_cents and proposed_cents."""
+    frame["proposed_cash_cents"] = frame["base_cents"] + frame["proposed_cents"]
+    frame["actual_cash_cents"] = frame["actual_base_cents"] + frame["actual_cents"]
+    frame["cash_delta_cents"] = frame["proposed_cash_cents"] - frame["actual_cash_cents"]
+    frame["cash_delta_pct"] = pct_change(frame["cash_delta_cents"].to_numpy(),
+                                         np.abs(frame["actual_cash_cents"].to_numpy()))
+    return frame
+
+
 def compare_with_actual(replay: Replay) -> Comparison:
-    """Totals per CSM and for the org, top performers and Spearman correlations."""
+    """Totals per CSM and for the org, top performers and Spearman correlations.
+
+    Paid more / less and top performers paid less are judged on total cash (base + variable): a
+    pay-mix change that raises variable but cuts base more leaves the CSM with less. Without a
+    pay_mix base does not move and cash deltas equal variable deltas.
+    """
     rows = replay.rows
     by_csm = rows.groupby("csm_id", sort=True)
-    csms = by_csm[["proposed_cents", "actual_cents", "target_variable", "actual_target_variable"]].sum()
+    csms = by_csm[["proposed_cents", "actual_cents", "base_cents", "actual_base_cents", "target_variable",
+                   "actual_target_variable"]].sum()
     last = rows.sort_values("quarter", kind="stable").groupby("csm_id").last()
     csms["name"] = last["name"]
     csms["segment"] = last["segment"]
     csms["delta_cents"] = csms["proposed_cents"] - csms["actual_cents"]
     csms["delta_pct"] = pct_change(csms["delta_cents"].to_numpy(), np.abs(csms["actual_cents"].to_numpy()))
+    csms = with_cash(csms)
     stats = replay.csm_statistics.reindex(csms.index)
     csms["performance"] = metric(stats, replay.plan.performance, replay.plan.credit)
     csms["top_performer"] = _top_performers(csms["performance"])
@@ -53,17 +72,25 @@ def compare_with_actual(replay: Replay) -> Comparison:
 
     proposed = int(csms["proposed_cents"].sum())
     actual = int(csms["actual_cents"].sum())
+    proposed_cash = int(csms["proposed_cash_cents"].sum())
+    actual_cash = int(csms["actual_cash_cents"].sum())
     top = csms[csms["top_performer"]].sort_values(["performance", "csm_id"], ascending=[False, True])
     summary = {
         "proposed_total_cents": proposed,
         "actual_total_cents": actual,
         "delta_cents": proposed - actual,
         "delta_pct": float(pct_change(proposed - actual, abs(actual))),
+        "proposed_cash_total_cents": proposed_cash,
+        "actual_cash_total_cents": actual_cash,
+        "cash_delta_cents": proposed_cash - actual_cash,
+        "cash_delta_pct": float(pct_change(proposed_cash - actual_cash, abs(actual_cash))),
+        # Whether the plan changes anybody's base: human reports show total cash only then.
+        "base_moves": bool((rows["base_cents"] != rows["actual_base_cents"]).any()),
         "csms": len(csms),
-        "paid_more": int((csms["delta_cents"] > PAID_MORE_CENTS).sum()),
-        "paid_less": int((csms["delta_cents"] < -PAID_MORE_CENTS).sum()),
+        "paid_more": int((csms["cash_delta_cents"] > PAID_MORE_CENTS).sum()),
+        "paid_less": int((csms["cash_delta_cents"] < -PAID_MORE_CENTS).sum()),
         "top_performers": top["csm_id"].tolist(),
-        "top_performers_paid_less": top.loc[top["delta_cents"] < -PAID_MORE_CENTS, "csm_id"].tolist(),
+        "top_performers_paid_less": top.loc[top["cash_delta_cents"] < -PAID_MORE_CENTS, "csm_id"].tolist(),
         "pay_performance_correlation": {
             "actual": spearman(csms["performance"], csms["actual_cents"], csms["actual_target_variable"]),
             "proposed": spearman(csms["performance"], csms["proposed_cents"], csms["target_variable"]),

@@ -341,7 +341,22 @@ def write_org(out_dir: Path = HERE, seed: int = 2026, **sizes) -> dict:
     _write_csv(quotas, out_dir / "quotas.csv")
     payouts = actual_payouts(out_dir)
     _write_csv(payouts, out_dir / "payouts.csv")
+    _write_marker(out_dir)
     return {**org, "payouts": payouts}
+
+
+MARKER = "SAMPLE_ORG.txt"
+DATA_FILES = ("accounts.csv", "roster.csv", "quotas.csv", "payouts.csv")
+
+
+def _write_marker(out_dir: Path) -> None:
+    """Mark the folder as a generated sample org, so cscomp can tell a user who forgot --data.
+
+    The sizes of the files written let cscomp tell the generated files from a user's own exports
+    copied over them (cscomp_cli/commands/common.py reads this file)."""
+    lines = ["cscomp sample org: written by sample_data/generate.py, not real exports."]
+    lines += [f"{name} {(out_dir / name).stat().st_size}" for name in DATA_FILES]
+    (out_dir / MARKER).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:

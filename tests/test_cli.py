@@ -28,8 +28,9 @@ def test_json_equals_the_library_result():
     result = stress("--format", "json")
     assert result.exit_code == 0
     plan = load_plan(V03 / "plan.yaml")
-    library = build_document(compare_with_actual(replay(plan, load_dataset(V03), 1)))
+    library = build_document(compare_with_actual(replay(plan, load_dataset(V03), 1)), data=str(V03))
     assert json.loads(result.stdout) == library
+    assert library["data"] == str(V03)  # every output names the folder it read
     assert result.stderr == ""
 
 
@@ -43,6 +44,7 @@ def test_csv_has_the_contract_header_and_plain_numbers():
         "expansion_marginal_metric", "expansion_marginal_attainment", "expansion_marginal_payout",
         "expansion_retro_metric", "expansion_retro_attainment", "expansion_retro_payout",
         "cap_adjustment", "proposed", "actual", "delta", "delta_pct",
+        "base", "actual_base", "proposed_cash", "actual_cash", "cash_delta",
     ]
     c2 = rows[2]
     assert c2[:5] == ["2026Q1", "C2", "Oto", "Enterprise", "5000.00"]
@@ -50,7 +52,9 @@ def test_csv_has_the_contract_header_and_plain_numbers():
     assert c2[5:8] == ["0.95", "1.055555556", "4444.44"]
     assert c2[8:11] == ["7000.0", "", "410.00"]
     # proposed 5,414.44 − actual 6,000 = −585.56 → −585.56 / 6,000 = −9.759… % → −9.76
-    assert c2[-5:] == ["0.00", "5414.44", "6000.00", "-585.56", "-9.76"]
+    assert c2[-10:-5] == ["0.00", "5414.44", "6000.00", "-585.56", "-9.76"]
+    # base 100,000 / 4 = 25,000 both ways (no pay_mix); cash 25,000 + 5,414.44 and 25,000 + 6,000
+    assert c2[-5:] == ["25000.00", "25000.00", "30414.44", "31000.00", "-585.56"]
     assert len(rows) == 5
 
 

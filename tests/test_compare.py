@@ -36,9 +36,12 @@ def test_side_by_side_by_hand(data_dir):
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["retained_arr"] == 191000.0
-    assert doc["actual"] == {"total": 10000.0, "cost_by_segment": {"Enterprise": 5000.0, "SMB": 5000.0},
+    # base 100,000 / 4 = 25,000 each, so total cash 2 × 25,000 + 10,000 = 60,000
+    assert doc["actual"] == {"total": 10000.0, "base_total": 50000.0, "cash_total": 60000.0,
+                             "cost_by_segment": {"Enterprise": 5000.0, "SMB": 5000.0},
                              "pay_performance_correlation": None,
                              "cost_pct_of_retained_arr": 5.24}  # 10,000 / 191,000 = 5.2356 %
+    assert doc["moves_base"] is False
     nrr, capped = doc["plans"]
     assert (nrr["label"], nrr["plan"], nrr["proposed_total"], nrr["delta"], nrr["delta_pct"]) == (
         "nrr", "NRR plan", 9250.0, -750.0, -7.5)
@@ -50,11 +53,14 @@ def test_side_by_side_by_hand(data_dir):
     # C1 is the top performer (nrr 1.05) and the cap takes it to exactly 5,000: not paid less.
     assert capped["top_performers"] == ["C1"] and capped["top_performers_paid_less"] == []
     assert capped["cost_pct_of_retained_arr"] == 4.19  # 8,000 / 191,000 = 4.1885 %
+    # total cash = 25,000 base + variable
     assert doc["csms"] == [
         {"csm_id": "C1", "name": "Ana", "segment": "Enterprise", "actual": 5000.0,
-         "proposed": {"nrr": 6250.0, "capped": 5000.0}},
+         "proposed": {"nrr": 6250.0, "capped": 5000.0}, "actual_cash": 30000.0,
+         "proposed_cash": {"nrr": 31250.0, "capped": 30000.0}},
         {"csm_id": "C2", "name": "Bo", "segment": "SMB", "actual": 5000.0,
-         "proposed": {"nrr": 3000.0, "capped": 3000.0}},
+         "proposed": {"nrr": 3000.0, "capped": 3000.0}, "actual_cash": 30000.0,
+         "proposed_cash": {"nrr": 28000.0, "capped": 28000.0}},
     ]
 
 

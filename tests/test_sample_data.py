@@ -28,7 +28,7 @@ def _generator():
 
 def test_generator_rewrites_the_shipped_files_byte_for_byte(tmp_path):
     _generator().write_org(tmp_path)
-    for name in ("accounts.csv", "roster.csv", "quotas.csv", "payouts.csv"):
+    for name in ("accounts.csv", "roster.csv", "quotas.csv", "payouts.csv", "SAMPLE_ORG.txt"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
 
 

@@ -70,7 +70,7 @@ def test_shocks_move_the_payouts_by_hand(data_dir):
 
 def test_shocks_are_recorded_in_csv_table_and_markdown(data_dir):
     csv_text = stress(data_dir, "--format", "csv", "--shock", "churn=+25%").stdout.splitlines()
-    assert csv_text[0].endswith(",delta_pct,shocks") and csv_text[1].endswith(",churn=+25%")
+    assert csv_text[0].endswith(",delta_pct,base,actual_base,proposed_cash,actual_cash,cash_delta,shocks") and csv_text[1].endswith(",churn=+25%")
     assert "churn=+25%" in stress(data_dir, "--shock", "churn=+25%").stdout
     assert "- Shocks: churn=+25%" in stress(data_dir, "--format", "markdown", "--shock", "churn=+25%").stdout
 

@@ -31,13 +31,20 @@ def test_vector_matches_hand_worked_figures(case):
     assert sorted(rows) == sorted(expected["rows"])
     for key, want in expected["rows"].items():
         got = rows[key]
-        for field in ("target_variable", "base", "proposed", "actual"):
-            if field in want:
-                assert got[field] == pytest.approx(want[field], abs=0.005), (key, field)
+        # Every amount the worked example lists (target_variable, base, cash figures, …) is checked.
+        amounts = {field: value for field, value in want.items() if field not in ("components", "metrics")}
+        assert amounts, key
+        for field, value in amounts.items():
+            assert got[field] == pytest.approx(value, abs=0.005), (key, field)
         for component, payout in want.get("components", {}).items():
             assert got["components"][component]["payout"] == pytest.approx(payout, abs=0.005), (key, component)
         for component, value in want.get("metrics", {}).items():
             assert got["components"][component]["metric"] == pytest.approx(value, abs=1e-9), (key, component)
+    csms = {c["csm_id"]: c for c in document["csms"]}
+    for key, want in expected.get("csms", {}).items():
+        for field, value in want.items():
+            got = csms[key][field]
+            assert got == (pytest.approx(value, abs=0.005) if isinstance(value, float) else value), (key, field)
     for field, want in expected["summary"].items():
         got = document["summary"][field]
         if isinstance(want, float):

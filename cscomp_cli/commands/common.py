@@ -45,19 +45,53 @@ class ReconcileFormat(str, Enum):
     json = "json"
 
 
+SAMPLE_MARKER = "SAMPLE_ORG.txt"  # written by sample_data/generate.py next to the files it generates
+
+
+def is_sample_org(folder: Path) -> bool:
+    """Whether folder holds the generated sample org, not a user's exports: its marker file is
+    there and every file it lists still has the size the generator wrote (a user who copied their
+    own exports over the sample's is not told they are reading the sample)."""
+    try:
+        lines = (Path(folder) / SAMPLE_MARKER).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not lines or not lines[0].startswith("cscomp sample org"):
+        return False
+    try:
+        sizes = [(name, int(size)) for name, size in (line.rsplit(" ", 1) for line in lines[1:] if line.strip())]
+        return bool(sizes) and all((Path(folder) / name).stat().st_size == size for name, size in sizes)
+    except (OSError, ValueError):
+        return False
+
+
+def sample_org_notice(folder: Path) -> str:
+    return (f"Using the shipped sample org in {folder}{'' if str(folder).endswith('/') else '/'} "
+            "(pass --data DIR or set CSCOMP_DATA for your own exports)")
+
+
+def _announce_sample_org(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Every command reads --data through this: one line on stderr when it is the shipped sample
+    org (the default run from the repository root), so nobody mistakes it for their own exports.
+    --quiet is eager, so it is known here whatever the order on the command line."""
+    if value is not None and not ctx.resilient_parsing and not ctx.params.get("quiet") and is_sample_org(value):
+        stderr_console().print(escape_markup(sample_org_notice(value)), highlight=False)
+    return value
+
+
 # Options shared by every command that reads data and writes a result.
 PlanArg = Annotated[str, typer.Argument(help="Plan YAML file ('-' reads standard input).", show_default=False,
                                               metavar="PLAN")]
 DataOpt = Annotated[
     Path,
     typer.Option("--data", envvar="CSCOMP_DATA", help="Folder with accounts.csv, roster.csv, payouts.csv "
-                 "(and quotas.csv when a plan uses quotas).", file_okay=False),
+                 "(and quotas.csv when a plan uses quotas).", file_okay=False, callback=_announce_sample_org),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table (terminal), csv, json or markdown.")]
 OutputOpt = Annotated[
     Optional[Path], typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of stdout.")
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only the result.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only the result.", is_eager=True)]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)]
 QuartersOpt = Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.", min=1)]
 ShockOpt = Annotated[Optional[list[str]], typer.Option(

@@ -68,6 +68,7 @@ def sweep_command(
         dataset = shock_dataset(load_dataset(data), shocks)
         with progress_bar(f"Sweeping {parsed.label}", len(parsed.values), quiet) as advance:
             result = sweep(document, label, parsed, dataset, quarters, progress=advance)
+        result["data"] = str(data)
         if shocks:
             result["shocks"] = {s.column: s.pct for s in shocks}
         render_formats(result, output_format, output, csv=sweep_csv, markdown=sweep_markdown, table=render_sweep)
@@ -121,9 +122,10 @@ def simulate_command(
         team, history, warnings = build_team(plan_model, dataset, quarters)
         with progress_bar(f"Simulating {runs:,} runs", runs, quiet) as advance:
             paid = simulate(team, runs=runs, quarters_ahead=quarters_ahead, seed=seed, progress=advance)
-        document = {"plan": plan_model.name, "currency": plan_model.currency, "runs": runs, "seed": seed,
+        document = {"plan": plan_model.name, "currency": plan_model.currency, "data": str(data), "runs": runs,
+                    "seed": seed,
                     "quarters_ahead": quarters_ahead, "history": history,
-                    **summarise(team, paid, budget=budget), "warnings": warnings}
+                    **summarise(team, paid, budget=budget, quarters_ahead=quarters_ahead), "warnings": warnings}
         if shocks:
             document["shocks"] = {s.column: s.pct for s in shocks}
         render_formats(document, output_format, output, csv=simulation_csv, markdown=simulation_markdown,

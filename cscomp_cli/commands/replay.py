@@ -85,7 +85,7 @@ def stress_test(
             dataset = shock_dataset(load_dataset(data, require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
             comparison = compare_with_actual(replay(plan_model, dataset, quarters))
-            document = build_document(comparison, shocks)
+            document = build_document(comparison, shocks, data=str(data))
         if output_format in (ReportFormat.html, ReportFormat.xlsx):
             emit_report_file(document, plan_model, output_format, output, quiet, source=plan)
         else:
@@ -146,7 +146,7 @@ def compare_command(
                 refuse_overwriting_inputs(output, path, data)
         with spinner(f"Replaying {len(plans)} plans", quiet):
             dataset = shock_dataset(load_dataset(data), shocks)
-            document, comparisons = compare_plans(loaded, dataset, quarters)
+            document, comparisons = compare_plans(loaded, dataset, quarters, data=str(data))
         if shocks:
             document["shocks"] = {s.column: s.pct for s in shocks}
         if output_format is ReportFormat.html:

@@ -105,6 +105,7 @@ def reconcile_command(
             refuse_overwriting_inputs(output, plan, data)
         with spinner("Replaying the plan in force", quiet):
             document = reconciliation_document(reconcile(plan_model, load_dataset(data), quarters))
+        document["data"] = str(data)  # every output names the folder it read
         if output_format is ReconcileFormat.json:
             from ..render.machine import to_json
 
@@ -160,6 +161,7 @@ def explain_command(
             refuse_overwriting_inputs(output, plan, data)
         dataset = load_dataset(data, require_payouts=False)
         document = explain(plan_model, dataset, csm, quarter)
+        document["data"] = str(data)  # every output names the folder it read
         if output_format is Format.json:
             from ..render.machine import to_json
 

@@ -27,6 +27,10 @@ def document_summary(comparison: Comparison) -> dict:
         "actual_total": float(cents_to_amount(s["actual_total_cents"])),
         "delta": float(cents_to_amount(s["delta_cents"])),
         "delta_pct": plain_number(s["delta_pct"]),
+        "proposed_cash_total": float(cents_to_amount(s["proposed_cash_total_cents"])),
+        "actual_cash_total": float(cents_to_amount(s["actual_cash_total_cents"])),
+        "cash_delta": float(cents_to_amount(s["cash_delta_cents"])),
+        "cash_delta_pct": plain_number(s["cash_delta_pct"]),
         "csms": s["csms"],
         "paid_more": s["paid_more"],
         "paid_less": s["paid_less"],
@@ -36,8 +40,23 @@ def document_summary(comparison: Comparison) -> dict:
     }
 
 
-def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
-    """The SPEC section 4 JSON document for one comparison (with the shocks applied, if any)."""
+def _cash(record: dict) -> dict:
+    """Total cash (SPEC 5.1) of a row or a CSM total that carries base and variable in cents."""
+    proposed_cash = record["base_cents"] + record["proposed_cents"]
+    actual_cash = record["actual_base_cents"] + record["actual_cents"]
+    return {
+        "base": float(cents_to_amount(record["base_cents"])),
+        "actual_base": float(cents_to_amount(record["actual_base_cents"])),
+        "proposed_cash": float(cents_to_amount(proposed_cash)),
+        "actual_cash": float(cents_to_amount(actual_cash)),
+        "cash_delta": float(cents_to_amount(proposed_cash - actual_cash)),
+        "cash_delta_pct": _delta_pct(proposed_cash - actual_cash, actual_cash),
+    }
+
+
+def build_document(comparison: Comparison, shocks: list | None = None, data: str | None = None) -> dict:
+    """The SPEC section 4 JSON document for one comparison (with the shocks applied, if any);
+    ``data`` is the folder the history was read from, named in every output."""
     plan = comparison.plan
     rows = comparison.rows
     components = plan.components
@@ -57,20 +76,22 @@ def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
             entry["payout"] = float(cents_to_amount(row[f"{c.id}_payout_cents"]))
             entry["active"] = bool(row[f"{c.id}_active"])
             detail[c.id] = entry
+        cash = _cash(row)
         out_rows.append({
             "quarter": row["quarter"],
             "csm_id": row["csm_id"],
             "name": row["name"],
             "segment": row["segment"],
             "target_variable": _money(row["target_variable"]),
-            "base": _money(row["base"]),
-            "actual_base": _money(row["actual_base"]),
+            "base": cash.pop("base"),
+            "actual_base": cash.pop("actual_base"),
             "components": detail,
             "cap_adjustment": float(cents_to_amount(row["cap_adjustment_cents"])),
             "proposed": float(cents_to_amount(row["proposed_cents"])),
             "actual": float(cents_to_amount(row["actual_cents"])),
             "delta": float(cents_to_amount(row["proposed_cents"] - row["actual_cents"])),
             "delta_pct": _delta_pct(row["proposed_cents"] - row["actual_cents"], row["actual_cents"]),
+            **cash,
         })
     csms = [
         {
@@ -81,6 +102,7 @@ def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
             "actual": float(cents_to_amount(r["actual_cents"])),
             "delta": float(cents_to_amount(r["delta_cents"])),
             "delta_pct": plain_number(r["delta_pct"]),
+            **_cash(r),
             "performance": plain_number(r["performance"]),
             "top_performer": bool(r["top_performer"]),
             # Added to SPEC's keys: the period's target variable under the plan and the roster, so a
@@ -94,6 +116,7 @@ def build_document(comparison: Comparison, shocks: list | None = None) -> dict:
     document = {
         "plan": plan.name,
         "currency": plan.currency,
+        **({"data": data} if data is not None else {}),
         "quarters": list(comparison.replay.quarters),
         "rows": out_rows,
         "csms": csms,

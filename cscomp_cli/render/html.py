@@ -9,7 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
 
-from .views import correlation, csm_view, money, pay_share, percent, performance, quarter_view, top_view
+from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, pay_share,
+                    percent, performance, quarter_view, top_view)
 
 ACTUAL, PROPOSED = "#8a8f98", "#2f6fdf"
 STYLE = """
@@ -44,11 +45,23 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
     quarters = document["quarters"]
     span = f"{quarters[0]}–{quarters[-1]}" if quarters else "no quarters"
     losers = s["top_performers_paid_less"]
+    cash = moves_base(document)
+    variable = " (variable)" if cash else ""
     cards = [
-        ("Actually paid", money(s["actual_total"], currency), ""),
-        ("Proposed plan", money(s["proposed_total"], currency), ""),
-        ("Difference", f"{money(s['delta'], currency, sign=True)} ({percent(s['delta_pct'])})", ""),
-        ("CSMs paid more / less", f"{s['paid_more']} / {s['paid_less']}", ""),
+        ("Actually paid" + variable, money(s["actual_total"], currency), ""),
+        ("Proposed plan" + variable, money(s["proposed_total"], currency), ""),
+        ("Difference" + variable, f"{money(s['delta'], currency, sign=True)} ({percent(s['delta_pct'])})", ""),
+    ]
+    if cash:
+        c = cash_summary(document)
+        cards += [
+            ("Base", f"{money(c['actual_base'], currency)} → {money(c['base'], currency)}", ""),
+            ("Total cash (base + variable)", f"{money(c['actual_cash'], currency)} → "
+                                             f"{money(c['proposed_cash'], currency)}", ""),
+            ("Cash difference", f"{money(c['cash_delta'], currency, sign=True)} ({percent(c['cash_delta_pct'])})", ""),
+        ]
+    cards += [
+        ("CSMs paid more / less" + (" (total cash)" if cash else ""), f"{s['paid_more']} / {s['paid_less']}", ""),
         ("Top performers paid less", f"{len(losers)} of {len(s['top_performers'])}", "bad" if losers else "good"),
         ("Pay–performance (Spearman)", f"{correlation(s['pay_performance_correlation']['actual'])} → "
                                        f"{correlation(s['pay_performance_correlation']['proposed'])}", ""),
@@ -59,6 +72,7 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
         f"<title>{_e(document['plan'])} — cscomp stress test</title><style>{STYLE}</style></head><body>",
         f"<h1>{_e(document['plan'])}</h1>",
         f"<p class='sub'>Replayed over {span} ({len(quarters)} quarters) against what was actually paid"
+        + (f", from the data in {_e(data_line(document))}" if data_line(document) else "")
         + (f"; shocks: {_e(', '.join(f'{k}={v:+g}%' for k, v in document['shocks'].items()))}"
            if document.get("shocks") else "") + ".</p>",
         "<div class='cards'>" + "".join(f"<div class='card {cls}'><span>{_e(label)}</span><b>{_e(value)}</b></div>"
@@ -162,27 +176,41 @@ def _plan_section(plan: PlanListing) -> str:
 
 def _top_table(document: dict) -> str:
     currency = document["currency"]
+    cash = moves_base(document)
     rows = "".join(
-        f"<tr class='{'less' if c['delta'] < -0.005 else ''}'><td>{rank}</td><td class='l'>{_e(c['csm_id'])}</td>"
+        f"<tr class='{'less' if paid_less(c) else ''}'><td>{rank}</td><td class='l'>{_e(c['csm_id'])}</td>"
         f"<td class='l'>{_e(c['name'])}</td><td>{performance(c['performance'])}</td>"
         f"<td>{money(c['actual'], currency)}</td><td>{money(c['proposed'], currency)}</td>"
-        f"<td>{money(c['delta'], currency, sign=True)}</td></tr>"
+        f"<td>{money(c['delta'], currency, sign=True)}</td>"
+        + (f"<td>{money(c['cash_delta'], currency, sign=True)}</td>" if cash else "") + "</tr>"
         for rank, c in enumerate(top_view(document), 1))
     return ("<table><tr><th>#</th><th class='l'>CSM</th><th class='l'>Name</th><th>Performance</th><th>Actual</th>"
-            f"<th>Proposed</th><th>Delta</th></tr>{rows}</table>")
+            "<th>Proposed</th><th>Delta</th>" + ("<th>Cash Δ</th>" if cash else "") + f"</tr>{rows}</table>")
 
 
 def _csm_table(document: dict) -> str:
     currency = document["currency"]
+    cash = moves_base(document)
+
+    def cash_cells(c: dict) -> str:
+        if not cash:
+            return ""
+        return (f"<td>{money(c['actual_cash'], currency)}</td><td>{money(c['proposed_cash'], currency)}</td>"
+                f"<td>{money(c['cash_delta'], currency, sign=True)}</td><td>{percent(c['cash_delta_pct'])}</td>")
+
     body = "".join(
-        f"<tr class='{'less' if c['top_performer'] and c['delta'] < -0.005 else ''}'>"
+        f"<tr class='{'less' if c['top_performer'] and paid_less(c) else ''}'>"
         f"<td class='l'>{_e(c['csm_id'])}{' ★' if c['top_performer'] else ''}</td><td class='l'>{_e(c['name'])}</td>"
         f"<td class='l'>{_e(c['segment'])}</td><td>{money(c['actual'], currency)}</td>"
         f"<td>{money(c['proposed'], currency)}</td><td>{money(c['delta'], currency, sign=True)}</td>"
-        f"<td>{percent(c['delta_pct'])}</td></tr>"
+        f"<td>{percent(c['delta_pct'])}</td>{cash_cells(c)}</tr>"
         for c in csm_view(document))
-    return ("<table><tr><th class='l'>CSM</th><th class='l'>Name</th><th class='l'>Segment</th><th>Actual</th>"
-            f"<th>Proposed</th><th>Delta</th><th>Delta %</th></tr>{body}</table>")
+    variable = " variable" if cash else ""
+    head = (f"<tr><th class='l'>CSM</th><th class='l'>Name</th><th class='l'>Segment</th><th>Actual{variable}</th>"
+            f"<th>Proposed{variable}</th><th>Delta</th><th>Delta %</th>")
+    if cash:
+        head += "<th>Actual cash</th><th>Proposed cash</th><th>Cash Δ</th><th>Cash Δ %</th>"
+    return f"<table>{head}</tr>{body}</table>"
 
 
 # --- charts ----------------------------------------------------------------------------------
@@ -374,7 +402,7 @@ def side_by_side_figure(document: dict):
 
 def side_by_side_html(document: dict) -> str:
     """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
-    from .compare import summary_rows
+    from .compare import matrices, summary_rows
 
     currency = document["currency"]
     labels = ["actual"] + [p["label"] for p in document["plans"]]
@@ -382,22 +410,27 @@ def side_by_side_html(document: dict) -> str:
     quarters = document["quarters"]
     rows = "".join(f"<tr><td class='l'>{_e(measure)}</td>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
                    for measure, cells in summary_rows(document))
-    matrix = "".join(
-        f"<tr><td class='l'>{_e(c['csm_id'])}</td><td class='l'>{_e(c['name'])}</td><td class='l'>{_e(c['segment'])}</td>"
-        f"<td>{money(c['actual'], currency)}</td>"
-        + "".join(f"<td>{money(c['proposed'][label], currency)}</td>" for label in labels[1:]) + "</tr>"
-        for c in document["csms"])
+    tables = []
+    for title, actual_key, proposed_key in matrices(document):
+        matrix = "".join(
+            f"<tr><td class='l'>{_e(c['csm_id'])}</td><td class='l'>{_e(c['name'])}</td>"
+            f"<td class='l'>{_e(c['segment'])}</td><td>{money(c[actual_key], currency)}</td>"
+            + "".join(f"<td>{money(c[proposed_key][label], currency)}</td>" for label in labels[1:]) + "</tr>"
+            for c in document["csms"])
+        heading = "Payout per CSM" if title.startswith("Payout") else title.removesuffix(" over the period")
+        tables.append(f"<h2>{_e(heading)}</h2><table><tr><th class='l'>CSM</th><th class='l'>Name</th>"
+                      "<th class='l'>Segment</th>" + "".join(f"<th>{_e(label)}</th>" for label in labels)
+                      + f"</tr>{matrix}</table>")
     warnings = "".join(f"<li class='warn'>{_e(w)}</li>" for w in document["warnings"])
     return "\n".join([
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Plans side by side — cscomp</title><style>{STYLE}</style></head><body>",
         "<h1>Plans side by side</h1>",
         f"<p class='sub'>Replayed over {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters) against what was "
-        "actually paid.</p>",
+        "actually paid" + (f", from the data in {_e(document['data'])}" if document.get("data") else "") + ".</p>",
         "<table><tr><th class='l'></th>" + "".join(f"<th>{_e(label)}</th>" for label in labels) + f"</tr>{rows}</table>",
         f"<h2>Cost per segment</h2><figure id='chart-segments'>{chart}</figure>",
-        "<h2>Payout per CSM</h2><table><tr><th class='l'>CSM</th><th class='l'>Name</th><th class='l'>Segment</th>"
-        + "".join(f"<th>{_e(label)}</th>" for label in labels) + f"</tr>{matrix}</table>",
+        *tables,
         f"<h2>Warnings</h2><ul>{warnings}</ul>" if warnings else "",
         "<p class='sub'>Made by cscomp.</p></body></html>",
     ]) + "\n"

@@ -10,6 +10,7 @@ from ..plan import Plan
 from .document import shock_labels
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CASH_COLUMNS = ["base", "actual_base", "proposed_cash", "actual_cash", "cash_delta"]
 
 
 def to_json(document: dict) -> str:
@@ -38,6 +39,7 @@ def to_csv(document: dict, plan: Plan) -> str:
     for c in plan.components:
         header += [f"{c.id}_metric", f"{c.id}_attainment", f"{c.id}_payout"]
     header += ["cap_adjustment", "proposed", "actual", "delta", "delta_pct"]
+    header += CASH_COLUMNS  # appended, so every earlier column keeps its place
     shocks = shock_labels(document)
     if shocks:
         header.append("shocks")  # only under --shock, so the plain header is exactly SPEC's
@@ -50,6 +52,7 @@ def to_csv(document: dict, plan: Plan) -> str:
             cells += [_plain(detail["metric"]), _plain(detail.get("attainment")), _plain(detail["payout"], 2)]
         cells += [_plain(row["cap_adjustment"], 2), _plain(row["proposed"], 2), _plain(row["actual"], 2),
                   _plain(row["delta"], 2), _plain(row["delta_pct"], 2)]
+        cells += [_plain(row[column], 2) for column in CASH_COLUMNS]
         if shocks:
             cells.append(shocks)
         writer.writerow(cells)

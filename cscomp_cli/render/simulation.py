@@ -20,6 +20,13 @@ def _horizon(document: dict) -> str:
     return "the next quarter" if ahead == 1 else f"the next {ahead} quarters"
 
 
+def base_line(document: dict) -> str:
+    """The base cost change a pay_mix makes over the horizon, beside the simulated variable cost."""
+    base, currency = document["base"], document["currency"]
+    return (f"{money(base['proposed'], currency)} under the plan, {money(base['roster'], currency)} on the roster "
+            f"({money(base['delta'], currency, sign=True)})")
+
+
 def render_simulation(document: dict, console: Console) -> None:
     currency = document["currency"]
     total = document["total"]
@@ -27,10 +34,14 @@ def render_simulation(document: dict, console: Console) -> None:
     grid.add_column(style="dim")
     grid.add_column()
     history = document["history"]
+    if document.get("data"):
+        grid.add_row("Data", escape(document["data"]))
     grid.add_row("Simulated", f"{document['runs']:,} runs of {_horizon(document)} (seed {document['seed']})")
     grid.add_row("Drawn from", f"each CSM's own outcomes in {history[0]}–{history[-1]}")
-    grid.add_row("Cost P5 / P50 / P95", f"{money(total['p5'], currency)} / {money(total['p50'], currency)} / "
-                                         f"{money(total['p95'], currency)}")
+    grid.add_row("Cost P5 / P50 / P95" + (" (variable)" if document.get("base") else ""),
+                 f"{money(total['p5'], currency)} / {money(total['p50'], currency)} / {money(total['p95'], currency)}")
+    if document.get("base"):
+        grid.add_row("Base (not simulated)", base_line(document))
     if document["budget"] is not None:
         style = "bold red" if document["probability_over_budget"] > 0.05 else "green"
         grid.add_row("Over budget", f"[{style}]{document['probability_over_budget']:.1%}[/] of runs exceed "
@@ -74,6 +85,10 @@ def simulation_markdown(document: dict) -> str:
              f"{document['history'][-1]}",
              f"- Cost P5 / P50 / P95: {money(total['p5'], currency)} / {money(total['p50'], currency)} / "
              f"{money(total['p95'], currency)}"]
+    if document.get("data"):
+        lines.insert(2, f"- Data: {document['data']}")
+    if document.get("base"):
+        lines.append(f"- Base over {_horizon(document)} (not simulated): {base_line(document)}")
     if document["budget"] is not None:
         lines.append(f"- Over budget ({money(document['budget'], currency)}): "
                      f"{document['probability_over_budget']:.1%} of runs")

@@ -6,6 +6,8 @@ report reads the same when piped, written to a file, or under NO_COLOR.
 
 from __future__ import annotations
 
+import io
+
 from rich import box
 from rich.console import Console
 from rich.markup import escape
@@ -14,28 +16,57 @@ from rich.table import Table
 from rich.text import Text
 
 from .document import shock_labels
-from .views import (correlation, csm_view, money, pay_share_buckets, percent, performance, quarter_view,
-                    top_view)
+from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
+                    pay_share_buckets, percent, performance, quarter_view, top_view)
 
 
 def render_table(document: dict, console: Console) -> None:
     """Print the whole report for one stress test."""
     currency = document["currency"]
+    cash = moves_base(document)
     console.print(_summary(document))
-    # On a narrow terminal names go first, then the per-component columns: ids, money and
-    # percentages must never wrap or be cut.
-    count = len(document["rows"][0]["components"]) if document["rows"] else 0
-    with_components = console.width >= 78 + 11 * count
-    with_names = console.width >= 100 + 11 * count
-    console.print(_csm_table(document, currency, with_names=with_names, with_components=with_components))
-    if not with_components:
-        console.print("[dim](widen the terminal to see attainment per component, or use --format csv)[/]")
-    console.print(_quarter_table(document, currency))
+    table, dropped = _fitted_csm_table(document, currency, console.width, cash=cash)
+    console.print(table)
+    if dropped:
+        console.print(f"[dim](columns left out to fit the terminal: {', '.join(dropped)}; widen it or use "
+                      "--format csv)[/]")
+    console.print(_quarter_table(document, currency, cash=cash))
     if console.width >= 90:  # room for the bars beside their labels
         console.print(_distribution(document))
-    console.print(_top_table(document, currency))
+    console.print(_top_table(document, currency, cash=cash))
     for warning in document["warnings"]:
         console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")))
+
+
+def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) -> tuple[Table, list[str]]:
+    """The CSM table with as many columns as the terminal holds. Names and money are what a leader
+    reads, so lower-value columns go first: per-component attainment (last component first), then
+    Delta %, then Segment; a name that still does not fit is shortened with an ellipsis, never dropped."""
+    view = csm_view(document)
+    components = list(view[0]["components"]) if view else []
+    optional = [f"component:{cid}" for cid in reversed(components)] + ["delta_pct", "segment"]
+    if cash:
+        optional.insert(len(components), "cash_delta_pct")
+    hidden: set[str] = set()
+    probe = Console(width=10_000, file=io.StringIO())  # measures the natural width, not one clipped to the terminal
+    for column in [None, *optional]:
+        if column is not None:
+            hidden.add(column)
+        table = _csm_table(document, view, currency, hidden=hidden, cash=cash)
+        if probe.measure(table).maximum <= width:
+            break
+    else:
+        # Still too wide: shorten names (with an ellipsis) before rich would cut a money column.
+        for name_width in range(NAME_WIDTH - 1, MIN_NAME_WIDTH - 1, -1):
+            table = _csm_table(document, view, currency, hidden=hidden, cash=cash, name_width=name_width)
+            if probe.measure(table).maximum <= width:
+                break
+    dropped = []
+    if any(c.startswith("component:") for c in hidden):
+        dropped.append("attainment per component")
+    dropped += [label for key, label in (("segment", "segments"), ("delta_pct", "Delta %"),
+                                         ("cash_delta_pct", "Cash Δ %")) if key in hidden]
+    return table, dropped
 
 
 def _distribution(document: dict) -> Table:
@@ -62,14 +93,26 @@ def _summary(document: dict) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
     grid.add_column()
+    if data_line(document):
+        grid.add_row("Data", escape(data_line(document)))
     grid.add_row("Replayed", span)
     if shock_labels(document):
         grid.add_row("Shocks", Text(shock_labels(document), style="bold yellow"))
-    grid.add_row("Actually paid", money(s["actual_total"], currency))
-    grid.add_row("Proposed plan", money(s["proposed_total"], currency))
-    grid.add_row("Difference", Text(f"{money(s['delta'], currency, sign=True)} ({percent(s['delta_pct'])})",
-                                    style="bold"))
-    grid.add_row("CSMs", f"{s['csms']}: {s['paid_more']} paid more, {s['paid_less']} paid less")
+    cash = moves_base(document)
+    variable = " (variable)" if cash else ""
+    grid.add_row("Actually paid" + variable, money(s["actual_total"], currency))
+    grid.add_row("Proposed plan" + variable, money(s["proposed_total"], currency))
+    grid.add_row("Difference" + variable, Text(f"{money(s['delta'], currency, sign=True)} "
+                                               f"({percent(s['delta_pct'])})", style="" if cash else "bold"))
+    if cash:
+        c = cash_summary(document)
+        grid.add_row("Base", f"{money(c['actual_base'], currency)} → {money(c['base'], currency)} "
+                             f"({money(c['base_delta'], currency, sign=True)})")
+        grid.add_row("Total cash", f"{money(c['actual_cash'], currency)} → {money(c['proposed_cash'], currency)}")
+        grid.add_row("Cash difference", Text(f"{money(c['cash_delta'], currency, sign=True)} "
+                                             f"({percent(c['cash_delta_pct'])})", style="bold"))
+    grid.add_row("CSMs", f"{s['csms']}: {s['paid_more']} paid more, {s['paid_less']} paid less"
+                         + (" in total cash" if cash else ""))
     losers = s["top_performers_paid_less"]
     grid.add_row(
         "Top performers paid less",
@@ -82,53 +125,77 @@ def _summary(document: dict) -> Panel:
     return Panel(grid, title=f"[bold]{escape(document['plan'])}[/]", title_align="left", expand=False)
 
 
-def _csm_table(document: dict, currency: str, *, with_names: bool = True, with_components: bool = True) -> Table:
-    table = Table(title="CSMs, who loses most first (★ top performer, ▼ top performer paid less)",
-                  box=box.SIMPLE_HEAVY, title_justify="left")
+NAME_WIDTH, MIN_NAME_WIDTH = 22, 6
+
+
+def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[str], cash: bool,
+               name_width: int = NAME_WIDTH) -> Table:
+    title = "CSMs, who loses most first (★ top performer, ▼ top performer paid less)"
+    if cash:
+        title = ("CSMs, who loses most total cash first (★ top performer, ▼ top performer paid less); "
+                 "Actual, Proposed and Delta are variable pay")
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("CSM", no_wrap=True, min_width=7)
-    if with_names:
-        table.add_column("Name", overflow="ellipsis", no_wrap=True, max_width=22)
-    table.add_column("Segment", no_wrap=True, overflow="ellipsis", max_width=12)
-    view = csm_view(document)
-    columns = list(view[0]["components"]) if view and with_components else []
+    table.add_column("Name", overflow="ellipsis", no_wrap=True, max_width=name_width, min_width=MIN_NAME_WIDTH)
+    if "segment" not in hidden:
+        table.add_column("Segment", no_wrap=True, overflow="ellipsis", max_width=12)
+    columns = [cid for cid in (view[0]["components"] if view else []) if f"component:{cid}" not in hidden]
     for cid in columns:
         kind = view[0]["components"][cid][0]
         table.add_column(f"{cid}\n{'attain.' if kind == 'attainment' else 'commission'}", justify="right",
                          no_wrap=True)
-    for name in ("Actual", "Proposed", "Delta", "Delta %"):
+    money_columns = ["Actual", "Proposed", "Delta"] + (["Delta %"] if "delta_pct" not in hidden else [])
+    if cash:
+        money_columns += ["Cash Δ"] + (["Cash Δ %"] if "cash_delta_pct" not in hidden else [])
+    for name in money_columns:
         table.add_column(name, justify="right", no_wrap=True)
     for csm in view:
         marker = "▼" if csm["top_paid_less"] else ("★" if csm["top_performer"] else " ")
-        cells = [f"{marker} {csm['csm_id']}"] + ([escape(str(csm["name"]))] if with_names else [])
-        cells.append(escape(str(csm["segment"])))
+        cells = [f"{marker} {csm['csm_id']}", escape(str(csm["name"]))]
+        if "segment" not in hidden:
+            cells.append(escape(str(csm["segment"])))
         for cid in columns:
             kind, value = csm["components"][cid]
             cells.append(percent(value, sign=False) if kind == "attainment" else money(value, currency))
         cells += [money(csm["actual"], currency), money(csm["proposed"], currency),
-                  money(csm["delta"], currency, sign=True), percent(csm["delta_pct"])]
+                  money(csm["delta"], currency, sign=True)]
+        if "delta_pct" not in hidden:
+            cells.append(percent(csm["delta_pct"]))
+        if cash:
+            cells.append(money(csm["cash_delta"], currency, sign=True))
+            if "cash_delta_pct" not in hidden:
+                cells.append(percent(csm["cash_delta_pct"]))
         table.add_row(*cells, style="bold red" if csm["top_paid_less"] else None)
     return table
 
 
-def _quarter_table(document: dict, currency: str) -> Table:
-    table = Table(title="By quarter", box=box.SIMPLE_HEAVY, title_justify="left")
-    for name in ("Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %"):
+def _quarter_table(document: dict, currency: str, *, cash: bool = False) -> Table:
+    table = Table(title="By quarter" + (" (Actual, Proposed, Delta: variable pay)" if cash else ""),
+                  box=box.SIMPLE_HEAVY, title_justify="left")
+    names = ["Quarter", "CSMs", "Actual", "Proposed", "Delta"] + (["Cash Δ", "Cash Δ %"] if cash else ["Delta %"])
+    for name in names:
         table.add_column(name, justify="left" if name == "Quarter" else "right", no_wrap=True)
     for q in quarter_view(document):
-        table.add_row(q["quarter"], str(q["csms"]), money(q["actual"], currency), money(q["proposed"], currency),
-                      money(q["delta"], currency, sign=True), percent(q["delta_pct"]))
+        cells = [q["quarter"], str(q["csms"]), money(q["actual"], currency), money(q["proposed"], currency),
+                 money(q["delta"], currency, sign=True)]
+        cells += ([money(q["cash_delta"], currency, sign=True), percent(q["cash_delta_pct"])] if cash
+                  else [percent(q["delta_pct"])])
+        table.add_row(*cells)
     return table
 
 
-def _top_table(document: dict, currency: str) -> Table:
+def _top_table(document: dict, currency: str, *, cash: bool = False) -> Table:
     top = top_view(document)
     table = Table(title="Top performers (the plan's performance metric, pooled)", box=box.SIMPLE_HEAVY,
                   title_justify="left")
-    for name in ("#", "CSM", "Name", "Performance", "Delta"):
-        table.add_column(name, justify="right" if name in ("#", "Performance", "Delta") else "left")
+    names = ("#", "CSM", "Name", "Performance", "Delta") + (("Cash Δ",) if cash else ())
+    for name in names:
+        table.add_column(name, justify="left" if name in ("CSM", "Name") else "right")
     for rank, csm in enumerate(top, 1):
-        paid_less = csm["delta"] < -0.005
-        table.add_row(str(rank), f"{'▼' if paid_less else '★'} {csm['csm_id']}", escape(str(csm["name"])),
-                      performance(csm["performance"]),
-                      money(csm["delta"], currency, sign=True), style="bold red" if paid_less else None)
+        less = paid_less(csm)
+        cells = [str(rank), f"{'▼' if less else '★'} {csm['csm_id']}", escape(str(csm["name"])),
+                 performance(csm["performance"]), money(csm["delta"], currency, sign=True)]
+        if cash:
+            cells.append(money(csm["cash_delta"], currency, sign=True))
+        table.add_row(*cells, style="bold red" if less else None)
     return table

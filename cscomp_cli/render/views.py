@@ -24,6 +24,31 @@ def percent(value: float | None, *, sign: bool = True) -> str:
     return f"{value:+.2f} %" if sign else f"{value:.1f} %"
 
 
+def moves_base(document: dict) -> bool:
+    """Whether the plan changes anybody's base (a pay_mix): only then do reports show total cash."""
+    return any(row.get("base", 0) != row.get("actual_base", 0) for row in document["rows"])
+
+
+def data_line(document: dict) -> str | None:
+    """The data folder the document was computed from, as the user named it."""
+    return document.get("data")
+
+
+def cash_summary(document: dict) -> dict:
+    """Base and total cash over the period, actual and proposed, from the summary."""
+    s = document["summary"]
+    return {
+        "actual_base": round(s["actual_cash_total"] - s["actual_total"], 2),
+        "base": round(s["proposed_cash_total"] - s["proposed_total"], 2),
+        "base_delta": round((s["proposed_cash_total"] - s["proposed_total"])
+                            - (s["actual_cash_total"] - s["actual_total"]), 2),
+        "actual_cash": s["actual_cash_total"],
+        "proposed_cash": s["proposed_cash_total"],
+        "cash_delta": s["cash_delta"],
+        "cash_delta_pct": s["cash_delta_pct"],
+    }
+
+
 def component_columns(document: dict) -> list[tuple[str, bool]]:
     """(component id, is_curve) in plan order, read from the first row."""
     if not document["rows"]:
@@ -55,24 +80,42 @@ def csm_view(document: dict) -> list[dict]:
             else:
                 summaries[cid] = ("commission", round(commissions.get((csm["csm_id"], cid), 0.0), 2))
         view.append({**csm, "components": summaries, "top_paid_less": csm["csm_id"] in paid_less})
-    return sorted(view, key=lambda c: (c["delta"], c["csm_id"]))
+    # Who loses most in total cash (the variable delta when base does not move).
+    return sorted(view, key=lambda c: (c.get("cash_delta", c["delta"]), c["csm_id"]))
 
 
 def quarter_view(document: dict) -> list[dict]:
     """Totals per replayed quarter, in calendar order (sums in cents so they add up exactly)."""
-    totals: dict[str, dict] = {q: {"quarter": q, "csms": 0, "actual": 0, "proposed": 0} for q in document["quarters"]}
+    totals: dict[str, dict] = {q: {"quarter": q, "csms": 0, "actual": 0, "proposed": 0, "actual_cash": 0,
+                                   "proposed_cash": 0} for q in document["quarters"]}
     for row in document["rows"]:
         entry = totals[row["quarter"]]
         entry["csms"] += 1
         entry["actual"] += round(row["actual"] * 100)
         entry["proposed"] += round(row["proposed"] * 100)
+        entry["actual_cash"] += round(row.get("actual_cash", row["actual"]) * 100)
+        entry["proposed_cash"] += round(row.get("proposed_cash", row["proposed"]) * 100)
     view = []
     for entry in totals.values():
         delta = entry["proposed"] - entry["actual"]
-        pct = round(delta * 100 / abs(entry["actual"]), 2) if entry["actual"] else None
+        cash_delta = entry["proposed_cash"] - entry["actual_cash"]
         view.append({"quarter": entry["quarter"], "csms": entry["csms"], "actual": entry["actual"] / 100,
-                     "proposed": entry["proposed"] / 100, "delta": delta / 100, "delta_pct": pct})
+                     "proposed": entry["proposed"] / 100, "delta": delta / 100,
+                     "delta_pct": _pct(delta, entry["actual"]), "actual_cash": entry["actual_cash"] / 100,
+                     "proposed_cash": entry["proposed_cash"] / 100, "cash_delta": cash_delta / 100,
+                     "cash_delta_pct": _pct(cash_delta, entry["actual_cash"])})
     return view
+
+
+def _pct(delta_cents: int, base_cents: int) -> float | None:
+    from ..numbers import pct_change
+
+    return float(pct_change(delta_cents, abs(base_cents))) if base_cents else None
+
+
+def paid_less(csm: dict) -> bool:
+    """Paid less in total cash (SPEC 5.1; the variable delta when base does not move)."""
+    return csm.get("cash_delta", csm["delta"]) < -0.005
 
 
 def top_view(document: dict) -> list[dict]:
