@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import re
 import json
 
 import pytest
@@ -303,6 +304,10 @@ def test_the_sample_org_is_announced_once_on_stderr_unless_quiet(tmp_path):
     assert from_env.exit_code == 0 and NOTICE in from_env.stderr
     # every command reads --data the same way
     assert NOTICE in run("validate", folder / "plain.yaml", "--data", folder).stderr
+    # and every command that reads --data can be silenced
+    assert NOTICE not in run("validate", folder / "plain.yaml", "--data", folder, "--quiet").stderr
+    quiet_explain = run("explain", folder / "plain.yaml", "--csm", "C1", "--quarter", "2026Q1", "--data", folder, "-q")
+    assert quiet_explain.exit_code == 0 and NOTICE not in quiet_explain.stderr
 
 
 def test_own_exports_copied_over_the_sample_are_not_called_the_sample(tmp_path, org):
@@ -325,3 +330,10 @@ def test_80_columns_shorten_long_names_before_cutting_money():
     # C23 Wen Eriksen: variable 24,052.14 → 36,078.23 (+12,026.09); base 10,250.00 lower over the year
     # (a tenth of a 102,500 OTE), so cash +12,026.09 − 10,250.00 = +1,776.09
     assert "Wen" in c23 and "$24,052.14" in c23 and "$36,078.23" in c23 and "+$1,776.09" in c23
+    # No table cuts a figure to '$251,982.…': the quarter table drops its percentage and head count first.
+    assert not re.search(r"\$[\d,.]*…", text)
+    q1 = next(line for line in text.splitlines() if line.strip().startswith("2026Q1"))
+    rows = [r for r in doc["rows"] if r["quarter"] == "2026Q1"]
+    actual = round(sum(r["actual"] for r in rows), 2)  # what payroll paid in 2026Q1, summed here
+    cash_delta = round(sum(r["cash_delta"] for r in rows), 2)
+    assert f"${actual:,.2f}" in q1 and f"+${cash_delta:,.2f}" in q1

@@ -37,6 +37,7 @@ def validate_command(
     output: OutputOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat payouts.csv lines for people who are not CSMs "
                                          "(no roster row in any quarter, no accounts) as errors, not warnings.")] = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check PLAN, the data folder and how they fit, and list every problem at once (no replay report).
@@ -141,6 +142,7 @@ def explain_command(
         "table (a tree), markdown (the tree as nested lists), csv (one row per figure: section, item, field, "
         "value) or json."))] = Format.table,
     output: OutputOpt = None,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show every number behind one CSM's payout in one quarter: book, metrics, targets, curve, cap.

@@ -30,7 +30,8 @@ def render_table(document: dict, console: Console) -> None:
     if dropped:
         console.print(f"[dim](columns left out to fit the terminal: {', '.join(dropped)}; widen it or use "
                       "--format csv)[/]")
-    console.print(_quarter_table(document, currency, cash=cash))
+    console.print(_fit(lambda hide: _quarter_table(document, currency, cash=cash, hidden=hide),
+                       ["pct", "csms"], console.width)[0])
     if console.width >= 90:  # room for the bars beside their labels
         console.print(_distribution(document))
     console.print(_top_table(document, currency, cash=cash))
@@ -47,19 +48,12 @@ def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) 
     optional = [f"component:{cid}" for cid in reversed(components)] + ["delta_pct", "segment"]
     if cash:
         optional.insert(len(components), "cash_delta_pct")
-    hidden: set[str] = set()
-    probe = Console(width=10_000, file=io.StringIO())  # measures the natural width, not one clipped to the terminal
-    for column in [None, *optional]:
-        if column is not None:
-            hidden.add(column)
-        table = _csm_table(document, view, currency, hidden=hidden, cash=cash)
-        if probe.measure(table).maximum <= width:
-            break
-    else:
+    table, hidden = _fit(lambda hide: _csm_table(document, view, currency, hidden=hide, cash=cash), optional, width)
+    if not _fits(table, width):
         # Still too wide: shorten names (with an ellipsis) before rich would cut a money column.
         for name_width in range(NAME_WIDTH - 1, MIN_NAME_WIDTH - 1, -1):
             table = _csm_table(document, view, currency, hidden=hidden, cash=cash, name_width=name_width)
-            if probe.measure(table).maximum <= width:
+            if _fits(table, width):
                 break
     dropped = []
     if any(c.startswith("component:") for c in hidden):
@@ -67,6 +61,24 @@ def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) 
     dropped += [label for key, label in (("segment", "segments"), ("delta_pct", "Delta %"),
                                          ("cash_delta_pct", "Cash Δ %")) if key in hidden]
     return table, dropped
+
+
+def _fits(table: Table, width: int) -> bool:
+    # Measured at its natural width, not one clipped to the terminal.
+    return Console(width=10_000, file=io.StringIO()).measure(table).maximum <= width
+
+
+def _fit(build, optional: list[str], width: int) -> tuple[Table, set[str]]:
+    """``build(hidden)`` with the fewest of ``optional`` hidden (in that order) that fits ``width``:
+    rich would otherwise cut money cells to '$251,982.…', a figure nobody can read."""
+    hidden: set[str] = set()
+    table = build(hidden)
+    for column in optional:
+        if _fits(table, width):
+            break
+        hidden = hidden | {column}
+        table = build(hidden)
+    return table, hidden
 
 
 def _distribution(document: dict) -> Table:
@@ -169,18 +181,22 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
     return table
 
 
-def _quarter_table(document: dict, currency: str, *, cash: bool = False) -> Table:
+def _quarter_table(document: dict, currency: str, *, cash: bool = False, hidden: set[str] = frozenset()) -> Table:
+    """Quarter totals; ``hidden`` may hold "pct" (the percentage column) and "csms" (the head count)."""
     table = Table(title="By quarter" + (" (Actual, Proposed, Delta: variable pay)" if cash else ""),
                   box=box.SIMPLE_HEAVY, title_justify="left")
-    names = ["Quarter", "CSMs", "Actual", "Proposed", "Delta"] + (["Cash Δ", "Cash Δ %"] if cash else ["Delta %"])
-    for name in names:
-        table.add_column(name, justify="left" if name == "Quarter" else "right", no_wrap=True)
+    columns = [("Quarter", None), ("CSMs", "csms"), ("Actual", None), ("Proposed", None), ("Delta", None)]
+    columns += [("Cash Δ", None), ("Cash Δ %", "pct")] if cash else [("Delta %", "pct")]
+    shown = [key not in hidden for _, key in columns]
+    for (name, _), show in zip(columns, shown):
+        if show:
+            table.add_column(name, justify="left" if name == "Quarter" else "right", no_wrap=True)
     for q in quarter_view(document):
         cells = [q["quarter"], str(q["csms"]), money(q["actual"], currency), money(q["proposed"], currency),
                  money(q["delta"], currency, sign=True)]
         cells += ([money(q["cash_delta"], currency, sign=True), percent(q["cash_delta_pct"])] if cash
                   else [percent(q["delta_pct"])])
-        table.add_row(*cells)
+        table.add_row(*(cell for cell, show in zip(cells, shown) if show))
     return table
 
 
