@@ -37,6 +37,16 @@ quarter,account_id,csm_id,arr_start,expansion,contraction,churn
 2026Q1,A1,C1,100000,10000,5000,0
 2026Q1,A2,C2,100000,0,0,4000
 """
+NRR_ONLY_YAML = """\
+name: nrr only
+components:
+  - id: retention
+    metric: nrr
+    weight: 1.0
+    target: 1.0
+    curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
+"""
+
 NRR_CURVE = [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
 NRR_PLAN = {"name": "NRR plan", "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
                                                 "curve": NRR_CURVE}]}

@@ -15,17 +15,9 @@ from cscomp_cli.errors import DataError
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS
 from .conftest import PAID_AT_TARGET as PAYOUTS
+from .conftest import NRR_ONLY_YAML as PLAN
 from .conftest import assert_user_error, run, run_json, write_files
 
-PLAN = """\
-name: nrr only
-components:
-  - id: retention
-    metric: nrr
-    weight: 1.0
-    target: 1.0
-    curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
-"""
 
 
 def folder(data_dir, **files):

@@ -14,16 +14,8 @@ from __future__ import annotations
 import json
 
 from .conftest import DEFAULT_ROSTER, FLAT_ACCOUNTS, PAID_AT_TARGET, assert_user_error, run
+from .conftest import NRR_ONLY_YAML as PLAN
 
-PLAN = """\
-name: nrr only
-components:
-  - id: retention
-    metric: nrr
-    weight: 1.0
-    target: 1.0
-    curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
-"""
 RENEWAL_PLAN = """\
 name: renewals
 components:
