@@ -369,7 +369,7 @@ def _check_weights(plan: Plan, window: list[str]) -> None:
         report(PlanError(
             f"{when(quarters)} the active curve components' weights sum to {total:.12g} ({listed(active)}), not 1",
             location="components",
-            hint="adjust the weights, or the quarters: lists of floating components, so every quarter sums to 1",
+            hint="adjust the weights (or the floating components' quarters lists) so that the active weights sum to 1 in every quarter",
         ))
 
 
@@ -494,7 +494,7 @@ def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active
             report(PlanError(
                 f"no target for segment '{first.segment}' (CSM {first.csm_id} in {first.quarter}) and no default",
                 location=f"{where}.values",
-                hint=f"add '{first.segment}: <target>' to the values, or a default:",
+                hint=f"add '{first.segment}: <target>' to the values, or give the target a default: entry",
             ))
     elif isinstance(spec, PctOfStartArr):
         start = books.value("start_arr", component.scope, f"components[{index}].scope")

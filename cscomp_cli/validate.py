@@ -226,7 +226,7 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
         outside = sorted(set(dataset.payouts["quarter"]) - quarters)
         if outside:
             warnings.append(Problem(
-                f"{PAYOUTS} has payouts in {', '.join(outside)}, which {ACCOUNTS} does not cover; they are never "
+                f"payouts in {', '.join(outside)}, which {ACCOUNTS} does not cover; they are never "
                 "compared", file=str(dataset.path(PAYOUTS))))
     if dataset.quotas is not None:
         by_quota = {c.id for c in plan.components if c.target == "quotas"}

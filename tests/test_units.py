@@ -339,8 +339,8 @@ def test_floating_components_group_the_quarters_that_share_a_problem(data_dir):
     plan = weights_plan(0.6, 0.3, 0.4, quarters=[None, ["2025Q3", "2026Q1"], ["2025Q4", "2026Q2"]])
     errors = weight_errors(data_dir, plan)
     assert errors == ["in 2025Q3, 2026Q1 the active curve components' weights sum to 0.9 (retention 0.6 + renewals "
-                      "0.3), not 1 | adjust the weights, or the quarters: lists of floating components, so every "
-                      "quarter sums to 1"]
+                      "0.3), not 1 | adjust the weights (or the floating components' quarters lists) so that the "
+                      "active weights sum to 1 in every quarter"]
 
 
 def test_plan_diff_sees_no_difference_between_percent_and_fractions(tmp_path):

@@ -48,7 +48,7 @@ def to_markdown(document: dict) -> str:
         f"- Pay–performance correlation (Spearman): {correlation(r['actual'])} today → "
         f"{correlation(r['proposed'])} proposed",
         "",
-        "## CSMs, who loses most " + ("total cash first" if cash else "first"),
+        "## CSMs by change in " + ("total cash" if cash else "pay") + ", worst off first",
         "",
         "★ top performer, ▼ top performer paid less."
         + (" Actual, Proposed and Delta are variable pay; Cash Δ is base + variable." if cash else ""),

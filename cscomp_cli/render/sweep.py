@@ -68,7 +68,7 @@ def render_sweep(document: dict, console: Console) -> None:
     if document.get("data"):
         title += f"\nData: {escape(document['data'])}"
     if document.get("moves_base"):
-        title += "\nVariable, Delta, Delta %: variable pay; Total cash = base + variable (the swept setting moves base)"
+        title += "\nVariable, Delta, Delta %: variable pay; Total cash = base + variable (the plan moves base)"
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
     cash = bool(document.get("moves_base"))
     for header in _headers(document):

@@ -1,4 +1,4 @@
-"""The terminal report: a summary panel, CSMs sorted by who loses most, quarters, top performers.
+"""The terminal report: a summary panel, CSMs worst off first, quarters, top performers.
 
 Markers (★ top performer, ▼ top performer paid less) carry the meaning without colour, so the
 report reads the same when piped, written to a file, or under NO_COLOR.
@@ -36,7 +36,8 @@ def render_table(document: dict, console: Console) -> None:
         console.print(_distribution(document))
     console.print(_top_table(document, currency, cash=cash))
     for warning in document["warnings"]:
-        console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")))
+        # One line per warning, as every other command prints them; the terminal wraps it, not rich.
+        console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")), soft_wrap=True)
 
 
 def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) -> tuple[Table, list[str]]:
@@ -142,9 +143,9 @@ NAME_WIDTH, MIN_NAME_WIDTH = 22, 6
 
 def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[str], cash: bool,
                name_width: int = NAME_WIDTH) -> Table:
-    title = "CSMs, who loses most first (★ top performer, ▼ top performer paid less)"
+    title = "CSMs by change in pay, worst off first (★ top performer, ▼ top performer paid less)"
     if cash:
-        title = ("CSMs, who loses most total cash first (★ top performer, ▼ top performer paid less); "
+        title = ("CSMs by change in total cash, worst off first (★ top performer, ▼ top performer paid less); "
                  "Actual, Proposed and Delta are variable pay")
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("CSM", no_wrap=True, min_width=7)

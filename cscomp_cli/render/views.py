@@ -57,7 +57,7 @@ def component_columns(document: dict) -> list[tuple[str, bool]]:
 
 
 def csm_view(document: dict) -> list[dict]:
-    """CSMs sorted by delta (who loses most first; ties by csm_id), with per-component summaries."""
+    """CSMs sorted by delta (worst off first; ties by csm_id), with per-component summaries."""
     columns = component_columns(document)
     attainments: dict[tuple[str, str], list[float]] = defaultdict(list)
     commissions: dict[tuple[str, str], float] = defaultdict(float)
