@@ -36,8 +36,7 @@ def render_table(document: dict, console: Console) -> None:
         console.print(_distribution(document))
     console.print(_top_table(document, currency, cash=cash))
     for warning in document["warnings"]:
-        # One line per warning, as every other command prints them; the terminal wraps it, not rich.
-        console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")), soft_wrap=True)
+        console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")))
 
 
 def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) -> tuple[Table, list[str]]:
