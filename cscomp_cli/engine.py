@@ -40,6 +40,9 @@ class Replay:
     warnings: list[str] = field(default_factory=list)
     # The plan's probable unit mistakes (also at the start of warnings): about the plan, not any CSM.
     plan_warnings: list[str] = field(default_factory=list)
+    # What the loaders noticed and what the data cannot give this plan (also in warnings): about
+    # the data, not any CSM.
+    data_warnings: list[str] = field(default_factory=list)
 
 
 def select_quarters(dataset: Dataset, count: int | None) -> list[str]:
@@ -94,8 +97,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.
-    warnings: list[str] = [*plan_warnings, *dataset.warnings,
-                           *(w.one_line() for w in data_warnings(plan, dataset, window))]
+    about_data = [*dataset.warnings, *(w.one_line() for w in data_warnings(plan, dataset, window))]
+    warnings: list[str] = [*plan_warnings, *about_data]
     multipliers, modifiers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
     paid: dict[str, np.ndarray] = {}
@@ -123,7 +126,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     pooled = quarterly.groupby(rows["csm_id"].to_numpy(), sort=False).sum()
     pooled.index.name = "csm_id"
     return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=pooled, books=books,
-                  modifiers=modifiers, warnings=warnings, plan_warnings=plan_warnings)
+                  modifiers=modifiers, warnings=warnings, plan_warnings=plan_warnings,
+                  data_warnings=about_data)
 
 
 # --- who is replayed, and on what pay ------------------------------------------------------

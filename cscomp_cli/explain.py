@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import Dataset
-from .engine import missing_column_warnings, replay, tier_bounds
+from .engine import replay, tier_bounds
 from .metrics import describe
 from .errors import UsageError
 from .numbers import cents_to_amount, plain_number, round_half_away, to_cents
@@ -69,8 +69,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
         "actual": _actual(dataset, csm_id, label, row),
         # The plan's and the data's own warnings (a unit mistake, a misread export, a missing column)
         # concern every CSM; the rest name theirs.
-        "warnings": list(dict.fromkeys([*result.plan_warnings, *dataset.warnings,
-                                        *(w.one_line() for w in missing_column_warnings(plan, dataset)),
+        "warnings": list(dict.fromkeys([*result.plan_warnings, *result.data_warnings,
                                         *(w for w in result.warnings if csm_id in w)])),
     }
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
-from .engine import data_warnings, replay
+from .engine import replay
 from .errors import UsageError
 from .numbers import round_half_away, to_cents
 from .plan import Plan
@@ -63,8 +63,7 @@ def build_team(plan: Plan, dataset: Dataset, quarters: int) -> tuple[Team, list[
     grouped = {csm: group["share"].to_numpy() for csm, group in outcomes.groupby("csm_id", sort=False)}
     # The plan's probable unit mistakes and the data's own warnings (a misread export, a missing
     # column, payees who are not CSMs) still apply.
-    warnings = [*result.plan_warnings, *dataset.warnings,
-                *(w.one_line() for w in data_warnings(plan, dataset, result.quarters))]
+    warnings = [*result.plan_warnings, *result.data_warnings]
     lacking = [c for c, tv in zip(team["csm_id"], team["target_variable"]) if c not in grouped or tv <= 0]
     if lacking:
         warnings.append(f"{len(lacking)} CSM(s) in {last} have no target variable or no outcome to draw from and "

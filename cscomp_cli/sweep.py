@@ -168,8 +168,8 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     own = _current_value(document, setting.path)
     rows = []
-    # What the loaders noticed (a misread export), then the plan's probable unit mistakes at any
-    # swept value, each once.
+    # What the loaders noticed (a misread export) even if no value replays, then what the data cannot
+    # give the plan and the plan's probable unit mistakes at any swept value, each once.
     warnings: list[str] = list(dataset.warnings)
     cache: dict = {}  # who is replayed and every book's metrics, computed for the first value only
     for number, value in enumerate(setting.values):
@@ -177,7 +177,7 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
         try:
             plan = plan_from_document(apply_setting(document, setting.path, value), label)
             result = replay(plan, dataset, window=window, cache=cache)
-            warnings.extend(w for w in result.plan_warnings if w not in warnings)
+            warnings.extend(w for w in [*result.data_warnings, *result.plan_warnings] if w not in warnings)
             s = compare_with_actual(result).summary
         except (PlanError, DataError) as error:  # this value makes the plan invalid; the others may not
             row.update(error=error.message if not error.location else f"{error.location}: {error.message}")
