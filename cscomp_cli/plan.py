@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import stat
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -39,6 +44,7 @@ COMMISSION_METRICS = (
     "expansion_arr", "cross_sell_arr", "gross_expansion", "net_expansion", "renewed_arr", "retained_arr",
 )
 MAX_PLAN_BYTES = 1_000_000
+MAX_EXTENDS_DEPTH = 20  # plans extending plans: a real chain is two or three deep
 MAX_PLAN_NUMBER = 1e12  # a trillion: beyond any rate, weight, target or cap
 MAX_PLAN_NODES = 100_000  # far beyond any real plan; stops a YAML alias bomb from expanding
 
@@ -375,24 +381,84 @@ def load_plan_document(source: Path | str) -> tuple[dict, str]:
     """A plan file as plain data with extends resolved, not yet validated (for sweeps), and its label."""
     label = "<stdin>" if str(source) == "-" else str(source)
     if str(source) == "-":
+        # read(n) stops at n bytes: an endless standard input costs no more than the cap.
         raw = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+        if len(raw) > MAX_PLAN_BYTES:
+            raise PlanError(f"plan is larger than {MAX_PLAN_BYTES:,} bytes", file=label,
+                            hint="a plan is a short YAML document; check you passed the right file")
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise PlanError("plan file not found" if not path.exists() else "is not a file", file=label,
-                            hint="give the path of a plan YAML, e.g. plans/nrr_focus.yaml")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PLAN_BYTES + 1)
-    if len(raw) > MAX_PLAN_BYTES:
-        raise PlanError(f"plan is larger than {MAX_PLAN_BYTES:,} bytes", file=label,
-                        hint="a plan is a short YAML document; check you passed the right file")
+        _record_read(Path(source))
+        raw = _read_plan_file(Path(source), label)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PlanError("is not UTF-8 text", file=label, hint="save the plan as UTF-8") from None
-    base = Path.cwd() if str(source) == "-" else Path(source).resolve().parent
-    chain = () if str(source) == "-" else (Path(source).resolve(),)
+    base = Path.cwd() if str(source) == "-" else Path(os.path.realpath(source)).parent
+    chain = () if str(source) == "-" else (Path(os.path.realpath(source)),)
     return _resolved_document(text, label, base, chain), label
+
+
+# The commands refuse to write their result over any plan file they read, the files of an extends
+# chain included; loading records them here while a command collects them.
+_plan_files: ContextVar[list[Path] | None] = ContextVar("cscomp_plan_files", default=None)
+
+
+@contextmanager
+def plan_files_read() -> Iterator[list[Path]]:
+    """Record in the yielded list every plan file read meanwhile: each plan and its extends chain."""
+    found: list[Path] = []
+    token = _plan_files.set(found)
+    try:
+        yield found
+    finally:
+        _plan_files.reset(token)
+
+
+def _record_read(path: Path) -> None:
+    found = _plan_files.get()
+    if found is not None:
+        found.append(path)
+
+
+def _read_plan_file(path: Path, label: str, *, extended_by: str | None = None) -> bytes:
+    """A plan file's bytes: a regular file of at most MAX_PLAN_BYTES, never read further than that.
+
+    A FIFO or a device (/dev/zero) would hang or never end: refused before reading. ``extended_by``
+    names the plan whose extends: points here, so the message names both.
+    """
+    def refuse(problem: str, hint: str) -> PlanError:
+        if extended_by is None:
+            return PlanError(problem, file=label, hint=hint)
+        return PlanError(f"the plan it extends, {label}: {problem}", file=extended_by, location="extends",
+                         hint=hint)
+
+    try:
+        # Non-blocking, so that opening a FIFO returns at once (fstat then refuses it).
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise refuse("plan file not found", "give the path of a plan YAML, e.g. plans/nrr_focus.yaml"
+                     if extended_by is None else "paths in extends are relative to the extending plan's folder"
+                     ) from None
+    except OSError as exc:
+        raise refuse(f"cannot read the plan file: {exc.strerror}",
+                     "check the path and that you may read the file") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("is a folder, not a plan file", "give the path of a plan YAML, e.g. plans/nrr_focus.yaml")
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("is not a regular file (a device or a pipe?)", "save the plan as a file and give its path")
+        if info.st_size > MAX_PLAN_BYTES:
+            raise refuse(f"plan is larger than {MAX_PLAN_BYTES:,} bytes",
+                         "a plan is a short YAML document; check you passed the right file")
+        try:
+            raw = handle.read(MAX_PLAN_BYTES + 1)
+        except OSError as exc:
+            raise refuse(f"cannot read the plan file: {exc.strerror}", "check the disk and the path") from None
+    if len(raw) > MAX_PLAN_BYTES:  # it grew since fstat
+        raise refuse(f"plan is larger than {MAX_PLAN_BYTES:,} bytes",
+                     "a plan is a short YAML document; check you passed the right file")
+    return raw
 
 
 def parse_plan(text: str, label: str = "<plan>", *, base: Path | None = None, chain: tuple[Path, ...] = ()) -> Plan:
@@ -443,17 +509,24 @@ def _resolve_extends(child: dict, label: str, base: Path, chain: tuple[Path, ...
     if not isinstance(reference, str) or not reference.strip():
         raise PlanError("extends names the plan file this one builds on", file=label, location="extends",
                         hint="e.g. extends: current.yaml (relative to this plan's folder)")
-    path = (base / reference).resolve()
+    if "\0" in reference:
+        raise PlanError("extends names a file with a NUL character in its name", file=label, location="extends",
+                        hint="write the parent plan's file name, e.g. extends: current.yaml")
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise PlanError(f"extends chains more than {MAX_EXTENDS_DEPTH} plans deep (from {chain[0].name} on)",
+                        file=label, location="extends",
+                        hint="a plan needs a parent or two; let one of them stand on its own")
+    # realpath, unlike Path.resolve, does not raise on a symlink loop: opening the file then says so.
+    path = Path(os.path.realpath(base / reference))
     if path in chain:
         cycle = " → ".join(p.name for p in (*chain, path))
         raise PlanError(f"extends goes round in a circle: {cycle}", file=label, location="extends",
                         hint="one of these plans must stand on its own")
-    if not path.is_file():
+    _record_read(path)
+    if not path.exists() and not path.is_symlink():
         raise PlanError(f"the plan it extends, {reference}, is not found (looked for {path})", file=label,
                         location="extends", hint="paths in extends are relative to the extending plan's folder")
-    raw = path.read_bytes()
-    if len(raw) > MAX_PLAN_BYTES:
-        raise PlanError(f"plan is larger than {MAX_PLAN_BYTES:,} bytes", file=str(path))
+    raw = _read_plan_file(path, str(path), extended_by=label)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -159,3 +159,112 @@ def test_components_that_are_not_a_list_are_a_plan_error(tmp_path, value):
     for name in ("child", "plain"):
         with pytest.raises(PlanError):
             load_plan(tmp_path / f"{name}.yaml")
+
+
+# --- hostile extends chains and plan files (issue 10, rows 7 and 12) ---------------------------
+
+
+def deny_reading(monkeypatch, *denied):
+    """Reading these files raises PermissionError (tests run as root, so chmod 000 cannot do it)."""
+    import builtins
+    import io
+    import os
+
+    denied = {os.path.realpath(path) for path in denied}
+
+    def guard(opener):
+        def opened(file, *args, **kwargs):
+            if isinstance(file, (str, bytes, os.PathLike)) and os.path.realpath(os.fsdecode(file)) in denied:
+                raise PermissionError(13, "Permission denied", os.fsdecode(file))
+            return opener(file, *args, **kwargs)
+        return opened
+
+    monkeypatch.setattr(os, "open", guard(os.open))
+    monkeypatch.setattr(io, "open", guard(io.open))
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+
+
+def test_an_unreadable_plan_or_parent_is_a_clear_error(tmp_path, data_dir, monkeypatch):
+    folder = data_dir()
+    write(tmp_path, parent=PARENT, child="extends: parent.yaml\nname: child\n")
+    deny_reading(monkeypatch, tmp_path / "child.yaml")
+    result = run("stress-test", tmp_path / "child.yaml", "--data", folder)
+    assert_user_error(result, "child.yaml", "cannot read", "Permission denied")
+    assert "unexpected" not in result.stderr
+    monkeypatch.undo()
+    deny_reading(monkeypatch, tmp_path / "parent.yaml")
+    result = run("stress-test", tmp_path / "child.yaml", "--data", folder)
+    assert_user_error(result, "child.yaml", "extends", "parent.yaml", "Permission denied")
+    assert "unexpected" not in result.stderr
+
+
+def test_an_extends_symlink_loop_is_a_clear_error(tmp_path, data_dir):
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "round.yaml")
+    (tmp_path / "round.yaml").symlink_to(tmp_path / "loop.yaml")
+    write(tmp_path, child="extends: loop.yaml\nname: child\n")
+    result = run("stress-test", tmp_path / "child.yaml", "--data", data_dir())
+    assert_user_error(result, "child.yaml", "extends", "loop.yaml", "symbolic links")
+    assert "unexpected" not in result.stderr
+    result = run("stress-test", tmp_path / "loop.yaml", "--data", data_dir())  # the plan itself a loop
+    assert_user_error(result, "loop.yaml", "symbolic links")
+
+
+def test_a_nul_in_an_extends_path_is_a_clear_error(tmp_path, data_dir):
+    write(tmp_path, child='extends: "parent\\0.yaml"\nname: child\n')
+    result = run("stress-test", tmp_path / "child.yaml", "--data", data_dir())
+    assert_user_error(result, "child.yaml", "extends", "NUL")
+    assert "unexpected" not in result.stderr
+
+
+def test_an_extends_chain_has_a_depth_limit(tmp_path, data_dir):
+    from cscomp_cli.plan import MAX_EXTENDS_DEPTH
+
+    write(tmp_path, p0=PARENT, **{f"p{n}": f"extends: p{n - 1}.yaml\n" for n in range(1, 1000)})
+    result = run("stress-test", tmp_path / "p999.yaml", "--data", data_dir())
+    assert_user_error(result, "extends", f"more than {MAX_EXTENDS_DEPTH} plans")
+    assert "unexpected" not in result.stderr
+    assert load_plan(tmp_path / f"p{MAX_EXTENDS_DEPTH}.yaml").name == "parent"  # the limit itself is fine
+    with pytest.raises(PlanError):
+        load_plan(tmp_path / f"p{MAX_EXTENDS_DEPTH + 1}.yaml")
+
+
+def test_a_huge_parent_is_refused_before_it_is_read(tmp_path):
+    import tracemalloc
+
+    with open(tmp_path / "huge.yaml", "wb") as handle:
+        handle.truncate(50_000_000)  # sparse: 50 MB of NULs on no disk
+    write(tmp_path, child="extends: huge.yaml\nname: child\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(PlanError) as caught:
+            load_plan(tmp_path / "child.yaml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "larger than 1,000,000 bytes" in caught.value.message and "huge.yaml" in str(caught.value)
+    assert peak < 5_000_000
+
+
+def test_a_fifo_or_device_as_plan_or_parent_is_refused_at_once(tmp_path, data_dir):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    for name in ("pipe", "zero"):
+        write(tmp_path, **{f"child_{name}": f"extends: {name}.yaml\nname: child\n"})
+        result = run("stress-test", tmp_path / f"child_{name}.yaml", "--data", data_dir())
+        assert_user_error(result, f"child_{name}.yaml", "extends", f"{name}.yaml", "not a regular file")
+        result = run("stress-test", tmp_path / f"{name}.yaml", "--data", data_dir())
+        assert_user_error(result, f"{name}.yaml", "not a regular file")
+
+
+def test_a_plan_on_standard_input_is_read_no_further_than_the_cap(tmp_path):
+    import subprocess
+    import sys
+
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run([sys.executable, "-c", "from cscomp_cli.cli import main; main()", "plan-diff", "-",
+                               str(REPO / "plans" / "current.yaml")], stdin=endless, capture_output=True,
+                              timeout=60, cwd=REPO)
+    assert done.returncode == 2 and b"larger than 1,000,000 bytes" in done.stderr
+    assert b"Traceback" not in done.stderr and b"unexpected" not in done.stderr
