@@ -115,6 +115,21 @@ BudgetOpt = Annotated[Optional[float], typer.Option(
     rich_help_panel="Guardrails (exit 1 on breach)")]
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is (cli.main installs the handler) so that, as
+    for Ctrl-C, a write in progress removes its temporary file."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def interrupted(error: BaseException) -> int:
+    """Say that nothing was written; the exit status for a Ctrl-C or a signal (128 + its number)."""
+    stderr_console().print("interrupted; nothing was written")
+    return 128 + error.signum if isinstance(error, Interrupted) else 130
+
+
 class user_errors:
     """Turn user errors into one message and exit 2; never show a traceback unless --debug."""
 
@@ -135,9 +150,8 @@ class user_errors:
                 error.file = self.plan
             stderr_console().print(f"[bold red]error:[/] {escape_markup(str(error))}", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT)
-        if isinstance(error, KeyboardInterrupt):
-            stderr_console().print("interrupted; nothing was written")
-            raise typer.Exit(130)
+        if isinstance(error, (KeyboardInterrupt, Interrupted)):
+            raise typer.Exit(interrupted(error))
         if isinstance(error, BrokenPipeError):
             raise typer.Exit(EXIT_OK)
         if self.debug:
@@ -209,18 +223,61 @@ def stderr_console():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def write_stdout(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+def write_stdout(text: str | bytes) -> None:
+    with stdout_errors():
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
 
 
-def refuse_overwriting_inputs(output: Path, plan: str, data: Path) -> None:
+class stdout_errors:
+    """A full disk (or any failing write) on standard output is a user error, not a crash.
+
+    A closed pipe (`| head`) is not an error: BrokenPipeError goes on to end the run quietly.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if not isinstance(error, OSError) or isinstance(error, BrokenPipeError):
+            return False
+        _discard_stdout()
+        from ..errors import UsageError
+
+        raise UsageError(f"cannot write the result to standard output: {error.strerror or error}",
+                         hint="make room on the disk standard output goes to, or write to a file with --output"
+                         ) from None
+
+
+def _discard_stdout() -> None:
+    """What is still buffered for stdout would fail again when Python flushes it at exit: drop it."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing flushes it at exit
+    import os
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path | None = None) -> None:
+    """Stop before --output would overwrite an input: a plan read (every file of its extends chain,
+    as recorded by plan.plan_files_read) or a file of the data folder."""
     from ..data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER
     from ..output import refuse_input_as_output
 
-    inputs = [data / name for name in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS)]
-    if plan != "-":
-        inputs.append(Path(plan))
+    if output is None:
+        return
+    inputs = list(plans)
+    if data is not None:
+        inputs += [data / name for name in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS, SAMPLE_MARKER)]
     refuse_input_as_output(output, inputs)
 
 
@@ -294,7 +351,9 @@ def render_rich(draw, output: Path | None) -> None:
 
     if output is None:
         # Piped into a file or another program, lines are not cut at an imaginary 80 columns.
-        draw(Console(highlight=False, width=None if sys.stdout.isatty() else 160))
+        with stdout_errors():
+            draw(Console(highlight=False, width=None if sys.stdout.isatty() else 160))
+            sys.stdout.flush()
         return
     buffer = io.StringIO()
     draw(Console(file=buffer, width=140, no_color=True, highlight=False))

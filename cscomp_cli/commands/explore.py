@@ -55,16 +55,16 @@ def sweep_command(
     """
     with user_errors(debug, plan):
         from ..data import load_dataset
-        from ..plan import load_plan_document
+        from ..plan import load_plan_document, plan_files_read
         from ..render.sweep import render_sweep, sweep_csv, sweep_markdown
         from ..shocks import parse_shocks, shock_dataset
         from ..sweep import parse_setting, sweep
 
         parsed = parse_setting(setting)
         shocks = parse_shocks(shock or [])
-        document, label = load_plan_document(plan)
-        if output is not None:
-            refuse_overwriting_inputs(output, plan, data)
+        with plan_files_read() as read:
+            document, label = load_plan_document(plan)
+        refuse_overwriting_inputs(output, read, data)
         dataset = shock_dataset(load_dataset(data), shocks)
         with progress_bar(f"Sweeping {parsed.label}", len(parsed.values), quiet) as advance:
             result = sweep(document, label, parsed, dataset, quarters, progress=advance)
@@ -108,16 +108,16 @@ def simulate_command(
     with user_errors(debug, plan):
         from ..data import load_dataset
         from ..guardrails import Guardrails, check_simulation
-        from ..plan import load_plan
+        from ..plan import load_plan, plan_files_read
         from ..render.simulation import render_simulation, simulation_csv, simulation_markdown
         from ..shocks import parse_shocks, shock_dataset
         from ..simulate import build_team, simulate, summarise
 
         rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)
         shocks = parse_shocks(shock or [])
-        plan_model = load_plan(plan)
-        if output is not None:
-            refuse_overwriting_inputs(output, plan, data)
+        with plan_files_read() as read:
+            plan_model = load_plan(plan)
+        refuse_overwriting_inputs(output, read, data)
         dataset = shock_dataset(load_dataset(data), shocks)
         team, history, warnings = build_team(plan_model, dataset, quarters)
         with progress_bar(f"Simulating {runs:,} runs", runs, quiet) as advance:

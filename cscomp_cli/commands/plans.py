@@ -12,6 +12,7 @@ from .common import (
     OutputOpt,
     DebugOpt,
     user_errors,
+    refuse_overwriting_inputs,
     write_result,
 )
 
@@ -30,10 +31,12 @@ def plan_diff_command(
       cscomp plan-diff plans/current.yaml plans/nrr_focus.yaml
     """
     with user_errors(debug):
-        from ..plan import load_plan
+        from ..plan import load_plan, plan_files_read
         from ..plan_diff import diff_plans
 
-        changes = diff_plans(load_plan(first), load_plan(second))
+        with plan_files_read() as read:
+            changes = diff_plans(load_plan(first), load_plan(second))
+        refuse_overwriting_inputs(output, read)
         if output_format is CheckFormat.json:
             document = {"from": first, "to": second, "changes": [c.as_dict() for c in changes]}
             write_result(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)

@@ -69,7 +69,7 @@ def stress_test(
         from ..data import load_dataset
         from ..engine import replay
         from ..guardrails import Guardrails, check_summary
-        from ..plan import load_plan
+        from ..plan import load_plan, plan_files_read
         from ..render.document import build_document
         from ..shocks import parse_shocks, shock_dataset
 
@@ -78,9 +78,9 @@ def stress_test(
         shocks = parse_shocks(shock or [])
         if output_format is ReportFormat.xlsx and output is None:
             raise UsageError("--format xlsx writes a workbook: give it a file", hint="add --output result.xlsx")
-        plan_model = load_plan(plan)
-        if output is not None:
-            refuse_overwriting_inputs(output, plan, data)
+        with plan_files_read() as read:
+            plan_model = load_plan(plan)
+        refuse_overwriting_inputs(output, read, data)
         with spinner("Loading data", quiet) as step:
             dataset = shock_dataset(load_dataset(data, require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
@@ -124,7 +124,7 @@ def compare_command(
     with user_errors(debug):
         from ..data import load_dataset
         from ..guardrails import Guardrails, check_summary
-        from ..plan import load_plan
+        from ..plan import load_plan, plan_files_read
         from ..render.document import document_summary
         from ..render.compare import render_side_by_side, side_by_side_csv, side_by_side_markdown
         from ..shocks import parse_shocks, shock_dataset
@@ -138,12 +138,11 @@ def compare_command(
                            min_correlation=min_correlation, budget=budget)
         shocks = parse_shocks(shock or [])
         loaded = []
-        for label, path in zip(labels_for(plans), plans):
-            with user_errors(debug, path):
-                loaded.append((label, load_plan(path)))
-        if output is not None:
-            for path in plans:
-                refuse_overwriting_inputs(output, path, data)
+        with plan_files_read() as read:
+            for label, path in zip(labels_for(plans), plans):
+                with user_errors(debug, path):
+                    loaded.append((label, load_plan(path)))
+        refuse_overwriting_inputs(output, read, data)
         with spinner(f"Replaying {len(plans)} plans", quiet):
             dataset = shock_dataset(load_dataset(data), shocks)
             document, comparisons = compare_plans(loaded, dataset, quarters, data=str(data))

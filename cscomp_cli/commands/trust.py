@@ -53,12 +53,14 @@ def validate_command(
       cscomp validate plans/current.yaml --data exports/ --strict
     """
     with user_errors(debug, plan):
+        from ..plan import plan_files_read
         from ..render.validation import render_validation, validation_document
         from ..validate import validate
 
-        if output is not None:
-            refuse_overwriting_inputs(output, plan, data)
-        found = validate(plan, data, strict=strict)
+        refuse_overwriting_inputs(output, [], data)
+        with plan_files_read() as read:
+            found = validate(plan, data, strict=strict)
+        refuse_overwriting_inputs(output, read)
         if output_format is CheckFormat.json:
             from ..render.machine import to_json
 
@@ -97,13 +99,13 @@ def reconcile_command(
     """
     with user_errors(debug, plan):
         from ..data import load_dataset
-        from ..plan import load_plan
+        from ..plan import load_plan, plan_files_read
         from ..reconcile import reconcile
         from ..render.reconciliation import reconciliation_csv, reconciliation_document, render_reconciliation
 
-        plan_model = load_plan(plan)
-        if output is not None:
-            refuse_overwriting_inputs(output, plan, data)
+        with plan_files_read() as read:
+            plan_model = load_plan(plan)
+        refuse_overwriting_inputs(output, read, data)
         with spinner("Replaying the plan in force", quiet):
             document = reconciliation_document(reconcile(plan_model, load_dataset(data), quarters))
         document["data"] = str(data)  # every output names the folder it read
@@ -155,12 +157,12 @@ def explain_command(
     with user_errors(debug, plan):
         from ..data import load_dataset
         from ..explain import explain
-        from ..plan import load_plan
+        from ..plan import load_plan, plan_files_read
         from ..render import explain_tree
 
-        plan_model = load_plan(plan)
-        if output is not None:
-            refuse_overwriting_inputs(output, plan, data)
+        with plan_files_read() as read:
+            plan_model = load_plan(plan)
+        refuse_overwriting_inputs(output, read, data)
         dataset = load_dataset(data, require_payouts=False)
         document = explain(plan_model, dataset, csm, quarter)
         document["data"] = str(data)  # every output names the folder it read
