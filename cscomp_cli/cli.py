@@ -14,6 +14,7 @@ import typer
 
 from . import __version__
 from .commands import explore, plans, replay, trust
+from .commands.common import Interrupted, interrupted
 
 app = typer.Typer(
     name="cscomp",
@@ -56,12 +57,24 @@ app.command("plan-diff")(plans.plan_diff_command)
 app.command("schema")(plans.schema)
 
 
+def _interrupt(signum: int, frame) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
     """Entry point of the `cscomp` command."""
     if hasattr(signal, "SIGPIPE"):
         # `cscomp … | head` should end quietly, as other Unix tools do.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    app()
+    # `kill` or a closed terminal ends the run like Ctrl-C: an exception, so that a write in
+    # progress removes its temporary file, then exit 128 + the signal's number.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
+    try:
+        app()
+    except Interrupted as error:  # between commands' own handling (while starting up or exiting)
+        sys.exit(interrupted(error))
 
 
 if __name__ == "__main__":
