@@ -58,6 +58,10 @@ app.command("schema")(plans.schema)
 
 
 def _interrupt(signum: int, frame) -> None:
+    # One is enough: a second SIGTERM must not cut short the cleanup the first one started.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     raise Interrupted(signum)
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import signal
+import secrets
 import stat
 import sys
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UsageError
@@ -129,45 +127,38 @@ def _replace_file(path: Path, target: Path, text: str | bytes) -> None:
         raise UsageError(f"cannot write {path}: folder {folder} does not exist", hint="create the folder first")
     if target.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder", hint="give a file name, e.g. --output result.csv")
-    # A signal (cli.main turns SIGTERM and SIGHUP into an exception) must not land between making
-    # the temporary file and the try that removes it: held back until then.
-    with _signals_held():
-        try:
-            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        except OSError as exc:
-            raise UsageError(f"cannot write in {folder}: {exc.strerror}",
-                             hint="choose a folder you can write to") from None
+    temporary = None
     try:
-        # mkstemp makes the file private (0600); the result should get the permissions any new file
-        # gets (or keep those of the file it replaces).
-        umask = os.umask(0)
-        os.umask(umask)
-        permissions = (target.stat().st_mode & 0o777) if target.exists() else (0o666 & ~umask)
-        os.chmod(temporary, permissions)
+        # The temporary file's name is known before it exists, so whenever an exception lands (Ctrl-C,
+        # or SIGTERM and SIGHUP, which cli.main turns into one) the except below can remove it.
+        for _ in range(100):
+            temporary = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+            try:
+                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+                break
+            except FileExistsError:
+                temporary = None  # someone else's: never removed
+            except OSError as exc:
+                temporary = None
+                raise UsageError(f"cannot write in {folder}: {exc.strerror}",
+                                 hint="choose a folder you can write to") from None
+        else:
+            raise UsageError(f"cannot write in {folder}: no free temporary name", hint="choose another folder")
         mode = {"mode": "wb"} if isinstance(text, bytes) else {"mode": "w", "encoding": "utf-8", "newline": ""}
         with os.fdopen(handle, **mode) as stream:
+            # The temporary file is private (0600); the result should get the permissions any new
+            # file gets (or keep those of the file it replaces).
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, (target.stat().st_mode & 0o777) if target.exists() else (0o666 & ~umask))
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
     except BaseException as exc:
         # Ctrl-C, a signal or a full disk: remove the partial temporary file, leave any old output untouched.
-        with _signals_held():
+        if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise UsageError(f"cannot write {path}: {exc.strerror}", hint="check the disk and the path") from None
         raise
-
-
-@contextmanager
-def _signals_held():
-    """Hold back SIGINT, SIGTERM and SIGHUP meanwhile; a pending one is delivered at the end."""
-    held = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
