@@ -442,15 +442,16 @@ def _read_plan_file(path: Path, label: str, *, extended_by: str | None = None) -
     except OSError as exc:
         raise refuse(f"cannot read the plan file: {exc.strerror}",
                      "check the path and that you may read the file") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(descriptor)
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PLAN_BYTES:
+        os.close(descriptor)
         if stat.S_ISDIR(info.st_mode):
             raise refuse("is a folder, not a plan file", "give the path of a plan YAML, e.g. plans/nrr_focus.yaml")
         if not stat.S_ISREG(info.st_mode):
             raise refuse("is not a regular file (a device or a pipe?)", "save the plan as a file and give its path")
-        if info.st_size > MAX_PLAN_BYTES:
-            raise refuse(f"plan is larger than {MAX_PLAN_BYTES:,} bytes",
-                         "a plan is a short YAML document; check you passed the right file")
+        raise refuse(f"plan is larger than {MAX_PLAN_BYTES:,} bytes",
+                     "a plan is a short YAML document; check you passed the right file")
+    with os.fdopen(descriptor, "rb") as handle:
         try:
             raw = handle.read(MAX_PLAN_BYTES + 1)
         except OSError as exc:

@@ -278,3 +278,81 @@ def test_a_signal_mid_write_leaves_the_old_output_and_no_temporary_file(tmp_path
     assert b"interrupted; nothing was written" in err and b"Traceback" not in err
     assert target.read_text() == "old result\n"
     assert sorted(p.name for p in folder.iterdir()) == ["result.json"]
+
+
+# --- fuzz: device, FIFO and link paths as every command's plan and --output --------------------------
+
+
+OUTPUT_KINDS = ("fifo", "device", "link_to_input", "hard_link_to_input", "link_to_stdout", "dangling_link",
+                "chain_parent", "data_file", "data_folder", "missing_folder", "loop")
+PLAN_KINDS = ("chain", "fifo", "device", "loop", "dangling_link", "folder")
+
+
+def _fuzz_paths(tmp_path, rng):
+    """A random plan path and --output path of a hostile kind, and the files that must not change."""
+    data, plan = org(tmp_path)
+    (plan.parent / "other.yaml").write_text(NRR_ONLY_YAML)
+    parent = plan.parent / "base" / "parent.yaml"
+    plan_kind, output_kind = rng.choice(PLAN_KINDS), rng.choice(OUTPUT_KINDS)
+    odd = tmp_path / "odd"
+    if plan_kind == "fifo":
+        os.mkfifo(odd)
+    elif plan_kind == "device":
+        odd.symlink_to("/dev/zero")
+    elif plan_kind == "loop":
+        odd.symlink_to(odd)
+    elif plan_kind == "dangling_link":
+        odd.symlink_to(tmp_path / "nowhere.yaml")
+    elif plan_kind == "folder":
+        odd.mkdir()
+    out = tmp_path / "out"
+    if output_kind == "fifo":
+        os.mkfifo(out)
+    elif output_kind == "device":
+        try:
+            os.mknod(out, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            output_kind = "dangling_link"
+    if output_kind == "link_to_input":
+        out.symlink_to(rng.choice((plan, parent, data / "roster.csv")))
+    elif output_kind == "hard_link_to_input":
+        os.link(rng.choice((plan, parent)), out)
+    elif output_kind == "link_to_stdout":
+        out.symlink_to("/proc/self/fd/1")
+    elif output_kind == "dangling_link":
+        out.symlink_to(tmp_path / "made.json")
+    elif output_kind == "chain_parent":
+        out = rng.choice((parent, plan.parent / "base" / "middle.yaml"))
+    elif output_kind == "data_file":
+        out = data / rng.choice(("accounts.csv", "payouts.csv"))
+    elif output_kind == "data_folder":
+        out = data
+    elif output_kind == "missing_folder":
+        out = tmp_path / "no" / "out.json"
+    elif output_kind == "loop":
+        out.symlink_to(out)
+    return data, (plan if plan_kind == "chain" else odd), out, output_kind
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_hostile_paths_never_crash_nor_touch_an_input(tmp_path, seed):
+    import random
+
+    rng = random.Random(seed)
+    data, plan, out, output_kind = _fuzz_paths(tmp_path, rng)
+    inputs = [p for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink() and p != out]
+    before = {p: p.read_bytes() for p in inputs}
+    args = rng.choice(list(every_command(plan, data, out).values()))
+    if output_kind == "fifo":
+        result, _ = read_fifo_while(out, lambda: run(*args))
+    else:
+        result = run(*args)
+    shown = result.stdout + result.stderr
+    assert result.exit_code in (0, 1, 2), (seed, args, shown[-2000:])
+    assert "Traceback" not in shown and "this is a bug in cscomp" not in shown, (seed, args, shown[-2000:])
+    assert {p: p.read_bytes() for p in inputs} == before, (seed, args)
+    assert not [p for p in tmp_path.rglob("*.tmp")], (seed, args)
+    if output_kind in ("fifo", "device"):
+        assert stat.S_ISFIFO(os.lstat(out).st_mode) or stat.S_ISCHR(os.lstat(out).st_mode), (seed, args)
+    if output_kind in ("link_to_input", "link_to_stdout", "dangling_link", "loop"):
+        assert out.is_symlink(), (seed, args)
