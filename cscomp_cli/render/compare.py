@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .machine import protect
+from .machine import csv_text
 from .views import correlation, money, percent
 
 
@@ -102,17 +99,15 @@ def side_by_side_csv(document: dict) -> str:
     moves base, total cash columns (actual_cash, then <plan>_cash) follow."""
     labels = [p["label"] for p in document["plans"]]
     cash = bool(document.get("moves_base"))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["csm_id", "name", "segment", "actual", *labels]
-                    + (["actual_cash", *[f"{label}_cash" for label in labels]] if cash else []))
+    rows = [["csm_id", "name", "segment", "actual", *labels]
+            + (["actual_cash", *[f"{label}_cash" for label in labels]] if cash else [])]
     for csm in document["csms"]:
-        cells = [protect(csm["csm_id"]), protect(str(csm["name"])), protect(str(csm["segment"])),
+        cells = [csm["csm_id"], str(csm["name"]), str(csm["segment"]),
                  f"{csm['actual']:.2f}", *[f"{csm['proposed'][label]:.2f}" for label in labels]]
         if cash:
             cells += [f"{csm['actual_cash']:.2f}", *[f"{csm['proposed_cash'][label]:.2f}" for label in labels]]
-        writer.writerow(cells)
-    return buffer.getvalue()
+        rows.append(cells)
+    return csv_text(rows)
 
 
 def side_by_side_markdown(document: dict) -> str:

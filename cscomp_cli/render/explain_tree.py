@@ -7,8 +7,6 @@ two always say the same thing and a name from the data is never read as markup b
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from .machine import protect
+from .machine import csv_text
 
 Part = str | tuple[str, str]  # plain text, or (text, style) with style bold, italic, dim or warning
 
@@ -223,7 +221,7 @@ def _csv_value(value) -> str:
         return str(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return protect(str(value))
+    return str(value)
 
 
 def _flatten(prefix: str, value):
@@ -277,9 +275,5 @@ def explanation_rows(doc: dict):
 
 def explanation_csv(doc: dict) -> str:
     """A tidy table, one row per figure: filter on section, item and field in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "item", "field", "value"])
-    for section, item, name, value in explanation_rows(doc):
-        writer.writerow([section, protect(str(item)), name, _csv_value(value)])
-    return buffer.getvalue()
+    rows = [[section, str(item), name, _csv_value(value)] for section, item, name, value in explanation_rows(doc)]
+    return csv_text([["section", "item", "field", "value"], *rows])

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from .machine import protect
+from .machine import csv_text
 from .views import money
 
 
@@ -67,14 +64,11 @@ def render_simulation(document: dict, console: Console) -> None:
 
 def simulation_csv(document: dict) -> str:
     """One row per CSM: current TV, number of outcomes, P10/P50/P90 payout."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["csm_id", "name", "segment", "target_variable", "outcomes", "p10", "p50", "p90"])
+    rows = [["csm_id", "name", "segment", "target_variable", "outcomes", "p10", "p50", "p90"]]
     for csm in document["csms"]:
-        writer.writerow([protect(csm["csm_id"]), protect(str(csm["name"])), protect(str(csm["segment"])),
-                         f"{csm['target_variable']:.2f}", csm["outcomes"],
-                         *[f"{csm[k]:.2f}" for k in ("p10", "p50", "p90")]])
-    return buffer.getvalue()
+        rows.append([csm["csm_id"], str(csm["name"]), str(csm["segment"]), f"{csm['target_variable']:.2f}",
+                     csm["outcomes"], *[f"{csm[k]:.2f}" for k in ("p10", "p50", "p90")]])
+    return csv_text(rows)
 
 
 def simulation_markdown(document: dict) -> str:

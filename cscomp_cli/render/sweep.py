@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .machine import csv_text
 from .views import correlation, money, percent
 
 COLUMNS = ["value", "proposed_total", "delta", "delta_pct", "paid_more", "paid_less", "top_performers_paid_less",
@@ -23,20 +21,18 @@ def _amount(value, decimals: int = 2) -> str:
 
 
 def sweep_csv(document: dict) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     cash = bool(document.get("moves_base"))
-    writer.writerow(COLUMNS + (CASH_COLUMNS if cash else []))
+    rows = [COLUMNS + (CASH_COLUMNS if cash else [])]
     for row in document["rows"]:
         if row["error"]:
-            writer.writerow([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []))
+            rows.append([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []))
             continue
-        writer.writerow([f"{row['value']:g}", f"{row['proposed_total']:.2f}", f"{row['delta']:.2f}",
+        rows.append([f"{row['value']:g}", f"{row['proposed_total']:.2f}", f"{row['delta']:.2f}",
                          "" if row["delta_pct"] is None else f"{row['delta_pct']:.2f}", row["paid_more"],
                          row["paid_less"], " ".join(row["top_performers_paid_less"]),
                          "" if row["pay_performance_correlation"] is None else row["pay_performance_correlation"],
-                         ""] + ([_amount(row[c]) for c in CASH_COLUMNS] if cash else []))
-    return buffer.getvalue()
+                     ""] + ([_amount(row[c]) for c in CASH_COLUMNS] if cash else []))
+    return csv_text(rows)
 
 
 def _cells(row: dict, currency: str, cash: bool = False) -> list[str]:
