@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
+from ..text import printable_data
 from .machine import csv_text
 
 Part = str | tuple[str, str]  # plain text, or (text, style) with style bold, italic, dim or warning
@@ -153,6 +154,7 @@ def _text(parts: tuple[Part, ...]) -> Text:
 
 def render_explanation(doc: dict, console: Console) -> None:
     """Print one CSM–quarter's explanation as a tree."""
+    doc = printable_data(doc)  # an ESC in a name must not reach the terminal (OSC 52 writes the clipboard)
     def grow(branch: Tree, node: Node) -> None:
         for child in node.children:
             grow(branch.add(_text(child.parts)), child)
@@ -198,6 +200,7 @@ def _markdown_parts(parts: tuple[Part, ...]) -> str:
 
 def explanation_markdown(doc: dict) -> str:
     """The tree as a heading and nested Markdown lists (4 spaces a level, which every renderer nests)."""
+    doc = printable_data(doc)
     root = explanation_tree(doc)
     # A heading is bold already; the plan's name keeps its italics.
     heading = tuple(part[0] if isinstance(part, tuple) and part[1] == "bold" else part for part in root.parts)

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ..numbers import cents_to_amount
 from ..reconcile import CATEGORIES, UNEXPLAINED, Reconciliation
+from ..text import printable_data
 from .machine import csv_text
 from .views import money
 
@@ -117,6 +118,7 @@ def _totals_table(document: dict) -> Table:
 
 
 def render_reconciliation(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
     currency = document["currency"]
     quarters = document["quarters"]
     span = quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}"
