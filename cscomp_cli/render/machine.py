@@ -17,9 +17,16 @@ _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 CASH_COLUMNS = ["base", "actual_base", "proposed_cash", "actual_cash", "cash_delta"]
 
 
-def to_json(document: dict) -> str:
-    """The document as indented JSON (UTF-8 text, keys in contract order)."""
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+# json.dumps escapes C0 controls only; DEL, C1 and the bidi controls would reach a terminal raw.
+_JSON_UNPRINTABLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def to_json(document) -> str:
+    """The document as indented JSON (UTF-8 text, keys in contract order), every control
+    character written as a \\u escape."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    # Outside strings JSON is ASCII, so every match is inside a string, where \uXXXX means the same.
+    return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 def protect(text: str) -> str:
