@@ -41,7 +41,8 @@ COMMISSION_METRICS = (
 MAX_PLAN_BYTES = 1_000_000
 MAX_PLAN_NUMBER = 1e12  # a trillion: beyond any rate, weight, target or cap
 # A currency is a code (USD) or a short symbol (€, kr, R$): no space, markup or control character.
-CURRENCY = re.compile(r"[A-Z]{3}|[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069<>&\"'`\[\]\\|]{1,3}")
+CURRENCY = re.compile(r"[A-Z]{3}"
+                      r"|[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069<>&\"'`\[\]\\|]{1,3}")
 MAX_PLAN_NODES = 100_000  # far beyond any real plan; stops a YAML alias bomb from expanding
 
 Metric = Literal[METRICS]  # type: ignore[valid-type]

@@ -274,7 +274,8 @@ def test_control_characters_in_stderr_messages_are_escaped(controlled, tmp_path)
 def test_printable_escapes_controls_and_keeps_what_it_is_told():
     from cscomp_cli.text import printable, printable_data
 
-    assert printable("a\x1b[2Jb\x07\x00\x7f\x9b\u202e\u2066\tc\nd") == "a\\x1b[2Jb\\x07\\x00\\x7f\\x9b\\u202e\\u2066\\tc\\nd"
+    assert printable("a\x1b[2Jb\x07\x00\x7f\x9b\u202e\u2066\tc\nd") == \
+        "a\\x1b[2Jb\\x07\\x00\\x7f\\x9b\\u202e\\u2066\\tc\\nd"
     assert printable("line\n\tnext\x1b", keep="\n\t") == "line\n\tnext\\x1b"
     assert printable("Zoë — €5 ★") == "Zoë — €5 ★"
     assert printable_data({"a\x1b": ["b\x1b", 1.5, None, {"c": "\x9b"}]}) == {"a\\x1b": ["b\\x1b", 1.5, None,
@@ -339,7 +340,8 @@ def test_plan_diff_and_json_escape_control_characters(controlled):
     result = run("plan-diff", plan, other)
     assert result.exit_code == 0, result.stderr
     assert_escaped(result, "plan-diff")
-    for args in (["plan-diff", plan, other, "-f", "json"], ["stress-test", plan, "--data", data, "-n", "1", "-f", "json"]):
+    for args in (["plan-diff", plan, other, "-f", "json"],
+                 ["stress-test", plan, "--data", data, "-n", "1", "-f", "json"]):
         result = run(*args)
         assert result.exit_code == 0, result.stderr
         # Every control character, C1 and bidi ones too, is a \u escape; the text reads back unchanged.
