@@ -46,6 +46,9 @@ COMMISSION_METRICS = (
 MAX_PLAN_BYTES = 1_000_000
 MAX_EXTENDS_DEPTH = 20  # plans extending plans: a real chain is two or three deep
 MAX_PLAN_NUMBER = 1e12  # a trillion: beyond any rate, weight, target or cap
+# A currency is a code (USD) or a short symbol (€, kr, R$): no space, markup or control character.
+CURRENCY = re.compile(r"[A-Z]{3}"
+                      r"|[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069<>&\"'`\[\]\\|]{1,3}")
 MAX_PLAN_NODES = 100_000  # far beyond any real plan; stops a YAML alias bomb from expanding
 
 Metric = Literal[METRICS]  # type: ignore[valid-type]
@@ -341,7 +344,8 @@ class Plan(_Strict):
                                 examples=["current.yaml"])
     name: str = Field(min_length=1, description="the plan's name, shown on every report",
                       examples=["FY27 proposal — NRR focus"])
-    currency: str = Field("USD", description="the currency of amounts, for display only", examples=["USD", "EUR"])
+    currency: str = Field("USD", description="the currency of amounts, for display only: a three-letter code "
+                          "(ISO 4217) or a symbol of at most 3 characters", examples=["USD", "EUR", "€"])
     performance: Metric = Field("nrr", description="the metric that ranks CSMs to find the top performers",
                                 examples=["nrr"])
     credit: Credit = Field(Credit(), description="revenue share: the CSM's credit on expansion and cross-sell ARR",
@@ -357,6 +361,16 @@ class Plan(_Strict):
     modifiers: list[Modifier] = Field([], description="multipliers switched on by a condition on a metric",
                                       examples=[[{"id": "nps_gate", "when": {"metric": "nps", "below": 20},
                                                   "multiply": 0.5, "applies_to": ["retention"]}]])
+
+    @field_validator("currency")
+    @classmethod
+    def _check_currency(cls, currency: str) -> str:
+        # Shown beside every amount in every format: markup or a control character here would
+        # reach a browser, a spreadsheet or the terminal as code, not as a currency.
+        if not CURRENCY.fullmatch(currency):
+            raise ValueError(f"'{currency}' is not a currency code or symbol: write a three-letter "
+                             "ISO 4217 code such as USD or EUR, or a symbol of at most 3 characters such as €")
+        return currency
 
     @property
     def curve_components(self) -> list[CurveComponent]:
@@ -888,4 +902,6 @@ def _hint_for(where: str) -> str:
     if "target" in where:
         return ("target is a number (1.0, or 100%), quotas, {by: segment, values: {...}, default: ...} or "
                 "{pct_of_start_arr: 0.05}")
+    if where == "currency":
+        return "currency is for display only (nothing is converted); see currency in docs/plans.md"
     return "every key of the plan language is described in docs/plans.md, and `cscomp schema` lists them"

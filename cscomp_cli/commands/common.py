@@ -170,7 +170,7 @@ class spinner:
     def __init__(self, message: str, quiet: bool):
         self.status = None
         if not quiet and sys.stderr.isatty():
-            self.status = stderr_console().status(message)
+            self.status = stderr_console().status(escape_markup(message))
 
     def __enter__(self):
         if self.status is not None:
@@ -179,7 +179,7 @@ class spinner:
 
     def update(self, message: str) -> None:
         if self.status is not None:
-            self.status.update(message)
+            self.status.update(escape_markup(message))
 
     def __exit__(self, *exc_info):
         if self.status is not None:
@@ -211,9 +211,13 @@ class progress_bar:
 
 
 def escape_markup(text: str) -> str:
+    """A message for stderr as written: no rich markup, and control characters from a plan or an
+    export (an ESC that clears the screen) shown as escapes; its lines and tabs stay."""
     from rich.markup import escape
 
-    return escape(text)
+    from ..text import printable
+
+    return escape(printable(text, keep="\n\t"))
 
 
 def stderr_console():

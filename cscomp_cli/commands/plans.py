@@ -33,13 +33,15 @@ def plan_diff_command(
     with user_errors(debug):
         from ..plan import load_plan, plan_files_read
         from ..plan_diff import diff_plans
+        from ..render.machine import to_json
+        from ..text import printable
 
         with plan_files_read() as read:
             changes = diff_plans(load_plan(first), load_plan(second))
         refuse_overwriting_inputs(output, read)
         if output_format is CheckFormat.json:
             document = {"from": first, "to": second, "changes": [c.as_dict() for c in changes]}
-            write_result(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+            write_result(to_json(document), output)
             return
         lines = [f"--- {first}", f"+++ {second}"]
         show = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
@@ -52,7 +54,7 @@ def plan_diff_command(
                 lines.append(f"~ {change.path}: {show(change.before)} → {show(change.after)}")
         if not changes:
             lines.append("(no differences: the plans pay the same way)")
-        write_result("\n".join(lines) + "\n", output)
+        write_result("\n".join(map(printable, lines)) + "\n", output)  # no ESC from a plan reaches the terminal
 
 
 def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .machine import protect
+from ..text import printable_data
+from .machine import csv_text
+from .markdown import markdown_table, markdown_text
 from .views import correlation, money, percent
 
 
@@ -59,6 +58,7 @@ def summary_rows(document: dict) -> list[tuple[str, list[str]]]:
 
 
 def render_side_by_side(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
     quarters = document["quarters"]
     labels = [p["label"] for p in document["plans"]]
     if document.get("data"):
@@ -102,37 +102,34 @@ def side_by_side_csv(document: dict) -> str:
     moves base, total cash columns (actual_cash, then <plan>_cash) follow."""
     labels = [p["label"] for p in document["plans"]]
     cash = bool(document.get("moves_base"))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["csm_id", "name", "segment", "actual", *labels]
-                    + (["actual_cash", *[f"{label}_cash" for label in labels]] if cash else []))
+    rows = [["csm_id", "name", "segment", "actual", *labels]
+            + (["actual_cash", *[f"{label}_cash" for label in labels]] if cash else [])]
     for csm in document["csms"]:
-        cells = [protect(csm["csm_id"]), protect(str(csm["name"])), protect(str(csm["segment"])),
+        cells = [csm["csm_id"], str(csm["name"]), str(csm["segment"]),
                  f"{csm['actual']:.2f}", *[f"{csm['proposed'][label]:.2f}" for label in labels]]
         if cash:
             cells += [f"{csm['actual_cash']:.2f}", *[f"{csm['proposed_cash'][label]:.2f}" for label in labels]]
-        writer.writerow(cells)
-    return buffer.getvalue()
+        rows.append(cells)
+    return csv_text(rows)
 
 
 def side_by_side_markdown(document: dict) -> str:
+    document = printable_data(document)
     labels = [p["label"] for p in document["plans"]]
     quarters = document["quarters"]
     lines = [f"# Plans side by side, {quarters[0]}–{quarters[-1]}", ""]
     if document.get("data"):
-        lines += [f"Data: {document['data']}", ""]
-    lines += ["| | actual | " + " | ".join(labels) + " |", "|---|" + "---:|" * (len(labels) + 1)]
-    for measure, cells in summary_rows(document):
-        lines.append(f"| {measure} | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines += [f"Data: {markdown_text(document['data'])}", ""]
+    lines += markdown_table(["", "actual", *labels], [[measure, *cells] for measure, cells in summary_rows(document)],
+                            set(range(1, len(labels) + 2)))
     currency = document["currency"]
     for title, actual_key, proposed_key in matrices(document):
         heading = "Payout per CSM" if title.startswith("Payout") else title.removesuffix(" over the period")
-        lines += ["", f"## {heading}", "", "| CSM | Name | Segment | actual | " + " | ".join(labels) + " |",
-                  "|---|---|---|" + "---:|" * (len(labels) + 1)]
-        for csm in document["csms"]:
-            lines.append(f"| {csm['csm_id']} | {csm['name']} | {csm['segment']} | "
-                         f"{money(csm[actual_key], currency)} | "
-                         + " | ".join(money(csm[proposed_key][label], currency) for label in labels) + " |")
+        lines += ["", f"## {heading}", ""]
+        lines += markdown_table(["CSM", "Name", "Segment", "actual", *labels],
+                                [[csm["csm_id"], csm["name"], csm["segment"], money(csm[actual_key], currency),
+                                  *(money(csm[proposed_key][label], currency) for label in labels)]
+                                 for csm in document["csms"]], set(range(3, len(labels) + 4)))
     if document["warnings"]:
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in document["warnings"]]
+        lines += ["", "## Warnings", ""] + [f"- {markdown_text(w)}" for w in document["warnings"]]
     return "\n".join(lines) + "\n"

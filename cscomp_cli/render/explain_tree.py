@@ -7,8 +7,6 @@ two always say the same thing and a name from the data is never read as markup b
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +14,8 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from .machine import protect
+from ..text import printable_data
+from .machine import csv_text
 
 Part = str | tuple[str, str]  # plain text, or (text, style) with style bold, italic, dim or warning
 
@@ -155,6 +154,7 @@ def _text(parts: tuple[Part, ...]) -> Text:
 
 def render_explanation(doc: dict, console: Console) -> None:
     """Print one CSM–quarter's explanation as a tree."""
+    doc = printable_data(doc)  # an ESC in a name must not reach the terminal (OSC 52 writes the clipboard)
     def grow(branch: Tree, node: Node) -> None:
         for child in node.children:
             grow(branch.add(_text(child.parts)), child)
@@ -200,6 +200,7 @@ def _markdown_parts(parts: tuple[Part, ...]) -> str:
 
 def explanation_markdown(doc: dict) -> str:
     """The tree as a heading and nested Markdown lists (4 spaces a level, which every renderer nests)."""
+    doc = printable_data(doc)
     root = explanation_tree(doc)
     # A heading is bold already; the plan's name keeps its italics.
     heading = tuple(part[0] if isinstance(part, tuple) and part[1] == "bold" else part for part in root.parts)
@@ -223,7 +224,7 @@ def _csv_value(value) -> str:
         return str(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return protect(str(value))
+    return str(value)
 
 
 def _flatten(prefix: str, value):
@@ -277,9 +278,5 @@ def explanation_rows(doc: dict):
 
 def explanation_csv(doc: dict) -> str:
     """A tidy table, one row per figure: filter on section, item and field in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "item", "field", "value"])
-    for section, item, name, value in explanation_rows(doc):
-        writer.writerow([section, protect(str(item)), name, _csv_value(value)])
-    return buffer.getvalue()
+    rows = [[section, str(item), name, _csv_value(value)] for section, item, name, value in explanation_rows(doc)]
+    return csv_text([["section", "item", "field", "value"], *rows])

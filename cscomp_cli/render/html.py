@@ -99,6 +99,11 @@ def _e(text) -> str:
     return html.escape(str(text))
 
 
+def _money(value, currency: str, *, sign: bool = False) -> str:
+    """An amount for a table cell: escaped like any text, since the currency comes from the plan."""
+    return _e(money(value, currency, sign=sign))
+
+
 # --- the plan ----------------------------------------------------------------------------------
 
 
@@ -180,9 +185,9 @@ def _top_table(document: dict) -> str:
     rows = "".join(
         f"<tr class='{'less' if paid_less(c) else ''}'><td>{rank}</td><td class='l'>{_e(c['csm_id'])}</td>"
         f"<td class='l'>{_e(c['name'])}</td><td>{performance(c['performance'])}</td>"
-        f"<td>{money(c['actual'], currency)}</td><td>{money(c['proposed'], currency)}</td>"
-        f"<td>{money(c['delta'], currency, sign=True)}</td>"
-        + (f"<td>{money(c['cash_delta'], currency, sign=True)}</td>" if cash else "") + "</tr>"
+        f"<td>{_money(c['actual'], currency)}</td><td>{_money(c['proposed'], currency)}</td>"
+        f"<td>{_money(c['delta'], currency, sign=True)}</td>"
+        + (f"<td>{_money(c['cash_delta'], currency, sign=True)}</td>" if cash else "") + "</tr>"
         for rank, c in enumerate(top_view(document), 1))
     return ("<table><tr><th>#</th><th class='l'>CSM</th><th class='l'>Name</th><th>Performance</th><th>Actual</th>"
             "<th>Proposed</th><th>Delta</th>" + ("<th>Cash Δ</th>" if cash else "") + f"</tr>{rows}</table>")
@@ -195,14 +200,14 @@ def _csm_table(document: dict) -> str:
     def cash_cells(c: dict) -> str:
         if not cash:
             return ""
-        return (f"<td>{money(c['actual_cash'], currency)}</td><td>{money(c['proposed_cash'], currency)}</td>"
-                f"<td>{money(c['cash_delta'], currency, sign=True)}</td><td>{percent(c['cash_delta_pct'])}</td>")
+        return (f"<td>{_money(c['actual_cash'], currency)}</td><td>{_money(c['proposed_cash'], currency)}</td>"
+                f"<td>{_money(c['cash_delta'], currency, sign=True)}</td><td>{percent(c['cash_delta_pct'])}</td>")
 
     body = "".join(
         f"<tr class='{'less' if c['top_performer'] and paid_less(c) else ''}'>"
         f"<td class='l'>{_e(c['csm_id'])}{' ★' if c['top_performer'] else ''}</td><td class='l'>{_e(c['name'])}</td>"
-        f"<td class='l'>{_e(c['segment'])}</td><td>{money(c['actual'], currency)}</td>"
-        f"<td>{money(c['proposed'], currency)}</td><td>{money(c['delta'], currency, sign=True)}</td>"
+        f"<td class='l'>{_e(c['segment'])}</td><td>{_money(c['actual'], currency)}</td>"
+        f"<td>{_money(c['proposed'], currency)}</td><td>{_money(c['delta'], currency, sign=True)}</td>"
         f"<td>{percent(c['delta_pct'])}</td>{cash_cells(c)}</tr>"
         for c in csm_view(document))
     variable = " variable" if cash else ""
@@ -321,8 +326,11 @@ def _pyplot():
     matplotlib.use("Agg")  # no screen: draw straight to SVG
     import matplotlib.pyplot as plt
 
+    # Names, segments and plan names are text, never TeX: "$50k-$250k" is drawn as written (and a
+    # stray "$\frac{" cannot stop the report), on every label, tick and legend.
     plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-                         "svg.fonttype": "none", "svg.hashsalt": "cscomp"})
+                         "svg.fonttype": "none", "svg.hashsalt": "cscomp", "text.parse_math": False,
+                         "text.usetex": False})
     return plt
 
 
@@ -414,8 +422,8 @@ def side_by_side_html(document: dict) -> str:
     for title, actual_key, proposed_key in matrices(document):
         matrix = "".join(
             f"<tr><td class='l'>{_e(c['csm_id'])}</td><td class='l'>{_e(c['name'])}</td>"
-            f"<td class='l'>{_e(c['segment'])}</td><td>{money(c[actual_key], currency)}</td>"
-            + "".join(f"<td>{money(c[proposed_key][label], currency)}</td>" for label in labels[1:]) + "</tr>"
+            f"<td class='l'>{_e(c['segment'])}</td><td>{_money(c[actual_key], currency)}</td>"
+            + "".join(f"<td>{_money(c[proposed_key][label], currency)}</td>" for label in labels[1:]) + "</tr>"
             for c in document["csms"])
         heading = "Payout per CSM" if title.startswith("Payout") else title.removesuffix(" over the period")
         tables.append(f"<h2>{_e(heading)}</h2><table><tr><th class='l'>CSM</th><th class='l'>Name</th>"

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from ..text import printable, printable_data
 from .document import shock_labels
 from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, percent,
                     performance, quarter_view, top_view)
 
+# Backslash escapes for what would end a table cell or start code, a link or an image; entities for
+# what would start raw HTML (which GitHub and most viewers would otherwise pass through).
+_MARKDOWN = {"\\": "\\\\", "|": "\\|", "`": "\\`", "[": "\\[", "]": "\\]", "&": "&amp;", "<": "&lt;",
+             ">": "&gt;", "\n": " "}
+_MARKDOWN_TABLE = str.maketrans(_MARKDOWN)
 
-def _cell(value) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+def markdown_text(value) -> str:
+    """Text from a plan or an export, safe in a Markdown table cell, heading or list item."""
+    return printable(str(value).translate(_MARKDOWN_TABLE))
 
 
-def _table(header: list[str], rows: list[list], right: set[int]) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
-             "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines
+_cell = markdown_text
+
+
+def markdown_table(header: list[str], rows: list[list], right: set[int]) -> list[str]:
+    """A GitHub table, every cell escaped (``right``: the columns aligned right)."""
+    def line(cells: list) -> str:
+        return "|" + "|".join(f" {text} " if text else " " for text in map(_cell, cells)) + "|"
+
+    return [line(header), "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|",
+            *map(line, rows)]
+
+
+_table = markdown_table
 
 
 def to_markdown(document: dict) -> str:
     """The summary, CSM, quarter and top-performer tables, and the warnings."""
+    document = printable_data(document)
     currency = document["currency"]
     s = document["summary"]
     quarters = document["quarters"]
@@ -28,25 +45,29 @@ def to_markdown(document: dict) -> str:
     variable = " (variable)" if cash else ""
     c = cash_summary(document) if cash else {}
     lines = [f"# {_cell(document['plan'])}", ""]
-    lines += [
-        *([f"- Data: {_cell(data_line(document))}"] if data_line(document) else []),
-        f"- Replayed: {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters)" if quarters else "- Replayed: none",
-        *([f"- Shocks: {shock_labels(document)}"] if shock_labels(document) else []),
-        f"- Actually paid{variable}: {money(s['actual_total'], currency)}",
-        f"- Proposed plan{variable}: {money(s['proposed_total'], currency)}",
-        f"- Difference{variable}: {money(s['delta'], currency, sign=True)} ({percent(s['delta_pct'])})",
-        *([f"- Base: {money(c['actual_base'], currency)} → {money(c['base'], currency)} "
+    items = [
+        *([f"Data: {data_line(document)}"] if data_line(document) else []),
+        f"Replayed: {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters)" if quarters else "Replayed: none",
+        *([f"Shocks: {shock_labels(document)}"] if shock_labels(document) else []),
+        f"Actually paid{variable}: {money(s['actual_total'], currency)}",
+        f"Proposed plan{variable}: {money(s['proposed_total'], currency)}",
+        f"Difference{variable}: {money(s['delta'], currency, sign=True)} ({percent(s['delta_pct'])})",
+        *([f"Base: {money(c['actual_base'], currency)} → {money(c['base'], currency)} "
            f"({money(c['base_delta'], currency, sign=True)})",
-           f"- Total cash (base + variable): {money(c['actual_cash'], currency)} → "
+           f"Total cash (base + variable): {money(c['actual_cash'], currency)} → "
            f"{money(c['proposed_cash'], currency)}",
-           f"- Cash difference: {money(c['cash_delta'], currency, sign=True)} ({percent(c['cash_delta_pct'])})"]
+           f"Cash difference: {money(c['cash_delta'], currency, sign=True)} ({percent(c['cash_delta_pct'])})"]
           if cash else []),
-        f"- CSMs: {s['csms']} ({s['paid_more']} paid more, {s['paid_less']} paid less"
+        f"CSMs: {s['csms']} ({s['paid_more']} paid more, {s['paid_less']} paid less"
         + (" in total cash)" if cash else ")"),
-        f"- Top performers paid less: {', '.join(s['top_performers_paid_less']) or 'none'}"
+        f"Top performers paid less: {', '.join(s['top_performers_paid_less']) or 'none'}"
         f" (of {len(s['top_performers'])})",
-        f"- Pay–performance correlation (Spearman): {correlation(r['actual'])} today → "
+        f"Pay–performance correlation (Spearman): {correlation(r['actual'])} today → "
         f"{correlation(r['proposed'])} proposed",
+    ]
+    # Every summary line is escaped whole: names, the data folder and the currency are in them.
+    lines += [f"- {_cell(item)}" for item in items]
+    lines += [
         "",
         "## CSMs by change in " + ("total cash" if cash else "pay") + ", worst off first",
         "",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from rich import box
 from rich.console import Console
 from rich.markup import escape
@@ -12,7 +9,8 @@ from rich.table import Table
 
 from ..numbers import cents_to_amount
 from ..reconcile import CATEGORIES, UNEXPLAINED, Reconciliation
-from .machine import protect
+from ..text import printable_data
+from .machine import csv_text
 from .views import money
 
 
@@ -91,15 +89,12 @@ def reconciliation_document(found: Reconciliation) -> dict:
 
 def reconciliation_csv(document: dict) -> str:
     """One row per differing payout line with its category, for a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["quarter", "csm_id", "name", "component", "category", "computed", "paid", "difference"])
+    rows = [["quarter", "csm_id", "name", "component", "category", "computed", "paid", "difference"]]
     for row in document["differing"]:
         for line in row["lines"]:
-            writer.writerow([row["quarter"], protect(row["csm_id"]), protect(str(row["name"])),
-                             protect(line["component"]), line["category"], f"{line['computed']:.2f}",
-                             f"{line['paid']:.2f}", f"{line['difference']:.2f}"])
-    return buffer.getvalue()
+            rows.append([row["quarter"], row["csm_id"], str(row["name"]), line["component"], line["category"],
+                         f"{line['computed']:.2f}", f"{line['paid']:.2f}", f"{line['difference']:.2f}"])
+    return csv_text(rows)
 
 
 def _totals_table(document: dict) -> Table:
@@ -123,6 +118,7 @@ def _totals_table(document: dict) -> Table:
 
 
 def render_reconciliation(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
     currency = document["currency"]
     quarters = document["quarters"]
     span = quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from .machine import protect
+from ..text import printable_data
+from .machine import csv_text
+from .markdown import markdown_table, markdown_text
 from .views import money
 
 
@@ -28,6 +27,7 @@ def base_line(document: dict) -> str:
 
 
 def render_simulation(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
     currency = document["currency"]
     total = document["total"]
     grid = Table.grid(padding=(0, 2))
@@ -67,32 +67,33 @@ def render_simulation(document: dict, console: Console) -> None:
 
 def simulation_csv(document: dict) -> str:
     """One row per CSM: current TV, number of outcomes, P10/P50/P90 payout."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["csm_id", "name", "segment", "target_variable", "outcomes", "p10", "p50", "p90"])
+    rows = [["csm_id", "name", "segment", "target_variable", "outcomes", "p10", "p50", "p90"]]
     for csm in document["csms"]:
-        writer.writerow([protect(csm["csm_id"]), protect(str(csm["name"])), protect(str(csm["segment"])),
-                         f"{csm['target_variable']:.2f}", csm["outcomes"],
-                         *[f"{csm[k]:.2f}" for k in ("p10", "p50", "p90")]])
-    return buffer.getvalue()
+        rows.append([csm["csm_id"], str(csm["name"]), str(csm["segment"]), f"{csm['target_variable']:.2f}",
+                     csm["outcomes"], *[f"{csm[k]:.2f}" for k in ("p10", "p50", "p90")]])
+    return csv_text(rows)
+
+
+def _markdown_money(value, currency: str) -> str:
+    return markdown_text(money(value, currency))
 
 
 def simulation_markdown(document: dict) -> str:
+    document = printable_data(document)
     currency = document["currency"]
     total = document["total"]
-    lines = [f"# {document['plan']}: simulated cost of {_horizon(document)}", "",
+    lines = [f"# {markdown_text(document['plan'])}: simulated cost of {_horizon(document)}", "",
              f"- {document['runs']:,} runs, seed {document['seed']}, outcomes from {document['history'][0]}–"
              f"{document['history'][-1]}",
-             f"- Cost P5 / P50 / P95: {money(total['p5'], currency)} / {money(total['p50'], currency)} / "
-             f"{money(total['p95'], currency)}"]
+             "- Cost P5 / P50 / P95: " + " / ".join(_markdown_money(total[k], currency) for k in ("p5", "p50", "p95"))]
     if document.get("data"):
-        lines.insert(2, f"- Data: {document['data']}")
+        lines.insert(2, f"- Data: {markdown_text(document['data'])}")
     if document.get("base"):
-        lines.append(f"- Base over {_horizon(document)} (not simulated): {base_line(document)}")
+        lines.append(f"- Base over {_horizon(document)} (not simulated): {markdown_text(base_line(document))}")
     if document["budget"] is not None:
-        lines.append(f"- Over budget ({money(document['budget'], currency)}): "
+        lines.append(f"- Over budget ({_markdown_money(document['budget'], currency)}): "
                      f"{document['probability_over_budget']:.1%} of runs")
-    lines += ["", "| Segment | P5 | P50 | P95 |", "|---|---:|---:|---:|"]
-    for segment, points in document["by_segment"].items():
-        lines.append(f"| {segment} | " + " | ".join(money(points[k], currency) for k in ("p5", "p50", "p95")) + " |")
+    lines += ["", *markdown_table(["Segment", "P5", "P50", "P95"],
+                                  [[segment, *(money(points[k], currency) for k in ("p5", "p50", "p95"))]
+                                   for segment, points in document["by_segment"].items()], {1, 2, 3})]
     return "\n".join(lines) + "\n"

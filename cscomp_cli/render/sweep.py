@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..text import printable_data
+from .machine import csv_text
+from .markdown import markdown_text
 from .views import correlation, money, percent
 
 COLUMNS = ["value", "proposed_total", "delta", "delta_pct", "paid_more", "paid_less", "top_performers_paid_less",
@@ -23,20 +23,18 @@ def _amount(value, decimals: int = 2) -> str:
 
 
 def sweep_csv(document: dict) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     cash = bool(document.get("moves_base"))
-    writer.writerow(COLUMNS + (CASH_COLUMNS if cash else []))
+    rows = [COLUMNS + (CASH_COLUMNS if cash else [])]
     for row in document["rows"]:
         if row["error"]:
-            writer.writerow([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []))
+            rows.append([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []))
             continue
-        writer.writerow([f"{row['value']:g}", f"{row['proposed_total']:.2f}", f"{row['delta']:.2f}",
+        rows.append([f"{row['value']:g}", f"{row['proposed_total']:.2f}", f"{row['delta']:.2f}",
                          "" if row["delta_pct"] is None else f"{row['delta_pct']:.2f}", row["paid_more"],
                          row["paid_less"], " ".join(row["top_performers_paid_less"]),
                          "" if row["pay_performance_correlation"] is None else row["pay_performance_correlation"],
-                         ""] + ([_amount(row[c]) for c in CASH_COLUMNS] if cash else []))
-    return buffer.getvalue()
+                     ""] + ([_amount(row[c]) for c in CASH_COLUMNS] if cash else []))
+    return csv_text(rows)
 
 
 def _cells(row: dict, currency: str, cash: bool = False) -> list[str]:
@@ -62,6 +60,7 @@ def _headers(document: dict) -> list[str]:
 
 
 def render_sweep(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
     quarters = document["quarters"]
     title = (f"{escape(str(document['plan']))}: sweeping {escape(document['setting'])} over "
              f"{quarters[0]}–{quarters[-1]} (★ the plan's own value)")
@@ -86,18 +85,20 @@ def render_sweep(document: dict, console: Console) -> None:
 
 
 def sweep_markdown(document: dict) -> str:
+    document = printable_data(document)
     cash = bool(document.get("moves_base"))
     headers = _headers(document)
-    lines = [f"# {document['plan']}: sweeping `{document['setting']}`", ""]
+    # The setting is a key path from the command line; in a code span only a backtick could end it.
+    lines = [f"# {markdown_text(document['plan'])}: sweeping `{str(document['setting']).replace('`', chr(39))}`", ""]
     if document.get("data"):
-        lines += [f"Data: {document['data']}", ""]
+        lines += [f"Data: {markdown_text(document['data'])}", ""]
     lines += ["| " + " | ".join(headers[:-1]) + " | Error |",
               "|" + "---:|" * (6 if cash else 4) + "---|---|---:|---|"]
     for row in document["rows"]:
         cells = _cells(row, document["currency"], cash)
         if row["plan_value"]:
             cells[0] = "★ " + cells[0]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("| " + " | ".join(markdown_text(c) for c in cells) + " |")
     if document.get("warnings"):
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in document["warnings"]]
+        lines += ["", "## Warnings", ""] + [f"- {markdown_text(w)}" for w in document["warnings"]]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..text import printable_data
 from .document import shock_labels
 from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
                     pay_share_buckets, percent, performance, quarter_view, top_view)
@@ -22,6 +23,7 @@ from .views import (cash_summary, correlation, csm_view, data_line, money, moves
 
 def render_table(document: dict, console: Console) -> None:
     """Print the whole report for one stress test."""
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
     currency = document["currency"]
     cash = moves_base(document)
     console.print(_summary(document))
@@ -163,7 +165,7 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
         table.add_column(name, justify="right", no_wrap=True)
     for csm in view:
         marker = "▼" if csm["top_paid_less"] else ("★" if csm["top_performer"] else " ")
-        cells = [f"{marker} {csm['csm_id']}", escape(str(csm["name"]))]
+        cells = [f"{marker} {escape(csm['csm_id'])}", escape(str(csm["name"]))]
         if "segment" not in hidden:
             cells.append(escape(str(csm["segment"])))
         for cid in columns:
@@ -209,7 +211,7 @@ def _top_table(document: dict, currency: str, *, cash: bool = False) -> Table:
         table.add_column(name, justify="left" if name in ("CSM", "Name") else "right")
     for rank, csm in enumerate(top, 1):
         less = paid_less(csm)
-        cells = [str(rank), f"{'▼' if less else '★'} {csm['csm_id']}", escape(str(csm["name"])),
+        cells = [str(rank), f"{'▼' if less else '★'} {escape(csm['csm_id'])}", escape(str(csm["name"])),
                  performance(csm["performance"]), money(csm["delta"], currency, sign=True)]
         if cash:
             cells.append(money(csm["cash_delta"], currency, sign=True))

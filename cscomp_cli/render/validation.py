@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 
+from ..text import printable
 from ..validate import Problem, Validation
+
+
+def escape(text: str) -> str:
+    """Plan, file and data text as written: no markup, no control character reaching the terminal."""
+    return escape_markup(printable(text))
 
 
 def validation_document(found: Validation, plan: str, data: str) -> dict:
