@@ -6,9 +6,19 @@ for stress-test, compare and simulate.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .errors import UsageError
+
+
+_HINTS = {
+    "max_increase": "a percentage, e.g. --max-increase 5 for 5 %; leave the option out to set no limit",
+    "max_decrease": "a percentage, e.g. --max-decrease 5 for 5 %; leave the option out to set no limit",
+    "min_correlation": "a correlation between -1 and 1, e.g. --min-correlation 0.3",
+    "budget": "an amount in the plan's currency, e.g. --budget 1200000; leave the option out to set no limit",
+    "max_overrun_probability": "a share of runs between 0 and 1, e.g. --max-overrun-probability 0.1",
+}
 
 
 @dataclass(frozen=True)
@@ -23,14 +33,24 @@ class Guardrails:
     max_overrun_probability: float | None = None  # simulate only
 
     def __post_init__(self):
+        # NaN compares false with everything, so an unchecked --max-decrease nan would never breach.
+        for name, hint in _HINTS.items():
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise UsageError(f"--{name.replace('_', '-')} must be a finite number, got {value:g}", hint=hint)
         for name in ("max_increase", "max_decrease"):
             value = getattr(self, name)
             if value is not None and value < 0:
-                raise UsageError(f"--{name.replace('_', '-')} is a percentage ≥ 0, got {value:g}")
+                raise UsageError(f"--{name.replace('_', '-')} is a percentage ≥ 0, got {value:g}",
+                                 hint=_HINTS[name])
+        if self.budget is not None and self.budget < 0:
+            raise UsageError(f"--budget is an amount ≥ 0, got {self.budget:g}", hint=_HINTS["budget"])
         if self.min_correlation is not None and not -1 <= self.min_correlation <= 1:
-            raise UsageError(f"--min-correlation is between -1 and 1, got {self.min_correlation:g}")
+            raise UsageError(f"--min-correlation is between -1 and 1, got {self.min_correlation:g}",
+                             hint=_HINTS["min_correlation"])
         if self.max_overrun_probability is not None and not 0 <= self.max_overrun_probability <= 1:
-            raise UsageError(f"--max-overrun-probability is between 0 and 1, got {self.max_overrun_probability:g}")
+            raise UsageError(f"--max-overrun-probability is between 0 and 1, got {self.max_overrun_probability:g}",
+                             hint=_HINTS["max_overrun_probability"])
         if self.max_overrun_probability is not None and self.budget is None:
             raise UsageError("--max-overrun-probability needs --budget", hint="e.g. --budget 1200000")
 

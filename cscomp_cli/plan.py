@@ -33,7 +33,7 @@ from pydantic import (
 
 from .errors import PlanError
 from .quarters import parse_quarter
-from .units import PERCENT_PATTERN, read_percent_strings
+from .units import PERCENT_PATTERN, read_percent_strings, shortened
 
 METRICS = (
     "start_arr", "expansion_arr", "cross_sell_arr", "gross_expansion", "contraction_arr", "churn_arr",
@@ -50,6 +50,12 @@ MAX_PLAN_NUMBER = 1e12  # a trillion: beyond any rate, weight, target or cap
 CURRENCY = re.compile(r"[A-Z]{3}"
                       r"|[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069<>&\"'`\[\]\\|]{1,3}")
 MAX_PLAN_NODES = 100_000  # far beyond any real plan; stops a YAML alias bomb from expanding
+# A plan nests five or six levels (components, one, its target, by segment, values); the limit keeps
+# every step that walks a plan (the YAML composer first) far from Python's recursion limit.
+MAX_PLAN_DEPTH = 64
+# Characters in one number: a plan number is at most 13 digits and some decimals. Python refuses to
+# read an integer of more than 4,300 digits, and YAML's 1:2:3 (base 60) form grows quadratically.
+MAX_NUMBER_CHARACTERS = 100
 
 Metric = Literal[METRICS]  # type: ignore[valid-type]
 CommissionMetric = Literal[COMMISSION_METRICS]  # type: ignore[valid-type]
@@ -647,7 +653,39 @@ def _percent_strings_allowed(node: Any) -> Any:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last one)."""
+    """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last one), nesting
+    deeper than MAX_PLAN_DEPTH (aliases included) and numbers too long to be plan numbers."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+        self.heights: dict[int, int] = {}  # id(node) → levels from it down to its deepest value
+
+    def compose_node(self, parent, index):
+        mark = self.peek_event().start_mark
+        self.depth += 1
+        try:
+            if self.depth > MAX_PLAN_DEPTH:
+                raise _too_deep(mark)
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        children = (node.value if isinstance(node, yaml.SequenceNode) else
+                    [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else [])
+        # An alias returns a node composed earlier: it is as deep here as it was there.
+        height = self.heights[id(node)] = 1 + max((self.heights.get(id(c), 1) for c in children), default=0)
+        if self.depth + height > MAX_PLAN_DEPTH:
+            raise _too_deep(mark)
+        return node
+
+    def construct_number(self, node):
+        if len(node.value) > MAX_NUMBER_CHARACTERS:
+            raise PlanError(f"a number written with {len(node.value):,} characters is too large for a plan (plan "
+                            f"numbers are at most {MAX_PLAN_NUMBER:,.0f} in size)",
+                            location=f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}",
+                            hint="check for a typo or a missing decimal point")
+        constructor = yaml.SafeLoader.yaml_constructors[node.tag]
+        return constructor(self, node)
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, Any] = {}
@@ -664,6 +702,16 @@ class _StrictLoader(yaml.SafeLoader):
                 seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
 
+
+def _too_deep(mark) -> PlanError:
+    return PlanError(f"nested more than {MAX_PLAN_DEPTH} levels deep",
+                     location=f"line {mark.line + 1}, column {mark.column + 1}",
+                     hint="a plan needs only a few levels (a component, its curve, a point); check the brackets "
+                     "and indentation around this line")
+
+
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    _StrictLoader.add_constructor(_tag, _StrictLoader.construct_number)
 
 # YAML 1.1 (PyYAML) reads 1e5 as the string "1e5"; people writing a plan mean the number, as YAML 1.2 does.
 _StrictLoader.add_implicit_resolver(
@@ -688,7 +736,7 @@ def _check_numbers(node: Any, label: str, path: tuple = ()) -> None:
     elif isinstance(node, (int, float)) and not isinstance(node, bool):
         # Compare ints as ints: 10**400 is too large for a float, let alone for a plan.
         if (isinstance(node, float) and not math.isfinite(node)) or abs(node) > MAX_PLAN_NUMBER:
-            raise PlanError(f"{node!r} is not a usable number (plan numbers are finite and at most "
+            raise PlanError(f"{shortened(repr(node))} is not a usable number (plan numbers are finite and at most "
                             f"{MAX_PLAN_NUMBER:,.0f} in size)", file=label, location=_key_path(path),
                             hint="check for a typo or a missing decimal point")
 

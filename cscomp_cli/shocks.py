@@ -17,8 +17,12 @@ import pandas as pd
 from .data import Dataset
 from .errors import UsageError
 from .numbers import round_half_away
+from .units import shortened
 
 MOVEMENTS = ("expansion", "cross_sell", "contraction", "churn")
+# A movement at most 101 times as large: beyond any scenario, and far from where the scaled amounts
+# (or, with hundreds of digits, the factor itself) stop being numbers.
+MAX_SHOCK_PCT = 10_000
 _SHOCK = re.compile(r"^\s*(?P<column>[a-z_]+)\s*=\s*(?P<pct>[+-]?[0-9]+(?:\.[0-9]+)?)\s*%?\s*$")
 
 
@@ -43,14 +47,17 @@ def parse_shocks(texts: list[str]) -> list[Shock]:
     for text in texts:
         match = _SHOCK.match(text)
         if not match:
-            raise UsageError(f"--shock '{text}' is not COLUMN=±PCT%",
+            raise UsageError(f"--shock '{shortened(text)}' is not COLUMN=±PCT%",
                              hint="e.g. --shock churn=+25% --shock expansion=-30%")
         column, pct = match["column"], float(match["pct"])
         if column not in MOVEMENTS:
-            raise UsageError(f"--shock '{text}': {column} is not a movement column",
+            raise UsageError(f"--shock '{shortened(text)}': {column} is not a movement column",
                              hint=f"shock one of {', '.join(MOVEMENTS)}")
+        if pct > MAX_SHOCK_PCT:
+            raise UsageError(f"--shock '{shortened(text)}': a movement can grow by at most {MAX_SHOCK_PCT:,} % "
+                             f"({MAX_SHOCK_PCT // 100 + 1} times as large)", hint=f"e.g. --shock {column}=+50%")
         if pct < -100:
-            raise UsageError(f"--shock '{text}': a movement cannot fall by more than 100 %",
+            raise UsageError(f"--shock '{shortened(text)}': a movement cannot fall by more than 100 %",
                              hint=f"use {column}=-100% to remove all {column}")
         if column in shocks:
             raise UsageError(f"--shock {column} is given twice", hint="give each column once")

@@ -30,7 +30,14 @@ from .numbers import round_half_away, to_cents
 from .plan import Plan
 
 DEFAULT_SEED = 2026
+MAX_SEED = 2**32 - 1
 MAX_RUNS = 1_000_000
+MAX_QUARTERS_AHEAD = 40  # ten years: a plan is redrawn long before, and a few quarters of history say no more
+# What a simulation may hold and draw, whatever the team's size: runs × CSMs payouts are kept in memory
+# (8 bytes each, twice over for the percentiles: about 500 MB at the cap), and runs × CSMs × quarters
+# ahead draws take about a second per 30 million.
+MAX_PAYOUTS = 30_000_000
+MAX_DRAWS = 1_000_000_000
 # Draws are made in blocks so memory stays bounded for large teams (runs × CSMs × quarters ahead).
 BLOCK_CELLS = 4_000_000
 
@@ -83,12 +90,10 @@ def build_team(plan: Plan, dataset: Dataset, quarters: int) -> tuple[Team, list[
 def simulate(team: Team, *, runs: int, quarters_ahead: int = 1, seed: int = DEFAULT_SEED,
              progress=None) -> np.ndarray:
     """Simulated payout per run and CSM over the quarters ahead: an array [runs, CSMs]."""
-    if not 1 <= runs <= MAX_RUNS:
-        raise UsageError(f"--runs must be between 1 and {MAX_RUNS:,}, got {runs:,}")
-    if quarters_ahead < 1:
-        raise UsageError(f"--quarters-ahead must be 1 or more, got {quarters_ahead}")
-    rng = np.random.default_rng(seed)
+    check_options(runs=runs, quarters_ahead=quarters_ahead, seed=seed)
     n = len(team.csms)
+    _check_size(runs, n, quarters_ahead)
+    rng = np.random.default_rng(seed)
     tv = team.csms["target_variable"].to_numpy(dtype="float64")
     rows = np.arange(n)[None, :, None]
     block = max(1, BLOCK_CELLS // (n * quarters_ahead))
@@ -100,6 +105,28 @@ def simulate(team: Team, *, runs: int, quarters_ahead: int = 1, seed: int = DEFA
         if progress is not None:
             progress(start + size, runs)
     return paid
+
+
+def check_options(*, runs: int, quarters_ahead: int, seed: int) -> None:
+    """The simulation's own options, checked before any data is read."""
+    if not 1 <= runs <= MAX_RUNS:
+        raise UsageError(f"--runs must be between 1 and {MAX_RUNS:,}, got {runs:,}",
+                         hint="10,000 runs (the default) is usually plenty")
+    if not 1 <= quarters_ahead <= MAX_QUARTERS_AHEAD:
+        raise UsageError(f"--quarters-ahead must be between 1 and {MAX_QUARTERS_AHEAD} (ten years), got "
+                         f"{quarters_ahead:,}", hint="4 simulates a year; history says little about further ahead")
+    if not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED:,}, got {seed:,}",
+                         hint="any number in that range; the same seed gives the same result")
+
+
+def _check_size(runs: int, csms: int, quarters_ahead: int) -> None:
+    """Refuse a simulation too large for memory or patience, saying how many runs would fit."""
+    fits = min(MAX_PAYOUTS // csms, MAX_DRAWS // (csms * quarters_ahead))
+    if runs > fits:
+        raise UsageError(f"--runs {runs:,} for {csms:,} CSMs over {quarters_ahead} quarter(s) ahead is more than "
+                         f"cscomp simulates at once (at most {MAX_PAYOUTS:,} payouts and {MAX_DRAWS:,} draws)",
+                         hint=f"use --runs {fits} or fewer")
 
 
 def _base_change(team: Team, quarters_ahead: int) -> dict | None:

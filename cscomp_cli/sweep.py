@@ -27,7 +27,7 @@ from .data import Dataset
 from .engine import replay, select_quarters
 from .errors import DataError, PlanError, UsageError
 from .numbers import cents_to_amount
-from .plan import plan_from_document
+from .plan import MAX_PLAN_NUMBER, plan_from_document
 from .units import percent_decimal
 
 MAX_VALUES = 10_000
@@ -62,19 +62,35 @@ def parse_setting(text: str) -> Setting:
             start, stop, step = (_number(p, percent_unit) for p in parts)
             if step <= 0 or stop < start:
                 raise UsageError(f"--set '{text}': the step must be > 0 and stop ≥ start")
+            # Compared before dividing: a step of 1e-999999999 would overflow the division.
+            if stop - start >= step * MAX_VALUES:
+                raise _too_many(f"--set '{text}' asks for more values than a sweep tries")
             count = int((stop - start) / step) + 1
-            if count > MAX_VALUES:
-                raise UsageError(f"--set '{text}' asks for {count:,} values; at most {MAX_VALUES:,}")
             # Decimal steps so 0.95 + 3 × 0.01 is exactly 0.98, not 0.9799999….
             values = tuple(float(start + i * step) for i in range(count))
         else:
+            if spec.count(",") >= MAX_VALUES:  # the setting alone named: the list itself is too long to repeat
+                raise _too_many(f"--set {'.'.join(path)}= gives {spec.count(',') + 1:,} values, more than a sweep tries")
             values = tuple(float(_number(v, percent_unit)) for v in spec.split(","))
+    except _Unusable as error:
+        raise UsageError(f"--set '{text}': '{error}' is not a usable value (sweep values are finite and at most "
+                         f"{MAX_PLAN_NUMBER:,.0f} in size, as in a plan)", hint="e.g. 0.95:1.05:0.01 or 0.9,1.0,1.1") from None
     except (InvalidOperation, ValueError):
         raise UsageError(f"--set '{text}': values must be numbers", hint="e.g. 0.95:1.05:0.01, 0.9,1.0,1.1 or "
                          "95%:105%:1%") from None
     if not all(math.isfinite(v) for v in values):
         raise UsageError(f"--set '{text}': values must be finite numbers")
     return Setting(path=path, values=values)
+
+
+class _Unusable(Exception):
+    """A --set value that reads as a number but is not one a plan could hold."""
+
+
+def _too_many(message: str) -> UsageError:
+    # Each value is a replay of the whole history: 10,000 of them already take a while on a large org.
+    return UsageError(f"{message} (at most {MAX_VALUES:,})",
+                      hint="use a larger step or fewer values")
 
 
 def _number(text: str, percent_unit: bool) -> Decimal:
@@ -84,8 +100,13 @@ def _number(text: str, percent_unit: bool) -> Decimal:
         number = percent_decimal(text, already_percent=percent_unit)
         if number is None:
             raise InvalidOperation(text)
-        return number
-    return Decimal(text.strip())
+    else:
+        number = Decimal(text.strip())
+    # Bounded like a plan's numbers before any arithmetic: 1e999999999 would overflow it, NaN slip past it.
+    # (compared, not abs(): abs() rounds to the context and would overflow too)
+    if not number.is_finite() or not -MAX_PLAN_NUMBER <= number <= MAX_PLAN_NUMBER:
+        raise _Unusable(text.strip())
+    return number
 
 
 def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:

@@ -7,6 +7,7 @@ whose unit is already percent, "20%" means 20.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,13 @@ from .errors import PlanError
 _PERCENT = re.compile(r"^\s*(?P<sign>[-+−]?)\s*(?P<digits>\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
 # The same, for the JSON Schema editors read (ECMA regex, no named groups).
 PERCENT_PATTERN = r"^\s*[-+−]?\s*(\d+(\.\d*)?|\.\d+)\s*%\s*$"
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """Text for a message, cut in the middle when long (a 400-digit number is not worth repeating whole)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit // 2]}…{text[-10:]} ({len(text):,} characters)"
 
 
 def percent_decimal(text: str, *, already_percent: bool = False) -> Decimal | None:
@@ -121,7 +129,10 @@ def _number_at(node: dict | list, key, where: str, label: str, *, already_percen
         return
     number = percent_text(value, already_percent=already_percent)
     if number is None:
-        raise PlanError(f"'{value}' is not a percentage", file=label, location=where,
+        raise PlanError(f"'{shortened(value)}' is not a percentage", file=label, location=where,
                         hint='write a percentage as digits and a % sign, e.g. "92%" or "-2.5%", or as a '
                         "fraction such as 0.92")
+    if not math.isfinite(number):  # hundreds of digits: too large even for a float
+        raise PlanError(f"'{shortened(value)}' is too large a percentage", file=label, location=where,
+                        hint="check for a typo or a missing decimal point")
     node[key] = number

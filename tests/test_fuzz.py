@@ -123,6 +123,35 @@ def _random_slot(node, rng: random.Random):
     return parent, key
 
 
+HUGE = "9" * 400
+EXTREME_NUMBERS = ["nan", "-nan", "inf", "-inf", "1e999", "-1", HUGE, "1e-999999999"]
+# Options at values Python, numpy or Decimal cannot take, or that would run for hours: each must be refused.
+EXTREME_OPTIONS = {
+    "guardrails": ["--max-increase", "--max-decrease", "--budget", "--min-correlation"],
+    "simulate": {"--runs": ["0", "-1", "1000001", HUGE], "--quarters-ahead": ["0", "41", "100000", "1000000000"],
+                 "--seed": ["-1", "4294967296", HUGE], "--max-overrun-probability": EXTREME_NUMBERS},
+    "--set": ["cap=0.9:1:1e-999999999", "cap=0:1e999999999:1", "cap=1:2:1e999999999", "cap=nan,1",
+              "cap=" + ",".join(["1"] * 10_001), f"cap={HUGE}%", "cap=1e-999999999,1"],
+    "--shock": [f"churn=+1{HUGE}%", f"expansion=+{HUGE}", f"churn=-{HUGE}%", "churn=+10000.5%", "expansion=+10000%"],
+}
+
+
+def _extreme_option(command: str, rng: random.Random) -> list[str]:
+    """One option at an extreme value for the command (none for most cases)."""
+    if rng.random() < 0.6:
+        return []
+    if command in ("stress-test", "compare"):
+        if rng.random() < 0.5:
+            return ["--shock", rng.choice(EXTREME_OPTIONS["--shock"])]
+        return [rng.choice(EXTREME_OPTIONS["guardrails"]), rng.choice(EXTREME_NUMBERS)]
+    if command == "simulate":
+        option = rng.choice([*EXTREME_OPTIONS["simulate"], "--budget"])
+        return [option, rng.choice(EXTREME_OPTIONS["simulate"].get(option, EXTREME_NUMBERS))]
+    if command == "sweep":
+        return ["--set", rng.choice(EXTREME_OPTIONS["--set"])]  # the last --set is the one swept
+    return []
+
+
 def _case(seed: int, folder: Path) -> list[str]:
     rng = random.Random(seed)
     plan_path = rng.choice(PLANS)
@@ -151,6 +180,7 @@ def _case(seed: int, folder: Path) -> list[str]:
                                              "components.nrr.curve.0.0=0.8,0.9")), "--quarters", "2"],
         ["plan-diff", other, plan, "--format", "json"],
     ))
+    command += _extreme_option(command[0], rng)
     return [command[0], command[1], "--data", str(folder), *command[2:]] if command[0] != "plan-diff" else command
 
 

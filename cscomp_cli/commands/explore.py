@@ -111,8 +111,9 @@ def simulate_command(
         from ..plan import load_plan, plan_files_read
         from ..render.simulation import render_simulation, simulation_csv, simulation_markdown
         from ..shocks import parse_shocks, shock_dataset
-        from ..simulate import build_team, simulate, summarise
+        from ..simulate import build_team, check_options, simulate, summarise
 
+        check_options(runs=runs, quarters_ahead=quarters_ahead, seed=seed)  # before any file is read
         rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)
         shocks = parse_shocks(shock or [])
         with plan_files_read() as read:
