@@ -117,3 +117,14 @@ def test_every_text_of_a_workbook_is_escaped_alike():
     assert sum(cell.value == shown for cell in texts) == 11  # Summary 5, CSMs 3, Rows 3
     assert "=line" in {cell.value for cell in book["Plan"]["A"]}
     assert not any(set(cell.value) & {"\x01", "\x0b"} for cell in texts)
+
+
+def test_a_column_is_as_wide_as_its_widest_value_shown():
+    """The widths come from the extremes of an amount column: the longest shown value, sign included."""
+    from cscomp_cli.render.workbook import MONEY, PERCENT, RATIO, _shown, _widest
+
+    amounts = [5.0, None, 999.995, -1234567.891, 1234567.8, -0.001]
+    assert _widest(amounts, MONEY) == max(len(_shown(v, MONEY)) for v in amounts) == len("-1,234,567.89")
+    assert _widest([0.5, -0.0001, 12.3456], PERCENT) == len("1234.56%")
+    assert _widest([0.123456789, None, "text of twenty chars"], RATIO) == 20
+    assert _widest([None, None], MONEY) == 0 and _widest([], None) == 0

@@ -136,8 +136,8 @@ class _Book:
 
         sheet = self._sheet(title, header, rows, formats, row_formats)
         for column in range(1, len(header) + 1):
-            values = [header[column - 1]] + [_shown(row[column - 1], formats.get(column)) for row in rows]
-            sheet.column_dimensions[get_column_letter(column)].width = min(60, max(len(v) for v in values) + 3)
+            widest = _widest([row[column - 1] for row in rows], formats.get(column))
+            sheet.column_dimensions[get_column_letter(column)].width = min(60, max(len(header[column - 1]), widest) + 3)
         sheet.freeze_panes = "A2"
         if rows:
             sheet.auto_filter.ref = sheet.calculate_dimension()
@@ -211,11 +211,18 @@ class _Book:
         from openpyxl.utils import get_column_letter
 
         letters = [get_column_letter(column) for column in range(1, columns + 1)]
+        attributes: dict[int, list[str]] = {}  # a row's styles → their s="…" attributes, made once
         chunk = []
         for number, (values, row_styles) in enumerate(zip(rows, styles), 1):
+            shown = attributes.get(id(row_styles))
+            if shown is None:
+                shown = attributes[id(row_styles)] = [f' s="{style}"' if style else "" for style in row_styles]
             chunk.append(f'<row r="{number}">')
-            for letter, value, style in zip(letters, values, row_styles):
-                chunk.append(_cell_xml(f"{letter}{number}", value, style))
+            for letter, value, style in zip(letters, values, shown):
+                if type(value) is float and math.isfinite(value):  # most cells: the short way
+                    chunk.append(f'<c r="{letter}{number}"{style}><v>{value:.16g}</v></c>')
+                else:
+                    chunk.append(_cell_xml(f"{letter}{number}", value, style))
             chunk.append("</row>")
             if len(chunk) > 5000:
                 yield "".join(chunk)
@@ -226,16 +233,15 @@ class _Book:
 _EMPTY_SHEET_DATA = re.compile(rb"(<sheetData\s*/>|<sheetData>\s*</sheetData>)")  # as etree or lxml writes it
 
 
-def _cell_xml(ref: str, value, style: int) -> str:
-    """One cell: a number as a number, anything else as inline text (never a formula or an error
-    code), and an empty cell only when it carries a format."""
-    s = f' s="{style}"' if style else ""
-    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
-        return f'<c r="{ref}"{s}/>' if style else ""
+def _cell_xml(ref: str, value, s: str) -> str:
+    """One cell (s its style attribute, '' for none): a number as a number, anything else as inline
+    text (never a formula or an error code), and an empty cell only when it carries a format."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return f'<c r="{ref}"{s}><v>{value:.16g}</v></c>'  # as openpyxl writes numbers
+    if value is None or value == "" or isinstance(value, float):  # nothing, or a NaN or an infinity
+        return f'<c r="{ref}"{s}/>' if s else ""
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}><v>{value:.16g}</v></c>'  # as openpyxl writes numbers
     text = cell_text(str(value))[:32767]  # Excel's limit for a cell, as openpyxl truncates
     space = ' xml:space="preserve"' if text != text.strip() else ""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
@@ -254,6 +260,17 @@ def _escaped(match: re.Match) -> str:
 
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _widest(values: list, number_format: str | None) -> int:
+    """The length of the longest of a column's values as shown (0 for none)."""
+    if number_format not in (MONEY, PERCENT):
+        return max(map(len, map(str, [value for value in values if value is not None])), default=0)
+    numbers = [value for value in values if isinstance(value, (int, float))]
+    if numbers:
+        # An amount or a percentage shown only grows longer with its size: the extremes are the widest.
+        values = [min(numbers), max(numbers), *[value for value in values if not isinstance(value, (int, float))]]
+    return max(map(len, (_shown(value, number_format) for value in values)), default=0)
 
 
 def _shown(value, number_format) -> str:
