@@ -11,7 +11,8 @@ Times, as medians of several runs in this one process (the loop runs once: it is
   (d) the same metrics and payouts as DuckDB SQL (benchmarks/reference_duckdb.py), load and compute;
 checks that all three agree to the cent on every CSM-quarter, and measures the other targets of
 the performance issue (peak memory, `cscomp --help`, the sample-org stress test, simulate, a sweep
-of 50 values). Targets are ratios within the run, never absolute timings. Writes RESULTS.md.
+of 50 values). Targets are ratios within the run, never absolute timings. Writes RESULTS.md
+(keeping the workbook's section, which benchmarks/workbook.py writes).
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     from cscomp_cli.sweep import parse_setting, sweep
 
     import reference_duckdb
+    from workbook import keep_section
 
     plan = load_plan(PLAN)
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
@@ -212,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if duck_diff or loop_diff:
         report += ["Disagreements (first 10):", ""] + [f"- {line}" for line in (duck_diff + loop_diff)[:10]] + [""]
-    args.output.write_text("\n".join(report), encoding="utf-8")
+    workbook = keep_section(args.output)  # benchmarks/workbook.py writes its own section: keep it
+    args.output.write_text("\n".join(report + ([workbook] if workbook else [])), encoding="utf-8")
     print("\n".join(report))
     return 0 if agree else 1
 
