@@ -170,6 +170,7 @@ def load_accounts(path: Path) -> pd.DataFrame:
     # and give the group-bys of the metrics their codes for free.
     for column in ("quarter", "csm_id", "segment"):
         out[column] = out[column].astype("category")
+    _bound_book_totals(out, path, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
     return _with_header(out.reset_index(drop=True), table)
 
 
@@ -222,6 +223,7 @@ def load_payouts(path: Path) -> pd.DataFrame:
     out["csm_id"] = _text(table, path, "csm_id", required=True)
     out["amount"] = _amounts(table, path, "amount", required=True, negative=True, numbers=numbers)
     out["component"] = _text(table, path, "component", required=False)
+    _bound_payout_totals(out, path)
     return _with_header(out.reset_index(drop=True), table)
 
 
@@ -246,6 +248,72 @@ def load_quotas(path: Path) -> pd.DataFrame:
         out, path, ["quarter", "csm_id", "component"], "component", "two quotas for one CSM, quarter and component"
     )
     return _with_header(out.reset_index(drop=True), table)
+
+
+# --- totals no book or payroll reaches ------------------------------------------------------
+# Each cell is at most MAX_AMOUNT, but a million of them are not: payouts are summed in integer
+# cents, and 100,000 lines of 999,999,999,999.99 wrap int64 round to a negative total. Totals are
+# bounded where they are summed, in floats first, so no later integer sum can overflow.
+
+
+def _bound_payout_totals(out: pd.DataFrame, path: Path) -> None:
+    """Refuse a CSM-quarter paid more than MAX_AMOUNT in all, and a file paying more than MAX_FILE_TOTAL."""
+    amounts = out["amount"].fillna(0.0)
+    totals = amounts.groupby([out["quarter"], out["csm_id"]], sort=False).transform("sum")
+    over = totals.abs() > MAX_AMOUNT
+    if bool(over.any()):
+        first = out.loc[over].iloc[0]
+        books = out.loc[over, ["quarter", "csm_id"]].drop_duplicates()
+        more = f" (and {len(books) - 1} more CSM-quarter{'s' if len(books) > 2 else ''} like it)" if len(books) > 1 else ""
+        report(DataError(
+            f"the payouts to {first.csm_id} in {first.quarter} add up to {_total(totals[over].iloc[0])}, more than "
+            f"{MAX_AMOUNT:,.0f}{more}",
+            file=path, location=f"line {int(first['line'])}, column amount",
+            hint="no CSM is paid that much in a quarter: check the export for repeated lines or a misplaced digit "
+            f"or separator; see {DATA_DOC}"))
+        out.loc[over, "amount"] = np.nan  # validate goes on without them
+    paid = float(out["amount"].abs().sum())
+    if paid > MAX_FILE_TOTAL:
+        report(DataError(
+            f"the payout lines add up to {_total(paid)} (clawbacks counted as paid), more than {MAX_FILE_TOTAL:,.0f}",
+            file=path, location="column amount",
+            hint=f"no payroll pays that much: check that this is the right file; see {DATA_DOC}"))
+        out["amount"] = np.nan
+
+
+def _total(value: float) -> str:
+    """A sum as a person reads it: to the cent while a float holds cents exactly, else to three digits."""
+    if abs(value) < 2**53 / 100:
+        return f"{value:,.2f}"
+    return f"about {float(f'{value:.3g}'):,.0f}"
+
+
+def _bound_book_totals(out: pd.DataFrame, path: Path, columns: list[str]) -> None:
+    """Refuse a CSM's book (one quarter) whose column adds up to more than MAX_AMOUNT."""
+    quarter, csm = out["quarter"].cat.codes.to_numpy(), out["csm_id"].cat.codes.to_numpy()
+    known = (quarter >= 0) & (csm >= 0)
+    csms = max(len(out["csm_id"].cat.categories), 1)
+    books = np.where(known, quarter.astype("int64") * csms + csm, 0)
+    size = len(out["quarter"].cat.categories) * csms
+    if size > 50_000_000:  # hundreds of quarters × a million CSMs: number the books present instead
+        _, books = np.unique(books, return_inverse=True)
+        size = int(books.max()) + 1 if len(books) else 0
+    for column in columns:
+        values = out[column].to_numpy(dtype="float64")
+        totals = np.bincount(books, weights=np.where(known & (values == values), values, 0.0), minlength=size)
+        if not bool((totals > MAX_AMOUNT).any()):
+            continue
+        over = known & (totals[books] > MAX_AMOUNT)
+        first = out.loc[over].iloc[0]
+        count = len(np.unique(books[over]))
+        more = f" (and {count - 1} more book{'s' if count > 2 else ''} like it)" if count > 1 else ""
+        report(DataError(
+            f"the book of {first.csm_id} in {first.quarter} adds up to {_total(totals[books[over][0]])} of {column}, "
+            f"more than {MAX_AMOUNT:,.0f}{more}",
+            file=path, location=f"line {int(first['line'])}, column {column}",
+            hint="no CSM's book is that large: check the export for repeated rows or a misplaced digit or "
+            f"separator; see {DATA_DOC}"))
+        out.loc[over, column] = np.nan  # validate goes on without them
 
 
 def _with_header(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -368,7 +436,7 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
 
 
 def _read_bytes(path: Path) -> bytes:
-    """The whole file, once it is known to be a regular file of a sane size whose header fits."""
+    """The whole file, once it is known to be a regular file of a sane size, and its header line not too long."""
     try:
         info = path.stat()  # never opened before this says what it is: opening a FIFO waits for a writer
     except FileNotFoundError:
@@ -379,7 +447,8 @@ def _read_bytes(path: Path) -> bytes:
         raise DataError("is a folder, not a CSV file", file=path)
     if not stat.S_ISREG(info.st_mode):
         raise DataError(
-            f"is not a regular file (it is {_kind(info.st_mode)})",
+            f"is not a regular file: it is {_kind(info.st_mode)}"
+            + (f" ({path.resolve()})" if path.is_symlink() else ""),
             file=path,
             hint=f"put the exported CSV file itself in the data folder as {path.name}; see {DATA_DOC}",
         )
@@ -387,13 +456,12 @@ def _read_bytes(path: Path) -> bytes:
         raise _too_large(path, info.st_size)
     try:
         with path.open("rb") as handle:
-            start = handle.read(1 << 20)
-            _check_header_length(path, start)
-            raw = start + handle.read(MAX_FILE_BYTES + 1 - len(start))
+            raw = handle.read()
     except OSError as exc:
         raise _unreadable(path, exc) from None
     if len(raw) > MAX_FILE_BYTES:  # it grew while being read
         raise _too_large(path, len(raw))
+    _check_header_length(path, raw)
     return raw
 
 
@@ -421,7 +489,7 @@ def _unreadable(path: Path, exc: OSError) -> DataError:
 
 
 def _check_header_length(path: Path, start: bytes) -> None:
-    """Refuse a first line too long to be a header before the rest of the file is read."""
+    """Refuse a first line too long to be a header before the parsers spend minutes on it."""
     text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(start[: 4 * (MAX_HEADER_CHARS + 1)])
     first = text[: MAX_HEADER_CHARS + 1]
     if len(first) > MAX_HEADER_CHARS and "\n" not in first and "\r" not in first:
