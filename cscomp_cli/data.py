@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import stat
 import unicodedata
@@ -93,8 +94,8 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         tables = {
             ACCOUNTS: load_accounts(folder / ACCOUNTS),
             ROSTER: load_roster(folder / ROSTER),
-            PAYOUTS: load_payouts(payouts_path) if require_payouts or payouts_path.exists() else None,
-            QUOTAS: load_quotas(quotas_path) if quotas_path.exists() else None,
+            PAYOUTS: load_payouts(payouts_path) if require_payouts or present(payouts_path) else None,
+            QUOTAS: load_quotas(quotas_path) if present(quotas_path) else None,
         }
     return Dataset(
         folder=folder,
@@ -105,6 +106,18 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         warnings=[n.one_line() for n in notes],
         columns=header_columns(tables),
     )
+
+
+def present(path: Path) -> bool:
+    """Whether the folder has an entry of this name: a broken link or an unreadable file is present,
+    so its loader says what is wrong with it rather than the file being taken as absent."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozenset[str]]:
@@ -390,7 +403,14 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
                         hint=_too_many_cells_hint(delimiter)) from None
     except pd.errors.EmptyDataError:
         raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row") from None
-    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+    except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):  # pandas counts records, not the lines an editor shows
+            raise DataError("a quote is opened and never closed: the rest of the file reads as one cell", file=path,
+                            location=f"line {_unclosed_quote_line(raw)}",
+                            hint='close the quoted text, or write a quote inside quoted text as two ("")') from None
+        raise DataError(f"cannot be read as CSV{_read_as(delimiter)}: {str(exc).strip()}", file=path,
+                        hint=_too_many_cells_hint(delimiter)) from None
+    except (ValueError, csv.Error) as exc:
         raise DataError(f"cannot be read as CSV{_read_as(delimiter)}: {str(exc).strip()}", file=path,
                         hint=_too_many_cells_hint(delimiter)) from None
     lines = _physical_lines(raw, table)
@@ -440,6 +460,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         info = path.stat()  # never opened before this says what it is: opening a FIFO waits for a writer
     except FileNotFoundError:
+        if path.is_symlink():
+            raise DataError(f"is a symlink to {os.readlink(path)}, which does not exist", file=path,
+                            hint=f"point the link at the exported {path.name}, or put the file itself there") from None
         raise DataError("file not found", file=path, hint=f"the data folder must contain {path.name}") from None
     except OSError as exc:
         raise _unreadable(path, exc) from None
@@ -662,6 +685,13 @@ def _too_many_cells_hint(delimiter: str) -> str:
         return "check for an extra comma, or quote text that contains commas"
     name = _DELIMITERS[delimiter]
     return f"check for an extra {name}, or quote text that contains {name}s"
+
+
+def _unclosed_quote_line(raw: bytes) -> int:
+    """The line of the quote that opens the text left open at the end of the file."""
+    # Quotes inside quoted text come in pairs (""), so with an odd count the last one opened it.
+    at = raw.rfind(b'"')
+    return raw.count(b"\n", 0, max(at, 0)) + 1
 
 
 def _first_long_row(raw: bytes, delimiter: str = ",") -> int | None:

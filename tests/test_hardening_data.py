@@ -214,6 +214,14 @@ def test_a_stray_quote_inside_a_cell_does_not_shift_lines(data_dir):
     refused(stress(folder(data_dir, accounts=accounts)), "accounts.csv", "line 6, column arr_start")
 
 
+def test_an_unclosed_quote_names_the_line_it_opens_on(data_dir):
+    roster = ('csm_id,name,segment,annual_base,annual_variable\n'
+              'C1,"Ana\nMaria",Enterprise,100000,20000\n'    # lines 2–3
+              'C2,"Bo,SMB,100000,20000\n'                    # line 4: never closed
+              'C3,Cy,SMB,100000,20000\n')
+    refused(stress(folder(data_dir, roster=roster)), "roster.csv", "line 4", "never closed")
+
+
 # --- row 8: sums a payroll cannot reach -----------------------------------------------------
 
 
@@ -251,3 +259,29 @@ def test_a_book_larger_than_a_trillion_is_refused(data_dir):
                 "2026Q1,A1,C1,100000,0,0,0\n2026Q1,A2,C2,999999999999,0,0,0\n2026Q1,A3,C2,999999999999,0,0,0\n")
     refused(stress(folder(data_dir, accounts=accounts)), "accounts.csv", "C2", "2026Q1", "arr_start",
             "line 3, column arr_start")
+
+
+# --- what is present but broken is said, not taken as absent ----------------------------------
+
+
+@pytest.mark.parametrize("command", ["stress-test", "validate"])
+def test_a_dangling_quotas_link_is_named_not_ignored(data_dir, command):
+    path = folder(data_dir)
+    (path / "quotas.csv").symlink_to(path / "gone.csv")
+    result = run(command, path / "plan.yaml", *(["--quarters", "1"] if command == "stress-test" else []), "--data", path)
+    output = result.stdout + result.stderr
+    assert result.exit_code == 2, output
+    assert "quotas.csv" in output and "which does not exist" in output and "unexpected" not in output
+
+
+def test_a_data_file_whose_stat_is_denied_is_named(data_dir, monkeypatch):
+    path = folder(data_dir)
+    real_stat = Path.stat
+
+    def denied(self, *args, **kwargs):
+        if self.name == "payouts.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", denied)
+    refused(stress(path), "payouts.csv", "cannot be read: permission denied")
