@@ -21,7 +21,7 @@ from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS
 from .conftest import NRR_ONLY_YAML as PLAN
 from .conftest import PAID_AT_TARGET as PAYOUTS
-from .conftest import assert_user_error, run
+from .conftest import assert_user_error, run, write_files
 
 
 def folder(data_dir, **files):
@@ -285,3 +285,21 @@ def test_a_data_file_whose_stat_is_denied_is_named(data_dir, monkeypatch):
 
     monkeypatch.setattr(Path, "stat", denied)
     refused(stress(path), "payouts.csv", "cannot be read: permission denied")
+
+
+def test_a_replay_paying_more_than_a_quadrillion_in_all_is_refused_not_overflowed(tmp_path):
+    # 10,000 CSMs × 10 components × 1e12 each (each under the one-payout bound): 1e19 cents wrap int64.
+    csms = range(10_000)
+    components = "".join(f"  - {{id: c{i}, metric: nrr, weight: 0.1, target: 1.0, curve: [[0.9, 0], [1.0, 40]]}}\n"
+                         for i in range(10))
+    path = write_files(
+        tmp_path / "data",
+        roster="csm_id,name,segment,annual_base,annual_variable\n"
+               + "".join(f"C{i},N{i},SMB,0,1000000000000\n" for i in csms),
+        accounts="quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                 + "".join(f"2026Q1,A{i},C{i},100,0,0,0\n" for i in csms),
+        payouts="quarter,csm_id,amount\n2026Q1,C0,1\n",
+        **{"plan.yaml": "name: huge\ncomponents:\n" + components},
+    )
+    result = stress(path)
+    refused(result, "would pay about 100,000,000,000,000,000 in all", "1,000,000,000,000,000")
