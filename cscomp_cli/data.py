@@ -10,8 +10,13 @@ noted as a DataWarning, which load_dataset and validate collect.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
+import os
 import re
+import stat
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +46,15 @@ _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0", ""}
 # A trillion: larger amounts are export errors, and would overflow the integer cents payouts are summed in.
 MAX_AMOUNT = 1e12
+# Every payout line of a file together (clawbacks counted as paid): a quadrillion keeps every sum of
+# integer cents, over any CSMs and quarters, a hundred times inside int64.
+MAX_FILE_TOTAL = 1e15
+# Real exports of 2 M account rows are about 150 MB; a file is read whole, so one far larger is
+# refused before it is read rather than ending in a MemoryError.
+MAX_FILE_BYTES = 2 * 1024**3
+# A header is checked before the file is parsed: millions of columns would take minutes to parse.
+MAX_COLUMNS = 1_000
+MAX_HEADER_CHARS = 100_000
 _AMOUNT_HINT = f"write amounts like 1234.50, 1,234.50 or $1,234.50; see {DATA_DOC}"
 _EUROPEAN_HINT = ("this file uses decimal commas: write amounts like 1234,50 or 1.234,50 (or re-export it with "
                   f"decimal points); see {DATA_DOC}")
@@ -80,8 +94,8 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         tables = {
             ACCOUNTS: load_accounts(folder / ACCOUNTS),
             ROSTER: load_roster(folder / ROSTER),
-            PAYOUTS: load_payouts(payouts_path) if require_payouts or payouts_path.exists() else None,
-            QUOTAS: load_quotas(quotas_path) if quotas_path.exists() else None,
+            PAYOUTS: load_payouts(payouts_path) if require_payouts or present(payouts_path) else None,
+            QUOTAS: load_quotas(quotas_path) if present(quotas_path) else None,
         }
     return Dataset(
         folder=folder,
@@ -92,6 +106,18 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         warnings=[n.one_line() for n in notes],
         columns=header_columns(tables),
     )
+
+
+def present(path: Path) -> bool:
+    """Whether the folder has an entry of this name: a broken link or an unreadable file is present,
+    so its loader says what is wrong with it rather than the file being taken as absent."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozenset[str]]:
@@ -157,6 +183,7 @@ def load_accounts(path: Path) -> pd.DataFrame:
     # and give the group-bys of the metrics their codes for free.
     for column in ("quarter", "csm_id", "segment"):
         out[column] = out[column].astype("category")
+    _bound_book_totals(out, path, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
     return _with_header(out.reset_index(drop=True), table)
 
 
@@ -209,6 +236,7 @@ def load_payouts(path: Path) -> pd.DataFrame:
     out["csm_id"] = _text(table, path, "csm_id", required=True)
     out["amount"] = _amounts(table, path, "amount", required=True, negative=True, numbers=numbers)
     out["component"] = _text(table, path, "component", required=False)
+    _bound_payout_totals(out, path)
     return _with_header(out.reset_index(drop=True), table)
 
 
@@ -233,6 +261,72 @@ def load_quotas(path: Path) -> pd.DataFrame:
         out, path, ["quarter", "csm_id", "component"], "component", "two quotas for one CSM, quarter and component"
     )
     return _with_header(out.reset_index(drop=True), table)
+
+
+# --- totals no book or payroll reaches ------------------------------------------------------
+# Each cell is at most MAX_AMOUNT, but a million of them are not: payouts are summed in integer
+# cents, and 100,000 lines of 999,999,999,999.99 wrap int64 round to a negative total. Totals are
+# bounded where they are summed, in floats first, so no later integer sum can overflow.
+
+
+def _bound_payout_totals(out: pd.DataFrame, path: Path) -> None:
+    """Refuse a CSM-quarter paid more than MAX_AMOUNT in all, and a file paying more than MAX_FILE_TOTAL."""
+    amounts = out["amount"].fillna(0.0)
+    totals = amounts.groupby([out["quarter"], out["csm_id"]], sort=False).transform("sum")
+    over = totals.abs() > MAX_AMOUNT
+    if bool(over.any()):
+        first = out.loc[over].iloc[0]
+        books = out.loc[over, ["quarter", "csm_id"]].drop_duplicates()
+        more = f" (and {len(books) - 1} more CSM-quarter{'s' if len(books) > 2 else ''} like it)" if len(books) > 1 else ""
+        report(DataError(
+            f"the payouts to {first.csm_id} in {first.quarter} add up to {_total(totals[over].iloc[0])}, more than "
+            f"{MAX_AMOUNT:,.0f}{more}",
+            file=path, location=f"line {int(first['line'])}, column amount",
+            hint="no CSM is paid that much in a quarter: check the export for repeated lines or a misplaced digit "
+            f"or separator; see {DATA_DOC}"))
+        out.loc[over, "amount"] = np.nan  # validate goes on without them
+    paid = float(out["amount"].abs().sum())
+    if paid > MAX_FILE_TOTAL:
+        report(DataError(
+            f"the payout lines add up to {_total(paid)} (clawbacks counted as paid), more than {MAX_FILE_TOTAL:,.0f}",
+            file=path, location="column amount",
+            hint=f"no payroll pays that much: check that this is the right file; see {DATA_DOC}"))
+        out["amount"] = np.nan
+
+
+def _total(value: float) -> str:
+    """A sum as a person reads it: to the cent while a float holds cents exactly, else to three digits."""
+    if abs(value) < 2**53 / 100:
+        return f"{value:,.2f}"
+    return f"about {float(f'{value:.3g}'):,.0f}"
+
+
+def _bound_book_totals(out: pd.DataFrame, path: Path, columns: list[str]) -> None:
+    """Refuse a CSM's book (one quarter) whose column adds up to more than MAX_AMOUNT."""
+    quarter, csm = out["quarter"].cat.codes.to_numpy(), out["csm_id"].cat.codes.to_numpy()
+    known = (quarter >= 0) & (csm >= 0)
+    csms = max(len(out["csm_id"].cat.categories), 1)
+    books = np.where(known, quarter.astype("int64") * csms + csm, 0)
+    size = len(out["quarter"].cat.categories) * csms
+    if size > 50_000_000:  # hundreds of quarters × a million CSMs: number the books present instead
+        _, books = np.unique(books, return_inverse=True)
+        size = int(books.max()) + 1 if len(books) else 0
+    for column in columns:
+        values = out[column].to_numpy(dtype="float64")
+        totals = np.bincount(books, weights=np.where(known & (values == values), values, 0.0), minlength=size)
+        if not bool((totals > MAX_AMOUNT).any()):
+            continue
+        over = known & (totals[books] > MAX_AMOUNT)
+        first = out.loc[over].iloc[0]
+        count = len(np.unique(books[over]))
+        more = f" (and {count - 1} more book{'s' if count > 2 else ''} like it)" if count > 1 else ""
+        report(DataError(
+            f"the book of {first.csm_id} in {first.quarter} adds up to {_total(totals[books[over][0]])} of {column}, "
+            f"more than {MAX_AMOUNT:,.0f}{more}",
+            file=path, location=f"line {int(first['line'])}, column {column}",
+            hint="no CSM's book is that large: check the export for repeated rows or a misplaced digit or "
+            f"separator; see {DATA_DOC}"))
+        out.loc[over, column] = np.nan  # validate goes on without them
 
 
 def _with_header(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -269,25 +363,22 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
 
     Also works out how the file writes numbers, from the cells of its ``numbers`` columns.
     """
-    if not path.exists():
-        raise DataError("file not found", file=path, hint=f"the data folder must contain {path.name}")
-    if path.is_dir():
-        raise DataError("is a folder, not a CSV file", file=path)
-    _refuse_binary(path)
+    raw = _read_bytes(path)
+    _refuse_binary(path, raw[:8])
     delimiter = ","
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as handle:
-            head = handle.read(1 << 16)
+        head = _head(raw)
         if head == "":
             raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row")
         delimiter = _sniff_delimiter(head, set(required) | set(optional))
-        table = _read_fast(path, delimiter)
+        _check_header_width(path, head, delimiter)
+        table = _read_fast(raw, delimiter)
         if table is None:
             with warnings.catch_warnings():
                 # pandas only warns, and drops the extra cells, when a row has more fields than the header.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 table = pd.read_csv(
-                    path,
+                    io.BytesIO(raw),
                     sep=delimiter,
                     dtype=str,
                     keep_default_na=False,
@@ -306,17 +397,28 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
             hint="re-export the file as 'CSV UTF-8', or convert it: iconv -f latin1 -t utf-8",
         ) from None
     except pd.errors.ParserWarning:
-        line = _first_long_row(path, delimiter)
+        line = _first_long_row(raw, delimiter)
         raise DataError("a row has more cells than the header has columns" + _read_as(delimiter), file=path,
                         location=None if line is None else f"line {line}",
                         hint=_too_many_cells_hint(delimiter)) from None
     except pd.errors.EmptyDataError:
         raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row") from None
-    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+    except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):  # pandas counts records, not the lines an editor shows
+            raise DataError("a quote is opened and never closed: the rest of the file reads as one cell", file=path,
+                            location=f"line {_unclosed_quote_line(raw)}",
+                            hint='close the quoted text, or write a quote inside quoted text as two ("")') from None
         raise DataError(f"cannot be read as CSV{_read_as(delimiter)}: {str(exc).strip()}", file=path,
                         hint=_too_many_cells_hint(delimiter)) from None
+    except (ValueError, csv.Error) as exc:
+        raise DataError(f"cannot be read as CSV{_read_as(delimiter)}: {str(exc).strip()}", file=path,
+                        hint=_too_many_cells_hint(delimiter)) from None
+    lines = _physical_lines(raw, table)
+    controls = _may_hold_controls(raw)
+    del raw
 
     names = [str(c).strip().lower() for c in table.columns]
+    _refuse_controls_in_header(path, names)
     seen: set[str] = set()
     for name in names:
         if name in seen:
@@ -338,7 +440,9 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     for column in keep:
         # Cells are compared trimmed everywhere ("  1,234.50 " is an amount), so trim them once here.
         table[column] = table[column].fillna("").astype(str).str.strip()
-    table["line"] = np.arange(len(table), dtype="int64") + 2
+    table["line"] = lines
+    if controls:
+        _refuse_controls(path, table, keep)
     # Blank lines (every cell empty) are skipped; their line numbers stay counted.
     blank = (table[keep] == "").all(axis=1)
     table = table.loc[~blank]
@@ -351,10 +455,178 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     return table, convention
 
 
-def _refuse_binary(path: Path) -> None:
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, once it is known to be a regular file of a sane size, and its header line not too long."""
+    try:
+        info = path.stat()  # never opened before this says what it is: opening a FIFO waits for a writer
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise DataError(f"is a symlink to {os.readlink(path)}, which does not exist", file=path,
+                            hint=f"point the link at the exported {path.name}, or put the file itself there") from None
+        raise DataError("file not found", file=path, hint=f"the data folder must contain {path.name}") from None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError("is a folder, not a CSV file", file=path)
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(
+            f"is not a regular file: it is {_kind(info.st_mode)}"
+            + (f" ({path.resolve()})" if path.is_symlink() else ""),
+            file=path,
+            hint=f"put the exported CSV file itself in the data folder as {path.name}; see {DATA_DOC}",
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_large(path, info.st_size)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        raise _too_large(path, len(raw))
+    _check_header_length(path, raw)
+    return raw
+
+
+def _kind(mode: int) -> str:
+    for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a file"
+
+
+def _too_large(path: Path, size: int) -> DataError:
+    return DataError(
+        f"is larger than {MAX_FILE_BYTES / 1024**3:g} GB ({size / 1024**3:.1f} GB): too large to be an export",
+        file=path,
+        hint="check that this is the right file; to replay fewer quarters, export only those",
+    )
+
+
+def _unreadable(path: Path, exc: OSError) -> DataError:
+    reason = (exc.strerror or type(exc).__name__).lower()
+    hint = ("give your user read permission on it (ls -l shows who may read it)" if isinstance(exc, PermissionError)
+            else f"check that {path.name} is a readable CSV file")
+    return DataError(f"cannot be read: {reason}", file=path, hint=hint)
+
+
+def _check_header_length(path: Path, start: bytes) -> None:
+    """Refuse a first line too long to be a header before the parsers spend minutes on it."""
+    text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(start[: 4 * (MAX_HEADER_CHARS + 1)])
+    first = text[: MAX_HEADER_CHARS + 1]
+    if len(first) > MAX_HEADER_CHARS and "\n" not in first and "\r" not in first:
+        raise DataError(
+            f"the header line is longer than {MAX_HEADER_CHARS:,} characters",
+            file=path,
+            location="line 1",
+            hint=f"the first line must be the header (column names such as quarter, csm_id); see {DATA_DOC}",
+        )
+
+
+def _head(raw: bytes) -> str:
+    """The first lines of the file as text: the whole header and a few rows."""
+    size = 1 << 20
+    return codecs.getincrementaldecoder("utf-8-sig")().decode(raw[:size], final=len(raw) <= size)
+
+
+def _check_header_width(path: Path, head: str, delimiter: str) -> None:
+    header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
+    if len(header) > MAX_COLUMNS:
+        raise DataError(
+            f"the header has {len(header):,} columns{_read_as(delimiter)}; cscomp reads files of up to "
+            f"{MAX_COLUMNS:,} columns",
+            file=path,
+            location="line 1",
+            hint=f"export only the columns cscomp reads (see {DATA_DOC}); other columns are ignored anyway",
+        )
+
+
+def _physical_lines(raw: bytes, table: pd.DataFrame) -> np.ndarray:
+    """The line each row starts on as an editor numbers them (the header is line 1).
+
+    Row i is line i + 2 unless a quoted cell holds a line break: a row then takes one line more per
+    break in its cells, so the lines are counted from the parsed cells, never by re-reading the file.
+    """
+    plain = np.arange(len(table), dtype="int64") + 2
+    # Each row ends at one line break: as many breaks as rows means no cell holds one (the fast path).
+    if b'"' not in raw or raw.count(b"\n") == len(table) + raw.endswith(b"\n"):
+        return plain
+    carried = np.zeros(len(table), dtype="int64")
+    for column in table.columns:
+        cells = table[column]
+        if cells.dtype != object and not isinstance(cells.dtype, pd.StringDtype):
+            continue
+        held = cells.str.contains("\n", regex=False).fillna(False).astype(bool)
+        if bool(held.any()):
+            carried += cells.str.count("\n").fillna(0).to_numpy(dtype="int64")
+    header = sum(str(name).count("\n") for name in table.columns)
+    return plain + header + np.concatenate([[0], np.cumsum(carried)[:-1]]).astype("int64")[: len(table)]
+
+
+# C0 controls but tab and line breaks, DEL, the C1 controls, and the bidirectional embeddings,
+# overrides and isolates (which make a name display in a misleading order): none belongs in an
+# export, and each breaks the workbook or the terminal. Written so RE2 (pyarrow) and re both read it.
+_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\u202a-\u202e\u2066-\u2069]"
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES + b"\xc2\xe2")
+_CONTROL_HINT = (f"delete the character from the cell (it usually comes from text pasted out of another program) "
+                 f"and export again; see {DATA_DOC}")
+
+
+def _may_hold_controls(raw: bytes) -> bool:
+    """Whether any cell may hold a control character: a scan of the bytes, so clean files cost no cell check."""
+    left = raw.translate(None, _NOT_CONTROL)  # only control bytes and the lead bytes C2, E2
+    if left.strip(b"\xc2\xe2") != b"":
+        return True
+    if not left:
+        return False
+    buffer = np.frombuffer(raw, dtype=np.uint8)
+    c2 = np.flatnonzero(buffer[:-1] == 0xC2) + 1
+    if ((buffer[c2] >= 0x80) & (buffer[c2] <= 0x9F)).any():  # U+0080–U+009F
+        return True
+    e2 = np.flatnonzero(buffer[:-2] == 0xE2) + 1
+    second, third = buffer[e2], buffer[e2 + 1]
+    return bool((((second == 0x80) & (third >= 0xAA) & (third <= 0xAE))  # U+202A–U+202E
+                 | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9))).any())  # U+2066–U+2069
+
+
+def _shown(char: str) -> str:
+    """A control character as a reader can see it: \\x00, \\u202e (with its name where it has one)."""
+    code = ord(char)
+    escaped = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    names = {0: "NUL", 0x1B: "ESC", 0x7F: "DEL"}
+    name = names.get(code) or unicodedata.name(char, "")
+    return f"{escaped} ({name.lower()})" if name else escaped
+
+
+def _refuse_controls_in_header(path: Path, names: list[str]) -> None:
+    for name in names:
+        found = re.search(_CONTROL, name)
+        if found:
+            raise DataError(
+                f"a column name contains the control character {_shown(found.group())}: "
+                f"'{re.sub(_CONTROL, lambda m: _shown(m.group()).split()[0], name)}'",
+                file=path,
+                location="line 1",
+                hint=_CONTROL_HINT,
+            )
+
+
+def _refuse_controls(path: Path, table: pd.DataFrame, columns: list[str]) -> None:
+    """Refuse a control character in any cell, naming its line and column; validate goes on without it."""
+    for column in columns:
+        bad = table[column].str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
+        if not bool(bad.any()):
+            continue
+        context = table.assign(char=table[column].where(bad, "").str.extract(f"({_CONTROL})", expand=False))
+        _fail(path, context, bad, column, lambda r: f"{column} contains the control character {_shown(r.char)}",
+              _CONTROL_HINT)
+        table[column] = table[column].str.replace(_CONTROL, "", regex=True)
+
+
+def _refuse_binary(path: Path, start: bytes) -> None:
     """A spreadsheet saved under a .csv name, or UTF-16 text, said plainly rather than as bad UTF-8."""
-    with path.open("rb") as handle:
-        start = handle.read(8)
     for magic, what in _SPREADSHEETS:
         if start.startswith(magic):
             raise DataError(
@@ -415,18 +687,26 @@ def _too_many_cells_hint(delimiter: str) -> str:
     return f"check for an extra {name}, or quote text that contains {name}s"
 
 
-def _first_long_row(path: Path, delimiter: str = ",") -> int | None:
+def _unclosed_quote_line(raw: bytes) -> int:
+    """The line of the quote that opens the text left open at the end of the file."""
+    # Quotes inside quoted text come in pairs (""), so with an odd count the last one opened it.
+    at = raw.rfind(b'"')
+    return raw.count(b"\n", 0, max(at, 0)) + 1
+
+
+def _first_long_row(raw: bytes, delimiter: str = ",") -> int | None:
     """The line of the first row with more cells than the header (only read when one exists)."""
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        width = len(next(reader, []))
-        for row in reader:
-            if len(row) > width:
-                return reader.line_num
+    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=delimiter)
+    width = len(next(reader, []))
+    start = reader.line_num + 1
+    for row in reader:
+        if len(row) > width:
+            return start  # where the row begins, though a quoted cell may carry it over several lines
+        start = reader.line_num + 1
     return None
 
 
-def _read_fast(path: Path, delimiter: str = ",") -> pd.DataFrame | None:
+def _read_fast(raw: bytes, delimiter: str = ",") -> pd.DataFrame | None:
     """The common case (well-formed UTF-8, no blank lines) read by pyarrow's multithreaded parser.
 
     None sends the file to pandas' parser instead, which keeps blank lines (so line numbers stay
@@ -435,7 +715,6 @@ def _read_fast(path: Path, delimiter: str = ",") -> pd.DataFrame | None:
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
-    raw = path.read_bytes()
     if b"\n\n" in raw or b"\n\r\n" in raw or raw.startswith((b"\n", b"\r\n")):
         return None
     parse = arrow_csv.ParseOptions(delimiter=delimiter)

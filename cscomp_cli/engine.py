@@ -25,6 +25,9 @@ from .quarters import quarter_day_numbers
 WEIGHT_TOLERANCE = 1e-9
 # No component pays a trillion to one CSM in a quarter; integer cents overflow not far beyond.
 MAX_PAYOUT = 1e12
+# Total cash (base and variable) of one replay, as payouts.csv's total is bounded: a quadrillion
+# keeps every sum of its integer cents (per segment, per CSM, the company) far inside int64.
+MAX_TOTAL_CASH = 1e15
 
 
 @dataclass
@@ -118,6 +121,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     else:
         rows["cap_adjustment_cents"] = np.zeros(len(rows), dtype="int64")
     rows["proposed_cents"] = total + rows["cap_adjustment_cents"].to_numpy()
+    _bound_total_cash(rows, window)
     rows["actual_cents"] = _actual_cents(dataset, rows, window)
     warnings.extend(_roster_warnings(rows, books))
 
@@ -581,6 +585,21 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
     columns["unrounded"] = np.where(active, payout, 0.0)
     columns["payout_cents"] = np.where(active, to_cents(payout), 0)
     return columns
+
+
+def _bound_total_cash(rows: pd.DataFrame, window: list[str]) -> None:
+    """Refuse a replay whose total cash no payroll reaches: every later sum of its cents stays inside int64."""
+    cash = float(np.abs(rows["proposed_cents"].to_numpy(dtype="float64")).sum()
+                 + np.abs(rows["base_cents"].to_numpy(dtype="float64")).sum()) / 100
+    if cash > MAX_TOTAL_CASH:
+        report(PlanError(
+            f"the plan would pay about {float(f'{cash:.3g}'):,.0f} in all over {len(window)} quarter"
+            f"{'s' if len(window) != 1 else ''}, more than {MAX_TOTAL_CASH:,.0f}",
+            location="components",
+            hint=f"check the plan's rates, curve points and multipliers, and the annual_base and annual_variable "
+            f"of {ROSTER}, for a misplaced digit",
+        ))
+        rows["proposed_cents"] = 0  # validate goes on without the amounts
 
 
 def _plausible(payout: np.ndarray, active: np.ndarray, rows: pd.DataFrame, index: int, component_id: str):

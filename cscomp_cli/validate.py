@@ -16,6 +16,7 @@ import pandas as pd
 
 from .data import (
     ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset, header_columns, load_accounts, load_payouts, load_quotas, load_roster,
+    present,
 )
 from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
 from .errors import CscompError, DataError, DataWarning, collect_notes, collect_problems
@@ -104,7 +105,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
     for name, loader, required in ((ACCOUNTS, load_accounts, True), (ROSTER, load_roster, True),
                                    (PAYOUTS, load_payouts, False), (QUOTAS, load_quotas, False)):
         path = folder / name
-        if not required and not path.exists():
+        if not required and not present(path):
             loaded[name] = None
             continue
         with collect_problems() as problems, collect_notes() as notes:
@@ -118,7 +119,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
         found.warnings.extend(Problem.of(warning) for warning in notes)
         if loaded[name] is not None:
             found.checked[name] = {"rows": len(loaded[name])}
-    if loaded[PAYOUTS] is None and not (folder / PAYOUTS).exists():
+    if loaded[PAYOUTS] is None and not present(folder / PAYOUTS):
         found.warnings.append(Problem(f"no {PAYOUTS}: stress-test needs it to compare with what was paid",
                                       file=str(folder / PAYOUTS), hint="export what was paid per CSM and quarter"))
     if loaded[ACCOUNTS] is None or loaded[ROSTER] is None:

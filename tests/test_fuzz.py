@@ -29,6 +29,8 @@ NASTY_CELLS = ["", " ", "-1", "-0", "0", "abc", "1e308", "1e5", "NaN", "nan", "i
                "=HYPERLINK(\"x\")", "9999999999999999999999", "0.0000001", "(5)", "($1,2)", "€", "$", "1,2,3",
                "yes", "maybe", "2026-02-30", "2026-02-15", "\"", "'", "C01", "A00001", "Enterprise", "x" * 300,
                "１２３", "\u200b", "-", ".", "1.", "100000000000000", "2026Q1", "true", "11", "0.5", "1.5"]
+# Control characters, bidirectional overrides and quoted line breaks (issue 10): refused at load, or read.
+NASTY_CELLS += ["A\x00na", "\x01", "x\x0by", "\x1b[2J", "\x7f", "\x85", "Bo\u202e", "\u2066C01\u2069", "two\nlines"]
 NASTY_VALUES = [None, -1, 0, 1e308, float("nan"), "nrr", "", [], {}, [[1, 1]], {"by": "segment"}, "quotas",
                 [1, 2, 3], True, "2026Q1", {"pct_of_start_arr": -1}, 10**30, "all", [{"rate": 0.1}]]
 
