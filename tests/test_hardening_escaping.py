@@ -212,9 +212,9 @@ def test_protect_keeps_numbers_and_catches_fullwidth_formulas():
 @pytest.fixture
 def controlled(tmp_path):
     """Control characters in the plan's name, the plan's file name and the data folder's name (the
-    loader may refuse them inside the CSVs; these it cannot)."""
+    loader refuses them inside the CSVs, tested in test_hardening_data; these it cannot)."""
     data = hostile_org(tmp_path / f"data{CONTROLS}", ids=("C1", "C2"), names=("Ana", "Bo"),
-                       segments=("Enterprise", "SMB"), account="A1", component="", stranger=f"X{CONTROLS}")
+                       segments=("Enterprise", "SMB"), account="A1", component="", stranger="X9")
     plan = tmp_path / f"plan{CONTROLS}.yaml"
     plan.write_text(plan_yaml(f"Plan {CONTROLS}"), encoding="utf-8")
     return data, plan

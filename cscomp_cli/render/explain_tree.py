@@ -168,13 +168,16 @@ def render_explanation(doc: dict, console: Console) -> None:
 # Backslash-escapable punctuation that Markdown could read as emphasis, code, a link or an image,
 # HTML, an entity, a heading, a table cell or strikethrough (and, at the start, a list or a quote). An underscore between two letters or digits is
 # never emphasis, so arr_start stays readable.
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]<|#&~]|(?<![^\W_])_|_(?![^\W_])")
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]|#~]|(?<![^\W_])_|_(?![^\W_])")
+# What would start raw HTML becomes an entity, as in the report's tables: a backslash before '<' is
+# CommonMark's, but not every viewer honours it.
+_HTML_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])")
 
 
 def markdown_escape(text: str) -> str:
     """Text from a plan or an export, safe inside a Markdown paragraph, heading or list item."""
-    text = " ".join(str(text).split())  # a newline in a cell would end the list item
+    text = " ".join(str(text).split()).translate(_HTML_ENTITIES)  # a newline would end the list item
     text = _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
     return _LINE_START.sub(lambda match: match.group(1) + match.group(2)[:-1] + "\\" + match.group(2)[-1], text)
 
