@@ -299,6 +299,7 @@ def test_hostile_text_never_reaches_an_output_raw(tmp_path, seed):
         if shown_format == "html":
             page = written.read_text(encoding="utf-8")
             assert not any(raw in page for raw in RAW_MARKUP), (seed, args)
+            assert not CONTROL & set(page.replace("\n", "").replace("\t", "")), (seed, args)
         else:
             import zipfile
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
 
+from ..text import printable, printable_data
 from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, pay_share,
                     percent, performance, quarter_view, top_view)
 
@@ -96,7 +97,8 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
 
 
 def _e(text) -> str:
-    return html.escape(str(text))
+    # Control characters shown as escapes, as on the terminal: a browser would draw nothing for them.
+    return html.escape(printable(text, keep="\n\t"))
 
 
 def _money(value, currency: str, *, sign: bool = False) -> str:
@@ -248,6 +250,8 @@ def charts_svg(document: dict) -> dict[str, str]:
 def chart_figures(document: dict) -> dict:
     """Every chart of the report as a laid-out matplotlib figure (the tests measure them)."""
     plt = _pyplot()
+    # A control character in a label has no glyph: matplotlib would warn on stderr, ESC and all.
+    document = printable_data(document)
     currency = document["currency"]
     figures = {}
     view = sorted(document["csms"], key=lambda c: (c["delta"], c["csm_id"]))
@@ -392,6 +396,7 @@ def _svg(figure) -> str:
 def side_by_side_figure(document: dict):
     """`cscomp compare`'s chart: cost per segment, actual and each plan side by side."""
     plt = _pyplot()
+    document = printable_data(document)
     labels = ["actual"] + [p["label"] for p in document["plans"]]
     segments = list(document["actual"]["cost_by_segment"])
     figure, axes = plt.subplots(figsize=(10, 3.6))
