@@ -27,6 +27,7 @@ import pandas as pd
 from .errors import DataError, DataWarning, collect_notes, note, report
 from .numbers import round_half_away
 from .quarters import QUARTER_PATTERN
+from .text import escaped
 
 ACCOUNTS = "accounts.csv"
 ROSTER = "roster.csv"
@@ -593,11 +594,9 @@ def _may_hold_controls(raw: bytes) -> bool:
 
 def _shown(char: str) -> str:
     """A control character as a reader can see it: \\x00, \\u202e (with its name where it has one)."""
-    code = ord(char)
-    escaped = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     names = {0: "NUL", 0x1B: "ESC", 0x7F: "DEL"}
-    name = names.get(code) or unicodedata.name(char, "")
-    return f"{escaped} ({name.lower()})" if name else escaped
+    name = names.get(ord(char)) or unicodedata.name(char, "")
+    return f"{escaped(char)} ({name.lower()})" if name else escaped(char)
 
 
 def _refuse_controls_in_header(path: Path, names: list[str]) -> None:
@@ -606,7 +605,7 @@ def _refuse_controls_in_header(path: Path, names: list[str]) -> None:
         if found:
             raise DataError(
                 f"a column name contains the control character {_shown(found.group())}: "
-                f"'{re.sub(_CONTROL, lambda m: _shown(m.group()).split()[0], name)}'",
+                f"'{re.sub(_CONTROL, lambda m: escaped(m.group()), name)}'",
                 file=path,
                 location="line 1",
                 hint=_CONTROL_HINT,

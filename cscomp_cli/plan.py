@@ -33,6 +33,7 @@ from pydantic import (
 
 from .errors import PlanError
 from .quarters import parse_quarter
+from .text import UNPRINTABLE
 from .units import PERCENT_PATTERN, read_percent_strings, shortened
 
 METRICS = (
@@ -44,11 +45,12 @@ COMMISSION_METRICS = (
     "expansion_arr", "cross_sell_arr", "gross_expansion", "net_expansion", "renewed_arr", "retained_arr",
 )
 MAX_PLAN_BYTES = 1_000_000
+_TOO_LARGE = f"plan is larger than {MAX_PLAN_BYTES:,} bytes"
+_TOO_LARGE_HINT = "a plan is a short YAML document; check you passed the right file"
 MAX_EXTENDS_DEPTH = 20  # plans extending plans: a real chain is two or three deep
 MAX_PLAN_NUMBER = 1e12  # a trillion: beyond any rate, weight, target or cap
 # A currency is a code (USD) or a short symbol (€, kr, R$): no space, markup or control character.
-CURRENCY = re.compile(r"[A-Z]{3}"
-                      r"|[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069<>&\"'`\[\]\\|]{1,3}")
+CURRENCY = re.compile(r"[A-Z]{3}" + f"|[^\\s{UNPRINTABLE}" + r"""<>&"'`\[\]\\|]{1,3}""")
 MAX_PLAN_NODES = 100_000  # far beyond any real plan; stops a YAML alias bomb from expanding
 # A plan nests five or six levels (components, one, its target, by segment, values); the limit keeps
 # every step that walks a plan (the YAML composer first) far from Python's recursion limit.
@@ -404,8 +406,7 @@ def load_plan_document(source: Path | str) -> tuple[dict, str]:
         # read(n) stops at n bytes: an endless standard input costs no more than the cap.
         raw = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
         if len(raw) > MAX_PLAN_BYTES:
-            raise PlanError(f"plan is larger than {MAX_PLAN_BYTES:,} bytes", file=label,
-                            hint="a plan is a short YAML document; check you passed the right file")
+            raise PlanError(_TOO_LARGE, file=label, hint=_TOO_LARGE_HINT)
     else:
         _record_read(Path(source))
         raw = _read_plan_file(Path(source), label)
@@ -469,16 +470,14 @@ def _read_plan_file(path: Path, label: str, *, extended_by: str | None = None) -
             raise refuse("is a folder, not a plan file", "give the path of a plan YAML, e.g. plans/nrr_focus.yaml")
         if not stat.S_ISREG(info.st_mode):
             raise refuse("is not a regular file (a device or a pipe?)", "save the plan as a file and give its path")
-        raise refuse(f"plan is larger than {MAX_PLAN_BYTES:,} bytes",
-                     "a plan is a short YAML document; check you passed the right file")
+        raise refuse(_TOO_LARGE, _TOO_LARGE_HINT)
     with os.fdopen(descriptor, "rb") as handle:
         try:
             raw = handle.read(MAX_PLAN_BYTES + 1)
         except OSError as exc:
             raise refuse(f"cannot read the plan file: {exc.strerror}", "check the disk and the path") from None
     if len(raw) > MAX_PLAN_BYTES:  # it grew since fstat
-        raise refuse(f"plan is larger than {MAX_PLAN_BYTES:,} bytes",
-                     "a plan is a short YAML document; check you passed the right file")
+        raise refuse(_TOO_LARGE, _TOO_LARGE_HINT)
     return raw
 
 

@@ -10,17 +10,21 @@ from __future__ import annotations
 import re
 
 # C0 controls, DEL and C1 controls; the bidi embeddings, overrides and isolates (and the marks
-# that steer them), which reorder what a reader sees.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# that steer them), which reorder what a reader sees. (The inside of a regex character class.)
+UNPRINTABLE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNPRINTABLE = re.compile(f"[{UNPRINTABLE}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def escaped(char: str) -> str:
+    """One character as Python writes it in a string: \\x1b, \\u202e."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _escape(match: re.Match) -> str:
     char = match.group(0)
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _NAMED.get(char) or escaped(char)
 
 
 def printable(text, keep: str = "") -> str:

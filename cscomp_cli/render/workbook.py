@@ -7,6 +7,7 @@ import io
 import math
 import re
 
+from ..text import escaped
 from .views import cash_summary, data_line, moves_base, quarter_view
 
 MONEY = '#,##0.00;[Red]-#,##0.00'
@@ -251,12 +252,7 @@ def _cell_xml(ref: str, value, s: str) -> str:
 def cell_text(text: str) -> str:
     """Text a workbook can hold: characters XML refuses (NUL, \\x01, \\x0b, a lone surrogate, ...) as
     their Python escape, so a name that holds one is still written, and shown as it is."""
-    return _ILLEGAL.sub(_escaped, text)
-
-
-def _escaped(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _ILLEGAL.sub(lambda match: escaped(match.group()), text)
 
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
