@@ -125,6 +125,10 @@ class Origin:
     def column(self, name: str) -> str:
         return self.headers.get(name, name)
 
+    def describe(self, key: int) -> str:
+        """'payouts.csv line 7', or 'payroll.xlsx sheet Earnings, row 7': a row as a person finds it."""
+        return f"{Path(self.file(key)).name} {self.place(key)}"
+
     def location(self, key: int, column: str | None = None) -> str:
         where = self.place(key)
         return f"{where}, column {self.column(column)}" if column else where

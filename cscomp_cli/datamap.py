@@ -233,6 +233,14 @@ class DataMap(_Strict):
         return getattr(self.tables, name)
 
 
+def map_json_schema() -> dict:
+    """The JSON Schema of cscomp-data.yaml, for editors' YAML support."""
+    schema = DataMap.model_json_schema(by_alias=True)
+    schema["title"] = "cscomp data map (cscomp-data.yaml)"
+    schema["description"] = f"How a CS org's own exports become cscomp's tables; every key is explained in {MAP_DOC}."
+    return schema
+
+
 def map_path(folder: Path) -> Path:
     return Path(folder) / MAP_FILE
 

@@ -131,6 +131,8 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
         found.warnings.extend(Problem.of(warning) for warning in notes)
         if loaded[name] is not None:
             found.checked[name] = {"rows": len(loaded[name])}
+            if isinstance(source, Staged):
+                found.checked[name]["from"] = _relative(source.origin.path, folder)
     mapped = {name: source.origin for name, source in sources.items() if isinstance(source, Staged)}
     if sources[PAYOUTS] is None:
         if data_map is None:
@@ -148,6 +150,13 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
         found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
                                        csms=int(accounts["csm_id"].nunique()))
     return _usable(folder, loaded, mapped)
+
+
+def _relative(path, folder: Path) -> str:
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return str(path)
 
 
 def _usable(folder: Path, loaded: dict, origins: dict) -> Dataset:
