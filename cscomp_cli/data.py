@@ -26,7 +26,7 @@ import pandas as pd
 
 from .errors import DataError, DataWarning, collect_notes, note, report
 from .numbers import round_half_away
-from .quarters import QUARTER_PATTERN
+from .quarters import CALENDAR, Calendar
 from .text import escaped
 
 ACCOUNTS = "accounts.csv"
@@ -75,12 +75,14 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)
     # The columns each file's header had (file name -> names); a file missing here is "unknown".
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
+    # How the data's quarter labels read (calendar quarters unless the data map names a fiscal year).
+    calendar: Calendar = CALENDAR
 
     def path(self, name: str) -> Path:
         return self.folder / name
 
 
-def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
+def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calendar = CALENDAR) -> Dataset:
     """Read and validate every CSV of a data folder."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -93,10 +95,11 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
     quotas_path = folder / QUOTAS
     with collect_notes() as notes:
         tables = {
-            ACCOUNTS: load_accounts(folder / ACCOUNTS),
-            ROSTER: load_roster(folder / ROSTER),
-            PAYOUTS: load_payouts(payouts_path) if require_payouts or present(payouts_path) else None,
-            QUOTAS: load_quotas(quotas_path) if present(quotas_path) else None,
+            ACCOUNTS: load_accounts(folder / ACCOUNTS, calendar=calendar),
+            ROSTER: load_roster(folder / ROSTER, calendar=calendar),
+            PAYOUTS: (load_payouts(payouts_path, calendar=calendar)
+                      if require_payouts or present(payouts_path) else None),
+            QUOTAS: load_quotas(quotas_path, calendar=calendar) if present(quotas_path) else None,
         }
     return Dataset(
         folder=folder,
@@ -106,6 +109,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         quotas=tables[QUOTAS],
         warnings=[n.one_line() for n in notes],
         columns=header_columns(tables),
+        calendar=calendar,
     )
 
 
@@ -130,7 +134,7 @@ def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozense
 # --- one loader per input ------------------------------------------------------------------
 
 
-def load_accounts(path: Path) -> pd.DataFrame:
+def load_accounts(path: Path, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """accounts.csv: one row per account per quarter, the CSMs' books."""
     amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
     table, numbers = _read_csv(
@@ -140,7 +144,7 @@ def load_accounts(path: Path) -> pd.DataFrame:
         numbers=[*amounts, "health", "risk"],
     )
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, path)
+    out["quarter"] = _quarters(table, path, calendar=calendar)
     out["account_id"] = _text(table, path, "account_id", required=True, as_objects=False)
     out["csm_id"] = _text(table, path, "csm_id", required=True, as_objects=False)
     for column in ("arr_start", "expansion", "contraction", "churn"):
@@ -188,7 +192,7 @@ def load_accounts(path: Path) -> pd.DataFrame:
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_roster(path: Path) -> pd.DataFrame:
+def load_roster(path: Path, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """roster.csv: the CSMs, optionally one row per quarter."""
     table, numbers = _read_csv(
         path,
@@ -205,7 +209,7 @@ def load_roster(path: Path) -> pd.DataFrame:
     out["annual_variable"] = _amounts(table, path, "annual_variable", required=True, negative=False,
                                       numbers=numbers)
     if "quarter" in table and (table["quarter"].str.strip() != "").any():
-        out["quarter"] = _quarters(table, path, required=False)
+        out["quarter"] = _quarters(table, path, required=False, calendar=calendar)
     else:
         out["quarter"] = pd.Series(None, index=table.index, dtype="object")
     out["start_date"] = _dates(table, path, "start_date")
@@ -228,12 +232,12 @@ def load_roster(path: Path) -> pd.DataFrame:
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_payouts(path: Path) -> pd.DataFrame:
+def load_payouts(path: Path, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """payouts.csv: what was actually paid; amounts may be negative (clawbacks)."""
     table, numbers = _read_csv(path, required=["quarter", "csm_id", "amount"], optional=["component"],
                                allow_empty=True, numbers=["amount"])
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, path)
+    out["quarter"] = _quarters(table, path, calendar=calendar)
     out["csm_id"] = _text(table, path, "csm_id", required=True)
     out["amount"] = _amounts(table, path, "amount", required=True, negative=True, numbers=numbers)
     out["component"] = _text(table, path, "component", required=False)
@@ -241,12 +245,12 @@ def load_payouts(path: Path) -> pd.DataFrame:
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_quotas(path: Path) -> pd.DataFrame:
+def load_quotas(path: Path, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """quotas.csv: per-CSM targets for components whose target is `quotas`."""
     table, numbers = _read_csv(path, required=["quarter", "csm_id", "component", "target"], allow_empty=True,
                                numbers=["target"])
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, path)
+    out["quarter"] = _quarters(table, path, calendar=calendar)
     out["csm_id"] = _text(table, path, "csm_id", required=True)
     out["component"] = _text(table, path, "component", required=True)
     out["target"] = _amounts(table, path, "target", required=True, negative=False, numbers=numbers)
@@ -856,14 +860,10 @@ def _text(table: pd.DataFrame, path: Path, column: str, *, required: bool, as_ob
     return cells.astype(object).where(cells != "", None)
 
 
-def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.Series:
+def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True, calendar: Calendar = CALENDAR) -> pd.Series:
     cells = _cells(table, "quarter")
-    # A file holds a handful of distinct labels: parse each once, then map the rows to them.
-    codes, distinct = pd.factorize(cells.astype(object))
-    parts = pd.Series(distinct, dtype=object).str.extract(QUARTER_PATTERN)
-    parsed = (parts[0].fillna(parts[3]) + "Q" + parts[1].fillna(parts[2])).to_numpy(dtype=object)
-    labels = pd.Series(parsed[codes] if len(parsed) else np.array([], dtype=object), index=cells.index,
-                       dtype=object)
+    # A file holds a handful of distinct labels: the calendar parses each once, then maps the rows to them.
+    labels = calendar.canonical_many(cells)
     bad = labels.isna() & ((cells != "") | required)
     _fail_where(
         bad,
@@ -871,7 +871,7 @@ def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.S
         path,
         "quarter",
         lambda r: f"'{r.cell}' is not a quarter label" if r.cell else "quarter is blank",
-        f"write quarters like 2026Q1, 2026-Q1, 2026 Q1, Q1 2026 or Q1-2026; see {DATA_DOC}",
+        f"write quarters like {calendar.examples()}; see {DATA_DOC}",
     )
     return labels.where(labels.notna(), None)
 

@@ -15,7 +15,6 @@ from .metrics import describe
 from .errors import UsageError
 from .numbers import cents_to_amount, plain_number, round_half_away, to_cents
 from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan
-from .quarters import parse_quarter
 
 
 def _money(cents) -> float:
@@ -24,9 +23,11 @@ def _money(cents) -> float:
 
 def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
     """A JSON-ready account of how one CSM's payout in one quarter was computed."""
-    label = parse_quarter(quarter)
+    # Read as the data labels its quarters: under a fiscal calendar Q1 FY27 and 2027Q1 are FY2027Q1.
+    label = dataset.calendar.canonical(quarter)
     if label is None:
-        raise UsageError(f"'{quarter}' is not a quarter label", hint="write the quarter like 2026Q1")
+        raise UsageError(f"'{quarter}' is not a quarter label",
+                         hint=f"write the quarter like {dataset.calendar.examples()}")
     present = sorted(set(dataset.accounts["quarter"]))
     if label not in present:
         raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")

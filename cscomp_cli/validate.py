@@ -211,7 +211,10 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
         if isinstance(component.target, BySegment):
             unknown_segments(component.target.values, f"components[{index}].target.values")
         if component.quarters:
-            never = [q for q in component.quarters if q not in quarters]
+            # In the data's labels (under a fiscal calendar the plan's 2027Q1 is FY2027Q1); a label the
+            # calendar cannot date is the replay's error.
+            paying = [dataset.calendar.canonical(q) for q in component.quarters]
+            never = [q for q in paying if q is not None and q not in quarters]
             if never:
                 warnings.append(Problem(
                     f"component '{component.id}' pays in {', '.join(never)}, which {ACCOUNTS} does not cover",
