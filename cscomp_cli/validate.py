@@ -22,6 +22,7 @@ from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, r
 from .errors import CscompError, DataError, DataWarning, collect_notes, collect_problems
 from .plan import BySegment, Plan, load_plan
 from .plausibility import plan_warnings
+from .quarters import CALENDAR, Calendar
 
 
 @dataclass
@@ -58,14 +59,14 @@ class Validation:
         self.errors.extend(Problem.of(more) for more in error.also)
 
 
-def validate(plan_source: Path | str, data: Path, *, strict: bool = False) -> Validation:
+def validate(plan_source: Path | str, data: Path, *, strict: bool = False, calendar: Calendar = CALENDAR) -> Validation:
     """Check the plan, every CSV of the data folder, and how the two fit; never raises a user error.
 
     ``strict``: payouts to people who are not CSMs are errors, not warnings.
     """
     found = Validation()
     plan = _check_plan(plan_source, found)
-    dataset = _check_data(Path(data), found)
+    dataset = _check_data(Path(data), found, calendar)
     if dataset is not None:
         _check_payees(dataset, found, strict)
     if plan is not None and dataset is not None:
@@ -96,7 +97,7 @@ def _check_plan(source: Path | str, found: Validation) -> Plan | None:
     return plan
 
 
-def _check_data(folder: Path, found: Validation) -> Dataset | None:
+def _check_data(folder: Path, found: Validation, calendar: Calendar = CALENDAR) -> Dataset | None:
     if not folder.is_dir():
         found.add(DataError("data folder not found", file=folder,
                             hint="pass --data DIR (or set CSCOMP_DATA) to the folder holding accounts.csv and roster.csv"))
@@ -110,7 +111,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
             continue
         with collect_problems() as problems, collect_notes() as notes:
             try:
-                loaded[name] = loader(path)
+                loaded[name] = loader(path, calendar=calendar)
             except CscompError as error:  # the file cannot be read at all
                 problems.append(error)
                 loaded[name] = None
@@ -129,10 +130,10 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
     if quarters:
         found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
                                        csms=int(accounts["csm_id"].nunique()))
-    return _usable(folder, loaded)
+    return _usable(folder, loaded, calendar)
 
 
-def _usable(folder: Path, loaded: dict) -> Dataset:
+def _usable(folder: Path, loaded: dict, calendar: Calendar = CALENDAR) -> Dataset:
     """The rows the later checks can use: no blank keys, no duplicates, numbers where text was bad.
 
     Its ``warnings`` stay empty: validate lists the loaders' warnings itself, once.
@@ -156,6 +157,7 @@ def _usable(folder: Path, loaded: dict) -> Dataset:
         payouts=clean(loaded[PAYOUTS], ["quarter", "csm_id"], ["amount"]) if loaded[PAYOUTS] is not None else None,
         quotas=clean(loaded[QUOTAS], ["quarter", "csm_id", "component"], ["target"]),
         columns=columns,
+        calendar=calendar,
     )
 
 
