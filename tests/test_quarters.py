@@ -21,6 +21,7 @@ from cscomp_cli.errors import DataError, PlanError
 from cscomp_cli.explain import explain
 from cscomp_cli.plan import parse_plan
 from cscomp_cli.quarters import CALENDAR, Calendar, month_number, parse_quarter, quarter_bounds
+from cscomp_cli.sweep import apply_setting
 from cscomp_cli.validate import validate
 
 from .conftest import NRR_ONLY_YAML, assert_user_error, run, write_files
@@ -395,3 +396,13 @@ def test_validate_reads_plan_quarters_in_the_data_calendar(fiscal_folder):
     never = [p.message for p in found.warnings if "does not cover" in p.message]
     assert never == ["component 'summer' pays in FY2027Q3, which accounts.csv does not cover"]
     assert found.checked["accounts.csv"]["quarters"] == "FY2027Q1–FY2027Q2"
+
+
+def test_a_weight_sweep_rebalances_components_paying_in_the_same_quarters_however_spelled():
+    # FY27 Q1 and 2027-Q1 are one quarter under any calendar: sweeping a to 0.5 leaves b 0.5 (0.4 × 0.5 / 0.4).
+    document = {"name": "p", "components": [
+        {"id": "a", "metric": "nrr", "weight": 0.6, "curve": [[1, 1]], "quarters": ["FY27 Q1"]},
+        {"id": "b", "metric": "nrr", "weight": 0.4, "curve": [[1, 1]], "quarters": ["2027-Q1"]},
+        {"id": "c", "metric": "nrr", "weight": 1.0, "curve": [[1, 1]], "quarters": ["FY2027Q2"]}]}
+    changed = apply_setting(document, ("components", "a", "weight"), 0.5)
+    assert [c["weight"] for c in changed["components"]] == [0.5, pytest.approx(0.5), 1.0]
