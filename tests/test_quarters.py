@@ -18,7 +18,6 @@ from cscomp_cli import data as data_module
 from cscomp_cli.data import load_accounts, load_dataset
 from cscomp_cli.engine import replay
 from cscomp_cli.errors import DataError, PlanError
-from cscomp_cli.explain import explain
 from cscomp_cli.plan import parse_plan
 from cscomp_cli.quarters import CALENDAR, Calendar, month_number, parse_quarter, quarter_bounds
 from cscomp_cli.sweep import apply_setting
@@ -406,3 +405,12 @@ def test_a_weight_sweep_rebalances_components_paying_in_the_same_quarters_howeve
         {"id": "c", "metric": "nrr", "weight": 1.0, "curve": [[1, 1]], "quarters": ["FY2027Q2"]}]}
     changed = apply_setting(document, ("components", "a", "weight"), 0.5)
     assert [c["weight"] for c in changed["components"]] == [0.5, pytest.approx(0.5), 1.0]
+
+
+def test_a_plan_quarter_that_is_no_spelling_is_refused_before_any_data(tmp_path):
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML + "    quarters: [FY27 Q1, Q5 FY27]\n"}) / "plan.yaml"
+    result = run("validate", plan, "--data", tmp_path / "missing")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr + result.stdout
+    assert "components[0].quarters" in result.stdout + result.stderr
+    assert "'Q5 FY27' is not a quarter label (write 2026Q1, or FY2027Q1 for a fiscal quarter)" in (result.stdout
+                                                                                                  + result.stderr)
