@@ -46,26 +46,21 @@ def _full_year(digits: str) -> str:
     return digits if len(digits) == 4 else f"20{digits}"
 
 
-def month_number(value) -> int:
-    """A month written as a name, an abbreviation or a number (February, feb, Feb., 2, "02") as 1-12."""
+def month_number(value) -> int | None:
+    """A month written as a name, an abbreviation or a number (February, feb, Feb., 2, "02") as 1-12, else None."""
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a month")
+        return None
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         number = int(value)
     elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
         number = int(value.strip())
     elif isinstance(value, str):
         word = value.strip().rstrip(".").lower()
-        found = [i for i, name in enumerate(MONTHS, 1)
-                 if len(word) >= 3 and name.lower().startswith(word)]
-        if len(found) == 1:
-            return found[0]
-        raise ValueError(f"'{value}' is not a month: write its name (February, Feb) or its number (1-12)")
+        found = [i for i, name in enumerate(MONTHS, 1) if len(word) >= 3 and name.lower().startswith(word)]
+        return found[0] if len(found) == 1 else None
     else:
-        raise ValueError(f"{value!r} is not a month: write its name (February, Feb) or its number (1-12)")
-    if not 1 <= number <= 12:
-        raise ValueError(f"{value!r} is not a month: a month's number is 1 to 12")
-    return number
+        return None
+    return number if 1 <= number <= 12 else None
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,7 @@ def test_month_names_and_numbers(value, month):
 
 @pytest.mark.parametrize("value", ["Febuary", "ju", "ma", 0, 13, "13", True, None, 2.5, "", "second"])
 def test_what_is_not_a_month(value):
-    with pytest.raises(ValueError, match="month"):
-        month_number(value)
+    assert month_number(value) is None  # the map loader says what is wrong, naming its key
 
 
 def test_a_calendar_refuses_an_impossible_start():
