@@ -154,6 +154,7 @@ class Staged:
     origin: Origin
     decimal: str | None = None  # the map's number style; None works it out from the cells
     delimiter: str = ","
+    left_out: dict[str, int] = field(default_factory=dict)  # rows the map's rows filter left out, by value
 
 
 def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calendar | None = None) -> Dataset:

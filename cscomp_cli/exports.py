@@ -78,7 +78,7 @@ def export_files(folder: Path, data_map: DataMap) -> list[Path]:
 def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str,
            names: dict[str, list[str]] | None) -> Staged:
     export = _read_export(folder, name, table, label)
-    cells = _filter_rows(export, name, table, label)
+    cells, left_out = _filter_rows(export, name, table, label)
     key = f"tables.{name}.columns"
     out = pd.DataFrame({"line": cells["line"]})
     headers: dict[str, str] = {}
@@ -107,7 +107,7 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         out[column] = values
     origin = Origin(export.origin.path, files=export.origin.files, starts=export.origin.starts,
                     lines=export.origin.lines, headers=headers, places=export.origin.places)
-    return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter)
+    return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter, left_out=left_out)
 
 
 def _header(export: _Export, wanted: str, where: str, label: str) -> str:
@@ -119,18 +119,23 @@ def _header(export: _Export, wanted: str, where: str, label: str) -> str:
     return found
 
 
-def _filter_rows(export: _Export, name: str, table: Table, label: str) -> pd.DataFrame:
+def _filter_rows(export: _Export, name: str, table: Table, label: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The rows the map's rows: keep/drop lets through, and how many of each value it left out."""
     cells = export.cells
     rows = table.rows
+    left_out: dict[str, int] = {}
     if rows is None:
-        return cells
+        return cells, left_out
     for kind, rule in (("keep", rows.keep), ("drop", rows.drop)):
         if rule is None:
             continue
         header = _header(export, rule.column, f"tables.{name}.rows.{kind}.column", label)
         listed = cells[header].str.casefold().isin({v.strip().casefold() for v in rule.in_})
-        cells = cells[listed] if kind == "keep" else cells[~listed]
-    return cells
+        passed = listed if kind == "keep" else ~listed
+        for value, count in cells.loc[~passed, header].replace("", "(blank)").value_counts().items():
+            left_out[f"{header} {value}"] = left_out.get(f"{header} {value}", 0) + int(count)
+        cells = cells[passed]
+    return cells, left_out
 
 
 def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFrame, origin: Origin, where: str,

@@ -135,6 +135,8 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
             found.checked[name] = {"rows": len(loaded[name])}
             if isinstance(source, Staged):
                 found.checked[name]["from"] = _relative(source.origin.path, folder)
+                if source.left_out:
+                    found.checked[name]["left_out"] = source.left_out
     mapped = {name: source.origin for name, source in sources.items() if isinstance(source, Staged)}
     if sources[PAYOUTS] is None:
         if data_map is None:

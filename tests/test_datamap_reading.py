@@ -384,3 +384,14 @@ def test_a_fiscal_year_starting_in_february_prorates_by_the_fiscal_quarters_days
     document = _replay(folder, tmp_path)
     assert {row["quarter"] for row in document["rows"]} == {"FY2027Q1"}
     assert _payouts(document) == {"C1": (5000.0, 7500.0, 6250.0), "C2": (2640.45, 1584.27, 1300.0)}
+
+
+def test_validate_says_which_rows_the_maps_filter_left_out(tmp_path):
+    # A new earnings code next quarter must be seen, not silently dropped: HR's Account Executive
+    # and payroll's REG salary line are listed.
+    folder = _us_folder(tmp_path)
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    result = run("validate", plan, "--data", folder)
+    assert result.exit_code == 0, result.stdout
+    assert "roster: the map's rows filter left out Job Profile Account Executive ×1" in result.stdout
+    assert "payouts: the map's rows filter left out Earnings Code REG ×1" in result.stdout

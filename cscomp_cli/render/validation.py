@@ -36,6 +36,14 @@ def render_validation(found: Validation, plan: str, data: str, console: Console)
         f" ({info['quarters']}, {info['csms']} CSMs)" if "quarters" in info else "")
         for name, info in checked.items() if name.endswith(".csv")]
     console.print(f"[bold]Data[/]  {escape(data)}" + (": " + escape(", ".join(files)) if files else ""))
+    for name, info in checked.items():
+        if info.get("left_out"):
+            # Rows a data map's filter leaves out are never checked: say which, so a new earnings code
+            # or job profile is seen rather than silently dropped.
+            shown = ", ".join(f"{value} ×{count:,}" for value, count in list(info["left_out"].items())[:8])
+            more = " …" if len(info["left_out"]) > 8 else ""
+            console.print(f"      {escape(name.removesuffix('.csv'))}: the map's rows filter left out "
+                          f"{escape(shown)}{more}", soft_wrap=True)
     if "replay" in checked:
         replayed = checked["replay"]
         console.print(f"[bold]Fit[/]   replayed {_count(replayed['quarters'], 'quarter')}, "
