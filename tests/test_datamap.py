@@ -465,3 +465,23 @@ def test_spellings_a_person_reads_as_the_same_are_the_same(canonical, tmp_path):
     out = _replay(raw)
     assert _payout_facts(out) == _payout_facts(_replay(truth))
     assert any("Windows-1252" in w and "Account Report.csv" in w for w in out["warnings"]), out["warnings"]
+
+
+@needs_map
+def test_two_export_columns_with_the_header_the_map_names_are_refused(canonical, tmp_path):
+    # A CRM report with the account's and the owner's segment both headed "Segment": reading either
+    # one silently could be the wrong one.
+    raw = _us(canonical, tmp_path)
+    _edit_export(raw, "Account Report.csv", "Renewal Date", "segment")
+    _error(raw, "Account Report.csv", "Segment", "two columns")
+
+
+@needs_map
+def test_two_workbook_columns_with_the_header_the_map_names_are_refused(canonical, tmp_path):
+    from openpyxl import load_workbook
+
+    raw = write_raw(canonical, tmp_path / "xlsx", "xlsx")
+    book = load_workbook(raw / "Account Report.xlsx")
+    book["Account Report"]["K3"] = "Segment"  # was Renewal Date
+    book.save(raw / "Account Report.xlsx")
+    _error(raw, "Account Report.xlsx", "Segment", "two columns")
