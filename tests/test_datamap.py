@@ -468,11 +468,12 @@ def test_spellings_a_person_reads_as_the_same_are_the_same(canonical, tmp_path):
 
 
 @needs_map
-def test_two_export_columns_with_the_header_the_map_names_are_refused(canonical, tmp_path):
+@pytest.mark.parametrize("header", ["Segment", "segment"])
+def test_two_export_columns_with_the_header_the_map_names_are_refused(canonical, tmp_path, header):
     # A CRM report with the account's and the owner's segment both headed "Segment": reading either
     # one silently could be the wrong one.
     raw = _us(canonical, tmp_path)
-    _edit_export(raw, "Account Report.csv", "Renewal Date", "segment")
+    _edit_export(raw, "Account Report.csv", "Renewal Date", header)
     _error(raw, "Account Report.csv", "Segment", "two columns")
 
 
