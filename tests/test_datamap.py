@@ -486,3 +486,13 @@ def test_two_workbook_columns_with_the_header_the_map_names_are_refused(canonica
     book["Account Report"]["K3"] = "Segment"  # was Renewal Date
     book.save(raw / "Account Report.xlsx")
     _error(raw, "Account Report.xlsx", "Segment", "two columns")
+
+
+@needs_map
+def test_a_row_filter_that_keeps_no_row_is_not_silent(canonical, tmp_path):
+    # A typo in the earnings codes would otherwise replay against a payroll that paid nobody anything.
+    raw = _us(canonical, tmp_path)
+    _edit_map(raw, "in: [QBON, SPIF, CLAW]", "in: [BONUS]")
+    result = run("stress-test", PLAN, "--data", raw, "--format", "json")
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    assert "tables.payouts.rows.keep" in result.stderr and "Payroll Earnings 2026.csv" in result.stderr, result.stderr
