@@ -26,9 +26,9 @@ Variants (VARIANTS):
 - glob_name: one CRM file per quarter with the quarter only in the file name (crm/accounts_2026Q1.csv).
 - fiscal: a fiscal year starting in February, named for the year it ends in (FY2027 = Feb 2026 -
   Jan 2027); CRM labels "FY27 Q1"; bonuses paid the month after the fiscal quarter closes.
-  DEPENDS ON THE CALENDAR WORK (helper "calendar": quarters.Calendar, FY labels): its truth
-  (write_truth(..., "fiscal")) is a canonical folder labelled FY2027Q1..FY2027Q4 that needs a map
-  only to declare `fiscal_year`, since without a map quarters are calendar quarters.
+  Its truth (write_truth(..., "fiscal")) is a canonical folder labelled FY2027Q1..FY2027Q4 with a map
+  that only declares `fiscal_year` (and names each column as itself), since without a map quarters
+  are calendar quarters.
 """
 
 from __future__ import annotations
@@ -43,8 +43,6 @@ from pathlib import Path
 MAP_FILE = "cscomp-data.yaml"
 QUARTERS = ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
 VARIANTS = ("us", "eu", "xlsx", "glob", "glob_name", "fiscal")
-# The variants whose truth needs the fiscal calendar (helper "calendar"), see the module docstring.
-FISCAL_VARIANTS = ("fiscal",)
 
 # csm_id, name, segment, annual_base, annual_variable, start_date, end_date, job profile
 CSMS = [
@@ -394,7 +392,9 @@ def _payroll_rows(facts, variant: str) -> list[tuple[date, str, str, str, str, f
     for m in range(13):
         month_end = _add_months(first_month, m + 1) - timedelta(days=1)
         for csm, name, base, start, end in people:
-            if (start and date.fromisoformat(start) > month_end) or (end and date.fromisoformat(end) < month_end.replace(day=1)):
+            hired_later = start and date.fromisoformat(start) > month_end
+            gone = end and date.fromisoformat(end) < month_end.replace(day=1)
+            if hired_later or gone:
                 continue
             rows.append((month_end, csm, name, "REG", "Regular Salary", round(base / 12, 2)))
     for r in facts["payouts"][1]:
