@@ -462,3 +462,13 @@ def test_a_row_filter_that_keeps_no_row_is_not_silent(canonical, tmp_path):
     result = run("stress-test", PLAN, "--data", raw, "--format", "json")
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
     assert "tables.payouts.rows.keep" in result.stderr and "Payroll Earnings 2026.csv" in result.stderr, result.stderr
+
+
+def test_a_bonus_paid_to_someone_who_is_not_a_csm_is_left_out(canonical, tmp_path):
+    # The VP of Customer Success is on the payroll's QBON lines, but the roster's filter leaves her out.
+    raw = _us(canonical, tmp_path)
+    with open(raw / "Payroll Earnings 2026.csv", "ab") as payroll:
+        payroll.write(b'01/15/2027,E1001,Dana Whitfield,QBON,Quarterly Bonus,"9,000.00"\r\n')
+    out = _replay(raw)
+    assert _payout_facts(out) == _payout_facts(_replay(write_truth(canonical, tmp_path / "truth", "us")))
+    assert any("E1001" in w and "Payroll Earnings 2026.csv" in w for w in out["warnings"]), out["warnings"]
