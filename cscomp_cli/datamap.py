@@ -298,6 +298,10 @@ def _check_columns(data_map: DataMap, label: str) -> None:
             if source.match and column != "csm_id":
                 raise MapError("match applies to csm_id only", file=label, location=f"{where}.{column}.match",
                                hint=f"see {MAP_DOC}")
+            if source.match == "name" and name == "roster":
+                raise MapError("the roster is where names are looked up, so its csm_id cannot be matched by name",
+                               file=label, location=f"{where}.{column}.match",
+                               hint=f"map csm_id to the HR export's employee id column; see {MAP_DOC}")
             if (source.from_ or source.file_name) and column != "quarter":
                 key = "from" if source.from_ else "file_name"
                 raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",

@@ -76,7 +76,7 @@ def export_files(folder: Path, data_map: DataMap) -> list[Path]:
 
 
 def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str,
-           names: dict[str, list[str]] | None) -> Staged:
+           names: _Names | None) -> Staged:
     export = _read_export(folder, name, table, label)
     cells, left_out = _filter_rows(export, name, table, label)
     key = f"tables.{name}.columns"
@@ -97,7 +97,7 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         if source.values is not None:
             values = _translate(values, source, header, cells, export.origin, where, label)
         if source.match == "name":
-            values = _ids_from_names(values, source, names or {}, header, cells, export.origin, where, label)
+            values = _ids_from_names(values, source, names or _Names({}, {}), header, cells, export.origin, where, label)
         if source.from_ == "date":
             values = _quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where)
         elif column in AMOUNTS[name]:
@@ -132,6 +132,13 @@ def _filter_rows(export: _Export, name: str, table: Table, label: str) -> tuple[
         header = _header(export, rule.column, f"tables.{name}.rows.{kind}.column", label)
         listed = cells[header].str.casefold().isin({v.strip().casefold() for v in rule.in_})
         passed = listed if kind == "keep" else ~listed
+        if len(cells) and not bool(passed.any()):
+            found = ", ".join(f"'{v}'" for v in cells[header].drop_duplicates().head(8)) + (
+                " …" if cells[header].nunique() > 8 else "")
+            raise MapError(f"the rows filter leaves no row of {export.origin.path}: its {header} column holds "
+                           f"{found}", file=label, location=f"tables.{name}.rows.{kind}",
+                           hint=f"list the values the export really uses under tables.{name}.rows.{kind}.in; "
+                           f"see {DATA_DOC}")
         for value, count in cells.loc[~passed, header].replace("", "(blank)").value_counts().items():
             left_out[f"{header} {value}"] = left_out.get(f"{header} {value}", 0) + int(count)
         cells = cells[passed]
@@ -163,19 +170,29 @@ def _folded(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
-def _roster_names(roster: Staged) -> dict[str, list[str]]:
-    """The roster's names (folded) -> the csm_ids they belong to."""
+@dataclass
+class _Names:
+    """The roster's names, folded (case, accents, spaces ignored) -> csm_ids, and as the roster spells them."""
+
+    ids: dict[str, list[str]]
+    spelled: dict[str, str]
+
+
+def _roster_names(roster: Staged) -> _Names:
     table = roster.table
     if "name" not in table or "csm_id" not in table:
-        return {}
+        return _Names({}, {})
     pairs = table.loc[(table["name"] != "") & (table["csm_id"] != ""), ["name", "csm_id"]].drop_duplicates()
     folded = pairs["name"].map(_folded)
-    return pairs.groupby(folded)["csm_id"].agg(lambda ids: sorted(set(ids))).to_dict()
+    ids = pairs.groupby(folded)["csm_id"].agg(lambda found: sorted(set(found))).to_dict()
+    spelled = dict(zip(folded, pairs["name"]))
+    return _Names(ids, spelled)
 
 
-def _ids_from_names(values: pd.Series, source: Source, names: dict[str, list[str]], header: str,
+def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: str,
                     cells: pd.DataFrame, origin: Origin, where: str, label: str) -> pd.Series:
     """Owners written as people's names, turned into the roster's csm_ids."""
+    names = roster.ids
     lookup = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
     for alias, csm_id in (source.aliases or {}).items():
         lookup[_folded(alias)] = csm_id
@@ -192,7 +209,7 @@ def _ids_from_names(values: pd.Series, source: Source, names: dict[str, list[str
             message = f"'{name}' is the name of {len(twins)} people on the roster ({', '.join(twins)})"
             hint = f"say which one this export means under {where}.aliases, e.g. \"{name}\": {twins[0]}"
         else:
-            close = _closest(folded[i], names)
+            close = _closest(folded[i], roster)
             message = f"'{name}' matches no name on the roster" + (f" (closest: {close})" if close else "")
             hint = (f"add the spelling under {where}.aliases in {MAP_FILE}, e.g. \"{name}\": <csm_id>, or correct the "
                     "roster")
@@ -202,11 +219,11 @@ def _ids_from_names(values: pd.Series, source: Source, names: dict[str, list[str
     return pd.Series(ids[codes] if len(distinct) else np.array([], dtype=object), index=values.index, dtype=object)
 
 
-def _closest(folded: str, names: dict[str, list[str]]) -> str:
+def _closest(folded: str, roster: _Names) -> str:
     import difflib
 
-    close = difflib.get_close_matches(folded, list(names), n=2, cutoff=0.75)
-    return ", ".join(f"'{c}' ({', '.join(names[c])})" for c in close)
+    close = difflib.get_close_matches(folded, list(roster.ids), n=2, cutoff=0.75)
+    return ", ".join(f"'{roster.spelled[c]}' ({', '.join(roster.ids[c])})" for c in close)
 
 
 def _quarter_from_file_name(export: _Export, cells: pd.DataFrame, where: str, label: str,
@@ -350,12 +367,15 @@ def _read_export(folder: Path, name: str, table: Table, label: str) -> _Export:
             raise MapError(f"cannot tell what kind of file {path.name} is from its name", file=label,
                            location=f"tables.{name}.format",
                            hint=f"set format: csv, tsv, xlsx or parquet; see {DATA_DOC}")
+        if table.sheet is not None and kind != "xlsx":
+            raise MapError(f"sheet applies to xlsx files, and {path.name} is read as {kind}", file=label,
+                           location=f"tables.{name}.sheet", hint=f"remove sheet:, or name the workbook; see {DATA_DOC}")
         if kind in ("csv", "tsv"):
             cells, own_lines, used = _read_text(path, table, kind, wanted)
             delimiter = used if path == files[0] else delimiter
             places.append("line")
         elif kind == "xlsx":
-            cells, own_lines, sheet = _read_sheet(path, table, name, label)
+            cells, own_lines, sheet = _read_sheet(path, table, name, label, wanted)
             places.append(f"sheet {sheet}, row")
         else:
             cells, own_lines = _read_parquet(path)
@@ -439,8 +459,13 @@ def _read_text(path: Path, table: Table, kind: str, wanted: list[str]) -> tuple[
         text = "".join(text.splitlines(keepends=True)[skipped:])
     delimiter = "\t" if kind == "tsv" and table.delimiter == "auto" else (
         None if table.delimiter == "auto" else table.delimiter)
-    cells, lines, _, used = parse_csv(text.encode("utf-8"), path, known={w.strip().lower() for w in wanted},
-                                      delimiter=delimiter)
+    cells, lines, head, used = parse_csv(text.encode("utf-8"), path, known={w.strip().lower() for w in wanted},
+                                         delimiter=delimiter)
+    # pandas renames a repeated header (Segment, Segment.1): say so from the header as written.
+    import csv
+
+    written = next(csv.reader(head.splitlines()[:1], delimiter=used), [])
+    _refuse_repeated([h.lstrip("\ufeff") for h in written], wanted, path, "line 1")
     cells.columns = [str(c).strip() for c in cells.columns]
     for column in cells.columns:
         cells[column] = cells[column].fillna("").astype(str).str.strip()
@@ -471,7 +496,23 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
                         hint=f"set this table's encoding in {MAP_FILE} (auto, utf-8, cp1252); see {DATA_DOC}") from None
 
 
-def _read_sheet(path: Path, table: Table, name: str, label: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+def _refuse_repeated(headers: list[str], wanted: list[str], path: Path, where: str) -> None:
+    """Two export columns under a header the map names: reading either could be the wrong one."""
+    wanted_folded = {_folded(w) for w in wanted}
+    seen: dict[str, str] = {}
+    for header in headers:
+        folded = _folded(header)
+        if folded in seen and folded in wanted_folded:
+            first, second = seen[folded], str(header).strip()
+            raise DataError(f"has two columns named '{first}'" + (f" ('{first}' and '{second}')" if first != second
+                                                                   else ""), file=path, location=where,
+                            hint="rename one of them in the export, so the map can say which it means; "
+                            f"see {DATA_DOC}")
+        seen.setdefault(folded, str(header).strip())
+
+
+def _read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[str]
+                ) -> tuple[pd.DataFrame, np.ndarray, str]:
     import zipfile
 
     import openpyxl
@@ -493,6 +534,7 @@ def _read_sheet(path: Path, table: Table, name: str, label: str) -> tuple[pd.Dat
         raise DataError(f"sheet {sheet_name} is empty", file=path, hint="check the sheet and header_row in the map")
     width = max(len(r) for r in rows)
     header = [_cell_text(c, table.decimal) for c in rows[0]] + [""] * (width - len(rows[0]))
+    _refuse_repeated(header, wanted, path, f"sheet {sheet_name}, row {table.header_row}")
     body = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows[1:]], columns=range(width), dtype=object)
     cells = pd.DataFrame({h or f"(column {i + 1})": body[i].map(lambda c: _cell_text(c, table.decimal)).astype(object)
                           for i, h in enumerate(header)}, index=body.index)

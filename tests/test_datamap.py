@@ -338,8 +338,6 @@ def test_a_missing_sheet_is_named_with_the_sheets_there(canonical, tmp_path):
     _error(raw, "Account Report.xlsx", "Accounts", "Account Report")
 
 
-@pytest.mark.xfail(reason="loader bug, reported: exports._closest shows the folded name ('tom okafor'), "
-                          "not the roster's spelling")
 def test_an_owner_matching_no_roster_name_is_named_with_the_closest(canonical, tmp_path):
     raw = _us(canonical, tmp_path)
     line = _edit_export(raw, "Account Report.csv", ",Tom Okafor,", ",Thomas Okafor,", nth=2)
@@ -430,9 +428,7 @@ def test_spellings_a_person_reads_as_the_same_are_the_same(canonical, tmp_path):
 
 
 @pytest.mark.parametrize("header", [
-    pytest.param("Segment", marks=pytest.mark.xfail(
-        reason="loader bug, reported: parse_csv renames an exact duplicate header to 'Segment.1', so "
-        "exports._pick reads the first silently")),
+    "Segment",
     "segment"])
 def test_two_export_columns_with_the_header_the_map_names_are_refused(canonical, tmp_path, header):
     # A CRM report with the account's and the owner's segment both headed "Segment": reading either
@@ -442,7 +438,6 @@ def test_two_export_columns_with_the_header_the_map_names_are_refused(canonical,
     _error(raw, "Account Report.csv", "Segment", "two columns")
 
 
-@pytest.mark.xfail(reason="loader bug, reported: exports._read_sheet keeps the last of two equal headers silently")
 def test_two_workbook_columns_with_the_header_the_map_names_are_refused(canonical, tmp_path):
     from openpyxl import load_workbook
 
@@ -453,8 +448,6 @@ def test_two_workbook_columns_with_the_header_the_map_names_are_refused(canonica
     _error(raw, "Account Report.xlsx", "Segment", "two columns")
 
 
-@pytest.mark.xfail(reason="loader bug, reported: exports._filter_rows: a keep filter matching no row replays "
-                          "an empty payroll, exit 0, no message")
 def test_a_row_filter_that_keeps_no_row_is_not_silent(canonical, tmp_path):
     # A typo in the earnings codes would otherwise replay against a payroll that paid nobody anything.
     raw = _us(canonical, tmp_path)

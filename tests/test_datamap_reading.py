@@ -237,7 +237,7 @@ def test_a_name_that_matches_no_roster_row_suggests_the_closest(tmp_path):
     folder = _us_folder(tmp_path, **{"crm.csv": CRM.replace("Bo  Chen", "Bob Chen")})
     plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
     assert_user_error(run("stress-test", plan, "--data", folder), "crm.csv, line 3, column CSM Owner",
-                      "'Bob Chen' matches no name on the roster", "bo chen", "tables.accounts.columns.csm_id.aliases")
+                      "'Bob Chen' matches no name on the roster", "closest: 'Bo Chen' (C2)", "tables.accounts.columns.csm_id.aliases")
 
 
 def test_an_alias_resolves_a_spelling_and_two_people_of_one_name_are_refused(tmp_path):
@@ -315,6 +315,10 @@ def test_an_explicit_encoding_that_does_not_fit_is_an_error(tmp_path):
     (("segment: Segment", "segment: {column: Segment, match: name}"), ("tables.roster.columns.segment.match",
                                                                        "csm_id only")),
     (("files: crm.csv", "files: crm_*.csv"), ("tables.accounts.files", "matches no file")),
+    (("files: crm.csv", "files: crm.csv\n    sheet: Accounts"), ("tables.accounts.sheet", "applies to xlsx files")),
+    (("csm_id: Employee ID\n      name", "csm_id: {column: Worker, match: name}\n      name"),
+     ("tables.roster.columns.csm_id.match", "cannot be matched by name")),
+    (("in: [QBON, SPIF, CLAW]", "in: [BONUS]"), ("tables.payouts.rows.keep", "leaves no row", "'QBON'")),
     (("Upsell ARR", "Upsell"), ("crm.csv", "line 1", "no column 'Upsell'", "tables.accounts.columns.expansion",
                                 "did you mean 'Upsell ARR'")),
     (("      account_id: Account ID\n", ""), ("tables.accounts.columns", "accounts needs account_id")),
