@@ -86,6 +86,18 @@ class Dataset:
         origin = self.origins.get(name)
         return origin.path if origin is not None else self.folder / name
 
+    def called(self, name: str) -> str:
+        """How a message names a table: accounts.csv, or the export the data map reads it from."""
+        origin = self.origins.get(name)
+        if origin is None:
+            return name
+        shown = Path(origin.path)
+        try:
+            shown = shown.relative_to(self.folder)
+        except ValueError:
+            pass
+        return f"{shown} (the {name.removesuffix('.csv')} table)"
+
     def origin(self, name: str) -> Origin:
         return self.origins.get(name) or Origin(self.folder / name)
 

@@ -57,7 +57,7 @@ def select_quarters(dataset: Dataset, count: int | None) -> list[str]:
         raise UsageError(f"--quarters must be 1 or more, got {count}")
     if count > len(present):
         raise UsageError(
-            f"asked for {count} quarters but {ACCOUNTS} holds only {len(present)} "
+            f"asked for {count} quarters but {dataset.called(ACCOUNTS)} holds only {len(present)} "
             f"({present[0]} to {present[-1]})",
             hint=f"use --quarters {len(present)} or less",
         )
@@ -213,7 +213,7 @@ def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
         if "the plan's performance measure" in who:
             effect += " (so no CSM can be a top performer)" if name != "renewed_arr" else ""
         found.append(DataWarning(
-            f"{_listed(who)} use{'s' if len(who) == 1 else ''} {name}, but {ACCOUNTS} has no "
+            f"{_listed(who)} use{'s' if len(who) == 1 else ''} {name}, but {dataset.called(ACCOUNTS)} has no "
             f"{' or '.join(missing)} column: {effect}",
             file=dataset.path(ACCOUNTS), location="line 1",
             hint=f"add the {' and '.join(missing)} column{'s' if len(missing) > 1 else ''} to the export, or use "
@@ -223,7 +223,7 @@ def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
     if adjusted and "risk" not in header:
         found.append(DataWarning(
             f"{_listed([f'component {c}' for c in adjusted])} use{'s' if len(adjusted) == 1 else ''} risk_adjust, "
-            f"but {ACCOUNTS} has no risk column: no target is adjusted",
+            f"but {dataset.called(ACCOUNTS)} has no risk column: no target is adjusted",
             file=dataset.path(ACCOUNTS), location="line 1",
             hint=f"add a risk column (0–1) to the export, or remove risk_adjust; see {DATA_DOC}",
         ))
@@ -249,11 +249,11 @@ def non_csm_problem(outside: pd.DataFrame, dataset: Dataset, kind=DataWarning):
     people = f"{len(ids)} {'person' if len(ids) == 1 else 'people'}"
     lines = f"{len(outside)} line{'s' if len(outside) > 1 else ''}"
     return kind(
-        f"{PAYOUTS} pays {people} who {'is' if len(ids) == 1 else 'are'} not a CSM (no {ROSTER} row in any quarter "
+        f"{dataset.called(PAYOUTS)} pays {people} who {'is' if len(ids) == 1 else 'are'} not a CSM (no {dataset.called(ROSTER)} row in any quarter "
         f"and no accounts): {shown}; their {lines}, {cents / 100:,.2f} in all, {'is' if len(outside) == 1 else 'are'} "
         "left out of every total",
         **dataset.origin(PAYOUTS).at(outside["line"].min(), "csm_id"),
-        hint=f"if they are CSMs, add them to {ROSTER}; `cscomp validate --strict` makes this an error; see {DATA_DOC}",
+        hint=f"if they are CSMs, add them to {dataset.called(ROSTER)}; `cscomp validate --strict` makes this an error; see {DATA_DOC}",
     )
 
 
@@ -274,9 +274,9 @@ def _attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
         count = int(unmatched.sum())
         more = f" ({count - 1} more CSM-quarters like it)" if count > 1 else ""
         report(DataError(
-            f"CSM {first.csm_id} appears in {first.quarter} but {ROSTER} has no row for them in that quarter{more}",
+            f"CSM {first.csm_id} appears in {first.quarter} but {dataset.called(ROSTER)} has no row for them in that quarter{more}",
             **dataset.origin(first.source).at(first.line, "csm_id"),
-            hint=f"add {first.csm_id} to {ROSTER} (with quarter {first.quarter}, or with no quarter to cover every "
+            hint=f"add {first.csm_id} to {dataset.called(ROSTER)} (with quarter {first.quarter}, or with no quarter to cover every "
             "quarter), or correct the csm_id",
         ))
         # Only reached while validate collects problems: carry on without them.
@@ -547,9 +547,9 @@ def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where:
     quotas = dataset.quotas
     if quotas is None:
         report(PlanError(
-            f"component '{component.id}' has target: quotas but the data folder has no {QUOTAS}",
+            f"component '{component.id}' has target: quotas but the data folder has no {dataset.called(QUOTAS)}",
             location=where,
-            hint=f"add {QUOTAS} with columns quarter, csm_id, component, target",
+            hint=f"add {dataset.called(QUOTAS)} with columns quarter, csm_id, component, target",
         ))
         return np.full(len(rows), np.nan)
     mine = quotas[quotas["component"] == component.id].set_index(["quarter", "csm_id"])["target"]
@@ -563,7 +563,7 @@ def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where:
             f"no quota for CSM {first.csm_id}, quarter {first.quarter}, component {component.id}"
             + (f" ({count - 1} more CSM-quarters missing)" if count > 1 else ""),
             file=dataset.path(QUOTAS),
-            hint=f"add a row '{first.quarter},{first.csm_id},{component.id},<target>' to {QUOTAS}",
+            hint=f"add a row '{first.quarter},{first.csm_id},{component.id},<target>' to {dataset.called(QUOTAS)}",
         ))
     return target
 

@@ -234,9 +234,9 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
         for name in sorted(set(names) - segments):
             close = difflib.get_close_matches(name, sorted(segments), n=1, cutoff=0.6)
             warnings.append(Problem(
-                f"segment '{name}' is not in {ROSTER}, so this entry is never used"
+                f"segment '{name}' is not in {dataset.called(ROSTER)}, so this entry is never used"
                 + (f" (did you mean '{close[0]}'?)" if close else ""),
-                file=plan_label, location=where, hint=f"{ROSTER} segments: {', '.join(sorted(segments))}"))
+                file=plan_label, location=where, hint=f"{dataset.called(ROSTER)} segments: {', '.join(sorted(segments))}"))
 
     if plan.pay_mix is not None and isinstance(plan.pay_mix.variable_pct, dict):
         unknown_segments(plan.pay_mix.variable_pct, "pay_mix.variable_pct")
@@ -250,20 +250,20 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
             never = [q for q in paying if q is not None and q not in quarters]
             if never:
                 warnings.append(Problem(
-                    f"component '{component.id}' pays in {', '.join(never)}, which {ACCOUNTS} does not cover",
+                    f"component '{component.id}' pays in {', '.join(never)}, which {dataset.called(ACCOUNTS)} does not cover",
                     file=plan_label, location=f"components[{index}].quarters"))
         # A missing risk column is said by missing_column_warnings; this is a present but empty one.
         if (component.risk_adjust is not None and "risk" in dataset.columns.get(ACCOUNTS, {"risk"})
                 and dataset.accounts["risk"].isna().all()):
             warnings.append(Problem(
-                f"component '{component.id}' has risk_adjust but {ACCOUNTS} has no risk scores, so no target moves",
+                f"component '{component.id}' has risk_adjust but {dataset.called(ACCOUNTS)} has no risk scores, so no target moves",
                 file=plan_label, location=f"components[{index}].risk_adjust",
                 hint="add a risk column (0–1) to accounts.csv, or remove risk_adjust"))
     if dataset.payouts is not None:
         outside = sorted(set(dataset.payouts["quarter"]) - quarters)
         if outside:
             warnings.append(Problem(
-                f"payouts in {', '.join(outside)}, which {ACCOUNTS} does not cover; they are never "
+                f"payouts in {', '.join(outside)}, which {dataset.called(ACCOUNTS)} does not cover; they are never "
                 "compared", file=str(dataset.path(PAYOUTS))))
     if dataset.quotas is not None:
         by_quota = {c.id for c in plan.components if c.target == "quotas"}
@@ -271,7 +271,7 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
         # Quotas for other plans are normal; when this plan does use quotas, a stray name is a likely typo.
         if by_quota and unused:
             warnings.append(Problem(
-                f"{QUOTAS} has quotas for {', '.join(unused)}, which no component of this plan uses "
+                f"{dataset.called(QUOTAS)} has quotas for {', '.join(unused)}, which no component of this plan uses "
                 "(target: quotas)", file=str(dataset.path(QUOTAS)),
                 hint="the quotas.csv component column must equal the component id"))
     return warnings
