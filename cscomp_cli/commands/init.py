@@ -11,7 +11,7 @@ from .common import DebugOpt, QuietOpt, escape_markup, stderr_console, user_erro
 
 
 def init_command(
-    folder: Annotated[Path, typer.Argument(help="The folder holding your exports (CSV, TSV, TXT, XLSX, Parquet; "
+    folder: Annotated[str, typer.Argument(help="The folder holding your exports (CSV, TSV, TXT, XLSX, Parquet; "
                                            "subfolders one level deep too).", show_default=False, metavar="DIR")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing cscomp-data.yaml.")] = False,
     output_map: Annotated[Optional[str], typer.Option(
@@ -33,6 +33,7 @@ def init_command(
       cscomp init exports/ --force && cscomp stress-test plans/nrr_focus.yaml --data exports/
       cscomp init exports/ --output-map - | less
     """
+    folder = Path(folder)
     with user_errors(debug):
         from ..errors import UsageError
         from ..init_map import MAP_FILE, guess_map
