@@ -23,6 +23,7 @@ import pandas as pd
 
 from .errors import DataError
 from .quarters import parse_quarter
+from .text import escaped
 
 MAP_FILE = "cscomp-data.yaml"
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
@@ -184,23 +185,31 @@ def guess_map(folder: Path) -> Guess:
 
 def _scan(folder: Path) -> tuple[list[_Export], list[str]]:
     """Every export in folder and its subfolders, files with one header in one folder grouped."""
-    paths = sorted(p for p in [*folder.iterdir(), *(q for d in folder.iterdir() if d.is_dir()
-                                                     and not d.name.startswith(".") for q in d.iterdir())]
-                   if p.is_file() and p.suffix.lower() in _EXTENSIONS and not p.name.startswith((".", "~$"))
-                   and p.name.lower() not in _SKIPPED)
+    entries = _entries(folder)
+    entries += [q for d in entries if d.is_dir() and not d.name.startswith(".") for q in _entries(d)]
+    paths = sorted(p for p in entries if p.is_file() and p.suffix.lower() in _EXTENSIONS
+                   and not p.name.startswith((".", "~$")) and p.name.lower() not in _SKIPPED)
     exports, unreadable = [], []
     for path in paths:
         relative = path.relative_to(folder).as_posix()
         try:
             export = _read(path, relative)
-        except (OSError, ValueError, UnicodeError, csv.Error, ImportError) as error:
-            unreadable.append(f"{relative} (cannot be read: {error})")
+        except Exception as error:  # noqa: BLE001 - one unreadable export (a corrupt workbook) must not stop the rest
+            unreadable.append(f"{relative} (cannot be read: {_comment_text(error) or type(error).__name__})")
             continue
         if export is not None and len(export.cells.columns) >= 2:
             exports.append(export)
         else:
             unreadable.append(f"{relative} (no table in it)")
     return _group(folder, exports), unreadable
+
+
+def _entries(folder: Path) -> list[Path]:
+    """A folder's entries; one init cannot list (no permission) is skipped, not fatal."""
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 def _read(path: Path, relative: str) -> _Export | None:
@@ -529,6 +538,8 @@ def _yaml(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_yaml(str(k))}: {_yaml(v)}" for k, v in value.items()) + "}"
     text = str(value)
+    if not text.isprintable():  # a control character or a line separator from an export: escaped
+        return json.dumps(text)
     if _PLAIN.fullmatch(text) and text == text.strip() and text.lower() not in _YAML_WORDS and "  " not in text:
         return text
     return json.dumps(text, ensure_ascii=False)
@@ -536,7 +547,8 @@ def _yaml(value) -> str:
 
 def _comment_text(text: str) -> str:
     """Comment text on one line (no line breaks from a cell can end the comment early)."""
-    return " ".join(str(text).split())
+    text = " ".join(str(text).split())
+    return text if text.isprintable() else "".join(c if c.isprintable() else escaped(c) for c in text)
 
 
 class _MapWriter:
@@ -707,8 +719,8 @@ class _MapWriter:
             if not left or not keep:
                 return None
             self.entry(4, "rows")
-            self.entry(6, "keep", {"column": header, "in": keep},
-                       f"profiles that own accounts or read like a CSM's; left out: {', '.join(left)}")
+            self.entry(6, "keep", {"column": header, "in": keep}, "profiles that own accounts or read like a "
+                       f"CSM's; left out: {', '.join(p or '(blank)' for p in left)}")
             return profiles.isin(keep)
         if table == "payouts" and "component" in columns:
             header = columns["component"]
@@ -783,7 +795,9 @@ class _MapWriter:
             return
         by_name: dict[str, list[str]] = {}
         for person_id, name in zip(ids, names):
-            by_name.setdefault(_norm(name), []).append(person_id)
+            people = by_name.setdefault(_norm(name), [])
+            if person_id not in people:  # a roster with a row per quarter repeats each person
+                people.append(person_id)
         aliases, open_names = {}, []
         for owner in distinct:
             key = _norm(owner)

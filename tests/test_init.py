@@ -241,3 +241,16 @@ def test_workbook_sheet_holding_the_accounts_is_chosen(tmp_path):
     accounts_map = yaml.safe_load(guess_map(folder).text)["tables"]["accounts"]
     assert (accounts_map["files"], accounts_map["sheet"]) == ("crm/report.xlsx", "Accounts")
     assert "delimiter" not in accounts_map and accounts_map["numbers"] == "1,234.56"
+
+
+def test_line_separators_and_controls_from_cells_keep_the_map_loadable(tmp_path):
+    folder = us_folder(tmp_path)
+    crm = folder / "crm" / "accounts.csv"
+    crm.write_text(crm.read_text(encoding="utf-8").replace("Jon Smith", "Jon\u2028Smith")
+                   .replace(",Churned,", ",Churned\x1b[2J,"), encoding="utf-8")
+    guess = guess_map(folder)
+    columns = yaml.safe_load(guess.text)["tables"]["accounts"]["columns"]
+    # Read back exactly as the export wrote them (a raw U+2028 in quotes would fold into a space).
+    assert columns["csm_id"]["aliases"] == {"Jon\u2028Smith": "E1003"}
+    assert "Churned\x1b[2J" in columns["renewed"]["values"]
+    assert "\x1b" not in guess.text and "\u2028" not in guess.text
