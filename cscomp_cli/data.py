@@ -10,6 +10,7 @@ noted as a DataWarning, which load_dataset and validate collect.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import io
@@ -76,12 +77,85 @@ class Dataset:
     # The columns each file's header had (file name -> names); a file missing here is "unknown".
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def path(self, name: str) -> Path:
-        return self.folder / name
+    # Where each table was read from; a table missing here is the canonical CSV of that name.
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path | str:
+        origin = self.origins.get(name)
+        return origin.path if origin is not None else self.folder / name
+
+    def origin(self, name: str) -> Origin:
+        return self.origins.get(name) or Origin(self.folder / name)
+
+
+@dataclass(frozen=True, eq=False)
+class Origin:
+    """Where a table's rows were read from, so a message names the file, line and column a person can open.
+
+    A canonical CSV's row key is its line. A table read through the data map numbers its rows 1, 2, …
+    across all its export files; ``lines`` turns that key back into the export's own line (or sheet
+    row), ``headers`` a cscomp column back into the export's header.
+    """
+
+    path: Path | str
+    files: tuple[Path, ...] = ()
+    starts: tuple[int, ...] = ()  # the row key of each file's first row
+    lines: np.ndarray | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    places: tuple[str, ...] = ()  # per file: "line" (CSV), "sheet Accounts, row" or "row" (Parquet)
+
+    def _part(self, key: int) -> int:
+        return bisect.bisect_right(self.starts, key) - 1
+
+    def file(self, key: int | None = None) -> Path | str:
+        """The file holding row ``key`` (the table's path when the row is not known)."""
+        if not self.files:
+            return self.path
+        if key is None or len(self.files) == 1:
+            return self.files[0] if len(self.files) == 1 else self.path
+        return self.files[max(self._part(int(key)), 0)]
+
+    def place(self, key: int) -> str:
+        """'line 7' (or 'sheet Accounts, row 7'): row ``key`` as its file shows it."""
+        if self.lines is None:
+            return f"line {int(key)}"
+        part = max(self._part(int(key)), 0)
+        return f"{self.places[part]} {int(self.lines[int(key) - 1])}"
+
+    def column(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+    def describe(self, key: int) -> str:
+        """'payouts.csv line 7', or 'payroll.xlsx sheet Earnings, row 7': a row as a person finds it."""
+        return f"{Path(self.file(key)).name} {self.place(key)}"
+
+    def location(self, key: int, column: str | None = None) -> str:
+        where = self.place(key)
+        return f"{where}, column {self.column(column)}" if column else where
+
+    def at(self, key: int, column: str | None = None) -> dict:
+        """file= and location= for an error about row ``key`` (and ``column``)."""
+        return {"file": self.file(key), "location": self.location(key, column)}
+
+    def header(self) -> dict:
+        """file= and location= for an error about the header."""
+        first = self.places[0] if self.places else "line"
+        return {"file": self.file(1) if self.files else self.path,
+                "location": "line 1" if first == "line" and self.lines is None else "header"}
+
+
+@dataclass(frozen=True, eq=False)
+class Staged:
+    """A table the data map has read from the org's exports: canonical columns as text, ready to validate."""
+
+    table: pd.DataFrame  # trimmed text cells under cscomp's column names, and the row key in ``line``
+    origin: Origin
+    decimal: str | None = None  # the map's number style; None works it out from the cells
+    delimiter: str = ","
 
 
 def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
-    """Read and validate every CSV of a data folder."""
+    """Read and validate every table of a data folder: its CSVs, or the exports its data map names."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(
@@ -89,14 +163,13 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
             file=folder,
             hint="pass --data DIR (or set CSCOMP_DATA) to the folder holding accounts.csv and roster.csv",
         )
-    payouts_path = folder / PAYOUTS
-    quotas_path = folder / QUOTAS
     with collect_notes() as notes:
+        sources, data_map = table_sources(folder, require_payouts=require_payouts)
         tables = {
-            ACCOUNTS: load_accounts(folder / ACCOUNTS),
-            ROSTER: load_roster(folder / ROSTER),
-            PAYOUTS: load_payouts(payouts_path) if require_payouts or present(payouts_path) else None,
-            QUOTAS: load_quotas(quotas_path) if present(quotas_path) else None,
+            ACCOUNTS: load_accounts(sources[ACCOUNTS]),
+            ROSTER: load_roster(sources[ROSTER]),
+            PAYOUTS: load_payouts(sources[PAYOUTS]) if sources[PAYOUTS] is not None else None,
+            QUOTAS: load_quotas(sources[QUOTAS]) if sources[QUOTAS] is not None else None,
         }
     return Dataset(
         folder=folder,
@@ -106,7 +179,47 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         quotas=tables[QUOTAS],
         warnings=[n.one_line() for n in notes],
         columns=header_columns(tables),
+        origins={name: source.origin for name, source in sources.items() if isinstance(source, Staged)},
     )
+
+
+def table_sources(folder: Path, *, require_payouts: bool = True) -> tuple[dict[str, Path | Staged | None], object]:
+    """What each table is read from: the folder's CSVs (None for an optional one absent), or, when the
+    folder has a data map, the tables it stages from the exports; and the map (None without one)."""
+    from .datamap import load_map
+
+    data_map = load_map(folder)
+    if data_map is None:
+        payouts_path, quotas_path = folder / PAYOUTS, folder / QUOTAS
+        return {
+            ACCOUNTS: folder / ACCOUNTS,
+            ROSTER: folder / ROSTER,
+            PAYOUTS: payouts_path if require_payouts or present(payouts_path) else None,
+            QUOTAS: quotas_path if present(quotas_path) else None,
+        }, None
+    from .exports import stage_tables
+
+    staged = stage_tables(folder, data_map, require_payouts=require_payouts)
+    return {ACCOUNTS: staged["accounts"], ROSTER: staged["roster"], PAYOUTS: staged["payouts"],
+            QUOTAS: staged["quotas"]}, data_map
+
+
+def input_files(folder: Path) -> list[Path]:
+    """Every file a replay of this folder reads: its CSVs, or its data map and the exports it names."""
+    from .datamap import MAP_FILE, load_map
+    from .errors import CscompError
+
+    folder = Path(folder)
+    files = [folder / name for name in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS, MAP_FILE)]
+    try:
+        data_map = load_map(folder) if folder.is_dir() else None
+    except CscompError:
+        return files  # the replay itself will say what is wrong with the map
+    if data_map is not None:
+        from .exports import export_files
+
+        files += export_files(folder, data_map)
+    return files
 
 
 def present(path: Path) -> bool:
@@ -130,48 +243,47 @@ def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozense
 # --- one loader per input ------------------------------------------------------------------
 
 
-def load_accounts(path: Path) -> pd.DataFrame:
+def load_accounts(path: Path | Staged) -> pd.DataFrame:
     """accounts.csv: one row per account per quarter, the CSMs' books."""
     amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
-    table, numbers = _read_csv(
-        path,
+    table, numbers, origin = _open_table(path,
         required=["quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"],
         optional=["cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"],
         numbers=[*amounts, "health", "risk"],
     )
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, path)
-    out["account_id"] = _text(table, path, "account_id", required=True, as_objects=False)
-    out["csm_id"] = _text(table, path, "csm_id", required=True, as_objects=False)
+    out["quarter"] = _quarters(table, origin)
+    out["account_id"] = _text(table, origin, "account_id", required=True, as_objects=False)
+    out["csm_id"] = _text(table, origin, "csm_id", required=True, as_objects=False)
     for column in ("arr_start", "expansion", "contraction", "churn"):
-        out[column] = _amounts(table, path, column, required=True, negative=False, numbers=numbers)
-    out["cross_sell"] = _amounts(table, path, "cross_sell", required=False, negative=False,
+        out[column] = _amounts(table, origin, column, required=True, negative=False, numbers=numbers)
+    out["cross_sell"] = _amounts(table, origin, "cross_sell", required=False, negative=False,
                                  numbers=numbers).fillna(0.0)
-    out["renewal_due"] = _booleans(table, path, "renewal_due")
-    out["renewed"] = _booleans(table, path, "renewed")
+    out["renewal_due"] = _booleans(table, origin, "renewal_due")
+    out["renewed"] = _booleans(table, origin, "renewed")
     out["segment"] = _cells(table, "segment").replace("", np.nan)  # informational; a category below
-    out["nps"] = _scores(table, path, "nps", 0, 10, integer=True, numbers=numbers)
-    out["health"] = _scores(table, path, "health", 0, 100, numbers=numbers)
-    out["risk"] = _scores(table, path, "risk", 0, 1, numbers=numbers)
+    out["nps"] = _scores(table, origin, "nps", 0, 10, integer=True, numbers=numbers)
+    out["health"] = _scores(table, origin, "health", 0, 100, numbers=numbers)
+    out["risk"] = _scores(table, origin, "risk", 0, 1, numbers=numbers)
 
     gained = out["arr_start"] + out["expansion"] + out["cross_sell"]
     lost = out["contraction"] + out["churn"]
     _fail_where(
         lost > gained + 1e-6,
         out,
-        path,
+        origin,
         "contraction",
         lambda r: f"contraction + churn ({r.contraction + r.churn:,.2f}) exceeds arr_start + expansion + "
         f"cross_sell ({r.arr_start + r.expansion + r.cross_sell:,.2f})",
         "an account cannot lose more ARR than it had; check the contraction and churn columns",
     )
     derived = gained - lost
-    arr_end = _amounts(table, path, "arr_end", required=False, negative=False, numbers=numbers)
+    arr_end = _amounts(table, origin, "arr_end", required=False, negative=False, numbers=numbers)
     out["arr_end"] = arr_end
     _fail_where(
         arr_end.notna() & ((arr_end - derived).abs() > 0.01 + 1e-9),
         out.assign(derived=derived),
-        path,
+        origin,
         "arr_end",
         lambda r: f"arr_end {r.arr_end:,.2f} does not equal arr_start + expansion + cross_sell − "
         f"contraction − churn = {r.derived:,.2f}",
@@ -179,48 +291,47 @@ def load_accounts(path: Path) -> pd.DataFrame:
     )
     # Derived in exact arithmetic, as a person would: 0.1 + 0.2 − 0.3 is 0 (a churned logo), not 5.6e-17.
     out["arr_end"] = arr_end.fillna(pd.Series(round_half_away(derived.to_numpy()), index=derived.index))
-    _fail_duplicates(out, path, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
+    _fail_duplicates(out, origin, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
     # A few quarters and a few thousand CSMs repeat over millions of rows: categories hold each once
     # and give the group-bys of the metrics their codes for free.
     for column in ("quarter", "csm_id", "segment"):
         out[column] = out[column].astype("category")
-    _bound_book_totals(out, path, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
+    _bound_book_totals(out, origin, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_roster(path: Path) -> pd.DataFrame:
+def load_roster(path: Path | Staged) -> pd.DataFrame:
     """roster.csv: the CSMs, optionally one row per quarter."""
-    table, numbers = _read_csv(
-        path,
+    table, numbers, origin = _open_table(path,
         required=["csm_id", "name", "segment", "annual_base", "annual_variable"],
         optional=["team", "quarter", "start_date", "end_date"],
         numbers=["annual_base", "annual_variable"],
     )
     out = pd.DataFrame({"line": table["line"]})
-    out["csm_id"] = _text(table, path, "csm_id", required=True)
-    out["name"] = _text(table, path, "name", required=True)
-    out["segment"] = _text(table, path, "segment", required=True)
-    out["team"] = _text(table, path, "team", required=False)
-    out["annual_base"] = _amounts(table, path, "annual_base", required=True, negative=False, numbers=numbers)
-    out["annual_variable"] = _amounts(table, path, "annual_variable", required=True, negative=False,
+    out["csm_id"] = _text(table, origin, "csm_id", required=True)
+    out["name"] = _text(table, origin, "name", required=True)
+    out["segment"] = _text(table, origin, "segment", required=True)
+    out["team"] = _text(table, origin, "team", required=False)
+    out["annual_base"] = _amounts(table, origin, "annual_base", required=True, negative=False, numbers=numbers)
+    out["annual_variable"] = _amounts(table, origin, "annual_variable", required=True, negative=False,
                                       numbers=numbers)
     if "quarter" in table and (table["quarter"].str.strip() != "").any():
-        out["quarter"] = _quarters(table, path, required=False)
+        out["quarter"] = _quarters(table, origin, required=False)
     else:
         out["quarter"] = pd.Series(None, index=table.index, dtype="object")
-    out["start_date"] = _dates(table, path, "start_date")
-    out["end_date"] = _dates(table, path, "end_date")
+    out["start_date"] = _dates(table, origin, "start_date")
+    out["end_date"] = _dates(table, origin, "end_date")
     _fail_where(
         out["start_date"].notna() & out["end_date"].notna() & (out["end_date"] < out["start_date"]),
         out,
-        path,
+        origin,
         "end_date",
         lambda r: f"end_date {r.end_date.date()} is before start_date {r.start_date.date()}",
         "swap the dates or correct the one that is wrong",
     )
     _fail_duplicates(
         out.assign(quarter=out["quarter"].fillna("(every quarter)")),
-        path,
+        origin,
         ["csm_id", "quarter"],
         "csm_id",
         "the same CSM has two roster rows for one quarter",
@@ -228,38 +339,38 @@ def load_roster(path: Path) -> pd.DataFrame:
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_payouts(path: Path) -> pd.DataFrame:
+def load_payouts(path: Path | Staged) -> pd.DataFrame:
     """payouts.csv: what was actually paid; amounts may be negative (clawbacks)."""
-    table, numbers = _read_csv(path, required=["quarter", "csm_id", "amount"], optional=["component"],
+    table, numbers, origin = _open_table(path, required=["quarter", "csm_id", "amount"], optional=["component"],
                                allow_empty=True, numbers=["amount"])
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, path)
-    out["csm_id"] = _text(table, path, "csm_id", required=True)
-    out["amount"] = _amounts(table, path, "amount", required=True, negative=True, numbers=numbers)
-    out["component"] = _text(table, path, "component", required=False)
-    _bound_payout_totals(out, path)
+    out["quarter"] = _quarters(table, origin)
+    out["csm_id"] = _text(table, origin, "csm_id", required=True)
+    out["amount"] = _amounts(table, origin, "amount", required=True, negative=True, numbers=numbers)
+    out["component"] = _text(table, origin, "component", required=False)
+    _bound_payout_totals(out, origin)
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_quotas(path: Path) -> pd.DataFrame:
+def load_quotas(path: Path | Staged) -> pd.DataFrame:
     """quotas.csv: per-CSM targets for components whose target is `quotas`."""
-    table, numbers = _read_csv(path, required=["quarter", "csm_id", "component", "target"], allow_empty=True,
+    table, numbers, origin = _open_table(path, required=["quarter", "csm_id", "component", "target"], allow_empty=True,
                                numbers=["target"])
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, path)
-    out["csm_id"] = _text(table, path, "csm_id", required=True)
-    out["component"] = _text(table, path, "component", required=True)
-    out["target"] = _amounts(table, path, "target", required=True, negative=False, numbers=numbers)
+    out["quarter"] = _quarters(table, origin)
+    out["csm_id"] = _text(table, origin, "csm_id", required=True)
+    out["component"] = _text(table, origin, "component", required=True)
+    out["target"] = _amounts(table, origin, "target", required=True, negative=False, numbers=numbers)
     _fail_where(
         out["target"] <= 0,
         out,
-        path,
+        origin,
         "target",
         lambda r: f"target must be greater than 0, got {r.target:g}",
         "a quota of 0 makes attainment meaningless; remove the row or give the real quota",
     )
     _fail_duplicates(
-        out, path, ["quarter", "csm_id", "component"], "component", "two quotas for one CSM, quarter and component"
+        out, origin, ["quarter", "csm_id", "component"], "component", "two quotas for one CSM, quarter and component"
     )
     return _with_header(out.reset_index(drop=True), table)
 
@@ -270,7 +381,7 @@ def load_quotas(path: Path) -> pd.DataFrame:
 # bounded where they are summed, in floats first, so no later integer sum can overflow.
 
 
-def _bound_payout_totals(out: pd.DataFrame, path: Path) -> None:
+def _bound_payout_totals(out: pd.DataFrame, origin: Origin) -> None:
     """Refuse a CSM-quarter paid more than MAX_AMOUNT in all, and a file paying more than MAX_FILE_TOTAL."""
     amounts = out["amount"].fillna(0.0)
     totals = amounts.groupby([out["quarter"], out["csm_id"]], sort=False).transform("sum")
@@ -282,7 +393,7 @@ def _bound_payout_totals(out: pd.DataFrame, path: Path) -> None:
         report(DataError(
             f"the payouts to {first.csm_id} in {first.quarter} add up to {_total(totals[over].iloc[0])}, more than "
             f"{MAX_AMOUNT:,.0f}{more}",
-            file=path, location=f"line {int(first['line'])}, column amount",
+            **origin.at(first['line'], 'amount'),
             hint="no CSM is paid that much in a quarter: check the export for repeated lines or a misplaced digit "
             f"or separator; see {DATA_DOC}"))
         out.loc[over, "amount"] = np.nan  # validate goes on without them
@@ -290,7 +401,7 @@ def _bound_payout_totals(out: pd.DataFrame, path: Path) -> None:
     if paid > MAX_FILE_TOTAL:
         report(DataError(
             f"the payout lines add up to {_total(paid)} (clawbacks counted as paid), more than {MAX_FILE_TOTAL:,.0f}",
-            file=path, location="column amount",
+            file=origin.path, location=f"column {origin.column('amount')}",
             hint=f"no payroll pays that much: check that this is the right file; see {DATA_DOC}"))
         out["amount"] = np.nan
 
@@ -302,7 +413,7 @@ def _total(value: float) -> str:
     return f"about {float(f'{value:.3g}'):,.0f}"
 
 
-def _bound_book_totals(out: pd.DataFrame, path: Path, columns: list[str]) -> None:
+def _bound_book_totals(out: pd.DataFrame, origin: Origin, columns: list[str]) -> None:
     """Refuse a CSM's book (one quarter) whose column adds up to more than MAX_AMOUNT."""
     quarter, csm = out["quarter"].cat.codes.to_numpy(), out["csm_id"].cat.codes.to_numpy()
     known = (quarter >= 0) & (csm >= 0)
@@ -324,7 +435,7 @@ def _bound_book_totals(out: pd.DataFrame, path: Path, columns: list[str]) -> Non
         report(DataError(
             f"the book of {first.csm_id} in {first.quarter} adds up to {_total(totals[books[over][0]])} of {column}, "
             f"more than {MAX_AMOUNT:,.0f}{more}",
-            file=path, location=f"line {int(first['line'])}, column {column}",
+            **origin.at(first['line'], column),
             hint="no CSM's book is that large: check the export for repeated rows or a misplaced digit or "
             f"separator; see {DATA_DOC}"))
         out.loc[over, column] = np.nan  # validate goes on without them
@@ -339,7 +450,7 @@ def _with_header(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 # --- reading -------------------------------------------------------------------------------
 
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # The first bytes of the spreadsheet files most often renamed (or exported by mistake) to .csv.
 _SPREADSHEETS = (
     (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zipped spreadsheet"),
@@ -366,12 +477,73 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     """
     raw = _read_bytes(path)
     _refuse_binary(path, raw[:8])
-    delimiter = ","
+    table, lines, head, delimiter = parse_csv(raw, path, known=set(required) | set(optional))
+    controls = _may_hold_controls(raw)
+    del raw
+
+    names = [str(c).strip().lower() for c in table.columns]
+    _refuse_controls_in_header(path, names)
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(f"column '{name}' appears twice in the header", file=path, location="line 1")
+        seen.add(name)
+    table.columns = names
+    missing = [c for c in required if c not in seen]
+    if missing:
+        raise DataError(
+            f"missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+            + _header_looks(delimiter, head),
+            file=path,
+            location="line 1",
+            hint=f"the header must contain {', '.join(required)} (any case, any order), separated by commas, "
+            f"semicolons or tabs; see {DATA_DOC}",
+        )
+    keep = [c for c in names if c in set(required) | set(optional)]
+    table = table[keep].copy()
+    for column in keep:
+        # Cells are compared trimmed everywhere ("  1,234.50 " is an amount), so trim them once here.
+        table[column] = table[column].fillna("").astype(str).str.strip()
+    table["line"] = lines
+    if controls:
+        _refuse_controls(Origin(path), table, keep)
+    # Blank lines (every cell empty) are skipped; their line numbers stay counted.
+    blank = (table[keep] == "").all(axis=1)
+    table = table.loc[~blank]
+    if table.empty and not allow_empty:
+        raise DataError("has a header but no rows", file=path, hint=f"export {path.name} with its data rows")
+    convention = _number_convention(table, Origin(path), [c for c in numbers if c in table], delimiter)
+    if delimiter != "," and convention.decimal == ".":
+        note(DataWarning(f"read as {_DELIMITERS[delimiter]}-separated (not comma-separated)", file=path,
+                         location="line 1"))
+    return table, convention
+
+
+def _open_table(source: Path | Staged, *, required: list[str], optional: list[str] = (), allow_empty: bool = False,
+                numbers: list[str] = ()) -> tuple[pd.DataFrame, _Numbers, Origin]:
+    """A canonical CSV read from disk, or a table the data map staged from an export, ready to validate."""
+    if not isinstance(source, Staged):
+        table, convention = _read_csv(source, required=required, optional=optional, allow_empty=allow_empty,
+                                      numbers=numbers)
+        return table, convention, Origin(source)
+    table, origin = source.table, source.origin
+    if table.empty and not allow_empty:
+        raise DataError("has no rows left to read (after the data map's rows filter, if any)", file=origin.path,
+                        hint=f"check the export and the map's rows: keep/drop; see {DATA_DOC}")
+    if source.decimal is not None:
+        return table, _Numbers(decimal=source.decimal, settled=True, delimiter=source.delimiter), origin
+    return table, _number_convention(table, origin, [c for c in numbers if c in table], source.delimiter), origin
+
+
+def parse_csv(raw: bytes, path: Path, *, known: set[str], delimiter: str | None = None
+              ) -> tuple[pd.DataFrame, np.ndarray, str, str]:
+    """UTF-8 CSV bytes as text cells under the header's names, each row's physical line, the header
+    line and the delimiter (sniffed from the header unless given)."""
     try:
         head = _head(raw)
         if head == "":
             raise DataError("file is empty", file=path, hint=f"export {path.name} again with a header row")
-        delimiter = _sniff_delimiter(head, set(required) | set(optional))
+        delimiter = delimiter or _sniff_delimiter(head, known)
         _check_header_width(path, head, delimiter)
         table = _read_fast(raw, delimiter)
         if table is None:
@@ -414,46 +586,7 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     except (ValueError, csv.Error) as exc:
         raise DataError(f"cannot be read as CSV{_read_as(delimiter)}: {str(exc).strip()}", file=path,
                         hint=_too_many_cells_hint(delimiter)) from None
-    lines = _physical_lines(raw, table)
-    controls = _may_hold_controls(raw)
-    del raw
-
-    names = [str(c).strip().lower() for c in table.columns]
-    _refuse_controls_in_header(path, names)
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise DataError(f"column '{name}' appears twice in the header", file=path, location="line 1")
-        seen.add(name)
-    table.columns = names
-    missing = [c for c in required if c not in seen]
-    if missing:
-        raise DataError(
-            f"missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
-            + _header_looks(delimiter, head),
-            file=path,
-            location="line 1",
-            hint=f"the header must contain {', '.join(required)} (any case, any order), separated by commas, "
-            f"semicolons or tabs; see {DATA_DOC}",
-        )
-    keep = [c for c in names if c in set(required) | set(optional)]
-    table = table[keep].copy()
-    for column in keep:
-        # Cells are compared trimmed everywhere ("  1,234.50 " is an amount), so trim them once here.
-        table[column] = table[column].fillna("").astype(str).str.strip()
-    table["line"] = lines
-    if controls:
-        _refuse_controls(path, table, keep)
-    # Blank lines (every cell empty) are skipped; their line numbers stay counted.
-    blank = (table[keep] == "").all(axis=1)
-    table = table.loc[~blank]
-    if table.empty and not allow_empty:
-        raise DataError("has a header but no rows", file=path, hint=f"export {path.name} with its data rows")
-    convention = _number_convention(table, path, [c for c in numbers if c in table], delimiter)
-    if delimiter != "," and convention.decimal == ".":
-        note(DataWarning(f"read as {_DELIMITERS[delimiter]}-separated (not comma-separated)", file=path,
-                         location="line 1"))
-    return table, convention
+    return table, _physical_lines(raw, table), head, delimiter
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -612,14 +745,14 @@ def _refuse_controls_in_header(path: Path, names: list[str]) -> None:
             )
 
 
-def _refuse_controls(path: Path, table: pd.DataFrame, columns: list[str]) -> None:
+def _refuse_controls(origin: Origin, table: pd.DataFrame, columns: list[str]) -> None:
     """Refuse a control character in any cell, naming its line and column; validate goes on without it."""
     for column in columns:
         bad = table[column].str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
         if not bool(bad.any()):
             continue
         context = table.assign(char=table[column].where(bad, "").str.extract(f"({_CONTROL})", expand=False))
-        _fail(path, context, bad, column, lambda r: f"{column} contains the control character {_shown(r.char)}",
+        _fail(origin, context, bad, column, lambda r: f"{column} contains the control character {_shown(r.char)}",
               _CONTROL_HINT)
         table[column] = table[column].str.replace(_CONTROL, "", regex=True)
 
@@ -764,7 +897,7 @@ def _shows(columns: list[pd.Series], pattern: str, *, whole: bool = True) -> tup
     return None
 
 
-def _number_convention(table: pd.DataFrame, path: Path, columns: list[str], delimiter: str) -> _Numbers:
+def _number_convention(table: pd.DataFrame, origin: Origin, columns: list[str], delimiter: str) -> _Numbers:
     """Which separator is this file's decimal one, and whether its cells settle it.
 
     SPEC's convention ('.' decimal, ',' thousands) holds unless the file is semicolon- or
@@ -784,9 +917,9 @@ def _number_convention(table: pd.DataFrame, path: Path, columns: list[str], deli
         index, column = comma
         note(DataWarning(
             f"read as {_DELIMITERS[delimiter]}-separated with decimal commas: ',' is the decimal separator and "
-            f"'.' separates thousands in every amount of this file ('{table.at[index, column]}' on line "
-            f"{int(table.at[index, 'line'])}, column {column}, is {_european(table.at[index, column])})",
-            file=path, location="line 1"))
+            f"'.' separates thousands in every amount of this file ('{table.at[index, column]}' on "
+            f"{origin.location(table.at[index, 'line'], column)}, is {_european(table.at[index, column])})",
+            **origin.header()))
         return _Numbers(decimal=",", settled=True, delimiter=delimiter)
     return _Numbers(decimal=".", settled=dot is not None and comma is None, delimiter=delimiter)
 
@@ -804,22 +937,22 @@ def _european(cell: str) -> str:
 _SWAP = str.maketrans(".,", ",.")
 
 
-def _fail(path: Path, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:
+def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:
     rows = table.loc[bad]
     first = rows.iloc[0]
     more = len(rows) - 1
     text = message(first) if callable(message) else message
     if more:
         text += f" (and {more} more row{'s' if more > 1 else ''} like it)"
-    report(DataError(text, file=path, location=f"line {int(first['line'])}, column {column}", hint=hint))
+    report(DataError(text, **origin.at(first['line'], column), hint=hint))
 
 
-def _fail_where(bad: pd.Series, table: pd.DataFrame, path: Path, column: str, message, hint: str | None) -> None:
+def _fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str, message, hint: str | None) -> None:
     if bool(bad.any()):
-        _fail(path, table, bad, column, message, hint)
+        _fail(origin, table, bad, column, message, hint)
 
 
-def _fail_duplicates(table: pd.DataFrame, path: Path, keys: list[str], column: str, what: str) -> None:
+def _fail_duplicates(table: pd.DataFrame, origin: Origin, keys: list[str], column: str, what: str) -> None:
     # Rows with a missing key (already reported while validate collects) are never duplicates.
     table = table[table[keys].notna().all(axis=1)]
     dup = table.duplicated(subset=keys, keep="first")
@@ -829,12 +962,17 @@ def _fail_duplicates(table: pd.DataFrame, path: Path, keys: list[str], column: s
         described = ", ".join(f"{k} {first[k]}" for k in keys)
         more = int(dup.sum()) - 1
         report(DataError(
-            f"{what}: {described} (first seen on line {int(original)})"
+            f"{what}: {described} (first seen on {_seen_on(origin, original, first['line'])})"
             + (f" (and {more} more duplicate row{'s' if more > 1 else ''})" if more else ""),
-            file=path,
-            location=f"line {int(first['line'])}, column {column}",
+            **origin.at(first['line'], column),
             hint="keep one row per " + " and ".join(keys),
         ))
+
+
+def _seen_on(origin: Origin, original: int, key: int) -> str:
+    """Where the first of two duplicate rows is: its line, and its file when that is another file."""
+    file = origin.file(original)
+    return origin.place(original) + (f" of {file}" if file != origin.file(key) else "")
 
 
 # --- cell formats --------------------------------------------------------------------------
@@ -846,17 +984,17 @@ def _cells(table: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series("", index=table.index, dtype="object")
 
 
-def _text(table: pd.DataFrame, path: Path, column: str, *, required: bool, as_objects: bool = True) -> pd.Series:
+def _text(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, as_objects: bool = True) -> pd.Series:
     cells = _cells(table, column)
     if required:
-        _fail_where(cells == "", table, path, column, f"{column} is blank", f"every row needs a {column}")
+        _fail_where(cells == "", table, origin, column, f"{column} is blank", f"every row needs a {column}")
         # Millions of account ids are cheaper left as pyarrow strings than made Python objects.
         return cells.astype(object) if as_objects else cells
     # To object first: a pandas string column would turn None back into NaN.
     return cells.astype(object).where(cells != "", None)
 
 
-def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.Series:
+def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True) -> pd.Series:
     cells = _cells(table, "quarter")
     # A file holds a handful of distinct labels: parse each once, then map the rows to them.
     codes, distinct = pd.factorize(cells.astype(object))
@@ -868,7 +1006,7 @@ def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.S
     _fail_where(
         bad,
         table.assign(cell=cells),
-        path,
+        origin,
         "quarter",
         lambda r: f"'{r.cell}' is not a quarter label" if r.cell else "quarter is blank",
         f"write quarters like 2026Q1, 2026-Q1, 2026 Q1, Q1 2026 or Q1-2026; see {DATA_DOC}",
@@ -876,7 +1014,7 @@ def _quarters(table: pd.DataFrame, path: Path, *, required: bool = True) -> pd.S
     return labels.where(labels.notna(), None)
 
 
-def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, negative: bool,
+def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, negative: bool,
              numbers: _Numbers = _Numbers()) -> pd.Series:
     """Parse an amount column; blank cells are NaN (an error when required)."""
     written = _cells(table, column)
@@ -910,28 +1048,28 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
             | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
             | (parts["sign"].notna() & parts["sign2"].notna())
         ).reindex(cells.index, fill_value=False)
-        _fail_where(malformed, context, path, column, lambda r: f"'{r.cell}' is not an amount", hint)
+        _fail_where(malformed, context, origin, column, lambda r: f"'{r.cell}' is not an amount", hint)
         number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
         is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
         values[rest] = number.where(~is_negative, -number)
     if required:
-        _fail_where(blank, context, path, column, f"{column} is blank", f"every row needs {column}; write 0 for none")
+        _fail_where(blank, context, origin, column, f"{column} is blank", f"every row needs {column}; write 0 for none")
     _fail_where(
         values.abs() > MAX_AMOUNT,
         context,
-        path,
+        origin,
         column,
         lambda r: f"{column} '{r.cell}' is larger than {MAX_AMOUNT:,.0f}",
         "no account, salary or payout is that large; check the export for a misplaced digit or separator",
     )
     values = values.where(values.abs() <= MAX_AMOUNT)
     if not numbers.settled:
-        _warn_ambiguous(written, values, table, path, column, numbers)
+        _warn_ambiguous(written, values, table, origin, column, numbers)
     if not negative:
         _fail_where(
             values < 0,
             context,
-            path,
+            origin,
             column,
             lambda r: f"{column} is negative ('{r.cell}')",
             f"{column} must be 0 or more; record a loss in the contraction or churn column",
@@ -940,7 +1078,7 @@ def _amounts(table: pd.DataFrame, path: Path, column: str, *, required: bool, ne
     return values
 
 
-def _warn_ambiguous(written: pd.Series, values: pd.Series, table: pd.DataFrame, path: Path, column: str,
+def _warn_ambiguous(written: pd.Series, values: pd.Series, table: pd.DataFrame, origin: Origin, column: str,
                     numbers: _Numbers) -> None:
     """One warning per column whose cells read either way (35.500, 1,250) in a file that never says which."""
     candidates = _with_separator(written)  # a blank cell holds no separator
@@ -961,8 +1099,7 @@ def _warn_ambiguous(written: pd.Series, values: pd.Series, table: pd.DataFrame, 
     note(DataWarning(
         f"'{cell}' could mean {_plain(value)} or {_plain(other)}: read as {_plain(value)} ('{separator}' as {role}), "
         f"as no other amount in this file shows which separator is the decimal one{more}{european}",
-        file=path,
-        location=f"line {int(table.at[first, 'line'])}, column {column}",
+        **origin.at(table.at[first, 'line'], column),
         hint=(f"if '.' separates thousands here, export the amounts without thousands separators (e.g. "
               f"{_plain(other)} as {_bare(other)}); see {DATA_DOC}" if separator == "." else
               f"if ',' is a decimal comma here, export the amounts with decimal points (e.g. {_bare(other)}); "
@@ -988,14 +1125,14 @@ def _to_float(cells: pd.Series) -> np.ndarray:
     return pc.cast(pa.array(cells.array), pa.float64()).to_numpy(zero_copy_only=False)
 
 
-def _booleans(table: pd.DataFrame, path: Path, column: str) -> pd.Series:
+def _booleans(table: pd.DataFrame, origin: Origin, column: str) -> pd.Series:
     written = _cells(table, column)
     cells = written.str.lower()
     bad = ~cells.isin(_TRUE | _FALSE)
     _fail_where(
         bad,
         table.assign(cell=written),  # quote the cell as written ('Renewed'), not as compared
-        path,
+        origin,
         column,
         lambda r: f"'{r.cell}' is not a yes/no value",
         f"write true/false, yes/no, y/n or 1/0 in any case (blank means false); see {DATA_DOC}",
@@ -1003,7 +1140,7 @@ def _booleans(table: pd.DataFrame, path: Path, column: str) -> pd.Series:
     return cells.isin(_TRUE)
 
 
-def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: float, *, integer: bool = False,
+def _scores(table: pd.DataFrame, origin: Origin, column: str, low: float, high: float, *, integer: bool = False,
             numbers: _Numbers = _Numbers()):
     written = _cells(table, column)
     # A score has no thousands, so in a decimal-comma file its comma is simply the decimal point.
@@ -1018,21 +1155,21 @@ def _scores(table: pd.DataFrame, path: Path, column: str, low: float, high: floa
     unparsed = (cells != "") & values.isna()
     kind = "a whole number" if integer else "a number"
     context = table.assign(cell=written)
-    _fail_where(unparsed, context, path, column, lambda r: f"'{r.cell}' is not {kind}",
+    _fail_where(unparsed, context, origin, column, lambda r: f"'{r.cell}' is not {kind}",
                 f"{column} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
     bad = values.notna() & ((values < low) | (values > high) | (integer & (values != values.round())))
-    _fail_where(bad, context, path, column, lambda r: f"{column} {r.cell} is outside {low:g}–{high:g}",
+    _fail_where(bad, context, origin, column, lambda r: f"{column} {r.cell} is outside {low:g}–{high:g}",
                 f"{column} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
     return values.where(~bad)  # validate carries on past a bad score: treat it as absent, not as inf
 
 
-def _dates(table: pd.DataFrame, path: Path, column: str) -> pd.Series:
+def _dates(table: pd.DataFrame, origin: Origin, column: str) -> pd.Series:
     cells = _cells(table, column)
     values = pd.to_datetime(cells.where(cells != "", None), format="%Y-%m-%d", errors="coerce")
     _fail_where(
         (cells != "") & values.isna(),
         table.assign(cell=cells),
-        path,
+        origin,
         column,
         lambda r: f"'{r.cell}' is not a date",
         f"write dates as YYYY-MM-DD (e.g. 2026-02-15), or leave blank; see {DATA_DOC}",

@@ -250,8 +250,7 @@ def non_csm_problem(outside: pd.DataFrame, dataset: Dataset, kind=DataWarning):
         f"{PAYOUTS} pays {people} who {'is' if len(ids) == 1 else 'are'} not a CSM (no {ROSTER} row in any quarter "
         f"and no accounts): {shown}; their {lines}, {cents / 100:,.2f} in all, {'is' if len(outside) == 1 else 'are'} "
         "left out of every total",
-        file=dataset.path(PAYOUTS),
-        location=f"line {int(outside['line'].min())}, column csm_id",
+        **dataset.origin(PAYOUTS).at(outside["line"].min(), "csm_id"),
         hint=f"if they are CSMs, add them to {ROSTER}; `cscomp validate --strict` makes this an error; see {DATA_DOC}",
     )
 
@@ -274,8 +273,7 @@ def _attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
         more = f" ({count - 1} more CSM-quarters like it)" if count > 1 else ""
         report(DataError(
             f"CSM {first.csm_id} appears in {first.quarter} but {ROSTER} has no row for them in that quarter{more}",
-            file=dataset.path(first.source),
-            location=f"line {int(first.line)}, column csm_id",
+            **dataset.origin(first.source).at(first.line, "csm_id"),
             hint=f"add {first.csm_id} to {ROSTER} (with quarter {first.quarter}, or with no quarter to cover every "
             "quarter), or correct the csm_id",
         ))

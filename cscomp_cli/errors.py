@@ -47,6 +47,10 @@ class DataWarning(CscompError):
     """Something in the data that reads, but that a leader should know before trusting a result."""
 
 
+class MapError(CscompError):
+    """The data map (cscomp-data.yaml) is malformed or does not fit the exports it names."""
+
+
 class PlanError(CscompError):
     """The plan YAML is malformed, breaks the plan language, or does not fit the data."""
 

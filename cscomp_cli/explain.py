@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import Dataset
+from .data import ACCOUNTS, PAYOUTS, QUOTAS, Dataset
 from .engine import replay, tier_bounds
 from .metrics import describe
 from .errors import UsageError
@@ -48,7 +48,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
         "segment": row["segment"],
         "team": row["team"],
         "pay": _pay(plan, row),
-        "book": _book(book),
+        "book": _book(book, dataset.origins.get(ACCOUNTS)),
         "metrics": {name: {"value": plain_number(result.books.value(name, "csm", "metrics")[i]),
                            **describe(result.books.statistics("csm", "metrics").iloc[i], name, plan.credit)}
                     for name in METRICS},
@@ -93,13 +93,15 @@ def _pay(plan: Plan, row) -> dict:
     }
 
 
-def _book(book) -> dict:
+def _book(book, origin=None) -> dict:
     columns = ["line", "account_id", "arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end",
                "renewal_due", "renewed", "nps", "health", "risk"]
     accounts = []
     for record in book.sort_values("account_id")[columns].to_dict("records"):
         entry = {key: _cell(value) for key, value in record.items()}
         entry["in_retention_base"] = record["arr_start"] > 0
+        if origin is not None:
+            entry["source"] = origin.describe(record["line"])
         accounts.append(entry)
     return {"accounts": accounts, "rows": len(accounts)}
 
@@ -141,6 +143,8 @@ def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
         match = quotas[(quotas["quarter"] == row["quarter"]) & (quotas["csm_id"] == row["csm_id"])
                        & (quotas["component"] == component.id)]
         detail["quota_line"] = int(match["line"].iloc[0]) if len(match) else None
+        if len(match):
+            detail["quota_source"] = dataset.origin(QUOTAS).describe(match["line"].iloc[0])
     detail["risk_adjust"] = component.risk_adjust
     if component.risk_adjust is not None:
         own = plain_number(result.books.risk(component.scope, "risk")[i])
@@ -236,7 +240,7 @@ def _actual(dataset: Dataset, csm_id: str, quarter: str, row) -> dict:
     if paid is not None:
         mine = paid[(paid["quarter"] == quarter) & (paid["csm_id"] == csm_id)]
         for record in mine.to_dict("records"):
-            lines.append({"line": int(record["line"]), "component": record["component"],
-                          "amount": _money(to_cents(record["amount"]))})
+            lines.append({"line": int(record["line"]), "source": dataset.origin(PAYOUTS).describe(record["line"]),
+                          "component": record["component"], "amount": _money(to_cents(record["amount"]))})
     return {"total": _money(row["actual_cents"]), "payouts": lines,
             "delta": _money(row["proposed_cents"] - row["actual_cents"])}

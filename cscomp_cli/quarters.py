@@ -39,3 +39,43 @@ def quarter_day_numbers(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.array([bounds[lb][0] for lb in labels], dtype="datetime64[D]")
     last = np.array([bounds[lb][1] for lb in labels], dtype="datetime64[D]")
     return first, last
+
+
+# --- TEMPORARY stand-in until the calendar branch lands (replaced at merge) ---
+from dataclasses import dataclass  # noqa: E402
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+
+
+def month_number(value) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 1 <= value <= 12 else None
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    for i, name in enumerate(_MONTHS, 1):
+        if len(text) >= 3 and name.startswith(text):
+            return i
+    return None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    first_month: int = 1
+    named_for: str = "end"
+
+    @property
+    def fiscal(self) -> bool:
+        return self.first_month != 1
+
+    def canonical(self, text: str) -> str | None:
+        return parse_quarter(text)
+
+    def quarter_of(self, dates: np.ndarray, months_back: int = 0) -> np.ndarray:
+        months = dates.astype("datetime64[M]").astype("int64") - months_back
+        years, month0 = months // 12 + 1970, months % 12
+        return np.array([f"{y}Q{m // 3 + 1}" for y, m in zip(years, month0)], dtype=object)
+
+
+CALENDAR = Calendar()

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from .data import (
-    ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset, header_columns, load_accounts, load_payouts, load_quotas, load_roster,
-    present,
+    ACCOUNTS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER, Dataset, Staged, header_columns, load_accounts, load_payouts,
+    load_quotas, load_roster, table_sources,
 )
+from .datamap import MAP_FILE
 from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
 from .errors import CscompError, DataError, DataWarning, collect_notes, collect_problems
 from .plan import BySegment, Plan, load_plan
@@ -101,16 +102,27 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
         found.add(DataError("data folder not found", file=folder,
                             hint="pass --data DIR (or set CSCOMP_DATA) to the folder holding accounts.csv and roster.csv"))
         return None
+    with collect_problems() as problems, collect_notes() as notes:
+        try:
+            sources, data_map = table_sources(folder, require_payouts=False)
+        except CscompError as error:  # the map, or an export it names, cannot be read at all
+            problems.append(error)
+            sources, data_map = None, None
+    for problem in problems:
+        found.add(problem)
+    found.warnings.extend(Problem.of(warning) for warning in notes)
+    if sources is None:
+        return None
     loaded: dict[str, pd.DataFrame | None] = {}
-    for name, loader, required in ((ACCOUNTS, load_accounts, True), (ROSTER, load_roster, True),
-                                   (PAYOUTS, load_payouts, False), (QUOTAS, load_quotas, False)):
-        path = folder / name
-        if not required and not present(path):
+    for name, loader in ((ACCOUNTS, load_accounts), (ROSTER, load_roster), (PAYOUTS, load_payouts),
+                         (QUOTAS, load_quotas)):
+        source = sources[name]
+        if source is None:
             loaded[name] = None
             continue
         with collect_problems() as problems, collect_notes() as notes:
             try:
-                loaded[name] = loader(path)
+                loaded[name] = loader(source)
             except CscompError as error:  # the file cannot be read at all
                 problems.append(error)
                 loaded[name] = None
@@ -119,9 +131,17 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
         found.warnings.extend(Problem.of(warning) for warning in notes)
         if loaded[name] is not None:
             found.checked[name] = {"rows": len(loaded[name])}
-    if loaded[PAYOUTS] is None and not present(folder / PAYOUTS):
-        found.warnings.append(Problem(f"no {PAYOUTS}: stress-test needs it to compare with what was paid",
-                                      file=str(folder / PAYOUTS), hint="export what was paid per CSM and quarter"))
+            if isinstance(source, Staged):
+                found.checked[name]["from"] = _relative(source.origin.path, folder)
+    mapped = {name: source.origin for name, source in sources.items() if isinstance(source, Staged)}
+    if sources[PAYOUTS] is None:
+        if data_map is None:
+            found.warnings.append(Problem(f"no {PAYOUTS}: stress-test needs it to compare with what was paid",
+                                          file=str(folder / PAYOUTS), hint="export what was paid per CSM and quarter"))
+        else:
+            found.warnings.append(Problem("the data map has no payouts table: stress-test needs one to compare with "
+                                          "what was paid", file=str(folder / MAP_FILE), location="tables",
+                                          hint=f"add tables.payouts naming the payroll export; see {DATA_DOC}"))
     if loaded[ACCOUNTS] is None or loaded[ROSTER] is None:
         return None
     accounts = loaded[ACCOUNTS]
@@ -129,10 +149,17 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
     if quarters:
         found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
                                        csms=int(accounts["csm_id"].nunique()))
-    return _usable(folder, loaded)
+    return _usable(folder, loaded, mapped)
 
 
-def _usable(folder: Path, loaded: dict) -> Dataset:
+def _relative(path, folder: Path) -> str:
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return str(path)
+
+
+def _usable(folder: Path, loaded: dict, origins: dict) -> Dataset:
     """The rows the later checks can use: no blank keys, no duplicates, numbers where text was bad.
 
     Its ``warnings`` stay empty: validate lists the loaders' warnings itself, once.
@@ -156,6 +183,7 @@ def _usable(folder: Path, loaded: dict) -> Dataset:
         payouts=clean(loaded[PAYOUTS], ["quarter", "csm_id"], ["amount"]) if loaded[PAYOUTS] is not None else None,
         quotas=clean(loaded[QUOTAS], ["quarter", "csm_id", "component"], ["target"]),
         columns=columns,
+        origins=origins,
     )
 
 

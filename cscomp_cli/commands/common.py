@@ -274,14 +274,14 @@ def _discard_stdout() -> None:
 def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path | None = None) -> None:
     """Stop before --output would overwrite an input: a plan read (every file of its extends chain,
     as recorded by plan.plan_files_read) or a file of the data folder."""
-    from ..data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER
+    from ..data import input_files
     from ..output import refuse_input_as_output
 
     if output is None:
         return
     inputs = list(plans)
     if data is not None:
-        inputs += [data / name for name in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS, SAMPLE_MARKER)]
+        inputs += [*input_files(data), data / SAMPLE_MARKER]
     refuse_input_as_output(output, inputs)
 
 

@@ -57,14 +57,28 @@ def plan_diff_command(
         write_result("\n".join(map(printable, lines)) + "\n", output)  # no ESC from a plan reaches the terminal
 
 
-def schema(output: OutputOpt = None, debug: DebugOpt = False) -> None:
+def schema(
+    data_map: Annotated[bool, typer.Option("--data-map", help="The data map's schema (cscomp-data.yaml) instead "
+                                           "of the plan's.")] = False,
+    output: OutputOpt = None,
+    debug: DebugOpt = False,
+) -> None:
     """Print the JSON Schema of the plan language (point your editor's YAML support at it).
 
+    With --data-map, the schema of cscomp-data.yaml, the file that says how your own exports map to
+    cscomp's tables (docs/data.md explains every key; `cscomp init DIR` writes one for you).
+
     \b
-    Example:
+    Examples:
       cscomp schema --output plan.schema.json
+      cscomp schema --data-map --output cscomp-data.schema.json
     """
     with user_errors(debug):
+        if data_map:
+            from ..datamap import map_json_schema
+
+            write_result(json.dumps(map_json_schema(), indent=2, ensure_ascii=False) + "\n", output)
+            return
         from ..plan import plan_json_schema
 
         write_result(json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n", output)

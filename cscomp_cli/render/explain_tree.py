@@ -61,7 +61,7 @@ def _target_text(target: dict) -> str:
     elif "pct_of_start_arr" in target:
         text = f"{target['pct_of_start_arr']} × start_arr {_amount(target['start_arr'])}"
     elif "quota_line" in target:
-        text = f"quotas.csv line {target['quota_line']}"
+        text = target.get("quota_source") or f"quotas.csv line {target['quota_line']}"
     elif form == "number":
         text = f"{target['value']}"
     else:
@@ -90,7 +90,7 @@ def explanation_tree(doc: dict) -> Node:
         moves = ", ".join(f"{k} {account[k]:,.2f}" for k in ("expansion", "cross_sell", "contraction", "churn")
                           if account[k])
         base = "" if account["in_retention_base"] else " (new logo: not in the retention base)"
-        book.add(f"{account['account_id']} (line {account['line']}): start {account['arr_start']:,.2f}"
+        book.add(f"{account['account_id']} ({account.get('source') or 'line ' + str(account['line'])}): start {account['arr_start']:,.2f}"
                  f"{'; ' + moves if moves else ''} → end {account['arr_end']:,.2f}{base}")
 
     metrics = root.add("Metrics (CSM scope, 9 decimal places)")
@@ -137,7 +137,7 @@ def explanation_tree(doc: dict) -> Node:
     actual = doc["actual"]
     paid = root.add((f"Actually paid {_amount(actual['total'])}", "bold"), f" (delta {_amount(actual['delta'])})")
     for line in actual["payouts"]:
-        paid.add(f"payouts.csv line {line['line']}: {_amount(line['amount'])}"
+        paid.add(f"{line.get('source') or 'payouts.csv line ' + str(line['line'])}: {_amount(line['amount'])}"
                  f"{' (' + line['component'] + ')' if line['component'] else ''}")
     for warning in doc["warnings"]:
         root.add(("warning:", "warning"), f" {warning}")
@@ -273,8 +273,9 @@ def explanation_rows(doc: dict):
     yield "paid", "", "total", actual["total"]
     yield "paid", "", "delta", actual["delta"]
     for line in actual["payouts"]:
-        yield "paid", f"payouts.csv line {line['line']}", "component", line["component"]
-        yield "paid", f"payouts.csv line {line['line']}", "amount", line["amount"]
+        where = line.get("source") or f"payouts.csv line {line['line']}"
+        yield "paid", where, "component", line["component"]
+        yield "paid", where, "amount", line["amount"]
     for position, warning in enumerate(doc["warnings"], start=1):
         yield "warning", str(position), "text", warning
 

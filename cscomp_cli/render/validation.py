@@ -31,7 +31,8 @@ def render_validation(found: Validation, plan: str, data: str, console: Console)
     console.print(f"[bold]Plan[/]  {escape(plan)}" + (
         f": {escape(checked['plan']['name'])} ({_count(checked['plan']['components'], 'component')}, "
         f"{_count(checked['plan']['modifiers'], 'modifier')})" if "plan" in checked else ""))
-    files = [f"{name} {_count(info['rows'], 'row')}" + (
+    files = [(f"{name.removesuffix('.csv')} from {info['from']}" if "from" in info else name)
+             + f" {_count(info['rows'], 'row')}" + (
         f" ({info['quarters']}, {info['csms']} CSMs)" if "quarters" in info else "")
         for name, info in checked.items() if name.endswith(".csv")]
     console.print(f"[bold]Data[/]  {escape(data)}" + (": " + escape(", ".join(files)) if files else ""))
