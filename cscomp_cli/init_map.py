@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .datamap import MAP_FILE
 from .errors import DataError
 from .quarters import parse_quarter
 from .text import escaped
 
-MAP_FILE = "cscomp-data.yaml"
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
 _HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}

@@ -193,6 +193,16 @@ def test_init_writes_the_map_and_prints_what_is_left(tmp_path):
     assert "accounts: crm/accounts.csv" in result.stderr
     assert "left for you to decide (2)" in result.stderr
     assert "tables.accounts.columns.csm_id.aliases: 'Zed Unknown' matches no roster name" in result.stderr
+    # validate reads the folder through the new map: only the undecided owner is left.
+    assert "validate: 2 problems" in result.stderr
+    assert "accounts.csv, line 7, column CSM Owner: 'Zed Unknown' matches no name on the roster" in result.stderr
+
+
+def test_init_on_european_exports_validates_clean(tmp_path):
+    result = run("init", eu_folder(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "nothing left undecided" in result.stderr and "validate: the data reads" in result.stderr
+    assert "error:" not in result.stderr
 
 
 def test_init_never_overwrites_a_map_without_force(tmp_path):
