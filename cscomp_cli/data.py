@@ -27,7 +27,7 @@ import pandas as pd
 
 from .errors import DataError, DataWarning, collect_notes, note, report
 from .numbers import round_half_away
-from .quarters import QUARTER_PATTERN
+from .quarters import CALENDAR, Calendar
 from .text import escaped
 
 ACCOUNTS = "accounts.csv"
@@ -76,6 +76,8 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)
     # The columns each file's header had (file name -> names); a file missing here is "unknown".
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
+    # How the data's quarter labels read (calendar quarters unless the data map names a fiscal year).
+    calendar: Calendar = CALENDAR
 
     # Where each table was read from; a table missing here is the canonical CSV of that name.
     origins: dict[str, Origin] = field(default_factory=dict)
@@ -154,8 +156,11 @@ class Staged:
     delimiter: str = ","
 
 
-def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
-    """Read and validate every table of a data folder: its CSVs, or the exports its data map names."""
+def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calendar | None = None) -> Dataset:
+    """Read and validate every table of a data folder: its CSVs, or the exports its data map names.
+
+    The calendar is the map's fiscal year (calendar quarters without one) unless ``calendar`` is given.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(
@@ -165,11 +170,12 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         )
     with collect_notes() as notes:
         sources, data_map = table_sources(folder, require_payouts=require_payouts)
+        calendar = calendar or (data_map.calendar if data_map is not None else CALENDAR)
         tables = {
-            ACCOUNTS: load_accounts(sources[ACCOUNTS]),
-            ROSTER: load_roster(sources[ROSTER]),
-            PAYOUTS: load_payouts(sources[PAYOUTS]) if sources[PAYOUTS] is not None else None,
-            QUOTAS: load_quotas(sources[QUOTAS]) if sources[QUOTAS] is not None else None,
+            ACCOUNTS: load_accounts(sources[ACCOUNTS], calendar=calendar),
+            ROSTER: load_roster(sources[ROSTER], calendar=calendar),
+            PAYOUTS: load_payouts(sources[PAYOUTS], calendar=calendar) if sources[PAYOUTS] is not None else None,
+            QUOTAS: load_quotas(sources[QUOTAS], calendar=calendar) if sources[QUOTAS] is not None else None,
         }
     return Dataset(
         folder=folder,
@@ -180,6 +186,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True) -> Dataset:
         warnings=[n.one_line() for n in notes],
         columns=header_columns(tables),
         origins={name: source.origin for name, source in sources.items() if isinstance(source, Staged)},
+        calendar=calendar,
     )
 
 
@@ -243,7 +250,7 @@ def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozense
 # --- one loader per input ------------------------------------------------------------------
 
 
-def load_accounts(path: Path | Staged) -> pd.DataFrame:
+def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """accounts.csv: one row per account per quarter, the CSMs' books."""
     amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
     table, numbers, origin = _open_table(path,
@@ -252,7 +259,7 @@ def load_accounts(path: Path | Staged) -> pd.DataFrame:
         numbers=[*amounts, "health", "risk"],
     )
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, origin)
+    out["quarter"] = _quarters(table, origin, calendar=calendar)
     out["account_id"] = _text(table, origin, "account_id", required=True, as_objects=False)
     out["csm_id"] = _text(table, origin, "csm_id", required=True, as_objects=False)
     for column in ("arr_start", "expansion", "contraction", "churn"):
@@ -300,7 +307,7 @@ def load_accounts(path: Path | Staged) -> pd.DataFrame:
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_roster(path: Path | Staged) -> pd.DataFrame:
+def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """roster.csv: the CSMs, optionally one row per quarter."""
     table, numbers, origin = _open_table(path,
         required=["csm_id", "name", "segment", "annual_base", "annual_variable"],
@@ -316,7 +323,7 @@ def load_roster(path: Path | Staged) -> pd.DataFrame:
     out["annual_variable"] = _amounts(table, origin, "annual_variable", required=True, negative=False,
                                       numbers=numbers)
     if "quarter" in table and (table["quarter"].str.strip() != "").any():
-        out["quarter"] = _quarters(table, origin, required=False)
+        out["quarter"] = _quarters(table, origin, required=False, calendar=calendar)
     else:
         out["quarter"] = pd.Series(None, index=table.index, dtype="object")
     out["start_date"] = _dates(table, origin, "start_date")
@@ -339,12 +346,12 @@ def load_roster(path: Path | Staged) -> pd.DataFrame:
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_payouts(path: Path | Staged) -> pd.DataFrame:
+def load_payouts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """payouts.csv: what was actually paid; amounts may be negative (clawbacks)."""
     table, numbers, origin = _open_table(path, required=["quarter", "csm_id", "amount"], optional=["component"],
                                allow_empty=True, numbers=["amount"])
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, origin)
+    out["quarter"] = _quarters(table, origin, calendar=calendar)
     out["csm_id"] = _text(table, origin, "csm_id", required=True)
     out["amount"] = _amounts(table, origin, "amount", required=True, negative=True, numbers=numbers)
     out["component"] = _text(table, origin, "component", required=False)
@@ -352,12 +359,12 @@ def load_payouts(path: Path | Staged) -> pd.DataFrame:
     return _with_header(out.reset_index(drop=True), table)
 
 
-def load_quotas(path: Path | Staged) -> pd.DataFrame:
+def load_quotas(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """quotas.csv: per-CSM targets for components whose target is `quotas`."""
     table, numbers, origin = _open_table(path, required=["quarter", "csm_id", "component", "target"], allow_empty=True,
                                numbers=["target"])
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, origin)
+    out["quarter"] = _quarters(table, origin, calendar=calendar)
     out["csm_id"] = _text(table, origin, "csm_id", required=True)
     out["component"] = _text(table, origin, "component", required=True)
     out["target"] = _amounts(table, origin, "target", required=True, negative=False, numbers=numbers)
@@ -994,14 +1001,10 @@ def _text(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, a
     return cells.astype(object).where(cells != "", None)
 
 
-def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True) -> pd.Series:
+def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True, calendar: Calendar = CALENDAR) -> pd.Series:
     cells = _cells(table, "quarter")
-    # A file holds a handful of distinct labels: parse each once, then map the rows to them.
-    codes, distinct = pd.factorize(cells.astype(object))
-    parts = pd.Series(distinct, dtype=object).str.extract(QUARTER_PATTERN)
-    parsed = (parts[0].fillna(parts[3]) + "Q" + parts[1].fillna(parts[2])).to_numpy(dtype=object)
-    labels = pd.Series(parsed[codes] if len(parsed) else np.array([], dtype=object), index=cells.index,
-                       dtype=object)
+    # A file holds a handful of distinct labels: the calendar parses each once, then maps the rows to them.
+    labels = calendar.canonical_many(cells)
     bad = labels.isna() & ((cells != "") | required)
     _fail_where(
         bad,
@@ -1009,7 +1012,7 @@ def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True) -> 
         origin,
         "quarter",
         lambda r: f"'{r.cell}' is not a quarter label" if r.cell else "quarter is blank",
-        f"write quarters like 2026Q1, 2026-Q1, 2026 Q1, Q1 2026 or Q1-2026; see {DATA_DOC}",
+        f"write quarters like {calendar.examples()}; see {DATA_DOC}",
     )
     return labels.where(labels.notna(), None)
 

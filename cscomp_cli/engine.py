@@ -20,7 +20,7 @@ from .metrics import STATISTICS, book_codes, book_risk, book_statistics, metric
 from .numbers import round_half_away, to_cents
 from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan
 from .plausibility import plan_warnings as implausible_values
-from .quarters import quarter_day_numbers
+from .quarters import Calendar
 
 WEIGHT_TOLERANCE = 1e-9
 # No component pays a trillion to one CSM in a quarter; integer cents overflow not far beyond.
@@ -94,7 +94,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     # Base in cents, rounded once per CSM-quarter like every payout, so total cash adds up to the cent.
     rows["base_cents"] = to_cents(rows["base"].to_numpy())
     rows["actual_base_cents"] = to_cents(rows["actual_base"].to_numpy())
-    _check_weights(plan, window)
+    paying = component_quarters(plan, dataset.calendar)
+    _check_weights(plan, window, paying)
 
     books = BookMetrics(plan, accounts, rows, shared, grouping)
     plan_warnings = [str(w) for w in implausible_values(plan)]
@@ -106,7 +107,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     total = np.zeros(len(rows), dtype="int64")
     paid: dict[str, np.ndarray] = {}
     for index, component in enumerate(plan.components):
-        columns = _pay_component(index, component, plan, books, rows, dataset, multipliers[component.id], warnings)
+        columns = _pay_component(index, component, plan, books, rows, dataset, multipliers[component.id], warnings,
+                                 paying[component.id])
         paid.update({f"{component.id}_{name}": values for name, values in columns.items()})
         total += columns["payout_cents"]
     # One concat rather than a column at a time: a plan may have dozens of components.
@@ -280,7 +282,8 @@ def _attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
         # Only reached while validate collects problems: carry on without them.
         joined = joined[~unmatched].reset_index(drop=True)
 
-    first_day, last_day = quarter_day_numbers(joined["quarter"].to_numpy())
+    # The quarter's real days in the data's calendar: FY2027Q1 from February has 89, 2026Q3 has 92.
+    first_day, last_day = dataset.calendar.day_numbers(joined["quarter"].to_numpy())
     start = joined["start_date"].to_numpy(dtype="datetime64[D]")
     end = joined["end_date"].to_numpy(dtype="datetime64[D]")
     start = np.where(np.isnat(start), first_day, np.maximum(start, first_day))
@@ -330,7 +333,31 @@ def _apply_pay_mix(rows: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return rows
 
 
-def _check_weights(plan: Plan, window: list[str]) -> None:
+def component_quarters(plan: Plan, calendar: Calendar) -> dict[str, tuple[str, ...] | None]:
+    """Each component's ``quarters:`` as the data labels them (under calendar quarters FY2026Q1 is 2026Q1;
+    under a fiscal calendar 2027Q1 is FY2027Q1); None for a component paying in every quarter."""
+    paying: dict[str, tuple[str, ...] | None] = {}
+    for index, component in enumerate(plan.components):
+        if component.quarters is None:
+            paying[component.id] = None
+            continue
+        labels = []
+        for position, text in enumerate(component.quarters):
+            label = calendar.canonical(text)
+            if label is None:
+                report(PlanError(
+                    f"component '{component.id}' pays in {text}, which is not a quarter of the data's calendar "
+                    f"({calendar.describe()})",
+                    location=f"components[{index}].quarters[{position}]",
+                    hint=f"write the quarter like {calendar.examples()}; see docs/plans.md",
+                ))
+                continue  # only reached while validate collects problems
+            labels.append(label)
+        paying[component.id] = tuple(labels)
+    return paying
+
+
+def _check_weights(plan: Plan, window: list[str], paying: dict[str, tuple[str, ...] | None]) -> None:
     """In every replayed quarter the active curve components' weights sum to 1.
 
     Each distinct problem is reported once with the quarters it affects (not once per quarter), and
@@ -341,7 +368,7 @@ def _check_weights(plan: Plan, window: list[str]) -> None:
         return
     failing: dict[tuple[str, ...], list[str]] = {}  # active component ids -> quarters
     for quarter in window:
-        active = tuple(c.id for c in curves if c.active_in(quarter))
+        active = tuple(c.id for c in curves if paying[c.id] is None or quarter in paying[c.id])
         total = sum(c.weight for c in curves if c.id in active)
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             failing.setdefault(active, []).append(quarter)
@@ -541,10 +568,11 @@ def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where:
     return target
 
 
-def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, multiplier, warnings) -> dict:
-    """Every output column of one component, with its payout in cents."""
+def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, multiplier, warnings,
+                   quarters: tuple[str, ...] | None) -> dict:
+    """Every output column of one component (paying in ``quarters``, in the data's labels), with its payout in cents."""
     n = len(rows)
-    active = rows["quarter"].isin(component.quarters).to_numpy() if component.quarters else np.ones(n, dtype=bool)
+    active = rows["quarter"].isin(quarters).to_numpy() if component.quarters else np.ones(n, dtype=bool)
     value = books.value(component.metric, component.scope, f"components[{index}].scope")
     target = _target(index, component, books, rows, dataset, active)
     columns = {"active": active, "metric": value, "target": target, "multiplier": multiplier}

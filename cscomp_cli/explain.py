@@ -15,7 +15,6 @@ from .metrics import describe
 from .errors import UsageError
 from .numbers import cents_to_amount, plain_number, round_half_away, to_cents
 from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan
-from .quarters import parse_quarter
 
 
 def _money(cents) -> float:
@@ -24,9 +23,11 @@ def _money(cents) -> float:
 
 def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
     """A JSON-ready account of how one CSM's payout in one quarter was computed."""
-    label = parse_quarter(quarter)
+    # Read as the data labels its quarters: under a fiscal calendar Q1 FY27 and 2027Q1 are FY2027Q1.
+    label = dataset.calendar.canonical(quarter)
     if label is None:
-        raise UsageError(f"'{quarter}' is not a quarter label", hint="write the quarter like 2026Q1")
+        raise UsageError(f"'{quarter}' is not a quarter label",
+                         hint=f"write the quarter like {dataset.calendar.examples()}")
     present = sorted(set(dataset.accounts["quarter"]))
     if label not in present:
         raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")
@@ -143,7 +144,7 @@ def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
         match = quotas[(quotas["quarter"] == row["quarter"]) & (quotas["csm_id"] == row["csm_id"])
                        & (quotas["component"] == component.id)]
         detail["quota_line"] = int(match["line"].iloc[0]) if len(match) else None
-        if len(match):
+        if len(match) and QUOTAS in dataset.origins:
             detail["quota_source"] = dataset.origin(QUOTAS).describe(match["line"].iloc[0])
     detail["risk_adjust"] = component.risk_adjust
     if component.risk_adjust is not None:
@@ -240,7 +241,10 @@ def _actual(dataset: Dataset, csm_id: str, quarter: str, row) -> dict:
     if paid is not None:
         mine = paid[(paid["quarter"] == quarter) & (paid["csm_id"] == csm_id)]
         for record in mine.to_dict("records"):
-            lines.append({"line": int(record["line"]), "source": dataset.origin(PAYOUTS).describe(record["line"]),
-                          "component": record["component"], "amount": _money(to_cents(record["amount"]))})
+            entry = {"line": int(record["line"]), "component": record["component"],
+                     "amount": _money(to_cents(record["amount"]))}
+            if PAYOUTS in dataset.origins:  # read through the data map: say which export row
+                entry["source"] = dataset.origins[PAYOUTS].describe(record["line"])
+            lines.append(entry)
     return {"total": _money(row["actual_cents"]), "payouts": lines,
             "delta": _money(row["proposed_cents"] - row["actual_cents"])}

@@ -64,7 +64,7 @@ CommissionMetric = Literal[COMMISSION_METRICS]  # type: ignore[valid-type]
 Scope = Literal["csm", "team", "segment", "company"]
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
-QuarterLabel = Annotated[str, Field(description="a calendar quarter such as 2026Q1")]
+QuarterLabel = Annotated[str, Field(description="a quarter such as 2026Q1, or a fiscal quarter such as FY2027Q1")]
 
 
 class _Strict(BaseModel):
@@ -134,13 +134,15 @@ Target = Annotated[
 
 
 def _canonical_quarters(value: list[str] | None) -> tuple[str, ...] | None:
+    # Only the spelling is settled here (FY27 Q1 -> FY2027Q1): which quarter it is depends on the
+    # data's calendar, which the engine applies when it replays.
     if value is None:
         return None
     labels = []
     for text in value:
         label = parse_quarter(str(text))
         if label is None:
-            raise ValueError(f"'{text}' is not a quarter label (write 2026Q1)")
+            raise ValueError(f"'{text}' is not a quarter label (write 2026Q1, or FY2027Q1 for a fiscal quarter)")
         labels.append(label)
     return tuple(labels)
 

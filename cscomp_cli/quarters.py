@@ -1,81 +1,196 @@
-"""Calendar quarter labels: parsing the spellings exports use, and the days each quarter spans."""
+"""Quarter labels: parsing the spellings exports use, the fiscal calendar, and the days each quarter spans."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass
+from calendar import monthrange
+from datetime import date
+from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 # 2026Q1, 2026-Q1, 2026 Q1, Q1 2026, Q1-2026, any case.
 _YEAR_FIRST = re.compile(r"^\s*([0-9]{4})\s*[- ]?\s*[qQ]([1-4])\s*$")
 _QUARTER_FIRST = re.compile(r"^\s*[qQ]([1-4])\s*[- ]?\s*([0-9]{4})\s*$")
+# FY2027Q1, FY27Q1, FY27 Q1, FY2027-Q1, Q1 FY2027, Q1 FY27, any case: a two-digit year is 20xx.
+_FY_FIRST = re.compile(r"^\s*[fF][yY]\s*[- ]?\s*([0-9]{4}|[0-9]{2})\s*[- ]?\s*[qQ]([1-4])\s*$")
+_FY_LAST = re.compile(r"^\s*[qQ]([1-4])\s*[- ]?\s*[fF][yY]\s*[- ]?\s*([0-9]{4}|[0-9]{2})\s*$")
 
+# The calendar-quarter spellings only (kept for callers that extract them column-wise).
 QUARTER_PATTERN = r"^\s*(?:([0-9]{4})\s*[- ]?\s*[qQ]([1-4])|[qQ]([1-4])\s*[- ]?\s*([0-9]{4}))\s*$"
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 
 def parse_quarter(text: str) -> str | None:
-    """Return the canonical label (``2026Q1``) for one spelling, or None if it is not a quarter."""
+    """The label for one spelling, keeping whether it was written as fiscal (``2026Q1``, ``FY2027Q1``), or None."""
     m = _YEAR_FIRST.match(text)
     if m:
         return f"{m.group(1)}Q{m.group(2)}"
     m = _QUARTER_FIRST.match(text)
     if m:
         return f"{m.group(2)}Q{m.group(1)}"
+    m = _FY_FIRST.match(text)
+    if m:
+        return f"FY{_full_year(m.group(1))}Q{m.group(2)}"
+    m = _FY_LAST.match(text)
+    if m:
+        return f"FY{_full_year(m.group(2))}Q{m.group(1)}"
     return None
 
 
-def quarter_bounds(label: str) -> tuple[date, date]:
-    """First and last calendar day of a canonical quarter label."""
-    year, q = int(label[:4]), int(label[5])
-    first = date(year, 3 * (q - 1) + 1, 1)
-    next_first = date(year + (q == 4), (3 * q) % 12 + 1, 1)
-    return first, next_first - timedelta(days=1)
-
-
-def quarter_day_numbers(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised quarter_bounds as numpy datetime64[D] arrays (first day, last day)."""
-    bounds = {label: quarter_bounds(label) for label in set(labels.tolist())}
-    first = np.array([bounds[lb][0] for lb in labels], dtype="datetime64[D]")
-    last = np.array([bounds[lb][1] for lb in labels], dtype="datetime64[D]")
-    return first, last
-
-
-# --- TEMPORARY stand-in until the calendar branch lands (replaced at merge) ---
-from dataclasses import dataclass  # noqa: E402
-
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"]
+def _full_year(digits: str) -> str:
+    return digits if len(digits) == 4 else f"20{digits}"
 
 
 def month_number(value) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if 1 <= value <= 12 else None
-    text = str(value).strip().lower()
-    if text.isdigit():
-        return int(text) if 1 <= int(text) <= 12 else None
-    for i, name in enumerate(_MONTHS, 1):
-        if len(text) >= 3 and name.startswith(text):
-            return i
-    return None
+    """A month written as a name, an abbreviation or a number (February, feb, Feb., 2, "02") as 1-12, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+        number = int(value.strip())
+    elif isinstance(value, str):
+        word = value.strip().rstrip(".").lower()
+        found = [i for i, name in enumerate(MONTHS, 1) if len(word) >= 3 and name.lower().startswith(word)]
+        return found[0] if len(found) == 1 else None
+    else:
+        return None
+    return number if 1 <= number <= 12 else None
 
 
 @dataclass(frozen=True)
 class Calendar:
+    """Which month a fiscal year starts in, and whether it is named for the year it starts or ends in.
+
+    The default is calendar quarters: 2026Q1 is January–March 2026. Under a fiscal calendar every
+    label is a fiscal one (FY2027Q1), including a plain 2027Q1 written in the data.
+    """
+
     first_month: int = 1
-    named_for: str = "end"
+    named_for: Literal["end", "start"] = "end"
+
+    def __post_init__(self):
+        month = self.first_month
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise ValueError(f"first_month must be a month number 1-12, got {self.first_month!r}")
+        if self.named_for not in ("end", "start"):
+            raise ValueError(f"named_for must be 'end' or 'start', got {self.named_for!r}")
 
     @property
     def fiscal(self) -> bool:
         return self.first_month != 1
 
+    # --- labels --------------------------------------------------------------------------
+
     def canonical(self, text: str) -> str | None:
-        return parse_quarter(text)
+        """The label this calendar writes for any spelling (2026Q1, or FY2027Q1 when fiscal), or None."""
+        label = parse_quarter(str(text))
+        if label is None:
+            return None
+        year, quarter = int(label[-6:-2]), int(label[-1])
+        if not self._representable(year):
+            return None
+        return self._label(year, quarter)
+
+    def canonical_many(self, cells: pd.Series) -> pd.Series:
+        """canonical for a column of cells (None where a cell is not a label), each distinct cell parsed once."""
+        codes, distinct = pd.factorize(cells.astype(object))
+        parsed = np.array([self.canonical(text) for text in distinct], dtype=object)
+        labels = parsed[codes] if len(parsed) else np.array([], dtype=object)
+        # factorize gives -1 to a missing cell, which would pick the last label.
+        labels = np.where(codes < 0, None, labels) if len(labels) else labels
+        return pd.Series(labels, index=cells.index, dtype=object)
+
+    def examples(self) -> str:
+        """How to write this calendar's labels, for hints."""
+        if self.fiscal:
+            return "FY2027Q1, FY27 Q1, FY2027-Q1, Q1 FY2027 or 2027Q1 (read as FY2027Q1)"
+        return "2026Q1, 2026-Q1, 2026 Q1, Q1 2026 or Q1-2026"
+
+    def describe(self) -> str:
+        """One line a person reads to check the calendar: when the year starts and how it is named."""
+        if not self.fiscal:
+            return "calendar quarters (the year starts 1 January); 2026Q1 = 1 Jan 2026 – 31 Mar 2026"
+        year = 2027 if self.named_for == "end" else 2026
+        first, _ = self.bounds(f"FY{year}Q1")
+        _, last = self.bounds(f"FY{year}Q4")
+        naming = "the year it ends in" if self.named_for == "end" else "the year it starts in"
+        return (f"fiscal year starts 1 {MONTHS[self.first_month - 1]}, named for {naming}; "
+                f"FY{year} = {_day(first)} – {_day(last)}")
+
+    # --- days ----------------------------------------------------------------------------
+
+    def bounds(self, label: str) -> tuple[date, date]:
+        """First and last day of a quarter (any spelling this calendar reads)."""
+        canonical = self.canonical(label)
+        if canonical is None:
+            raise ValueError(f"'{label}' is not a quarter label")
+        year, quarter = int(canonical[-6:-2]), int(canonical[-1])
+        month = self._first_month_index(year) + 3 * (quarter - 1)
+        last = month + 2
+        last_year, last_month = last // 12, last % 12 + 1
+        return date(month // 12, month % 12 + 1, 1), date(last_year, last_month, monthrange(last_year, last_month)[1])
+
+    def day_numbers(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised bounds as numpy datetime64[D] arrays (first day, last day)."""
+        labels = np.asarray(labels, dtype=object)
+        codes, distinct = pd.factorize(labels)
+        if bool((codes < 0).any()):
+            raise ValueError("a quarter label is missing")
+        spans = [self.bounds(label) for label in distinct]
+        first = np.array([s[0] for s in spans], dtype="datetime64[D]")
+        last = np.array([s[1] for s in spans], dtype="datetime64[D]")
+        return first[codes], last[codes]
 
     def quarter_of(self, dates: np.ndarray, months_back: int = 0) -> np.ndarray:
-        months = dates.astype("datetime64[M]").astype("int64") - months_back
-        years, month0 = months // 12 + 1970, months % 12
-        return np.array([f"{y}Q{m // 3 + 1}" for y, m in zip(years, month0)], dtype=object)
+        """The label of the quarter holding each date moved back ``months_back`` months (None for NaT)."""
+        days = np.asarray(dates, dtype="datetime64[D]")
+        missing = np.isnat(days)
+        # Months since year 0, then since the fiscal year's first month: year and quarter fall out.
+        months = days.astype("datetime64[M]").astype("int64") + 1970 * 12 - months_back - (self.first_month - 1)
+        start_year, quarter = months // 12, (months % 12) // 3 + 1
+        named = start_year + (1 if self.fiscal and self.named_for == "end" else 0)
+        prefix = "FY" if self.fiscal else ""
+        codes = np.where(missing, 0, named * 4 + quarter - 1)
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        texts = np.array([f"{prefix}{c // 4:04d}Q{c % 4 + 1}" for c in distinct.tolist()], dtype=object)
+        out = texts[inverse.reshape(-1)] if len(texts) else np.array([], dtype=object)
+        out = np.where(missing.reshape(-1), None, out)
+        return out.reshape(days.shape)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _label(self, year: int, quarter: int) -> str:
+        return f"FY{year:04d}Q{quarter}" if self.fiscal else f"{year:04d}Q{quarter}"
+
+    def _first_month_index(self, year: int) -> int:
+        """The fiscal year's first month as months since year 0 (year × 12 + month − 1)."""
+        start_year = year - 1 if self.fiscal and self.named_for == "end" else year
+        return start_year * 12 + self.first_month - 1
+
+    def _representable(self, year: int) -> bool:
+        """Whether every day of the (fiscal) year is a date Python can hold (years 1–9999)."""
+        first = self._first_month_index(year)
+        return 12 <= first and first + 11 <= 9999 * 12 + 11
 
 
 CALENDAR = Calendar()
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def quarter_bounds(label: str) -> tuple[date, date]:
+    """First and last calendar day of a canonical quarter label."""
+    return CALENDAR.bounds(label)
+
+
+def quarter_day_numbers(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised quarter_bounds as numpy datetime64[D] arrays (first day, last day)."""
+    return CALENDAR.day_numbers(labels)

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from .versus_actual import compare_with_actual
 from .data import Dataset
 from .engine import replay, select_quarters
+from .quarters import parse_quarter
 from .errors import DataError, PlanError, UsageError
 from .numbers import cents_to_amount
 from .plan import MAX_PLAN_NUMBER, plan_from_document
@@ -172,7 +173,7 @@ def _rebalance(document: dict, component_id: str, weight: float) -> None:
     components = [c for c in document.get("components", []) if isinstance(c, dict)]
     swept = next(c for c in components if c.get("id") == component_id)
     peers = [c for c in components if c is not swept and c.get("kind", "curve") == "curve"
-             and c.get("quarters") == swept.get("quarters")]
+             and _same_quarters(c.get("quarters"), swept.get("quarters"))]
     # A weight that is missing or not a number is for the plan's own validation to report.
     peers = [c for c in peers if isinstance(c.get("weight"), (int, float)) and not isinstance(c.get("weight"), bool)]
     others = sum(float(c["weight"]) for c in peers)
@@ -180,6 +181,23 @@ def _rebalance(document: dict, component_id: str, weight: float) -> None:
         return  # nothing to rescale; the plan's own weight check will say what is wrong
     for peer in peers:
         peer["weight"] = float(peer["weight"]) * (1.0 - weight) / others
+
+
+def _same_quarters(one, other) -> bool:
+    """Whether two components' quarters lists name the same quarters, however each is spelled.
+
+    FY2027Q1 and 2027Q1 are one quarter under any calendar (a fiscal one reads 2027Q1 as FY2027Q1,
+    calendar quarters read FY2027Q1 as 2027Q1), so only the year and quarter count.
+    """
+    def quarters(value):
+        if not isinstance(value, list):
+            return value
+        labels = [parse_quarter(str(text)) if isinstance(text, str) else None for text in value]
+        if any(label is None for label in labels):
+            return value  # the plan's own validation says what is wrong
+        return sorted({label.removeprefix("FY") for label in labels})
+
+    return quarters(one) == quarters(other)
 
 
 def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarters: int, progress=None) -> dict:

@@ -23,6 +23,7 @@ from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, r
 from .errors import CscompError, DataError, DataWarning, collect_notes, collect_problems
 from .plan import BySegment, Plan, load_plan
 from .plausibility import plan_warnings
+from .quarters import CALENDAR, Calendar
 
 
 @dataclass
@@ -59,14 +60,14 @@ class Validation:
         self.errors.extend(Problem.of(more) for more in error.also)
 
 
-def validate(plan_source: Path | str, data: Path, *, strict: bool = False) -> Validation:
+def validate(plan_source: Path | str, data: Path, *, strict: bool = False, calendar: Calendar | None = None) -> Validation:
     """Check the plan, every CSV of the data folder, and how the two fit; never raises a user error.
 
     ``strict``: payouts to people who are not CSMs are errors, not warnings.
     """
     found = Validation()
     plan = _check_plan(plan_source, found)
-    dataset = _check_data(Path(data), found)
+    dataset = _check_data(Path(data), found, calendar)
     if dataset is not None:
         _check_payees(dataset, found, strict)
     if plan is not None and dataset is not None:
@@ -97,7 +98,7 @@ def _check_plan(source: Path | str, found: Validation) -> Plan | None:
     return plan
 
 
-def _check_data(folder: Path, found: Validation) -> Dataset | None:
+def _check_data(folder: Path, found: Validation, calendar: Calendar | None = None) -> Dataset | None:
     if not folder.is_dir():
         found.add(DataError("data folder not found", file=folder,
                             hint="pass --data DIR (or set CSCOMP_DATA) to the folder holding accounts.csv and roster.csv"))
@@ -113,6 +114,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
     found.warnings.extend(Problem.of(warning) for warning in notes)
     if sources is None:
         return None
+    calendar = calendar or (data_map.calendar if data_map is not None else CALENDAR)
     loaded: dict[str, pd.DataFrame | None] = {}
     for name, loader in ((ACCOUNTS, load_accounts), (ROSTER, load_roster), (PAYOUTS, load_payouts),
                          (QUOTAS, load_quotas)):
@@ -122,7 +124,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
             continue
         with collect_problems() as problems, collect_notes() as notes:
             try:
-                loaded[name] = loader(source)
+                loaded[name] = loader(source, calendar=calendar)
             except CscompError as error:  # the file cannot be read at all
                 problems.append(error)
                 loaded[name] = None
@@ -149,7 +151,7 @@ def _check_data(folder: Path, found: Validation) -> Dataset | None:
     if quarters:
         found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
                                        csms=int(accounts["csm_id"].nunique()))
-    return _usable(folder, loaded, mapped)
+    return _usable(folder, loaded, mapped, calendar)
 
 
 def _relative(path, folder: Path) -> str:
@@ -159,7 +161,7 @@ def _relative(path, folder: Path) -> str:
         return str(path)
 
 
-def _usable(folder: Path, loaded: dict, origins: dict) -> Dataset:
+def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALENDAR) -> Dataset:
     """The rows the later checks can use: no blank keys, no duplicates, numbers where text was bad.
 
     Its ``warnings`` stay empty: validate lists the loaders' warnings itself, once.
@@ -184,6 +186,7 @@ def _usable(folder: Path, loaded: dict, origins: dict) -> Dataset:
         quotas=clean(loaded[QUOTAS], ["quarter", "csm_id", "component"], ["target"]),
         columns=columns,
         origins=origins,
+        calendar=calendar,
     )
 
 
@@ -239,7 +242,10 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
         if isinstance(component.target, BySegment):
             unknown_segments(component.target.values, f"components[{index}].target.values")
         if component.quarters:
-            never = [q for q in component.quarters if q not in quarters]
+            # In the data's labels (under a fiscal calendar the plan's 2027Q1 is FY2027Q1); a label the
+            # calendar cannot date is the replay's error.
+            paying = [dataset.calendar.canonical(q) for q in component.quarters]
+            never = [q for q in paying if q is not None and q not in quarters]
             if never:
                 warnings.append(Problem(
                     f"component '{component.id}' pays in {', '.join(never)}, which {ACCOUNTS} does not cover",

@@ -368,3 +368,19 @@ def test_the_data_map_schema_is_printed(tmp_path):
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert "tables" in schema["properties"] and "docs/data.md" in schema["description"]
+
+
+def test_a_fiscal_year_starting_in_february_prorates_by_the_fiscal_quarters_days(tmp_path):
+    # FY2027Q1 (named for the year it ends in) is 1 Feb – 30 Apr 2026: 28 + 31 + 30 = 89 days. Bo,
+    # hired 15 March, is employed 17 + 30 = 47 of them: TV 20,000 / 4 × 47/89 = 2,640.449… -> 2,640.45,
+    # and his nrr 0.96 pays 0.6 × 2,640.449… = 1,584.269… -> 1,584.27. Pay dated 15 May, one month
+    # after the quarter closes, is FY2027Q1's.
+    crm = CRM.replace("Q1 2026", "FY27 Q1")
+    hr = HR.replace("02/15/2026", "03/15/2026")
+    payroll = PAYROLL.replace("04/15/2026", "05/15/2026").replace("04/30/2026", "05/29/2026")
+    data_map = "fiscal_year: {first_month: February, named_for: end}\n" + US_MAP
+    folder = _us_folder(tmp_path, **{"crm.csv": crm, "hr.csv": hr, "payroll.csv": payroll,
+                                     "cscomp-data.yaml": data_map})
+    document = _replay(folder, tmp_path)
+    assert {row["quarter"] for row in document["rows"]} == {"FY2027Q1"}
+    assert _payouts(document) == {"C1": (5000.0, 7500.0, 6250.0), "C2": (2640.45, 1584.27, 1300.0)}

@@ -13,7 +13,12 @@ import textwrap
 import pytest
 import yaml
 
-from .conftest import run, run_json
+from cscomp_cli.data import load_dataset
+from cscomp_cli.engine import replay as engine_replay
+from cscomp_cli.plan import parse_plan
+from cscomp_cli.quarters import Calendar
+
+from .conftest import NRR_ONLY_YAML, run, run_json, write_files
 
 ACCOUNTS = """\
 quarter,account_id,csm_id,arr_start,expansion,cross_sell,contraction,churn,nps,risk
@@ -413,3 +418,32 @@ def test_currency_tier_bounds_are_rounded_to_nine_places(data_dir):
                                          "tiers": [{"up_to": 100.0000000006, "rate": 0.1}, {"rate": 0.2}]}]}
     document = replay(data_dir, plan, accounts=accounts, payouts="quarter,csm_id,amount\n")
     assert payouts(document, "kicker") == {"C1": 10.0}
+
+
+def test_proration_counts_the_fiscal_quarters_real_days(tmp_path):
+    # Fiscal year from February, named for its end: FY2025 = 2024-02-01..2025-01-31 (2024 is a leap year).
+    # FY2025Q1 = 2024-02-01..2024-04-30: 29 + 31 + 30 = 90 days. FY2025Q4 = 2024-11-01..2025-01-31: 30 + 31 + 31 = 92.
+    # Ana, hired 2024-03-15: 17 days of March + 30 of April = 47 of 90 → TV 5,000 × 47/90 = 2,611.11;
+    #   all of Q4 → 5,000. (Under calendar quarters FY2025Q1 would be Jan–Mar 2025, all worked: 5,000.)
+    # Bo leaves 2024-12-31: November 30 + December 31 = 61 of 92 days of Q4; his Q4 roster row (written
+    #   Q4 FY25) has variable 40,000 → 10,000 × 61/92 = 6,630.434… → 6,630.43; Q1 in full → 5,000.
+    # Flat books (nrr 1.0) pay 1 × TV.
+    folder = write_files(tmp_path, accounts="""\
+        quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+        FY25 Q1,A1,C1,100000,0,0,0
+        FY25 Q1,A2,C2,100000,0,0,0
+        Q4 FY2025,A1,C1,100000,0,0,0
+        2025Q4,A2,C2,100000,0,0,0
+        """, roster="""\
+        csm_id,name,segment,annual_base,annual_variable,start_date,end_date,quarter
+        C1,Ana,Enterprise,100000,20000,2024-03-15,,
+        C2,Bo,SMB,100000,20000,,2024-12-31,
+        C2,Bo,SMB,100000,40000,,2024-12-31,Q4 FY25
+        """, payouts="quarter,csm_id,amount\nFY2025Q1,C1,1\n")
+    result = engine_replay(parse_plan(NRR_ONLY_YAML), load_dataset(folder, calendar=Calendar(2)))
+    assert result.quarters == ["FY2025Q1", "FY2025Q4"]
+    rows = result.rows.set_index(["quarter", "csm_id"])
+    assert rows["proration"].to_dict() == pytest.approx({("FY2025Q1", "C1"): 47 / 90, ("FY2025Q1", "C2"): 1.0,
+                                                         ("FY2025Q4", "C1"): 1.0, ("FY2025Q4", "C2"): 61 / 92})
+    assert rows["proposed_cents"].to_dict() == {("FY2025Q1", "C1"): 261_111, ("FY2025Q1", "C2"): 500_000,
+                                                ("FY2025Q4", "C1"): 500_000, ("FY2025Q4", "C2"): 663_043}
