@@ -499,7 +499,9 @@ def _quarter_labels(cells: pd.Series) -> tuple[list[str], bool]:
 def _ordinal(label: str) -> int | None:
     """year * 4 + quarter - 1 for a calendar label (2026Q1, Q1 2026, ...), else None."""
     canonical = parse_quarter(label)
-    return None if canonical is None else int(canonical[:4]) * 4 + int(canonical[5]) - 1
+    if canonical is None or not re.fullmatch(r"[0-9]{4}Q[1-4]", canonical):  # a fiscal label: no calendar ordinal
+        return None
+    return int(canonical[:4]) * 4 + int(canonical[5]) - 1
 
 
 def _lag(dates: pd.Series, quarters: set[int]) -> tuple[int, str] | None:
