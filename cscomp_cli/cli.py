@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .commands import explore, plans, replay, trust
+from .commands import explore, init, plans, replay, trust
 from .commands.common import Interrupted, interrupted
 
 app = typer.Typer(
@@ -50,6 +50,7 @@ app.command("stress-test")(replay.stress_test)
 app.command("compare")(replay.compare_command)
 app.command("sweep")(explore.sweep_command)
 app.command("simulate")(explore.simulate_command)
+app.command("init")(init.init_command)
 app.command("validate")(trust.validate_command)
 app.command("reconcile")(trust.reconcile_command)
 app.command("explain")(trust.explain_command)

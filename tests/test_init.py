@@ -1,0 +1,266 @@
+"""`cscomp init DIR`: the data map guessed from raw CRM, HR and payroll exports."""
+
+from __future__ import annotations
+
+import yaml
+
+from cscomp_cli.init_map import MAP_FILE, guess_map
+
+from .conftest import run, write_files
+
+# A CRM account report as exported in the US: money with $ and cents, '-' and blank for zero, the
+# owner as a person's name (one misspelt, one nobody on the roster), status and RAG words.
+US_CRM = """\
+Account Name,Account ID,CSM Owner,Fiscal Period,Segment,Beginning ARR,Upsell ARR,Downsell,Churned ARR,Ending ARR,Renewal Date,Renewal Status,NPS Score,Health Score
+"Acme, Inc.",A-001,Ana Lopez,2026-Q1,Enterprise,"$230,200.00","$10,000.00",-,,"$240,200.00",2026-03-15,Renewed,9,Green
+Globex,A-002,Bo Chen,2026-Q1,SMB,"$50,000.00",-,"$5,000.00",-,"$45,000.00",2026-02-01,Downgraded,6,Yellow
+Initech,A-003,Jon Smith,2026-Q1,SMB,"$20,000.00",-,-,"$20,000.00",$0.00,2026-01-20,Churned,,Red
+Umbrella,A-004,Ana Lopez,2026-Q2,Enterprise,"$240,200.00",-,-,-,"$240,200.00",,,8,Green
+Hooli,A-005,Bo Chen,2026-Q2,SMB,"$45,000.00","$1,500.50",-,-,"$46,500.50",,,7,Yellow
+Soylent,A-006,Zed Unknown,2026-Q2,SMB,"$10,000.00",-,-,-,"$10,000.00",,,,Green
+"""
+US_HR = """\
+Employee ID,Worker,Job Profile,Annual Base Salary,Annual Target Incentive,Hire Date,Termination Date
+E1001,Ana López,Customer Success Manager,"USD 100,000","USD 20,000",03/15/2021,
+E1002,Bo Chen,Senior CSM,"USD 110,000","USD 25,000",01/04/2022,
+E1003,John Smith,Customer Success Manager,"USD 95,000","USD 18,000",06/01/2020,
+E1004,Carla Diaz,Sales Engineer,"USD 120,000","USD 30,000",02/01/2019,
+"""
+US_PAYROLL = """\
+Pay Date,Employee ID,Employee Name,Earnings Code,Earnings Description,Amount
+04/15/2026,E1001,Ana López,REG,Regular Salary,"8,333.33"
+04/15/2026,E1001,Ana López,QBON,Quarterly Bonus,"5,000.00"
+04/15/2026,E1002,Bo Chen,QBON,Quarterly Bonus,"6,250.00"
+04/15/2026,E1003,John Smith,SPIF,Spiff Award,500.00
+07/15/2026,E1001,Ana López,QBON,Quarterly Bonus,"4,800.00"
+07/15/2026,E1002,Bo Chen,CLAW,Clawback,"(1,200.00)"
+07/15/2026,E1002,Bo Chen,OT,Overtime,120.00
+"""
+
+# The same CRM report from a European Excel: semicolons, decimal commas, Windows-1252, one file per
+# quarter, and a roster without segments with European dates.
+EU_CRM_Q1 = """\
+Account ID;CSM Owner;Segment;Beginning ARR;Upsell ARR;Downsell;Churned ARR;Ending ARR;Health Score
+A-001;Ana López;Enterprise;230.200,00;10.000,00;-;-;240.200,00;80
+A-002;Bo Chen;SMB;50.000,00;-;5.000,00;-;45.000,00;55
+"""
+EU_CRM_Q2 = """\
+Account ID;CSM Owner;Segment;Beginning ARR;Upsell ARR;Downsell;Churned ARR;Ending ARR;Health Score
+A-001;Ana López;Enterprise;240.200,00;-;-;-;240.200,00;82
+A-002;Bo Chen;SMB;45.000,00;1.500,50;-;-;46.500,50;60
+"""
+EU_HR = """\
+Employee ID;Worker;Annual Base Salary;Annual Target Incentive;Hire Date
+E1001;Ana López;100.000,00;20.000,00;15/03/2021
+E1002;Bo Chen;110.000,00;25.000,00;04/01/2022
+"""
+
+
+def us_folder(tmp_path):
+    folder = tmp_path / "exports"
+    write_files(folder / "crm", **{"accounts.csv": US_CRM})
+    write_files(folder / "hr", **{"workers.csv": US_HR})
+    write_files(folder / "payroll", **{"earnings.csv": US_PAYROLL})
+    return folder
+
+
+def eu_folder(tmp_path):
+    folder = tmp_path / "eu"
+    (folder / "crm").mkdir(parents=True)
+    for name, text in (("accounts_2026Q1.csv", EU_CRM_Q1), ("accounts_2026Q2.csv", EU_CRM_Q2)):
+        (folder / "crm" / name).write_bytes(text.encode("cp1252"))
+    (folder / "roster.csv").write_bytes(EU_HR.encode("cp1252"))
+    return folder
+
+
+def test_us_exports_map_every_table_with_its_conventions(tmp_path):
+    guess = guess_map(us_folder(tmp_path))
+    data = yaml.safe_load(guess.text)
+    tables = data["tables"]
+    assert list(tables) == ["accounts", "roster", "payouts"]
+    accounts = tables["accounts"]
+    assert accounts["files"] == "crm/accounts.csv"
+    assert (accounts["delimiter"], accounts["encoding"], accounts["numbers"]) == (",", "utf-8", "1,234.56")
+    assert accounts["zero"] == ["-", ""]
+    columns = accounts["columns"]
+    assert columns["quarter"] == "Fiscal Period" and columns["account_id"] == "Account ID"
+    assert (columns["arr_start"], columns["expansion"], columns["contraction"], columns["churn"], columns["arr_end"]) \
+        == ("Beginning ARR", "Upsell ARR", "Downsell", "Churned ARR", "Ending ARR")
+    assert columns["renewal_due"] == {"column": "Renewal Status", "values": {
+        "": "no", "Renewed": "yes", "Downgraded": "yes", "Churned": "yes"}}
+    assert columns["renewed"]["values"] == {"": "no", "Renewed": "yes", "Downgraded": "yes", "Churned": "no"}
+    assert columns["health"] == {"column": "Health Score", "values": {"Green": 85, "Yellow": 60, "Red": 30}}
+    assert columns["nps"] == "NPS Score" and columns["segment"] == "Segment"
+    # Names, not ids: 'Ana Lopez' is 'Ana López' (accents ignored), 'Jon Smith' is close to one name only.
+    assert columns["csm_id"] == {"column": "CSM Owner", "match": "name", "aliases": {"Jon Smith": "E1003"}}
+
+    roster = tables["roster"]
+    assert roster["numbers"] == "1,234.56" and roster["dates"] == "MM/DD/YYYY"  # 03/15/2021 settles it
+    assert roster["rows"]["keep"] == {"column": "Job Profile", "in": ["Customer Success Manager", "Senior CSM"]}
+    assert roster["columns"]["segment"] == {"value": "All"}
+    assert roster["columns"]["annual_base"] == "Annual Base Salary" and roster["columns"]["end_date"] == "Termination Date"
+
+    payouts = tables["payouts"]
+    assert payouts["rows"]["keep"] == {"column": "Earnings Code", "in": ["QBON", "SPIF", "CLAW"]}
+    assert payouts["columns"]["quarter"] == {"column": "Pay Date", "from": "date", "paid_months_after": 1}
+    assert payouts["columns"]["component"] == {"column": "Earnings Code",
+                                               "values": {"QBON": "", "SPIF": "spiff", "CLAW": "clawback"}}
+    assert payouts["columns"]["csm_id"] == "Employee ID" and payouts["columns"]["amount"] == "Amount"
+    assert "fiscal_year" not in data
+
+
+def test_us_exports_comment_every_guess_and_list_what_is_left(tmp_path):
+    guess = guess_map(us_folder(tmp_path))
+    text = guess.text
+    assert "profiles that own accounts or read like a CSM's; left out: Sales Engineer" in text
+    assert "left out: REG, OT" in text
+    assert "'03/15/2021' can only be month/day" in text
+    assert "'Jon Smith' -> John Smith" in text
+    assert "UNDECIDED: 'Zed Unknown' matches no roster name" in text
+    assert "UNDECIDED: the numbers for the RAG words are a choice" in text
+    keys = [u.key for u in guess.undecided]
+    assert keys == ["tables.accounts.columns.csm_id.aliases", "tables.accounts.columns.health.values"]
+
+
+def test_european_quarter_per_file_glob(tmp_path):
+    guess = guess_map(eu_folder(tmp_path))
+    data = yaml.safe_load(guess.text)
+    accounts = data["tables"]["accounts"]
+    assert accounts["files"] == "crm/accounts_*.csv"
+    assert (accounts["delimiter"], accounts["encoding"], accounts["numbers"]) == (";", "cp1252", "1.234,56")
+    assert accounts["zero"] == ["-"]
+    assert accounts["columns"]["quarter"] == {"file_name": "quarter"}
+    assert accounts["columns"]["csm_id"] == {"column": "CSM Owner", "match": "name"}
+    assert accounts["columns"]["health"] == "Health Score"
+    assert "one file per quarter: 2026Q1, 2026Q2" in guess.text
+    assert "byte 0xF3" in guess.text  # the ó of López, as Windows-1252 writes it
+    roster = data["tables"]["roster"]
+    assert roster["delimiter"] == ";" and roster["numbers"] == "1.234,56" and roster["dates"] == "DD/MM/YYYY"
+    assert roster["columns"]["segment"] == {"value": "All"}
+    assert [u.key for u in guess.undecided] == []
+
+
+def test_dates_that_read_both_ways_are_undecided(tmp_path):
+    folder = write_files(tmp_path / "d", roster="Employee ID,Worker,Segment,Base Salary,Target Bonus,Hire Date\n"
+                         "E1,Ana,SMB,100000,20000,01/04/2021\nE2,Bo,SMB,100000,20000,02/03/2022\n",
+                         accounts="quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                         "2026Q1,A1,E1,100,0,0,0\n")
+    guess = guess_map(folder)
+    roster = yaml.safe_load(guess.text)["tables"]["roster"]
+    assert roster["dates"] == "MM/DD/YYYY"
+    assert [u.key for u in guess.undecided] == ["tables.roster.dates"]
+    assert "UNDECIDED: confirm the date format (DD/MM/YYYY is the other reading)" in guess.text
+    assert "day and month of 12 or less" in guess.text
+
+
+def test_fiscal_labels_leave_the_first_month_undecided(tmp_path):
+    folder = write_files(tmp_path / "f", roster="csm_id,name,segment,annual_base,annual_variable\nC1,Ana,SMB,1,1\n",
+                         accounts="Fiscal Period,Account ID,CSM,Beginning ARR,Upsell,Downsell,Churn\n"
+                         "FY2027 Q1,A1,C1,100,0,0,0\nFY2027 Q2,A1,C1,100,0,0,0\n",
+                         payouts="Pay Date,Employee ID,Amount\n2026-05-15,C1,10\n")
+    guess = guess_map(folder)
+    data = yaml.safe_load(guess.text)
+    assert data["fiscal_year"] == {"first_month": None, "named_for": "end"}
+    assert data["tables"]["accounts"]["columns"]["csm_id"] == "CSM"  # the roster's ids
+    keys = [u.key for u in guess.undecided]
+    assert keys == ["tables.payouts.columns.quarter.paid_months_after", "fiscal_year.first_month"]
+    assert "UNDECIDED: write the month your fiscal year starts" in guess.text
+
+
+def test_canonical_folder_maps_to_itself(tmp_path):
+    from .conftest import DEFAULT_ROSTER, FLAT_ACCOUNTS, PAID_AT_TARGET
+
+    folder = write_files(tmp_path / "c", accounts=FLAT_ACCOUNTS, roster=DEFAULT_ROSTER, payouts=PAID_AT_TARGET)
+    guess = guess_map(folder)
+    tables = yaml.safe_load(guess.text)["tables"]
+    assert tables["accounts"]["columns"] == {c: c for c in ["quarter", "account_id", "csm_id", "arr_start", "expansion",
+                                                            "contraction", "churn"]}
+    assert tables["payouts"]["columns"] == {"quarter": "quarter", "csm_id": "csm_id", "amount": "amount"}
+    assert guess.undecided == []
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_init_writes_the_map_and_prints_what_is_left(tmp_path):
+    folder = us_folder(tmp_path)
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{folder / MAP_FILE}\n"
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    written = (folder / MAP_FILE).read_text(encoding="utf-8")
+    assert yaml.safe_load(written)["tables"]["accounts"]["files"] == "crm/accounts.csv"
+    assert "accounts: crm/accounts.csv" in result.stderr
+    assert "left for you to decide (2)" in result.stderr
+    assert "tables.accounts.columns.csm_id.aliases: 'Zed Unknown' matches no roster name" in result.stderr
+    # validate reads the folder through the new map: only the undecided owner is left.
+    assert "validate: 2 problems" in result.stderr
+    assert "accounts.csv, line 7, column CSM Owner: 'Zed Unknown' matches no name on the roster" in result.stderr
+
+
+def test_init_on_european_exports_validates_clean(tmp_path):
+    result = run("init", eu_folder(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "nothing left undecided" in result.stderr and "validate: the data reads" in result.stderr
+    assert "error:" not in result.stderr
+
+
+def test_init_never_overwrites_a_map_without_force(tmp_path):
+    folder = us_folder(tmp_path)
+    (folder / MAP_FILE).write_text("# mine\n", encoding="utf-8")
+    result = run("init", folder)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{folder / MAP_FILE}" in result.stderr and "--force" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (folder / MAP_FILE).read_text(encoding="utf-8") == "# mine\n"
+    forced = run("init", folder, "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert "version: 1" in (folder / MAP_FILE).read_text(encoding="utf-8")
+
+
+def test_init_refuses_a_folder_without_exports(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("just a note\n", encoding="utf-8")
+    result = run("init", tmp_path / "empty")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no export here looks like an account report or a roster" in result.stderr
+    assert not (tmp_path / "empty" / MAP_FILE).exists()
+    missing = run("init", tmp_path / "nowhere")
+    assert missing.exit_code == 2 and "data folder not found" in missing.stderr
+
+
+def test_init_prints_the_map_with_output_map_dash(tmp_path):
+    folder = eu_folder(tmp_path)
+    result = run("init", folder, "--output-map", "-")
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["tables"]["accounts"]["files"] == "crm/accounts_*.csv"
+    assert not (folder / MAP_FILE).exists()
+
+
+def test_workbook_sheet_holding_the_accounts_is_chosen(tmp_path):
+    import io
+
+    import pandas as pd
+
+    folder = us_folder(tmp_path)
+    (folder / "crm" / "accounts.csv").unlink()
+    accounts = pd.read_csv(io.StringIO(US_CRM), dtype=str, keep_default_na=False)
+    with pd.ExcelWriter(folder / "crm" / "report.xlsx") as workbook:
+        pd.DataFrame({"Report": ["Q1-Q2 book"]}).to_excel(workbook, sheet_name="Cover", index=False)
+        accounts.to_excel(workbook, sheet_name="Accounts", index=False)
+    accounts_map = yaml.safe_load(guess_map(folder).text)["tables"]["accounts"]
+    assert (accounts_map["files"], accounts_map["sheet"]) == ("crm/report.xlsx", "Accounts")
+    assert "delimiter" not in accounts_map and accounts_map["numbers"] == "1,234.56"
+
+
+def test_line_separators_and_controls_from_cells_keep_the_map_loadable(tmp_path):
+    folder = us_folder(tmp_path)
+    crm = folder / "crm" / "accounts.csv"
+    crm.write_text(crm.read_text(encoding="utf-8").replace("Jon Smith", "Jon\u2028Smith")
+                   .replace(",Churned,", ",Churned\x1b[2J,"), encoding="utf-8")
+    guess = guess_map(folder)
+    columns = yaml.safe_load(guess.text)["tables"]["accounts"]["columns"]
+    # Read back exactly as the export wrote them (a raw U+2028 in quotes would fold into a space).
+    assert columns["csm_id"]["aliases"] == {"Jon\u2028Smith": "E1003"}
+    assert "Churned\x1b[2J" in columns["renewed"]["values"]
+    assert "\x1b" not in guess.text and "\u2028" not in guess.text
