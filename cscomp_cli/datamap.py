@@ -200,9 +200,11 @@ class FiscalYear(_Strict):
     first_month: int | str = Field(description="the month the fiscal year starts (February, or 2)")
     named_for: Literal["end", "start"] = Field("end", description="FY2027 ends in 2027 (end) or starts in 2027")
 
-    @field_validator("first_month")
+    @field_validator("first_month", mode="before")
     @classmethod
     def _month(cls, value):
+        if value is None or value == "":
+            raise ValueError("write the month your fiscal year starts (February, or 2)")
         month = month_number(value)
         if month is None:
             raise ValueError(f"'{value}' is not a month; write its name (February) or number (2)")
