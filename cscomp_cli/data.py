@@ -1001,7 +1001,9 @@ def _seen_on(origin: Origin, original: int, key: int) -> str:
 def _cells(table: pd.DataFrame, column: str) -> pd.Series:
     if column in table:
         return table[column]  # already trimmed by _read_csv
-    return pd.Series("", index=table.index, dtype="object")
+    # An absent optional column: Arrow strings, so its checks are vectorised passes, not a Python
+    # call per row (a CRM report without arr_end or risk has a million blank cells to look at).
+    return pd.Series("", index=table.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _text(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, as_objects: bool = True) -> pd.Series:

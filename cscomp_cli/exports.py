@@ -31,6 +31,33 @@ _LABEL_IN_NAME = re.compile(r"(?i)(?<![a-z0-9])(FY\s*[-_ ]?\s*\d{2,4}\s*[-_ ]?\s
                             r"Q[1-4]\s*[-_ ]?\s*(?:FY\s*)?\d{4})(?![0-9])")
 
 
+# Export cells are kept as Arrow strings, as data.py's CSV reader leaves them, so a million cells are
+# compared, matched and parsed in vectorised passes rather than one Python call each.
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _as_text(cells: pd.Series) -> pd.Series:
+    """Cells as trimmed Arrow strings, blanks as ''."""
+    return cells.astype(_TEXT).fillna("").str.strip()
+
+
+def _holds(text: pd.Series, pattern: str) -> pd.Series:
+    """Which cells match an RE2 pattern, by pyarrow (pandas would fall back to Python's re per cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(pa.array(text.array), pattern)
+    return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=text.index)
+
+
+def _per_distinct(values: pd.Series, translate) -> pd.Series:
+    """``translate`` applied once per distinct value (a column holds few), then spread back to the rows."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    translated = np.array([translate(str(v)) for v in distinct], dtype=object)
+    return pd.Series(translated[codes] if len(distinct) else np.array([], dtype=object), index=values.index,
+                     dtype=object)
+
+
 @dataclass
 class _Export:
     """One table's export cells: text under the export's own headers, and where each row came from."""
@@ -130,7 +157,8 @@ def _filter_rows(export: _Export, name: str, table: Table, label: str) -> tuple[
         if rule is None:
             continue
         header = _header(export, rule.column, f"tables.{name}.rows.{kind}.column", label)
-        listed = cells[header].str.casefold().isin({v.strip().casefold() for v in rule.in_})
+        wanted = {v.strip().casefold() for v in rule.in_}
+        listed = _per_distinct(cells[header], lambda v: v.casefold() in wanted).astype(bool)
         passed = listed if kind == "keep" else ~listed
         if len(cells) and not bool(passed.any()):
             found = ", ".join(f"'{v}'" for v in cells[header].drop_duplicates().head(8)) + (
@@ -149,8 +177,7 @@ def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFra
                label: str) -> pd.Series:
     """An export column's values through the map's value map; a value the map does not list is an error."""
     table = {k.strip().casefold(): v for k, v in source.values.items()}
-    folded = values.str.casefold()
-    mapped = folded.map(table)
+    mapped = _per_distinct(values, lambda v: table.get(v.casefold()))
     unlisted = mapped.isna() & (values != "")
     if bool(unlisted.any()):
         distinct = list(dict.fromkeys(values[unlisted]))
@@ -161,7 +188,7 @@ def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFra
             + (f"; unlisted: {shown}" if len(distinct) > 1 else ""),
             **origin.at(cells.at[first, "line"], header),
             hint=f"add it to {where}.values in {MAP_FILE}, e.g. \"{distinct[0]}\": <value>; see {DATA_DOC}"))
-    return mapped.fillna("").astype(object)
+    return _as_text(mapped)
 
 
 def _folded(text: str) -> str:
@@ -196,7 +223,8 @@ def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: s
     lookup = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
     for alias, csm_id in (source.aliases or {}).items():
         lookup[_folded(alias)] = csm_id
-    distinct, codes = np.unique(values.to_numpy(dtype=object).astype(str), return_inverse=True)
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    distinct = np.array([str(v) for v in distinct], dtype=object)
     folded = [_folded(v) for v in distinct]  # a few hundred owners, however many rows
     ids = np.array([lookup.get(f, "") for f in folded], dtype=object)
     for i, name in enumerate(distinct):
@@ -251,20 +279,41 @@ _AFTER = r"(?<=[0-9.,)])\s*(?:[A-Z]{3}|[$€£])$"
 
 def _amount_text(values: pd.Series, table: Table, column: str) -> pd.Series:
     """Amount cells as the amount parser reads them: the map's zero cells as 0, currency codes dropped."""
-    text = values.astype(object)
+    text = _as_text(values)
     if table.zero:
         zero = {z.strip() for z in table.zero}
         # A blank arr_end is derived from the movements, not read as 0.
         if column == "arr_end":
             zero.discard("")
         text = text.where(~text.isin(zero), "0")
-    odd = text.str.contains(r"[A-Za-z€£$]|\s", regex=True).fillna(False).astype(bool)
+    # Only the few cells with a letter, a space or a symbol at the end need the (Python) regexes below.
+    odd = _holds(text, r"[A-Za-z\s]|[€£$]$")
     if bool(odd.any()):
-        fixed = text[odd].str.replace(_CODE_BEFORE, r"\g<sign>", regex=True).str.replace(_AFTER, "", regex=True)
+        fixed = text[odd].astype(object).str.replace(_CODE_BEFORE, r"\g<sign>", regex=True).str.replace(_AFTER, "", regex=True)
         if table.numbers == "1 234,56":  # spaces (or no-break spaces) group thousands
             fixed = fixed.str.replace(r"(?<=[0-9])[\s\u00a0\u202f](?=[0-9]{3})", "", regex=True)
-        text = text.where(~odd, fixed.str.strip())
-    return text
+        text = text.astype(object).where(~odd, fixed.str.strip())
+    return _plain_amounts(_as_text(text), table.decimal)
+
+
+def _plain_amounts(text: pd.Series, decimal: str | None) -> pd.Series:
+    """Well-formed grouped amounts ($230,200.00, 230.200,00) without their symbol and grouping, in one
+    Arrow pass, so the amount parser's fast path reads them; any other cell is left as written for its
+    checks and messages. Only when the map states the number style: under auto, the grouping is what
+    tells the styles apart."""
+    if decimal is None:
+        return text
+    group, point = (",", r"\.") if decimal == "." else (r"\.", ",")
+    grouped = rf"^[$€£]?[0-9]{{1,3}}(?:{group}[0-9]{{3}})+(?:{point}[0-9]*)?$|^[$€£][0-9]+(?:{point}[0-9]*)?$"
+    tidy = _holds(text, grouped)
+    if not bool(tidy.any()):
+        return text
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pd.Series(pc.replace_substring_regex(pa.array(text[tidy].array), rf"[$€£]|{group}", ""),
+                         index=text[tidy].index, dtype=_TEXT)
+    return text.where(~tidy, stripped)
 
 
 _DATE_SHAPES = re.compile(r"^\s*([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\s*$")
@@ -319,7 +368,7 @@ def _parse_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFra
 def _iso_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame, origin: Origin,
                where: str) -> pd.Series:
     parsed = _parse_dates(values, table, header, cells, origin, where)
-    return parsed.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+    return _as_text(parsed.dt.strftime("%Y-%m-%d"))
 
 
 def _quarters_from_dates(values: pd.Series, source: Source, table: Table, header: str, cells: pd.DataFrame,
@@ -468,7 +517,7 @@ def _read_text(path: Path, table: Table, kind: str, wanted: list[str]) -> tuple[
     _refuse_repeated([h.lstrip("\ufeff") for h in written], wanted, path, "line 1")
     cells.columns = [str(c).strip() for c in cells.columns]
     for column in cells.columns:
-        cells[column] = cells[column].fillna("").astype(str).str.strip()
+        cells[column] = _as_text(cells[column])
     return cells, lines + skipped, used
 
 
@@ -536,7 +585,7 @@ def _read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[st
     header = [_cell_text(c, table.decimal) for c in rows[0]] + [""] * (width - len(rows[0]))
     _refuse_repeated(header, wanted, path, f"sheet {sheet_name}, row {table.header_row}")
     body = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows[1:]], columns=range(width), dtype=object)
-    cells = pd.DataFrame({h or f"(column {i + 1})": body[i].map(lambda c: _cell_text(c, table.decimal)).astype(object)
+    cells = pd.DataFrame({h or f"(column {i + 1})": _as_text(body[i].map(lambda c: _cell_text(c, table.decimal)))
                           for i, h in enumerate(header)}, index=body.index)
     lines = np.arange(len(cells), dtype="int64") + table.header_row + 1
     return cells, lines, sheet_name
@@ -580,6 +629,6 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
             text = pc.if_else(column, "true", "false")
         else:
             text = pc.cast(column, pa.string())
-        columns[str(field.name).strip()] = pc.fill_null(text, "").to_pandas().astype(object).str.strip()
+        columns[str(field.name).strip()] = _as_text(pc.fill_null(text, "").to_pandas())
     cells = pd.DataFrame(columns)
     return cells, np.arange(len(cells), dtype="int64") + 1
