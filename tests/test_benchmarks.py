@@ -47,3 +47,15 @@ def test_duckdb_sql_agrees_to_the_cent(small_org, cscomp_cents):
 
     quarters, ours = cscomp_cents
     assert reference_duckdb.payouts_duckdb(small_org, PLAN, quarters) == ours
+
+
+def test_the_org_as_raw_exports_through_the_data_map_replays_to_the_cent(small_org, cscomp_cents, tmp_path):
+    import exports
+
+    raw = exports.write_exports(small_org, tmp_path / "exports")
+    assert not (raw / "accounts.csv").exists()  # only the exports and the map
+    quarters, ours = cscomp_cents
+    result = replay(load_plan(PLAN), load_dataset(raw), 8)
+    rows = result.rows
+    assert result.quarters == quarters
+    assert {(q, c): int(v) for q, c, v in zip(rows["quarter"], rows["csm_id"], rows["proposed_cents"])} == ours
