@@ -1009,7 +1009,7 @@ def _cells(table: pd.DataFrame, column: str) -> pd.Series:
 def _text(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, as_objects: bool = True) -> pd.Series:
     cells = _cells(table, column)
     if required:
-        _fail_where(cells == "", table, origin, column, f"{column} is blank", f"every row needs a {column}")
+        _fail_where(cells == "", table, origin, column, f"{origin.column(column)} is blank", f"every row needs a {origin.column(column)}")
         # Millions of account ids are cheaper left as pyarrow strings than made Python objects.
         return cells.astype(object) if as_objects else cells
     # To object first: a pandas string column would turn None back into NaN.
@@ -1071,13 +1071,13 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
         is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
         values[rest] = number.where(~is_negative, -number)
     if required:
-        _fail_where(blank, context, origin, column, f"{column} is blank", f"every row needs {column}; write 0 for none")
+        _fail_where(blank, context, origin, column, f"{origin.column(column)} is blank", f"every row needs {origin.column(column)}; write 0 for none")
     _fail_where(
         values.abs() > MAX_AMOUNT,
         context,
         origin,
         column,
-        lambda r: f"{column} '{r.cell}' is larger than {MAX_AMOUNT:,.0f}",
+        lambda r: f"{origin.column(column)} '{r.cell}' is larger than {MAX_AMOUNT:,.0f}",
         "no account, salary or payout is that large; check the export for a misplaced digit or separator",
     )
     values = values.where(values.abs() <= MAX_AMOUNT)
@@ -1089,8 +1089,8 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
             context,
             origin,
             column,
-            lambda r: f"{column} is negative ('{r.cell}')",
-            f"{column} must be 0 or more; record a loss in the contraction or churn column",
+            lambda r: f"{origin.column(column)} is negative ('{r.cell}')",
+            f"{origin.column(column)} must be 0 or more; record a loss in the contraction or churn column",
         )
         values = values.abs()
     return values
@@ -1174,10 +1174,10 @@ def _scores(table: pd.DataFrame, origin: Origin, column: str, low: float, high: 
     kind = "a whole number" if integer else "a number"
     context = table.assign(cell=written)
     _fail_where(unparsed, context, origin, column, lambda r: f"'{r.cell}' is not {kind}",
-                f"{column} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
+                f"{origin.column(column)} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
     bad = values.notna() & ((values < low) | (values > high) | (integer & (values != values.round())))
-    _fail_where(bad, context, origin, column, lambda r: f"{column} {r.cell} is outside {low:g}–{high:g}",
-                f"{column} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
+    _fail_where(bad, context, origin, column, lambda r: f"{origin.column(column)} {r.cell} is outside {low:g}–{high:g}",
+                f"{origin.column(column)} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
     return values.where(~bad)  # validate carries on past a bad score: treat it as absent, not as inf
 
 

@@ -399,3 +399,11 @@ def test_validate_says_which_rows_the_maps_filter_left_out(tmp_path):
     assert result.exit_code == 0, result.stdout
     assert "roster: the map's rows filter left out Job Profile Account Executive ×1" in result.stdout
     assert "payouts: the map's rows filter left out Earnings Code REG ×1" in result.stdout
+
+
+def test_a_cell_message_speaks_of_the_exports_header(tmp_path):
+    folder = _us_folder(tmp_path, **{"crm.csv": CRM.replace('"$100,000.00","$10,000.00"', '"","$10,000.00"')})
+    (folder / "cscomp-data.yaml").write_text(US_MAP.replace("zero: ['-', '']", "zero: ['-']"))
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    assert_user_error(run("stress-test", plan, "--data", folder), "crm.csv, line 2, column Beginning ARR: "
+                      "Beginning ARR is blank", "every row needs Beginning ARR")
