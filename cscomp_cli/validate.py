@@ -75,6 +75,13 @@ def validate(plan_source: Path | str, data: Path, *, strict: bool = False, calen
     return found
 
 
+def validate_data(folder: Path) -> Validation:
+    """Every problem in a data folder's tables, without a plan (what `cscomp init` checks)."""
+    found = Validation()
+    _check_data(Path(folder), found)
+    return found
+
+
 def _check_payees(dataset: Dataset, found: Validation, strict: bool) -> None:
     """Payroll lines for people who are not CSMs: left out of every total, an error only when strict."""
     outside = non_csm_payouts(dataset)

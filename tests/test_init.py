@@ -264,3 +264,14 @@ def test_line_separators_and_controls_from_cells_keep_the_map_loadable(tmp_path)
     assert columns["csm_id"]["aliases"] == {"Jon\u2028Smith": "E1003"}
     assert "Churned\x1b[2J" in columns["renewed"]["values"]
     assert "\x1b" not in guess.text and "\u2028" not in guess.text
+
+
+def test_init_on_a_folder_already_in_cscomps_columns_writes_no_map(tmp_path):
+    from .conftest import DEFAULT_ROSTER, FLAT_ACCOUNTS
+
+    folder = write_files(tmp_path / "c", accounts=FLAT_ACCOUNTS, roster=DEFAULT_ROSTER)
+    result = run("init", folder)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "needs no data map" in result.stderr and not (folder / MAP_FILE).exists()
+    forced = run("init", folder, "--force")
+    assert forced.exit_code == 0 and (folder / MAP_FILE).exists()

@@ -44,6 +44,11 @@ def init_command(
             raise UsageError("a data map is already there; init leaves it as it is", file=target,
                              hint="pass --force to replace it with a fresh guess, or --output-map FILE to "
                              "write the guess elsewhere and compare")
+        if output_map is None and not force and _already_canonical(folder):
+            stderr_console().print(escape_markup(
+                f"{folder} already holds accounts.csv and roster.csv in cscomp's own columns: it needs no data "
+                "map, and init wrote none (pass --force to write one anyway); see docs/data.md"), highlight=False)
+            return
         guess = guess_map(folder)
         if target is None:
             write_stdout(guess.text)
@@ -54,6 +59,24 @@ def init_command(
             _summary(guess, target)
         if target is not None and target == folder / MAP_FILE:
             _validate(folder, quiet)
+
+
+def _already_canonical(folder: Path) -> bool:
+    """accounts.csv and roster.csv with every required column: the folder reads without a map."""
+    import csv
+
+    from ..datamap import REQUIRED
+
+    for name in ("accounts", "roster"):
+        path = folder / f"{name}.csv"
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                header = {cell.strip().lower() for cell in next(csv.reader(handle), [])}
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return False
+        if not set(REQUIRED[name]) <= header:
+            return False
+    return True
 
 
 def _summary(guess, target: Path | None) -> None:
@@ -76,10 +99,9 @@ def _summary(guess, target: Path | None) -> None:
 
 def _validate(folder: Path, quiet: bool) -> None:
     """The folder's data as cscomp will read it (no plan yet): each problem on stderr."""
-    from ..validate import Validation, _check_data
+    from ..validate import validate_data
 
-    found = Validation()
-    _check_data(folder, found)
+    found = validate_data(folder)
     if quiet and found.ok:
         return
     console = stderr_console()
