@@ -562,23 +562,22 @@ def _refuse_repeated(headers: list[str], wanted: list[str], path: Path, where: s
 
 def _read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[str]
                 ) -> tuple[pd.DataFrame, np.ndarray, str]:
-    import zipfile
-
-    import openpyxl
+    # python-calamine (Rust) reads a 100,000-row sheet in about 2 s where openpyxl takes about 30.
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        with CalamineWorkbook.from_path(str(path)) as book:
+            sheets = list(book.sheet_names)
+            sheet_name = table.sheet or (sheets[0] if sheets else "")
+            if sheet_name not in sheets:
+                raise MapError(f"{path.name} has no sheet '{sheet_name}'", file=label, location=f"tables.{name}.sheet",
+                               hint=f"its sheets are {', '.join(sheets) or '(none)'}; see {DATA_DOC}")
+            # Empty leading rows and columns kept, so row numbers are the ones the spreadsheet shows.
+            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except (CalamineError, OSError, ValueError) as exc:
         raise DataError(f"cannot be read as an Excel workbook ({exc})", file=path,
                         hint="open it in Excel and save it again as .xlsx, or export the sheet as CSV UTF-8") from None
-    try:
-        sheet_name = table.sheet or book.sheetnames[0]
-        if sheet_name not in book.sheetnames:
-            raise MapError(f"{path.name} has no sheet '{sheet_name}'", file=label, location=f"tables.{name}.sheet",
-                           hint=f"its sheets are {', '.join(book.sheetnames)}; see {DATA_DOC}")
-        rows = list(book[sheet_name].iter_rows(min_row=table.header_row, values_only=True))
-    finally:
-        book.close()
+    rows = rows[table.header_row - 1:]
     if not rows:
         raise DataError(f"sheet {sheet_name} is empty", file=path, hint="check the sheet and header_row in the map")
     width = max(len(r) for r in rows)
@@ -599,6 +598,12 @@ def _cell_text(value, decimal: str | None) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value == "":
+        return ""
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()[:10] if not isinstance(value, dt.datetime) or value.time() == dt.time() \
             else value.isoformat(sep=" ")

@@ -48,7 +48,7 @@ def _read_export(raw: Path, name: str, variant: str, **excel) -> pd.DataFrame:
     """One raw CSV or workbook as pandas reads it with the variant's conventions (cells as strings)."""
     path = raw / name
     if path.suffix == ".xlsx":
-        return pd.read_excel(path, **excel)
+        return pd.read_excel(path, engine="calamine", **excel)
     encoding = {"us": "cp1252", "glob": "utf-8-sig"}.get(variant, "utf-8")
     return pd.read_csv(path, sep=";" if variant == "eu" else ",", encoding=encoding, dtype=str, keep_default_na=False)
 
