@@ -117,6 +117,8 @@ _STATUS = [
 _RAG = {"green": 85, "amber": 60, "yellow": 60, "red": 30}
 _BONUS = r"bon|incent|commis|spif|claw|variable|\bvar\b|\bic\b|kicker|accel|award|\bsip\b|\bvip\b"
 _CSM_PROFILE = r"customer success|\bcsm\b|client success|success manager"
+# Titles that name customer success but not a book of accounts (kept only if they own accounts).
+_NOT_A_BOOK = r"\b(vp|svp|evp|vice president|director|head|chief|cco|operations|ops|analyst|enablement)\b"
 _QUARTER_IN_NAME = re.compile(r"(?i)(?<![0-9a-z])(fy\s*[-_ ]?)?([0-9]{4}|[0-9]{2})\s*[-_ ]?\s*q([1-4])(?![0-9])"
                               r"|(?<![0-9a-z])q([1-4])\s*[-_ ]?\s*(fy\s*[-_ ]?)?([0-9]{4}|[0-9]{2})(?![0-9])")
 _FISCAL_LABEL = r"(?i)\bfy\s*[0-9]{2}"
@@ -793,7 +795,8 @@ class _MapWriter:
             names = export.cells[columns["name"]].map(_norm) if "name" in columns else pd.Series(dtype=str)
             ids = export.cells[columns["csm_id"]].astype(str).str.strip()
             owning = set(profiles[names.isin(owners) | ids.isin(owners)])
-            looks = {p for p in pd.unique(profiles) if re.search(_CSM_PROFILE, p, re.IGNORECASE)}
+            looks = {p for p in pd.unique(profiles) if re.search(_CSM_PROFILE, p, re.IGNORECASE)
+                     and not re.search(_NOT_A_BOOK, p, re.IGNORECASE)}
             keep = [p for p in pd.unique(profiles) if p in owning or p in looks]
             left = [p for p in pd.unique(profiles) if p not in keep]
             if not left or not keep:

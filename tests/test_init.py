@@ -305,3 +305,12 @@ def test_title_rows_above_a_sheet_header_give_header_row(tmp_path):
 def test_a_header_on_the_first_row_writes_no_header_row(tmp_path):
     guess = guess_map(us_folder(tmp_path))
     assert "header_row" not in guess.text
+
+
+def test_a_vp_of_customer_success_owning_no_accounts_is_not_kept_as_a_csm(tmp_path):
+    folder = us_folder(tmp_path)
+    hr = folder / "hr" / "workers.csv"
+    hr.write_text(hr.read_text(encoding="utf-8") + 'E1009,Dana Whitfield,VP Customer Success,"USD 210,000",'
+                  '"USD 63,000",02/05/2018,\n', encoding="utf-8")
+    keep = yaml.safe_load(guess_map(folder).text)["tables"]["roster"]["rows"]["keep"]
+    assert keep == {"column": "Job Profile", "in": ["Customer Success Manager", "Senior CSM"]}

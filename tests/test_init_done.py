@@ -67,8 +67,8 @@ def _decide(folder: Path, undecided: list[str]) -> None:
     yaml.safe_load(text)
 
 
-def _stress_test(plan: Path, folder: Path) -> dict:
-    result = run("stress-test", plan, "--data", folder, "--format", "json")
+def _stress_test(plan: Path, folder: Path, *options) -> dict:
+    result = run("stress-test", plan, "--data", folder, "--format", "json", *options)
     assert result.exit_code == 0, result.stderr
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
     return json.loads(result.stdout)
@@ -129,7 +129,8 @@ def test_init_on_the_shipped_exports_pays_what_sample_data_pays(tmp_path):
     undecided = _init(folder)
     assert undecided == []
     for plan in PLANS:
-        mapped, expected = _stress_test(plan, folder), _stress_test(plan, SAMPLE)
+        # all eight quarters: the SPIFF (2025Q4), the discretionary bonus and the clawback among them
+        mapped, expected = _stress_test(plan, folder, "--quarters", "8"), _stress_test(plan, SAMPLE, "--quarters", "8")
         assert _paid(mapped) == _paid(expected), plan.name
-        assert mapped["rows"] == expected["rows"], plan.name
-        assert len(mapped["rows"]) >= 230
+        assert mapped["rows"] == expected["rows"] and mapped["csms"] == expected["csms"], plan.name
+        assert len(mapped["quarters"]) == 8 and len(mapped["rows"]) >= 230
