@@ -134,3 +134,17 @@ def test_init_on_the_shipped_exports_pays_what_sample_data_pays(tmp_path):
         assert _paid(mapped) == _paid(expected), plan.name
         assert mapped["rows"] == expected["rows"] and mapped["csms"] == expected["csms"], plan.name
         assert len(mapped["quarters"]) == 8 and len(mapped["rows"]) >= 230
+
+
+def test_the_walkthrough_in_docs_shows_inits_actual_output(tmp_path, monkeypatch):
+    doc = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
+    section = doc.split("## From three raw exports to a stress test")[1].split("\n## ")[0]
+    shown = re.findall(r"```text\n(.*?)```", section, re.DOTALL)[0]
+    excerpt = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)[0]
+    shutil.copytree(EXPORTS, tmp_path / "my-exports")
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "my-exports")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout + result.stderr == shown
+    written = (tmp_path / "my-exports" / MAP_FILE).read_text(encoding="utf-8").splitlines()
+    assert [line for line in excerpt.splitlines() if line.strip() != "..." and line not in written] == []
