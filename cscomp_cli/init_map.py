@@ -12,6 +12,7 @@ import codecs
 import csv
 import difflib
 import fnmatch
+import functools
 import io
 import json
 import re
@@ -28,6 +29,7 @@ from .text import escaped
 
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
 _HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
+_TITLE_ROWS = 15  # a report's header is looked for in its first rows (title and filter lines above it)
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 _SKIPPED = {MAP_FILE.lower(), "sample_org.txt"}
 DOC = "docs/data.md"
@@ -115,6 +117,8 @@ _STATUS = [
 _RAG = {"green": 85, "amber": 60, "yellow": 60, "red": 30}
 _BONUS = r"bon|incent|commis|spif|claw|variable|\bvar\b|\bic\b|kicker|accel|award|\bsip\b|\bvip\b"
 _CSM_PROFILE = r"customer success|\bcsm\b|client success|success manager"
+# Titles that name customer success but not a book of accounts (kept only if they own accounts).
+_NOT_A_BOOK = r"\b(vp|svp|evp|vice president|director|head|chief|cco|operations|ops|analyst|enablement)\b"
 _QUARTER_IN_NAME = re.compile(r"(?i)(?<![0-9a-z])(fy\s*[-_ ]?)?([0-9]{4}|[0-9]{2})\s*[-_ ]?\s*q([1-4])(?![0-9])"
                               r"|(?<![0-9a-z])q([1-4])\s*[-_ ]?\s*(fy\s*[-_ ]?)?([0-9]{4}|[0-9]{2})(?![0-9])")
 _FISCAL_LABEL = r"(?i)\bfy\s*[0-9]{2}"
@@ -154,6 +158,8 @@ class _Export:
     encoding: str | None = None
     notes: dict[str, str] = field(default_factory=dict)  # map key -> the reason for its value
     name_labels: list[str | None] = field(default_factory=list)  # a quarter label in each file's name
+    header_row: int = 1  # the file's (or sheet's) row holding the header; 1 unless title rows come first
+    titles: list[str] = field(default_factory=list)  # the text of the rows above the header
 
     @property
     def headers(self) -> list[str]:
@@ -231,13 +237,61 @@ def _read_text(path: Path, relative: str, kind: str) -> _Export:
         raw = handle.read(_HEAD_BYTES)
     encoding, why = _encoding(raw)
     head = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw, final=False)
-    delimiter, how = _delimiter(head, kind)
+    skipped = _text_header_line(head, kind)
+    lines = head.splitlines(keepends=True)
+    delimiter, how = _delimiter("".join(lines[skipped:]), kind)
     frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False, nrows=SAMPLE_ROWS,
-                        skipinitialspace=False, engine="python" if delimiter == "|" else "c", on_bad_lines="skip")
-    frame.columns = [str(c).strip() for c in frame.columns]
+                        skiprows=skipped, skipinitialspace=False, engine="python" if delimiter == "|" else "c",
+                        on_bad_lines="skip")
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     shown = {"utf-8-sig": "utf-8"}.get(encoding, encoding)
     return _Export([relative], kind, frame, delimiter=delimiter, encoding=shown,
-                   notes={"encoding": why, "delimiter": how})
+                   notes={"encoding": why, "delimiter": how}, header_row=skipped + 1,
+                   titles=[line.strip().lstrip("\ufeff") for line in lines[:skipped]])
+
+
+@functools.cache
+def _known_headers() -> frozenset[str]:
+    """Every header name init knows (the canonical names and their synonyms), as compared."""
+    return frozenset(_norm(name) for columns in _SYNONYMS.values() for names in columns.values() for name in names)
+
+
+def _looks_like_header(cells: list, below: list | None) -> bool:
+    """A header: at least two text cells that are known column names, none of them a number, and a
+    row of data (two cells or more) under it unless it is the last row read."""
+    texts = [c for c in cells if c is not None and str(c).strip() != ""]
+    if len(texts) < 2 or not all(isinstance(c, str) for c in texts):
+        return False
+    known = _known_headers()
+    if sum(_norm(c) in known for c in texts) < 2:
+        return False
+    return below is None or sum(c is not None and str(c).strip() != "" for c in below) >= 2
+
+
+def _header_index(rows: list[list]) -> int:
+    """The index of the first of a report's first rows that looks like its header; 0 when none does
+    (the first row is then the header, as without title rows)."""
+    rows = rows[:_TITLE_ROWS + 1]
+    for i, cells in enumerate(rows[:_TITLE_ROWS]):
+        if _looks_like_header(cells, rows[i + 1] if i + 1 < len(rows) else None):
+            return i
+    return 0
+
+
+def _text_header_line(head: str, kind: str) -> int:
+    """How many physical lines of a CSV come before its header (title rows of a report)."""
+    lines = head.splitlines()[:_TITLE_ROWS + 1]
+    if not lines:
+        return 0
+    best = None
+    for candidate in ("\t", ";", ",", "|") if kind == "tsv" else (",", ";", "\t", "|"):
+        rows = [next(csv.reader([line], delimiter=candidate), []) for line in lines]
+        if _looks_like_header(rows[0], rows[1] if len(rows) > 1 else None):
+            return 0  # the first line is a header for some delimiter: no title rows
+        index = _header_index(rows)
+        if index and (best is None or index < best):
+            best = index
+    return best or 0
 
 
 def _encoding(raw: bytes) -> tuple[str, str]:
@@ -283,10 +337,11 @@ def _delimiter(head: str, kind: str) -> tuple[str, str]:
 
 def _read_workbook(path: Path, relative: str) -> _Export | None:
     """The sheet of a workbook whose header looks most like one of cscomp's tables."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object, nrows=SAMPLE_ROWS, engine="openpyxl")
+    sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, nrows=SAMPLE_ROWS + _TITLE_ROWS,
+                           engine="calamine")
     best, best_score = None, -1
     for name, frame in sheets.items():
-        export = _typed_export([relative], "xlsx", frame)
+        export = _sheet_export(relative, frame)
         export.sheet = str(name)
         score = max(_table_score(export, table)[0] for table in _ORDER)
         if score > best_score:
@@ -296,6 +351,25 @@ def _read_workbook(path: Path, relative: str) -> _Export | None:
     elif best is not None:
         best.notes["sheet"] = "the workbook's only sheet"
     return best
+
+
+def _sheet_export(relative: str, frame: pd.DataFrame) -> _Export:
+    """A sheet read without a header: its header found below any title rows, the rows above kept as titles."""
+    rows = [[None if (isinstance(v, float) and v != v) else v for v in row]
+            for row in frame.head(_TITLE_ROWS + 1).itertuples(index=False)]
+    index = _header_index(rows)
+    header, seen = [], {}
+    for i, value in enumerate(rows[index] if rows else []):
+        name = "" if value is None else str(value).strip()
+        name = name or f"Unnamed: {i}"
+        seen[name] = seen.get(name, -1) + 1
+        header.append(name if not seen[name] else f"{name}.{seen[name]}")  # as pandas names a repeated header
+    body = frame.iloc[index + 1:index + 1 + SAMPLE_ROWS].reset_index(drop=True)
+    body.columns = header
+    export = _typed_export([relative], "xlsx", body)
+    export.header_row = index + 1
+    export.titles = [" ".join(_cell_text(v) for v in row if v is not None) for row in rows[:index]]
+    return export
 
 
 def _typed_export(files: list[str], kind: str, frame: pd.DataFrame) -> _Export:
@@ -326,7 +400,7 @@ def _group(folder: Path, exports: list[_Export]) -> list[_Export]:
     groups: dict[tuple, list[_Export]] = {}
     for export in exports:
         directory = export.files[0].rpartition("/")[0]
-        key = (directory, export.format, export.sheet, tuple(_norm(h) for h in export.headers))
+        key = (directory, export.format, export.sheet, export.header_row, tuple(_norm(h) for h in export.headers))
         groups.setdefault(key, []).append(export)
     merged = []
     for members in groups.values():
@@ -334,7 +408,8 @@ def _group(folder: Path, exports: list[_Export]) -> list[_Export]:
         files = [m.files[0] for m in members]
         cells = pd.concat([m.cells for m in members], ignore_index=True) if len(members) > 1 else first.cells
         export = _Export(files, first.format, cells, typed=set().union(*(m.typed for m in members)),
-                         sheet=first.sheet, delimiter=first.delimiter, encoding=first.encoding, notes=dict(first.notes))
+                         sheet=first.sheet, delimiter=first.delimiter, encoding=first.encoding, notes=dict(first.notes),
+                         header_row=first.header_row, titles=first.titles)
         export.name_labels = [_label_in_name(f) for f in files]
         encodings = {m.encoding for m in members}
         if len(encodings) > 1:
@@ -625,6 +700,10 @@ class _MapWriter:
         self.entry(4, "files", files, f"{len(export.files)} files with one header" if len(export.files) > 1 else None)
         if export.sheet is not None:
             self.entry(4, "sheet", export.sheet, export.notes.get("sheet"))
+        if export.header_row > 1:
+            titles = "; ".join(repr(t[:40]) for t in export.titles if t) or "blank"
+            self.entry(4, "header_row", export.header_row, f"the header is row {export.header_row}: the rows above "
+                       f"it are a report's title ({titles})")
         if export.delimiter is not None:
             self.entry(4, "delimiter", export.delimiter, export.notes.get("delimiter"))
             self.entry(4, "encoding", export.encoding, export.notes.get("encoding"))
@@ -697,7 +776,8 @@ class _MapWriter:
                        + ", ".join(headers), path=f"{base}.dates")
 
     def _zero(self, table: str, export: _Export, columns: dict[str, str]) -> None:
-        amounts = [columns[c] for c in _AMOUNTS[table] if c in columns and columns[c] not in export.typed]
+        # Spreadsheet columns too: a report leaves a zero amount as an empty cell among the numbers.
+        amounts = [columns[c] for c in _AMOUNTS[table] if c in columns]
         if table == "payouts" or not amounts:
             return
         cells = pd.concat([export.cells[h].astype(str).str.strip() for h in amounts], ignore_index=True)
@@ -715,7 +795,8 @@ class _MapWriter:
             names = export.cells[columns["name"]].map(_norm) if "name" in columns else pd.Series(dtype=str)
             ids = export.cells[columns["csm_id"]].astype(str).str.strip()
             owning = set(profiles[names.isin(owners) | ids.isin(owners)])
-            looks = {p for p in pd.unique(profiles) if re.search(_CSM_PROFILE, p, re.IGNORECASE)}
+            looks = {p for p in pd.unique(profiles) if re.search(_CSM_PROFILE, p, re.IGNORECASE)
+                     and not re.search(_NOT_A_BOOK, p, re.IGNORECASE)}
             keep = [p for p in pd.unique(profiles) if p in owning or p in looks]
             left = [p for p in pd.unique(profiles) if p not in keep]
             if not left or not keep:

@@ -275,3 +275,53 @@ def test_init_on_a_folder_already_in_cscomps_columns_writes_no_map(tmp_path):
     assert "needs no data map" in result.stderr and not (folder / MAP_FILE).exists()
     forced = run("init", folder, "--force")
     assert forced.exit_code == 0 and (folder / MAP_FILE).exists()
+
+
+def test_title_rows_above_a_csv_header_give_header_row(tmp_path):
+    folder = us_folder(tmp_path)
+    crm = folder / "crm" / "accounts.csv"
+    crm.write_text('Account Report: CSM book of business\n"Filtered by: Fiscal Period = FY2026, Owner = all"\n\n'
+                   + US_CRM, encoding="utf-8")
+    guess = guess_map(folder)
+    accounts = yaml.safe_load(guess.text)["tables"]["accounts"]
+    assert accounts["header_row"] == 4 and accounts["delimiter"] == ","
+    assert accounts["columns"]["arr_start"] == "Beginning ARR" and accounts["numbers"] == "1,234.56"
+    assert "the header is row 4: the rows above it are a report's title ('Account Report: CSM book" in guess.text
+    # and the loader reads the folder through that map: only the owner nobody has is left
+    result = run("init", folder)
+    assert "accounts.csv, line 10, column CSM Owner: 'Zed Unknown' matches no name on the roster" in result.stderr
+
+
+def test_title_rows_above_a_sheet_header_give_header_row(tmp_path):
+    from openpyxl import Workbook
+
+    folder = us_folder(tmp_path)
+    crm = folder / "crm" / "accounts.csv"
+    rows = [line.split(",") for line in crm.read_text(encoding="utf-8").replace('"Acme, Inc."', "Acme").splitlines()]
+    crm.unlink()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Report"
+    sheet.append(["Account Report"])
+    sheet.append([])
+    sheet.append(["Run by", "admin"])  # two cells, neither a column name: still a title
+    for row in rows:
+        sheet.append(row)
+    book.save(folder / "crm" / "report.xlsx")
+    accounts = yaml.safe_load(guess_map(folder).text)["tables"]["accounts"]
+    assert (accounts["sheet"], accounts["header_row"]) == ("Report", 4)
+    assert accounts["columns"]["account_id"] == "Account ID"
+
+
+def test_a_header_on_the_first_row_writes_no_header_row(tmp_path):
+    guess = guess_map(us_folder(tmp_path))
+    assert "header_row" not in guess.text
+
+
+def test_a_vp_of_customer_success_owning_no_accounts_is_not_kept_as_a_csm(tmp_path):
+    folder = us_folder(tmp_path)
+    hr = folder / "hr" / "workers.csv"
+    hr.write_text(hr.read_text(encoding="utf-8") + 'E1009,Dana Whitfield,VP Customer Success,"USD 210,000",'
+                  '"USD 63,000",02/05/2018,\n', encoding="utf-8")
+    keep = yaml.safe_load(guess_map(folder).text)["tables"]["roster"]["rows"]["keep"]
+    assert keep == {"column": "Job Profile", "in": ["Customer Success Manager", "Senior CSM"]}
