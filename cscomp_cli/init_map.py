@@ -579,6 +579,25 @@ def _ordinal(label: str) -> int | None:
     return int(canonical[:4]) * 4 + int(canonical[5]) - 1
 
 
+def _whole_column(folder: Path, export: _Export, header: str) -> list[str]:
+    """The distinct values of one column over every file of a CSV export ([] for other formats)."""
+    if export.format not in ("csv", "tsv") or not export.delimiter:
+        return []
+    encoding = {"utf-8": "utf-8-sig"}.get(export.encoding or "utf-8", export.encoding or "utf-8")
+    distinct: dict[str, None] = {}
+    try:
+        for relative in export.files:
+            for path in sorted(folder.glob(relative)) if any(c in relative for c in "*?[") else [folder / relative]:
+                frame = pd.read_csv(path, sep=export.delimiter, encoding=encoding, dtype=str, keep_default_na=False,
+                                    skiprows=export.header_row - 1, usecols=lambda c: str(c).strip() == header,
+                                    engine="python" if export.delimiter == "|" else "c", on_bad_lines="skip")
+                for column in frame.columns:
+                    distinct.update(dict.fromkeys(_nonblank(frame[column])))
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return []
+    return list(distinct)
+
+
 def _lag(dates: pd.Series, quarters: set[int]) -> tuple[int, str] | None:
     """The months between a quarter's close and its pay dates that put the pay dates in the quarters
     the accounts cover (the fewest months of those that fit best)."""
@@ -851,6 +870,11 @@ class _MapWriter:
 
     def _accounts_columns(self, export, columns, cells, roster_names, path) -> None:
         labels = self._quarter(export, columns, cells, path)
+        # The payroll lag is judged against every quarter the accounts cover, not only those of the
+        # first rows read for guessing: read the whole quarter column once.
+        source = columns.get("quarter")
+        if isinstance(source, str):
+            labels = _whole_column(self.folder, export, source) or labels
         self.quarters = {o for o in map(_ordinal, labels) if o is not None}
         self._source(columns, "account_id")
         self._owner(columns, cells, roster_names, path)
