@@ -7,7 +7,6 @@ docs/data.md describes. With it, each table names its export file(s), how they a
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import MapError, PlanError
 from .quarters import CALENDAR, Calendar, month_number
+from .text import did_you_mean
 
 MAP_FILE = "cscomp-data.yaml"
 MAP_DOC = "docs/data.md"
@@ -293,7 +293,7 @@ def _check_columns(data_map: DataMap, label: str) -> None:
         where = f"tables.{name}.columns"
         for column, spec in table.columns.items():
             if column not in known:
-                raise MapError(f"'{column}' is not a column of {name}" + _did_you_mean(column, known),
+                raise MapError(f"'{column}' is not a column of {name}" + did_you_mean(column, known),
                                file=label, location=f"{where}.{column}",
                                hint=f"{name} has the columns {', '.join(known)}; see {MAP_DOC}")
             source = table.source(column)
@@ -314,11 +314,6 @@ def _check_columns(data_map: DataMap, label: str) -> None:
                            f"{'each' if len(missing) > 1 else 'it'}", file=label, location=where,
                            hint=f"add e.g. {missing[0]}: <the export's header> (or {{value: ...}} for a constant); "
                            f"see {MAP_DOC}")
-
-
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _map_error(exc: ValidationError, label: str) -> MapError:

@@ -33,7 +33,7 @@ from pydantic import (
 
 from .errors import PlanError
 from .quarters import parse_quarter
-from .text import UNPRINTABLE
+from .text import UNPRINTABLE, did_you_mean
 from .units import PERCENT_PATTERN, read_percent_strings, shortened
 
 METRICS = (
@@ -623,7 +623,7 @@ def _check_references(plan: Plan, label: str) -> None:
             continue
         for target in modifier.applies_to:
             if target not in component_ids:
-                raise PlanError(f"'{target}' is not a component" + _did_you_mean(target, component_ids),
+                raise PlanError(f"'{target}' is not a component" + did_you_mean(target, component_ids),
                                 file=label, location=f"modifiers[{i}].applies_to",
                                 hint=f"components are: {', '.join(component_ids)}; or write applies_to: all")
 
@@ -877,11 +877,6 @@ def _is_branch_label(item, previous) -> bool:
     return bool(_UNION_LABEL.match(str(item)))
 
 
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _plan_error(exc: ValidationError, label: str) -> PlanError:
     problems = []
     for err in exc.errors():
@@ -890,17 +885,17 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
         if kind == "extra_forbidden":
             key = loc[-1]
             problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
-                             f"unknown key '{key}'" + _did_you_mean(key, _FIELD_NAMES)))
+                             f"unknown key '{key}'" + did_you_mean(key, _FIELD_NAMES)))
         elif kind == "literal_error" and loc and loc[-1] in ("metric", "performance"):
             given = err.get("input")
             choices = COMMISSION_METRICS if "commission" in loc else METRICS
-            problems.append((_key_path(loc), f"unknown metric '{given}'" + _did_you_mean(given, choices)
+            problems.append((_key_path(loc), f"unknown metric '{given}'" + did_you_mean(given, choices)
                              + f"; choose one of {', '.join(choices)}"))
         elif kind == "missing":
             problems.append((_key_path(loc), f"missing required key '{loc[-1]}'"))
         elif kind == "target" and isinstance(err.get("input"), str):
             given = err["input"]
-            problems.append((_key_path(loc), f"'{given}' is not a target" + _did_you_mean(given, ["quotas"])
+            problems.append((_key_path(loc), f"'{given}' is not a target" + did_you_mean(given, ["quotas"])
                              + "; " + err["msg"]))
         elif kind == "component":
             given = err.get("input", {}).get("kind") if isinstance(err.get("input"), dict) else None

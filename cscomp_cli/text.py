@@ -48,3 +48,11 @@ def printable_data(value):
     if isinstance(value, tuple):
         return tuple(printable_data(item) for item in value)
     return value
+
+
+def did_you_mean(word: str, choices) -> str:
+    """' (did you mean 'churn'?)' for the one close choice, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
