@@ -617,7 +617,7 @@ def _read_bytes(path: Path) -> bytes:
         if path.is_symlink():
             raise DataError(f"is a symlink to {os.readlink(path)}, which does not exist", file=path,
                             hint=f"point the link at the exported {path.name}, or put the file itself there") from None
-        raise DataError("file not found", file=path, hint=f"the data folder must contain {path.name}") from None
+        raise DataError("file not found", file=path, hint=_missing_hint(path)) from None
     except OSError as exc:
         raise _unreadable(path, exc) from None
     if stat.S_ISDIR(info.st_mode):
@@ -648,6 +648,21 @@ def _kind(mode: int) -> str:
         if test(mode):
             return what
     return "not a file"
+
+
+def _missing_hint(path: Path) -> str:
+    """The data folder must hold the file, unless it holds the org's own exports: then init maps them."""
+    try:
+        exports = sorted(p.name for p in path.parent.iterdir()
+                         if p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet")
+                         and p.name not in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS))
+    except OSError:
+        exports = []
+    if not exports:
+        return f"the data folder must contain {path.name}"
+    shown = ", ".join(exports[:3]) + (" …" if len(exports) > 3 else "")
+    return (f"the data folder must contain {path.name}, or, to read the exports it holds ({shown}) as they are, "
+            f"run `cscomp init {path.parent}` to write their data map; see {DATA_DOC}")
 
 
 def _too_large(path: Path, size: int) -> DataError:

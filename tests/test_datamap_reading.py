@@ -407,3 +407,11 @@ def test_a_cell_message_speaks_of_the_exports_header(tmp_path):
     plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
     assert_user_error(run("stress-test", plan, "--data", folder), "crm.csv, line 2, column Beginning ARR: "
                       "Beginning ARR is blank", "every row needs Beginning ARR")
+
+
+def test_a_folder_of_raw_exports_without_a_map_points_at_init(tmp_path):
+    folder = _us_folder(tmp_path)
+    (folder / "cscomp-data.yaml").unlink()
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    assert_user_error(run("stress-test", plan, "--data", folder), "accounts.csv: file not found",
+                      f"run `cscomp init {folder}`", "crm.csv, hr.csv, payroll.csv")

@@ -85,7 +85,8 @@ PlanArg = Annotated[str, typer.Argument(help="Plan YAML file ('-' reads standard
 DataOpt = Annotated[
     Path,
     typer.Option("--data", envvar="CSCOMP_DATA", help="Folder with accounts.csv, roster.csv, payouts.csv "
-                 "(and quotas.csv when a plan uses quotas).", file_okay=False, callback=_announce_sample_org),
+                 "(and quotas.csv when a plan uses quotas), or with your own exports and the cscomp-data.yaml "
+                 "`cscomp init` writes for them.", file_okay=False, callback=_announce_sample_org),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table (terminal), csv, json or markdown.")]
 OutputOpt = Annotated[
