@@ -260,7 +260,7 @@ def _mutate_workbook(path: Path, rng: random.Random) -> None:
     action = rng.choice(("cells", "cells", "header_none", "merge", "empty", "drop_sheet", "rename_sheet", "title",
                          "garbage"))
     top = next((r for r in range(1, 6) if sheet.cell(r, 1).value is not None and sheet.cell(r, 2).value is not None), 1)
-    odd = [*NASTY_CELLS, dt.datetime(1900, 1, 1), dt.date(9999, 12, 31), dt.time(12, 0), dt.timedelta(days=3), True,
+    odd = [*NASTY_CELLS, dt.datetime(1900, 1, 1), dt.date(9999, 12, 31), True,
            10**20, -1e308, 1e-300, float("nan"), "=1/0", "#DIV/0!", "=A1", 0.1 + 0.2]
     if action == "cells":
         column = rng.randint(1, max(sheet.max_column, 1))
@@ -289,7 +289,10 @@ def _mutate_workbook(path: Path, rng: random.Random) -> None:
     elif action == "garbage":
         path.write_bytes(b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(300)))
         return
-    book.save(path)
+    try:
+        book.save(path)
+    except Exception:  # noqa: BLE001 - openpyxl cannot write some odd cells it accepted: leave the workbook as it was
+        pass
 
 
 def _to_parquet(folder: Path, path: Path, rng: random.Random) -> None:
