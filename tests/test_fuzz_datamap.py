@@ -306,7 +306,7 @@ def _to_parquet(folder: Path, path: Path, rng: random.Random) -> None:
     if path.suffix == ".xlsx":
         import pandas as pd
 
-        frame = pd.read_excel(path, dtype=object, header=None).astype(str)
+        frame = pd.read_excel(path, dtype=object, header=None, engine="openpyxl").astype(str)
         rows = [list(frame.columns.astype(str)), *frame.values.tolist()]
     else:
         rows = _read_text_export(path)[0]
@@ -338,8 +338,8 @@ def _to_parquet(folder: Path, path: Path, rng: random.Random) -> None:
     target = path.with_suffix(".parquet")
     pq.write_table(pa.table(columns), target)
     path.unlink()
-    text = (folder / MAP_FILE).read_text(encoding="utf-8").replace(path.name, target.name)
-    (folder / MAP_FILE).write_text(text, encoding="utf-8")
+    text = (folder / MAP_FILE).read_text(encoding="utf-8", errors="surrogateescape").replace(path.name, target.name)
+    (folder / MAP_FILE).write_text(text, encoding="utf-8", errors="surrogateescape")
 
 
 def _mutate_link(folder: Path, path: Path, rng: random.Random) -> None:
@@ -361,9 +361,10 @@ def _mutate_exports(folder: Path, rng: random.Random) -> None:
     elif roll < 0.22:
         # A glob that matches the map itself, a folder or everything.
         (folder / "sub" / "deeper").mkdir(parents=True, exist_ok=True)
-        text = (folder / MAP_FILE).read_text(encoding="utf-8")
+        text = (folder / MAP_FILE).read_text(encoding="utf-8", errors="surrogateescape")
         wrong = rng.choice(("'*'", "'**'", "'**/*'", "'*.yaml'", "sub", "'sub/*'", "crm", f"'{MAP_FILE}'", "'*.csv'"))
-        (folder / MAP_FILE).write_text(text.replace(f"files: {path.name}", f"files: {wrong}", 1), encoding="utf-8")
+        (folder / MAP_FILE).write_text(text.replace(f"files: {path.name}", f"files: {wrong}", 1), encoding="utf-8",
+                                        errors="surrogateescape")
     elif path.suffix == ".xlsx":
         _mutate_workbook(path, rng)
     else:
