@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from . import datamap
-from .data import DATA_DOC, Origin, Staged, _read_bytes, _refuse_controls, parse_csv
+from .data import DATA_DOC, MAX_FILE_BYTES, Origin, Staged, _kind, _read_bytes, _refuse_controls, _too_large, \
+    _unreadable, parse_csv
 from .datamap import AMOUNTS, DATE_STYLES, MAP_FILE, DataMap, Source, Table
 from .errors import DataError, DataWarning, MapError, note, report
 from .quarters import Calendar
@@ -565,8 +566,10 @@ def _read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[st
     # python-calamine (Rust) reads a 100,000-row sheet in about 2 s where openpyxl takes about 30.
     from python_calamine import CalamineError, CalamineWorkbook
 
+    content = _binary(path)  # a FIFO or /dev/zero named crm.xlsx is refused before it is opened
     try:
-        with CalamineWorkbook.from_path(str(path)) as book:
+        # From the bytes, not the name: a workbook saved as crm.dat reads under format: xlsx.
+        with CalamineWorkbook.from_filelike(content) as book:
             sheets = list(book.sheet_names)
             sheet_name = table.sheet or (sheets[0] if sheets else "")
             if sheet_name not in sheets:
@@ -622,7 +625,7 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     import pyarrow.parquet as pq
 
     try:
-        arrow = pq.read_table(path)
+        arrow = pq.read_table(_binary(path))
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"cannot be read as Parquet ({exc})", file=path, hint="export the table again") from None
     columns = {}
@@ -633,7 +636,47 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
         elif pa.types.is_boolean(kind):
             text = pc.if_else(column, "true", "false")
         else:
-            text = pc.cast(column, pa.string())
+            text = _parquet_text(column, kind)
         columns[str(field.name).strip()] = _as_text(pc.fill_null(text, "").to_pandas())
     cells = pd.DataFrame(columns)
     return cells, np.arange(len(cells), dtype="int64") + 1
+
+
+def _parquet_text(column, kind):
+    """A Parquet column as text: lists, structs and bytes (which Arrow cannot cast) as Python writes them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(column, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        def text(value):
+            if isinstance(value, bytes):
+                return value.decode("utf-8", errors="replace")
+            return value if value is None else str(value)
+
+        return pa.array([text(v) for v in column.to_pylist()], pa.string())
+
+
+def _binary(path: Path):
+    """A workbook's or Parquet file's bytes, once it is known to be a regular file of a sane size
+    (openpyxl and pyarrow open what they are given: a FIFO waits for a writer, /dev/zero never ends)."""
+    import io
+    import stat
+
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise DataError("is a folder, not an export file", file=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"is not a regular file: it is {_kind(info.st_mode)}", file=path,
+                            hint=f"put the exported file itself in the data folder; see {DATA_DOC}")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_large(path, info.st_size)
+        with path.open("rb") as handle:
+            return io.BytesIO(handle.read())
+    except FileNotFoundError:
+        raise DataError("file not found" + (" (a symlink to a file that does not exist)" if path.is_symlink() else ""),
+                        file=path) from None
+    except OSError as exc:
+        raise _unreadable(path, exc) from None

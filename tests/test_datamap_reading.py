@@ -415,3 +415,91 @@ def test_a_folder_of_raw_exports_without_a_map_points_at_init(tmp_path):
     plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
     assert_user_error(run("stress-test", plan, "--data", folder), "accounts.csv: file not found",
                       f"run `cscomp init {folder}`", "crm.csv, hr.csv, payroll.csv")
+
+
+# --- found by tests/test_fuzz_datamap.py --------------------------------------------------------
+
+
+def test_parquet_columns_of_lists_structs_or_bytes_do_not_stop_the_read(tmp_path):
+    # A warehouse export carries columns the map never names (tags as a list, an address struct, a raw
+    # id as bytes): they used to end the read with an internal ArrowNotImplementedError / ArrowInvalid.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = _us_folder(tmp_path)
+    pq.write_table(pa.table({
+        "Account ID": ["A1", "A2"], "CSM Owner": ["Ana Pérez", "Bo Chen"], "Fiscal Period": ["2026Q1", "2026Q1"],
+        "Beginning ARR": [100000.0, 100000.0], "Upsell ARR": [10000.0, 0.0], "Downsell": [0.0, 4000.0],
+        "Churned ARR": [0, 0], "Renewal Status": ["Renewed", "Downgraded"], "Health Score": ["Green", "Red"],
+        "Tags": [["a", "b"], []], "Address": [{"city": "Oslo"}, {"city": None}], "Raw": [b"\xff\x00", b"ok"],
+    }), folder / "crm.parquet")
+    (folder / "crm.csv").unlink()
+    (folder / "cscomp-data.yaml").write_text(US_MAP.replace("files: crm.csv", "files: crm.parquet"))
+    assert _payouts(_replay(folder, tmp_path)) == {"C1": (5000.0, 7500.0, 6250.0), "C2": (2500.0, 1500.0, 1300.0)}
+
+
+def test_a_parquet_list_column_the_map_names_is_a_clear_error(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = _us_folder(tmp_path)
+    pq.write_table(pa.table({
+        "Account ID": ["A1", "A2"], "CSM Owner": ["Ana Pérez", "Bo Chen"], "Fiscal Period": ["2026Q1", "2026Q1"],
+        "Beginning ARR": [[100000.0], [100000.0]], "Upsell ARR": [10000.0, 0.0], "Downsell": [0.0, 4000.0],
+        "Churned ARR": [0, 0], "Renewal Status": ["Renewed", "Downgraded"], "Health Score": ["Green", "Red"],
+    }), folder / "crm.parquet")
+    (folder / "crm.csv").unlink()
+    (folder / "cscomp-data.yaml").write_text(US_MAP.replace("files: crm.csv", "files: crm.parquet"))
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    result = run("stress-test", plan, "--data", folder)
+    assert_user_error(result, "crm.parquet", "Beginning ARR")
+    assert "unexpected" not in result.stderr
+
+
+def test_format_xlsx_reads_a_workbook_whatever_its_name(tmp_path):
+    # format: xlsx on a workbook saved as crm.dat (or a CSV mislabelled so) used to end in openpyxl's
+    # internal InvalidFileException ("does not support .dat file format").
+    import openpyxl
+
+    folder = _us_folder(tmp_path)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Account ID", "CSM Owner", "Fiscal Period", "Beginning ARR", "Upsell ARR", "Downsell",
+                  "Churned ARR", "Renewal Status", "Health Score"])
+    sheet.append(["A1", "Ana Pérez", "Q1 2026", 100000, 10000, 0, 0, "Renewed", "Green"])
+    sheet.append(["A2", "Bo Chen", "Q1 2026", 100000, 0, 4000, 0, "Downgraded", "Red"])
+    book.save(folder / "crm.dat")
+    (folder / "cscomp-data.yaml").write_text(US_MAP.replace("files: crm.csv", "files: crm.dat\n    format: xlsx"))
+    assert _payouts(_replay(folder, tmp_path)) == {"C1": (5000.0, 7500.0, 6250.0), "C2": (2500.0, 1500.0, 1300.0)}
+    (folder / "cscomp-data.yaml").write_text(US_MAP.replace("files: crm.csv", "files: crm.csv\n    format: xlsx"))
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    result = run("stress-test", plan, "--data", folder)
+    assert_user_error(result, "crm.csv", "Excel workbook")
+    assert "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "parquet"])
+@pytest.mark.parametrize("kind", ["fifo", "folder", "zero"])
+def test_a_fifo_device_or_folder_named_as_a_workbook_or_parquet_is_refused(tmp_path, suffix, kind):
+    # openpyxl and pyarrow open what they are given: a FIFO waited for a writer forever.
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    folder = _us_folder(tmp_path)
+    target = folder / f"crm.{suffix}"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.symlink_to("/dev/zero")
+    (folder / "cscomp-data.yaml").write_text(US_MAP.replace("files: crm.csv", f"files: crm.{suffix}"))
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    result = subprocess.run([sys.executable, "-c", "from cscomp_cli.cli import main; main()", "validate", str(plan),
+                             "--data", str(folder)], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    shown = result.stdout + result.stderr
+    assert f"crm.{suffix}" in shown and "Traceback" not in shown and "unexpected" not in shown, shown
