@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +22,11 @@ from .data import DATA_DOC, MAX_FILE_BYTES, Origin, Staged, _kind, _read_bytes, 
     _unreadable, parse_csv
 from .datamap import AMOUNTS, DATE_STYLES, MAP_FILE, DataMap, Source, Table
 from .errors import DataError, DataWarning, MapError, note, report
-from .quarters import Calendar
+from .quarters import Calendar, label_in_file_name
+from .text import folded
 
 _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
             ".parquet": "parquet", ".pq": "parquet"}
-# A quarter label inside a file name: accounts_FY2027Q1.csv, crm 2026-Q3.xlsx, book_Q2_2026.csv.
-_LABEL_IN_NAME = re.compile(r"(?i)(?<![a-z0-9])(FY\s*[-_ ]?\s*\d{2,4}\s*[-_ ]?\s*Q[1-4]|\d{4}\s*[-_ ]?\s*Q[1-4]|"
-                            r"Q[1-4]\s*[-_ ]?\s*(?:FY\s*)?\d{4})(?![0-9])")
-
 
 # Export cells are kept as Arrow strings, as data.py's CSV reader leaves them, so a million cells are
 # compared, matched and parsed in vectorised passes rather than one Python call each.
@@ -65,7 +61,6 @@ class _Export:
 
     cells: pd.DataFrame  # the referenced columns, trimmed text; the row key in "line"
     origin: Origin
-    parts: np.ndarray  # each row's file (index into origin.files)
     delimiter: str
 
 
@@ -140,8 +135,8 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
 
 def _header(export: _Export, wanted: str, where: str, label: str) -> str:
     """The export's own spelling of a header the map names (matched trimmed, in any case)."""
-    spelled = {_folded(h): h for h in export.cells.columns if h != "line"}
-    found = spelled.get(_folded(wanted))
+    spelled = {folded(h): h for h in export.cells.columns if h != "line"}
+    found = spelled.get(folded(wanted))
     if found is None:  # only reached for columns _read_export did not already check
         raise MapError(f"names the column '{wanted}', which the export does not have", file=label, location=where)
     return found
@@ -192,12 +187,6 @@ def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFra
     return _as_text(mapped)
 
 
-def _folded(text: str) -> str:
-    """A name or header compared as a person reads it: case, accents and repeated spaces ignored."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
-
-
 @dataclass
 class _Names:
     """The roster's names, folded (case, accents, spaces ignored) -> csm_ids, and as the roster spells them."""
@@ -211,9 +200,9 @@ def _roster_names(roster: Staged) -> _Names:
     if "name" not in table or "csm_id" not in table:
         return _Names({}, {})
     pairs = table.loc[(table["name"] != "") & (table["csm_id"] != ""), ["name", "csm_id"]].drop_duplicates()
-    folded = pairs["name"].map(_folded)
-    ids = pairs.groupby(folded)["csm_id"].agg(lambda found: sorted(set(found))).to_dict()
-    spelled = dict(zip(folded, pairs["name"]))
+    keys = pairs["name"].map(folded)
+    ids = pairs.groupby(keys)["csm_id"].agg(lambda found: sorted(set(found))).to_dict()
+    spelled = dict(zip(keys, pairs["name"]))
     return _Names(ids, spelled)
 
 
@@ -223,22 +212,22 @@ def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: s
     names = roster.ids
     lookup = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
     for alias, csm_id in (source.aliases or {}).items():
-        lookup[_folded(alias)] = csm_id
+        lookup[folded(alias)] = csm_id
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     distinct = np.array([str(v) for v in distinct], dtype=object)
-    folded = [_folded(v) for v in distinct]  # a few hundred owners, however many rows
-    ids = np.array([lookup.get(f, "") for f in folded], dtype=object)
+    keys = [folded(v) for v in distinct]  # a few hundred owners, however many rows
+    ids = np.array([lookup.get(key, "") for key in keys], dtype=object)
     for i, name in enumerate(distinct):
         if name == "" or ids[i] != "":
             continue
         rows = codes == i
         first = cells.index[rows][0]
-        twins = names.get(folded[i], [])
+        twins = names.get(keys[i], [])
         if len(twins) > 1:
             message = f"'{name}' is the name of {len(twins)} people on the roster ({', '.join(twins)})"
             hint = f"say which one this export means under {where}.aliases, e.g. \"{name}\": {twins[0]}"
         else:
-            close = _closest(folded[i], roster)
+            close = _closest(keys[i], roster)
             message = f"'{name}' matches no name on the roster" + (f" (closest: {close})" if close else "")
             hint = (f"add the spelling under {where}.aliases in {MAP_FILE}, e.g. \"{name}\": <csm_id>, or correct the "
                     "roster")
@@ -259,15 +248,17 @@ def _quarter_from_file_name(export: _Export, cells: pd.DataFrame, where: str, la
                             calendar: Calendar) -> pd.Series:
     labels = []
     for path in export.origin.files:
-        found = _LABEL_IN_NAME.search(path.stem)
-        quarter = calendar.canonical(found.group(1)) if found else None
+        found = label_in_file_name(path.name)
+        quarter = calendar.canonical(found) if found else None
         if quarter is None:
             raise MapError(f"the file {path.name} has no quarter label in its name (such as 2026Q1 or FY2027Q1)",
                            file=label, location=where,
                            hint=f"rename the file to include its quarter, or map quarter to a column; see {DATA_DOC}")
         labels.append(quarter)
     names = np.array(labels, dtype=object)
-    return pd.Series(names[export.parts[cells.index.to_numpy()]], index=cells.index, dtype=object)
+    # Each row's file, from the row key (the keys of file i start at origin.starts[i]).
+    part = np.searchsorted(np.asarray(export.origin.starts), cells.index.to_numpy(), side="right") - 1
+    return pd.Series(names[part], index=cells.index, dtype=object)
 
 
 # --- amounts and dates --------------------------------------------------------------------------
@@ -437,14 +428,12 @@ def _read_export(folder: Path, name: str, table: Table, label: str) -> _Export:
         key += len(cells)
         frames.append(cells)
     table_cells = pd.concat(frames) if len(frames) > 1 else frames[0]
-    parts = np.repeat(np.arange(len(files)), [len(f) for f in frames])
-    parts = np.concatenate([[0], parts])  # indexed by row key, which starts at 1
     line_numbers = np.concatenate(lines) if lines else np.array([], dtype="int64")
     table_cells["line"] = table_cells.index.to_numpy()
     shown = files[0] if len(files) == 1 else (Path(folder) / table.file_list[0] if len(table.file_list) == 1
                                              else Path(folder))
     origin = Origin(shown, files=tuple(files), starts=tuple(starts), lines=line_numbers, places=tuple(places))
-    export = _Export(table_cells, origin, parts, delimiter)
+    export = _Export(table_cells, origin, delimiter)
     headers = [c for c in table_cells.columns if c != "line"]
     _refuse_controls(origin, table_cells, headers)
     # A row whose every referenced cell is blank is a spacer (or the sheet's empty tail): skipped.
@@ -465,10 +454,10 @@ def _pick(cells: pd.DataFrame, wanted: list[str], path: Path, place: str, name: 
     """The columns the map names, under the map's spelling of each header."""
     spelled: dict[str, list[str]] = {}
     for header in cells.columns:
-        spelled.setdefault(_folded(header), []).append(header)
+        spelled.setdefault(folded(header), []).append(header)
     picked = {}
     for want in wanted:
-        found = spelled.get(_folded(want), [])
+        found = spelled.get(folded(want), [])
         if not found:
             close = _closest_header(want, list(cells.columns))
             raise DataError(
@@ -488,7 +477,7 @@ def _pick(cells: pd.DataFrame, wanted: list[str], path: Path, place: str, name: 
 def _where_named(name: str, table: Table, header: str) -> str:
     for column in table.columns:
         source = table.source(column)
-        if source.column is not None and _folded(source.column) == _folded(header):
+        if source.column is not None and folded(source.column) == folded(header):
             return f"tables.{name}.columns.{column}"
     return f"tables.{name}.rows"
 
@@ -496,9 +485,9 @@ def _where_named(name: str, table: Table, header: str) -> str:
 def _closest_header(want: str, headers: list[str]) -> str | None:
     import difflib
 
-    folded = {_folded(h): h for h in headers}
-    close = difflib.get_close_matches(_folded(want), list(folded), n=1, cutoff=0.6)
-    return folded[close[0]] if close else None
+    spelled = {folded(h): h for h in headers}
+    close = difflib.get_close_matches(folded(want), list(spelled), n=1, cutoff=0.6)
+    return spelled[close[0]] if close else None
 
 
 def _read_text(path: Path, table: Table, kind: str, wanted: list[str]) -> tuple[pd.DataFrame, np.ndarray, str]:
@@ -548,17 +537,17 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
 
 def _refuse_repeated(headers: list[str], wanted: list[str], path: Path, where: str) -> None:
     """Two export columns under a header the map names: reading either could be the wrong one."""
-    wanted_folded = {_folded(w) for w in wanted}
+    wanted_folded = {folded(w) for w in wanted}
     seen: dict[str, str] = {}
     for header in headers:
-        folded = _folded(header)
-        if folded in seen and folded in wanted_folded:
-            first, second = seen[folded], str(header).strip()
+        key = folded(header)
+        if key in seen and key in wanted_folded:
+            first, second = seen[key], str(header).strip()
             raise DataError(f"has two columns named '{first}'" + (f" ('{first}' and '{second}')" if first != second
                                                                    else ""), file=path, location=where,
                             hint="rename one of them in the export, so the map can say which it means; "
                             f"see {DATA_DOC}")
-        seen.setdefault(folded, str(header).strip())
+        seen.setdefault(key, str(header).strip())
 
 
 def _read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[str]

@@ -24,8 +24,8 @@ import pandas as pd
 
 from .datamap import MAP_FILE
 from .errors import DataError
-from .quarters import parse_quarter
-from .text import escaped
+from .quarters import label_in_file_name, parse_quarter
+from .text import escaped, folded
 
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
 _HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
@@ -119,8 +119,6 @@ _BONUS = r"bon|incent|commis|spif|claw|variable|\bvar\b|\bic\b|kicker|accel|awar
 _CSM_PROFILE = r"customer success|\bcsm\b|client success|success manager"
 # Titles that name customer success but not a book of accounts (kept only if they own accounts).
 _NOT_A_BOOK = r"\b(vp|svp|evp|vice president|director|head|chief|cco|operations|ops|analyst|enablement)\b"
-_QUARTER_IN_NAME = re.compile(r"(?i)(?<![0-9a-z])(fy\s*[-_ ]?)?([0-9]{4}|[0-9]{2})\s*[-_ ]?\s*q([1-4])(?![0-9])"
-                              r"|(?<![0-9a-z])q([1-4])\s*[-_ ]?\s*(fy\s*[-_ ]?)?([0-9]{4}|[0-9]{2})(?![0-9])")
 _FISCAL_LABEL = r"(?i)\bfy\s*[0-9]{2}"
 
 
@@ -410,23 +408,13 @@ def _group(folder: Path, exports: list[_Export]) -> list[_Export]:
         export = _Export(files, first.format, cells, typed=set().union(*(m.typed for m in members)),
                          sheet=first.sheet, delimiter=first.delimiter, encoding=first.encoding, notes=dict(first.notes),
                          header_row=first.header_row, titles=first.titles)
-        export.name_labels = [_label_in_name(f) for f in files]
+        export.name_labels = [label_in_file_name(f) for f in files]
         encodings = {m.encoding for m in members}
         if len(encodings) > 1:
             export.encoding = "cp1252" if "cp1252" in encodings else first.encoding
             export.notes["encoding"] = f"the files differ ({', '.join(sorted(map(str, encodings)))}): Windows-1252 reads both"
         merged.append(export)
     return merged
-
-
-def _label_in_name(path: str) -> str | None:
-    """The quarter label a file's name carries (accounts_2026Q1.csv, accounts FY2027-Q3.xlsx)."""
-    match = _QUARTER_IN_NAME.search(path.rpartition("/")[2].rsplit(".", 1)[0])
-    if not match:
-        return None
-    fy, year, quarter = (match.group(1), match.group(2), match.group(3)) if match.group(2) else \
-        (match.group(5), match.group(6), match.group(4))
-    return f"{'FY' if fy else ''}{year}Q{quarter}"
 
 
 def _files_value(files: list[str], all_files: set[str]) -> str | list[str]:
@@ -811,7 +799,7 @@ class _MapWriter:
             header = columns["_profile"]
             profiles = export.cells[header].astype(str).str.strip()
             owners = self.owners
-            names = export.cells[columns["name"]].map(_norm) if "name" in columns else pd.Series(dtype=str)
+            names = export.cells[columns["name"]].map(folded) if "name" in columns else pd.Series(dtype=str)
             ids = export.cells[columns["csm_id"]].astype(str).str.strip()
             owning = set(profiles[names.isin(owners) | ids.isin(owners)])
             looks = {p for p in pd.unique(profiles) if re.search(_CSM_PROFILE, p, re.IGNORECASE)
@@ -892,7 +880,7 @@ class _MapWriter:
         header = columns["csm_id"]
         owners = _nonblank(cells[header])
         distinct = list(pd.unique(owners))
-        self.owners = {_norm(o) for o in distinct} | set(distinct)
+        self.owners = {folded(o) for o in distinct} | set(distinct)
         if roster is None:
             self.entry(6, "csm_id", header, "no roster to match names against")
             return
@@ -902,12 +890,13 @@ class _MapWriter:
             return
         by_name: dict[str, list[str]] = {}
         for person_id, name in zip(ids, names):
-            people = by_name.setdefault(_norm(name), [])
+            # Names compared exactly as the loader's match: name compares them, so an exact match here is one there.
+            people = by_name.setdefault(folded(name), [])
             if person_id not in people:  # a roster with a row per quarter repeats each person
                 people.append(person_id)
         aliases, open_names = {}, []
         for owner in distinct:
-            key = _norm(owner)
+            key = folded(owner)
             if len(by_name.get(key, [])) == 1:
                 continue
             if len(by_name.get(key, [])) > 1:

@@ -194,3 +194,18 @@ def quarter_bounds(label: str) -> tuple[date, date]:
 def quarter_day_numbers(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised quarter_bounds as numpy datetime64[D] arrays (first day, last day)."""
     return CALENDAR.day_numbers(labels)
+
+
+# A quarter label inside a file name: accounts_FY2027Q1.csv, crm 2026-Q3.xlsx, book_Q2_2026.csv.
+_LABEL_IN_NAME = re.compile(r"(?i)(?<![a-z0-9])(FY\s*[-_ ]?\s*\d{2,4}\s*[-_ ]?\s*Q[1-4]|\d{4}\s*[-_ ]?\s*Q[1-4]|"
+                            r"Q[1-4]\s*[-_ ]?\s*(?:FY\s*)?\d{4})(?![0-9])")
+
+
+def label_in_file_name(name: str) -> str | None:
+    """The quarter label a file's name carries, spelled as parse_quarter spells it (FY kept), or None.
+
+    One rule for `cscomp init` (which groups quarter files) and the loader (which reads them)."""
+    stem = name.replace("\\", "/").rpartition("/")[2]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    found = _LABEL_IN_NAME.search(stem)
+    return parse_quarter(re.sub(r"[-_\s]+", " ", found.group(1))) if found else None

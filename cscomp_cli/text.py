@@ -56,3 +56,11 @@ def did_you_mean(word: str, choices) -> str:
 
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def folded(text: str) -> str:
+    """A name or header compared as a person reads it: case, accents and repeated spaces ignored."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())

@@ -325,3 +325,29 @@ def test_a_vp_of_customer_success_owning_no_accounts_is_not_kept_as_a_csm(tmp_pa
                   '"USD 63,000",02/05/2018,\n', encoding="utf-8")
     keep = yaml.safe_load(guess_map(folder).text)["tables"]["roster"]["rows"]["keep"]
     assert keep == {"column": "Job Profile", "in": ["Customer Success Manager", "Senior CSM"]}
+
+
+def test_a_name_init_calls_an_exact_match_is_one_the_loader_matches(tmp_path):
+    # init used to compare names without punctuation ("Bo-Chen" was "Bo Chen"), the loader with it:
+    # init wrote no alias and the loader then refused the owner. One rule now: init writes the alias.
+    folder = us_folder(tmp_path)
+    crm = folder / "crm" / "accounts.csv"
+    crm.write_text(crm.read_text(encoding="utf-8").replace(",Bo Chen,", ",Bo-Chen,"), encoding="utf-8")
+    guess = guess_map(folder)
+    owner = yaml.safe_load(guess.text)["tables"]["accounts"]["columns"]["csm_id"]
+    assert owner["aliases"]["Bo-Chen"] == "E1002"
+    result = run("init", folder)
+    assert result.exit_code == 0
+    assert "'Bo-Chen'" not in result.stderr  # validate reads every Bo-Chen row
+
+
+def test_a_two_digit_year_in_a_file_name_is_not_taken_for_a_quarter(tmp_path):
+    # The loader reads 2026Q1 or FY26Q1 from a file name, not 26Q1: init must not promise it can.
+    header = US_CRM.splitlines()[0].replace(",Fiscal Period", "")
+    rows = [",".join(c for i, c in enumerate(line.split(",")) if i != 3) for line in US_CRM.splitlines()[1:3]]
+    folder = tmp_path / "exports"
+    write_files(folder, **{"accounts_26Q1.csv": header + "\n" + rows[0] + "\n",
+                           "accounts_26Q2.csv": header + "\n" + rows[1] + "\n", "workers.csv": US_HR})
+    guess = guess_map(folder)
+    assert "file_name" not in guess.text
+    assert any(u.key.endswith("accounts.columns.quarter") for u in guess.undecided)
