@@ -91,15 +91,18 @@ class Dataset:
         origin = self.origins.get(name)
         if origin is None:
             return name
-        shown = Path(origin.path)
-        try:
-            shown = shown.relative_to(self.folder)
-        except ValueError:
-            pass
-        return f"{shown} (the {name.removesuffix('.csv')} table)"
+        return f"{relative_to(origin.path, self.folder)} (the {name.removesuffix('.csv')} table)"
 
     def origin(self, name: str) -> Origin:
         return self.origins.get(name) or Origin(self.folder / name)
+
+
+def relative_to(path: Path | str, folder: Path) -> str:
+    """A file as named from its data folder (crm/accounts_*.csv), or whole when it lies outside."""
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True, eq=False)

@@ -74,13 +74,13 @@ class Source(_Strict):
     def _texts(cls, value):
         # YAML reads yes/no/1 as booleans and numbers: a value map means the text as written.
         if isinstance(value, dict):
-            return {_as_text(k): _as_text(v) for k, v in value.items()}
+            return {_yaml_text(k): _yaml_text(v) for k, v in value.items()}
         return value
 
     @field_validator("value", mode="before")
     @classmethod
     def _text(cls, value):
-        return _as_text(value) if isinstance(value, (int, float, bool)) else value
+        return _yaml_text(value) if isinstance(value, (int, float, bool)) else value
 
     @model_validator(mode="after")
     def _one_origin(self):
@@ -97,7 +97,7 @@ class Source(_Strict):
         return self
 
 
-def _as_text(value) -> str:
+def _yaml_text(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None:
@@ -117,7 +117,7 @@ class RowFilter(_Strict):
     @field_validator("in_", mode="before")
     @classmethod
     def _texts(cls, value):
-        return [_as_text(v) for v in value] if isinstance(value, list) else value
+        return [_yaml_text(v) for v in value] if isinstance(value, list) else value
 
 
 class Rows(_Strict):
@@ -181,7 +181,7 @@ class Table(_Strict):
     @field_validator("zero", mode="before")
     @classmethod
     def _zero(cls, value):
-        return [_as_text(v) for v in value] if isinstance(value, list) else value
+        return [_yaml_text(v) for v in value] if isinstance(value, list) else value
 
     def source(self, column: str) -> Source | None:
         spec = self.columns.get(column)

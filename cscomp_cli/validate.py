@@ -16,7 +16,7 @@ import pandas as pd
 
 from .data import (
     ACCOUNTS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER, Dataset, Staged, header_columns, load_accounts, load_payouts,
-    load_quotas, load_roster, table_sources,
+    load_quotas, load_roster, relative_to, table_sources,
 )
 from .datamap import MAP_FILE
 from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
@@ -141,7 +141,7 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
         if loaded[name] is not None:
             found.checked[name] = {"rows": len(loaded[name])}
             if isinstance(source, Staged):
-                found.checked[name]["from"] = _relative(source.origin.path, folder)
+                found.checked[name]["from"] = relative_to(source.origin.path, folder)
                 if source.left_out:
                     found.checked[name]["left_out"] = source.left_out
     mapped = {name: source.origin for name, source in sources.items() if isinstance(source, Staged)}
@@ -161,13 +161,6 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
         found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
                                        csms=int(accounts["csm_id"].nunique()))
     return _usable(folder, loaded, mapped, calendar)
-
-
-def _relative(path, folder: Path) -> str:
-    try:
-        return str(Path(path).relative_to(folder))
-    except ValueError:
-        return str(path)
 
 
 def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALENDAR) -> Dataset:

@@ -24,8 +24,6 @@ from .common import (
     render_formats,
     report_warnings,
     enforce_guardrails,
-    escape_markup,
-    stderr_console,
 )
 
 
