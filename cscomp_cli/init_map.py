@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .datamap import MAP_FILE
+from .datamap import MAP_FILE, REQUIRED
 from .errors import DataError
 from .quarters import label_in_file_name, parse_quarter
 from .text import escaped, folded
@@ -723,6 +723,15 @@ class _MapWriter:
         writer = getattr(self, f"_{table}_columns")
         writer(export, columns, cells if rows is None else cells[rows], roster_names, base + ".columns")
         unread = [h for h in export.headers if h not in columns.values()]
+        # A required column no header was taken for is a choice for a person, not a gap for the
+        # loader to find later. (A quarter missing is said by _quarter; a segment gets a constant.)
+        for canonical in REQUIRED[table]:
+            if canonical in columns or canonical == "quarter" or (table == "roster" and canonical == "segment"):
+                continue
+            problem = (f"no header of {', '.join(export.files)} was taken for {canonical}: write which column holds "
+                       f"it" + (f" (not read: {', '.join(unread)})" if unread else ""))
+            self.comment(6, f"UNDECIDED: {problem}")
+            self.undecided.append(Undecided(f"{base}.columns.{canonical}", problem))
         if unread:
             self.comment(6, f"not read: {', '.join(unread)}")
 
