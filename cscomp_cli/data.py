@@ -172,10 +172,12 @@ class Staged:
     left_out: dict[str, int] = field(default_factory=dict)  # rows the map's rows filter left out, by value
 
 
-def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calendar | None = None) -> Dataset:
+def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calendar | None = None,
+                 columns: dict[str, set[str]] | None = None) -> Dataset:
     """Read and validate every table of a data folder: its CSVs, or the exports its data map names.
 
     The calendar is the map's fiscal year (calendar quarters without one) unless ``calendar`` is given.
+    ``columns``: the extra accounts columns the plans' own metrics read (Plan.account_columns()).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -188,7 +190,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
         sources, data_map = table_sources(folder, require_payouts=require_payouts)
         calendar = calendar or (data_map.calendar if data_map is not None else CALENDAR)
         tables = {
-            ACCOUNTS: load_accounts(sources[ACCOUNTS], calendar=calendar),
+            ACCOUNTS: load_accounts(sources[ACCOUNTS], calendar=calendar, extra=columns),
             ROSTER: load_roster(sources[ROSTER], calendar=calendar),
             PAYOUTS: load_payouts(sources[PAYOUTS], calendar=calendar) if sources[PAYOUTS] is not None else None,
             QUOTAS: load_quotas(sources[QUOTAS], calendar=calendar) if sources[QUOTAS] is not None else None,
@@ -266,12 +268,61 @@ def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozense
 # --- one loader per input ------------------------------------------------------------------
 
 
-def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
-    """accounts.csv: one row per account per quarter, the CSMs' books."""
+ACCOUNT_COLUMNS = ("quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn",
+                   "cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk")
+# How a plan's metrics may read each built-in accounts column (SPEC 5.3: custom metrics and filters).
+BUILTIN_READS = {
+    **{c: {"number"} for c in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end", "nps",
+                               "health", "risk")},
+    "renewal_due": {"flag", "number"}, "renewed": {"flag", "number"},
+    **{c: {"text"} for c in ("quarter", "account_id", "csm_id", "segment")},
+}
+
+
+def extra_column(column: str, kind: str) -> str:
+    """Where the accounts frame keeps a plan's own column read one way: 'number:csat', 'text:churn_reason'."""
+    return f"{kind}:{column}"
+
+
+def account_column(accounts: pd.DataFrame, column: str, kind: str) -> np.ndarray | None:
+    """An accounts column read as ``kind``: number (float, NaN blank), flag (1.0 / 0.0, NaN blank) or text
+    (trimmed and case-folded, None blank); None when the data has no such column.
+
+    A built-in column is read from its parsed values; a plan's own column from what the loader kept
+    for it (load_accounts' ``extra``). Raises KeyError when a built-in column cannot be read that way
+    (BUILTIN_READS says how each can).
+    """
+    if column in BUILTIN_READS:
+        if kind not in BUILTIN_READS[column]:
+            raise KeyError(column)
+        values = accounts[column]
+        if kind == "text":
+            text = values.astype(object)
+            return np.asarray(text.where(text.notna(), None).map(lambda v: None if v is None else str(v).casefold()),
+                              dtype=object)
+        return values.to_numpy(dtype="float64")
+    name = extra_column(column, kind)
+    if name not in accounts:
+        return None
+    values = accounts[name]
+    if kind == "text":
+        return np.asarray(values.astype(object).where(values.notna(), None), dtype=object)
+    return values.to_numpy(dtype="float64")
+
+
+def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
+                  extra: dict[str, set[str]] | None = None) -> pd.DataFrame:
+    """accounts.csv: one row per account per quarter, the CSMs' books.
+
+    ``extra``: columns a plan's own metrics read beyond the built-in ones, each with how it is read
+    (number, text, flag); only these are kept, so unused export columns cost no memory.
+    """
     amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
+    extra = {name.strip().lower(): kinds for name, kinds in (extra or {}).items()
+             if name.strip().lower() not in BUILTIN_READS}
     table, numbers, origin = _open_table(path,
         required=["quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"],
-        optional=["cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"],
+        optional=["cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk", *extra],
         numbers=[*amounts, "health", "risk"],
     )
     out = pd.DataFrame({"line": table["line"]})
@@ -314,6 +365,10 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.D
     )
     # Derived in exact arithmetic, as a person would: 0.1 + 0.2 − 0.3 is 0 (a churned logo), not 5.6e-17.
     out["arr_end"] = arr_end.fillna(pd.Series(round_half_away(derived.to_numpy()), index=derived.index))
+    for column, kinds in extra.items():
+        if column in table:
+            for kind in sorted(kinds):
+                out[extra_column(column, kind)] = _extra_values(table, origin, column, kind, numbers)
     _fail_duplicates(out, origin, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
     # A few quarters and a few thousand CSMs repeat over millions of rows: categories hold each once
     # and give the group-bys of the metrics their codes for free.
@@ -1197,6 +1252,27 @@ def _scores(table: pd.DataFrame, origin: Origin, column: str, low: float, high: 
     _fail_where(bad, context, origin, column, lambda r: f"{origin.column(column)} {r.cell} is outside {low:g}–{high:g}",
                 f"{origin.column(column)} must be {kind} from {low:g} to {high:g}, or blank; see {DATA_DOC}")
     return values.where(~bad)  # validate carries on past a bad score: treat it as absent, not as inf
+
+
+def _extra_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, numbers: _Numbers) -> pd.Series:
+    """A plan's own accounts column read as text (case-folded), a yes/no flag, or a number.
+
+    A number column whose cells are all yes/no words is read as 1 and 0, so the share of new logos
+    onboarded is the mean of onboarding_complete.
+    """
+    written = _cells(table, column)
+    if kind == "text":
+        folded = written.astype(object).str.casefold()
+        return folded.where(written != "", None).astype("category")
+    words = written.str.lower()
+    flags = words.isin(_TRUE | _FALSE - {""})
+    blank = written == ""
+    if kind == "flag" or (flags | blank).all():
+        _fail_where(~flags & ~blank, table.assign(cell=written), origin, column,
+                    lambda r: f"'{r.cell}' is not a yes/no value",
+                    f"write yes/no, true/false, y/n or 1/0 in any case, or leave the cell blank for no value; see {DATA_DOC}")
+        return pd.Series(np.where(blank, np.nan, words.isin(_TRUE).astype("float64")), index=written.index)
+    return _amounts(table, origin, column, required=False, negative=True, numbers=numbers)
 
 
 def _dates(table: pd.DataFrame, origin: Origin, column: str) -> pd.Series:

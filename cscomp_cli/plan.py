@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -27,6 +28,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -59,8 +61,18 @@ MAX_PLAN_DEPTH = 64
 # read an integer of more than 4,300 digits, and YAML's 1:2:3 (base 60) form grows quadratically.
 MAX_NUMBER_CHARACTERS = 100
 
-Metric = Literal[METRICS]  # type: ignore[valid-type]
-CommissionMetric = Literal[COMMISSION_METRICS]  # type: ignore[valid-type]
+# Built-in metrics and the plan's own (under metrics:) share one name space; which names exist is
+# checked once the whole plan is read (_check_references), so a typo gets a "did you mean".
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+_NAME_SCHEMA = {"anyOf": [{"enum": list(METRICS)}, {"type": "string", "pattern": NAME_PATTERN,
+                                                     "description": "a metric defined under the plan's metrics:"}]}
+Metric = Annotated[str, WithJsonSchema(_NAME_SCHEMA), Field(json_schema_extra={"examples": ["nrr", "grr", "csat"]}, description="a built-in metric (" + ", ".join(METRICS) + ") or one defined "
+                              "under the plan's metrics:")]
+CommissionMetric = Annotated[str, WithJsonSchema({"anyOf": [{"enum": list(COMMISSION_METRICS)}, _NAME_SCHEMA["anyOf"][1]]}),
+                             Field(description="an amount metric (" + ", ".join(
+    COMMISSION_METRICS) + "), or one of the plan's metrics: built on one of them or with aggregate: sum")]
+AGGREGATES = ("mean", "sum", "min", "max", "count", "arr_weighted_mean", "share")
+MAX_WINDOW = 12
 Scope = Literal["csm", "team", "segment", "company"]
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -83,6 +95,17 @@ class BySegment(_Strict):
                                         examples=[{"Enterprise": 1.05, "Mid-Market": 1.02, "SMB": 0.95}])
     default: Positive | None = Field(default=None, description="the value for a segment not listed in values "
                                      "(without it, such a segment is an error)", examples=[1.0])
+
+
+class SegmentWeights(_Strict):
+    """A curve component's weight per roster segment (SPEC 5.4): one plan, different mixes by team."""
+
+    by: Literal["segment"] = Field(description="what the weights are chosen by: the CSM's roster segment",
+                                   examples=["segment"])
+    values: dict[str, NonNegative] = Field(description="a weight per roster segment name (0 pays nothing)",
+                                           examples=[{"Enterprise": 0.5, "SMB": 0.2}])
+    default: NonNegative | None = Field(default=None, description="the weight for a segment not listed in "
+                                        "values (without it, such a segment is an error)", examples=[0])
 
 
 class PctOfStartArr(_Strict):
@@ -186,8 +209,10 @@ class CurveComponent(_Component):
     kind: Literal["curve"] = Field("curve", description="curve (the default): pays target variable × weight × "
                                    "curve(x)", examples=["curve"])
     metric: Metric = Field(description="the metric measured on the scope's book each quarter", examples=["nrr"])
-    weight: NonNegative = Field(description="this component's share of the target variable; the weights of the "
-                                "curve components paying in a quarter sum to 1", examples=[0.6, "60%"])
+    weight: NonNegative | SegmentWeights = Field(
+        description="this component's share of the target variable; the weights of the curve components paying "
+        "in a quarter sum to 1 (for each roster segment, when weights are given by segment)",
+        examples=[0.6, "60%", {"by": "segment", "values": {"Enterprise": 0.5, "SMB": 0.2}, "default": 0}])
     measure: Literal["attainment", "value"] = Field("attainment", description="x on the curve: attainment "
                                                     "(metric ÷ target) or value (the metric itself, no target)",
                                                     examples=["attainment", "value"])
@@ -202,6 +227,12 @@ class CurveComponent(_Component):
     on_missing: Literal["zero", "target"] = Field("zero", description="when the metric or attainment is undefined "
                                                   "(an empty book, no renewals due): pay zero or as at target",
                                                   examples=["target"])
+
+    def weight_for(self, segment: str | None) -> float | None:
+        """The weight for a CSM of this roster segment; None when weights by segment have no entry for it."""
+        if not isinstance(self.weight, SegmentWeights):
+            return self.weight
+        return self.weight.values.get(segment, self.weight.default) if segment is not None else self.weight.default
 
     @field_validator("curve")
     @classmethod
@@ -300,6 +331,158 @@ Component = Annotated[
 ]
 
 
+# --- the plan's own metrics (SPEC 5.3) -----------------------------------------------------------
+
+FilterValue = Union[bool, float, str]  # bool first: YAML reads yes/no as booleans, meaning yes/no cells
+
+
+class Band(_Strict):
+    """``where:`` of a share: which values count."""
+
+    at_least: float | None = Field(None, description="a value counts when it is at least this", examples=[4])
+    below: float | None = Field(None, description="a value counts when it is below this", examples=[3])
+
+    @model_validator(mode="after")
+    def _needs_bound(self):
+        if self.below is None and self.at_least is None:
+            raise ValueError("where needs at_least, below, or both")
+        if self.below is not None and self.at_least is not None and not self.at_least < self.below:
+            raise ValueError(f"at_least {self.at_least:g} must be below {self.below:g}, or no value counts")
+        return self
+
+
+ROW_TESTS = ("in", "not_in", "equals", "at_least", "below")
+
+
+class RowFilter(_Strict):
+    """One condition an accounts row must pass to be in a filtered metric's book."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    column: str = Field(min_length=1, description="a column of the accounts data (a built-in one such as "
+                        "arr_start or segment, or one of the export's own)", examples=["churn_reason"])
+    in_: list[FilterValue] | None = Field(None, alias="in", min_length=1, description="the row passes when "
+                                                "its cell is one of these (text: trimmed, any case)",
+                                                examples=[["Enterprise", "Mid-Market"]])
+    not_in: list[FilterValue] | None = Field(None, min_length=1, description="the row passes when its cell "
+                                                   "is none of these (a blank cell passes)",
+                                                   examples=[["product_gap", "acquired", "bankrupt"]])
+    equals: FilterValue | None = Field(None, description="the row passes when its cell is this", examples=["yes"])
+    at_least: float | None = Field(None, description="the row passes when its cell is a number at least this",
+                                   examples=[100000])
+    below: float | None = Field(None, description="the row passes when its cell is a number below this",
+                                examples=[50000])
+
+    @model_validator(mode="after")
+    def _one_test(self):
+        given = [name for name in ROW_TESTS if getattr(self, "in_" if name == "in" else name) is not None]
+        if not given:
+            raise ValueError("a filter condition needs one of in, not_in, equals, at_least or below")
+        if len(given) > 1 and set(given) != {"at_least", "below"}:
+            raise ValueError(f"a filter condition tests one thing, but this one has {' and '.join(given)}: "
+                             "write one condition per test (all conditions of a filter must hold)")
+        if self.below is not None and self.at_least is not None and not self.at_least < self.below:
+            raise ValueError(f"at_least {self.at_least:g} must be below {self.below:g}, or no row passes")
+        for name in ("in_", "not_in"):
+            values = getattr(self, name)
+            if values is not None and len({type(v) if not isinstance(v, int) else float for v in values}) > 1:
+                raise ValueError(f"the values of {name.rstrip('_')} mix text, numbers and yes/no; "
+                                 "write them all one way")
+        return self
+
+    @property
+    def test(self) -> str:
+        """Which test this condition makes: in, not_in, equals, or range (at_least and/or below)."""
+        for name in ("in", "not_in", "equals"):
+            if getattr(self, "in_" if name == "in" else name) is not None:
+                return name
+        return "range"
+
+    @property
+    def values(self) -> tuple[FilterValue, ...]:
+        """The values an in, not_in or equals condition compares with."""
+        if self.test == "equals":
+            return (self.equals,)
+        return tuple(self.in_ if self.test == "in" else self.not_in or ())
+
+    @property
+    def reads(self) -> str:
+        """How the column's cells are read for this test: text, number or flag (yes/no)."""
+        if self.test == "range":
+            return "number"
+        kinds = {"flag" if isinstance(v, bool) else "number" if isinstance(v, (int, float)) else "text"
+                 for v in self.values}
+        return kinds.pop()
+
+
+class CustomMetric(_Strict):
+    """A metric of the plan's own: a column aggregated over the book, or a built-in metric over filtered
+    rows or a trailing window."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    column: str | None = Field(None, min_length=1, description="a column of the accounts data holding numbers (or "
+                               "yes/no, read as 1 and 0), aggregated over the book's rows that have a value",
+                               examples=["csat"])
+    aggregate: Literal[AGGREGATES] | None = Field(  # type: ignore[valid-type]
+        None, description="with column: mean, sum, min, max, count (rows with a value), arr_weighted_mean "
+        "(weighted by arr_start) or share (of the rows with a value, those inside where)", examples=["mean"])
+    where: Band | None = Field(None, description="with aggregate: share, which values count",
+                               examples=[{"at_least": 4}])
+    from_: str | None = Field(None, alias="from", description="a built-in metric (or another of the plan's), "
+                              "computed over the filtered rows or the window", examples=["grr", "nrr"])
+    filter: list[RowFilter] | None = Field(None, min_length=1, description="conditions every accounts row "
+                                                 "of the book must pass to count",
+                                                 examples=[[{"column": "churn_reason",
+                                                             "not_in": ["product_gap", "acquired"]}]])
+    window: Annotated[int, Field(ge=1, le=MAX_WINDOW)] | None = Field(
+        None, description="look back over the last N quarters (1–12) ending at each quarter, each account "
+        "counted once", examples=[4])
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.column is None) == (self.from_ is None):
+            raise ValueError("a metric is either column: (with aggregate:) or from: (a metric to filter or "
+                             "window), one of them")
+        if self.column is not None and self.aggregate is None:
+            raise ValueError("column: needs aggregate: (mean, sum, min, max, count, arr_weighted_mean or share)")
+        if self.from_ is not None and self.aggregate is not None:
+            raise ValueError("aggregate: goes with column:; a from: metric keeps its own formula")
+        if self.aggregate == "share" and self.where is None:
+            raise ValueError("aggregate: share needs where: {at_least: …} and/or {below: …}")
+        if self.where is not None and self.aggregate != "share":
+            raise ValueError("where: is only for aggregate: share (use filter: to choose rows)")
+        if self.from_ is not None and self.filter is None and self.window is None:
+            raise ValueError(f"from: {self.from_} without filter: or window: is just {self.from_}; add a filter or "
+                             "a window, or use the metric directly")
+        return self
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A metric resolved down to what the engine computes: a built-in formula or a column aggregate,
+    over the rows passing every filter of its chain, over a window or one quarter."""
+
+    name: str
+    base: str                              # a built-in metric, or "column" for a column aggregate
+    column: str | None = None
+    aggregate: str | None = None
+    where: Band | None = None
+    filters: tuple[RowFilter, ...] = ()
+    window: int | None = None
+    chain: tuple[str, ...] = ()            # the custom metrics it is built from, itself first
+
+    @property
+    def amount(self) -> bool:
+        """Whether it is an amount in currency (usable by a commission)."""
+        return self.aggregate == "sum" if self.base == "column" else self.base in COMMISSION_METRICS
+
+    @property
+    def ratio(self) -> bool:
+        """Whether it is a ratio where 1.0 is 100 % (nrr, grr, …), for unit warnings."""
+        return self.base in ("nrr", "grr", "logo_retention", "renewal_rate")
+
+
 # --- the rest of the plan ------------------------------------------------------------------
 
 
@@ -356,8 +539,13 @@ class Plan(_Strict):
                       examples=["FY27 proposal — NRR focus"])
     currency: str = Field("USD", description="the currency of amounts, for display only: a three-letter code "
                           "(ISO 4217) or a symbol of at most 3 characters", examples=["USD", "EUR", "€"])
-    performance: Metric = Field("nrr", description="the metric that ranks CSMs to find the top performers",
-                                examples=["nrr"])
+    performance: Metric | dict[str, Positive] = Field(
+        "nrr", description="what ranks CSMs to find the top performers: one metric, or several with weights "
+        "(a combined score of percentile ranks)", examples=["nrr", {"nrr": 0.7, "csat": 0.3}])
+    metrics: dict[str, CustomMetric] = Field({}, description="the plan's own metrics, by name: a column "
+                                             "aggregate, or a metric over filtered rows or a trailing window",
+                                             examples=[{"csat": {"column": "csat", "aggregate": "mean"},
+                                                        "nrr_ttm": {"from": "nrr", "window": 4}}])
     credit: Credit = Field(Credit(), description="revenue share: the CSM's credit on expansion and cross-sell ARR",
                            examples=[{"cross_sell": 0.25}])
     pay_mix: PayMix | None = Field(None, description="a new base/variable split (else the roster's)",
@@ -381,6 +569,42 @@ class Plan(_Strict):
             raise ValueError(f"'{currency}' is not a currency code or symbol: write a three-letter "
                              "ISO 4217 code such as USD or EUR, or a symbol of at most 3 characters such as €")
         return currency
+
+    @property
+    def performance_weights(self) -> dict[str, float]:
+        """The performance measure as metric -> weight (one metric weighs 1)."""
+        if isinstance(self.performance, dict):
+            return dict(self.performance)
+        return {self.performance: 1.0}
+
+    @property
+    def definitions(self) -> dict[str, Definition]:
+        """Every metric the plan may use (built-in and its own), resolved; the plan is already checked."""
+        resolved = {name: Definition(name=name, base=name) for name in METRICS}
+        for name in self.metrics:
+            resolved[name] = _resolve(name, self.metrics, resolved, (), "<plan>")
+        return resolved
+
+    def definition(self, name: str) -> Definition:
+        return self.definitions[name]
+
+    def metric_names(self) -> list[str]:
+        """Every metric the plan uses (components, modifiers, performance), each once, in plan order."""
+        names = [c.metric for c in self.components] + [m.when.metric for m in self.modifiers]
+        return list(dict.fromkeys([*names, *self.performance_weights]))
+
+    def account_columns(self) -> dict[str, set[str]]:
+        """Columns of the accounts data the plan's metrics read, and how (number, text, flag), so the
+        loader keeps exactly these extra columns."""
+        wanted: dict[str, set[str]] = {}
+        for definition in self.definitions.values():
+            if definition.name not in self.metrics:
+                continue
+            if definition.column is not None:
+                wanted.setdefault(definition.column, set()).add("number")
+            for condition in definition.filters:
+                wanted.setdefault(condition.column, set()).add(condition.reads)
+        return wanted
 
     @property
     def curve_components(self) -> list[CurveComponent]:
@@ -509,7 +733,14 @@ def plan_from_document(document: dict, label: str = "<plan>") -> Plan:
     try:
         plan = Plan.model_validate(document)
     except ValidationError as exc:
-        raise _plan_error(exc, label) from None
+        error = _plan_error(exc, label)
+        # Unknown metric names are checked on the validated plan; when the plan has other problems
+        # too, find them in the document so that validate lists every problem at once.
+        named = {problem.location for problem in (error, *error.also)}
+        extra = [p for p in _unknown_metric_names(document, label) if p.location not in named]
+        if extra:
+            error.also = [*error.also, *extra]
+        raise error from None
     _check_references(plan, label)
     return plan
 
@@ -609,8 +840,110 @@ def _refuse_stray_removes(document: dict, label: str) -> None:
                                 hint="add extends: <parent plan>, or delete the item instead")
 
 
+def _resolve(name: str, metrics: dict[str, CustomMetric], resolved: dict[str, Definition], stack: tuple[str, ...],
+             label: str) -> Definition:
+    """One custom metric down to a built-in formula or a column aggregate, with its chain's filters and window."""
+    if name in resolved:
+        return resolved[name]
+    if name in stack:
+        cycle = " → ".join((*stack[stack.index(name):], name))
+        raise PlanError(f"metrics go round in a circle: {cycle}", file=label, location=f"metrics.{stack[-1]}.from",
+                        hint="one of these metrics must be built from a column or a built-in metric")
+    spec = metrics[name]
+    if spec.column is not None:
+        definition = Definition(name=name, base="column", column=spec.column, aggregate=spec.aggregate,
+                                where=spec.where, filters=tuple(spec.filter or ()), window=spec.window, chain=(name,))
+    else:
+        source = spec.from_
+        if source not in resolved and source not in metrics:
+            raise PlanError(f"from: '{source}' is not a metric" + did_you_mean(source, [*METRICS, *metrics]),
+                            file=label, location=f"metrics.{name}.from",
+                            hint=f"from: takes a built-in metric ({', '.join(METRICS)}) or another of the plan's "
+                            "metrics; see docs/plans.md")
+        inner = _resolve(source, metrics, resolved, (*stack, name), label)
+        if spec.window is not None and inner.window is not None:
+            raise PlanError(f"metric '{name}' windows '{source}', which already has window: {inner.window}",
+                            file=label, location=f"metrics.{name}.window",
+                            hint=f"give the window once: on {name} or on {source}, not both")
+        definition = Definition(name=name, base=inner.base, column=inner.column, aggregate=inner.aggregate,
+                                where=inner.where, filters=(*inner.filters, *(spec.filter or ())),
+                                window=spec.window if spec.window is not None else inner.window,
+                                chain=(name, *inner.chain))
+    resolved[name] = definition
+    return definition
+
+
+def _check_metrics(plan: Plan, label: str) -> None:
+    """The plan's own metrics: names free, sources known, no cycles; every metric a plan uses exists."""
+    resolved = {name: Definition(name=name, base=name) for name in METRICS}
+    for name in plan.metrics:
+        if name in METRICS:
+            raise PlanError(f"'{name}' is a built-in metric; a metric of the plan's own needs another name",
+                            file=label, location=f"metrics.{name}", hint=f"e.g. {name}_custom, or use {name} as it is")
+        if not re.fullmatch(NAME_PATTERN, name):
+            raise PlanError(f"'{name}' is not a metric name: lower case letters, digits and _, starting with a letter",
+                            file=label, location=f"metrics.{name}", hint="e.g. csat or nrr_ttm")
+    for name in plan.metrics:
+        _resolve(name, plan.metrics, resolved, (), label)
+    known = [*METRICS, *plan.metrics]
+
+    def check(name: str, where: str, choices=known) -> None:
+        if name not in resolved:
+            own = f"; or define it under metrics: (see docs/plans.md)"
+            raise PlanError(f"unknown metric '{name}'" + did_you_mean(name, known) + f"; choose one of "
+                            f"{', '.join(choices)}" + own, file=label, location=where,
+                            hint="every key of the plan language is described in docs/plans.md, and `cscomp "
+                            "schema` lists them")
+
+    for index, component in enumerate(plan.components):
+        where = f"components[{index}].metric"
+        if isinstance(component, CommissionComponent):
+            amounts = [*COMMISSION_METRICS, *(n for n in plan.metrics if resolved[n].amount)]
+            check(component.metric, where, amounts)
+            if not resolved[component.metric].amount:
+                raise PlanError(f"a commission pays a rate on an amount, and '{component.metric}' is not one; "
+                                f"use one of {', '.join(amounts)}", file=label, location=where,
+                                hint="a metric of the plan's own is an amount when it is built on one of these or has "
+                                "aggregate: sum; see docs/plans.md")
+        else:
+            check(component.metric, where)
+    for index, modifier in enumerate(plan.modifiers):
+        check(modifier.when.metric, f"modifiers[{index}].when.metric")
+    if isinstance(plan.performance, dict):
+        if not plan.performance:
+            raise PlanError("performance: {} names no metric", file=label, location="performance",
+                            hint="e.g. performance: {nrr: 0.7, csat: 0.3}, or one metric: performance: nrr")
+        for name in plan.performance:
+            check(name, f"performance.{name}")
+    else:
+        check(plan.performance, "performance")
+
+
+def _unknown_metric_names(document: dict, label: str) -> list[PlanError]:
+    """Metric names in a plan document (not yet validated) that are neither built in nor its own."""
+    own = document.get("metrics")
+    known = [*METRICS, *(own if isinstance(own, dict) else {})]
+    places: list[tuple[str, object]] = []
+    for key, item_path in (("components", ("metric",)), ("modifiers", ("when", "metric"))):
+        items = document.get(key)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            for step in item_path:
+                item = item.get(step) if isinstance(item, dict) else None
+            places.append((f"{key}[{index}].{'.'.join(item_path)}", item))
+    performance = document.get("performance")
+    if isinstance(performance, dict):
+        places.extend((f"performance.{name}", name) for name in performance)
+    else:
+        places.append(("performance", performance))
+    return [PlanError(f"unknown metric '{name}'" + did_you_mean(name, known) + f"; choose one of {', '.join(known)}",
+                      file=label, location=where, hint="define a metric of the plan's own under metrics:; see "
+                      "docs/plans.md")
+            for where, name in places if isinstance(name, str) and name not in known]
+
+
 def _check_references(plan: Plan, label: str) -> None:
-    """Ids are unique and every applies_to names a component."""
+    """Ids are unique, every applies_to names a component and every metric exists."""
+    _check_metrics(plan, label)
     for key, items in (("components", plan.components), ("modifiers", plan.modifiers)):
         ids = [item.id for item in items]
         for i, item_id in enumerate(ids):
@@ -847,8 +1180,9 @@ _TARGET_TAGS = {"number", "quotas", "by_segment", "pct"}
 _UNION_LABEL = re.compile(r"^(constrained-\w+|function-\w+\[.*|literal\[.*|list\[.*|dict\[.*|tuple\[.*"
                           r"|float|int|str|bool)$")
 _FIELD_NAMES = sorted(
-    {name for model in (Plan, CurveComponent, CommissionComponent, Tier, Condition, Modifier, PayMix, Credit,
-                        BySegment, PctOfStartArr) for name in model.model_fields}
+    {name.rstrip("_") for model in (Plan, CurveComponent, CommissionComponent, Tier, Condition, Modifier, PayMix, Credit,
+                        BySegment, PctOfStartArr, SegmentWeights, Band, RowFilter, CustomMetric)
+     for name, info in model.model_fields.items()} | {"in", "from"}
 )
 
 
@@ -874,7 +1208,7 @@ def _is_branch_label(item, previous) -> bool:
         return True
     if item in _TARGET_TAGS and previous == "target":
         return True
-    return bool(_UNION_LABEL.match(str(item)))
+    return bool(_UNION_LABEL.match(str(item))) or item == "SegmentWeights"
 
 
 def _plan_error(exc: ValidationError, label: str) -> PlanError:
@@ -886,11 +1220,6 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
             key = loc[-1]
             problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
                              f"unknown key '{key}'" + did_you_mean(key, _FIELD_NAMES)))
-        elif kind == "literal_error" and loc and loc[-1] in ("metric", "performance"):
-            given = err.get("input")
-            choices = COMMISSION_METRICS if "commission" in loc else METRICS
-            problems.append((_key_path(loc), f"unknown metric '{given}'" + did_you_mean(given, choices)
-                             + f"; choose one of {', '.join(choices)}"))
         elif kind == "missing":
             problems.append((_key_path(loc), f"missing required key '{loc[-1]}'"))
         elif kind == "target" and isinstance(err.get("input"), str):

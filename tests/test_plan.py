@@ -432,7 +432,9 @@ def test_the_schema_takes_a_percent_string_wherever_it_takes_a_number():
     text = json.dumps(schema)
     assert text.count('"type": "number"') == text.count('"pattern": "^\\\\s*[-+')
     weight = schema["$defs"]["CurveComponent"]["properties"]["weight"]
-    assert {"type": "number", "minimum": 0} in weight["anyOf"]
+    # A number (or a percent string), or weights by segment.
+    assert {"type": "number", "minimum": 0} in weight["anyOf"][0]["anyOf"]
+    assert weight["anyOf"][1] == {"$ref": "#/$defs/SegmentWeights"}
 
 
 def test_no_message_or_document_sends_users_to_spec():
