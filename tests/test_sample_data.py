@@ -17,6 +17,13 @@ from .conftest import REPO, run
 
 SAMPLE = REPO / "sample_data"
 PLANS = sorted((REPO / "plans").glob("*.yaml"))
+# The issue-12 example plans (custom metrics, weights by segment, a combined score) run once the
+# engine's cscomp_cli/custom.py lands; until then they are expected to fail, strictly.
+ENGINE = importlib.util.find_spec("cscomp_cli.custom") is not None
+NEEDS_ENGINE = {"ttm_nrr", "balanced_scorecard"}
+PLAN_PARAMS = [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(
+    not ENGINE, strict=True, reason="custom metrics are replayed once cscomp_cli/custom.py lands"))
+    if p.stem in NEEDS_ENGINE else pytest.param(p, id=p.stem) for p in PLANS]
 
 
 def _generator():
@@ -64,7 +71,7 @@ def test_sample_org_looks_like_a_real_cs_org():
     assert roster["quarter"].notna().any()
 
 
-@pytest.mark.parametrize("plan", PLANS, ids=[p.stem for p in PLANS])
+@pytest.mark.parametrize("plan", PLAN_PARAMS)
 def test_every_example_plan_opens_with_its_question_and_runs(plan):
     assert plan.read_text().startswith("# ")
     assert "Question it answers" in plan.read_text()
@@ -163,3 +170,19 @@ def test_every_churn_has_a_reason_and_product_gaps_cluster_in_mid_market(raw_acc
     whales = churned.nlargest(2, "churn")
     assert set(whales["segment"]) == {"Enterprise"}
     assert set(whales["churn_reason"]) == {"acquired", "competitor"}
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS_ENGINE))
+def test_the_issue_12_example_plans_read_columns_the_sample_org_has(name, raw_accounts):
+    plan = load_plan(REPO / "plans" / f"{name}.yaml")
+    assert plan.metrics  # each defines metrics of its own
+    assert set(plan.account_columns()) <= set(raw_accounts.columns)
+
+
+def test_the_balanced_scorecard_weights_sum_to_one_in_every_segment():
+    plan = load_plan(REPO / "plans" / "balanced_scorecard.yaml")
+    for segment in ("Enterprise", "Mid-Market", "SMB"):
+        weights = [c.weight_for(segment) for c in plan.components]
+        assert round(sum(weights), 9) == 1.0, (segment, weights)
+    assert plan.components[-1].weight_for("Enterprise") == 0  # onboarding pays Enterprise nothing
+    assert plan.performance_weights == {"nrr": 0.5, "csat": 0.25, "adoption": 0.25}
