@@ -450,7 +450,7 @@ def _report_missing_weight(plan: Plan, component: CurveComponent, cases: list[tu
         f"component '{component.id}' has no weight for {named} (CSM {csm_id} in {quarter}) and no default{more}",
         location=f"components[{index}].weight.values",
         hint=(f"add '{segment}: <weight>' to the values" if segment is not None else f"fill {csm_id}'s segment in {ROSTER}")
-        + ", or give the weight a default: entry (default: 0 pays the component to no other segment); see docs/plans.md",
+        + ", or give the weight a default: entry (default: 0 when it pays only the segments listed); see docs/plans.md",
     ))
 
 

@@ -121,7 +121,9 @@ def performance_scores(replay: Replay) -> pd.Series:
     score = np.zeros(len(index))
     weighed = np.zeros(len(index))
     for name, weight in plan.performance_weights.items():
-        values = pooled_metric(replay, name).reindex(index)
+        # Ranked at 9 places, as every metric is shown, so float noise never breaks a tie.
+        values = pd.Series(round_half_away(pooled_metric(replay, name).reindex(index).to_numpy(dtype="float64")),
+                           index=index)
         defined = values.notna().to_numpy()
         count = int(defined.sum())
         ranks = values.rank(method="average", ascending=True).to_numpy(dtype="float64")
