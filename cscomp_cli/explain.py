@@ -14,7 +14,7 @@ from .engine import replay, tier_bounds
 from .metrics import describe
 from .errors import UsageError
 from .numbers import cents_to_amount, plain_number, round_half_away, to_cents
-from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan
+from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan, SegmentWeights
 
 
 def _money(cents) -> float:
@@ -191,7 +191,7 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
     }
     if isinstance(component, CurveComponent):
         entry.update({
-            "weight": component.weight,
+            **_weight(component, row),
             "measure": component.measure,
             "attainment": plain_number(row[f"{cid}_attainment"]),
             "curve": [list(p) for p in component.curve],
@@ -218,6 +218,19 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     return entry
+
+
+def _weight(component: CurveComponent, row) -> dict:
+    """The CSM's own weight of a curve component, and where it came from when weights are by segment."""
+    spec = component.weight
+    if not isinstance(spec, SegmentWeights):
+        return {"weight": spec}
+    segment = row["segment"] if isinstance(row["segment"], str) else None
+    source = (f"{segment}'s entry" if segment in spec.values
+              else f"the default ({f'no entry for {segment}' if segment is not None else 'no roster segment'})")
+    return {"weight": component.weight_for(segment),
+            "weight_by_segment": {"segment": segment, "values": dict(spec.values), "default": spec.default,
+                                  "from": source}}
 
 
 def _modifier(plan: Plan, modifier, result, i: int) -> dict:

@@ -111,6 +111,8 @@ def explanation_tree(doc: dict) -> Node:
                      f"{', uncapped' if c['uncapped'] else ''}) → fraction {_ratio(c['fraction'])}")
             if c["points_used"]:
                 node.add((c["points_used"], "dim"))
+            by_segment = c.get("weight_by_segment")
+            node.add(f"weight {c['weight']:g}" + (f" (by segment: {by_segment['from']})" if by_segment else ""))
             node.add(f"{c['formula']}: {c['unrounded']:,.6f} → {_amount(c['payout'])}")
         else:
             node.add(f"tiers ({c['tiering']}, bounds in {c['bounds_in']}): {_tiers(c)}")
