@@ -1145,7 +1145,7 @@ def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True, cal
 
 
 def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, negative: bool,
-             numbers: _Numbers = _Numbers(), what: str = "an amount") -> pd.Series:
+             numbers: _Numbers = _Numbers(), what: str = "an amount", advice: str = _AMOUNT_HINT) -> pd.Series:
     """Parse an amount column; blank cells are NaN (an error when required)."""
     written = _cells(table, column)
     # A decimal-comma file is read by swapping the two separators, so 1.234,50 is parsed (and its
@@ -1167,7 +1167,7 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
                 "'.' is read as its decimal separator; write every amount one way (1234.50, or 1234,50 throughout); "
                 f"see {DATA_DOC}")
     else:
-        hint = _AMOUNT_HINT
+        hint = advice
     if rest.any():
         odd = cells[rest].astype(object)
         parts = odd.str.extract(_AMOUNT)
@@ -1296,8 +1296,10 @@ def _scores(table: pd.DataFrame, origin: Origin, column: str, low: float, high: 
 def _extra_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, numbers: _Numbers) -> pd.Series:
     """A plan's own accounts column read as text (case-folded), a yes/no flag, or a number.
 
-    A number column whose cells are all yes/no words is read as 1 and 0, so the share of new logos
-    onboarded is the mean of onboarding_complete.
+    A number column whose cells are yes/no words is read as 1 and 0, so the share of new logos onboarded
+    is the mean of onboarding_complete; it is taken for one when its words (yes, no, true, false, y, n)
+    are at least as many as its other cells but 1 and 0, so a stray 'maybe' is called not yes/no
+    rather than every 'yes' not a number.
     """
     written = _cells(table, column)
     if kind == "text":
@@ -1306,14 +1308,17 @@ def _extra_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, n
     words = written.str.lower()
     flags = words.isin(_TRUE | _FALSE - {""})
     blank = written == ""
-    if kind == "flag" or (flags | blank).all():
+    named = flags & ~words.isin({"1", "0"})
+    other = ~flags & ~blank
+    if kind == "flag" or not other.any() or (named.any() and int(named.sum()) >= int(other.sum())):
         _fail_where(~flags & ~blank, table.assign(cell=written), origin, column,
                     lambda r: f"'{r.cell}' is not a yes/no value",
                     f"write yes/no, true/false, y/n or 1/0 in any case, or leave the cell blank for no value; see {DATA_DOC}")
         return pd.Series(np.where(blank, np.nan, words.isin(_TRUE).astype("float64")), index=written.index)
     # A plan's number column reads like an amount (4.5, 1,234, $1,234.50 or 1.234,50 in a decimal-comma file).
-    return _amounts(table, origin, column, required=False, negative=True, numbers=numbers,
-                    what=f"a number (a metric reads {origin.column(column)}; leave the cell blank for no value)")
+    return _amounts(table, origin, column, required=False, negative=True, numbers=numbers, what="a number",
+                    advice=f"the plan's metrics read {origin.column(column)} as numbers: write them like 4.5, 1,234 or "
+                    f"$1,234.50, or leave the cell blank for no value; see {DATA_DOC}")
 
 
 def _dates(table: pd.DataFrame, origin: Origin, column: str) -> pd.Series:
