@@ -460,6 +460,9 @@ def _read_export(folder: Path, name: str, table: Table, label: str, skip: set[st
         key += len(cells)
         frames.append(cells)
     table_cells = pd.concat(frames) if len(frames) > 1 else frames[0]
+    for column in optional:  # a plan's column some of the files lack: blank (no value) in their rows
+        if column in table_cells:
+            table_cells[column] = table_cells[column].fillna("")
     line_numbers = np.concatenate(lines) if lines else np.array([], dtype="int64")
     table_cells["line"] = table_cells.index.to_numpy()
     shown = files[0] if len(files) == 1 else (Path(folder) / table.file_list[0] if len(table.file_list) == 1

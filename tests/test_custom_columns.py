@@ -279,7 +279,7 @@ def _mapped(tmp_path: Path, ext: str = "csv", crm: str = CRM, data_map: str = MA
                          **{"cscomp-data.yaml": data_map.replace("{ext}", ext), "plan.yaml": PLAN})
     if ext == "csv":
         (folder / "crm.csv").write_text(crm, encoding="utf-8")
-    else:
+    elif ext == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook()
@@ -344,3 +344,15 @@ def test_a_plan_column_spelled_like_a_built_in_is_no_typo(tmp_path):
     accounts = _loaded(folder, plan).accounts
     assert account_column(accounts, "health_score", "number")[0] == 4.5
     assert np.isnan(account_column(accounts, "health", "number")).all()
+
+
+def test_a_header_picked_up_in_some_files_of_a_glob_is_blank_in_the_others(tmp_path):
+    data_map = MAP.replace("files: crm.{ext}", "files: crm_*.csv").replace("      csat: CSAT Score\n", "")
+    folder = _mapped(tmp_path, ext="none", data_map=data_map)
+    first, second = CRM.splitlines(keepends=True)[:3], CRM.splitlines(keepends=True)[3:]
+    (folder / "crm_1.csv").write_text(first[0].replace("CSAT Score", "CSAT") + "".join(first[1:]), encoding="utf-8")
+    header = first[0].replace("CSAT Score,", "")
+    (folder / "crm_2.csv").write_text(header + "".join(row.replace(",2,30,", ",30,") for row in second),
+                                      encoding="utf-8")
+    csat = account_column(_loaded(folder).accounts, "csat", "number")
+    assert csat[0] == 4.5 and np.isnan(csat[1:]).all()  # crm_2.csv has no CSAT column: no value
