@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .curves import commission, curve_fraction
+from .custom import CustomMetrics, window_warnings
 from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
 from .data import DATA_DOC
 from .errors import DataError, DataWarning, PlanError, UsageError, report
@@ -97,7 +98,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     paying = component_quarters(plan, dataset.calendar)
     _check_weights(plan, window, paying, rows)
 
-    books = BookMetrics(plan, accounts, rows, shared, grouping)
+    books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts)
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.
@@ -178,7 +179,9 @@ def non_csm_payouts(dataset: Dataset, window: list[str] | None = None) -> pd.Dat
 def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None) -> list[DataWarning]:
     """What the data cannot give this plan, said once each: a metric whose optional column the
     accounts export lacks, and payouts to people who are not CSMs."""
-    return [*missing_column_warnings(plan, dataset), *_non_csm_warnings(dataset, window)]
+    replayed = sorted(dataset.accounts["quarter"].unique().tolist()) if window is None else window
+    return [*missing_column_warnings(plan, dataset), *_non_csm_warnings(dataset, window),
+            *window_warnings(plan, dataset.accounts["quarter"].unique(), replayed, dataset.called(ACCOUNTS))]
 
 
 # Metrics read from optional accounts.csv columns; without the column every value is undefined
@@ -206,12 +209,14 @@ def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
         users.setdefault(name, []).append("the plan's performance measure")
     found = []
     for name, who in users.items():
-        missing = [column for column in METRIC_COLUMNS.get(name, ()) if column not in header]
+        # A metric of the plan's own reads the columns of the built-in it is built from.
+        base = plan.definition(name).base if name in plan.metrics else name
+        missing = [column for column in METRIC_COLUMNS.get(base, ()) if column not in header]
         if not missing:
             continue
-        effect = f"every {name} is 0" if name == "renewed_arr" else f"every {name} is undefined"
+        effect = f"every {name} is 0" if base == "renewed_arr" else f"every {name} is undefined"
         if "the plan's performance measure" in who:
-            effect += " (so no CSM can be a top performer)" if name != "renewed_arr" else ""
+            effect += " (so no CSM can be a top performer)" if base != "renewed_arr" else ""
         found.append(DataWarning(
             f"{_listed(who)} use{'s' if len(who) == 1 else ''} {name}, but {dataset.called(ACCOUNTS)} has no "
             f"{' or '.join(missing)} column: {effect}",
@@ -495,10 +500,16 @@ class BookMetrics:
     """Metric values for each replayed CSM–quarter, per scope, each computed once and reused."""
 
     def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None,
-                 grouping: tuple | None = None):
+                 grouping: tuple | None = None, history: pd.DataFrame | None = None):
         self.plan = plan
         self.rows = rows
         shared = {} if shared is None else shared
+        if grouping is None:
+            grouping = book_codes(accounts, ["quarter", "csm_id"])
+        # The plan's own metrics (SPEC 5.3); a window looks back into every quarter of the data (history).
+        self.custom = CustomMetrics(plan, rows, accounts, grouping, accounts if history is None else history, shared,
+                                    self.scope_groups)
+        self._groups: dict[str, np.ndarray] = {}
         # Book statistics and risk depend only on the data; metric values also on the plan's credit.
         self._stats = shared.setdefault("stats", {})
         self._risk = shared.setdefault("risk", {})
@@ -512,7 +523,13 @@ class BookMetrics:
     def statistics(self, scope: str, where: str) -> pd.DataFrame:
         """Book statistics of each row's scope book (team, segment or company union of CSM books)."""
         if scope not in self._stats:
-            csm = self._stats["csm"]
+            pooled = self._stats["csm"].groupby(self.scope_groups(scope, where), sort=False).transform("sum")
+            self._stats[scope] = pooled[list(STATISTICS)]
+        return self._stats[scope]
+
+    def scope_groups(self, scope: str, where: str) -> np.ndarray:
+        """A code per row numbering its scope book: its (quarter, team), (quarter, segment) or quarter."""
+        if scope not in self._groups:
             if scope == "company":
                 group = pd.Series("company", index=self.rows.index)
             else:
@@ -525,16 +542,30 @@ class BookMetrics:
                         hint=f"fill the {scope} column of {ROSTER}, or use another scope",
                     ))
                     group = group.fillna("")
-            keys = [self.rows["quarter"], group]
-            pooled = csm.groupby(keys, sort=False).transform("sum")
-            self._stats[scope] = pooled[list(STATISTICS)]
-        return self._stats[scope]
+            keys = pd.MultiIndex.from_arrays([self.rows["quarter"], group.astype(object)])
+            self._groups[scope] = pd.factorize(keys)[0].astype("int64")
+        return self._groups[scope]
 
     def value(self, name: str, scope: str, where: str) -> np.ndarray:
+        if name in self.plan.metrics:
+            definition = self.plan.definition(name)
+            key = (f"custom {definition!r}", scope)
+            if key not in self._cache:
+                self._cache[key] = self.custom.value(definition, scope, where)
+            return self._cache[key]
         key = (name, scope)
         if key not in self._cache:
             self._cache[key] = metric(self.statistics(scope, where), name, self.plan.credit)
         return self._cache[key]
+
+    def pooled(self, name: str) -> pd.Series:
+        """A metric per CSM (indexed by csm_id) over the replayed quarters, for the performance measure: the
+        formula over the union of their books; a windowed metric, its value in their last replayed quarter."""
+        if name in self.plan.metrics:
+            return self.custom.pooled(self.plan.definition(name))
+        quarterly = self.statistics("csm", "performance")
+        stats = quarterly.groupby(self.rows["csm_id"].to_numpy(), sort=True).sum()
+        return pd.Series(metric(stats, name, self.plan.credit), index=stats.index.rename("csm_id"))
 
     def risk(self, scope: str, where: str) -> np.ndarray:
         if scope not in self._risk:
