@@ -102,6 +102,8 @@ def pooled_metric(replay: Replay, name: str) -> pd.Series:
     """One metric pooled per CSM over the replayed quarters (SPEC section 4), indexed by csm_id."""
     # The one place performance reads a metric: custom metrics (SPEC 5.3) pool through the engine's
     # BookMetrics (a windowed one at the CSM's last replayed quarter), built-ins over csm_statistics.
+    if name in replay.plan.metrics:
+        return replay.books.pooled(name).astype("float64")
     stats = replay.csm_statistics
     return pd.Series(metric(stats, name, replay.plan.credit), index=stats.index, dtype="float64")
 
