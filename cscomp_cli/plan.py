@@ -107,6 +107,13 @@ class SegmentWeights(_Strict):
     default: NonNegative | None = Field(default=None, description="the weight for a segment not listed in "
                                         "values (without it, such a segment is an error)", examples=[0])
 
+    @model_validator(mode="after")
+    def _names_a_weight(self):
+        if not self.values and self.default is None:
+            raise ValueError("values: {} names no segment and there is no default, so no CSM has a weight; list "
+                             "the segments, e.g. values: {Enterprise: 0.5, SMB: 0.2}, or give default:")
+        return self
+
 
 class PctOfStartArr(_Strict):
     """A share of the (scope) book's start_arr, for amount metrics."""
@@ -386,8 +393,9 @@ class RowFilter(_Strict):
         for name in ("in_", "not_in"):
             values = getattr(self, name)
             if values is not None and len({type(v) if not isinstance(v, int) else float for v in values}) > 1:
-                raise ValueError(f"the values of {name.rstrip('_')} mix text, numbers and yes/no; "
-                                 "write them all one way")
+                raise ValueError(f"the values of {name.rstrip('_')} mix text, numbers and yes/no; write them all one "
+                                 "way (YAML reads yes, no, true, false, on and off without quotes as yes/no: put "
+                                 'text in quotes, e.g. ["yes", "maybe"])')
         return self
 
     @property
@@ -480,7 +488,8 @@ class Definition:
     @property
     def ratio(self) -> bool:
         """Whether it is a ratio where 1.0 is 100 % (nrr, grr, …), for unit warnings."""
-        return self.base in ("nrr", "grr", "logo_retention", "renewal_rate")
+        # A share is a fraction too (0.8 is 80 % of the rows), so target: 80 on one is as likely a slip.
+        return self.base in ("nrr", "grr", "logo_retention", "renewal_rate") or self.aggregate == "share"
 
 
 # --- the rest of the plan ------------------------------------------------------------------
@@ -1213,10 +1222,13 @@ def _is_branch_label(item, previous) -> bool:
 
 def _plan_error(exc: ValidationError, label: str) -> PlanError:
     problems = []
-    for err in exc.errors():
+    for err in _without_other_branches(exc.errors()):
         loc = tuple(err["loc"])
         kind = err["type"]
-        if kind == "extra_forbidden":
+        reworded = _reworded(loc, kind, err.get("input"))
+        if reworded is not None:
+            problems.append((_key_path(loc), reworded))
+        elif kind == "extra_forbidden":
             key = loc[-1]
             problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
                              f"unknown key '{key}'" + did_you_mean(key, _FIELD_NAMES)))
@@ -1261,6 +1273,52 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
     return PlanError(message, file=label, location=where, hint=_hint_for(where), also=also)
 
 
+def _without_other_branches(errors: list[dict]) -> list[dict]:
+    """Drop "should be a number" at weight: {by: segment, values: {SMB: -1}}: the value has the map's shape,
+    so the problem is inside the map (the deeper error), not that it is no number."""
+    paths = [_key_path(tuple(err["loc"])) for err in errors]
+    return [err for err, path in zip(errors, paths)
+            if not (err["type"].endswith("_type") and isinstance(err.get("input"), (dict, list))
+                    and any(other.startswith((path + ".", path + "[")) for other in paths))]
+
+
+def _reworded(loc: tuple, kind: str, given: Any) -> str | None:
+    """A plain-words message for the mistakes pydantic would describe in its own terms, or None."""
+    keys = [item for item in loc if isinstance(item, str) and not _UNION_LABEL.match(item)
+            and item != "SegmentWeights"]
+    last = keys[-1] if keys else None
+    in_metrics = bool(keys) and keys[0] == "metrics"
+    if in_metrics and len(loc) == 1 and kind == "dict_type":
+        return ("metrics: maps each metric's name to its definition, e.g. metrics: {csat: {column: csat, "
+                "aggregate: mean}}")
+    if in_metrics and len(loc) == 2 and kind == "model_type":
+        return (f"metric '{loc[1]}' has no definition" if given is None else f"metric '{loc[1]}' is not a mapping") + (
+            ": give column: and aggregate: (e.g. {column: csat, aggregate: mean}), or from: with filter: or window: "
+            "(e.g. {from: nrr, window: 4})")
+    if in_metrics and last == "window" and kind.startswith(("int_", "greater_than", "less_than", "bool")):
+        quoted = "; write it without quotes" if isinstance(given, str) else ""
+        return f"window is a whole number of quarters from 1 to {MAX_WINDOW} (got {given!r}){quoted}"
+    if in_metrics and last == "filter" and kind in ("list_type", "too_short"):
+        if kind == "too_short":
+            return "filter: [] has no condition; list at least one, or remove filter:"
+        return ("filter is a list of conditions, each a mapping: filter: [{column: churn_reason, not_in: [acquired]}] "
+                "(or one '- column: …' line per condition)")
+    if in_metrics and "filter" in keys and len(loc) == 4 and kind == "model_type":
+        return "a filter condition is a mapping such as {column: churn_reason, not_in: [acquired, bankrupt]}"
+    if in_metrics and last in ("in", "not_in") and kind == "list_type":
+        return f"{last} takes a list of values: write {last}: [{given}]" if not isinstance(given, dict) else (
+            f"{last} takes a list of values, e.g. {last}: [product_gap, acquired]")
+    if in_metrics and last in ("in", "not_in") and kind == "too_short":
+        effect = "no row would pass" if last == "in" else "it excludes nothing"
+        return f"{last}: [] lists no value, so {effect}; list the values, or remove the condition"
+    if in_metrics and last == "equals" and kind.endswith("_type") and isinstance(given, (list, dict)):
+        return "equals takes one value (text, a number or yes/no); for several values write in: [a, b]"
+    if keys == ["performance"] and kind in ("string_type", "dict_type") and not isinstance(given, (str, dict)):
+        return ("performance is one metric (performance: nrr) or a map of metrics to weights (performance: "
+                "{nrr: 0.7, csat: 0.3})" + (f" (got {given!r})" if not isinstance(given, list) else ""))
+    return None
+
+
 def _parent_path(where: str) -> str:
     """components[0].target.pct_of_start_arr -> components[0].target (the mapping holding the key)."""
     parent, dot, _ = where.rpartition(".")
@@ -1268,6 +1326,13 @@ def _parent_path(where: str) -> str:
 
 
 def _hint_for(where: str) -> str:
+    if where.startswith("metrics"):
+        return "metrics of the plan's own are described under 'Metrics of your own' in docs/plans.md"
+    if where.startswith("performance"):
+        return "performance is described under 'Top performers' in docs/plans.md"
+    if re.search(r"\.weight\b", where):
+        return ("weight is a number (0.6, or 60%) or {by: segment, values: {Enterprise: 0.5, SMB: 0.2}, default: 0}; "
+                "see 'Weights by segment' in docs/plans.md")
     if "curve" in where:
         return "a curve is a list of [x, payout] points, x strictly increasing, e.g. [[0.9, 0], [1.0, 1], [1.1, 1.5]]"
     if "tiers" in where:
