@@ -98,7 +98,7 @@ class BySegment(_Strict):
 
 
 class SegmentWeights(_Strict):
-    """A curve component's weight per roster segment (SPEC 5.4): one plan, different mixes by team."""
+    """A curve component's weight per roster segment: one plan, different mixes for high- and low-touch teams."""
 
     by: Literal["segment"] = Field(description="what the weights are chosen by: the CSM's roster segment",
                                    examples=["segment"])
@@ -344,7 +344,7 @@ FilterValue = Union[bool, float, str]  # bool first: YAML reads yes/no as boolea
 
 
 class Band(_Strict):
-    """``where:`` of a share: which values count."""
+    """where: of a share: which values count (at_least, below, or both for a band)."""
 
     at_least: float | None = Field(None, description="a value counts when it is at least this", examples=[4])
     below: float | None = Field(None, description="a value counts when it is below this", examples=[3])
@@ -374,7 +374,8 @@ class RowFilter(_Strict):
     not_in: list[FilterValue] | None = Field(None, min_length=1, description="the row passes when its cell "
                                                    "is none of these (a blank cell passes)",
                                                    examples=[["product_gap", "acquired", "bankrupt"]])
-    equals: FilterValue | None = Field(None, description="the row passes when its cell is this", examples=["yes"])
+    equals: FilterValue | None = Field(None, description="the row passes when its cell is this: text (trimmed, any "
+                                       "case), a number, or yes/no", examples=["yes", "Enterprise"])
     at_least: float | None = Field(None, description="the row passes when its cell is a number at least this",
                                    examples=[100000])
     below: float | None = Field(None, description="the row passes when its cell is a number below this",
@@ -424,8 +425,8 @@ class RowFilter(_Strict):
 
 
 class CustomMetric(_Strict):
-    """A metric of the plan's own: a column aggregated over the book, or a built-in metric over filtered
-    rows or a trailing window."""
+    """A metric of the plan's own: column: with aggregate: (and where: for share), or from: a metric with
+    filter: and/or window:; either may have a filter and a window."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
@@ -437,7 +438,7 @@ class CustomMetric(_Strict):
         "(weighted by arr_start) or share (of the rows with a value, those inside where)", examples=["mean"])
     where: Band | None = Field(None, description="with aggregate: share, which values count",
                                examples=[{"at_least": 4}])
-    from_: str | None = Field(None, alias="from", description="a built-in metric (or another of the plan's), "
+    from_: Metric | None = Field(None, alias="from", description="a built-in metric (or another of the plan's), "
                               "computed over the filtered rows or the window", examples=["grr", "nrr"])
     filter: list[RowFilter] | None = Field(None, min_length=1, description="conditions every accounts row "
                                                  "of the book must pass to count",
@@ -550,9 +551,13 @@ class Plan(_Strict):
                           "(ISO 4217) or a symbol of at most 3 characters", examples=["USD", "EUR", "€"])
     performance: Metric | dict[str, Positive] = Field(
         "nrr", description="what ranks CSMs to find the top performers: one metric, or several with weights "
-        "(a combined score of percentile ranks)", examples=["nrr", {"nrr": 0.7, "csat": 0.3}])
-    metrics: dict[str, CustomMetric] = Field({}, description="the plan's own metrics, by name: a column "
+        "(a combined score of percentile ranks; weights > 0, rescaled to sum to 1, so {nrr: 70, csat: 30} is "
+        "{nrr: 0.7, csat: 0.3})", examples=["nrr", {"nrr": 0.7, "csat": 0.3}])
+    metrics: dict[str, CustomMetric] = Field({}, description="the plan's own metrics, by name (lower case letters, "
+                                             "digits and _, not a built-in metric's name): a column "
                                              "aggregate, or a metric over filtered rows or a trailing window",
+                                             json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN,
+                                                                                  "not": {"enum": list(METRICS)}}},
                                              examples=[{"csat": {"column": "csat", "aggregate": "mean"},
                                                         "nrr_ttm": {"from": "nrr", "window": 4}}])
     credit: Credit = Field(Credit(), description="revenue share: the CSM's credit on expansion and cross-sell ARR",
