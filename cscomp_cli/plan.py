@@ -926,7 +926,8 @@ def _check_metrics(plan: Plan, label: str) -> None:
     if isinstance(plan.performance, dict):
         if not plan.performance:
             raise PlanError("performance: {} names no metric", file=label, location="performance",
-                            hint="e.g. performance: {nrr: 0.7, csat: 0.3}, or one metric: performance: nrr")
+                            hint="e.g. performance: {nrr: 0.7, csat: 0.3}, or one metric: performance: nrr; see "
+                            "'Top performers' in docs/plans.md")
         for name in plan.performance:
             check(name, f"performance.{name}")
     else:
@@ -1282,9 +1283,11 @@ def _without_other_branches(errors: list[dict]) -> list[dict]:
     """Drop "should be a number" at weight: {by: segment, values: {SMB: -1}}: the value has the map's shape,
     so the problem is inside the map (the deeper error), not that it is no number."""
     paths = [_key_path(tuple(err["loc"])) for err in errors]
+    # A rule of the map itself ({by: segment, values: {}}) is found at the map's own path.
+    own_rule = {path for err, path in zip(errors, paths) if not err["type"].endswith("_type")}
     return [err for err, path in zip(errors, paths)
             if not (err["type"].endswith("_type") and isinstance(err.get("input"), (dict, list))
-                    and any(other.startswith((path + ".", path + "[")) for other in paths))]
+                    and (path in own_rule or any(other.startswith((path + ".", path + "[")) for other in paths)))]
 
 
 def _reworded(loc: tuple, kind: str, given: Any) -> str | None:
