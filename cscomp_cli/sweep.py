@@ -143,9 +143,7 @@ def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
         _refuse_text(path, node.get(last))
         node[last] = value
     elif path[0] == "performance" and len(path) == 2:
-        raise UsageError(f"performance is one metric ({node}), not a map of metrics to weights",
-                         hint="to sweep the weights of a combined score, write performance: {nrr: 0.7, csat: 0.3} "
-                         "and --set performance.nrr=0.5:0.9:0.1")
+        raise _one_performance_metric(str(node))
     else:
         raise UsageError(f"{'.'.join(where)} is a single value; {'.'.join(path)} does not exist")
     if len(path) == 3 and path[0] == "components" and last == "weight":
@@ -153,6 +151,12 @@ def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
     elif _is_segment_weight(path):
         _rebalance_segment(changed, path[1], path[4], value)
     return changed
+
+
+def _one_performance_metric(metric: str) -> UsageError:
+    return UsageError(f"performance is one metric ({metric}), not a map of metrics to weights",
+                      hint="to sweep the weights of a combined score, write performance: {nrr: 0.7, csat: 0.3} "
+                      "and --set performance.nrr=0.5:0.9:0.1")
 
 
 def _keys_there(node: dict) -> str:
@@ -190,6 +194,8 @@ def _child(node, key: str, where: list[str], depth: int):
             if key == "pay_mix" or key == "credit":
                 node[key] = {}
                 return node[key]
+            if key == "performance" and depth == 0:
+                raise _one_performance_metric("nrr, the default")
             raise UsageError(f"the plan has no {'.'.join(where)}", hint=_keys_there(node))
         if key == "weight" and len(where) == 3 and where[0] == "components" and _is_number(node[key]):
             # One segment's weight of a component weighted alike for everybody: the other segments keep it.
