@@ -815,11 +815,22 @@ def _overlay(parent: dict, child: dict, label: str, path: tuple = ()) -> dict:
         if not path and key in ("components", "modifiers") and isinstance(value, list):
             inherited = parent.get(key)
             merged[key] = _overlay_by_id(inherited if isinstance(inherited, list) else [], value, label, key)
+        elif _replaces_whole(here, value):
+            merged[key] = value
         elif isinstance(value, dict) and isinstance(parent.get(key), dict):
             merged[key] = _overlay(parent[key], value, label, here)
         else:
             merged[key] = value
     return merged
+
+
+def _replaces_whole(path: tuple, value: Any) -> bool:
+    """Mappings a child states whole: a combined score's weights ({nrr: 1, grr: 1} over {nrr: 0.7, csat: 0.3}
+    is not meant to keep csat), and a metric of the plan's own that names its source again (column: or
+    from:), which is a new definition, not a change to the parent's."""
+    if path == ("performance",):
+        return True
+    return len(path) == 2 and path[0] == "metrics" and isinstance(value, dict) and bool(value.keys() & {"column", "from"})
 
 
 def _overlay_by_id(parent: list, child: list, label: str, key: str) -> list:

@@ -317,3 +317,18 @@ def test_plan_diff_of_a_broken_custom_metric_is_a_user_error(tmp_path):
     result = diff(tmp_path, BEFORE, BEFORE.replace("window: 4", "window: 0"))
     assert_user_error(result, "b.yaml", "metrics.nrr_ttm.window", "whole number of quarters")
     assert yaml.safe_load(BEFORE)["metrics"]["nrr_ttm"]["window"] == 4
+
+
+# --- extends ---------------------------------------------------------------------------------------
+
+
+def test_a_child_plan_changes_a_metric_key_by_key_or_redefines_it_and_restates_its_score(tmp_path):
+    (tmp_path / "parent.yaml").write_text(BEFORE.replace("performance: nrr", "performance: {nrr: 0.7, csat: 0.3}"),
+                                          encoding="utf-8")
+    child = ("extends: parent.yaml\nname: child\nperformance: {nrr: 1, grr: 1}\n"
+             "metrics:\n  nrr_ttm: {window: 2}\n  csat: {from: nrr, window: 3}\n")
+    plan = parse_plan(child, "child.yaml", base=tmp_path)
+    assert plan.metrics["nrr_ttm"].from_ == "nrr" and plan.metrics["nrr_ttm"].window == 2  # merged
+    # Before: csat kept the parent's column: and aggregate: beside from:, and was refused as both.
+    assert plan.metrics["csat"].column is None and plan.metrics["csat"].window == 3
+    assert plan.performance == {"nrr": 1.0, "grr": 1.0}  # before: csat 0.3 was silently kept
