@@ -914,7 +914,7 @@ def _check_metrics(plan: Plan, label: str) -> None:
 
     def check(name: str, where: str, choices=known) -> None:
         if name not in resolved:
-            own = f"; or define it under metrics: (see docs/plans.md)"
+            own = "; or define it under metrics: (see docs/plans.md)"
             raise PlanError(f"unknown metric '{name}'" + did_you_mean(name, known) + f"; choose one of "
                             f"{', '.join(choices)}" + own, file=label, location=where,
                             hint="every key of the plan language is described in docs/plans.md, and `cscomp "
@@ -1314,6 +1314,8 @@ def _reworded(loc: tuple, kind: str, given: Any) -> str | None:
         return (f"metric '{loc[1]}' has no definition" if given is None else f"metric '{loc[1]}' is not a mapping") + (
             ": give column: and aggregate: (e.g. {column: csat, aggregate: mean}), or from: with filter: or window: "
             "(e.g. {from: nrr, window: 4})")
+    if in_metrics and last == "column" and kind == "string_too_short":
+        return "column: is empty; name a column of the accounts data, e.g. column: csat"
     if in_metrics and last == "window" and kind.startswith(("int_", "greater_than", "less_than", "bool")):
         quoted = "; write it without quotes" if isinstance(given, str) else ""
         return f"window is a whole number of quarters from 1 to {MAX_WINDOW} (got {given!r}){quoted}"

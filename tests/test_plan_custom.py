@@ -59,6 +59,8 @@ MISTAKES = [
      "equals takes one value (text, a number or yes/no); for several values write in: [a, b]"),
     (metric("{from: grr, filter: [{column: c, in: [a], equals: b}]}"), "metrics.x.filter[0]",
      "tests one thing, but this one has in and equals"),
+    (metric("{from: grr, filter: [{column: '', in: [a]}]}"), "metrics.x.filter[0].column", "column: is empty"),
+    (metric("{column: '', aggregate: mean}"), "metrics.x.column", "column: is empty"),
     (metric("{from: grr, filter: [{column: c}]}"), "metrics.x.filter[0]",
      "needs one of in, not_in, equals, at_least or below"),
     (metric("{from: grr, filter: [{in: [a]}]}"), "metrics.x.filter[0].column", "missing required key 'column'"),
