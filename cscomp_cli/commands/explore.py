@@ -45,13 +45,17 @@ def sweep_command(
     """Replay PLAN once per value of one setting: cost, delta, top performers paid less, correlation.
 
     Paths name components and modifiers by id: components.ID.target, components.ID.weight (the
-    other curve weights rescale to keep the sum 1), components.ID.curve.POINT.0|1, cap,
-    pay_mix.variable_pct, components.ID.rate, components.ID.tiers.N.rate, modifiers.ID.multiply.
+    other curve weights rescale to keep the sum 1), components.ID.weight.values.SEGMENT (one
+    segment's weight; that segment's other weights rescale), components.ID.curve.POINT.0|1, cap,
+    pay_mix.variable_pct, components.ID.rate, components.ID.tiers.N.rate, modifiers.ID.multiply;
+    the plan's own metrics by name: metrics.NAME.where.at_least, metrics.NAME.window (whole
+    numbers), metrics.NAME.filter.N.at_least; a combined score's weights: performance.METRIC.
 
     \b
     Examples:
       cscomp sweep plans/current.yaml --set components.retention.target=0.88:0.96:0.01
       cscomp sweep plans/nrr_focus.yaml --set components.nrr.weight=0.5:0.9:0.1 --format csv
+      cscomp sweep plans/ttm_nrr.yaml --set metrics.nrr_ttm.window=1:8:1
     """
     with user_errors(debug, plan):
         from ..data import load_dataset
