@@ -179,7 +179,7 @@ def test_a_builtin_column_read_the_wrong_way_says_how_to_compare_it(tmp_path):
         "name": "x", "metrics": {"big": {"from": "grr", "filter": [{"column": "segment", "at_least": 3}]}},
         "components": [dict(CURVE, metric="big")]}))
     result = run("stress-test", tmp_path / "plan.yaml", "--data", folder, "--quarters", "1")
-    assert_user_error(result, "metrics.big.filter[0].column", "segment holds text", "in, not_in or equals")
+    assert_user_error(result, "metrics.big.filter[0].column", "segment, which holds text", "compare it with text values")
 
 
 # --- windows ---------------------------------------------------------------------------------

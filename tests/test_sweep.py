@@ -258,8 +258,6 @@ def segment_sweep(data_dir, setting: str):
     return run("sweep", folder / "plan.yaml", "--set", setting, "--quarters", "1", "--data", folder, "--format", "json")
 
 
-@pytest.mark.xfail(strict=True, reason="needs weights by segment in engine.py (the scoring helper's work, "
-                   "not on main yet): remove this mark once it lands")
 def test_a_sweep_of_one_segments_weight_keeps_each_segments_weights_summing_to_one(data_dir):
     # C1 (Enterprise) nrr 1.05 → f 1.25, logo_retention 1.0 → f 1.0; C2 (SMB) nrr 0.96 → f 0.6, logos 1.0 → f 1.0.
     # C1 is not touched: 5,000 × (0.6 × 1.25 + 0.4 × 1.0) = 5,750.
