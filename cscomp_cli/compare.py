@@ -6,7 +6,7 @@ from collections import Counter
 
 import numpy as np
 
-from .versus_actual import Comparison, compare_with_actual
+from .versus_actual import Comparison, compare_with_actual, performance_label
 from .data import Dataset
 from .engine import replay, select_quarters
 from .numbers import cents_to_amount, round_half_away
@@ -65,6 +65,8 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
             "cost_by_segment": {seg: _amount(by_segment.get(seg, 0)) for seg in segments},
             "paid_more": s["paid_more"],
             "paid_less": s["paid_less"],
+            # Plans may rank CSMs differently: each says on what (SPEC 5.5).
+            "performance_measure": performance_label(plan),
             "top_performers": s["top_performers"],
             "top_performers_paid_less": s["top_performers_paid_less"],
             "pay_performance_correlation": s["pay_performance_correlation"]["proposed"],

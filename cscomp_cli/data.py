@@ -78,6 +78,9 @@ class Dataset:
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
     # How the data's quarter labels read (calendar quarters unless the data map names a fiscal year).
     calendar: Calendar = CALENDAR
+    # Every header each file has, as written (the export's own spelling), for messages about a column
+    # a plan names but the data lacks; ``columns`` holds only those cscomp reads.
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # Where each table was read from; a table missing here is the canonical CSV of that name.
     origins: dict[str, Origin] = field(default_factory=dict)
@@ -187,7 +190,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
             hint="pass --data DIR (or set CSCOMP_DATA) to the folder holding accounts.csv and roster.csv",
         )
     with collect_notes() as notes:
-        sources, data_map = table_sources(folder, require_payouts=require_payouts)
+        sources, data_map = table_sources(folder, require_payouts=require_payouts, columns=columns)
         calendar = calendar or (data_map.calendar if data_map is not None else CALENDAR)
         tables = {
             ACCOUNTS: load_accounts(sources[ACCOUNTS], calendar=calendar, extra=columns),
@@ -205,12 +208,16 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
         columns=header_columns(tables),
         origins={name: source.origin for name, source in sources.items() if isinstance(source, Staged)},
         calendar=calendar,
+        headers=written_headers(tables),
     )
 
 
-def table_sources(folder: Path, *, require_payouts: bool = True) -> tuple[dict[str, Path | Staged | None], object]:
+def table_sources(folder: Path, *, require_payouts: bool = True, columns: dict[str, set[str]] | None = None
+                  ) -> tuple[dict[str, Path | Staged | None], object]:
     """What each table is read from: the folder's CSVs (None for an optional one absent), or, when the
-    folder has a data map, the tables it stages from the exports; and the map (None without one)."""
+    folder has a data map, the tables it stages from the exports; and the map (None without one).
+
+    ``columns``: the extra accounts columns the plans name, which the map's staging carries through."""
     from .datamap import load_map
 
     data_map = load_map(folder)
@@ -224,7 +231,7 @@ def table_sources(folder: Path, *, require_payouts: bool = True) -> tuple[dict[s
         }, None
     from .exports import stage_tables
 
-    staged = stage_tables(folder, data_map, require_payouts=require_payouts)
+    staged = stage_tables(folder, data_map, require_payouts=require_payouts, columns=columns)
     return {ACCOUNTS: staged["accounts"], ROSTER: staged["roster"], PAYOUTS: staged["payouts"],
             QUOTAS: staged["quotas"]}, data_map
 
@@ -265,6 +272,12 @@ def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozense
             if table is not None and "header" in table.attrs}
 
 
+def written_headers(tables: dict[str, pd.DataFrame | None]) -> dict[str, tuple[str, ...]]:
+    """Each loaded table's whole header as its file writes it (the loaders leave it in ``attrs``)."""
+    return {name: table.attrs.pop("written") for name, table in tables.items()
+            if table is not None and "written" in table.attrs}
+
+
 # --- one loader per input ------------------------------------------------------------------
 
 
@@ -279,9 +292,24 @@ BUILTIN_READS = {
 }
 
 
+def column_key(column: str) -> str:
+    """A column name as cscomp compares it, like a CSV header: trimmed, in any case (CSAT is csat)."""
+    return str(column).strip().lower()
+
+
 def extra_column(column: str, kind: str) -> str:
     """Where the accounts frame keeps a plan's own column read one way: 'number:csat', 'text:churn_reason'."""
-    return f"{kind}:{column}"
+    return f"{kind}:{column_key(column)}"
+
+
+def merged_columns(wanted: list[dict[str, set[str]]]) -> dict[str, set[str]]:
+    """Several plans' account_columns() as one (compare replays them all on one dataset): each column
+    read every way one of them reads it, under its compared name."""
+    merged: dict[str, set[str]] = {}
+    for columns in wanted:
+        for name, kinds in (columns or {}).items():
+            merged.setdefault(column_key(name), set()).update(kinds)
+    return merged
 
 
 def account_column(accounts: pd.DataFrame, column: str, kind: str) -> np.ndarray | None:
@@ -292,11 +320,16 @@ def account_column(accounts: pd.DataFrame, column: str, kind: str) -> np.ndarray
     for it (load_accounts' ``extra``). Raises KeyError when a built-in column cannot be read that way
     (BUILTIN_READS says how each can).
     """
+    column = column_key(column)
     if column in BUILTIN_READS:
         if kind not in BUILTIN_READS[column]:
             raise KeyError(column)
         values = accounts[column]
         if kind == "text":
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                # A few segments or quarters over millions of rows: each category folded once.
+                folded = np.array([str(c).strip().casefold() for c in values.cat.categories] + [None], dtype=object)
+                return folded[values.cat.codes.to_numpy()]
             text = values.astype(object)
             return np.asarray(text.where(text.notna(), None).map(lambda v: None if v is None else str(v).casefold()),
                               dtype=object)
@@ -318,12 +351,14 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
     (number, text, flag); only these are kept, so unused export columns cost no memory.
     """
     amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
-    extra = {name.strip().lower(): kinds for name, kinds in (extra or {}).items()
-             if name.strip().lower() not in BUILTIN_READS}
+    # "line" is the row key every table carries, never an export's column.
+    extra = {name: kinds for name, kinds in merged_columns([extra]).items() if name not in BUILTIN_READS
+             and name != "line"}
     table, numbers, origin = _open_table(path,
         required=["quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"],
         optional=["cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk", *extra],
-        numbers=[*amounts, "health", "risk"],
+        # A plan's own number column tells the file's decimal separator as well as the amounts do (4,5).
+        numbers=[*amounts, "health", "risk", *(c for c, kinds in extra.items() if "number" in kinds)],
     )
     out = pd.DataFrame({"line": table["line"]})
     out["quarter"] = _quarters(table, origin, calendar=calendar)
@@ -520,8 +555,10 @@ def _bound_book_totals(out: pd.DataFrame, origin: Origin, columns: list[str]) ->
 
 
 def _with_header(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Leave the columns the file's header had on the frame, for load_dataset to pick up."""
+    """Leave the columns the file's header had on the frame (those cscomp reads, and the whole header as
+    written), for load_dataset to pick up."""
     out.attrs["header"] = frozenset(c for c in table.columns if c != "line")
+    out.attrs["written"] = tuple(table.attrs.get("written", out.attrs["header"]))
     return out
 
 
@@ -559,7 +596,8 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     controls = _may_hold_controls(raw)
     del raw
 
-    names = [str(c).strip().lower() for c in table.columns]
+    written = [str(c).strip().lstrip("\ufeff") for c in table.columns]
+    names = [c.lower() for c in written]
     _refuse_controls_in_header(path, names)
     seen: set[str] = set()
     for name in names:
@@ -594,6 +632,7 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     if delimiter != "," and convention.decimal == ".":
         note(DataWarning(f"read as {_DELIMITERS[delimiter]}-separated (not comma-separated)", file=path,
                          location="line 1"))
+    table.attrs["written"] = tuple(written)
     return table, convention
 
 
@@ -1106,7 +1145,7 @@ def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True, cal
 
 
 def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, negative: bool,
-             numbers: _Numbers = _Numbers()) -> pd.Series:
+             numbers: _Numbers = _Numbers(), what: str = "an amount", advice: str = _AMOUNT_HINT) -> pd.Series:
     """Parse an amount column; blank cells are NaN (an error when required)."""
     written = _cells(table, column)
     # A decimal-comma file is read by swapping the two separators, so 1.234,50 is parsed (and its
@@ -1128,7 +1167,7 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
                 "'.' is read as its decimal separator; write every amount one way (1234.50, or 1234,50 throughout); "
                 f"see {DATA_DOC}")
     else:
-        hint = _AMOUNT_HINT
+        hint = advice
     if rest.any():
         odd = cells[rest].astype(object)
         parts = odd.str.extract(_AMOUNT)
@@ -1139,7 +1178,7 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
             | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
             | (parts["sign"].notna() & parts["sign2"].notna())
         ).reindex(cells.index, fill_value=False)
-        _fail_where(malformed, context, origin, column, lambda r: f"'{r.cell}' is not an amount", hint)
+        _fail_where(malformed, context, origin, column, lambda r: f"'{r.cell}' is not {what}", hint)
         number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
         is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
         values[rest] = number.where(~is_negative, -number)
@@ -1257,8 +1296,10 @@ def _scores(table: pd.DataFrame, origin: Origin, column: str, low: float, high: 
 def _extra_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, numbers: _Numbers) -> pd.Series:
     """A plan's own accounts column read as text (case-folded), a yes/no flag, or a number.
 
-    A number column whose cells are all yes/no words is read as 1 and 0, so the share of new logos
-    onboarded is the mean of onboarding_complete.
+    A number column whose cells are yes/no words is read as 1 and 0, so the share of new logos onboarded
+    is the mean of onboarding_complete; it is taken for one when its words (yes, no, true, false, y, n)
+    are at least as many as its other cells but 1 and 0, so a stray 'maybe' is called not yes/no
+    rather than every 'yes' not a number.
     """
     written = _cells(table, column)
     if kind == "text":
@@ -1267,12 +1308,17 @@ def _extra_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, n
     words = written.str.lower()
     flags = words.isin(_TRUE | _FALSE - {""})
     blank = written == ""
-    if kind == "flag" or (flags | blank).all():
+    named = flags & ~words.isin({"1", "0"})
+    other = ~flags & ~blank
+    if kind == "flag" or not other.any() or (named.any() and int(named.sum()) >= int(other.sum())):
         _fail_where(~flags & ~blank, table.assign(cell=written), origin, column,
                     lambda r: f"'{r.cell}' is not a yes/no value",
                     f"write yes/no, true/false, y/n or 1/0 in any case, or leave the cell blank for no value; see {DATA_DOC}")
         return pd.Series(np.where(blank, np.nan, words.isin(_TRUE).astype("float64")), index=written.index)
-    return _amounts(table, origin, column, required=False, negative=True, numbers=numbers)
+    # A plan's number column reads like an amount (4.5, 1,234, $1,234.50 or 1.234,50 in a decimal-comma file).
+    return _amounts(table, origin, column, required=False, negative=True, numbers=numbers, what="a number",
+                    advice=f"the plan's metrics read {origin.column(column)} as numbers: write them like 4.5, 1,234 or "
+                    f"$1,234.50, or leave the cell blank for no value; see {DATA_DOC}")
 
 
 def _dates(table: pd.DataFrame, origin: Origin, column: str) -> pd.Series:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import MapError, PlanError
 from .quarters import CALENDAR, Calendar, month_number
-from .text import did_you_mean
+from .text import did_you_mean, folded
 
 MAP_FILE = "cscomp-data.yaml"
 MAP_DOC = "docs/data.md"
@@ -292,7 +292,8 @@ def _check_columns(data_map: DataMap, label: str) -> None:
         known = REQUIRED[name] + OPTIONAL[name]
         where = f"tables.{name}.columns"
         for column, spec in table.columns.items():
-            if column not in known:
+            # accounts may also carry columns of the org's own (csat), for the plans' metrics to read.
+            if column not in known and name != "accounts":
                 raise MapError(f"'{column}' is not a column of {name}" + did_you_mean(column, known),
                                file=label, location=f"{where}.{column}",
                                hint=f"{name} has the columns {', '.join(known)}; see {MAP_DOC}")
@@ -309,10 +310,50 @@ def _check_columns(data_map: DataMap, label: str) -> None:
                 raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",
                                hint=f"see {MAP_DOC}")
         missing = [c for c in REQUIRED[name] if c not in table.columns]
+        for column in extra_columns(table) if name == "accounts" and missing else ():
+            # A column of the map's own spelled like a required one it lacks (churned) is its typo.
+            close = did_you_mean(column.strip().lower(), missing)
+            if close:
+                raise MapError(f"'{column}' is not a column of accounts{close}", file=label, location=f"{where}.{column}",
+                               hint=f"accounts has the columns {', '.join(known)}; see {MAP_DOC}")
         if missing:
             raise MapError(f"{name} needs {', '.join(missing)}: say which export column holds "
                            f"{'each' if len(missing) > 1 else 'it'}", file=label, location=where,
                            hint=f"add e.g. {missing[0]}: <the export's header> (or {{value: ...}} for a constant); "
+                           f"see {MAP_DOC}")
+
+
+def extra_columns(table: Table) -> list[str]:
+    """The accounts columns a map names beyond cscomp's own (csat, churn_reason), as the map spells them."""
+    return [column for column in table.columns if column not in REQUIRED["accounts"] + OPTIONAL["accounts"]]
+
+
+def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
+    """A column of the map's own that no plan being run names is a typo of one of cscomp's columns the
+    map leaves unmapped when its name is spelled like it (helth, Churn) or its export header names it
+    (net_promoter: NPS Score): refused, as in every other table."""
+    import re
+
+    from .data import column_key
+
+    table = data_map.tables.accounts
+    known = REQUIRED["accounts"] + OPTIONAL["accounts"]
+    unmapped = [c for c in known if c not in table.columns]
+    for column in extra_columns(table):
+        key = column_key(column)
+        if key in wanted and key not in known:
+            continue
+        close = did_you_mean(key, unmapped) if key not in known else f" (did you mean '{key}'?)"
+        source = table.source(column)
+        if not close and source.column is not None:
+            words = f" {' '.join(re.split(r'[^0-9a-z]+', folded(source.column)))} "
+            named = [c for c in unmapped if f" {c.replace('_', ' ')} " in words]
+            close = f" (its export column {source.column} looks like {named[0]})" if named else ""
+        if close:
+            raise MapError(f"'{column}' is not a column of accounts{close}", file=label,
+                           location=f"tables.accounts.columns.{column}",
+                           hint=f"accounts has the columns {', '.join(known)}; a column of your own (for a plan's "
+                           f"metrics: metrics.NAME.column: {key}) is read only when a plan being run names it; "
                            f"see {MAP_DOC}")
 
 

@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from .curves import commission, curve_fraction
+from .custom import CustomMetrics, window_warnings
 from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
 from .data import DATA_DOC
 from .errors import DataError, DataWarning, PlanError, UsageError, report
 from .metrics import STATISTICS, book_codes, book_risk, book_statistics, metric
 from .numbers import round_half_away, to_cents
-from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan
+from .plan import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan, SegmentWeights
 from .plausibility import plan_warnings as implausible_values
 from .quarters import Calendar
 
@@ -95,9 +96,9 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     rows["base_cents"] = to_cents(rows["base"].to_numpy())
     rows["actual_base_cents"] = to_cents(rows["actual_base"].to_numpy())
     paying = component_quarters(plan, dataset.calendar)
-    _check_weights(plan, window, paying)
+    _check_weights(plan, window, paying, rows)
 
-    books = BookMetrics(plan, accounts, rows, shared, grouping)
+    books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts)
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.
@@ -178,7 +179,9 @@ def non_csm_payouts(dataset: Dataset, window: list[str] | None = None) -> pd.Dat
 def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None) -> list[DataWarning]:
     """What the data cannot give this plan, said once each: a metric whose optional column the
     accounts export lacks, and payouts to people who are not CSMs."""
-    return [*missing_column_warnings(plan, dataset), *_non_csm_warnings(dataset, window)]
+    replayed = sorted(dataset.accounts["quarter"].unique().tolist()) if window is None else window
+    return [*missing_column_warnings(plan, dataset), *_non_csm_warnings(dataset, window),
+            *window_warnings(plan, dataset.accounts["quarter"].unique(), replayed, dataset.called(ACCOUNTS))]
 
 
 # Metrics read from optional accounts.csv columns; without the column every value is undefined
@@ -206,12 +209,14 @@ def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
         users.setdefault(name, []).append("the plan's performance measure")
     found = []
     for name, who in users.items():
-        missing = [column for column in METRIC_COLUMNS.get(name, ()) if column not in header]
+        # A metric of the plan's own reads the columns of the built-in it is built from.
+        base = plan.definition(name).base if name in plan.metrics else name
+        missing = [column for column in METRIC_COLUMNS.get(base, ()) if column not in header]
         if not missing:
             continue
-        effect = f"every {name} is 0" if name == "renewed_arr" else f"every {name} is undefined"
+        effect = f"every {name} is 0" if base == "renewed_arr" else f"every {name} is undefined"
         if "the plan's performance measure" in who:
-            effect += " (so no CSM can be a top performer)" if name != "renewed_arr" else ""
+            effect += " (so no CSM can be a top performer)" if base != "renewed_arr" else ""
         found.append(DataWarning(
             f"{_listed(who)} use{'s' if len(who) == 1 else ''} {name}, but {dataset.called(ACCOUNTS)} has no "
             f"{' or '.join(missing)} column: {effect}",
@@ -357,53 +362,111 @@ def component_quarters(plan: Plan, calendar: Calendar) -> dict[str, tuple[str, .
     return paying
 
 
-def _check_weights(plan: Plan, window: list[str], paying: dict[str, tuple[str, ...] | None]) -> None:
-    """In every replayed quarter the active curve components' weights sum to 1.
+def _check_weights(plan: Plan, window: list[str], paying: dict[str, tuple[str, ...] | None],
+                   rows: pd.DataFrame) -> None:
+    """In every replayed quarter the active curve components' weights sum to 1 (SPEC 5.4: for each
+    roster segment of the CSMs replayed in it, when weights are given by segment).
 
-    Each distinct problem is reported once with the quarters it affects (not once per quarter), and
-    weights written as percentages (60 + 40 = 100) get one error that suggests the fractions.
+    Each distinct problem is reported once with the segments and quarters it affects (not once per
+    quarter), and weights written as percentages (60 + 40 = 100) get one error that suggests the fractions.
     """
     curves = plan.curve_components
     if not curves:
         return
-    failing: dict[tuple[str, ...], list[str]] = {}  # active component ids -> quarters
+    by_segment = any(isinstance(c.weight, SegmentWeights) for c in curves)
+    present = _segments_by_quarter(rows) if by_segment else {}
+    failing: dict[tuple[tuple[str, float], ...], dict[str | None, list[str]]] = {}  # active weights -> segment -> quarters
+    missing: dict[int, list[tuple]] = {}  # component index -> (segment, csm_id, quarter) without a weight
     for quarter in window:
-        active = tuple(c.id for c in curves if paying[c.id] is None or quarter in paying[c.id])
-        total = sum(c.weight for c in curves if c.id in active)
-        if abs(total - 1.0) > WEIGHT_TOLERANCE:
-            failing.setdefault(active, []).append(quarter)
+        active = [(i, c) for i, c in enumerate(curves) if paying[c.id] is None or quarter in paying[c.id]]
+        # Segment None stands for everybody when no weight depends on the segment.
+        for segment, csm_id in present.get(quarter, []) if by_segment else [(None, None)]:
+            weights = tuple((c.id, c.weight_for(segment)) for _, c in active)
+            unknown = [i for (i, _), (_, w) in zip(active, weights) if w is None]
+            for i in unknown:
+                missing.setdefault(i, []).append((segment, csm_id, quarter))
+            if not unknown and abs(sum(w for _, w in weights) - 1.0) > WEIGHT_TOLERANCE:
+                failing.setdefault(weights, {}).setdefault(segment, []).append(quarter)
+    for i, cases in missing.items():
+        _report_missing_weight(plan, curves[i], cases)
     if not failing:
         return
-    weights = {c.id: c.weight for c in curves}
 
     def when(quarters: list[str]) -> str:
         if len(quarters) == len(window) > 1:
             return f"in every replayed quarter ({window[0]}–{window[-1]})"
         return f"in {', '.join(quarters)}"
 
-    def listed(active: tuple[str, ...]) -> str:
-        return " + ".join(f"{i} {weights[i]:.12g}" for i in active) or "no curve component"
+    def where(segments: dict[str | None, list[str]]) -> str:
+        """'in 2026Q1' or, by segment, 'in 2026Q1 for segments Mid-Market and SMB'."""
+        if None in segments and len(segments) == 1:
+            return when(segments[None])
+        alike: dict[tuple[str, ...], list[str]] = {}
+        for segment, quarters in segments.items():
+            alike.setdefault(tuple(quarters), []).append("no segment" if segment is None else segment)
+        return " and ".join(f"{when(list(quarters))} for segment{'s' if len(names) > 1 else ''} {_listed(names)}"
+                            for quarters, names in alike.items())
 
-    in_percent = {a: q for a, q in failing.items() if a and abs(sum(weights[i] for i in a) - 100) <= 1e-6}
+    def listed(weights: tuple[tuple[str, float], ...]) -> str:
+        return " + ".join(f"{i} {w:.12g}" for i, w in weights) or "no curve component"
+
+    in_percent = {a: s for a, s in failing.items() if a and abs(sum(w for _, w in a) - 100) <= 1e-6}
     if in_percent:
-        ids = [c.id for c in curves if any(c.id in a for a in in_percent)]
-        sums = "; ".join(f"{when(q)}: {listed(a)}" for a, q in in_percent.items())
+        sums = "; ".join(f"{where(s)}: {listed(a)}" for a, s in in_percent.items())
+        meant = "; ".join(" / ".join(f"{w / 100:.12g}" for _, w in a) for a in in_percent)
+        ids = [c.id for c in curves if any(c.id in dict(a) for a in in_percent)]
+        first = next(iter(in_percent))[0][1]
         report(PlanError(
             f"the curve components' weights sum to 100, not 1 ({sums}): weights are fractions of the "
-            f"target variable; did you mean {' / '.join(f'{weights[i] / 100:.12g}' for i in ids)}?",
+            f"target variable; did you mean {meant}?",
             location="components",
-            hint="write each weight as a fraction (" + ", ".join(f"{i}: weight: {weights[i] / 100:.12g}" for i in ids)
-            + f"), or as a percentage string such as weight: \"{weights[ids[0]]:.12g}%\"",
+            hint="write each weight as a fraction (" + ", ".join(_as_fraction(c) for c in curves if c.id in ids)
+            + f"), or as a percentage string such as weight: \"{first:.12g}%\"",
         ))
-    for active, quarters in failing.items():
-        if active in in_percent:
+    for weights, segments in failing.items():
+        if weights in in_percent:
             continue
-        total = sum(weights[i] for i in active)
+        total = sum(w for _, w in weights)
         report(PlanError(
-            f"{when(quarters)} the active curve components' weights sum to {total:.12g} ({listed(active)}), not 1",
+            f"{where(segments)} the active curve components' weights sum to {total:.12g} ({listed(weights)}), not 1",
             location="components",
-            hint="adjust the weights (or the floating components' quarters lists) so that the active weights sum to 1 in every quarter",
+            hint="adjust the weights (or the floating components' quarters lists) so that the active weights sum to 1 in every quarter"
+            + (" for every segment" if by_segment else ""),
         ))
+
+
+def _segments_by_quarter(rows: pd.DataFrame) -> dict[str, list[tuple[str | None, str]]]:
+    """The roster segments replayed in each quarter, each with its first CSM (for messages)."""
+    first = rows[["quarter", "segment", "csm_id"]].drop_duplicates(["quarter", "segment"], keep="first")
+    present: dict[str, list[tuple[str | None, str]]] = {}
+    for quarter, segment, csm_id in first.itertuples(index=False):
+        present.setdefault(quarter, []).append((segment if isinstance(segment, str) else None, csm_id))
+    return {q: sorted(s, key=lambda p: (p[0] is None, p[0] or "")) for q, s in present.items()}
+
+
+def _report_missing_weight(plan: Plan, component: CurveComponent, cases: list[tuple]) -> None:
+    """A replayed CSM whose segment the weights by segment neither list nor cover with a default."""
+    index = plan.components.index(component)
+    segment, csm_id, quarter = cases[0]
+    others = list(dict.fromkeys(s for s, _, _ in cases[1:] if s != segment))
+    named = f"segment '{segment}'" if segment is not None else "a CSM without a roster segment"
+    more = f" (nor for {_listed([repr(s) if s is not None else 'no segment' for s in others])})" if others else ""
+    report(PlanError(
+        f"component '{component.id}' has no weight for {named} (CSM {csm_id} in {quarter}) and no default{more}",
+        location=f"components[{index}].weight.values",
+        hint=(f"add '{segment}: <weight>' to the values" if segment is not None else f"fill {csm_id}'s segment in {ROSTER}")
+        + ", or give the weight a default: entry (default: 0 when it pays only the segments listed); see docs/plans.md",
+    ))
+
+
+def _as_fraction(component: CurveComponent) -> str:
+    """A curve component's weight as the fractions a plan written in percent meant."""
+    weight = component.weight
+    if not isinstance(weight, SegmentWeights):
+        return f"{component.id}: weight: {weight / 100:.12g}"
+    values = ", ".join(f"{segment}: {value / 100:.12g}" for segment, value in weight.values.items())
+    default = f", default: {weight.default / 100:.12g}" if weight.default is not None else ""
+    return f"{component.id}: weight: {{by: segment, values: {{{values}}}{default}}}"
 
 
 def _actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np.ndarray:
@@ -437,10 +500,16 @@ class BookMetrics:
     """Metric values for each replayed CSM–quarter, per scope, each computed once and reused."""
 
     def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None,
-                 grouping: tuple | None = None):
+                 grouping: tuple | None = None, history: pd.DataFrame | None = None):
         self.plan = plan
         self.rows = rows
         shared = {} if shared is None else shared
+        if grouping is None:
+            grouping = book_codes(accounts, ["quarter", "csm_id"])
+        # The plan's own metrics (SPEC 5.3); a window looks back into every quarter of the data (history).
+        self.custom = CustomMetrics(plan, rows, accounts, grouping, accounts if history is None else history, shared,
+                                    self.scope_groups)
+        self._groups: dict[str, np.ndarray] = {}
         # Book statistics and risk depend only on the data; metric values also on the plan's credit.
         self._stats = shared.setdefault("stats", {})
         self._risk = shared.setdefault("risk", {})
@@ -454,7 +523,13 @@ class BookMetrics:
     def statistics(self, scope: str, where: str) -> pd.DataFrame:
         """Book statistics of each row's scope book (team, segment or company union of CSM books)."""
         if scope not in self._stats:
-            csm = self._stats["csm"]
+            pooled = self._stats["csm"].groupby(self.scope_groups(scope, where), sort=False).transform("sum")
+            self._stats[scope] = pooled[list(STATISTICS)]
+        return self._stats[scope]
+
+    def scope_groups(self, scope: str, where: str) -> np.ndarray:
+        """A code per row numbering its scope book: its (quarter, team), (quarter, segment) or quarter."""
+        if scope not in self._groups:
             if scope == "company":
                 group = pd.Series("company", index=self.rows.index)
             else:
@@ -467,16 +542,30 @@ class BookMetrics:
                         hint=f"fill the {scope} column of {ROSTER}, or use another scope",
                     ))
                     group = group.fillna("")
-            keys = [self.rows["quarter"], group]
-            pooled = csm.groupby(keys, sort=False).transform("sum")
-            self._stats[scope] = pooled[list(STATISTICS)]
-        return self._stats[scope]
+            keys = pd.MultiIndex.from_arrays([self.rows["quarter"], group.astype(object)])
+            self._groups[scope] = pd.factorize(keys)[0].astype("int64")
+        return self._groups[scope]
 
     def value(self, name: str, scope: str, where: str) -> np.ndarray:
+        if name in self.plan.metrics:
+            definition = self.plan.definition(name)
+            key = (f"custom {definition!r}", scope)
+            if key not in self._cache:
+                self._cache[key] = self.custom.value(definition, scope, where)
+            return self._cache[key]
         key = (name, scope)
         if key not in self._cache:
             self._cache[key] = metric(self.statistics(scope, where), name, self.plan.credit)
         return self._cache[key]
+
+    def pooled(self, name: str) -> pd.Series:
+        """A metric per CSM (indexed by csm_id) over the replayed quarters, for the performance measure: the
+        formula over the union of their books; a windowed metric, its value in their last replayed quarter."""
+        if name in self.plan.metrics:
+            return self.custom.pooled(self.plan.definition(name))
+        quarterly = self.statistics("csm", "performance")
+        stats = quarterly.groupby(self.rows["csm_id"].to_numpy(), sort=True).sum()
+        return pd.Series(metric(stats, name, self.plan.credit), index=stats.index.rename("csm_id"))
 
     def risk(self, scope: str, where: str) -> np.ndarray:
         if scope not in self._risk:
@@ -588,7 +677,9 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
         fraction = curve_fraction(x, component.curve, interpolate=component.interpolate, uncapped=component.uncapped)
         undefined = np.isnan(fraction)
         fraction = np.where(undefined, 1.0 if component.on_missing == "target" else 0.0, fraction)
-        uses = undefined & active
+        weight = _weights(component, rows)
+        # A CSM whose segment weighs 0 is paid nothing either way: no warning about how they would be.
+        uses = undefined & active & (weight != 0)
         if uses.any():
             what = "attainment" if component.measure == "attainment" else component.metric
             examples = [f"{q} {c}" for q, c in zip(rows["quarter"][uses], rows["csm_id"][uses])]
@@ -598,7 +689,7 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
                 f"{paid_as} (on_missing: {component.on_missing}): " + ", ".join(examples[:10])
                 + (" …" if len(examples) > 10 else "")
             )
-        payout = rows["target_variable"].to_numpy() * component.weight * fraction * multiplier
+        payout = rows["target_variable"].to_numpy() * weight * fraction * multiplier
         columns.update(attainment=attainment, fraction=np.where(active, fraction, 0.0))
     else:
         assert isinstance(component, CommissionComponent)
@@ -611,6 +702,18 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
     columns["unrounded"] = np.where(active, payout, 0.0)
     columns["payout_cents"] = np.where(active, to_cents(payout), 0)
     return columns
+
+
+def _weights(component: CurveComponent, rows: pd.DataFrame) -> np.ndarray:
+    """Each CSM-quarter's weight of a curve component: one number, or their roster segment's (SPEC 5.4)."""
+    spec = component.weight
+    if not isinstance(spec, SegmentWeights):
+        return np.full(len(rows), float(spec))
+    weight = rows["segment"].map(spec.values).to_numpy(dtype="float64")
+    if spec.default is not None:
+        weight = np.where(np.isnan(weight), spec.default, weight)
+    # A segment with no weight was reported by _check_weights; validate carries on paying it nothing.
+    return np.nan_to_num(weight)
 
 
 def _bound_total_cash(rows: pd.DataFrame, window: list[str]) -> None:

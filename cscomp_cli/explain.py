@@ -11,10 +11,11 @@ import numpy as np
 
 from .data import ACCOUNTS, PAYOUTS, QUOTAS, Dataset
 from .engine import replay, tier_bounds
+from .custom import explanation as custom_explanation
 from .metrics import describe
 from .errors import UsageError
 from .numbers import cents_to_amount, plain_number, round_half_away, to_cents
-from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan
+from .plan import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan, SegmentWeights
 
 
 def _money(cents) -> float:
@@ -53,6 +54,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
         "metrics": {name: {"value": plain_number(result.books.value(name, "csm", "metrics")[i]),
                            **describe(result.books.statistics("csm", "metrics").iloc[i], name, plan.credit)}
                     for name in METRICS},
+        "custom_metrics": _custom_metrics(plan, result, i),
         "risk": {"book": plain_number(result.books.risk("csm", "risk")[i]),
                  "company": plain_number(result.books.risk("company", "risk")[i])},
         "components": [_component(plan, c, row, result, i, dataset) for c in plan.components],
@@ -73,6 +75,30 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
         "warnings": list(dict.fromkeys([*result.plan_warnings, *result.data_warnings,
                                         *(w for w in result.warnings if csm_id in w)])),
     }
+
+
+def _custom_metrics(plan: Plan, result, i: int) -> list[dict]:
+    """Each of the plan's own metrics a component or modifier uses, on the scope book it uses."""
+    uses = [(c.metric, c.scope, f"components[{n}].scope") for n, c in enumerate(plan.components)]
+    uses += [(m.when.metric, m.when.scope, f"modifiers[{n}].when.scope") for n, m in enumerate(plan.modifiers)]
+    entries, seen = [], set()
+    for name, scope, where in uses:
+        if name in plan.metrics and (name, scope) not in seen:
+            seen.add((name, scope))
+            entry = custom_explanation(result.books.custom, plan.definition(name), scope, where, i)
+            entries.append(_plain(entry))
+    return entries
+
+
+def _plain(value):
+    """numpy scalars and NaN as JSON-ready numbers (None)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, (float, np.floating)):
+        return plain_number(value)
+    return value
 
 
 def _pay(plan: Plan, row) -> dict:
@@ -191,7 +217,7 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
     }
     if isinstance(component, CurveComponent):
         entry.update({
-            "weight": component.weight,
+            **_weight(component, row),
             "measure": component.measure,
             "attainment": plain_number(row[f"{cid}_attainment"]),
             "curve": [list(p) for p in component.curve],
@@ -218,6 +244,19 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     return entry
+
+
+def _weight(component: CurveComponent, row) -> dict:
+    """The CSM's own weight of a curve component, and where it came from when weights are by segment."""
+    spec = component.weight
+    if not isinstance(spec, SegmentWeights):
+        return {"weight": spec}
+    segment = row["segment"] if isinstance(row["segment"], str) else None
+    source = (f"{segment}'s entry" if segment in spec.values
+              else f"the default ({f'no entry for {segment}' if segment is not None else 'no roster segment'})")
+    return {"weight": component.weight_for(segment),
+            "weight_by_segment": {"segment": segment, "values": dict(spec.values), "default": spec.default,
+                                  "from": source}}
 
 
 def _modifier(plan: Plan, modifier, result, i: int) -> dict:

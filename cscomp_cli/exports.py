@@ -23,6 +23,7 @@ from .data import DATA_DOC, MAX_FILE_BYTES, Origin, Staged, _kind, _read_bytes, 
 from .datamap import AMOUNTS, DATE_STYLES, MAP_FILE, DataMap, Source, Table
 from .errors import DataError, DataWarning, MapError, note, report
 from .quarters import Calendar, label_in_file_name
+from .data import column_key
 from .text import folded
 
 _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -62,12 +63,19 @@ class _Export:
     cells: pd.DataFrame  # the referenced columns, trimmed text; the row key in "line"
     origin: Origin
     delimiter: str
+    header: tuple[str, ...] = ()  # the (first) file's whole header, as written
 
 
-def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool) -> dict[str, Staged | None]:
-    """Every table the map declares, read and mapped (the roster first: names are matched to it)."""
+def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
+                 columns: dict[str, set[str]] | None = None) -> dict[str, Staged | None]:
+    """Every table the map declares, read and mapped (the roster first: names are matched to it).
+
+    ``columns``: the accounts columns the plans' own metrics read; of the map's own accounts columns only
+    these are read, and an export header spelled like one the map does not name is read as it."""
     label = str(datamap.map_path(folder))
     calendar = data_map.calendar
+    extra = {column_key(c) for c in columns or {}} - set(datamap.REQUIRED["accounts"] + datamap.OPTIONAL["accounts"])
+    datamap.check_extra_columns(data_map, label, extra)
     staged: dict[str, Staged | None] = {}
     roster = data_map.tables.roster
     staged["roster"] = _stage(folder, "roster", roster, calendar, label, names=None)
@@ -80,7 +88,8 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool) -> d
                                location="tables", hint=f"add tables.payouts naming the payroll export; see {DATA_DOC}")
             staged[name] = None
             continue
-        staged[name] = _stage(folder, name, table, calendar, label, names=names)
+        staged[name] = _stage(folder, name, table, calendar, label, names=names,
+                              extra=extra if name == "accounts" else set())
     return staged
 
 
@@ -99,13 +108,26 @@ def export_files(folder: Path, data_map: DataMap) -> list[Path]:
 
 
 def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str,
-           names: _Names | None) -> Staged:
-    export = _read_export(folder, name, table, label)
+           names: _Names | None, extra: set[str] = frozenset()) -> Staged:
+    # The map's own accounts columns no plan reads are left unread; a plan's column the map does not
+    # name is read from an export header of that name (csat, Churn Reason for churn_reason) when there is one.
+    unread = {c for c in datamap.extra_columns(table) if column_key(c) not in extra} if name == "accounts" else set()
+    mapped = {column_key(c) for c in table.columns}
+    unmapped = sorted(extra - mapped)
+    export = _read_export(folder, name, table, label, skip=unread, optional=unmapped)
     cells, left_out = _filter_rows(export, name, table, label)
     key = f"tables.{name}.columns"
     out = pd.DataFrame({"line": cells["line"]})
     headers: dict[str, str] = {}
+    spelled = {folded(h): h for h in cells.columns if h != "line"}
+    own = {folded(h): h for h in export.header}
+    for column in unmapped:
+        header = spelled.get(folded(column)) or spelled.get(folded(column.replace("_", " ")))
+        if header is not None:
+            out[column], headers[column] = cells[header], own.get(folded(header), header)
     for column, spec in table.columns.items():
+        if column in unread:
+            continue
         source = table.source(column)
         where = f"{key}.{column}"
         if source.value is not None:
@@ -128,6 +150,11 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         elif column in datamap.DATES:
             values = _iso_dates(values, table, header, cells, export.origin, f"tables.{name}.dates")
         out[column] = values
+    if name == "accounts":  # the loader reads a plan's own column by the name the plan compares (CSAT is csat)
+        renamed = {c: column_key(c) for c in datamap.extra_columns(table) if c not in unread}
+        out = out.rename(columns=renamed)
+        headers = {renamed.get(c, c): h for c, h in headers.items()}
+    out.attrs["written"] = export.header
     origin = Origin(export.origin.path, files=export.origin.files, starts=export.origin.starts,
                     lines=export.origin.lines, headers=headers, places=export.origin.places)
     return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter, left_out=left_out)
@@ -388,7 +415,10 @@ def _matches(folder: Path, pattern: str) -> list[Path]:
     return [p for p in found if p.name != MAP_FILE]
 
 
-def _read_export(folder: Path, name: str, table: Table, label: str) -> _Export:
+def _read_export(folder: Path, name: str, table: Table, label: str, skip: set[str] = frozenset(),
+                 optional: list[str] = ()) -> _Export:
+    """The table's export cells: the headers the map names (but those of ``skip``), and those of
+    ``optional`` the export has (a plan's column read under its own name, csat or churn reason)."""
     files: list[Path] = []
     for i, pattern in enumerate(table.file_list):
         found = _matches(folder, pattern)
@@ -399,8 +429,9 @@ def _read_export(folder: Path, name: str, table: Table, label: str) -> _Export:
                            hint=f"the folder holds {', '.join(listed) or 'no files'}; paths are relative to the data "
                            f"folder; see {DATA_DOC}")
         files += [p for p in found if p not in files]
-    wanted = _referenced_headers(name, table)
-    frames, starts, lines, places, delimiter = [], [], [], [], ","
+    wanted = _referenced_headers(name, table, skip)
+    optional = [spelling for column in optional for spelling in dict.fromkeys([column, column.replace("_", " ")])]
+    frames, starts, lines, places, delimiter, header = [], [], [], [], ",", ()
     key = 1
     for path in files:
         kind = table.format if table.format != "auto" else _FORMATS.get(path.suffix.lower())
@@ -421,19 +452,23 @@ def _read_export(folder: Path, name: str, table: Table, label: str) -> _Export:
         else:
             cells, own_lines = _read_parquet(path)
             places.append("row")
-        cells = _pick(cells, wanted, path, places[-1], name, label, table)
+        header = header or tuple(str(c) for c in cells.columns)
+        cells = _pick(cells, wanted, path, places[-1], name, label, table, optional)
         starts.append(key)
         lines.append(own_lines)
         cells.index = pd.RangeIndex(key, key + len(cells))
         key += len(cells)
         frames.append(cells)
     table_cells = pd.concat(frames) if len(frames) > 1 else frames[0]
+    for column in optional:  # a plan's column some of the files lack: blank (no value) in their rows
+        if column in table_cells:
+            table_cells[column] = table_cells[column].fillna("")
     line_numbers = np.concatenate(lines) if lines else np.array([], dtype="int64")
     table_cells["line"] = table_cells.index.to_numpy()
     shown = files[0] if len(files) == 1 else (Path(folder) / table.file_list[0] if len(table.file_list) == 1
                                              else Path(folder))
     origin = Origin(shown, files=tuple(files), starts=tuple(starts), lines=line_numbers, places=tuple(places))
-    export = _Export(table_cells, origin, delimiter)
+    export = _Export(table_cells, origin, delimiter, header)
     headers = [c for c in table_cells.columns if c != "line"]
     _refuse_controls(origin, table_cells, headers)
     # A row whose every referenced cell is blank is a spacer (or the sheet's empty tail): skipped.
@@ -442,21 +477,23 @@ def _read_export(folder: Path, name: str, table: Table, label: str) -> _Export:
     return export
 
 
-def _referenced_headers(name: str, table: Table) -> list[str]:
-    wanted = [s.column for c in table.columns if (s := table.source(c)).column is not None]
+def _referenced_headers(name: str, table: Table, skip: set[str] = frozenset()) -> list[str]:
+    wanted = [s.column for c in table.columns if c not in skip and (s := table.source(c)).column is not None]
     if table.rows is not None:
         wanted += [r.column for r in (table.rows.keep, table.rows.drop) if r is not None]
     return list(dict.fromkeys(wanted))
 
 
 def _pick(cells: pd.DataFrame, wanted: list[str], path: Path, place: str, name: str, label: str,
-          table: Table) -> pd.DataFrame:
-    """The columns the map names, under the map's spelling of each header."""
+          table: Table, optional: list[str] = ()) -> pd.DataFrame:
+    """The columns the map names, under the map's spelling of each header (and those of ``optional``
+    the export has)."""
     spelled: dict[str, list[str]] = {}
     for header in cells.columns:
         spelled.setdefault(folded(header), []).append(header)
     picked = {}
-    for want in wanted:
+    wanted_folded = {folded(w) for w in wanted}
+    for want in [*wanted, *(o for o in optional if folded(o) not in wanted_folded and folded(o) in spelled)]:
         found = spelled.get(folded(want), [])
         if not found:
             close = _closest_header(want, list(cells.columns))

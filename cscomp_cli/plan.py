@@ -98,7 +98,7 @@ class BySegment(_Strict):
 
 
 class SegmentWeights(_Strict):
-    """A curve component's weight per roster segment (SPEC 5.4): one plan, different mixes by team."""
+    """A curve component's weight per roster segment: one plan, different mixes for high- and low-touch teams."""
 
     by: Literal["segment"] = Field(description="what the weights are chosen by: the CSM's roster segment",
                                    examples=["segment"])
@@ -106,6 +106,13 @@ class SegmentWeights(_Strict):
                                            examples=[{"Enterprise": 0.5, "SMB": 0.2}])
     default: NonNegative | None = Field(default=None, description="the weight for a segment not listed in "
                                         "values (without it, such a segment is an error)", examples=[0])
+
+    @model_validator(mode="after")
+    def _names_a_weight(self):
+        if not self.values and self.default is None:
+            raise ValueError("values: {} names no segment and there is no default, so no CSM has a weight; list "
+                             "the segments, e.g. values: {Enterprise: 0.5, SMB: 0.2}, or give default:")
+        return self
 
 
 class PctOfStartArr(_Strict):
@@ -337,7 +344,7 @@ FilterValue = Union[bool, float, str]  # bool first: YAML reads yes/no as boolea
 
 
 class Band(_Strict):
-    """``where:`` of a share: which values count."""
+    """where: of a share: which values count (at_least, below, or both for a band)."""
 
     at_least: float | None = Field(None, description="a value counts when it is at least this", examples=[4])
     below: float | None = Field(None, description="a value counts when it is below this", examples=[3])
@@ -367,7 +374,8 @@ class RowFilter(_Strict):
     not_in: list[FilterValue] | None = Field(None, min_length=1, description="the row passes when its cell "
                                                    "is none of these (a blank cell passes)",
                                                    examples=[["product_gap", "acquired", "bankrupt"]])
-    equals: FilterValue | None = Field(None, description="the row passes when its cell is this", examples=["yes"])
+    equals: FilterValue | None = Field(None, description="the row passes when its cell is this: text (trimmed, any "
+                                       "case), a number, or yes/no", examples=["yes", "Enterprise"])
     at_least: float | None = Field(None, description="the row passes when its cell is a number at least this",
                                    examples=[100000])
     below: float | None = Field(None, description="the row passes when its cell is a number below this",
@@ -386,8 +394,9 @@ class RowFilter(_Strict):
         for name in ("in_", "not_in"):
             values = getattr(self, name)
             if values is not None and len({type(v) if not isinstance(v, int) else float for v in values}) > 1:
-                raise ValueError(f"the values of {name.rstrip('_')} mix text, numbers and yes/no; "
-                                 "write them all one way")
+                raise ValueError(f"the values of {name.rstrip('_')} mix text, numbers and yes/no; write them all one "
+                                 "way (YAML reads yes, no, true, false, on and off without quotes as yes/no: put "
+                                 'text in quotes, e.g. ["yes", "maybe"])')
         return self
 
     @property
@@ -416,8 +425,8 @@ class RowFilter(_Strict):
 
 
 class CustomMetric(_Strict):
-    """A metric of the plan's own: a column aggregated over the book, or a built-in metric over filtered
-    rows or a trailing window."""
+    """A metric of the plan's own: column: with aggregate: (and where: for share), or from: a metric with
+    filter: and/or window:; either may have a filter and a window."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
@@ -429,7 +438,7 @@ class CustomMetric(_Strict):
         "(weighted by arr_start) or share (of the rows with a value, those inside where)", examples=["mean"])
     where: Band | None = Field(None, description="with aggregate: share, which values count",
                                examples=[{"at_least": 4}])
-    from_: str | None = Field(None, alias="from", description="a built-in metric (or another of the plan's), "
+    from_: Metric | None = Field(None, alias="from", description="a built-in metric (or another of the plan's), "
                               "computed over the filtered rows or the window", examples=["grr", "nrr"])
     filter: list[RowFilter] | None = Field(None, min_length=1, description="conditions every accounts row "
                                                  "of the book must pass to count",
@@ -480,7 +489,8 @@ class Definition:
     @property
     def ratio(self) -> bool:
         """Whether it is a ratio where 1.0 is 100 % (nrr, grr, …), for unit warnings."""
-        return self.base in ("nrr", "grr", "logo_retention", "renewal_rate")
+        # A share is a fraction too (0.8 is 80 % of the rows), so target: 80 on one is as likely a slip.
+        return self.base in ("nrr", "grr", "logo_retention", "renewal_rate") or self.aggregate == "share"
 
 
 # --- the rest of the plan ------------------------------------------------------------------
@@ -541,9 +551,13 @@ class Plan(_Strict):
                           "(ISO 4217) or a symbol of at most 3 characters", examples=["USD", "EUR", "€"])
     performance: Metric | dict[str, Positive] = Field(
         "nrr", description="what ranks CSMs to find the top performers: one metric, or several with weights "
-        "(a combined score of percentile ranks)", examples=["nrr", {"nrr": 0.7, "csat": 0.3}])
-    metrics: dict[str, CustomMetric] = Field({}, description="the plan's own metrics, by name: a column "
+        "(a combined score of percentile ranks; weights > 0, rescaled to sum to 1, so {nrr: 70, csat: 30} is "
+        "{nrr: 0.7, csat: 0.3})", examples=["nrr", {"nrr": 0.7, "csat": 0.3}])
+    metrics: dict[str, CustomMetric] = Field({}, description="the plan's own metrics, by name (lower case letters, "
+                                             "digits and _, not a built-in metric's name): a column "
                                              "aggregate, or a metric over filtered rows or a trailing window",
+                                             json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN,
+                                                                                  "not": {"enum": list(METRICS)}}},
                                              examples=[{"csat": {"column": "csat", "aggregate": "mean"},
                                                         "nrr_ttm": {"from": "nrr", "window": 4}}])
     credit: Credit = Field(Credit(), description="revenue share: the CSM's credit on expansion and cross-sell ARR",
@@ -801,11 +815,22 @@ def _overlay(parent: dict, child: dict, label: str, path: tuple = ()) -> dict:
         if not path and key in ("components", "modifiers") and isinstance(value, list):
             inherited = parent.get(key)
             merged[key] = _overlay_by_id(inherited if isinstance(inherited, list) else [], value, label, key)
+        elif _replaces_whole(here, value):
+            merged[key] = value
         elif isinstance(value, dict) and isinstance(parent.get(key), dict):
             merged[key] = _overlay(parent[key], value, label, here)
         else:
             merged[key] = value
     return merged
+
+
+def _replaces_whole(path: tuple, value: Any) -> bool:
+    """Mappings a child states whole: a combined score's weights ({nrr: 1, grr: 1} over {nrr: 0.7, csat: 0.3}
+    is not meant to keep csat), and a metric of the plan's own that names its source again (column: or
+    from:), which is a new definition, not a change to the parent's."""
+    if path == ("performance",):
+        return True
+    return len(path) == 2 and path[0] == "metrics" and isinstance(value, dict) and bool(value.keys() & {"column", "from"})
 
 
 def _overlay_by_id(parent: list, child: list, label: str, key: str) -> list:
@@ -889,7 +914,7 @@ def _check_metrics(plan: Plan, label: str) -> None:
 
     def check(name: str, where: str, choices=known) -> None:
         if name not in resolved:
-            own = f"; or define it under metrics: (see docs/plans.md)"
+            own = "; or define it under metrics: (see docs/plans.md)"
             raise PlanError(f"unknown metric '{name}'" + did_you_mean(name, known) + f"; choose one of "
                             f"{', '.join(choices)}" + own, file=label, location=where,
                             hint="every key of the plan language is described in docs/plans.md, and `cscomp "
@@ -912,7 +937,8 @@ def _check_metrics(plan: Plan, label: str) -> None:
     if isinstance(plan.performance, dict):
         if not plan.performance:
             raise PlanError("performance: {} names no metric", file=label, location="performance",
-                            hint="e.g. performance: {nrr: 0.7, csat: 0.3}, or one metric: performance: nrr")
+                            hint="e.g. performance: {nrr: 0.7, csat: 0.3}, or one metric: performance: nrr; see "
+                            "'Top performers' in docs/plans.md")
         for name in plan.performance:
             check(name, f"performance.{name}")
     else:
@@ -1213,10 +1239,13 @@ def _is_branch_label(item, previous) -> bool:
 
 def _plan_error(exc: ValidationError, label: str) -> PlanError:
     problems = []
-    for err in exc.errors():
+    for err in _without_other_branches(exc.errors()):
         loc = tuple(err["loc"])
         kind = err["type"]
-        if kind == "extra_forbidden":
+        reworded = _reworded(loc, kind, err.get("input"))
+        if reworded is not None:
+            problems.append((_key_path(loc), reworded))
+        elif kind == "extra_forbidden":
             key = loc[-1]
             problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
                              f"unknown key '{key}'" + did_you_mean(key, _FIELD_NAMES)))
@@ -1261,6 +1290,56 @@ def _plan_error(exc: ValidationError, label: str) -> PlanError:
     return PlanError(message, file=label, location=where, hint=_hint_for(where), also=also)
 
 
+def _without_other_branches(errors: list[dict]) -> list[dict]:
+    """Drop "should be a number" at weight: {by: segment, values: {SMB: -1}}: the value has the map's shape,
+    so the problem is inside the map (the deeper error), not that it is no number."""
+    paths = [_key_path(tuple(err["loc"])) for err in errors]
+    # A rule of the map itself ({by: segment, values: {}}) is found at the map's own path.
+    own_rule = {path for err, path in zip(errors, paths) if not err["type"].endswith("_type")}
+    return [err for err, path in zip(errors, paths)
+            if not (err["type"].endswith("_type") and isinstance(err.get("input"), (dict, list))
+                    and (path in own_rule or any(other.startswith((path + ".", path + "[")) for other in paths)))]
+
+
+def _reworded(loc: tuple, kind: str, given: Any) -> str | None:
+    """A plain-words message for the mistakes pydantic would describe in its own terms, or None."""
+    keys = [item for item in loc if isinstance(item, str) and not _UNION_LABEL.match(item)
+            and item != "SegmentWeights"]
+    last = keys[-1] if keys else None
+    in_metrics = bool(keys) and keys[0] == "metrics"
+    if in_metrics and len(loc) == 1 and kind == "dict_type":
+        return ("metrics: maps each metric's name to its definition, e.g. metrics: {csat: {column: csat, "
+                "aggregate: mean}}")
+    if in_metrics and len(loc) == 2 and kind == "model_type":
+        return (f"metric '{loc[1]}' has no definition" if given is None else f"metric '{loc[1]}' is not a mapping") + (
+            ": give column: and aggregate: (e.g. {column: csat, aggregate: mean}), or from: with filter: or window: "
+            "(e.g. {from: nrr, window: 4})")
+    if in_metrics and last == "column" and kind == "string_too_short":
+        return "column: is empty; name a column of the accounts data, e.g. column: csat"
+    if in_metrics and last == "window" and kind.startswith(("int_", "greater_than", "less_than", "bool")):
+        quoted = "; write it without quotes" if isinstance(given, str) else ""
+        return f"window is a whole number of quarters from 1 to {MAX_WINDOW} (got {given!r}){quoted}"
+    if in_metrics and last == "filter" and kind in ("list_type", "too_short"):
+        if kind == "too_short":
+            return "filter: [] has no condition; list at least one, or remove filter:"
+        return ("filter is a list of conditions, each a mapping: filter: [{column: churn_reason, not_in: [acquired]}] "
+                "(or one '- column: …' line per condition)")
+    if in_metrics and "filter" in keys and len(loc) == 4 and kind == "model_type":
+        return "a filter condition is a mapping such as {column: churn_reason, not_in: [acquired, bankrupt]}"
+    if in_metrics and last in ("in", "not_in") and kind == "list_type":
+        return f"{last} takes a list of values: write {last}: [{given}]" if not isinstance(given, dict) else (
+            f"{last} takes a list of values, e.g. {last}: [product_gap, acquired]")
+    if in_metrics and last in ("in", "not_in") and kind == "too_short":
+        effect = "no row would pass" if last == "in" else "it excludes nothing"
+        return f"{last}: [] lists no value, so {effect}; list the values, or remove the condition"
+    if in_metrics and last == "equals" and kind.endswith("_type") and isinstance(given, (list, dict)):
+        return "equals takes one value (text, a number or yes/no); for several values write in: [a, b]"
+    if keys == ["performance"] and kind in ("string_type", "dict_type") and not isinstance(given, (str, dict)):
+        return ("performance is one metric (performance: nrr) or a map of metrics to weights (performance: "
+                "{nrr: 0.7, csat: 0.3})" + (f" (got {given!r})" if not isinstance(given, list) else ""))
+    return None
+
+
 def _parent_path(where: str) -> str:
     """components[0].target.pct_of_start_arr -> components[0].target (the mapping holding the key)."""
     parent, dot, _ = where.rpartition(".")
@@ -1268,6 +1347,13 @@ def _parent_path(where: str) -> str:
 
 
 def _hint_for(where: str) -> str:
+    if where.startswith("metrics"):
+        return "metrics of the plan's own are described under 'Metrics of your own' in docs/plans.md"
+    if where.startswith("performance"):
+        return "performance is described under 'Top performers' in docs/plans.md"
+    if re.search(r"\.weight\b", where):
+        return ("weight is a number (0.6, or 60%) or {by: segment, values: {Enterprise: 0.5, SMB: 0.2}, default: 0}; "
+                "see 'Weights by segment' in docs/plans.md")
     if "curve" in where:
         return "a curve is a list of [x, payout] points, x strictly increasing, e.g. [[0.9, 0], [1.0, 1], [1.1, 1.5]]"
     if "tiers" in where:

@@ -24,11 +24,25 @@ class Change:
 
 def resolved(plan: Plan) -> dict:
     """The plan as plain data with every default filled in (what the engine actually runs)."""
-    data = plan.model_dump(mode="json", exclude={"extends"})
+    data = plan.model_dump(mode="json", exclude={"extends"}, by_alias=True)  # from: and in:, as written
     for component in data["components"]:
         if component.get("quarters") is not None:
             component["quarters"] = list(component["quarters"])
+    # A metric's definition shows only the keys it has: {column: csat, aggregate: mean}, not six nulls.
+    data["metrics"] = {name: _without_nulls(definition) for name, definition in data["metrics"].items()}
+    if isinstance(data["performance"], dict):
+        # A combined score rescales its weights to sum to 1: {nrr: 70, csat: 30} ranks as {nrr: 0.7, csat: 0.3}.
+        total = sum(data["performance"].values())
+        data["performance"] = {name: round(weight / total, 9) for name, weight in data["performance"].items()}
     return data
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def diff_plans(a: Plan, b: Plan) -> list[Change]:
@@ -50,6 +64,9 @@ def _diff(a: Any, b: Any, path: str) -> list[Change]:
             else:
                 changes.extend(_diff(a[key], b[key], here))
         return changes
+    if path.endswith(".filter") and isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        # Conditions changed in place read best one by one: metrics.cgrr.filter[0].not_in.
+        return [change for i, (one, other) in enumerate(zip(a, b)) for change in _diff(one, other, f"{path}[{i}]")]
     if a != b:
         return [Change("changed", path, before=a, after=b)]
     return []

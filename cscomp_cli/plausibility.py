@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .plan import BySegment, CommissionComponent, CurveComponent, Plan
+from .plan import BySegment, CommissionComponent, CurveComponent, Plan, SegmentWeights
 
-RATIO_METRICS = ("nrr", "grr", "logo_retention", "renewal_rate")
+RATIO_METRICS = ("nrr", "grr", "logo_retention", "renewal_rate")  # and the plan's own built on them, or shares
 RATIO_LIMIT = 5  # a ratio or an attainment above 5 is 500 %: nobody targets that
 FRACTION_LIMIT = 10  # a curve paying 10 × the target variable
 CAP_LIMIT = 10
@@ -51,31 +51,59 @@ def plan_warnings(plan: Plan) -> list[PlanWarning]:
     if plan.cap is not None and plan.cap > CAP_LIMIT:
         found.append(PlanWarning("cap", f"cap {plan.cap:g} allows {plan.cap:g} × the target variable "
                                  f"({_g(plan.cap * 100)} %); did you mean {_g(plan.cap / 100)}?"))
+    definitions = plan.definitions
     for index, component in enumerate(plan.components):
         where = f"components[{index}]"
         if isinstance(component, CurveComponent):
-            found.extend(_curve_warnings(component, where))
+            ratio = _ratio(definitions, component.metric)
+            found.extend(_curve_warnings(component, where, _what(definitions, component.metric) if ratio else None))
+            found.extend(_weight_warnings(component, where))
         else:
             found.extend(_commission_warnings(component, where))
     for index, modifier in enumerate(plan.modifiers):
         when = modifier.when
-        if when.metric in RATIO_METRICS:
+        if _ratio(definitions, when.metric):
             for key in ("below", "at_least"):
                 value = getattr(when, key)
                 if value is not None and value > RATIO_LIMIT:
                     found.append(PlanWarning(f"modifiers[{index}].when.{key}", _ratio_message(
-                        f"{key} {value:g}", value, f"{when.metric} (a ratio: 1.0 is 100 %)")))
+                        f"{key} {value:g}", value, _what(definitions, when.metric))))
     return found
 
 
-def _curve_warnings(component: CurveComponent, where: str) -> list[PlanWarning]:
+def _ratio(definitions, name: str) -> bool:
+    """Whether the metric is a ratio where 1.0 is 100 %: nrr and its kin, or a metric of the plan's own built
+    on one of them (a windowed NRR, a filtered GRR) or a share."""
+    definition = definitions.get(name)
+    return definition.ratio if definition is not None else name in RATIO_METRICS
+
+
+def _what(definitions, name: str) -> str:
+    definition = definitions.get(name)
+    if definition is not None and definition.base == "column":
+        return f"{name} (a share of the rows: 1.0 is 100 %)"
+    return f"{name} (a ratio: 1.0 is 100 %)"
+
+
+def _weight_warnings(component: CurveComponent, where: str) -> list[PlanWarning]:
+    """Weights by segment written in percent of 100 (70 meant 70 %): each above 1 pays more than the whole TV."""
+    if not isinstance(component.weight, SegmentWeights):
+        return []  # a plain weight is checked with its peers: weights of 60 and 40 are refused outright
+    weights = [(f"{where}.weight.values.{segment}", value) for segment, value in component.weight.values.items()]
+    if component.weight.default is not None:
+        weights.append((f"{where}.weight.default", component.weight.default))
+    return [PlanWarning(place, f"weight {_g(value)} pays {_g(value)} × the target variable through this component "
+                        f"alone; weights are fractions, did you mean {_g(value / 100)} (or \"{_g(value)}%\")?")
+            for place, value in weights if value > 1]
+
+
+def _curve_warnings(component: CurveComponent, where: str, ratio: str | None) -> list[PlanWarning]:
+    """``ratio`` says what the metric is when it is a ratio (1.0 is 100 %), else None."""
     found = []
-    ratio = component.metric in RATIO_METRICS
     if ratio and component.measure == "attainment":
         for place, value in _target_numbers(component.target, f"{where}.target"):
             if value > RATIO_LIMIT:
-                found.append(PlanWarning(place, _ratio_message(f"target {value:g}", value,
-                                                               f"{component.metric} (a ratio: 1.0 is 100 %)")))
+                found.append(PlanWarning(place, _ratio_message(f"target {value:g}", value, ratio)))
     # One warning per curve, with the whole curve as probably meant: a curve written in percent has
     # every point in percent, so the axis that looks like percent is divided by 100 throughout.
     xs = [x for x, _ in component.curve]
@@ -84,7 +112,7 @@ def _curve_warnings(component: CurveComponent, where: str) -> list[PlanWarning]:
     y_percent = max(ys) > FRACTION_LIMIT
     if x_percent or y_percent:
         what = ("attainment (1 is 100 % of target)" if component.measure == "attainment"
-                else f"{component.metric} (a ratio: 1 is 100 %)")
+                else (ratio or "").replace("1.0 is", "1 is"))  # the curve's x reads like its points: 1, 1.1
         problems = []
         if x_percent:
             problems.append(f"x is {what}, so {_g(max(xs))} means {_g(max(xs) * 100)} %")

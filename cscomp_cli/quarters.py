@@ -209,3 +209,21 @@ def label_in_file_name(name: str) -> str | None:
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     found = _LABEL_IN_NAME.search(stem)
     return parse_quarter(re.sub(r"[-_\s]+", " ", found.group(1))) if found else None
+
+
+_ORDINAL_LABEL = re.compile(r"^(FY)?([0-9]{4})Q([1-4])$")
+
+
+def quarter_ordinal(label: str) -> int:
+    """A canonical label as a number counting quarters (2026Q1 → 2026 × 4 + 0; FY2027Q1 → 2027 × 4 + 0), so a
+    window's quarters are label arithmetic under any calendar."""
+    m = _ORDINAL_LABEL.match(str(label))
+    if m is None:
+        raise ValueError(f"'{label}' is not a canonical quarter label")
+    return int(m.group(2)) * 4 + int(m.group(3)) - 1
+
+
+def ordinal_label(ordinal: int, like: str) -> str:
+    """The label of a quarter ordinal, written as ``like`` is (FY prefix or none)."""
+    prefix = "FY" if str(like).startswith("FY") else ""
+    return f"{prefix}{ordinal // 4:04d}Q{ordinal % 4 + 1}"

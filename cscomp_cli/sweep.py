@@ -9,9 +9,13 @@
     components.retention.target.values.Enterprise
     components.upsell.rate                components.upsell.tiers.0.rate
     modifiers.nps_gate.multiply           credit.cross_sell
+    components.retention.weight.values.SMB   (a weight by segment: SMB's only)
+    metrics.happy.where.at_least          metrics.nrr_ttm.window (whole numbers 1 to 12)
+    metrics.cgrr.filter.0.at_least        performance.nrr (a weight of a combined score)
 
 Sweeping a curve component's weight rescales the other curve components active in the same
-quarters, in proportion, so the weights still sum to 1. The data is loaded once for all values.
+quarters, in proportion, so the weights still sum to 1; sweeping one segment's weight does the same
+for that segment alone. The data is loaded once for all values.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from .engine import replay, select_quarters
 from .quarters import parse_quarter
 from .errors import DataError, PlanError, UsageError
 from .numbers import cents_to_amount
-from .plan import MAX_PLAN_NUMBER, plan_from_document
+from .plan import MAX_PLAN_NUMBER, MAX_WINDOW, plan_from_document
+from .text import did_you_mean
 from .units import percent_decimal
 
 MAX_VALUES = 10_000
@@ -81,7 +86,14 @@ def parse_setting(text: str) -> Setting:
                          "95%:105%:1%") from None
     if not all(math.isfinite(v) for v in values):
         raise UsageError(f"--set '{text}': values must be finite numbers")
+    if _is_window(path) and not all(v == int(v) and 1 <= v <= MAX_WINDOW for v in values):
+        raise UsageError(f"--set '{text}': a window is a whole number of quarters from 1 to {MAX_WINDOW}",
+                         hint=f"e.g. --set {'.'.join(path)}=2:8:1 or =1,4,8")
     return Setting(path=path, values=values)
+
+
+def _is_window(path: tuple[str, ...]) -> bool:
+    return len(path) == 3 and path[0] == "metrics" and path[2] == "window"
 
 
 class _Unusable(Exception):
@@ -113,6 +125,8 @@ def _number(text: str, percent_unit: bool) -> Decimal:
 def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
     """A copy of the plan document with the value at path (components and modifiers by id)."""
     changed = copy.deepcopy(document)
+    if _is_window(path):
+        value = int(value)  # a window counts quarters: 4, not 4.0
     node = changed
     where: list[str] = []
     for depth, key in enumerate(path[:-1]):
@@ -121,16 +135,49 @@ def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
     last = path[-1]
     if isinstance(node, list):
         index = _index(node, last, where)
+        _refuse_text(path, node[index])
         node[index] = value
     elif isinstance(node, dict):
         if last not in node and not _may_add(path):
-            raise UsageError(f"the plan has no {'.'.join(path)}", hint=f"keys there: {', '.join(map(str, node))}")
+            raise UsageError(f"the plan has no {'.'.join(path)}", hint=_keys_there(node))
+        _refuse_text(path, node.get(last))
         node[last] = value
+    elif path[0] == "performance" and len(path) == 2:
+        raise _one_performance_metric(str(node))
     else:
         raise UsageError(f"{'.'.join(where)} is a single value; {'.'.join(path)} does not exist")
     if len(path) == 3 and path[0] == "components" and last == "weight":
         _rebalance(changed, path[1], value)
+    elif _is_segment_weight(path):
+        _rebalance_segment(changed, path[1], path[4], value)
     return changed
+
+
+def _one_performance_metric(metric: str) -> UsageError:
+    return UsageError(f"performance is one metric ({metric}), not a map of metrics to weights",
+                      hint="to sweep the weights of a combined score, write performance: {nrr: 0.7, csat: 0.3} "
+                      "and --set performance.nrr=0.5:0.9:0.1")
+
+
+def _keys_there(node: dict) -> str:
+    return f"keys there: {', '.join(map(str, node))}" if node else "there are no keys there"
+
+
+# Keys holding words (a metric's name, an aggregate): a number there is no sweep, just a broken plan.
+_TEXT_KEYS = {"id", "kind", "metric", "scope", "measure", "interpolate", "on_missing", "tiering", "column",
+              "aggregate", "from", "by", "hold", "name", "currency", "extends"}
+
+
+def _refuse_text(path: tuple[str, ...], current) -> None:
+    if path[-1] in _TEXT_KEYS and (isinstance(current, str) or current is None):
+        raise UsageError(f"{'.'.join(path)} is {'text' if current is None else repr(current)}, not a number a sweep "
+                         "can try values of", hint="sweep a number: a target, a weight, a curve point, a rate, a "
+                         "threshold, a window, …; see `cscomp sweep --help`")
+
+
+def _is_segment_weight(path: tuple[str, ...]) -> bool:
+    """components.ID.weight.values.SEGMENT: one segment's weight of a curve component."""
+    return len(path) == 5 and path[0] == "components" and path[2] == "weight" and path[3] == "values"
 
 
 def _child(node, key: str, where: list[str], depth: int):
@@ -147,7 +194,12 @@ def _child(node, key: str, where: list[str], depth: int):
             if key == "pay_mix" or key == "credit":
                 node[key] = {}
                 return node[key]
-            raise UsageError(f"the plan has no {'.'.join(where)}", hint=f"keys there: {', '.join(map(str, node))}")
+            if key == "performance" and depth == 0:
+                raise _one_performance_metric("nrr, the default")
+            raise UsageError(f"the plan has no {'.'.join(where)}", hint=_keys_there(node))
+        if key == "weight" and len(where) == 3 and where[0] == "components" and _is_number(node[key]):
+            # One segment's weight of a component weighted alike for everybody: the other segments keep it.
+            node[key] = {"by": "segment", "values": {}, "default": node[key]}
         return node[key]
     raise UsageError(f"{'.'.join(where[:-1])} is a single value; it has no {key}")
 
@@ -165,22 +217,84 @@ def _index(node: list, key: str, where: list[str]) -> int:
 def _may_add(path: tuple[str, ...]) -> bool:
     """Settings a plan may leave out and a sweep may still set."""
     return path in (("cap",), ("pay_mix", "variable_pct"), ("credit", "expansion"), ("credit", "cross_sell")) or (
-        len(path) == 3 and path[0] == "components" and path[2] in ("risk_adjust", "cap"))
+        len(path) == 3 and path[0] == "components" and path[2] in ("risk_adjust", "cap")) or (
+        # A segment a weight map leaves to its default; a window; the other side of a where: or filter band.
+        _is_segment_weight(path) or _is_window(path)
+        or (len(path) == 4 and path[0] == "metrics" and path[2] == "where" and path[3] in ("at_least", "below")))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _rebalance(document: dict, component_id: str, weight: float) -> None:
-    """Scale the other curve components active in the same quarters so the weights still sum to 1."""
+    """Scale the other curve components active in the same quarters so the weights still sum to 1.
+
+    Peers weighted by segment are scaled segment by segment (and their defaults with the plain weights), so
+    each segment's mix still sums to 1.
+    """
+    peers = _peers(document, component_id)
+    for segment in dict.fromkeys(key for peer in peers if isinstance(peer.get("weight"), dict)
+                                 and isinstance(peer["weight"].get("values"), dict) for key in peer["weight"]["values"]):
+        _rebalance_segment(document, component_id, segment, weight)
+    # Plain weights, and the defaults of weights by segment, are the weights of every other segment.
+    current = [(peer, _default_weight(peer.get("weight"))) for peer in peers]
+    current = [(peer, w) for peer, w in current if w is not None]  # missing: for the plan's own check to report
+    others = sum(w for _, w in current)
+    if not current or others <= 0:
+        return  # nothing to rescale; the plan's own weight check will say what is wrong
+    for peer, w in current:
+        scaled = w * (1.0 - weight) / others
+        if _is_number(peer["weight"]):
+            peer["weight"] = scaled
+        else:
+            peer["weight"] = {**peer["weight"], "default": scaled}
+
+
+def _peers(document: dict, component_id: str) -> list[dict]:
+    """The other curve components active in the same quarters as the swept one."""
     components = [c for c in document.get("components", []) if isinstance(c, dict)]
     swept = next(c for c in components if c.get("id") == component_id)
-    peers = [c for c in components if c is not swept and c.get("kind", "curve") == "curve"
-             and _same_quarters(c.get("quarters"), swept.get("quarters"))]
-    # A weight that is missing or not a number is for the plan's own validation to report.
-    peers = [c for c in peers if isinstance(c.get("weight"), (int, float)) and not isinstance(c.get("weight"), bool)]
-    others = sum(float(c["weight"]) for c in peers)
-    if not peers or others <= 0:
-        return  # nothing to rescale; the plan's own weight check will say what is wrong
-    for peer in peers:
-        peer["weight"] = float(peer["weight"]) * (1.0 - weight) / others
+    return [c for c in components if c is not swept and c.get("kind", "curve") == "curve"
+            and _same_quarters(c.get("quarters"), swept.get("quarters"))]
+
+
+def _default_weight(weight) -> float | None:
+    if _is_number(weight):
+        return float(weight)
+    if isinstance(weight, dict) and _is_number(weight.get("default")):
+        return float(weight["default"])
+    return None
+
+
+def _rebalance_segment(document: dict, component_id: str, segment: str, weight: float) -> None:
+    """Scale the SMB weights of the other curve components active in the same quarters so SMB's still sum to 1.
+
+    A peer weighted alike for everybody becomes {by: segment, values: {SMB: scaled}, default: its weight}, so
+    only the swept segment's mix moves.
+    """
+    current = [(peer, _segment_weight(peer.get("weight"), segment)) for peer in _peers(document, component_id)]
+    # Missing or not a number: the plan's own check names it. A weight of 0 stays 0 as it is written.
+    current = [(peer, w) for peer, w in current if w is not None and w > 0]
+    others = sum(w for _, w in current)
+    if not current:
+        return
+    for peer, w in current:
+        scaled = w * (1.0 - weight) / others
+        if _is_number(peer["weight"]):
+            peer["weight"] = {"by": "segment", "values": {segment: scaled}, "default": peer["weight"]}
+        else:
+            peer["weight"] = {**peer["weight"], "values": {**peer["weight"]["values"], segment: scaled}}
+
+
+def _segment_weight(weight, segment: str) -> float | None:
+    """A component's weight for one segment in a plan document (not yet validated), or None when unusable."""
+    if _is_number(weight):
+        return float(weight)
+    if isinstance(weight, dict) and isinstance(weight.get("values"), dict):
+        value = weight["values"].get(segment, weight.get("default"))
+        return float(value) if _is_number(value) else None
+    return None
 
 
 def _same_quarters(one, other) -> bool:
@@ -205,6 +319,7 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
     and total cash (paid more / less are judged on it)."""
     window = select_quarters(dataset, quarters)
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
+    _check_segment(setting.path, dataset)
     own = _current_value(document, setting.path)
     rows = []
     # What the loaders noticed (a misread export) even if no value replays, then what the data cannot
@@ -246,7 +361,21 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
             "moves_base": any(row.get("moves_base", False) for row in rows), "rows": rows, "warnings": warnings}
 
 
+def _check_segment(path: tuple[str, ...], dataset: Dataset) -> None:
+    """components.ID.weight.values.SMB names a roster segment: a typo would sweep a weight nobody has."""
+    if not (_is_segment_weight(path) or (len(path) == 5 and path[2] == "target" and path[3] == "values")):
+        return
+    segments = sorted({str(s) for s in dataset.roster.get("segment", []) if isinstance(s, str) and s})
+    if segments and path[4] not in segments:
+        raise UsageError(f"no CSM of the roster is in segment '{path[4]}', so sweeping {'.'.join(path)} changes "
+                         "nothing" + did_you_mean(path[4], segments), hint=f"roster segments: {', '.join(segments)}")
+
+
 def _current_value(document: dict, path: tuple[str, ...]) -> float | None:
+    if _is_segment_weight(path):
+        component = next((c for c in document.get("components", []) if isinstance(c, dict)
+                          and c.get("id") == path[1]), None)
+        return _segment_weight(component.get("weight"), path[4]) if component is not None else None
     node = document
     for depth, key in enumerate(path):
         if isinstance(node, list) and depth == 1 and path[0] in ("components", "modifiers"):

@@ -1,7 +1,9 @@
 """Percent strings in a plan: "92%" where a person would write it, read exactly as 0.92.
 
 Only places where the plan language expects a number are read this way, so a plan name, an id, a
-segment name or a quarter label that happens to contain "%" stays text. In pay_mix.variable_pct,
+segment name or a quarter label that happens to contain "%" stays text. A filter's equals/in/not_in
+value is the exception that proves the rule: a "%" there can only mean a number (the data holds no
+percentage cells), so it is read as one. In pay_mix.variable_pct,
 whose unit is already percent, "20%" means 20.
 """
 
@@ -68,7 +70,41 @@ def read_percent_strings(document: dict, label: str = "<plan>") -> dict:
         doc["components"] = [_component(item, f"components[{i}]", label) for i, item in enumerate(doc["components"])]
     if isinstance(doc.get("modifiers"), list):
         doc["modifiers"] = [_modifier(item, f"modifiers[{i}]", label) for i, item in enumerate(doc["modifiers"])]
+    if isinstance(doc.get("performance"), dict):  # {nrr: 70%, csat: 30%}; a single metric name stays text
+        weights = doc["performance"] = dict(doc["performance"])
+        for key in weights:
+            _number_at(weights, key, f"performance.{key}", label)
+    if isinstance(doc.get("metrics"), dict):
+        doc["metrics"] = {name: _metric(item, f"metrics.{name}", label) for name, item in doc["metrics"].items()}
     return doc
+
+
+def _metric(item: Any, where: str, label: str) -> Any:
+    """A custom metric's numbers: its share's where: bounds and its filters' values."""
+    if not isinstance(item, dict):
+        return item
+    item = dict(item)
+    if isinstance(item.get("where"), dict):
+        band = item["where"] = dict(item["where"])
+        for key in ("at_least", "below"):
+            _number_at(band, key, f"{where}.where.{key}", label)
+    if isinstance(item.get("filter"), list):
+        conditions = item["filter"] = [dict(c) if isinstance(c, dict) else c for c in item["filter"]]
+        for i, condition in enumerate(conditions):
+            if not isinstance(condition, dict):
+                continue
+            # A value written "50%" is a number (0.5) in equals and in lists too: cells with a % sign are
+            # not numbers in the data, so reading it as text would silently match nothing.
+            # (Text that only contains a % sign, such as "100%_refund", stays text there.)
+            for key in ("at_least", "below"):
+                _number_at(condition, key, f"{where}.filter[{i}].{key}", label)
+            _number_at(condition, "equals", f"{where}.filter[{i}].equals", label, text_allowed=True)
+            for key in ("in", "not_in"):
+                if isinstance(condition.get(key), list):
+                    values = condition[key] = list(condition[key])
+                    for j in range(len(values)):
+                        _number_at(values, j, f"{where}.filter[{i}].{key}[{j}]", label, text_allowed=True)
+    return item
 
 
 def _component(item: Any, where: str, label: str) -> Any:
@@ -121,13 +157,16 @@ def _modifier(item: Any, where: str, label: str) -> Any:
     return item
 
 
-def _number_at(node: dict | list, key, where: str, label: str, *, already_percent: bool = False) -> None:
+def _number_at(node: dict | list, key, where: str, label: str, *, already_percent: bool = False,
+               text_allowed: bool = False) -> None:
     if isinstance(node, dict) and key not in node:
         return
     value = node[key]
     if not isinstance(value, str) or "%" not in value:
         return
     number = percent_text(value, already_percent=already_percent)
+    if number is None and text_allowed:
+        return
     if number is None:
         raise PlanError(f"'{shortened(value)}' is not a percentage", file=label, location=where,
                         hint='write a percentage as digits and a % sign, e.g. "92%" or "-2.5%", or as a '

@@ -15,15 +15,16 @@ from pathlib import Path
 import pandas as pd
 
 from .data import (
-    ACCOUNTS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER, Dataset, Staged, header_columns, load_accounts, load_payouts,
-    load_quotas, load_roster, relative_to, table_sources,
+    ACCOUNTS, BUILTIN_READS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER, Dataset, Staged, column_key, extra_column,
+    header_columns, load_accounts, load_payouts, load_quotas, load_roster, relative_to, table_sources, written_headers,
 )
 from .datamap import MAP_FILE
 from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
-from .errors import CscompError, DataError, DataWarning, collect_notes, collect_problems
+from .errors import CscompError, DataError, DataWarning, PlanError, collect_notes, collect_problems
 from .plan import BySegment, Plan, load_plan
 from .plausibility import plan_warnings
 from .quarters import CALENDAR, Calendar
+from .text import folded
 
 
 @dataclass
@@ -67,7 +68,7 @@ def validate(plan_source: Path | str, data: Path, *, strict: bool = False, calen
     """
     found = Validation()
     plan = _check_plan(plan_source, found)
-    dataset = _check_data(Path(data), found, calendar)
+    dataset = _check_data(Path(data), found, calendar, None if plan is None else plan.account_columns())
     if dataset is not None:
         _check_payees(dataset, found, strict)
     if plan is not None and dataset is not None:
@@ -105,14 +106,15 @@ def _check_plan(source: Path | str, found: Validation) -> Plan | None:
     return plan
 
 
-def _check_data(folder: Path, found: Validation, calendar: Calendar | None = None) -> Dataset | None:
+def _check_data(folder: Path, found: Validation, calendar: Calendar | None = None,
+                columns: dict[str, set[str]] | None = None) -> Dataset | None:
     if not folder.is_dir():
         found.add(DataError("data folder not found", file=folder,
                             hint="pass --data DIR (or set CSCOMP_DATA) to the folder holding accounts.csv and roster.csv"))
         return None
     with collect_problems() as problems, collect_notes() as notes:
         try:
-            sources, data_map = table_sources(folder, require_payouts=False)
+            sources, data_map = table_sources(folder, require_payouts=False, columns=columns)
         except CscompError as error:  # the map, or an export it names, cannot be read at all
             problems.append(error)
             sources, data_map = None, None
@@ -131,7 +133,9 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
             continue
         with collect_problems() as problems, collect_notes() as notes:
             try:
-                loaded[name] = loader(source, calendar=calendar)
+                # The plan's own columns are read (and their cells checked) as a replay reads them.
+                loaded[name] = (load_accounts(source, calendar=calendar, extra=columns) if name == ACCOUNTS
+                                else loader(source, calendar=calendar))
             except CscompError as error:  # the file cannot be read at all
                 problems.append(error)
                 loaded[name] = None
@@ -169,6 +173,7 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
     Its ``warnings`` stay empty: validate lists the loaders' warnings itself, once.
     """
     columns = header_columns(loaded)
+    headers = written_headers(loaded)
     def clean(table, keys, amounts=()):
         if table is None:
             return None
@@ -189,6 +194,7 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
         columns=columns,
         origins=origins,
         calendar=calendar,
+        headers=headers,
     )
 
 
@@ -205,6 +211,15 @@ def _check_fit(plan: Plan, dataset: Dataset, plan_label: str, found: Validation)
     outside = non_csm_payouts(dataset, sorted(dataset.accounts["quarter"].unique()))
     if not outside.empty:
         said.add(non_csm_problem(outside, dataset).one_line())
+    # A metric's column the data lacks is said at the metric's key; the replay then goes on as if the
+    # column were there and blank, to find the rest. A built-in column read the wrong way stops it.
+    unfit = column_problems(plan, dataset, plan_label)
+    for problem in unfit:
+        found.add(problem)
+    if any(not problem.missing for problem in unfit):
+        found.warnings.extend(_plan_warnings(plan, dataset, plan_label))
+        return
+    dataset = _with_blank_columns(dataset, unfit)
     with collect_problems() as problems:
         try:
             result = replay(plan, dataset)
@@ -222,6 +237,94 @@ def _check_fit(plan: Plan, dataset: Dataset, plan_label: str, found: Validation)
         found.warnings.extend(Problem(text) for text in result.warnings
                               if text not in said and text not in result.plan_warnings)
     found.warnings.extend(_plan_warnings(plan, dataset, plan_label))
+
+
+class ColumnError(PlanError):
+    """A column a plan's metric names that the accounts data cannot give it."""
+
+    missing: tuple[str, str] | None = None  # (column, kind) when the data lacks it altogether
+
+
+def column_problems(plan: Plan, dataset: Dataset, label: str) -> list[ColumnError]:
+    """Every column a metric of the plan names (metrics.NAME.column, metrics.NAME.filter[i].column) that
+    the accounts data lacks, or a built-in column it reads the wrong way (segment as a number)."""
+    problems = []
+    for name, spec in plan.metrics.items():
+        uses = [(f"metrics.{name}.column", spec.column, "number")] if spec.column is not None else []
+        uses += [(f"metrics.{name}.filter[{i}].column", condition.column, condition.reads)
+                 for i, condition in enumerate(spec.filter or ())]
+        for where, column, kind in uses:
+            key = column_key(column)
+            if key in BUILTIN_READS:
+                if kind not in BUILTIN_READS[key]:
+                    problems.append(_misread(name, key, kind, label, where))
+            elif extra_column(key, kind) not in dataset.accounts:
+                problems.append(_absent(name, column, kind, dataset, label, where))
+    return problems
+
+
+def check_plan_columns(plan: Plan, dataset: Dataset, label: str) -> None:
+    """Refuse a plan whose metrics name columns the data cannot give, before anything is replayed."""
+    problems = column_problems(plan, dataset, label)
+    if problems:
+        first = problems[0]
+        if len(problems) > 1:
+            first.message += f" (and {len(problems) - 1} more column problem{'s' if len(problems) > 2 else ''}; " \
+                             "cscomp validate lists them)"
+            first.also = problems[1:]
+        raise first
+
+
+def _absent(name: str, column: str, kind: str, dataset: Dataset, label: str, where: str) -> ColumnError:
+    called = dataset.called(ACCOUNTS)
+    header = list(dataset.headers.get(ACCOUNTS, ()))
+    spelled = {folded(h): h for h in header}
+    close = difflib.get_close_matches(folded(column), list(spelled), n=1, cutoff=0.6)
+    shown = ", ".join(header[:20]) + (" …" if len(header) > 20 else "")
+    if ACCOUNTS in dataset.origins:
+        fix = (f"map it in {MAP_FILE} under tables.accounts.columns ({column_key(column)}: <the export's header>), "
+               f"or name a column the export has")
+        has = f"its header has {shown}" if header else "see its header"
+    else:
+        fix = f"add a {column_key(column)} column (a blank cell for no value), or name a column it has"
+        has = f"its columns are {shown}" if header else "see its header"
+    error = ColumnError(
+        f"metric {name} reads the column '{column}', which {called} does not have"
+        + (f" (did you mean '{spelled[close[0]]}'?)" if close else ""),
+        file=label, location=where, hint=f"{has}; {fix}; see {DATA_DOC}")
+    error.missing = (column_key(column), kind)
+    return error
+
+
+_HOLDS = {"text": "text", "flag": "yes/no values", "number": "numbers"}
+
+
+def _misread(name: str, column: str, kind: str, label: str, where: str) -> ColumnError:
+    reads = BUILTIN_READS[column]
+    holds = "text" if "text" in reads else "yes/no values" if "flag" in reads else "numbers"
+    if ".filter[" in where:
+        how = {"text": "compare it with text values (in: [Enterprise, SMB])",
+               "yes/no values": "compare it with yes or no (equals: yes)",
+               "numbers": "compare it with numbers (at_least: 100000, or in: [9, 10])"}[holds]
+        message = f"metric {name} tests {column}, which holds {holds}, against {_HOLDS[kind]}"
+    else:
+        how = "aggregate a column holding numbers (arr_start, nps, health, risk, or one of the export's own)"
+        message = f"metric {name} aggregates {column}, which holds {holds}, not numbers"
+    return ColumnError(message, file=label, location=where, hint=f"{how}; see docs/plans.md")
+
+
+def _with_blank_columns(dataset: Dataset, problems: list[ColumnError]) -> Dataset:
+    """The dataset with every missing column a metric reads present and blank, so validate replays on."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    added = {extra_column(*p.missing): p.missing[1] for p in problems if p.missing}
+    if not added:
+        return dataset
+    blank = {column: (pd.Series(pd.Categorical([None] * len(dataset.accounts)), index=dataset.accounts.index)
+                      if kind == "text" else np.nan) for column, kind in added.items()}
+    return replace(dataset, accounts=dataset.accounts.assign(**blank))
 
 
 def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Problem]:

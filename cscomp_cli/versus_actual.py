@@ -65,8 +65,7 @@ def compare_with_actual(replay: Replay) -> Comparison:
     csms["delta_cents"] = csms["proposed_cents"] - csms["actual_cents"]
     csms["delta_pct"] = pct_change(csms["delta_cents"].to_numpy(), np.abs(csms["actual_cents"].to_numpy()))
     csms = with_cash(csms)
-    stats = replay.csm_statistics.reindex(csms.index)
-    csms["performance"] = metric(stats, replay.plan.performance, replay.plan.credit)
+    csms["performance"] = performance_scores(replay).reindex(csms.index)
     csms["top_performer"] = _top_performers(csms["performance"])
     csms = csms.reset_index()
 
@@ -97,6 +96,55 @@ def compare_with_actual(replay: Replay) -> Comparison:
         },
     }
     return Comparison(replay=replay, csms=csms, summary=summary, warnings=list(replay.warnings))
+
+
+def pooled_metric(replay: Replay, name: str) -> pd.Series:
+    """One metric pooled per CSM over the replayed quarters (SPEC section 4), indexed by csm_id."""
+    # The one place performance reads a metric: custom metrics (SPEC 5.3) pool through the engine's
+    # BookMetrics (a windowed one at the CSM's last replayed quarter), built-ins over csm_statistics.
+    if name in replay.plan.metrics:
+        return replay.books.pooled(name).astype("float64")
+    stats = replay.csm_statistics
+    return pd.Series(metric(stats, name, replay.plan.credit), index=stats.index, dtype="float64")
+
+
+def performance_scores(replay: Replay) -> pd.Series:
+    """Each CSM's performance, indexed by csm_id: the plan's one metric pooled (as it always was), or
+    for a map of metrics to weights the combined score of SPEC 5.5.
+
+    Per metric a CSM's percentile is (r − 1) ÷ (m − 1), r their average rank (ascending) among the m
+    CSMs for whom it is defined (1 when m = 1); the score is Σ weight × percentile over the metrics
+    defined for them, the weights rescaled to sum to 1; undefined when none is. Rounded to 9 places.
+    """
+    plan = replay.plan
+    if not isinstance(plan.performance, dict):
+        return pooled_metric(replay, plan.performance)
+    index = replay.csm_statistics.index
+    score = np.zeros(len(index))
+    weighed = np.zeros(len(index))
+    for name, weight in plan.performance_weights.items():
+        # Ranked at 9 places, as every metric is shown, so float noise never breaks a tie.
+        values = pd.Series(round_half_away(pooled_metric(replay, name).reindex(index).to_numpy(dtype="float64")),
+                           index=index)
+        defined = values.notna().to_numpy()
+        count = int(defined.sum())
+        ranks = values.rank(method="average", ascending=True).to_numpy(dtype="float64")
+        percentile = (ranks - 1) / (count - 1) if count > 1 else np.ones(len(index))
+        score += np.where(defined, weight * percentile, 0.0)
+        weighed += np.where(defined, weight, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        combined = np.where(weighed > 0, score / np.where(weighed > 0, weighed, 1.0), np.nan)
+    return pd.Series(round_half_away(combined), index=index, dtype="float64")
+
+
+def performance_label(plan) -> str:
+    """What performance means in words: the metric's name, or 'combined score (nrr 70 %, csat 30 %)'."""
+    if not isinstance(plan.performance, dict):
+        return plan.performance
+    weights = plan.performance_weights
+    total = sum(weights.values())
+    shares = ", ".join(f"{name} {round(weight / total * 100, 2):g} %" for name, weight in weights.items())
+    return f"combined score ({shares})"
 
 
 def _top_performers(performance: pd.Series) -> pd.Series:

@@ -148,3 +148,125 @@ def test_a_weight_sweep_with_a_peer_missing_its_weight_reports_the_plan_error():
                                                               if k != "weight"}]}
     changed = apply_setting(broken, ("components", "retention", "weight"), 0.5)
     assert "weight" not in changed["components"][1]
+
+
+# --- the keys of custom metrics, weights by segment and a combined score -----------------------------
+
+CUSTOM = {"name": "custom", "performance": {"nrr": 0.7, "happy": 0.3},
+          "metrics": {"happy": {"column": "csat", "aggregate": "share", "where": {"at_least": 4}},
+                      "cgrr": {"from": "grr", "filter": [{"column": "arr_start", "at_least": 1000}]},
+                      "nrr_ttm": {"from": "nrr", "window": 4}},
+          "components": [
+              {"id": "retention", "metric": "nrr", "weight": {"by": "segment", "values": {"Enterprise": 0.6, "SMB": 0.5}},
+               "target": 1.0, "curve": CURVE},
+              {"id": "logos", "metric": "logo_retention", "weight": {"by": "segment", "values": {"Enterprise": 0.4,
+                                                                                             "SMB": 0.5}},
+               "target": 1.0, "curve": CURVE}]}
+
+
+@pytest.mark.parametrize("path, value, where, expected", [
+    ("metrics.happy.where.at_least", 3.0, ("metrics", "happy", "where"), {"at_least": 3.0}),
+    ("metrics.happy.where.below", 5.0, ("metrics", "happy", "where"), {"at_least": 4, "below": 5.0}),  # added
+    ("metrics.nrr_ttm.window", 2.0, ("metrics", "nrr_ttm", "window"), 2),
+    ("metrics.cgrr.window", 3.0, ("metrics", "cgrr", "window"), 3),  # a window may be added to a filtered metric
+    ("metrics.cgrr.filter.0.at_least", 5000.0, ("metrics", "cgrr", "filter"), [{"column": "arr_start",
+                                                                                 "at_least": 5000.0}]),
+    ("performance.nrr", 0.5, ("performance",), {"nrr": 0.5, "happy": 0.3}),
+])
+def test_the_new_keys_can_be_swept(path, value, where, expected):
+    node = apply_setting(CUSTOM, tuple(path.split(".")), value)
+    for key in where:
+        node = node[key]
+    assert node == expected
+    if path.endswith("window"):
+        assert type(node) is int  # before: 2.0, which the plan refuses (a window counts whole quarters)
+
+
+def test_sweeping_one_segments_weight_rescales_that_segment_only():
+    changed = apply_setting(CUSTOM, ("components", "retention", "weight", "values", "SMB"), 0.2)
+    weights = [c["weight"] for c in changed["components"]]
+    # SMB: logos 0.5 × (1 − 0.2) ÷ 0.5 = 0.8, so 0.2 + 0.8 = 1; Enterprise keeps 0.6 + 0.4.
+    assert weights == [{"by": "segment", "values": {"Enterprise": 0.6, "SMB": 0.2}},
+                       {"by": "segment", "values": {"Enterprise": 0.4, "SMB": pytest.approx(0.8)}}]
+
+
+def test_a_plain_peer_keeps_its_weight_for_the_other_segments():
+    plain = {**PLAN, "components": PLAN["components"][:2]}  # retention 0.6, renewals 0.4
+    changed = apply_setting(plain, ("components", "retention", "weight", "values", "SMB"), 0.9)
+    retention, renewals = (c["weight"] for c in changed["components"])
+    # The swept component becomes by segment too: SMB 0.9, everybody else its 0.6.
+    assert retention == {"by": "segment", "values": {"SMB": 0.9}, "default": 0.6}
+    # SMB: 0.4 × (1 − 0.9) ÷ 0.4 = 0.1; everybody else still 0.4.
+    assert renewals == {"by": "segment", "values": {"SMB": pytest.approx(0.1)}, "default": 0.4}
+
+
+def test_sweeping_a_plain_weight_rescales_peers_weighted_by_segment_segment_by_segment():
+    document = {"components": [{"id": "a", "weight": 0.5},
+                               {"id": "b", "weight": {"by": "segment", "values": {"SMB": 0.2}, "default": 0.3}},
+                               {"id": "c", "weight": {"by": "segment", "values": {"SMB": 0.3}, "default": 0.2}}]}
+    b, c = (x["weight"] for x in apply_setting(document, ("components", "a", "weight"), 0.6)["components"][1:])
+    # SMB: 0.2 + 0.3 = 0.5 → × 0.4 ÷ 0.5: 0.16 and 0.24; the defaults 0.3 + 0.2 = 0.5 → 0.24 and 0.16.
+    assert (b["values"]["SMB"], c["values"]["SMB"]) == (pytest.approx(0.16), pytest.approx(0.24))
+    assert (b["default"], c["default"]) == (pytest.approx(0.24), pytest.approx(0.16))
+
+
+@pytest.mark.parametrize("path, fragment, hint", [
+    ("metrics.nope.window", "the plan has no metrics.nope", "keys there: happy, cgrr, nrr_ttm"),
+    ("metrics.happy.column", "metrics.happy.column is 'csat', not a number a sweep can try values of", "sweep a number"),
+    ("metrics.cgrr.filter.3.at_least", "position 3 is outside the list of 1", None),
+    ("performance.grr", "the plan has no performance.grr", "keys there: nrr, happy"),
+    ("components.retention.metric", "components.retention.metric is 'nrr', not a number", "sweep a number"),
+])
+def test_bad_paths_to_the_new_keys(path, fragment, hint):
+    with pytest.raises(UsageError) as caught:
+        apply_setting(CUSTOM, tuple(path.split(".")), 1.0)
+    assert fragment in caught.value.message
+    assert hint is None or hint in caught.value.hint
+
+
+def test_a_single_performance_metric_has_no_weights_to_sweep():
+    for plan, written in ((PLAN, "nrr, the default"), ({**PLAN, "performance": "grr"}, "grr")):
+        with pytest.raises(UsageError) as caught:
+            apply_setting(plan, ("performance", "nrr"), 0.5)
+        assert caught.value.message == f"performance is one metric ({written}), not a map of metrics to weights"
+        assert "performance: {nrr: 0.7, csat: 0.3}" in caught.value.hint
+
+
+@pytest.mark.parametrize("setting", ["metrics.nrr_ttm.window=2.5", "metrics.nrr_ttm.window=0,4",
+                                     "metrics.nrr_ttm.window=4:13:1"])
+def test_a_window_sweeps_whole_numbers_of_quarters_only(setting):
+    with pytest.raises(UsageError) as caught:
+        parse_setting(setting)
+    assert "a window is a whole number of quarters from 1 to 12" in caught.value.message
+    assert parse_setting("metrics.nrr_ttm.window=2:8:2").values == (2, 4, 6, 8)
+
+
+def test_a_segment_no_csm_is_in_is_refused_naming_the_roster_segments(data_dir):
+    _, result = sweep(data_dir, "components.retention.weight.values.SMb=0.2,0.3")
+    assert_user_error(result, "no CSM of the roster is in segment 'SMb'", "did you mean 'SMB'?",
+                      "roster segments: Enterprise, SMB")
+
+
+def segment_sweep(data_dir, setting: str):
+    plan = {"name": "by segment", "components": [
+        {"id": "retention", "metric": "nrr", "weight": {"by": "segment", "values": {"Enterprise": 0.6, "SMB": 0.5}},
+         "target": 1.0, "curve": CURVE},
+        {"id": "logos", "metric": "logo_retention", "weight": {"by": "segment", "values": {"Enterprise": 0.4,
+                                                                                       "SMB": 0.5}},
+         "target": 1.0, "curve": CURVE}]}
+    folder = data_dir(accounts=ACCOUNTS, roster=DEFAULT_ROSTER, payouts=PAYOUTS, plan=yaml.safe_dump(plan))
+    return run("sweep", folder / "plan.yaml", "--set", setting, "--quarters", "1", "--data", folder, "--format", "json")
+
+
+def test_a_sweep_of_one_segments_weight_keeps_each_segments_weights_summing_to_one(data_dir):
+    # C1 (Enterprise) nrr 1.05 → f 1.25, logo_retention 1.0 → f 1.0; C2 (SMB) nrr 0.96 → f 0.6, logos 1.0 → f 1.0.
+    # C1 is not touched: 5,000 × (0.6 × 1.25 + 0.4 × 1.0) = 5,750.
+    # SMB 0.2 → logos 0.5 × 0.8 ÷ 0.5 = 0.8: C2 5,000 × (0.2 × 0.6 + 0.8 × 1.0) = 4,600 → total 10,350.
+    # SMB 0.8 → logos 0.2:                 C2 5,000 × (0.8 × 0.6 + 0.2 × 1.0) = 3,400 → total 9,150.
+    # (A weight sum other than 1 in any segment would make the row an error instead.)
+    found = rows(segment_sweep(data_dir, "components.retention.weight.values.SMB=0.2,0.5,0.8"))
+    assert [found[v]["error"] for v in (0.2, 0.5, 0.8)] == [None, None, None]
+    assert found[0.2]["proposed_total"] == 10350.0
+    assert found[0.8]["proposed_total"] == 9150.0
+    # the plan's own value: C2 5,000 × (0.5 × 0.6 + 0.5 × 1.0) = 4,000 → 9,750
+    assert found[0.5]["plan_value"] is True and found[0.5]["proposed_total"] == 9750.0

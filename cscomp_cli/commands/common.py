@@ -272,6 +272,32 @@ def _discard_stdout() -> None:
     os.close(null)
 
 
+def load_data_for(data: Path, plans: list, *, require_payouts: bool = True):
+    """The data folder read for these plans, each (plan, its file as given): the extra accounts columns
+    their metrics name kept (and only those), and a column one names but the data lacks refused, at
+    the metric's key, before anything is replayed."""
+    from ..data import load_dataset, merged_columns
+    from ..validate import check_plan_columns
+
+    dataset = load_dataset(data, require_payouts=require_payouts,
+                           columns=merged_columns([plan.account_columns() for plan, _ in plans]))
+    for plan, source in plans:
+        check_plan_columns(plan, dataset, "<stdin>" if str(source) == "-" else str(source))
+    return dataset
+
+
+def document_columns(document: dict, label: str) -> dict[str, set[str]]:
+    """The extra accounts columns a plan document's metrics read; none when it is not a valid plan
+    as it stands (sweep then reports what each value makes of it)."""
+    from ..errors import CscompError
+    from ..plan import plan_from_document
+
+    try:
+        return plan_from_document(document, label).account_columns()
+    except CscompError:
+        return {}
+
+
 def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path | None = None) -> None:
     """Stop before --output would overwrite an input: a plan read (every file of its extends chain,
     as recorded by plan.plan_files_read) or a file of the data folder."""

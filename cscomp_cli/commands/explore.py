@@ -19,6 +19,8 @@ from .common import (
     QuartersOpt,
     ShockOpt,
     user_errors,
+    load_data_for,
+    document_columns,
     progress_bar,
     refuse_overwriting_inputs,
     render_formats,
@@ -43,17 +45,22 @@ def sweep_command(
     """Replay PLAN once per value of one setting: cost, delta, top performers paid less, correlation.
 
     Paths name components and modifiers by id: components.ID.target, components.ID.weight (the
-    other curve weights rescale to keep the sum 1), components.ID.curve.POINT.0|1, cap,
-    pay_mix.variable_pct, components.ID.rate, components.ID.tiers.N.rate, modifiers.ID.multiply.
+    other curve weights rescale to keep the sum 1), components.ID.weight.values.SEGMENT (one
+    segment's weight; that segment's other weights rescale), components.ID.curve.POINT.0|1, cap,
+    pay_mix.variable_pct, components.ID.rate, components.ID.tiers.N.rate, modifiers.ID.multiply;
+    the plan's own metrics by name: metrics.NAME.where.at_least, metrics.NAME.window (whole
+    numbers), metrics.NAME.filter.N.at_least; a combined score's weights: performance.METRIC.
 
     \b
     Examples:
       cscomp sweep plans/current.yaml --set components.retention.target=0.88:0.96:0.01
       cscomp sweep plans/nrr_focus.yaml --set components.nrr.weight=0.5:0.9:0.1 --format csv
+      cscomp sweep plans/ttm_nrr.yaml --set metrics.nrr_ttm.window=1:8:1
     """
     with user_errors(debug, plan):
         from ..data import load_dataset
-        from ..plan import load_plan_document, plan_files_read
+        from ..plan import load_plan_document, plan_files_read, plan_from_document
+        from ..validate import check_plan_columns
         from ..render.sweep import render_sweep, sweep_csv, sweep_markdown
         from ..shocks import parse_shocks, shock_dataset
         from ..sweep import parse_setting, sweep
@@ -63,7 +70,11 @@ def sweep_command(
         with plan_files_read() as read:
             document, label = load_plan_document(plan)
         refuse_overwriting_inputs(output, read, data)
-        dataset = shock_dataset(load_dataset(data), shocks)
+        columns = document_columns(document, label)
+        dataset = load_dataset(data, columns=columns)
+        if columns:  # the plan's own columns are the same at every value: checked once, before the sweep
+            check_plan_columns(plan_from_document(document, label), dataset, label)
+        dataset = shock_dataset(dataset, shocks)
         with progress_bar(f"Sweeping {parsed.label}", len(parsed.values), quiet) as advance:
             result = sweep(document, label, parsed, dataset, quarters, progress=advance)
         result["data"] = str(data)
@@ -104,7 +115,6 @@ def simulate_command(
       cscomp simulate plans/nrr_focus.yaml --quarters-ahead 4 --budget 900000 --max-overrun-probability 0.1
     """
     with user_errors(debug, plan):
-        from ..data import load_dataset
         from ..guardrails import Guardrails, check_simulation
         from ..plan import load_plan, plan_files_read
         from ..render.simulation import render_simulation, simulation_csv, simulation_markdown
@@ -117,7 +127,7 @@ def simulate_command(
         with plan_files_read() as read:
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
-        dataset = shock_dataset(load_dataset(data), shocks)
+        dataset = shock_dataset(load_data_for(data, [(plan_model, plan)]), shocks)
         team, history, warnings = build_team(plan_model, dataset, quarters)
         with progress_bar(f"Simulating {runs:,} runs", runs, quiet) as advance:
             paid = simulate(team, runs=runs, quarters_ahead=quarters_ahead, seed=seed, progress=advance)

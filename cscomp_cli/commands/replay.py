@@ -24,6 +24,7 @@ from .common import (
     MinCorrelationOpt,
     BudgetOpt,
     user_errors,
+    load_data_for,
     spinner,
     refuse_overwriting_inputs,
     emit_report_file,
@@ -66,7 +67,6 @@ def stress_test(
     """
     with user_errors(debug, plan):
         from ..versus_actual import compare_with_actual
-        from ..data import load_dataset
         from ..engine import replay
         from ..guardrails import Guardrails, check_summary
         from ..plan import load_plan, plan_files_read
@@ -82,7 +82,7 @@ def stress_test(
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
         with spinner("Loading data", quiet) as step:
-            dataset = shock_dataset(load_dataset(data, require_payouts=True), shocks)
+            dataset = shock_dataset(load_data_for(data, [(plan_model, plan)], require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
             comparison = compare_with_actual(replay(plan_model, dataset, quarters))
             document = build_document(comparison, shocks, data=str(data))
@@ -122,7 +122,6 @@ def compare_command(
       cscomp compare plans/*.yaml --quarters 8 --format csv > per_csm.csv
     """
     with user_errors(debug):
-        from ..data import load_dataset
         from ..guardrails import Guardrails, check_summary
         from ..plan import load_plan, plan_files_read
         from ..render.document import document_summary
@@ -144,7 +143,9 @@ def compare_command(
                     loaded.append((label, load_plan(path)))
         refuse_overwriting_inputs(output, read, data)
         with spinner(f"Replaying {len(plans)} plans", quiet):
-            dataset = shock_dataset(load_dataset(data), shocks)
+            # One dataset for every plan: each plan's own columns kept, each checked against it.
+            dataset = shock_dataset(load_data_for(data, [(model, path) for (_, model), path in zip(loaded, plans)]),
+                                    shocks)
             document, comparisons = compare_plans(loaded, dataset, quarters, data=str(data))
         if shocks:
             document["shocks"] = {s.column: s.pct for s in shocks}

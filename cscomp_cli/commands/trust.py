@@ -21,6 +21,7 @@ from .common import (
     DebugOpt,
     QuartersOpt,
     user_errors,
+    load_data_for,
     spinner,
     escape_markup,
     stderr_console,
@@ -98,7 +99,6 @@ def reconcile_command(
       cscomp reconcile plans/current.yaml --strict --quiet || echo "the plan encoding does not match payroll"
     """
     with user_errors(debug, plan):
-        from ..data import load_dataset
         from ..plan import load_plan, plan_files_read
         from ..reconcile import reconcile
         from ..render.reconciliation import reconciliation_csv, reconciliation_document, render_reconciliation
@@ -107,7 +107,7 @@ def reconcile_command(
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
         with spinner("Replaying the plan in force", quiet):
-            document = reconciliation_document(reconcile(plan_model, load_dataset(data), quarters))
+            document = reconciliation_document(reconcile(plan_model, load_data_for(data, [(plan_model, plan)]), quarters))
         document["data"] = str(data)  # every output names the folder it read
         if output_format is ReconcileFormat.json:
             from ..render.machine import to_json
@@ -155,7 +155,6 @@ def explain_command(
       cscomp explain plans/nrr_focus.yaml --csm C07 --quarter 2026Q2 --format csv --output c07.csv
     """
     with user_errors(debug, plan):
-        from ..data import load_dataset
         from ..explain import explain
         from ..plan import load_plan, plan_files_read
         from ..render import explain_tree
@@ -163,7 +162,7 @@ def explain_command(
         with plan_files_read() as read:
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
-        dataset = load_dataset(data, require_payouts=False)
+        dataset = load_data_for(data, [(plan_model, plan)], require_payouts=False)
         document = explain(plan_model, dataset, csm, quarter)
         document["data"] = str(data)  # every output names the folder it read
         if output_format is Format.json:

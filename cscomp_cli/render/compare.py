@@ -45,6 +45,7 @@ def summary_rows(document: dict) -> list[tuple[str, list[str]]]:
     rows += [
         ("CSMs paid more / less" + (" (total cash)" if cash else ""),
          ["—"] + [f"{p['paid_more']} / {p['paid_less']}" for p in plans]),
+        ("Top performers by", ["—"] + [p.get("performance_measure", "") for p in plans]),
         ("Top performers paid less", ["—"] + [
             f"{len(p['top_performers_paid_less'])} of {len(p['top_performers'])}"
             + (f": {', '.join(p['top_performers_paid_less'])}" if p["top_performers_paid_less"] else "")

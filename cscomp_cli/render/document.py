@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 
-from ..versus_actual import Comparison
+from ..versus_actual import Comparison, performance_label
 from ..numbers import cents_to_amount, plain_number, round_half_away, to_cents
 from ..plan import CurveComponent
 
@@ -118,6 +118,8 @@ def build_document(comparison: Comparison, shocks: list | None = None, data: str
         "currency": plan.currency,
         **({"data": data} if data is not None else {}),
         "quarters": list(comparison.replay.quarters),
+        # What every CSM's "performance" is: the plan's one metric, or a combined score (SPEC 5.5).
+        "performance_measure": performance_measure(plan),
         "rows": out_rows,
         "csms": csms,
         "summary": summary,
@@ -127,6 +129,12 @@ def build_document(comparison: Comparison, shocks: list | None = None, data: str
         # Only present when asked for, so the plain document stays exactly SPEC section 4.
         document["shocks"] = {shock.column: shock.pct for shock in shocks}
     return document
+
+
+def performance_measure(plan) -> dict:
+    """The plan's performance measure as the document states it: label, whether a score, metric weights."""
+    return {"label": performance_label(plan), "combined": isinstance(plan.performance, dict),
+            "weights": plan.performance_weights}
 
 
 def shock_labels(document: dict) -> str:

@@ -97,6 +97,22 @@ def explanation_tree(doc: dict) -> Node:
     for name, entry in doc["metrics"].items():
         metrics.add(f"{name} = {_value(entry['value'])}  ", (f"{entry['formula']} = {entry['figures']}", "dim"))
     metrics.add(f"book risk {_ratio(doc['risk']['book'])}; company risk {_ratio(doc['risk']['company'])}")
+    if doc.get("custom_metrics"):
+        custom = root.add("The plan's own metrics")
+        for entry in doc["custom_metrics"]:
+            node = custom.add((entry["metric"], "bold"), f" ({entry['scope']} scope) = {_value(entry['value'])}")
+            node.add(entry["definition"])
+            node.add((f"{entry['formula']} = {entry['figures']}", "dim"))
+            column = entry.get("column")
+            if column:
+                node.add(f"{column['name']}: {column['rows_with_value']} row(s) with a value, Σ {column['sum']:g}, "
+                         f"min {_value(column['min'])}, max {_value(column['max'])}")
+            if entry["window"]:
+                quarters = entry["window"]["quarters"]
+                node.add(f"window: {len(quarters)} of {entry['window']['asked']} quarter(s) held: {', '.join(quarters)}")
+            if entry["filters"]:
+                node.add(f"filter: {' and '.join(entry['filters'])}; {entry['rows_filtered_out']} row(s) of the book "
+                         "filtered out")
 
     components = root.add("Components")
     for c in doc["components"]:
@@ -111,6 +127,8 @@ def explanation_tree(doc: dict) -> Node:
                      f"{', uncapped' if c['uncapped'] else ''}) → fraction {_ratio(c['fraction'])}")
             if c["points_used"]:
                 node.add((c["points_used"], "dim"))
+            by_segment = c.get("weight_by_segment")
+            node.add(f"weight {c['weight']:g}" + (f" (by segment: {by_segment['from']})" if by_segment else ""))
             node.add(f"{c['formula']}: {c['unrounded']:,.6f} → {_amount(c['payout'])}")
         else:
             node.add(f"tiers ({c['tiering']}, bounds in {c['bounds_in']}): {_tiers(c)}")
@@ -259,6 +277,9 @@ def explanation_rows(doc: dict):
     for metric, entry in doc["metrics"].items():
         for name, value in entry.items():
             yield "metric", metric, name, value
+    for entry in doc.get("custom_metrics", []):
+        for name, value in _flatten("", {k: v for k, v in entry.items() if k not in ("metric", "scope")}):
+            yield "custom metric", f"{entry['metric']} ({entry['scope']})", name, value
     for name, value in doc["risk"].items():
         yield "risk", "", name, value
     for component in doc["components"]:

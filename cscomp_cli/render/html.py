@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from ..text import printable, printable_data
 from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, pay_share,
-                    percent, performance, quarter_view, top_view)
+                    percent, performance, performance_heading, performance_label, quarter_view, top_view)
 
 ACTUAL, PROPOSED = "#8a8f98", "#2f6fdf"
 STYLE = """
@@ -86,7 +86,8 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
         f"<figure id='chart-quarters'>{charts['quarters']}</figure>",
         f"<figure id='chart-segments'>{charts['segments']}</figure>",
         "</div>",
-        "<h2>Top performers</h2>", _top_table(document),
+        "<h2>Top performers</h2>", f"<p class='sub'>Ranked by {_e(performance_label(document))}.</p>",
+        _top_table(document),
         "<h2>Every CSM</h2>", _csm_table(document),
     ]
     if document["warnings"]:
@@ -191,7 +192,8 @@ def _top_table(document: dict) -> str:
         f"<td>{_money(c['delta'], currency, sign=True)}</td>"
         + (f"<td>{_money(c['cash_delta'], currency, sign=True)}</td>" if cash else "") + "</tr>"
         for rank, c in enumerate(top_view(document), 1))
-    return ("<table><tr><th>#</th><th class='l'>CSM</th><th class='l'>Name</th><th>Performance</th><th>Actual</th>"
+    return ("<table><tr><th>#</th><th class='l'>CSM</th><th class='l'>Name</th>"
+            f"<th>{_e(performance_heading(document))}</th><th>Actual</th>"
             "<th>Proposed</th><th>Delta</th>" + ("<th>Cash Δ</th>" if cash else "") + f"</tr>{rows}</table>")
 
 
@@ -290,7 +292,7 @@ def chart_figures(document: dict) -> dict:
                  label=f"actually paid (ρ {correlation(rho['actual'])})")
     axes.scatter([p for p, _, _ in points], [q for _, _, q in points], color=PROPOSED,
                  label=f"proposed (ρ {correlation(rho['proposed'])})")
-    axes.set_xlabel("performance (the plan's performance metric, pooled)")
+    axes.set_xlabel(f"performance: {performance_label(document)}")
     axes.set_ylabel("variable pay as % of target")
     _title_and_legend(axes, "Pay against performance")
     figures["scatter"] = _laid_out(figure)

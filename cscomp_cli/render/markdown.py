@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..text import printable, printable_data
 from .document import shock_labels
 from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, percent,
-                    performance, quarter_view, top_view)
+                    performance, performance_heading, performance_label, quarter_view, top_view)
 
 # Backslash escapes for what would end a table cell or start code, a link or an image; entities for
 # what would start raw HTML (which GitHub and most viewers would otherwise pass through).
@@ -102,8 +102,8 @@ def to_markdown(document: dict) -> str:
                       money(q["delta"], currency, sign=True), percent(q["delta_pct"]), *cash_cells(q)]
                      for q in quarter_view(document)],
                     set(range(1, 8)))
-    lines += ["", "## Top performers", ""]
-    lines += _table(["#", "CSM", "Name", "Performance", "Delta"] + (["Cash Δ"] if cash else []),
+    lines += ["", "## Top performers", "", f"Ranked by {_cell(performance_label(document))}.", ""]
+    lines += _table(["#", "CSM", "Name", performance_heading(document), "Delta"] + (["Cash Δ"] if cash else []),
                     [[i, ("▼ " if paid_less(c) else "") + c["csm_id"], c["name"], performance(c["performance"]),
                       money(c["delta"], currency, sign=True),
                       *([money(c["cash_delta"], currency, sign=True)] if cash else [])]

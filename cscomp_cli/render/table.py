@@ -18,7 +18,8 @@ from rich.text import Text
 from ..text import printable_data
 from .document import shock_labels
 from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
-                    pay_share_buckets, percent, performance, quarter_view, top_view)
+                    pay_share_buckets, percent, performance, performance_heading, performance_label, quarter_view,
+                    top_view)
 
 
 def render_table(document: dict, console: Console) -> None:
@@ -204,11 +205,11 @@ def _quarter_table(document: dict, currency: str, *, cash: bool = False, hidden:
 
 def _top_table(document: dict, currency: str, *, cash: bool = False) -> Table:
     top = top_view(document)
-    table = Table(title="Top performers (the plan's performance metric, pooled)", box=box.SIMPLE_HEAVY,
+    table = Table(title=f"Top performers by {escape(performance_label(document))}", box=box.SIMPLE_HEAVY,
                   title_justify="left")
-    names = ("#", "CSM", "Name", "Performance", "Delta") + (("Cash Δ",) if cash else ())
-    for name in names:
-        table.add_column(name, justify="left" if name in ("CSM", "Name") else "right")
+    names = ("#", "CSM", "Name", performance_heading(document), "Delta") + (("Cash Δ",) if cash else ())
+    for position, name in enumerate(names):
+        table.add_column(escape(name), justify="left" if position in (1, 2) else "right")
     for rank, csm in enumerate(top, 1):
         less = paid_less(csm)
         cells = [str(rank), f"{'▼' if less else '★'} {escape(csm['csm_id'])}", escape(str(csm["name"])),

@@ -136,6 +136,22 @@ def performance(value: float | None) -> str:
     return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
+def performance_label(document: dict) -> str:
+    """What the CSMs' performance is: 'nrr, pooled over the period' or 'combined score (nrr 70 %, csat 30 %)'."""
+    measure = document.get("performance_measure")
+    if measure is None:
+        return "the plan's performance metric, pooled"
+    return measure["label"] if measure["combined"] else f"{measure['label']}, pooled over the period"
+
+
+def performance_heading(document: dict) -> str:
+    """The performance column's heading: the metric's name, or 'Score' for a combined score."""
+    measure = document.get("performance_measure")
+    if measure is None:
+        return "Performance"
+    return "Score" if measure["combined"] else measure["label"]
+
+
 BUCKETS = [(None, 50), (50, 75), (75, 100), (100, 125), (125, 150), (150, 200), (200, None)]
 
 

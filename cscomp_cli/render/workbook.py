@@ -8,7 +8,7 @@ import math
 import re
 
 from ..text import escaped
-from .views import cash_summary, data_line, moves_base, quarter_view
+from .views import cash_summary, data_line, moves_base, performance_label, quarter_view
 
 MONEY = '#,##0.00;[Red]-#,##0.00'
 PERCENT = '0.00%'
@@ -46,6 +46,7 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         ("CSMs", s["csms"], None),
         ("Paid more" + (" (total cash)" if cash else ""), s["paid_more"], None),
         ("Paid less" + (" (total cash)" if cash else ""), s["paid_less"], None),
+        ("Performance measure", performance_label(document), None),
         ("Top performers", ", ".join(s["top_performers"]), None),
         ("Top performers paid less", ", ".join(s["top_performers_paid_less"]), None),
         ("Pay–performance correlation, actual", rho["actual"], "0.000"),
@@ -61,7 +62,8 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
                    "Cash delta %"] if cash else []
     cash_formats = {10 + i: MONEY for i in range(5)} | {15: PERCENT} if cash else {}
     book.table("CSMs",
-               ["CSM", "Name", "Segment", "Actual", "Proposed", "Delta", "Delta %", "Performance", "Top performer",
+               ["CSM", "Name", "Segment", "Actual", "Proposed", "Delta", "Delta %",
+                f"Performance: {performance_label(document)}", "Top performer",
                 *cash_header],
                [[c["csm_id"], c["name"], c["segment"], c["actual"], c["proposed"], c["delta"], _pct(c["delta_pct"]),
                  c["performance"], "yes" if c["top_performer"] else "",
@@ -301,6 +303,7 @@ def side_by_side_xlsx(document: dict) -> bytes:
           for s in segments],
         ("CSMs paid more" + (" (total cash)" if cash else ""), None, [p["paid_more"] for p in plans], None),
         ("CSMs paid less" + (" (total cash)" if cash else ""), None, [p["paid_less"] for p in plans], None),
+        ("Top performers by", None, [p.get("performance_measure", "") for p in plans], None),
         ("Top performers paid less", None, [", ".join(p["top_performers_paid_less"]) for p in plans], None),
         ("Pay–performance correlation", actual["pay_performance_correlation"],
          [p["pay_performance_correlation"] for p in plans], "0.000"),
