@@ -16,12 +16,6 @@ from .conftest import REPO
 
 BENCH = REPO / "benchmarks"
 PLAN = BENCH / "plan_all.yaml"
-# plan_all.yaml has custom metrics (a window, a filter, a column mean): cscomp replays them once the
-# engine's cscomp_cli/custom.py exists. Until then the comparisons with cscomp are expected to fail,
-# and strict: they must pass the moment it lands.
-ENGINE = importlib.util.find_spec("cscomp_cli.custom") is not None
-needs_engine = pytest.mark.xfail(not ENGINE, strict=True, raises=Exception,
-                                 reason="cscomp computes custom metrics once cscomp_cli/custom.py lands")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +42,6 @@ def cscomp_cents(small_org):
     return compute
 
 
-@needs_engine
 def test_the_per_row_loop_agrees_to_the_cent(small_org, cscomp_cents):
     import reference_loop
 
@@ -57,7 +50,6 @@ def test_the_per_row_loop_agrees_to_the_cent(small_org, cscomp_cents):
     assert len(ours) > 200
 
 
-@needs_engine
 @pytest.mark.skipif(importlib.util.find_spec("duckdb") is None, reason="duckdb is in the bench extra")
 def test_duckdb_sql_agrees_to_the_cent(small_org, cscomp_cents):
     import reference_duckdb
@@ -66,7 +58,6 @@ def test_duckdb_sql_agrees_to_the_cent(small_org, cscomp_cents):
     assert reference_duckdb.payouts_duckdb(small_org, PLAN, quarters) == ours
 
 
-@needs_engine
 def test_the_org_as_raw_exports_through_the_data_map_replays_to_the_cent(small_org, cscomp_cents, tmp_path):
     import exports
 

@@ -17,13 +17,7 @@ from .conftest import REPO, run
 
 SAMPLE = REPO / "sample_data"
 PLANS = sorted((REPO / "plans").glob("*.yaml"))
-# The issue-12 example plans (custom metrics, weights by segment, a combined score) run once the
-# engine's cscomp_cli/custom.py lands; until then they are expected to fail, strictly.
-ENGINE = importlib.util.find_spec("cscomp_cli.custom") is not None
-NEEDS_ENGINE = {"ttm_nrr", "balanced_scorecard"}
-PLAN_PARAMS = [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(
-    not ENGINE, strict=True, reason="custom metrics are replayed once cscomp_cli/custom.py lands"))
-    if p.stem in NEEDS_ENGINE else pytest.param(p, id=p.stem) for p in PLANS]
+ISSUE_12_PLANS = ("balanced_scorecard", "ttm_nrr")  # custom metrics, weights by segment, a combined score
 
 
 def _generator():
@@ -71,7 +65,7 @@ def test_sample_org_looks_like_a_real_cs_org():
     assert roster["quarter"].notna().any()
 
 
-@pytest.mark.parametrize("plan", PLAN_PARAMS)
+@pytest.mark.parametrize("plan", PLANS, ids=[p.stem for p in PLANS])
 def test_every_example_plan_opens_with_its_question_and_runs(plan):
     assert plan.read_text().startswith("# ")
     assert "Question it answers" in plan.read_text()
@@ -172,7 +166,14 @@ def test_every_churn_has_a_reason_and_product_gaps_cluster_in_mid_market(raw_acc
     assert set(whales["churn_reason"]) == {"acquired", "competitor"}
 
 
-@pytest.mark.parametrize("name", sorted(NEEDS_ENGINE))
+@pytest.mark.parametrize("name", ISSUE_12_PLANS)
+def test_the_issue_12_example_plans_validate_against_the_sample_org(name):
+    result = run("validate", REPO / "plans" / f"{name}.yaml", "--data", SAMPLE, "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["errors"] == []
+
+
+@pytest.mark.parametrize("name", ISSUE_12_PLANS)
 def test_the_issue_12_example_plans_read_columns_the_sample_org_has(name, raw_accounts):
     plan = load_plan(REPO / "plans" / f"{name}.yaml")
     assert plan.metrics  # each defines metrics of its own
