@@ -33,6 +33,8 @@ tables:
       nps: NPS Score
       health: Health Score
       risk: Risk Score
+      csat: CSAT Score
+      churn_reason: Churn Reason
   roster:
     files: Workers.csv
     numbers: "1,234.56"
@@ -89,6 +91,8 @@ def write_exports(canonical: Path, out: Path) -> Path:
         "Churned ARR": _money(accounts["churn"]),
         "Renewal Status": np.where(due, np.where(renewed, "Renewed", "Churned"), ""),
         "NPS Score": accounts["nps"], "Health Score": accounts["health"], "Risk Score": accounts["risk"],
+        # the extra columns benchmarks/plan_all.yaml's custom metrics read, as the CRM names them
+        "CSAT Score": accounts["csat"], "Churn Reason": accounts["churn_reason"],
     }).to_csv(out / "Account Report.csv", index=False)
     roster = read("roster.csv")
     pd.DataFrame({

@@ -5,6 +5,9 @@
 
 About 2 M account-quarter rows at the default size. Deterministic (seeded), so every machine
 benchmarks the same data. payouts.csv is what plans/current.yaml pays, as in the sample org.
+accounts.csv carries the sample org's extra columns too: a sparse csat (about one account in five
+answers a quarter), seats, onboarding_complete and churn_reason, which plan_all.yaml's custom
+metrics read.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ No row ever passes through Python.
 
     payouts_duckdb(data_dir, plan_path, quarters)  ->  {(quarter, csm_id): proposed cents}
 
-The arithmetic follows /work/shared/SPEC.md sections 1-3 to the cent, including the contract's
+The arithmetic follows /work/shared/SPEC.md sections 1-3 and 5.3 (custom metrics: column aggregates,
+filters, trailing windows folded per account) to the cent, including the contract's
 rounding (metrics, targets, attainments and tier bounds rounded to 9 decimals as soon as computed;
 payouts rounded to 6 decimals, then to cents, halves away from zero; components summed in integer
 cents; the plan cap in cents).
@@ -97,14 +98,17 @@ def _boolean(column: str, present: set[str]) -> str:
     return f"coalesce(lower(trim({column})) IN ('true', 'yes', 'y', '1'), false) AS {column}"
 
 
-def load_duckdb(data_dir) -> duckdb.DuckDBPyConnection:
+def load_duckdb(data_dir, plan_path=DEFAULT_PLAN) -> duckdb.DuckDBPyConnection:
     """Read accounts.csv, roster.csv, payouts.csv and quotas.csv into tables of an in-memory DuckDB.
 
     Types are settled here (amounts DOUBLE, booleans BOOLEAN, dates DATE, blank = NULL) and the
-    derived arr_end is filled in, so the payout query only does the plan's arithmetic.
+    derived arr_end is filled in, so the payout query only does the plan's arithmetic. The accounts
+    columns the plan's custom metrics name are kept as text (x_<column>, trimmed, blank = NULL), with
+    each row's quarter as an ordinal (qord: consecutive quarters, consecutive integers) for windows.
     """
     data_dir = Path(data_dir)
     con = duckdb.connect()
+    named = sorted(plan_columns(read_plan(plan_path)))
 
     accounts = data_dir / "accounts.csv"
     cols = _header(accounts)
@@ -113,13 +117,18 @@ def load_duckdb(data_dir) -> duckdb.DuckDBPyConnection:
     cross_sell = "coalesce(cross_sell, 0.0)" if "cross_sell" in cols else "0.0"
     derived_end = f"arr_start + expansion + {cross_sell} - contraction - churn"
     arr_end = f"coalesce(arr_end, {derived_end})" if "arr_end" in cols else derived_end
+    missing = [c for c in named if c not in cols]
+    if missing:
+        raise ValueError(f"accounts.csv has no column {missing[0]!r}, which the plan's metrics name")
+    extra = "".join(f", nullif(trim(CAST({c} AS VARCHAR)), '') AS {raw_column(c)}" for c in named)
     con.execute(f"""
         CREATE TABLE accounts AS
         SELECT quarter, account_id, csm_id, arr_start, expansion, {cross_sell} AS cross_sell,
                contraction, churn, {arr_end} AS arr_end,
                {_boolean('renewal_due', cols)}, {_boolean('renewed', cols)},
                {_optional(cols, 'nps', 'NULL::DOUBLE')}, {_optional(cols, 'health', 'NULL::DOUBLE')},
-               {_optional(cols, 'risk', 'NULL::DOUBLE')}
+               {_optional(cols, 'risk', 'NULL::DOUBLE')},
+               CAST(left(quarter, 4) AS INTEGER) * 4 + CAST(right(quarter, 1) AS INTEGER) - 1 AS qord{extra}
         FROM {source}
     """)
 
@@ -191,8 +200,196 @@ def read_plan(plan_path) -> dict:
         applies = m.get("applies_to", "all")
         m["applies_to"] = [c["id"] for c in components] if applies == "all" else list(applies)
         modifiers.append(m)
+    metrics = plan.get("metrics") or {}
     return {"credit": credit, "pay_mix": plan.get("pay_mix"), "cap": plan.get("cap"),
-            "components": components, "modifiers": modifiers}
+            "components": components, "modifiers": modifiers,
+            "custom": {name: resolve(name, metrics) for name in metrics}}
+
+
+def resolve(name: str, metrics: dict) -> dict:
+    """A custom metric down to its base (a built-in, or "column"), its chain's filters and window."""
+    top, filters, window, spec = name, [], None, metrics.get(name)
+    while spec is not None:
+        filters += spec.get("filter") or []
+        window = window or spec.get("window")
+        if "column" in spec:
+            return {"name": top, "base": "column", "column": spec["column"], "aggregate": spec["aggregate"],
+                    "where": spec.get("where") or {}, "filters": filters, "window": window or 1}
+        name, spec = spec["from"], metrics.get(spec["from"])
+    return {"name": top, "base": name, "filters": filters, "window": window or 1}
+
+
+def plan_columns(plan: dict) -> set[str]:
+    """The accounts columns the plan's custom metrics read (aggregated or filtered on)."""
+    named = set()
+    for d in plan["custom"].values():
+        named |= {f["column"].strip().lower() for f in d["filters"]}
+        if d["base"] == "column":
+            named.add(d["column"].strip().lower())
+    return named
+
+
+def raw_column(column: str) -> str:
+    """The accounts table's text copy of a column a custom metric names."""
+    return '"x_' + column.strip().lower().replace('"', '""') + '"'
+
+
+# --- custom metrics (SPEC 5.3) -----------------------------------------------------------------
+
+YES, NO = "('yes', 'y', 'true', '1')", "('no', 'n', 'false', '0')"
+
+
+def _value(v) -> str:
+    """A filter value: text trimmed and case-folded, numbers and yes/no as they are."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return num(v)
+    return text(str(v).strip().casefold())
+
+
+def condition_sql(f: dict) -> str:
+    """One filter condition as a boolean that is never NULL: a blank cell is in no `in` list, in
+    every `not_in` list, and fails `equals` and every numeric test."""
+    cell = raw_column(f["column"])
+    if "at_least" in f or "below" in f:
+        tests = ([f"CAST({cell} AS DOUBLE) >= {num(f['at_least'])}"] if "at_least" in f else []) + \
+                ([f"CAST({cell} AS DOUBLE) < {num(f['below'])}"] if "below" in f else [])
+        return f"coalesce({' AND '.join(tests)}, false)"
+    values = f.get("in", f.get("not_in", [f.get("equals")]))
+    if isinstance(values[0], bool):
+        read = f"CASE WHEN lower({cell}) IN {YES} THEN true WHEN lower({cell}) IN {NO} THEN false END"
+    elif isinstance(values[0], (int, float)):
+        read = f"CAST({cell} AS DOUBLE)"
+    else:
+        read = f"lower({cell})"
+    listed = ", ".join(_value(v) for v in values)
+    if "not_in" in f:
+        return f"coalesce({read} NOT IN ({listed}), true)"
+    return f"coalesce({read} IN ({listed}), false)"
+
+
+def column_value_sql(column: str) -> str:
+    """A column metric's cell as a number: yes/no read as 1/0, blank NULL (no value)."""
+    cell = raw_column(column)
+    return (f"CASE WHEN lower({cell}) IN ('yes', 'y', 'true') THEN 1.0 "
+            f"WHEN lower({cell}) IN ('no', 'n', 'false') THEN 0.0 ELSE CAST({cell} AS DOUBLE) END")
+
+
+def _where_sql(where: dict, value: str) -> str:
+    tests = ([f"{value} >= {num(where['at_least'])}"] if "at_least" in where else []) + \
+            ([f"{value} < {num(where['below'])}"] if "below" in where else [])
+    return " AND ".join(tests) or "false"
+
+
+# Per account of a (windowed) book: its rows folded into one, plus the per-row sums that are not
+# folded (renewal sums, NPS answers, health and column values read every row in the window).
+FOLD = {
+    "arr_start": "fsum(r.arr_start) FILTER (WHERE r.qord = m.first)",  # its row in the first quarter
+    "expansion": "fsum(r.expansion)", "cross_sell": "fsum(r.cross_sell)",
+    "contraction": "fsum(r.contraction)", "churn": "fsum(r.churn)",
+    "due_start": "fsum(r.arr_start) FILTER (WHERE r.renewal_due)",
+    "renewed_start": "fsum(r.arr_start) FILTER (WHERE r.renewal_due AND r.renewed)",
+    "renewed_arr": "fsum(r.arr_start - r.contraction - r.churn) FILTER (WHERE r.renewal_due AND r.renewed)",
+    "nps_answers": "count(r.nps)", "nps_promoters": "count(*) FILTER (WHERE r.nps >= 9)",
+    "nps_detractors": "count(*) FILTER (WHERE r.nps <= 6)",
+    "health_sum": "fsum(r.health)", "health_count": "count(r.health)",
+    "col_n": "count(r.v)", "col_sum": "fsum(r.v)", "col_min": "min(r.v)", "col_max": "max(r.v)",
+    "col_wsum": "fsum(r.v * r.arr_start) FILTER (WHERE r.arr_start > 0 AND r.v IS NOT NULL)",
+    "col_wbase": "fsum(r.arr_start) FILTER (WHERE r.arr_start > 0 AND r.v IS NOT NULL)",
+}
+FOLDED_BASE = "coalesce(arr_start, 0.0) > 0"
+# The book's sums over the folded rows, named as STATISTICS names them (and col_* for columns).
+FOLDED_STATISTICS = {
+    "start_arr": f"fsum(arr_start) FILTER (WHERE {FOLDED_BASE})",
+    "expansion": "fsum(expansion)", "cross_sell": "fsum(cross_sell)",
+    "contraction": "fsum(contraction)", "churn": "fsum(churn)",
+    "retained": f"fsum(arr_start - contraction - churn) FILTER (WHERE {FOLDED_BASE})",
+    "net_retained": f"fsum(arr_start - contraction - churn + expansion + cross_sell) FILTER (WHERE {FOLDED_BASE})",
+    "renewed_arr": "fsum(renewed_arr)",
+    "base_rows": f"count(*) FILTER (WHERE {FOLDED_BASE})",
+    "base_rows_alive": f"count(*) FILTER (WHERE {FOLDED_BASE} AND "
+                       "arr_start + expansion + cross_sell - contraction - churn > 0)",
+    "due_start": "fsum(due_start)", "renewed_start": "fsum(renewed_start)",
+    "nps_answers": "sum(nps_answers)", "nps_promoters": "sum(nps_promoters)",
+    "nps_detractors": "sum(nps_detractors)",
+    "health_sum": "fsum(health_sum)", "health_count": "sum(health_count)",
+    "accounts": "count(*)",
+    "col_n": "sum(col_n)", "col_sum": "fsum(col_sum)", "col_min": "min(col_min)", "col_max": "max(col_max)",
+    "col_wsum": "fsum(col_wsum)", "col_wbase": "fsum(col_wbase)", "col_share": "sum(col_share)",
+}
+COLUMN_STATS = {"mean": ["col_n", "col_sum"], "sum": ["col_sum"], "count": ["col_n"], "min": ["col_n", "col_min"],
+                "max": ["col_n", "col_max"], "arr_weighted_mean": ["col_wsum", "col_wbase"],
+                "share": ["col_n", "col_share"]}
+
+
+def custom_stats(d: dict) -> list[str]:
+    """The folded book sums a custom metric reads."""
+    if d["base"] == "column":
+        return COLUMN_STATS[d["aggregate"]]
+    if d["base"] not in NEEDS or d["base"] == "risk":
+        raise NotImplementedError(f"custom metric {d['name']} from {d['base']!r}")
+    return NEEDS[d["base"]][0]
+
+
+def custom_ctes(prefix: str, d: dict, quarters: list[str]) -> str:
+    """CTEs ending in <prefix>: a row per (replayed quarter, csm_id) with the custom metric's book sums.
+
+    The window of quarter q is its N quarters up to q, starting no earlier than the data's first
+    quarter. Its book: every account the CSM owned, in a row passing the filter, in one of them.
+    Each account folds into one row: arr_start from the window's first quarter (NULL, no start ARR,
+    without a passing row there), movements summed over its passing rows in the window, whoever
+    owned them. Without a window (N = 1) this is the quarter's book with the filter applied.
+    """
+    filters = " AND ".join(condition_sql(f) for f in d["filters"]) or "true"
+    value = column_value_sql(d["column"]) if d["base"] == "column" else "NULL::DOUBLE"
+    fold = dict(FOLD)
+    if d["base"] == "column" and d["aggregate"] == "share":
+        fold["col_share"] = f"count(*) FILTER (WHERE {_where_sql(d['where'], 'r.v')})"
+    windows = ", ".join(f"({text(q)}, {quarter_ordinal(q)})" for q in quarters)
+    stats = custom_stats(d)
+    folded = ",\n               ".join(f"{sql} AS {name}" for name, sql in fold.items())
+    summed = ",\n               ".join(f"{FOLDED_STATISTICS[st]} AS {prefix}__{st}" for st in stats)
+    return f"""{prefix}_rows AS (
+        SELECT account_id, csm_id, qord, arr_start, expansion, cross_sell, contraction, churn,
+               renewal_due, renewed, nps, health, {value} AS v
+        FROM accounts WHERE {filters}
+), {prefix}_windows AS (
+        SELECT w.quarter, w.qord, greatest(w.qord - {int(d['window']) - 1}, (SELECT min(qord) FROM accounts)) AS first
+        FROM (VALUES {windows}) AS w(quarter, qord)
+), {prefix}_members AS (
+        SELECT DISTINCT w.quarter, w.qord AS last, w.first, r.csm_id, r.account_id
+        FROM {prefix}_windows w JOIN {prefix}_rows r ON r.qord BETWEEN w.first AND w.qord
+), {prefix}_folded AS (
+        SELECT m.quarter, m.csm_id, m.account_id,
+               {folded}
+        FROM {prefix}_members m
+        JOIN {prefix}_rows r ON r.account_id = m.account_id AND r.qord BETWEEN m.first AND m.last
+        GROUP BY m.quarter, m.csm_id, m.account_id
+), {prefix} AS (
+        SELECT quarter, csm_id,
+               {summed}
+        FROM {prefix}_folded GROUP BY quarter, csm_id
+)"""
+
+
+def column_metric_sql(prefix: str, d: dict) -> str:
+    """A column aggregate from its book sums, rounded to 9 decimals; NULL (undefined) with no value,
+    except sum and count (0)."""
+    s = lambda stat: f"{prefix}__{stat}"  # noqa: E731
+    return {
+        "mean": f"round9({_ratio(s('col_sum'), s('col_n'))})",
+        "sum": f"round9({s('col_sum')})",
+        "count": s("col_n"),
+        "min": f"round9(CASE WHEN {s('col_n')} > 0 THEN {s('col_min')} END)",
+        "max": f"round9(CASE WHEN {s('col_n')} > 0 THEN {s('col_max')} END)",
+        "arr_weighted_mean": f"round9({_ratio(s('col_wsum'), s('col_wbase'))})",
+        "share": f"round9({_ratio(s('col_share'), s('col_n'))})",
+    }[d["aggregate"]]
+
+
+def quarter_ordinal(label: str) -> int:
+    return int(label[:4]) * 4 + int(label[5]) - 1
 
 
 # --- metrics (SPEC section 2) ----------------------------------------------------------------
@@ -438,11 +635,19 @@ def replay_sql(plan: dict, quarters: list[str]) -> str:
             wanted |= {("risk", c["scope"]), ("risk", "company")}
     for m in modifiers:
         wanted.add((m["when"]["metric"], m["when"]["scope"]))
+    # Custom metrics: each its own book (filtered, windowed) per CSM-quarter, under a prefix k<i>.
+    custom = {}
+    for name, scope in sorted(wanted):
+        if name in plan["custom"]:
+            if scope != "csm":
+                raise NotImplementedError(f"custom metric {name} at scope {scope}")
+            custom[name] = f"k{len(custom)}"
     stats = {scope: [] for scope in SCOPES}  # in STATISTICS order, so the SQL reads the same each run
     atoms = {scope: [] for scope in SCOPES}
     for name, scope in sorted(wanted):
-        stats[scope] += NEEDS[name][0]
-        atoms[scope] += NEEDS[name][1]
+        if name not in custom:
+            stats[scope] += NEEDS[name][0]
+            atoms[scope] += NEEDS[name][1]
     stats = {scope: [st for st in STATISTICS if st in stats[scope]] for scope in SCOPES if stats[scope]}
     atoms = {scope: [a for a in ATOMS if a in atoms[scope]] for scope in stats}
     summed = [st for st in STATISTICS if any(st in needed for needed in stats.values())]
@@ -458,7 +663,21 @@ def replay_sql(plan: dict, quarters: list[str]) -> str:
                  for scope in atoms for atom in atoms[scope]]
     metric_cols = [f"{risk_sql(scope)} AS risk_{scope}" if name == "risk" else
                    f"{compound_sql(name, scope)} AS m_{name}_{scope}"
-                   for name, scope in sorted(wanted) if name not in ATOMS]
+                   for name, scope in sorted(wanted) if name not in ATOMS and name not in custom]
+    custom_sql, custom_cols = [], []
+    for name, prefix in custom.items():
+        d = plan["custom"][name]
+        custom_sql.append(custom_ctes(prefix, d, quarters))
+        custom_cols += [f"CAST(coalesce(c_{prefix}.{prefix}__{st}, 0) AS DOUBLE) AS {prefix}__{st}"
+                        for st in custom_stats(d)]
+        if d["base"] == "column":
+            metric_cols.append(f"{column_metric_sql(prefix, d)} AS m_{name}_csm")
+        else:
+            base_atoms = NEEDS[d["base"]][1]
+            atom_cols += [f"{atom_sql(atom, prefix, plan['credit'])} AS m_{atom}_{prefix}" for atom in base_atoms]
+            formula = f"m_{d['base']}_{prefix}" if d["base"] in ATOMS else compound_sql(d["base"], prefix)
+            metric_cols.append(f"{formula} AS m_{name}_csm")
+    joins = "".join(f"\n        LEFT JOIN {prefix} c_{prefix} USING (quarter, csm_id)" for prefix in custom.values())
 
     # Targets and modifier factors; then tier bounds (they read the target) and each component's
     # multiplier (the product of the factors of the modifiers that apply to it, in plan order).
@@ -545,9 +764,9 @@ WITH replayed AS (
         SELECT quarter, csm_id{cols(sums)}
         FROM accounts WHERE quarter IN ({window})
         GROUP BY quarter, csm_id
-), books AS (
-        SELECT p.*{cols(own)}
-        FROM pay p LEFT JOIN per_book b USING (quarter, csm_id)
+), {"".join(c + ", " for c in custom_sql)}books AS (
+        SELECT p.*{cols(own + custom_cols)}
+        FROM pay p LEFT JOIN per_book b USING (quarter, csm_id){joins}
 ), scoped AS (
         -- a team/segment/company book is the union of the books of the CSMs replayed that quarter
         SELECT *{cols(pooled)}
@@ -588,7 +807,7 @@ ORDER BY quarter, csm_id
 
 def replay_duckdb(data_dir: Path, plan_path: Path, quarters: list[str], con=None) -> tuple[list[str], list[tuple]]:
     """Run the replay query: (column names, rows). Loads the data first unless `con` is given."""
-    con = load_duckdb(data_dir) if con is None else con
+    con = load_duckdb(data_dir, plan_path) if con is None else con
     plan = read_plan(plan_path)
     con.execute(MACROS)
     result = con.execute(replay_sql(plan, [_quarter_label(q) for q in quarters]))

@@ -3,7 +3,8 @@
     python benchmarks/reference_loop.py DATA_DIR                 # CSM-quarters and proposed total
     python benchmarks/reference_loop.py DATA_DIR --check         # ... and compare with cscomp, to the cent
 
-It replays benchmarks/plan_all.yaml (or --plan) exactly as SPEC sections 1-3 say, with nothing but
+It replays benchmarks/plan_all.yaml (or --plan) exactly as SPEC sections 1-3 and 5.3 say (custom
+metrics: column aggregates, filters, trailing windows folded per account), with nothing but
 csv.DictReader, dicts and for-loops over account rows: no pandas, no numpy, nothing from cscomp_cli.
 It follows the plan's YAML (components, modifiers, targets, tiers) rather than hard-coding numbers,
 but only supports what the benchmark data needs: plain values (2025Q1, 1234.5, yes/no), no input
@@ -162,6 +163,146 @@ def book_metrics(rows: list[dict], credit: dict[str, float]) -> dict[str, float 
 
 
 # --------------------------------------------------------------------------------------------
+# Custom metrics (SPEC 5.3): filters, column aggregates, trailing windows
+# --------------------------------------------------------------------------------------------
+
+
+def quarter_ordinal(label: str) -> int:
+    """2025Q3 -> 2025 × 4 + 2: consecutive quarters are consecutive integers."""
+    return int(label[:4]) * 4 + int(label[5]) - 1
+
+
+def resolve(name: str, metrics: dict) -> dict:
+    """A custom metric down to its base formula (a built-in, or "column"), its chain's filters and window."""
+    top, filters, window, spec = name, [], None, metrics.get(name)
+    while spec is not None:
+        filters += spec.get("filter") or []
+        window = window or spec.get("window")
+        if "column" in spec:
+            return {"name": top, "base": "column", "column": spec["column"], "aggregate": spec["aggregate"],
+                    "where": spec.get("where") or {}, "filters": filters, "window": window}
+        name, spec = spec["from"], metrics.get(spec["from"])
+    return {"name": top, "base": name, "filters": filters, "window": window}
+
+
+def _folded(text: str) -> str:
+    return text.strip().casefold()
+
+
+def passes(raw: dict[str, str], condition: dict) -> bool:
+    """One filter condition on a row's raw cell. A blank cell is in no `in` list, in every `not_in`
+    list, and fails `equals` and every numeric test."""
+    cell = raw.get(condition["column"], "").strip()
+    if "not_in" in condition:
+        values = condition["not_in"]
+    elif "in" in condition:
+        values = condition["in"]
+    elif "equals" in condition:
+        values = [condition["equals"]]
+    else:  # at_least / below: a number
+        if not cell:
+            return False
+        value = float(cell)
+        return (("at_least" not in condition or value >= condition["at_least"])
+                and ("below" not in condition or value < condition["below"]))
+    if not cell:
+        hit = False
+    elif isinstance(values[0], bool):
+        hit = boolean(cell) in values
+    elif isinstance(values[0], (int, float)):
+        hit = float(cell) in [float(v) for v in values]
+    else:
+        hit = _folded(cell) in {_folded(str(v)) for v in values}
+    return not hit if "not_in" in condition else hit
+
+
+def cell_value(text: str) -> float | None:
+    """A column metric's cell: a number, yes/no as 1/0, blank = no value."""
+    if not text:
+        return None
+    lowered = text.lower()
+    if lowered in ("yes", "no", "true", "false", "y", "n"):
+        return 1.0 if lowered in ("yes", "true", "y") else 0.0
+    return float(text)
+
+
+def column_metric(rows: list[dict], d: dict) -> float | None:
+    """mean / sum / min / max / count / arr_weighted_mean / share of the rows that have a value."""
+    pairs = [(v, row["arr_start"]) for row in rows if (v := cell_value(row["raw"].get(d["column"], ""))) is not None]
+    values = [v for v, _ in pairs]
+    aggregate = d["aggregate"]
+    if aggregate == "sum":
+        return round9(sum(values))
+    if aggregate == "count":
+        return float(len(values))
+    if not values:
+        return None
+    if aggregate == "mean":
+        return round9(sum(values) / len(values))
+    if aggregate == "min":
+        return round9(min(values))
+    if aggregate == "max":
+        return round9(max(values))
+    if aggregate == "arr_weighted_mean":
+        weight = sum(start for _, start in pairs if start > 0)
+        return round9(sum(v * start for v, start in pairs if start > 0) / weight) if weight else None
+    if aggregate == "share":
+        where = d["where"]
+        inside = sum(1 for v in values if ("at_least" not in where or v >= where["at_least"])
+                     and ("below" not in where or v < where["below"]))
+        return round9(inside / len(values))
+    raise NotImplementedError(f"aggregate {aggregate!r}")
+
+
+def custom_value(d: dict, owners: list[str], q: str, history: dict, first_ordinal: int, credit: dict):
+    """A custom metric of the book of ``owners`` (the CSMs of the scope) in quarter q.
+
+    Without a window this is the quarter's book, rows failing the filter left out. With one, the
+    book is every account one of the owners held (in a passing row) in a quarter of the window,
+    each folded into one row: arr_start from the window's first quarter (0 without a passing row
+    there), movements summed over its passing rows in the window whoever owned them; renewal sums,
+    NPS, health and column values read every passing row of those accounts in the window.
+    """
+    end = quarter_ordinal(q)
+    first = max(end - (d["window"] or 1) + 1, first_ordinal)
+    quarters = range(first, end + 1)
+
+    def ok(row: dict) -> bool:  # the filter, evaluated once per row and metric
+        verdicts = row.setdefault("passes", {})
+        if d["name"] not in verdicts:
+            verdicts[d["name"]] = all(passes(row["raw"], c) for c in d["filters"])
+        return verdicts[d["name"]]
+
+    members = {}  # account_id -> None, in the order first met (a set with a stable order)
+    for ordinal in quarters:
+        for owner in owners:
+            for row in history["by_owner"].get((ordinal, owner), []):
+                if ok(row):
+                    members[row["account_id"]] = None
+    kept = {}  # account_id -> its passing rows in the window, by quarter ordinal
+    for account in members:
+        theirs = history["by_account"][account]
+        kept[account] = {o: theirs[o] for o in quarters if o in theirs and ok(theirs[o])}
+    rows = [r for account in members for r in kept[account].values()]
+    if d["base"] == "column":
+        return column_metric(rows, d)
+    folded = []
+    for account in members:
+        theirs = kept[account]
+        start = theirs[first]["arr_start"] if first in theirs else 0.0
+        moves = {k: sum(r[k] for r in theirs.values()) for k in ("expansion", "cross_sell", "contraction", "churn")}
+        folded.append({"arr_start": start, **moves, "renewal_due": False, "renewed": False, "nps": None,
+                       "health": None, "risk": None,
+                       "arr_end": start + moves["expansion"] + moves["cross_sell"] - moves["contraction"]
+                       - moves["churn"]})
+    m = book_metrics(folded, credit)
+    every = book_metrics(rows, credit)  # renewal sums, NPS answers and health values: every row
+    for name in ("renewal_rate", "renewed_arr", "nps", "health"):
+        m[name] = every[name]
+    return m[d["base"]]
+
+
+# --------------------------------------------------------------------------------------------
 # Plan pieces: targets, curves, commissions
 # --------------------------------------------------------------------------------------------
 
@@ -240,11 +381,18 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
     wanted = set(quarters)
     credit = plan.get("credit") or {}
 
-    # accounts.csv: each quarter's books, csm_id -> its rows, parsed once.
+    custom = {name: resolve(name, plan.get("metrics") or {}) for name in plan.get("metrics") or {}}
+
+    # accounts.csv: each quarter's books, csm_id -> its rows, parsed once; with custom metrics, every
+    # quarter's rows (a window looks back before the replayed quarters) with their raw cells.
     books: dict[str, dict[str, list[dict]]] = {q: {} for q in quarters}
+    history: dict[str, dict] = {"by_owner": {}, "by_account": {}}  # (ordinal, csm_id) -> rows; account -> rows
+    first_ordinal = None
     for raw in read_csv(Path(data_dir) / "accounts.csv"):
         q = raw["quarter"]
-        if q not in wanted:
+        ordinal = quarter_ordinal(q)
+        first_ordinal = ordinal if first_ordinal is None else min(first_ordinal, ordinal)
+        if q not in wanted and not custom:
             continue
         row = {
             "arr_start": amount(raw["arr_start"]),
@@ -261,7 +409,12 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
         # A blank arr_end is derived; rounded so a float residue (0.1 + 0.2 − 0.3) is not a live logo.
         derived = round9(row["arr_start"] + row["expansion"] + row["cross_sell"] - row["contraction"] - row["churn"])
         row["arr_end"] = amount(raw["arr_end"]) if raw.get("arr_end") else derived
-        books[q].setdefault(raw["csm_id"], []).append(row)
+        if custom:
+            row.update(raw=raw, account_id=raw["account_id"], csm_id=raw["csm_id"])
+            history["by_owner"].setdefault((ordinal, raw["csm_id"]), []).append(row)
+            history["by_account"].setdefault(raw["account_id"], {})[ordinal] = row
+        if q in wanted:
+            books[q].setdefault(raw["csm_id"], []).append(row)
 
     # Who is replayed: an accounts row or a payouts row in the quarter.
     replayed: dict[str, set[str]] = {q: set(books[q]) for q in quarters}
@@ -313,6 +466,16 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
                 cache[key] = book_metrics(rows, credit)
             return cache[key]
 
+        def value_for(name: str, scope: str, csm: str):
+            """A metric of the CSM's scope book: built-in from the cached sums, custom computed once."""
+            if name not in custom:
+                return metrics_for(scope, csm)[name]
+            key = (scope, scope_key(scope, csm), name)
+            if key not in cache:
+                owners = [other for other in csms if scope_key(scope, other) == key[1]] if scope != "csm" else [csm]
+                cache[key] = custom_value(custom[name], owners, q, history, first_ordinal, credit)
+            return cache[key]
+
         for csm in csms:
             person = people[csm]
             segment = person["segment"]
@@ -333,7 +496,7 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
             multiplier = {c["id"]: 1.0 for c in components}
             for modifier in modifiers:
                 when = modifier["when"]
-                value = metrics_for(when.get("scope", "csm"), csm)[when["metric"]]
+                value = value_for(when["metric"], when.get("scope", "csm"), csm)
                 if in_band(value, when):
                     applies = modifier.get("applies_to", "all")
                     for c in components:
@@ -345,7 +508,7 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
                 if "quarters" in c and q not in c["quarters"]:
                     continue  # a floating component not active this quarter pays 0
                 book = metrics_for(c.get("scope", "csm"), csm)
-                value = book[c["metric"]]
+                value = value_for(c["metric"], c.get("scope", "csm"), csm)
                 target = component_target(
                     c.get("target"), book, segment, company_risk, c.get("risk_adjust"),
                     quotas.get((q, csm, c["id"])),

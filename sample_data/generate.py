@@ -10,6 +10,10 @@ What makes it look like a real CS org:
 - CSMs differ in skill, which moves their churn and expansion, so top performers exist;
 - three Enterprise whales churn outright; new logos land every quarter (arr_start 0);
 - a minority of accounts answer NPS each quarter, detractors where risk is high;
+- what a CS platform exports beside the revenue: a sparse CSAT (1-5, low where risk is high), seats
+  purchased (following ARR) and active (adoption lower where risk is high) with their ratio
+  seat_adoption, onboarding_complete for new logos only, and a churn_reason on every churned row
+  (product-gap churn clustered in Mid-Market; the whales were acquired or lost to a competitor);
 - one CSM is hired mid-quarter (2025-08-18) and takes over accounts, one leaves mid-quarter
   (2026-05-15) and their book is reassigned, and one gets a raise from 2026Q1 (per-quarter roster rows);
 - payouts.csv is what the plan in force (plans/current.yaml) pays, computed by cscomp itself, plus
@@ -72,6 +76,8 @@ def generate_org(seed: int = 2026, csms: int = 30, accounts: int = 900, quarters
     labels = quarter_labels(quarters)
     roster, people = _roster(rng, csms, labels)
     accounts_frame = _accounts(rng, people, accounts, labels)
+    # A second generator for the columns added later, so the original columns keep every value.
+    accounts_frame = _customer_signals(np.random.default_rng([seed, 12]), accounts_frame)
     return {"roster": roster, "accounts": accounts_frame, "quotas": _quotas(accounts_frame)}
 
 
@@ -187,6 +193,10 @@ def _accounts(rng, people: pd.DataFrame, total: int, labels: list[str]) -> pd.Da
             "nps": np.where(answered, score, np.nan),
             "health": np.where(health_known, health, np.nan),
             "risk": np.where(state["risk_known"], np.round(risk, 2), np.nan),
+            # Hidden inputs of _customer_signals (dropped before writing): drawing from rng here would
+            # change every number above.
+            "_risk": risk, "_skill": owner_skill, "_new": new_logo,
+            "_whale": np.isin(state["id"], whales.get(label, [])),
         }))
 
         survivors = arr_end > 0
@@ -282,6 +292,59 @@ def _whales(state: dict, labels: list[str]) -> dict:
     return {label: [state["id"][i]] for label, i in zip(when, biggest)}
 
 
+# --- what a CS platform adds: CSAT, seats, onboarding, churn reasons ---------------------------
+
+SEAT_PRICE = {"Enterprise": 1_000, "Mid-Market": 700, "SMB": 450}  # median ARR per seat
+CHURN_REASONS = ("product_gap", "price", "competitor", "acquired", "bankrupt", "relationship")
+REASON_ODDS = {  # per segment, in CHURN_REASONS order: Mid-Market needs a feature the product lacks
+    "Enterprise": (0.10, 0.10, 0.30, 0.25, 0.05, 0.20),
+    "Mid-Market": (0.50, 0.15, 0.15, 0.08, 0.04, 0.08),
+    "SMB": (0.08, 0.35, 0.17, 0.05, 0.22, 0.13),
+}
+WHALE_REASONS = ("acquired", "competitor", "product_gap")  # the three whales, in the order they churn
+
+
+def _customer_signals(rng, frame: pd.DataFrame) -> pd.DataFrame:
+    """csat, seats_purchased, seats_active, seat_adoption, onboarding_complete and churn_reason.
+
+    Drawn from the frame's hidden risk, owner skill, new-logo and whale flags (then dropped), with a
+    generator of their own, vectorised over rows.
+    """
+    n = len(frame)
+    risk, skill, new = frame["_risk"].to_numpy(), frame["_skill"].to_numpy(), frame["_new"].to_numpy()
+    segment = frame["segment"].to_numpy()
+    # CSAT: about one account in five answers the quarter's survey; detractors (1-2) where risk is high.
+    answered = rng.random(n) < np.where(segment == "Enterprise", 0.3, 0.18)
+    score = np.clip(np.round(rng.normal(4.9 - 3.8 * risk + 0.25 * skill, 0.8)), 1, 5)
+    # Seats: each account pays its own price per seat, so seats follow its ARR (expansion adds seats);
+    # a churned account still held its seats during the quarter.
+    code, _ = pd.factorize(frame["account_id"])
+    median = np.array([SEAT_PRICE[s] for s in segment])
+    price = median * rng.lognormal(0.0, 0.25, code.max() + 1)[code]
+    contract = np.where(frame["arr_end"] > 0, frame["arr_end"], frame["arr_start"]).astype(float)
+    purchased = np.maximum(1, np.round(contract / price))
+    # Onboarding (new logos only): slower on risky accounts; an account still onboarding uses fewer seats.
+    onboarded = rng.random(n) < np.clip(0.85 - 0.5 * risk + 0.05 * skill, 0.3, 0.97)
+    adoption = np.clip(0.95 - 0.7 * risk + 0.04 * skill + rng.normal(0, 0.07, n), 0.05, 1.0)
+    adoption = np.where(new, adoption * np.where(onboarded, 0.8, 0.45), adoption)
+    active = np.round(purchased * adoption)
+    tracked = rng.random(n) > 0.04  # product telemetry misses a few accounts
+    # Churn reasons: drawn by segment; the whales get theirs from WHALE_REASONS.
+    odds = np.cumsum(np.array([REASON_ODDS[s] for s in segment]), axis=1)
+    pick = np.minimum((rng.random(n)[:, None] > odds).sum(axis=1), len(CHURN_REASONS) - 1)
+    reason = np.array(CHURN_REASONS, dtype=object)[pick]
+    whale_rows = np.flatnonzero(frame["_whale"].to_numpy())
+    reason[whale_rows] = np.array(WHALE_REASONS, dtype=object)[: len(whale_rows)]
+    return frame.drop(columns=["_risk", "_skill", "_new", "_whale"]).assign(
+        csat=np.where(answered, score, np.nan),
+        seats_purchased=purchased,
+        seats_active=np.where(tracked, active, np.nan),
+        seat_adoption=np.where(tracked, np.round(active / purchased, 2), np.nan),
+        onboarding_complete=np.where(new, np.where(onboarded, "yes", "no"), ""),
+        churn_reason=np.where(frame["churn"] > 0, reason, ""),
+    )
+
+
 def _quotas(accounts: pd.DataFrame) -> pd.DataFrame:
     """Expansion quotas: 4 % of each CSM's quarter start ARR, rounded to 100 (at least 1,000)."""
     book = accounts.groupby(["quarter", "csm_id"], sort=True)["arr_start"].sum().reset_index()
@@ -330,6 +393,10 @@ def write_org(out_dir: Path = HERE, seed: int = 2026, **sizes) -> dict:
     accounts["nps"] = accounts["nps"].map(lambda v: "" if np.isnan(v) else str(int(v)))
     accounts["health"] = accounts["health"].map(lambda v: "" if np.isnan(v) else str(int(v)))
     accounts["risk"] = accounts["risk"].map(lambda v: "" if np.isnan(v) else f"{v:.2f}")
+    for column in ("csat", "seats_active"):
+        accounts[column] = accounts[column].map(lambda v: "" if np.isnan(v) else str(int(v)))
+    accounts["seat_adoption"] = accounts["seat_adoption"].map(lambda v: "" if np.isnan(v) else f"{v:.2f}")
+    accounts["seats_purchased"] = accounts["seats_purchased"].astype("int64")
     for column in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"):
         accounts[column] = accounts[column].astype("int64")
     _write_csv(accounts, out_dir / "accounts.csv")
@@ -354,7 +421,8 @@ def _write_marker(out_dir: Path) -> None:
 
     The sizes of the files written let cscomp tell the generated files from a user's own exports
     copied over them (cscomp_cli/commands/common.py reads this file)."""
-    lines = ["cscomp sample org: written by sample_data/generate.py, not real exports."]
+    lines = ["cscomp sample org: written by sample_data/generate.py, not real exports (revenue movements, "
+             "NPS, health, risk, CSAT, seats, onboarding and churn reasons of a fictional CS org)."]
     lines += [f"{name} {(out_dir / name).stat().st_size}" for name in DATA_FILES]
     (out_dir / MARKER).write_text("\n".join(lines) + "\n", encoding="utf-8")
 

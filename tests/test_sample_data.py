@@ -17,6 +17,7 @@ from .conftest import REPO, run
 
 SAMPLE = REPO / "sample_data"
 PLANS = sorted((REPO / "plans").glob("*.yaml"))
+ISSUE_12_PLANS = ("balanced_scorecard", "ttm_nrr")  # custom metrics, weights by segment, a combined score
 
 
 def _generator():
@@ -83,3 +84,106 @@ def test_expansion_quota_plan_uses_the_quotas_file():
     for row in rows.head(5).itertuples():
         assert getattr(row, "expansion_target") == quotas[(row.quarter, row.csm_id)]
     assert isinstance(quotas, pd.Series)
+
+
+# --- the columns a CS platform exports beside the revenue (issue 12) ---------------------------
+
+ORIGINAL_COLUMNS = ["quarter", "account_id", "csm_id", "segment", "arr_start", "expansion", "cross_sell",
+                    "contraction", "churn", "arr_end", "renewal_due", "renewed", "nps", "health", "risk"]
+
+
+@pytest.fixture(scope="module")
+def raw_accounts():
+    return pd.read_csv(SAMPLE / "accounts.csv", keep_default_na=False, na_values=[""],
+                       dtype={"onboarding_complete": str, "churn_reason": str})
+
+
+def test_the_added_columns_leave_every_original_cell_as_it_was():
+    # sha256 of accounts.csv as shipped before the columns were added (its 15 columns, byte for byte):
+    # every number in the README and the tests was computed from it.
+    import hashlib
+
+    lines = (SAMPLE / "accounts.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",")[:15] == ORIGINAL_COLUMNS
+    original = "".join(",".join(line.split(",")[:15]) + "\n" for line in lines)
+    assert hashlib.sha256(original.encode()).hexdigest() == \
+        "f23750bc095ad7beedaab5cb604c9c3737c05c2ae6aa4724777c314db63234df"
+
+
+def test_csat_is_sparse_and_low_where_risk_is_high(raw_accounts):
+    a = raw_accounts
+    answered = a["csat"].dropna()
+    assert set(answered.unique()) <= {1, 2, 3, 4, 5}
+    # most accounts do not answer in a quarter: about one in five does, every quarter
+    rates = a["csat"].notna().groupby(a["quarter"]).mean()
+    assert rates.between(0.1, 0.35).all(), rates
+    calm, risky = a[a["risk"] < 0.2], a[a["risk"] >= 0.5]
+    assert risky["csat"].mean() < calm["csat"].mean() - 1.0
+    # detractors (1 or 2) are a risky book's: a few per cent of calm answers, a third of risky ones
+    assert (calm["csat"].dropna() <= 2).mean() < 0.05 < 0.25 < (risky["csat"].dropna() <= 2).mean()
+
+
+def test_seats_follow_arr_and_adoption_is_lower_where_risk_is_high(raw_accounts):
+    a = raw_accounts
+    assert (a["seats_purchased"] >= 1).all()
+    tracked = a[a["seats_active"].notna()]
+    assert 0.9 < len(tracked) / len(a) < 1.0  # telemetry misses a few accounts: blank, not 0
+    assert (tracked["seats_active"] <= tracked["seats_purchased"]).all()
+    assert ((tracked["seats_active"] / tracked["seats_purchased"]).round(2) == tracked["seat_adoption"]).all()
+    assert a["seat_adoption"].isna().equals(a["seats_active"].isna())
+    assert a.loc[a["risk"] >= 0.5, "seat_adoption"].mean() < a.loc[a["risk"] < 0.2, "seat_adoption"].mean() - 0.2
+    # an account that only expanded in a quarter holds at least the seats it held the quarter before
+    a = a.sort_values(["account_id", "quarter"])
+    before = a.groupby("account_id")["seats_purchased"].shift()
+    grew = (a["expansion"] > 0) & (a["contraction"] == 0) & (a["churn"] == 0) & before.notna()
+    assert grew.sum() > 500
+    assert (a.loc[grew, "seats_purchased"] >= before[grew]).all()
+    # Enterprise accounts hold the most seats, SMB the fewest
+    seats = a.groupby("segment")["seats_purchased"].median()
+    assert seats["Enterprise"] > seats["Mid-Market"] > seats["SMB"]
+
+
+def test_onboarding_is_recorded_for_new_logos_only(raw_accounts):
+    a = raw_accounts
+    new = a["arr_start"] == 0
+    assert a.loc[~new, "onboarding_complete"].isna().all()
+    assert set(a.loc[new, "onboarding_complete"]) == {"yes", "no"}
+    assert 0.6 < (a.loc[new, "onboarding_complete"] == "yes").mean() < 0.95
+
+
+def test_every_churn_has_a_reason_and_product_gaps_cluster_in_mid_market(raw_accounts):
+    a = raw_accounts
+    assert a["churn_reason"].isna().equals(a["churn"] == 0)  # blank exactly when nothing churned
+    churned = a[a["churn"] > 0]
+    assert set(churned["churn_reason"]) == {"product_gap", "price", "competitor", "acquired", "bankrupt",
+                                            "relationship"}
+    share = (churned["churn_reason"] == "product_gap").groupby(churned["segment"]).mean()
+    assert share["Mid-Market"] > 0.35
+    assert share["Mid-Market"] > 2 * max(share["Enterprise"], share["SMB"])
+    # the two largest churns are the Enterprise whales: one acquired, one lost to a competitor
+    whales = churned.nlargest(2, "churn")
+    assert set(whales["segment"]) == {"Enterprise"}
+    assert set(whales["churn_reason"]) == {"acquired", "competitor"}
+
+
+@pytest.mark.parametrize("name", ISSUE_12_PLANS)
+def test_the_issue_12_example_plans_validate_against_the_sample_org(name):
+    result = run("validate", REPO / "plans" / f"{name}.yaml", "--data", SAMPLE, "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["errors"] == []
+
+
+@pytest.mark.parametrize("name", ISSUE_12_PLANS)
+def test_the_issue_12_example_plans_read_columns_the_sample_org_has(name, raw_accounts):
+    plan = load_plan(REPO / "plans" / f"{name}.yaml")
+    assert plan.metrics  # each defines metrics of its own
+    assert set(plan.account_columns()) <= set(raw_accounts.columns)
+
+
+def test_the_balanced_scorecard_weights_sum_to_one_in_every_segment():
+    plan = load_plan(REPO / "plans" / "balanced_scorecard.yaml")
+    for segment in ("Enterprise", "Mid-Market", "SMB"):
+        weights = [c.weight_for(segment) for c in plan.components]
+        assert round(sum(weights), 9) == 1.0, (segment, weights)
+    assert plan.components[-1].weight_for("Enterprise") == 0  # onboarding pays Enterprise nothing
+    assert plan.performance_weights == {"nrr": 0.5, "csat": 0.25, "adoption": 0.25}
