@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
+import yaml
 from rich.console import Console
 
 from cscomp_cli.versus_actual import compare_with_actual
@@ -13,10 +15,11 @@ from cscomp_cli.engine import replay
 from cscomp_cli.plan import load_plan
 from cscomp_cli.render.document import build_document
 from cscomp_cli.render.markdown import to_markdown
+
+from .conftest import PAID_AT_TARGET, VECTORS, run
 from cscomp_cli.render.table import render_table
 from cscomp_cli.render.views import money, performance
 
-from .conftest import VECTORS
 
 V03 = VECTORS / "03_tiered_commission_credit"
 
@@ -126,3 +129,31 @@ def test_the_terminal_table_shows_the_distribution_when_there_is_room():
     doc = document()
     assert "Payout as % of target" in table_text(doc, width=120)
     assert "Payout as % of target" not in table_text(doc, width=80)
+
+
+def test_a_component_paid_on_the_value_itself_shows_that_value_not_an_attainment(data_dir):
+    # measure: value has no attainment; the CSM table shows the mean metric over the CSM's quarters.
+    # C1's CSAT: 2026Q1 (4 + 5) ÷ 2 = 4.5, 2026Q2 4 → mean over the two quarters (4.5 + 4) ÷ 2 = 4.25,
+    # shown to 3 significant figures as 4.25 (an attainment would have shown "—").
+    accounts = """\
+        quarter,account_id,csm_id,arr_start,expansion,contraction,churn,csat
+        2026Q1,A1,C1,100,0,0,0,4
+        2026Q1,A2,C1,100,0,0,0,5
+        2026Q2,A1,C1,100,0,0,0,4
+        2026Q1,A3,C2,100,0,0,0,
+        2026Q2,A3,C2,100,0,0,0,
+        """
+    plan = {"name": "CSAT", "metrics": {"csat": {"column": "csat", "aggregate": "mean"}},
+            "components": [{"id": "happy", "metric": "csat", "weight": 1.0, "measure": "value",
+                            "curve": [[3, 0.5], [5, 1.0]]}]}
+    folder = data_dir(accounts=accounts, payouts=PAID_AT_TARGET, plan=yaml.safe_dump(plan))
+    for form in ("table", "markdown"):
+        result = run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "2", "--format", form,
+                     env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.stderr
+        line = next(text for text in result.stdout.splitlines() if "C1" in text and "C2" not in text)
+        assert "4.25" in line and "%" not in line.split("4.25")[0].split("C1")[1], line
+        assert "value" in result.stdout
+    document = json.loads(run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "2",
+                              "--format", "json").stdout)
+    assert document["components"] == [{"id": "happy", "kind": "curve", "metric": "csat", "measure": "value"}]

@@ -120,6 +120,12 @@ def build_document(comparison: Comparison, shocks: list | None = None, data: str
         "quarters": list(comparison.replay.quarters),
         # What every CSM's "performance" is: the plan's one metric, or a combined score (SPEC 5.5).
         "performance_measure": performance_measure(plan),
+        # How each component reads its metric, so reports can summarise a curve paid on the value
+        # itself (measure: value, a CSAT of 4.2) as that value rather than as an attainment.
+        "components": [{"id": c.id, "kind": "curve" if isinstance(c, CurveComponent) else "commission",
+                        "metric": c.metric,
+                        **({"measure": c.measure} if isinstance(c, CurveComponent) else {})}
+                       for c in plan.components],
         "rows": out_rows,
         "csms": csms,
         "summary": summary,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..text import printable, printable_data
 from .document import shock_labels
-from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, percent,
+from .views import (summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, percent,
                     performance, performance_heading, performance_label, quarter_view, top_view)
 
 # Backslash escapes for what would end a table cell or start code, a link or an image; entities for
@@ -78,8 +78,7 @@ def to_markdown(document: dict) -> str:
     view = csm_view(document)
     columns = list(view[0]["components"]) if view else []
     header = ["CSM", "Name", "Segment"]
-    header += [f"{cid} ({'attainment' if view[0]['components'][cid][0] == 'attainment' else 'commission'})"
-               for cid in columns]
+    header += [f"{cid} ({view[0]['components'][cid][0]})" for cid in columns]
     header += ["Actual", "Proposed", "Delta", "Delta %"] + (["Cash Δ", "Cash Δ %"] if cash else [])
     rows = []
     for csm in view:
@@ -87,7 +86,7 @@ def to_markdown(document: dict) -> str:
         row = [marker + csm["csm_id"], csm["name"], csm["segment"]]
         for cid in columns:
             kind, value = csm["components"][cid]
-            row.append(percent(value, sign=False) if kind == "attainment" else money(value, currency))
+            row.append(summary_cell(kind, value, currency))
         row += [money(csm["actual"], currency), money(csm["proposed"], currency),
                 money(csm["delta"], currency, sign=True), percent(csm["delta_pct"])]
         if cash:

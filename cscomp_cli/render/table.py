@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ..text import printable_data
 from .document import shock_labels
-from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
+from .views import (SUMMARY_HEADINGS, summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
                     pay_share_buckets, percent, performance, performance_heading, performance_label, quarter_view,
                     top_view)
 
@@ -157,7 +157,7 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
     columns = [cid for cid in (view[0]["components"] if view else []) if f"component:{cid}" not in hidden]
     for cid in columns:
         kind = view[0]["components"][cid][0]
-        table.add_column(f"{cid}\n{'attain.' if kind == 'attainment' else 'commission'}", justify="right",
+        table.add_column(f"{cid}\n{SUMMARY_HEADINGS[kind]}", justify="right",
                          no_wrap=True)
     money_columns = ["Actual", "Proposed", "Delta"] + (["Delta %"] if "delta_pct" not in hidden else [])
     if cash:
@@ -171,7 +171,7 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
             cells.append(escape(str(csm["segment"])))
         for cid in columns:
             kind, value = csm["components"][cid]
-            cells.append(percent(value, sign=False) if kind == "attainment" else money(value, currency))
+            cells.append(summary_cell(kind, value, currency))
         cells += [money(csm["actual"], currency), money(csm["proposed"], currency),
                   money(csm["delta"], currency, sign=True)]
         if "delta_pct" not in hidden:

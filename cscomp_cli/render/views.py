@@ -24,6 +24,25 @@ def percent(value: float | None, *, sign: bool = True) -> str:
     return f"{value:+.2f} %" if sign else f"{value:.1f} %"
 
 
+def value(number: float | None) -> str:
+    """A metric's own value for a table cell: 4.21 (a CSAT), 0.784 (a share), 72.4 (a health score)."""
+    if number is None:
+        return "—"
+    return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.3g}"
+
+
+SUMMARY_HEADINGS = {"attainment": "attain.", "value": "value", "commission": "commission"}
+
+
+def summary_cell(kind: str, number: float | None, currency: str) -> str:
+    """One CSM's summary of one component: attainment %, the metric's value, or the commission paid."""
+    if kind == "attainment":
+        return percent(number, sign=False)
+    if kind == "value":
+        return value(number)
+    return money(number, currency)
+
+
 def moves_base(document: dict) -> bool:
     """Whether the plan changes anybody's base (a pay_mix): only then do reports show total cash."""
     return any(row.get("base", 0) != row.get("actual_base", 0) for row in document["rows"])
@@ -56,17 +75,25 @@ def component_columns(document: dict) -> list[tuple[str, bool]]:
     return [(cid, "attainment" in detail) for cid, detail in document["rows"][0]["components"].items()]
 
 
+def _by_value(document: dict) -> set[str]:
+    """Ids of curve components paid on the metric's value itself (measure: value): no attainment to show."""
+    return {c["id"] for c in document.get("components", []) if c.get("measure") == "value"}
+
+
 def csm_view(document: dict) -> list[dict]:
-    """CSMs sorted by delta (worst off first; ties by csm_id), with per-component summaries."""
+    """CSMs sorted by delta (worst off first; ties by csm_id), with per-component summaries: the mean
+    attainment (in %), the mean metric value for a curve paid on the value, or the commission paid."""
     columns = component_columns(document)
+    by_value = _by_value(document)
     attainments: dict[tuple[str, str], list[float]] = defaultdict(list)
     commissions: dict[tuple[str, str], float] = defaultdict(float)
     for row in document["rows"]:
         for cid, is_curve in columns:
             detail = row["components"][cid]
             if is_curve:
-                if detail.get("active", True) and detail["attainment"] is not None:
-                    attainments[(row["csm_id"], cid)].append(detail["attainment"])
+                seen = detail["metric"] if cid in by_value else detail["attainment"]
+                if detail.get("active", True) and seen is not None:
+                    attainments[(row["csm_id"], cid)].append(seen)
             else:
                 commissions[(row["csm_id"], cid)] += detail["payout"]
     paid_less = set(document["summary"]["top_performers_paid_less"])
@@ -76,7 +103,11 @@ def csm_view(document: dict) -> list[dict]:
         for cid, is_curve in columns:
             if is_curve:
                 values = attainments.get((csm["csm_id"], cid), [])
-                summaries[cid] = ("attainment", sum(values) / len(values) * 100 if values else None)
+                mean = sum(values) / len(values) if values else None
+                if cid in by_value:
+                    summaries[cid] = ("value", mean)
+                else:
+                    summaries[cid] = ("attainment", None if mean is None else mean * 100)
             else:
                 summaries[cid] = ("commission", round(commissions.get((csm["csm_id"], cid), 0.0), 2))
         view.append({**csm, "components": summaries, "top_paid_less": csm["csm_id"] in paid_less})
