@@ -60,7 +60,8 @@ def peak_memory_mb(data: Path) -> float:
     code = ("import resource,sys; sys.path.insert(0, %r)\n"
             "from cscomp_cli.data import load_dataset\nfrom cscomp_cli.plan import load_plan\n"
             "from cscomp_cli.engine import replay\nfrom cscomp_cli.versus_actual import compare_with_actual\n"
-            "compare_with_actual(replay(load_plan(%r), load_dataset(%r), 8))\n"
+            "plan = load_plan(%r)\n"
+            "compare_with_actual(replay(plan, load_dataset(%r, columns=plan.account_columns()), 8))\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
             "print(next((l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')), ''))"
             ) % (str(REPO), str(PLAN), str(data))
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = load_plan(PLAN)
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     log(f"data: {data}")
-    load_s, dataset = timed(lambda: load_dataset(data), max(2, args.repeat // 2))
+    load_s, dataset = timed(lambda: load_dataset(data, columns=plan.account_columns()), max(2, args.repeat // 2))
     rows = len(dataset.accounts)
     window = select_quarters(dataset, 8)
     log(f"(a) cscomp load: {load_s:.2f} s for {rows:,} rows")
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = data.parent / f"{data.name}_exports"
     if not (raw / "cscomp-data.yaml").exists():
         exports.write_exports(data, raw)
-    mapped_s, mapped = timed(lambda: load_dataset(raw), max(2, args.repeat // 2))
+    mapped_s, mapped = timed(lambda: load_dataset(raw, columns=plan.account_columns()), max(2, args.repeat // 2))
     mapped_diff = disagreements(ours, cents_by_csm_quarter(compare_with_actual(replay(plan, mapped,
                                                                                       window=window)).replay))
     log(f"(e) cscomp load through the data map: {mapped_s:.2f} s")

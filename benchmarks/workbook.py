@@ -37,7 +37,9 @@ def documents(data: Path) -> tuple[dict, dict]:
     from cscomp_cli.render.document import build_document
     from cscomp_cli.versus_actual import compare_with_actual
 
-    full = build_document(compare_with_actual(replay(load_plan(PLAN), load_dataset(data), 8)), data=str(data))
+    plan = load_plan(PLAN)
+    full = build_document(compare_with_actual(replay(plan, load_dataset(data, columns=plan.account_columns()), 8)),
+                          data=str(data))
     ids = sorted({row["csm_id"] for row in full["rows"]})
     keep = set(ids[:len(ids) // 8])
     part = {**full, "rows": [r for r in full["rows"] if r["csm_id"] in keep],

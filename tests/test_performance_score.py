@@ -8,7 +8,9 @@ import re
 
 import pytest
 
-from .conftest import run, write_files
+import yaml
+
+from .conftest import FLAT_ACCOUNTS, PAID_AT_TARGET, run, write_files
 
 ROSTER = """\
 csm_id,name,segment,annual_base,annual_variable
@@ -179,3 +181,16 @@ def test_compare_says_what_each_plan_ranks_on(tmp_path):
 def test_json_keeps_performance_as_the_number(tmp_path, performance):
     doc = document(org(tmp_path, performance))
     assert all(isinstance(c["performance"], float) for c in doc["csms"])
+
+
+def test_a_windowed_performance_metric_is_not_called_pooled(data_dir):
+    # nrr_ttm is each CSM's four-quarter window at their last replayed quarter (not pooled over the
+    # period), and the reports say so.
+    plan = {"name": "TTM", "metrics": {"nrr_ttm": {"from": "nrr", "window": 4}}, "performance": "nrr_ttm",
+            "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
+                            "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}]}
+    folder = data_dir(accounts=FLAT_ACCOUNTS, payouts=PAID_AT_TARGET, plan=yaml.safe_dump(plan))
+    result = run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "1", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert "nrr_ttm, over 4 quarters to each CSM's last replayed quarter" in result.stdout
+    assert "pooled over the period" not in result.stdout

@@ -139,8 +139,11 @@ def build_document(comparison: Comparison, shocks: list | None = None, data: str
 
 def performance_measure(plan) -> dict:
     """The plan's performance measure as the document states it: label, whether a score, metric weights."""
-    return {"label": performance_label(plan), "combined": isinstance(plan.performance, dict),
-            "weights": plan.performance_weights}
+    combined = isinstance(plan.performance, dict)
+    # A windowed metric is not pooled over the period: it is each CSM's window at their last quarter.
+    window = None if combined else plan.definition(plan.performance).window
+    return {"label": performance_label(plan), "combined": combined, "weights": plan.performance_weights,
+            **({"window": window} if window is not None else {})}
 
 
 def shock_labels(document: dict) -> str:

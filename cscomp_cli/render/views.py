@@ -172,7 +172,11 @@ def performance_label(document: dict) -> str:
     measure = document.get("performance_measure")
     if measure is None:
         return "the plan's performance metric, pooled"
-    return measure["label"] if measure["combined"] else f"{measure['label']}, pooled over the period"
+    if measure["combined"]:
+        return measure["label"]
+    if measure.get("window"):
+        return f"{measure['label']}, over {measure['window']} quarters to each CSM's last replayed quarter"
+    return f"{measure['label']}, pooled over the period"
 
 
 def performance_heading(document: dict) -> str:
