@@ -187,3 +187,21 @@ def test_the_balanced_scorecard_weights_sum_to_one_in_every_segment():
         assert round(sum(weights), 9) == 1.0, (segment, weights)
     assert plan.components[-1].weight_for("Enterprise") == 0  # onboarding pays Enterprise nothing
     assert plan.performance_weights == {"nrr": 0.5, "csat": 0.25, "adoption": 0.25}
+
+
+@pytest.mark.parametrize("name", ["ttm_nrr", "balanced_scorecard"])
+def test_the_readme_story_of_each_new_plan_is_its_actual_output(name, monkeypatch):
+    # The README quotes each run (abridged with "…"): every line it quotes must be one the command prints.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = f"$ cscomp stress-test plans/{name}.yaml --quarters 4"
+    block = readme.split(command, 1)[1].split("```", 1)[0]
+    # Rules (━━━) are as wide as the terminal the README was written on: the content lines must match.
+    quoted = [line.rstrip() for line in block.splitlines() if line.strip() and line.strip() != "…"
+              and set(line.strip()) != {"━"}]
+    assert len(quoted) > 10
+    monkeypatch.chdir(REPO)  # as the README runs it: from the repository, on the shipped sample org
+    result = run("stress-test", f"plans/{name}.yaml", "--quarters", "4", env={"COLUMNS": "140", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.stderr
+    printed = {line.rstrip() for line in result.stdout.splitlines()}
+    for line in quoted:
+        assert line in printed, line
