@@ -128,11 +128,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     rows["actual_cents"] = _actual_cents(dataset, rows, window)
     warnings.extend(_roster_warnings(rows, books))
 
-    # A CSM's books pooled over the window are the sums of their quarterly books: no second pass over accounts.
-    quarterly = books.statistics("csm", "performance")
-    pooled = quarterly.groupby(rows["csm_id"].to_numpy(), sort=False).sum()
-    pooled.index.name = "csm_id"
-    return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=pooled, books=books,
+    return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=books.csm_statistics(), books=books,
                   modifiers=modifiers, warnings=warnings, plan_warnings=plan_warnings,
                   data_warnings=about_data)
 
@@ -510,6 +506,7 @@ class BookMetrics:
         self.custom = CustomMetrics(plan, rows, accounts, grouping, accounts if history is None else history, shared,
                                     self.scope_groups)
         self._groups: dict[str, np.ndarray] = {}
+        self._pooled: pd.DataFrame | None = None
         # Book statistics and risk depend only on the data; metric values also on the plan's credit.
         self._stats = shared.setdefault("stats", {})
         self._risk = shared.setdefault("risk", {})
@@ -563,9 +560,17 @@ class BookMetrics:
         formula over the union of their books; a windowed metric, its value in their last replayed quarter."""
         if name in self.plan.metrics:
             return self.custom.pooled(self.plan.definition(name))
-        quarterly = self.statistics("csm", "performance")
-        stats = quarterly.groupby(self.rows["csm_id"].to_numpy(), sort=True).sum()
-        return pd.Series(metric(stats, name, self.plan.credit), index=stats.index.rename("csm_id"))
+        stats = self.csm_statistics()
+        return pd.Series(metric(stats, name, self.plan.credit), index=stats.index, dtype="float64")
+
+    def csm_statistics(self) -> pd.DataFrame:
+        """Each CSM's books pooled over the replayed quarters (indexed by csm_id): the sums of their
+        quarterly books, so no second pass over the accounts."""
+        if self._pooled is None:
+            quarterly = self.statistics("csm", "performance")
+            self._pooled = quarterly.groupby(self.rows["csm_id"].to_numpy(), sort=True).sum()
+            self._pooled.index.name = "csm_id"
+        return self._pooled
 
     def risk(self, scope: str, where: str) -> np.ndarray:
         if scope not in self._risk:

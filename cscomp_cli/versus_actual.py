@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from .engine import Replay
-from .metrics import metric
 from .numbers import pct_change, round_half_away
 
 PAID_MORE_CENTS = 0  # a delta above 0.005 is at least one whole cent once amounts are in cents
@@ -100,12 +99,9 @@ def compare_with_actual(replay: Replay) -> Comparison:
 
 def pooled_metric(replay: Replay, name: str) -> pd.Series:
     """One metric pooled per CSM over the replayed quarters (SPEC section 4), indexed by csm_id."""
-    # The one place performance reads a metric: custom metrics (SPEC 5.3) pool through the engine's
-    # BookMetrics (a windowed one at the CSM's last replayed quarter), built-ins over csm_statistics.
-    if name in replay.plan.metrics:
-        return replay.books.pooled(name).astype("float64")
-    stats = replay.csm_statistics
-    return pd.Series(metric(stats, name, replay.plan.credit), index=stats.index, dtype="float64")
+    # The engine pools every metric: built-ins over each CSM's pooled books, a windowed one at the
+    # CSM's last replayed quarter.
+    return replay.books.pooled(name)
 
 
 def performance_scores(replay: Replay) -> pd.Series:
