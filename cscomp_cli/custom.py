@@ -14,6 +14,7 @@ import pandas as pd
 
 from .data import ACCOUNTS, BUILTIN_READS, DATA_DOC, account_column, extra_column
 from .errors import DataWarning, PlanError
+from .text import did_you_mean
 from .metrics import DEFINITIONS, STATISTICS, _FORMULAS, book_statistics, describe, metric
 from .numbers import round_half_away
 from .plan import Credit, Definition, Plan, RowFilter
@@ -540,6 +541,34 @@ def window_warnings(plan: Plan, history_quarters, replayed: list[str], called: s
             f"shorter (for {short[0]} it asks for {asked}–{short[0]} and holds {held})",
             location=f"metrics.{owner}.window",
             hint=f"add the earlier quarters to {called}, or replay later quarters (--quarters); see docs/plans.md"))
+    return found
+
+
+def filter_value_warnings(plan: Plan, accounts: pd.DataFrame, called: str = ACCOUNTS) -> list[DataWarning]:
+    """A text a filter compares with that no row of the data holds: almost always a slip ('product_gap'
+    against the export's 'Product Gap'), which would otherwise filter nothing and look like a result."""
+    found = []
+    for name, spec in plan.metrics.items():
+        for position, condition in enumerate(spec.filter or ()):
+            if condition.reads != "text":
+                continue
+            where = f"metrics.{name}.filter[{position}]"
+            try:
+                _, texts = _text_codes(accounts, condition.column, name, f"{where}.column")
+            except PlanError:
+                continue  # a column the data lacks is an error of its own
+            held = sorted({str(t) for t in texts if t is not None})
+            absent = [str(v) for v in condition.values if str(v).strip().casefold() not in held]
+            if not absent or not held:
+                continue
+            shown = ", ".join(held[:8]) + (" …" if len(held) > 8 else "")
+            found.append(DataWarning(
+                f"metric {name} compares {condition.column} with {_listed(absent)}, which no row of {called} "
+                f"holds" + did_you_mean(absent[0].strip().casefold(), held) + f": so {condition.test} "
+                f"{_listed(absent)} matches nothing (the column holds {shown})",
+                location=where,
+                hint="write the values as the export spells them (case and spaces around them do not matter); "
+                     "see docs/plans.md"))
     return found
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .curves import commission, curve_fraction
-from .custom import CustomMetrics, window_warnings
+from .custom import CustomMetrics, filter_value_warnings, window_warnings
 from .data import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
 from .data import DATA_DOC
 from .errors import DataError, DataWarning, PlanError, UsageError, report
@@ -174,10 +174,12 @@ def non_csm_payouts(dataset: Dataset, window: list[str] | None = None) -> pd.Dat
 
 def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None) -> list[DataWarning]:
     """What the data cannot give this plan, said once each: a metric whose optional column the
-    accounts export lacks, and payouts to people who are not CSMs."""
+    accounts export lacks, payouts to people who are not CSMs, a window reaching before the data and a
+    filter value no row holds."""
     replayed = sorted(dataset.accounts["quarter"].unique().tolist()) if window is None else window
     return [*missing_column_warnings(plan, dataset), *_non_csm_warnings(dataset, window),
-            *window_warnings(plan, dataset.accounts["quarter"].unique(), replayed, dataset.called(ACCOUNTS))]
+            *window_warnings(plan, dataset.accounts["quarter"].unique(), replayed, dataset.called(ACCOUNTS)),
+            *filter_value_warnings(plan, dataset.accounts, dataset.called(ACCOUNTS))]
 
 
 # Metrics read from optional accounts.csv columns; without the column every value is undefined

@@ -365,3 +365,19 @@ def test_quarter_ordinals_are_label_arithmetic_under_any_calendar():
     assert quarter_ordinal("2026Q1") - quarter_ordinal("2025Q2") == 3
     assert ordinal_label(quarter_ordinal("2026Q1") - 3, "2026Q1") == "2025Q2"
     assert ordinal_label(quarter_ordinal("FY2027Q1") - 1, "FY2027Q1") == "FY2026Q4"
+
+
+def test_a_filter_value_no_row_holds_is_said_not_silently_matched_to_nothing(tmp_path):
+    # The export writes 'Product_Gap' (any case matches); 'product gap' with a space matches no row, so
+    # not_in would keep every row and C1's controllable grr would be (100 + 300 + 200 − 200) ÷ 600
+    # = 0.666666667 as if nothing were filtered: the replay must say so, naming the key and the close value.
+    slip = replayed(tmp_path / "slip", ONE_QUARTER, {"cgrr": {"from": "grr", "filter": [
+        {"column": "churn_reason", "not_in": ["product gap"]}]}})
+    assert of(slip, "cgrr")["C1"] == 0.666666667
+    said = [w for w in slip.warnings if "metrics.cgrr.filter[0]" in w]
+    assert len(said) == 1 and "no row of accounts.csv holds" in said[0] and "did you mean 'product_gap'" in said[0]
+    # Spelt as the export spells it: A4 leaves the book, (100 + 300) ÷ 400 = 1.0, and nothing is said.
+    right = replayed(tmp_path / "right", ONE_QUARTER, {"cgrr": {"from": "grr", "filter": [
+        {"column": "churn_reason", "not_in": ["PRODUCT_GAP", "price"]}]}})
+    assert of(right, "cgrr")["C1"] == 1.0
+    assert not [w for w in right.warnings if "filter[0]" in w]
