@@ -1178,7 +1178,9 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
             | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
             | (parts["sign"].notna() & parts["sign2"].notna())
         ).reindex(cells.index, fill_value=False)
-        _fail_where(malformed, context, origin, column, lambda r: f"'{r.cell}' is not {what}", hint)
+        # A cell with no digit at all ('n/a', 'TBD') is not a separator problem: the convention hint would mislead.
+        wordy = malformed.any() and not any(ch.isdigit() for ch in str(cells[malformed].iloc[0]))
+        _fail_where(malformed, context, origin, column, lambda r: f"'{r.cell}' is not {what}", advice if wordy else hint)
         number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
         is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
         values[rest] = number.where(~is_negative, -number)

@@ -101,6 +101,19 @@ def test_european_style_cells_read_with_decimal_commas(tmp_path):
     assert account_column(loaded, "churn_reason", "text").tolist() == [None, "acquired"]
 
 
+def test_a_word_in_a_decimal_comma_file_is_told_to_be_blank_not_to_change_its_separators(tmp_path):
+    # 'n/a' has no digit: the file's decimal commas are not the problem, an unanswered survey is.
+    accounts = """\
+    quarter;account_id;csm_id;arr_start;expansion;contraction;churn;csat
+    2026Q1;A1;C1;100.000,50;0;0;0;4,5
+    2026Q1;A2;C2;100.000,00;0;0;0;n/a
+    """
+    folder = _folder(tmp_path, accounts=textwrap.dedent(accounts))
+    result = run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "1")
+    text = assert_clean_error(result, "line 3, column csat", "'n/a' is not a number", "leave the cell blank")
+    assert "decimal commas" not in text
+
+
 def test_a_metric_column_alone_can_show_the_decimal_comma(tmp_path):
     # Whole amounts say nothing about the separator; csat's 4,5 in a semicolon file says ',' is decimal.
     accounts = """\
