@@ -21,7 +21,7 @@ from .data import (
 from .datamap import MAP_FILE
 from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
 from .errors import CscompError, DataError, DataWarning, PlanError, collect_notes, collect_problems
-from .plan import BySegment, Plan, load_plan
+from .plan import BySegment, Plan, SegmentWeights, load_plan
 from .plausibility import plan_warnings
 from .quarters import CALENDAR, Calendar
 from .text import folded
@@ -346,6 +346,8 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
     for index, component in enumerate(plan.components):
         if isinstance(component.target, BySegment):
             unknown_segments(component.target.values, f"components[{index}].target.values")
+        if isinstance(getattr(component, "weight", None), SegmentWeights):
+            unknown_segments(component.weight.values, f"components[{index}].weight.values")
         if component.quarters:
             # In the data's labels (under a fiscal calendar the plan's 2027Q1 is FY2027Q1); a label the
             # calendar cannot date is the replay's error.

@@ -184,3 +184,20 @@ def test_an_infinite_risk_score_is_one_error_and_validate_carries_on(data_dir):
     assert status == 2
     assert [where(p) for p in report["errors"]] == ["accounts.csv line 2, column risk: risk inf is outside 0–1"]
     assert report["checked"]["replay"]["csm_quarters"] == 2
+
+
+def test_a_misspelt_segment_in_weights_by_segment_is_warned_about(data_dir):
+    # 'Enterprize' matches no roster segment, so Ana (Enterprise) silently takes the default weight 1.0:
+    # the plan replays (1.0 + 0 = 1 for everybody) but not as its author wrote it.
+    plan = {"name": "w", "components": [
+        {"id": "retention", "metric": "nrr", "target": 1.0, "curve": [[0.9, 0], [1.0, 1.0]],
+         "weight": {"by": "segment", "values": {"Enterprize": 0.6}, "default": 1.0}},
+        {"id": "logos", "metric": "logo_retention", "target": 1.0, "curve": [[0.9, 0], [1.0, 1.0]],
+         "weight": {"by": "segment", "values": {"Enterprize": 0.4}, "default": 0}}]}
+    folder = data_dir(accounts=FLAT_ACCOUNTS, payouts=PAID_AT_TARGET, plan=yaml.safe_dump(plan))
+    status, report = check_json(folder)
+    assert status == 0, report
+    warnings = [f"{p['location']}: {p['message']}" for p in report["warnings"]]
+    for index in (0, 1):
+        assert any(w.startswith(f"components[{index}].weight.values: segment 'Enterprize' is not in roster.csv")
+                   and "did you mean 'Enterprise'?" in w for w in warnings), warnings
