@@ -15,7 +15,8 @@ import pandas as pd
 from .data import ACCOUNTS, BUILTIN_READS, DATA_DOC, account_column, extra_column
 from .errors import DataWarning, PlanError
 from .text import did_you_mean
-from .metrics import DEFINITIONS, STATISTICS, _FORMULAS, book_statistics, describe, metric
+from .metrics import (DEFINITIONS, ROW_QUANTITIES, STATISTICS, _FORMULAS, book_statistics, describe, metric,
+                      row_quantity)
 from .numbers import round_half_away
 from .plan import Credit, Definition, Plan, RowFilter
 from .quarters import ordinal_label, quarter_ordinal
@@ -131,32 +132,19 @@ def _statistics_used(base: str) -> list[str]:
 
 
 def _row_quantity(frame: pd.DataFrame, name: str, selected: np.ndarray) -> np.ndarray:
-    """One per-row quantity of metrics.account_statistics, for the selected rows only."""
-    def col(column):
-        return frame[column].to_numpy(dtype="float64")[selected]
-
-    if name in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "risk"):
-        return col(name)
-    # Net movement and losses, summed as one quantity each: a window's nrr folds two grids, not five.
+    """One per-row quantity for the selected rows: the built-in metrics' own (metrics.row_quantity), plus
+    arr_start, risk, and the net movement and losses a window folds as one grid each instead of five."""
+    if name in ROW_QUANTITIES:
+        return row_quantity(frame, name, selected)
+    if name in ("arr_start", "risk"):
+        return frame[name].to_numpy(dtype="float64")[selected]
+    movements = {column: row_quantity(frame, column, selected)
+                 for column in ("expansion", "cross_sell", "contraction", "churn")}
     if name == "growth":
-        return col("expansion") + col("cross_sell") - col("contraction") - col("churn")
+        return movements["expansion"] + movements["cross_sell"] - movements["contraction"] - movements["churn"]
     if name == "loss":
-        return col("contraction") + col("churn")
-    start = col("arr_start")
-    due = frame["renewal_due"].to_numpy(dtype=bool)[selected]
-    renewed = due & frame["renewed"].to_numpy(dtype=bool)[selected]
-    if name == "renewed_arr":
-        return np.where(renewed, start - col("contraction") - col("churn"), 0.0)
-    if name == "due_start":
-        return np.where(due, start, 0.0)
-    if name == "renewed_start":
-        return np.where(renewed, start, 0.0)
-    nps, health = col("nps"), col("health")
-    return {"nps_answers": lambda: (~np.isnan(nps)).astype("float64"),
-            "nps_promoters": lambda: (nps >= 9).astype("float64"),
-            "nps_detractors": lambda: (nps <= 6).astype("float64"),
-            "health_sum": lambda: np.where(np.isnan(health), 0.0, health),
-            "health_count": lambda: (~np.isnan(health)).astype("float64")}[name]()
+        return movements["contraction"] + movements["churn"]
+    raise KeyError(name)
 
 
 def _column_rows(plan: Plan, definition: Definition, frame: pd.DataFrame, selected: np.ndarray) -> dict:

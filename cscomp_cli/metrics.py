@@ -43,35 +43,55 @@ def account_statistics(accounts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(_account_arrays(accounts), index=accounts.index)
 
 
+def row_quantity(accounts: pd.DataFrame, name: str, selected: np.ndarray | None = None) -> np.ndarray:
+    """One per-row quantity that does not depend on the retention base, for the ``selected`` rows (all
+    when None): the movements, the renewal sums, the NPS counts and health. A trailing window (the
+    custom metrics) sums these over an account's rows exactly as a quarter's book does."""
+    def col(column, dtype="float64"):
+        values = accounts[column].to_numpy(dtype=dtype)
+        return values if selected is None else values[selected]
+
+    if name in ("expansion", "cross_sell", "contraction", "churn"):
+        return col(name)
+    if name in ("renewed_arr", "due_start", "renewed_start"):
+        start = col("arr_start")
+        due = col("renewal_due", bool)
+        renewed = due & col("renewed", bool)
+        if name == "renewed_arr":
+            return np.where(renewed, start - col("contraction") - col("churn"), 0.0)
+        return np.where(due if name == "due_start" else renewed, start, 0.0)
+    if name.startswith("nps_"):
+        nps = col("nps")
+        return {"nps_answers": ~np.isnan(nps), "nps_promoters": nps >= 9,
+                "nps_detractors": nps <= 6}[name].astype("float64")
+    health = col("health")
+    if name == "health_sum":
+        return np.where(np.isnan(health), 0.0, health)
+    if name == "health_count":
+        return (~np.isnan(health)).astype("float64")
+    raise KeyError(name)
+
+
+# The statistics row_quantity gives; the rest depend on the retention base (arr_start > 0).
+ROW_QUANTITIES = ("expansion", "cross_sell", "contraction", "churn", "renewed_arr", "due_start", "renewed_start",
+                  "nps_answers", "nps_promoters", "nps_detractors", "health_sum", "health_count")
+
+
 def _account_arrays(accounts: pd.DataFrame) -> dict[str, np.ndarray]:
     start = accounts["arr_start"].to_numpy(dtype="float64")
     base = start > 0
     kept = start - accounts["contraction"].to_numpy(dtype="float64") - accounts["churn"].to_numpy(dtype="float64")
     grown = kept + accounts["expansion"].to_numpy(dtype="float64") + accounts["cross_sell"].to_numpy(dtype="float64")
-    due = accounts["renewal_due"].to_numpy(dtype=bool)
-    renewed = due & accounts["renewed"].to_numpy(dtype=bool)
-    nps = accounts["nps"].to_numpy(dtype="float64")
-    health = accounts["health"].to_numpy(dtype="float64")
     risk = accounts["risk"].to_numpy(dtype="float64")
     risk_base = base & ~np.isnan(risk)
+    arrays = {name: row_quantity(accounts, name) for name in ROW_QUANTITIES}
     return {
+        **arrays,
         "start_arr": np.where(base, start, 0.0),
-        "expansion": accounts["expansion"].to_numpy(dtype="float64"),
-        "cross_sell": accounts["cross_sell"].to_numpy(dtype="float64"),
-        "contraction": accounts["contraction"].to_numpy(dtype="float64"),
-        "churn": accounts["churn"].to_numpy(dtype="float64"),
         "retained": np.where(base, kept, 0.0),
         "net_retained": np.where(base, grown, 0.0),
-        "renewed_arr": np.where(renewed, kept, 0.0),
         "base_rows": base.astype("float64"),
         "base_rows_alive": (base & (accounts["arr_end"].to_numpy(dtype="float64") > 0)).astype("float64"),
-        "due_start": np.where(due, start, 0.0),
-        "renewed_start": np.where(renewed, start, 0.0),
-        "nps_answers": (~np.isnan(nps)).astype("float64"),
-        "nps_promoters": (nps >= 9).astype("float64"),
-        "nps_detractors": (nps <= 6).astype("float64"),
-        "health_sum": np.where(np.isnan(health), 0.0, health),
-        "health_count": (~np.isnan(health)).astype("float64"),
         "risk_weighted": np.where(risk_base, np.nan_to_num(risk) * start, 0.0),
         "risk_weight": np.where(risk_base, start, 0.0),
         "accounts": np.ones(len(accounts), dtype="float64"),
