@@ -36,7 +36,10 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
     Every plan carries its total cash (base + variable, SPEC 5.1) and whether it moves base; paid
     more / less and top performers paid less are judged on total cash."""
     window = select_quarters(dataset, quarters)
-    comparisons = [compare_with_actual(replay(plan, dataset, window=window)) for _, plan in plans]
+    # One dataset, one window: who is replayed and every book's statistics are worked out once for all
+    # the plans (each plan's own metric values and payouts are keyed by what they depend on).
+    cache: dict = {}
+    comparisons = [compare_with_actual(replay(plan, dataset, window=window, cache=cache)) for _, plan in plans]
     accounts = dataset.accounts[dataset.accounts["quarter"].isin(window)]
     base = accounts[accounts["arr_start"] > 0]
     # The ARR the team kept, averaged over the quarters: cost over the period per dollar of book kept.

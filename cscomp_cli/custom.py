@@ -297,9 +297,19 @@ class CustomMetrics:
 def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and the values they number; a categorical column already has them."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy().astype("int64"), np.asarray(series.cat.categories, dtype=object)
+        return series.cat.codes.to_numpy().astype(CODE), np.asarray(series.cat.categories, dtype=object)
     codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-    return codes.astype("int64"), np.asarray(uniques, dtype=object)
+    return codes.astype(CODE), np.asarray(uniques, dtype=object)
+
+
+# Codes, quarter positions and pair arrays over millions of rows are int32 (half the memory of a
+# window); a position in an (quarter, account) grid is computed in int64, as it may pass 2**31.
+CODE = "int32"
+
+
+def _cell(t: np.ndarray, account: np.ndarray, accounts: int) -> np.ndarray:
+    """The position of (quarter t, account) in a row-major grid of ``accounts`` columns."""
+    return t.astype("int64") * accounts + account
 
 
 def _ordinals(series: pd.Series) -> np.ndarray:
@@ -329,20 +339,20 @@ class Window:
         mask = row_mask(metrics.plan, definition, history)
         self.passing = in_span if mask is None else in_span & mask
         self.failing = None if mask is None else in_span & ~mask
-        self.t = ordinal - self.base
+        self.t = (ordinal - self.base).astype(CODE)
         # Accounts and CSMs as integer codes; accounts renumbered to those the span holds.
         if "account codes" not in metrics._shared:
             metrics._shared["account codes"] = _codes(history["account_id"])[0]
         account = metrics._shared["account codes"]
         present = np.bincount(account[in_span], minlength=int(account.max()) + 1 if len(account) else 0) > 0
         renumber = np.cumsum(present) - 1
-        self.account = np.where(in_span, renumber[account] if len(account) else account, -1)
+        self.account = np.where(in_span, renumber[account] if len(account) else account, -1).astype(CODE)
         self.accounts = int(present.sum())
         csm, csm_ids = _codes(history["csm_id"])
         self.csm = csm
         # book_of[t, c]: the replayed row of CSM c at quarter t (−1: not replayed then).
         row_csm = pd.Index(csm_ids).get_indexer(rows["csm_id"].to_numpy(dtype=object))
-        self.book_of = np.full((max(self.span, 1), len(csm_ids) + 1), -1, dtype="int64")
+        self.book_of = np.full((max(self.span, 1), len(csm_ids) + 1), -1, dtype=CODE)
         known = row_csm >= 0
         self.book_of[(row_ordinal - self.base)[known], row_csm[known]] = np.flatnonzero(known)
         self.row_t = row_ordinal - self.base
@@ -354,11 +364,11 @@ class Window:
         n, span, count = self.n, self.span, self.accounts
         sel = np.flatnonzero(self.passing)
         a, t, c = self.account[sel], self.t[sel], self.csm[sel]
-        cell = t * count + a
+        cell = _cell(t, a, count)
         owner = np.full(span * count + n * count, -1, dtype="int32")  # padded: t + j past the span reads −1
         owner[cell] = c
         # gap: quarters until this CSM owns the account again (a later row makes the pairs from there).
-        gap = np.full(len(sel), n, dtype="int64")
+        gap = np.full(len(sel), n, dtype="int8")  # at most 12
         for j in range(n - 1, 0, -1):
             gap[owner[cell + j * count] == c] = j
         accounts, ends, books = [], [], []
@@ -371,12 +381,12 @@ class Window:
             accounts.append(a[rows][held])
             ends.append(at[held] + k)
             books.append(book[held])
-        self.pair_account = np.concatenate(accounts) if accounts else np.zeros(0, dtype="int64")
-        self.pair_end = np.concatenate(ends) if ends else np.zeros(0, dtype="int64")
-        self.pair_book = np.concatenate(books) if books else np.zeros(0, dtype="int64")
-        self.pair_start = np.maximum(self.pair_end - n + 1, 0)
+        self.pair_account = np.concatenate(accounts).astype(CODE) if accounts else np.zeros(0, dtype=CODE)
+        self.pair_end = np.concatenate(ends).astype(CODE) if ends else np.zeros(0, dtype=CODE)
+        self.pair_book = np.concatenate(books).astype(CODE) if books else np.zeros(0, dtype=CODE)
+        self.pair_start = np.maximum(self.pair_end - n + 1, 0).astype(CODE)
         # An account held by two CSMs of one team in a window must count once in the team's book.
-        cells = self.pair_end * count + self.pair_account
+        cells = _cell(self.pair_end, self.pair_account, count)
         self.shared_cell = np.bincount(cells, minlength=span * count)[cells] > 1
 
     # -- folding --
@@ -385,7 +395,7 @@ class Window:
         """A (quarter, account) grid of one quantity of the passing rows."""
         grid = np.full(self.span * self.accounts, fill)
         sel = self.passing
-        grid[self.t[sel] * self.accounts + self.account[sel]] = values
+        grid[_cell(self.t[sel], self.account[sel], self.accounts)] = values
         return grid.reshape(self.span, self.accounts)
 
     def window_sum(self, name: str, values_of, how: str = "sum") -> np.ndarray:
@@ -398,7 +408,7 @@ class Window:
             # Quarter t gathers quarters t − k; no window reaches before position 0 (``base``).
             for k in range(1, min(self.n, self.span)):
                 combine(folded[k:], grid[:-k], out=folded[k:])
-            self._sums[key] = folded.ravel()[self.pair_end * self.accounts + self.pair_account]
+            self._sums[key] = folded.ravel()[_cell(self.pair_end, self.pair_account, self.accounts)]
         return self._sums[key]
 
     def at_start(self, name: str, values_of) -> np.ndarray:
@@ -406,7 +416,7 @@ class Window:
         key = (name, "first")
         if key not in self._sums:
             grid = self._grid(values_of(self.passing))
-            self._sums[key] = grid.ravel()[self.pair_start * self.accounts + self.pair_account]
+            self._sums[key] = grid.ravel()[_cell(self.pair_start, self.pair_account, self.accounts)]
         return self._sums[key]
 
     def _folded(self, metrics: CustomMetrics, definition: Definition) -> dict[str, np.ndarray]:
@@ -464,7 +474,7 @@ class Window:
         keep = np.ones(len(book), dtype=bool)
         if scope != "csm" and self.shared_cell.any():
             shared = np.flatnonzero(self.shared_cell)
-            _, first = np.unique(book[shared] * max(self.accounts, 1) + self.pair_account[shared], return_index=True)
+            _, first = np.unique(_cell(book[shared], self.pair_account[shared], max(self.accounts, 1)), return_index=True)
             keep[shared] = False
             keep[shared[first]] = True
         return keep, groups, int(groups.max()) + 1 if len(groups) else 0

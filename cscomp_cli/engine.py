@@ -7,6 +7,8 @@ loops are over the plan's components, modifiers and scopes.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,14 +104,14 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.
-    about_data = [*dataset.warnings, *(w.one_line() for w in data_warnings(plan, dataset, window))]
+    about_data = [*dataset.warnings, *(w.one_line() for w in data_warnings(plan, dataset, window, shared))]
     warnings: list[str] = [*plan_warnings, *about_data]
     multipliers, modifiers = _modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
     paid: dict[str, np.ndarray] = {}
     for index, component in enumerate(plan.components):
-        columns = _pay_component(index, component, plan, books, rows, dataset, multipliers[component.id], warnings,
-                                 paying[component.id])
+        columns = _paid_once(shared, index, component, plan, books, rows, dataset, multipliers[component.id],
+                             warnings, paying[component.id])
         paid.update({f"{component.id}_{name}": values for name, values in columns.items()})
         total += columns["payout_cents"]
     # One concat rather than a column at a time: a plan may have dozens of components.
@@ -125,8 +127,9 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
         rows["cap_adjustment_cents"] = np.zeros(len(rows), dtype="int64")
     rows["proposed_cents"] = total + rows["cap_adjustment_cents"].to_numpy()
     _bound_total_cash(rows, window)
-    rows["actual_cents"] = _actual_cents(dataset, rows, window)
-    warnings.extend(_roster_warnings(rows, books))
+    # What was paid and who has no book depend on the data alone: a sweep works them out once.
+    rows["actual_cents"] = _once(shared, "actual cents", lambda: _actual_cents(dataset, rows, window))
+    warnings.extend(_once(shared, "roster warnings", lambda: _roster_warnings(rows, books)))
 
     return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=books.csm_statistics(), books=books,
                   modifiers=modifiers, warnings=warnings, plan_warnings=plan_warnings,
@@ -172,13 +175,25 @@ def non_csm_payouts(dataset: Dataset, window: list[str] | None = None) -> pd.Dat
     return payouts[~ids.isin(dataset.roster["csm_id"]) & ~ids.isin(owners)]
 
 
-def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None) -> list[DataWarning]:
+def _once(shared: dict | None, key: str, compute):
+    """A result that depends on the data and the replayed quarters only: computed once per sweep (``shared``)."""
+    if shared is None:
+        return compute()
+    if key not in shared:
+        shared[key] = compute()
+    return shared[key]
+
+
+def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None,
+                  shared: dict | None = None) -> list[DataWarning]:
     """What the data cannot give this plan, said once each: a metric whose optional column the
     accounts export lacks, payouts to people who are not CSMs, a window reaching before the data and a
     filter value no row holds."""
-    replayed = sorted(dataset.accounts["quarter"].unique().tolist()) if window is None else window
-    return [*missing_column_warnings(plan, dataset), *_non_csm_warnings(dataset, window),
-            *window_warnings(plan, dataset.accounts["quarter"].unique(), replayed, dataset.called(ACCOUNTS)),
+    held = _once(shared, "quarters held", lambda: dataset.accounts["quarter"].unique())
+    replayed = sorted(held.tolist()) if window is None else window
+    return [*missing_column_warnings(plan, dataset),
+            *_once(shared, "non-CSM warnings", lambda: _non_csm_warnings(dataset, window)),
+            *window_warnings(plan, held, replayed, dataset.called(ACCOUNTS)),
             *filter_value_warnings(plan, dataset.accounts, dataset.called(ACCOUNTS))]
 
 
@@ -662,6 +677,26 @@ def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where:
             hint=f"add a row '{first.quarter},{first.csm_id},{component.id},<target>' to {dataset.called(QUOTAS)}",
         ))
     return target
+
+
+def _paid_once(shared: dict | None, index, component, plan, books: BookMetrics, rows, dataset, multiplier,
+               warnings: list[str], quarters: tuple[str, ...] | None) -> dict:
+    """_pay_component, reused across a sweep's replays for a component whose inputs did not change:
+    a sweep moves one setting, so most components pay exactly as they did for the previous value."""
+    if shared is None:
+        return _pay_component(index, component, plan, books, rows, dataset, multiplier, warnings, quarters)
+    definition = repr(plan.definition(component.metric)) if component.metric in plan.metrics else ""
+    digest = hashlib.blake2b(rows["target_variable"].to_numpy(dtype="float64").tobytes()
+                             + np.asarray(multiplier, dtype="float64").tobytes(), digest_size=16).digest()
+    key = ("component", index, repr(component), definition, (plan.credit.expansion, plan.credit.cross_sell),
+           quarters, digest)
+    paid = shared.setdefault("components", {})
+    if key not in paid:
+        said: list[str] = []
+        paid[key] = (_pay_component(index, component, plan, books, rows, dataset, multiplier, said, quarters), said)
+    columns, said = paid[key]
+    warnings.extend(said)
+    return columns
 
 
 def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, multiplier, warnings,

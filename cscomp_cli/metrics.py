@@ -9,6 +9,7 @@ metric is a vectorised expression over them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,8 @@ STATISTICS = (
 
 def account_statistics(accounts: pd.DataFrame) -> pd.DataFrame:
     """One row per account row: the quantities that ``book_statistics`` sums."""
-    return pd.DataFrame(_account_arrays(accounts), index=accounts.index)
+    return pd.DataFrame({name: compute() for name, compute in _account_quantities(accounts).items()},
+                        index=accounts.index)
 
 
 def row_quantity(accounts: pd.DataFrame, name: str, selected: np.ndarray | None = None) -> np.ndarray:
@@ -77,24 +79,35 @@ ROW_QUANTITIES = ("expansion", "cross_sell", "contraction", "churn", "renewed_ar
                   "nps_answers", "nps_promoters", "nps_detractors", "health_sum", "health_count")
 
 
-def _account_arrays(accounts: pd.DataFrame) -> dict[str, np.ndarray]:
-    start = accounts["arr_start"].to_numpy(dtype="float64")
-    base = start > 0
-    kept = start - accounts["contraction"].to_numpy(dtype="float64") - accounts["churn"].to_numpy(dtype="float64")
-    grown = kept + accounts["expansion"].to_numpy(dtype="float64") + accounts["cross_sell"].to_numpy(dtype="float64")
-    risk = accounts["risk"].to_numpy(dtype="float64")
-    risk_base = base & ~np.isnan(risk)
-    arrays = {name: row_quantity(accounts, name) for name in ROW_QUANTITIES}
+def _account_quantities(accounts: pd.DataFrame) -> dict[str, Callable[[], np.ndarray]]:
+    """Each per-row statistic as a function computing it: summed one at a time, millions of rows never
+    hold twenty float columns at once (the peak memory of a 2 M-row replay)."""
+    def column(name):
+        return accounts[name].to_numpy(dtype="float64")
+
+    def start():
+        return column("arr_start")
+
+    def kept():
+        return start() - column("contraction") - column("churn")
+
+    def in_base(values):
+        return np.where(start() > 0, values, 0.0)
+
+    def risk_base():
+        return (start() > 0) & ~np.isnan(column("risk"))
+
+    quantities = {name: (lambda name=name: row_quantity(accounts, name)) for name in ROW_QUANTITIES}
     return {
-        **arrays,
-        "start_arr": np.where(base, start, 0.0),
-        "retained": np.where(base, kept, 0.0),
-        "net_retained": np.where(base, grown, 0.0),
-        "base_rows": base.astype("float64"),
-        "base_rows_alive": (base & (accounts["arr_end"].to_numpy(dtype="float64") > 0)).astype("float64"),
-        "risk_weighted": np.where(risk_base, np.nan_to_num(risk) * start, 0.0),
-        "risk_weight": np.where(risk_base, start, 0.0),
-        "accounts": np.ones(len(accounts), dtype="float64"),
+        **quantities,
+        "start_arr": lambda: in_base(start()),
+        "retained": lambda: in_base(kept()),
+        "net_retained": lambda: in_base(kept() + column("expansion") + column("cross_sell")),
+        "base_rows": lambda: (start() > 0).astype("float64"),
+        "base_rows_alive": lambda: ((start() > 0) & (column("arr_end") > 0)).astype("float64"),
+        "risk_weighted": lambda: np.where(risk_base(), np.nan_to_num(column("risk")) * start(), 0.0),
+        "risk_weight": lambda: np.where(risk_base(), start(), 0.0),
+        "accounts": lambda: np.ones(len(accounts), dtype="float64"),
     }
 
 
@@ -105,8 +118,8 @@ def book_statistics(accounts: pd.DataFrame, keys: list[str], grouping: tuple | N
     the rows per statistic, far quicker than a group-by over a wide frame of millions of rows.
     """
     codes, index = grouping if grouping is not None else book_codes(accounts, keys)
-    arrays = _account_arrays(accounts)
-    sums = {name: np.bincount(codes, weights=arrays[name], minlength=len(index)) for name in STATISTICS}
+    quantities = _account_quantities(accounts)
+    sums = {name: np.bincount(codes, weights=quantities[name](), minlength=len(index)) for name in STATISTICS}
     return pd.DataFrame(sums, index=index)
 
 

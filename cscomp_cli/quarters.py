@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass
 from calendar import monthrange
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import pandas as pd
+# numpy and pandas are imported where used: a plan alone (validate --plan-only, --help) never needs them.
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 # 2026Q1, 2026-Q1, 2026 Q1, Q1 2026, Q1-2026, any case.
 _YEAR_FIRST = re.compile(r"^\s*([0-9]{4})\s*[- ]?\s*[qQ]([1-4])\s*$")
@@ -99,6 +101,8 @@ class Calendar:
 
     def canonical_many(self, cells: pd.Series) -> pd.Series:
         """canonical for a column of cells (None where a cell is not a label), each distinct cell parsed once."""
+        import numpy as np
+        import pandas as pd
         codes, distinct = pd.factorize(cells.astype(object))
         parsed = np.array([self.canonical(text) for text in distinct], dtype=object)
         labels = parsed[codes] if len(parsed) else np.array([], dtype=object)
@@ -138,6 +142,8 @@ class Calendar:
 
     def day_numbers(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised bounds as numpy datetime64[D] arrays (first day, last day)."""
+        import numpy as np
+        import pandas as pd
         labels = np.asarray(labels, dtype=object)
         codes, distinct = pd.factorize(labels)
         if bool((codes < 0).any()):
@@ -149,6 +155,7 @@ class Calendar:
 
     def quarter_of(self, dates: np.ndarray, months_back: int = 0) -> np.ndarray:
         """The label of the quarter holding each date moved back ``months_back`` months (None for NaT)."""
+        import numpy as np
         days = np.asarray(dates, dtype="datetime64[D]")
         missing = np.isnat(days)
         # Months since year 0, then since the fiscal year's first month: year and quarter fall out.

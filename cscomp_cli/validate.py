@@ -9,7 +9,6 @@ replay fine but that a leader would want to know before trusting a result.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,44 +20,10 @@ from .data import (
 from .datamap import MAP_FILE
 from .engine import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
 from .errors import CscompError, DataError, DataWarning, PlanError, collect_notes, collect_problems
-from .plan import BySegment, Plan, SegmentWeights, load_plan
-from .plausibility import plan_warnings
+from .findings import Problem, Validation, check_plan as _check_plan
+from .plan import BySegment, Plan, SegmentWeights
 from .quarters import CALENDAR, Calendar
 from .text import folded
-
-
-@dataclass
-class Problem:
-    """One finding: where it is, what is wrong, how to fix it."""
-
-    message: str
-    file: str | None = None
-    location: str | None = None
-    hint: str | None = None
-
-    @classmethod
-    def of(cls, error: CscompError) -> Problem:
-        return cls(error.message, None if error.file is None else str(error.file), error.location, error.hint)
-
-    def as_dict(self) -> dict:
-        return {"file": self.file, "location": self.location, "message": self.message, "hint": self.hint}
-
-
-@dataclass
-class Validation:
-    """What validate found, and what it looked at."""
-
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    checked: dict = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, error: CscompError) -> None:
-        self.errors.append(Problem.of(error))
-        self.errors.extend(Problem.of(more) for more in error.also)
 
 
 def validate(plan_source: Path | str, data: Path, *, strict: bool = False, calendar: Calendar | None = None) -> Validation:
@@ -92,18 +57,6 @@ def _check_payees(dataset: Dataset, found: Validation, strict: bool) -> None:
         found.add(non_csm_problem(outside, dataset, DataError))
     else:
         found.warnings.append(Problem.of(non_csm_problem(outside, dataset, DataWarning)))
-
-
-def _check_plan(source: Path | str, found: Validation) -> Plan | None:
-    try:
-        plan = load_plan(source)
-    except CscompError as error:
-        found.add(error)
-        return None
-    found.checked["plan"] = {"name": plan.name, "components": len(plan.components), "modifiers": len(plan.modifiers)}
-    # Probable unit mistakes need no data: reported even when the data cannot be read.
-    found.warnings.extend(Problem(w.message, file=str(source), location=w.location) for w in plan_warnings(plan))
-    return plan
 
 
 def _check_data(folder: Path, found: Validation, calendar: Calendar | None = None,

@@ -58,7 +58,8 @@ def compare_with_actual(replay: Replay) -> Comparison:
     by_csm = rows.groupby("csm_id", sort=True)
     csms = by_csm[["proposed_cents", "actual_cents", "base_cents", "actual_base_cents", "target_variable",
                    "actual_target_variable"]].sum()
-    last = rows.sort_values("quarter", kind="stable").groupby("csm_id").last()
+    # Only the two columns wanted: a plan with many components makes rows a hundred columns wide.
+    last = rows[["quarter", "csm_id", "name", "segment"]].sort_values("quarter", kind="stable").groupby("csm_id").last()
     csms["name"] = last["name"]
     csms["segment"] = last["segment"]
     csms["delta_cents"] = csms["proposed_cents"] - csms["actual_cents"]

@@ -126,3 +126,19 @@ def test_compare_command_lives_in_the_module_named_after_it():
     assert hasattr(versus_actual, "compare_with_actual")
     assert importlib.util.find_spec("cscomp_cli.sidebyside") is None
     assert "compare_plans" in commands.compare_command.__code__.co_names
+
+
+def test_every_example_plan_in_one_compare_equals_its_own_stress_test():
+    # compare shares one cache between its plans (who is replayed, every book's statistics); plans that
+    # differ in credit, pay mix, windows and custom metrics must still each get their own numbers.
+    plans = sorted((REPO / "plans").glob("*.yaml"))
+    assert len(plans) >= 8
+    result = run("compare", *plans, "--data", REPO / "sample_data", "--quarters", "4", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    for path, column in zip(plans, doc["plans"]):
+        single = json.loads(run("stress-test", path, "--quarters", "4", "--data", REPO / "sample_data",
+                                "--format", "json").stdout)
+        assert column["proposed_total"] == single["summary"]["proposed_total"], path.name
+        assert column["proposed_cash_total"] == single["summary"]["proposed_cash_total"], path.name
+        assert column["top_performers_paid_less"] == single["summary"]["top_performers_paid_less"], path.name

@@ -447,3 +447,52 @@ def test_proration_counts_the_fiscal_quarters_real_days(tmp_path):
                                                          ("FY2025Q4", "C1"): 1.0, ("FY2025Q4", "C2"): 61 / 92})
     assert rows["proposed_cents"].to_dict() == {("FY2025Q1", "C1"): 261_111, ("FY2025Q1", "C2"): 500_000,
                                                 ("FY2025Q4", "C1"): 500_000, ("FY2025Q4", "C2"): 663_043}
+
+
+def test_a_sweeps_cache_reuses_a_component_only_when_nothing_it_depends_on_moved():
+    # A sweep reuses each component's payout from the previous value when the component, its metric's
+    # definition, the credit, the target variable (pay_mix) and its modifiers' multipliers are unchanged.
+    # Each of these plans moves one of them; every payout column and every warning must be what a replay
+    # without the cache gives.
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    dataset = load_dataset(repo / "sample_data", columns={"csat": {"number"}})
+    base = yaml.safe_load((repo / "plans" / "risk_adjusted.yaml").read_text(encoding="utf-8"))
+    base["components"][1]["on_missing"] = "target"  # a component whose warning must be said every time
+
+    def variant(change):
+        document = yaml.safe_load(yaml.safe_dump(base))
+        change(document)
+        return parse_plan(yaml.safe_dump(document))
+
+    plans = [
+        variant(lambda d: None),
+        variant(lambda d: d["components"][0].update(target=0.9)),          # the retention component only
+        variant(lambda d: d.update(pay_mix={"variable_pct": 30})),          # every target variable
+        variant(lambda d: d["modifiers"][0].update(multiply=0.25)),         # expansion's multiplier
+        variant(lambda d: d.update(credit={"expansion": 0.5})),             # expansion's metric
+        variant(lambda d: d.update(metrics={"csat": {"column": "csat", "aggregate": "mean"}},
+                                   modifiers=[{"id": "csat_gate", "when": {"metric": "csat", "below": 4.0},
+                                               "multiply": 0.5, "applies_to": ["expansion"]}])),
+        variant(lambda d: d.update(metrics={"csat": {"column": "csat", "aggregate": "mean"}},
+                                   modifiers=[{"id": "csat_gate", "when": {"metric": "csat", "below": 4.5},
+                                               "multiply": 0.5, "applies_to": ["expansion"]}])),
+        variant(lambda d: d.update(metrics={"csat": {"column": "csat", "aggregate": "mean"}}, components=[
+            *d["components"], {"id": "csat_bonus", "metric": "csat", "weight": 0.0, "measure": "value",
+                               "curve": [[3, 0.0], [5, 1.0]]}])),
+        variant(lambda d: d.update(metrics={"csat": {"column": "csat", "aggregate": "max"}}, components=[
+            *d["components"], {"id": "csat_bonus", "metric": "csat", "weight": 0.0, "measure": "value",
+                               "curve": [[3, 0.0], [5, 1.0]]}])),                # the metric's definition
+        variant(lambda d: None),
+    ]
+    cache: dict = {}
+    for plan in plans:
+        shared = engine_replay(plan, dataset, 4, cache=cache)
+        alone = engine_replay(plan, dataset, 4)
+        paid = [c for c in alone.rows.columns if c.endswith(("_payout_cents", "_cents", "_metric", "_target"))]
+        for column in paid:
+            assert shared.rows[column].tolist() == pytest.approx(alone.rows[column].tolist(), nan_ok=True), column
+        assert shared.warnings == alone.warnings
+    # The cache really was used: the unchanged plan's components were found, not recomputed.
+    assert len(cache) == 1 and len(next(iter(cache.values()))["components"]) < 2 * len(plans)

@@ -301,13 +301,14 @@ def document_columns(document: dict, label: str) -> dict[str, set[str]]:
 def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path | None = None) -> None:
     """Stop before --output would overwrite an input: a plan read (every file of its extends chain,
     as recorded by plan.plan_files_read) or a file of the data folder."""
-    from ..data import input_files
     from ..output import refuse_input_as_output
 
     if output is None:
         return
     inputs = list(plans)
     if data is not None:
+        from ..data import input_files  # not before: validate --plan-only reads no data, nor imports pandas
+
         inputs += [*input_files(data), data / SAMPLE_MARKER]
     refuse_input_as_output(output, inputs)
 

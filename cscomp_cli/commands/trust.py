@@ -38,6 +38,9 @@ def validate_command(
     output: OutputOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat payouts.csv lines for people who are not CSMs "
                                          "(no roster row in any quarter, no accounts) as errors, not warnings.")] = False,
+    plan_only: Annotated[bool, typer.Option("--plan-only", help="Check the plan file alone (its keys, metric names "
+                                            "and probable unit mistakes) without reading any data: quick enough "
+                                            "for an editor or a pre-commit hook.")] = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -52,22 +55,33 @@ def validate_command(
       cscomp validate plans/nrr_focus.yaml
       cscomp validate plans/expansion_quota.yaml --data exports/ --format json
       cscomp validate plans/current.yaml --data exports/ --strict
+      cscomp validate plans/nrr_focus.yaml --plan-only
     """
     with user_errors(debug, plan):
         from ..plan import plan_files_read
         from ..render.validation import render_validation, validation_document
-        from ..validate import validate
 
-        refuse_overwriting_inputs(output, [], data)
-        with plan_files_read() as read:
-            found = validate(plan, data, strict=strict)
+        if plan_only:
+            from ..findings import validate_plan
+
+            refuse_overwriting_inputs(output, [])
+            with plan_files_read() as read:
+                found = validate_plan(plan)
+            shown_data = None
+        else:
+            from ..validate import validate
+
+            refuse_overwriting_inputs(output, [], data)
+            with plan_files_read() as read:
+                found = validate(plan, data, strict=strict)
+            shown_data = str(data)
         refuse_overwriting_inputs(output, read)
         if output_format is CheckFormat.json:
             from ..render.machine import to_json
 
-            write_result(to_json(validation_document(found, str(plan), str(data))), output)
+            write_result(to_json(validation_document(found, str(plan), shown_data)), output)
         else:
-            render_rich(lambda console: render_validation(found, str(plan), str(data), console), output)
+            render_rich(lambda console: render_validation(found, str(plan), shown_data, console), output)
         if not found.ok:
             raise typer.Exit(EXIT_BAD_INPUT)
 

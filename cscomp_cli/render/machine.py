@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable
 
 from ..plan import Plan
-from .document import shock_labels
 
 # What a spreadsheet reads as the start of a formula (the fullwidth forms too: some normalise them).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -55,6 +54,8 @@ def _plain(value, decimals: int | None = None) -> str:
 
 def to_csv(document: dict, plan: Plan) -> str:
     """One row per CSM–quarter, sorted by quarter then csm_id (SPEC section 4)."""
+    from .document import shock_labels  # here, not above: to_json serves validate --plan-only, which needs no pandas
+
     header = ["quarter", "csm_id", "name", "segment", "target_variable"]
     for c in plan.components:
         header += [f"{c.id}_metric", f"{c.id}_attainment", f"{c.id}_payout"]

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape as escape_markup
 
 from ..text import printable
-from ..validate import Problem, Validation
+from ..findings import Problem, Validation
 
 
 def escape(text: str) -> str:
@@ -14,8 +14,8 @@ def escape(text: str) -> str:
     return escape_markup(printable(text))
 
 
-def validation_document(found: Validation, plan: str, data: str) -> dict:
-    """The JSON form of a validation, for scripts."""
+def validation_document(found: Validation, plan: str, data: str | None) -> dict:
+    """The JSON form of a validation, for scripts (``data`` None: the plan was checked alone)."""
     return {
         "plan": plan,
         "data": data,
@@ -26,7 +26,7 @@ def validation_document(found: Validation, plan: str, data: str) -> dict:
     }
 
 
-def render_validation(found: Validation, plan: str, data: str, console: Console) -> None:
+def render_validation(found: Validation, plan: str, data: str | None, console: Console) -> None:
     checked = found.checked
     console.print(f"[bold]Plan[/]  {escape(plan)}" + (
         f": {escape(checked['plan']['name'])} ({_count(checked['plan']['components'], 'component')}, "
@@ -35,7 +35,10 @@ def render_validation(found: Validation, plan: str, data: str, console: Console)
              + f" {_count(info['rows'], 'row')}" + (
         f" ({info['quarters']}, {info['csms']} CSMs)" if "quarters" in info else "")
         for name, info in checked.items() if name.endswith(".csv")]
-    console.print(f"[bold]Data[/]  {escape(data)}" + (": " + escape(", ".join(files)) if files else ""))
+    if data is None:
+        console.print("[bold]Data[/]  not read (--plan-only): run validate without it to check the data and the fit")
+    else:
+        console.print(f"[bold]Data[/]  {escape(data)}" + (": " + escape(", ".join(files)) if files else ""))
     for name, info in checked.items():
         if info.get("left_out"):
             # Rows a data map's filter leaves out are never checked: say which, so a new earnings code
