@@ -361,16 +361,18 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
         numbers=[*amounts, "health", "risk", *(c for c, kinds in extra.items() if "number" in kinds)],
     )
     out = pd.DataFrame({"line": table["line"]})
-    out["quarter"] = _quarters(table, origin, calendar=calendar)
-    out["account_id"] = _text(table, origin, "account_id", required=True, as_objects=False)
-    out["csm_id"] = _text(table, origin, "csm_id", required=True, as_objects=False)
+    # A few quarters and a few thousand CSMs repeat over millions of rows: categories hold each once
+    # and give the group-bys of the metrics (and the duplicate check) their codes for free.
+    out["quarter"] = _quarters(table, origin, calendar=calendar, categorical=True)
+    out["account_id"] = _text(table, origin, "account_id", required=True, categorical=True)
+    out["csm_id"] = _text(table, origin, "csm_id", required=True, categorical=True)
     for column in ("arr_start", "expansion", "contraction", "churn"):
         out[column] = _amounts(table, origin, column, required=True, negative=False, numbers=numbers)
     out["cross_sell"] = _amounts(table, origin, "cross_sell", required=False, negative=False,
                                  numbers=numbers).fillna(0.0)
     out["renewal_due"] = _booleans(table, origin, "renewal_due")
     out["renewed"] = _booleans(table, origin, "renewed")
-    out["segment"] = _cells(table, "segment").replace("", np.nan)  # informational; a category below
+    out["segment"] = _text(table, origin, "segment", required=False, categorical=True)  # informational
     out["nps"] = _scores(table, origin, "nps", 0, 10, integer=True, numbers=numbers)
     out["health"] = _scores(table, origin, "health", 0, 100, numbers=numbers)
     out["risk"] = _scores(table, origin, "risk", 0, 1, numbers=numbers)
@@ -405,10 +407,6 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
             for kind in sorted(kinds):
                 out[extra_column(column, kind)] = _extra_values(table, origin, column, kind, numbers)
     _fail_duplicates(out, origin, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
-    # A few quarters and a few thousand CSMs repeat over millions of rows: categories hold each once
-    # and give the group-bys of the metrics their codes for free.
-    for column in ("quarter", "csm_id", "segment"):
-        out[column] = out[column].astype("category")
     _bound_book_totals(out, origin, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
     return _with_header(out.reset_index(drop=True), table)
 
@@ -619,13 +617,14 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
     table = table[keep].copy()
     for column in keep:
         # Cells are compared trimmed everywhere ("  1,234.50 " is an amount), so trim them once here.
-        table[column] = table[column].fillna("").astype(str).str.strip()
+        table[column] = _trimmed(table[column])
     table["line"] = lines
     if controls:
         _refuse_controls(Origin(path), table, keep)
     # Blank lines (every cell empty) are skipped; their line numbers stay counted.
-    blank = (table[keep] == "").all(axis=1)
-    table = table.loc[~blank]
+    blank = _all_blank(table, keep)
+    if blank.any():
+        table = table.loc[~blank]
     if table.empty and not allow_empty:
         raise DataError("has a header but no rows", file=path, hint=f"export {path.name} with its data rows")
     convention = _number_convention(table, Origin(path), [c for c in numbers if c in table], delimiter)
@@ -634,6 +633,17 @@ def _read_csv(path: Path, *, required: list[str], optional: list[str] = (), allo
                          location="line 1"))
     table.attrs["written"] = tuple(written)
     return table, convention
+
+
+def _all_blank(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The rows whose every cell is empty (from the cells' lengths where they are Arrow text)."""
+    blank = np.ones(len(table), dtype=bool)
+    for column in columns:
+        chunks = _arrow(table[column])
+        blank &= (_lengths(chunks) == 0) if chunks is not None else (table[column] == "").to_numpy()
+        if not blank.any():
+            break
+    return blank
 
 
 def _open_table(source: Path | Staged, *, required: list[str], optional: list[str] = (), allow_empty: bool = False,
@@ -993,12 +1003,13 @@ def _read_fast(raw: bytes, delimiter: str = ",") -> pd.DataFrame | None:
             pa.py_buffer(raw),
             read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=parse,
-            convert_options=arrow_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+            # Large strings are what pandas holds Arrow text as: read so, no column is cast on the way.
+            convert_options=arrow_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
         return None
-    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    return table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
 
 
 # --- how a file writes numbers ---------------------------------------------------------------
@@ -1086,11 +1097,17 @@ def _fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str
 
 def _fail_duplicates(table: pd.DataFrame, origin: Origin, keys: list[str], column: str, what: str) -> None:
     # Rows with a missing key (already reported while validate collects) are never duplicates.
-    table = table[table[keys].notna().all(axis=1)]
-    dup = table.duplicated(subset=keys, keep="first")
+    codes, size = _key_codes(table, keys)
+    known = codes >= 0
+    # Millions of (quarter, account) keys: counted in one pass, no hash of the keys unless some repeat.
+    if size <= max(8 * len(table), 1 << 20) and int(np.bincount(codes[known], minlength=1).max(initial=0)) <= 1:
+        return
+    dup = np.zeros(len(table), dtype=bool)
+    dup[known] = pd.Series(codes[known]).duplicated(keep="first").to_numpy()
     if bool(dup.any()):
-        first = table.loc[dup].iloc[0]
-        original = table.loc[(table[keys] == first[keys]).all(axis=1), "line"].iloc[0]
+        at = int(np.argmax(dup))
+        first = table.iloc[at]
+        original = table["line"].to_numpy()[int(np.argmax(codes == codes[at]))]
         described = ", ".join(f"{k} {first[k]}" for k in keys)
         more = int(dup.sum()) - 1
         report(DataError(
@@ -1099,6 +1116,22 @@ def _fail_duplicates(table: pd.DataFrame, origin: Origin, keys: list[str], colum
             **origin.at(first['line'], column),
             hint="keep one row per " + " and ".join(keys),
         ))
+
+
+def _key_codes(table: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, int]:
+    """One integer per row for the whole key (-1 where a part is missing), and how many there can be."""
+    codes, size = np.zeros(len(table), dtype=np.int64), 1
+    for key in keys:  # a categorical's codes as they are; other columns factorised
+        values = table[key]
+        part = (values.cat.codes.to_numpy().astype(np.int64) if isinstance(values.dtype, pd.CategoricalDtype)
+                else pd.factorize(values.astype(object))[0].astype(np.int64))
+        count = int(part.max(initial=-1)) + 1
+        if size * count >= 2**62:  # renumber the keys so far, so the product stays inside int64
+            codes = np.where(codes < 0, -1, pd.factorize(codes)[0])
+            size = int(codes.max(initial=-1)) + 1
+        codes = np.where((codes < 0) | (part < 0), -1, codes * count + part)
+        size *= max(count, 1)
+    return codes, size
 
 
 def _seen_on(origin: Origin, original: int, key: int) -> str:
@@ -1118,20 +1151,186 @@ def _cells(table: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series("", index=table.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
-def _text(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, as_objects: bool = True) -> pd.Series:
+# --- whole-column passes over the cells' bytes -------------------------------------------------
+# Millions of cells are classified by looking at the UTF-8 bytes pyarrow holds them in (one offset per
+# row), never a Python object or a regex call per cell. These passes only ever decide that a cell is
+# certainly plain; every other cell goes through the careful code that words its error.
+
+
+def _is_arrow_text(cells: pd.Series) -> bool:
+    return isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow"
+
+
+def _arrow(cells: pd.Series):
+    """The pyarrow chunks holding a text column, or None when it is not one (or holds a missing cell)."""
+    if not _is_arrow_text(cells):
+        return None
+    chunks = cells.array._pa_array
+    return chunks if chunks.null_count == 0 else None
+
+
+def _buffers(chunks) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each chunk's row offsets (n + 1, int64) and bytes: read in place, as pyarrow's reader left them."""
+    import pyarrow as pa
+
+    parts = []
+    for array in chunks.chunks:
+        _, offsets, data = array.buffers()
+        width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+        offsets = np.frombuffer(offsets, dtype=width)[array.offset: array.offset + len(array) + 1].astype(np.int64)
+        data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+        parts.append((offsets, data))
+    return parts
+
+
+def _over_chunks(chunks, each, empty) -> np.ndarray | tuple[np.ndarray, ...]:
+    """``each(offsets, data)`` for every chunk, the results put end to end (``empty`` for no rows)."""
+    results = [each(offsets, data) for offsets, data in _buffers(chunks)]
+    if not results:
+        return empty
+    if isinstance(results[0], tuple):
+        return tuple(np.concatenate(column) for column in zip(*results))
+    return np.concatenate(results)
+
+
+def _lengths(chunks) -> np.ndarray:
+    return _over_chunks(chunks, lambda offsets, data: np.diff(offsets), np.zeros(0, dtype=np.int64))
+
+
+def _per_row(offsets: np.ndarray, data: np.ndarray, hit: np.ndarray) -> np.ndarray:
+    """How many of each row's bytes are ``hit`` (a mask over ``data``): one lookup per hit byte."""
+    rows = np.searchsorted(offsets, np.flatnonzero(hit), side="right") - 1
+    return np.bincount(rows, minlength=len(offsets) - 1)
+
+
+def _first_bytes(offsets: np.ndarray, data: np.ndarray, skip: np.ndarray | int = 0) -> np.ndarray:
+    """Each row's byte at ``skip`` (0 where the row is shorter), as int."""
+    at = offsets[:-1] + skip
+    inside = at < offsets[1:]
+    if not len(data):
+        return np.zeros(len(at), dtype=np.int16)
+    return np.where(inside, data[np.minimum(at, len(data) - 1)], 0).astype(np.int16)
+
+
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[ord("0"): ord("9") + 1] = True
+# Bytes a trim may remove at a cell's edge: ASCII spaces and controls, and any byte of a non-ASCII
+# character (NBSP, the Unicode spaces): a cell starting or ending with one is trimmed the careful way.
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[: 0x21] = True
+_EDGE[0x80:] = True
+
+
+def _blank_and_plain(cells: pd.Series, separators: str, *, signed: bool = False, leading_separator: bool = True
+                     ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Which cells are blank, and which certainly plain numbers (digits, at most one of ``separators``;
+    with ``signed`` an optional leading '-'), from the bytes; None when the column is not Arrow text.
+
+    ``leading_separator``: whether '.5' counts as plain. A plain cell's digits and separator are all its bytes,
+    so pyarrow's cast reads it exactly as the careful path would.
+    """
+    chunks = _arrow(cells)
+    if chunks is None:
+        return None
+
+    def each(offsets, data):
+        lengths = np.diff(offsets)
+        if not len(data) or (data.min() >= ord("0") and data.max() <= ord("9")):  # digits only: the usual column
+            return lengths == 0, lengths > 0
+        other = ~_DIGIT[data]
+        separator = np.zeros(len(data), dtype=bool)
+        for char in separators:
+            separator |= data == ord(char)
+        other &= ~separator
+        negative = (_first_bytes(offsets, data) == ord("-")) if signed else np.zeros(len(lengths), dtype=bool)
+        odd = _per_row(offsets, data, other) - negative  # the leading '-' is allowed
+        seps = _per_row(offsets, data, separator)
+        plain = (odd == 0) & (seps <= 1) & (lengths - seps - negative > 0)
+        if not leading_separator:
+            plain &= _DIGIT[_first_bytes(offsets, data, negative.astype(np.int64))]
+        return lengths == 0, plain
+
+    nothing = np.zeros(0, dtype=bool)
+    return _over_chunks(chunks, each, (nothing, nothing))
+
+
+def _plain_floats(cells: pd.Series, plain: np.ndarray, decimal: str) -> np.ndarray:
+    """The plain cells as floats, cast by pyarrow in one pass (a decimal comma read as the point)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chosen = pc.filter(_arrow(cells), pa.array(plain, type=pa.bool_()))
+    if decimal == ",":
+        chosen = pc.replace_substring(chosen, ",", ".")
+    return pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _trimmed(cells: pd.Series) -> pd.Series:
+    """A column with each cell trimmed; left as it is when no cell starts or ends with a byte a trim removes."""
+    chunks = _arrow(cells)
+
+    def edged(offsets, data):
+        if not len(data) or (data.min() > 0x20 and data.max() < 0x80):
+            return False
+        filled = offsets[1:] > offsets[:-1]
+        return bool((filled & (_EDGE[data[np.minimum(offsets[:-1], len(data) - 1)]]
+                               | _EDGE[data[np.maximum(offsets[1:] - 1, 0)]])).any())
+
+    if chunks is not None and not any(edged(offsets, data) for offsets, data in _buffers(chunks)):
+        return cells
+    return cells.fillna("").astype(str).str.strip()
+
+
+def _distinct(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each cell's code and the distinct cells (first-seen order): hashed by pyarrow for Arrow text."""
+    chunks = _arrow(cells)
+    if chunks is None:
+        codes, distinct = pd.factorize(cells.astype(object))
+        return np.asarray(codes, dtype=np.int64), pd.Series(np.asarray(distinct, dtype=object), dtype=object)
+    import pyarrow.compute as pc
+
+    distinct = pc.unique(chunks)
+    codes = pc.index_in(chunks, value_set=distinct).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, pd.Series(distinct.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _categorical(codes: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Rows coded into ``values`` (None or NaN missing; code -1 missing) as a categorical with sorted
+    categories, as astype("category") of the same values would be."""
+    known = pd.notna(values)
+    categories = sorted(set(values[known].tolist()))
+    position = {value: i for i, value in enumerate(categories)}
+    remap = np.array([position[v] if k else -1 for v, k in zip(values.tolist(), known)] + [-1], dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=pd.Index(categories)), index=index)
+
+
+def _text(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, categorical: bool = False) -> pd.Series:
+    """A text column; ``categorical``: as categories (sorted), a blank cell missing, never a Python object per row."""
     cells = _cells(table, column)
     if required:
         _fail_where(cells == "", table, origin, column, f"{origin.column(column)} is blank", f"every row needs a {origin.column(column)}")
-        # Millions of account ids are cheaper left as pyarrow strings than made Python objects.
-        return cells.astype(object) if as_objects else cells
+    if categorical:
+        codes, distinct = _distinct(cells)
+        values = distinct.to_numpy(dtype=object)
+        if not required:  # a blank optional cell has no value; a blank required one is kept, as reported
+            values = np.where(values == "", None, values)
+        return _categorical(codes, np.append(values, None), cells.index)
+    if required:
+        return cells.astype(object)
     # To object first: a pandas string column would turn None back into NaN.
     return cells.astype(object).where(cells != "", None)
 
 
-def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True, calendar: Calendar = CALENDAR) -> pd.Series:
+def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True, calendar: Calendar = CALENDAR,
+              categorical: bool = False) -> pd.Series:
     cells = _cells(table, "quarter")
     # A file holds a handful of distinct labels: the calendar parses each once, then maps the rows to them.
-    labels = calendar.canonical_many(cells)
+    codes, distinct = _distinct(cells)
+    parsed = np.append(calendar.canonical_many(distinct).to_numpy(dtype=object), None)
+    if categorical:
+        labels = _categorical(codes, parsed, cells.index)
+    else:
+        labels = pd.Series(parsed[codes], index=cells.index, dtype=object)
     bad = labels.isna() & ((cells != "") | required)
     _fail_where(
         bad,
@@ -1141,22 +1340,27 @@ def _quarters(table: pd.DataFrame, origin: Origin, *, required: bool = True, cal
         lambda r: f"'{r.cell}' is not a quarter label" if r.cell else "quarter is blank",
         f"write quarters like {calendar.examples()}; see {DATA_DOC}",
     )
-    return labels.where(labels.notna(), None)
+    return labels if categorical else labels.where(labels.notna(), None)
 
 
 def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, negative: bool,
              numbers: _Numbers = _Numbers(), what: str = "an amount", advice: str = _AMOUNT_HINT) -> pd.Series:
     """Parse an amount column; blank cells are NaN (an error when required)."""
     written = _cells(table, column)
-    # A decimal-comma file is read by swapping the two separators, so 1.234,50 is parsed (and its
-    # grouping checked) exactly as 1,234.50; messages still quote the cell as written.
-    cells = written if numbers.decimal == "." else written.astype(object).str.translate(_SWAP)
-    blank = cells == ""
     # Most exports hold plain numbers: parse those in one vectorised pass, and only send the rest
     # (currency signs, thousands separators, minus signs, parentheses, mistakes) through the regex.
-    plain = cells.str.fullmatch(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+").fillna(False).astype(bool)
-    values = pd.Series(np.nan, index=cells.index, dtype="float64")
-    values[plain] = _to_float(cells[plain])
+    values = pd.Series(np.nan, index=written.index, dtype="float64")
+    fast = _blank_and_plain(written, numbers.decimal)
+    if fast is not None:
+        blank, plain = (pd.Series(mask, index=written.index) for mask in fast)
+        values[plain] = _plain_floats(written, plain.to_numpy(), numbers.decimal)
+    else:
+        # A decimal-comma file is read by swapping the two separators, so 1.234,50 is parsed exactly
+        # as 1,234.50 would be.
+        cells = written if numbers.decimal == "." else written.astype(object).str.translate(_SWAP)
+        blank = cells == ""
+        plain = cells.str.fullmatch(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+").fillna(False).astype(bool)
+        values[plain] = _to_float(cells[plain])
     rest = ~plain & ~blank
     context = table.assign(cell=written)
     if numbers.decimal == ",":
@@ -1169,7 +1373,9 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
     else:
         hint = advice
     if rest.any():
-        odd = cells[rest].astype(object)
+        # The grouping of 1.234,50 is checked as 1,234.50's; messages still quote the cell as written.
+        odd = written[rest].astype(object)
+        odd = odd if numbers.decimal == "." else odd.str.translate(_SWAP)
         parts = odd.str.extract(_AMOUNT)
         parens = parts["open"].notna() | parts["close"].notna()
         malformed = (
@@ -1177,9 +1383,9 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
             | (parts["open"].isna() != parts["close"].isna())
             | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
             | (parts["sign"].notna() & parts["sign2"].notna())
-        ).reindex(cells.index, fill_value=False)
+        ).reindex(written.index, fill_value=False)
         # A cell with no digit at all ('n/a', 'TBD') is not a separator problem: the convention hint would mislead.
-        wordy = malformed.any() and not any(ch.isdigit() for ch in str(cells[malformed].iloc[0]))
+        wordy = malformed.any() and not any(ch.isdigit() for ch in str(odd[malformed[rest]].iloc[0]))
         _fail_where(malformed, context, origin, column, lambda r: f"'{r.cell}' is not {what}", advice if wordy else hint)
         number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
         is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
@@ -1259,8 +1465,10 @@ def _to_float(cells: pd.Series) -> np.ndarray:
 
 def _booleans(table: pd.DataFrame, origin: Origin, column: str) -> pd.Series:
     written = _cells(table, column)
-    cells = written.str.lower()
-    bad = ~cells.isin(_TRUE | _FALSE)
+    # A handful of distinct words over millions of rows: each is lowered and looked up once.
+    codes, distinct = _distinct(written)
+    words = distinct.astype(pd.StringDtype("pyarrow", na_value=np.nan)).str.lower()
+    bad = pd.Series(np.append(~words.isin(_TRUE | _FALSE).to_numpy(dtype=bool), True)[codes], index=written.index)
     _fail_where(
         bad,
         table.assign(cell=written),  # quote the cell as written ('Renewed'), not as compared
@@ -1269,22 +1477,32 @@ def _booleans(table: pd.DataFrame, origin: Origin, column: str) -> pd.Series:
         lambda r: f"'{r.cell}' is not a yes/no value",
         f"write true/false, yes/no, y/n or 1/0 in any case (blank means false); see {DATA_DOC}",
     )
-    return cells.isin(_TRUE)
+    return pd.Series(np.append(words.isin(_TRUE).to_numpy(dtype=bool), False)[codes], index=written.index)
 
 
 def _scores(table: pd.DataFrame, origin: Origin, column: str, low: float, high: float, *, integer: bool = False,
             numbers: _Numbers = _Numbers()):
     written = _cells(table, column)
-    # A score has no thousands, so in a decimal-comma file its comma is simply the decimal point.
-    cells = written if numbers.decimal == "." else written.astype(object).str.replace(",", ".", regex=False)
+    values = pd.Series(np.nan, index=written.index, dtype="float64")
     # Plain numbers in one vectorised cast; anything else (few cells) through the forgiving parser.
-    plain = cells.str.fullmatch(r"-?[0-9]+(?:\.[0-9]*)?").fillna(False).astype(bool)
-    values = pd.Series(np.nan, index=cells.index, dtype="float64")
-    values[plain] = _to_float(cells[plain])
-    other = ~plain & (cells != "")
+    # A score has no thousands, so in a decimal-comma file its comma is simply the decimal point.
+    fast = _blank_and_plain(written, "." if numbers.decimal == "." else ".,", signed=True, leading_separator=False)
+    if fast is not None:
+        blank, plain = (pd.Series(mask, index=written.index) for mask in fast)
+        values[plain] = _plain_floats(written, plain.to_numpy(), numbers.decimal)
+        other = ~plain & ~blank
+        odd = written[other].astype(object)
+        odd = odd if numbers.decimal == "." else odd.str.replace(",", ".", regex=False)
+    else:
+        cells = written if numbers.decimal == "." else written.astype(object).str.replace(",", ".", regex=False)
+        blank = cells == ""
+        plain = cells.str.fullmatch(r"-?[0-9]+(?:\.[0-9]*)?").fillna(False).astype(bool)
+        values[plain] = _to_float(cells[plain])
+        other = ~plain & ~blank
+        odd = cells[other]
     if other.any():
-        values[other] = pd.to_numeric(cells[other].astype(object), errors="coerce").astype("float64")
-    unparsed = (cells != "") & values.isna()
+        values[other] = pd.to_numeric(odd.astype(object), errors="coerce").astype("float64")
+    unparsed = ~blank & values.isna()
     kind = "a whole number" if integer else "a number"
     context = table.assign(cell=written)
     _fail_where(unparsed, context, origin, column, lambda r: f"'{r.cell}' is not {kind}",
@@ -1305,8 +1523,9 @@ def _extra_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, n
     """
     written = _cells(table, column)
     if kind == "text":
-        folded = written.astype(object).str.casefold()
-        return folded.where(written != "", None).astype("category")
+        codes, distinct = _distinct(written)  # each distinct cell folded once
+        folded = [None if text == "" else text.casefold() for text in distinct.tolist()]
+        return _categorical(codes, np.array([*folded, None], dtype=object), written.index)
     words = written.str.lower()
     flags = words.isin(_TRUE | _FALSE - {""})
     blank = written == ""
