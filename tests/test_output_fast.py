@@ -5,6 +5,7 @@ for byte."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -238,3 +239,63 @@ def test_the_cli_csv_and_json_agree_with_the_library(tmp_path):
                  "--format", "csv", "--output", out, "-q")
     assert result.exit_code == 0, result.stderr
     assert out.read_text(encoding="utf-8") == old_csv(build_document(comparison, shocks), comparison.plan)
+
+
+# ---- the JSON text ----
+
+def old_json(document) -> str:
+    """The former to_json: json.dumps indenting in pure Python, then the control-character escapes."""
+    from cscomp_cli.render.machine import _JSON_UNPRINTABLE
+
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+
+
+@pytest.mark.parametrize("plan_path", PLANS, ids=lambda p: p.stem)
+def test_the_json_text_is_what_json_dumps_wrote(plan_path):
+    comparison, shocks = comparison_for(plan_path, "churn=+25%")
+    comparison.rows["name"] = [["Zoë, \"Z\" %s", "tab\there", "\u202eevil", "\ue000slot", "100%"][i % 5]
+                               for i in range(len(comparison.rows))]
+    document = build_document(comparison, shocks, data="sample_data")
+    assert to_json(document) == old_json(document)
+    assert "\\u202e" in to_json(document)  # the bidi control still escaped
+
+
+TEXT = st.text(alphabet=st.sampled_from(['a', 's', ',', ' ', '"', '\\', '%', '\n', '\x7f', '\u202e', '\ue000',
+                                         'é', '{', '}', '[', ']', ':']), max_size=6)
+SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), TEXT)
+JSONISH = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(TEXT, inner, max_size=3)), max_leaves=12)
+
+
+@st.composite
+def record_lists(draw):
+    """A list of records sharing one shape (sometimes broken), leaves of one kind or mixed per key."""
+    kinds = st.sampled_from(["num", "num", "text", "text", "bool", "any"])
+    shape = draw(st.dictionaries(TEXT, st.one_of(kinds, st.dictionaries(TEXT, kinds, max_size=3)),
+                                 min_size=1, max_size=4))
+    leaf = {"num": st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.integers()),
+            "text": TEXT, "bool": st.booleans(), "any": JSONISH}
+
+    def record(spec):
+        return {key: record(kind) if isinstance(kind, dict) else draw(leaf[kind]) for key, kind in spec.items()}
+
+    records = [record(shape) for _ in range(draw(st.integers(min_value=0, max_value=5)))]
+    if records and draw(st.integers(min_value=0, max_value=3)) == 0:
+        records[-1] = draw(st.one_of(JSONISH, st.just(dict(reversed(list(records[-1].items()))))))
+    return records
+
+
+@given(st.dictionaries(TEXT, st.one_of(JSONISH, record_lists()), max_size=4))
+@settings(max_examples=500, deadline=None)
+def test_to_json_writes_exactly_what_json_dumps_writes(document):
+    assert to_json(document) == old_json(document)
+
+
+def test_a_float_json_cannot_hold_is_refused_as_before():
+    for bad in (float("nan"), float("inf")):
+        document = {"rows": [{"a": 1.0}, {"a": bad}]}
+        with pytest.raises(ValueError):
+            old_json(document)
+        with pytest.raises(ValueError):
+            to_json(document)
