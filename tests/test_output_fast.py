@@ -19,8 +19,8 @@ from cscomp_cli.engine import replay
 from cscomp_cli.numbers import cents_to_amount, plain_number, round_half_away, to_cents
 from cscomp_cli.plan import CurveComponent, load_plan
 from cscomp_cli.render.document import build_document, shock_labels
-from cscomp_cli.render.machine import (CASH_COLUMNS, _pct_cells, _plain, amount_cells, csv_text, plain_cells,
-                                       protect, to_csv, to_json)
+from cscomp_cli.render.csv_columns import _pct_cells, amount_cells, plain_cells
+from cscomp_cli.render.machine import CASH_COLUMNS, _plain, csv_text, protect, to_csv, to_json
 from cscomp_cli.shocks import parse_shocks, shock_dataset
 from cscomp_cli.versus_actual import compare_with_actual
 

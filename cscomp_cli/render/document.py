@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
-
 import numpy as np
 
 from ..versus_actual import Comparison, performance_label
 from ..numbers import amounts, cents_to_amount, pct_change, plain_number, plain_numbers, round_half_away, to_cents
 from ..plan import CurveComponent
+from .machine import cycles_unchecked
 
 
 def _moneys(values) -> list:
@@ -87,19 +85,6 @@ def _records(columns: dict) -> list[dict]:
     """Columns (name -> list of values, in key order) as one dict per row."""
     keys = list(columns)
     return [dict(zip(keys, values)) for values in zip(*columns.values())]
-
-
-@contextmanager
-def cycles_unchecked():
-    """Pause the cycle collector while a large acyclic tree of dicts is built or written: it would walk
-    the growing document again and again (half the time of building one of 16 k rows)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def build_document(comparison: Comparison, shocks: list | None = None, data: str | None = None) -> dict:
