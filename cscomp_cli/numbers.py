@@ -55,3 +55,19 @@ def plain_number(value) -> float | None:
         return None
     value = float(value)
     return None if math.isnan(value) else value + 0.0
+
+
+def plain_numbers(values) -> list:
+    """plain_number over a whole column: Python floats, None where NaN, -0.0 as 0.0."""
+    x = np.asarray(values, dtype="float64") + 0.0
+    nan = np.isnan(x)
+    if not nan.any():
+        return x.tolist()
+    out = x.astype(object)
+    out[nan] = None
+    return out.tolist()
+
+
+def amounts(cents) -> list:
+    """cents_to_amount over a whole column of integer cents, as Python floats."""
+    return (np.asarray(cents, dtype="int64") / 100.0 + 0.0).tolist()

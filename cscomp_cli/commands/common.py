@@ -333,14 +333,18 @@ def emit_report_file(document: dict, plan, output_format: "ReportFormat", output
             write_result(to_html(document, plan_listing(plan, source)), output)
 
 
-def emit_document(document: dict, plan, output_format: Format, output: Path | None) -> None:
-    """Render the document in the chosen format to stdout or, atomically, to --output."""
+def emit_document(comparison, shocks: list, data: str, output_format: Format, output: Path | None) -> None:
+    """Render a stress test in the chosen format to stdout or, atomically, to --output."""
+    from ..render.document import build_document
     from ..render.machine import to_csv, to_json
 
+    if output_format is Format.csv:
+        # Straight from the replay's columns: CSV has no use for the per-row document.
+        write_result(to_csv(comparison, shocks), output)
+        return
+    document = build_document(comparison, shocks, data=data)
     if output_format is Format.json:
         write_result(to_json(document), output)
-    elif output_format is Format.csv:
-        write_result(to_csv(document, plan), output)
     elif output_format is Format.markdown:
         from ..render.markdown import to_markdown
 

@@ -70,7 +70,7 @@ def stress_test(
         from ..engine import replay
         from ..guardrails import Guardrails, check_summary
         from ..plan import load_plan, plan_files_read
-        from ..render.document import build_document
+        from ..render.document import build_document, document_summary
         from ..shocks import parse_shocks, shock_dataset
 
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
@@ -85,14 +85,14 @@ def stress_test(
             dataset = shock_dataset(load_data_for(data, [(plan_model, plan)], require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
             comparison = compare_with_actual(replay(plan_model, dataset, quarters))
-            document = build_document(comparison, shocks, data=str(data))
         if output_format in (ReportFormat.html, ReportFormat.xlsx):
-            emit_report_file(document, plan_model, output_format, output, quiet, source=plan)
+            emit_report_file(build_document(comparison, shocks, data=str(data)), plan_model, output_format, output,
+                             quiet, source=plan)
         else:
-            emit_document(document, plan_model, Format(output_format.value), output)
+            emit_document(comparison, shocks, str(data), Format(output_format.value), output)
         if not quiet:
-            report_warnings(document["warnings"], output_format)
-        enforce_guardrails(check_summary(document["summary"], rules))
+            report_warnings(list(comparison.warnings), output_format)
+        enforce_guardrails(check_summary(document_summary(comparison), rules))
 
 
 def compare_command(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
+from contextlib import contextmanager
 from collections.abc import Iterable
+from json.encoder import encode_basestring
+from operator import itemgetter
 
-from ..plan import Plan
 
 # What a spreadsheet reads as the start of a formula (the fullwidth forms too: some normalise them).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -23,9 +26,97 @@ _JSON_UNPRINTABLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-
 def to_json(document) -> str:
     """The document as indented JSON (UTF-8 text, keys in contract order), every control
     character written as a \\u escape."""
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    with cycles_unchecked():
+        text = _dumps_records(document)
+        if text is None:
+            text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
     # Outside strings JSON is ASCII, so every match is inside a string, where \uXXXX means the same.
     return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+
+
+# json.dumps indents in pure Python (the C encoder only writes compact JSON): 5 s for the 16 k rows of
+# a large stress test. Lists of records that share one shape (every row, every CSM) are written
+# instead through one template per list, each leaf column encoded at once by the C encoder. The text
+# is the same by construction; anything the shortcut is not sure of goes through json.dumps.
+_SCALARS = {float, int, bool, type(None)}
+_SLOT = "\ue000"
+
+
+def _dumps_records(document) -> str | None:
+    """json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) for a dict whose long lists
+    hold records of one shape; None where the shortcut does not apply."""
+    if type(document) is not dict or not document or set(map(type, document)) != {str}:
+        return None
+    parts = []
+    for key, value in document.items():
+        text = _records_text(value, 1) if type(value) is list and len(value) > 1 else None
+        if text is None:
+            text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False).replace("\n", "\n  ")
+        parts.append(f"  {encode_basestring(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}"
+
+
+def _records_text(records: list, level: int) -> str | None:
+    """A list of records of one shape (keys, their order, nesting) as json.dumps indents it at level."""
+    if set(map(type, records)) != {dict} or not records[0]:
+        return None
+    leaves = _leaves(records, records[0])
+    if leaves is None:
+        return None
+    columns = [_encoded(column) for column in leaves]
+    if any(column is None for column in columns):
+        return None
+    template = json.dumps(_skeleton(records[0]), indent=2, ensure_ascii=False).replace("%", "%%")
+    template = template.replace(f'"{_SLOT}"', "%s")
+    if template.count("%s") != len(columns):
+        return None
+    pad = "\n" + "  " * (level + 1)
+    template = pad[1:] + template.replace("\n", pad)
+    return "[\n" + ",\n".join(map(template.__mod__, zip(*columns))) + "\n" + "  " * level + "]"
+
+
+def _leaves(records: list, first: dict) -> list | None:
+    """Every leaf column of the records in key order (depth first), or None unless all share first's shape."""
+    if len(set(map(tuple, records))) != 1 or any(type(key) is not str or _SLOT in key for key in first):
+        return None
+    leaves = []
+    for key, value in first.items():
+        column = list(map(itemgetter(key), records))
+        if type(value) is dict:
+            inner = _leaves(column, value) if value and set(map(type, column)) == {dict} else None
+            if inner is None:
+                return None
+            leaves += inner
+        else:
+            leaves.append(column)
+    return leaves
+
+
+def _encoded(column: list) -> list | None:
+    """Each value of a leaf column as JSON text, or None where they are not all plain scalars or text."""
+    types = set(map(type, column))
+    if types <= _SCALARS:
+        # Numbers, true, false and null never hold ", ", so the compact list splits back into its values.
+        cells = json.dumps(column, allow_nan=False)[1:-1].split(", ")
+        return cells if len(cells) == len(column) else None
+    return list(map(encode_basestring, column)) if types == {str} else None
+
+
+def _skeleton(record: dict) -> dict:
+    return {key: _skeleton(value) if type(value) is dict else _SLOT for key, value in record.items()}
+
+
+@contextmanager
+def cycles_unchecked():
+    """Pause the cycle collector while a large acyclic tree of dicts is built or written: it would walk
+    the growing document again and again (half the time of building one of 16 k rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def protect(text: str) -> str:
@@ -52,28 +143,10 @@ def _plain(value, decimals: int | None = None) -> str:
     return repr(float(value)) if not float(value).is_integer() else f"{value:.1f}"
 
 
-def to_csv(document: dict, plan: Plan) -> str:
-    """One row per CSM–quarter, sorted by quarter then csm_id (SPEC section 4)."""
-    from .document import shock_labels  # here, not above: to_json serves validate --plan-only, which needs no pandas
+def to_csv(comparison, shocks: list | None = None) -> str:
+    """One row per CSM–quarter, sorted by quarter then csm_id (SPEC section 4), straight from the
+    replay's columns."""
+    # Imported here, not above: to_json serves validate --plan-only, which needs neither numpy nor pandas.
+    from .csv_columns import comparison_csv
 
-    header = ["quarter", "csm_id", "name", "segment", "target_variable"]
-    for c in plan.components:
-        header += [f"{c.id}_metric", f"{c.id}_attainment", f"{c.id}_payout"]
-    header += ["cap_adjustment", "proposed", "actual", "delta", "delta_pct"]
-    header += CASH_COLUMNS  # appended, so every earlier column keeps its place
-    shocks = shock_labels(document)
-    if shocks:
-        header.append("shocks")  # only under --shock, so the plain header is exactly SPEC's
-    lines = [header]
-    for row in sorted(document["rows"], key=lambda r: (r["quarter"], r["csm_id"])):
-        cells = [row["quarter"], row["csm_id"], row["name"], row["segment"], _plain(row["target_variable"], 2)]
-        for c in plan.components:
-            detail = row["components"][c.id]
-            cells += [_plain(detail["metric"]), _plain(detail.get("attainment")), _plain(detail["payout"], 2)]
-        cells += [_plain(row["cap_adjustment"], 2), _plain(row["proposed"], 2), _plain(row["actual"], 2),
-                  _plain(row["delta"], 2), _plain(row["delta_pct"], 2)]
-        cells += [_plain(row[column], 2) for column in CASH_COLUMNS]
-        if shocks:
-            cells.append(shocks)
-        lines.append(cells)
-    return csv_text(lines)
+    return comparison_csv(comparison, shocks)
