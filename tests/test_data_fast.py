@@ -4,6 +4,8 @@ it would be alone, with its own line and column."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from cscomp_cli.data import load_accounts
@@ -127,3 +129,22 @@ def test_a_blank_row_among_many_is_skipped_and_lines_still_count_it(tmp_path):
     blank = {c: "" for c in HEADER.strip().split(",")}
     found = error(accounts(tmp_path, {3: blank, 2400: {"contraction": "lots"}}))
     assert found.location == "line 2402, column contraction"
+
+
+@pytest.mark.parametrize("cells", [["b", "a", "", "c", "a"], ["x"], [""], ["", ""], [],
+                                   ["Zeta", "alpha", "Äbc", "ábc", "é", "e", " ", "a\u00a0b", "日本", "ß"]])
+@pytest.mark.parametrize("blank_missing", [True, False])
+def test_ids_encoded_by_pyarrow_are_the_categories_pandas_would_make(cells, blank_missing):
+    # Account ids are dictionary-encoded and sorted by pyarrow (bytewise UTF-8); that must be the order,
+    # the codes and the missing cells of astype("category") over the same text, accents and CJK included.
+    from cscomp_cli.data import _arrow_categorical
+
+    column = pd.Series(cells, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    fast = _arrow_categorical(column, blank_missing=blank_missing)
+    expected = column.astype(object)
+    if blank_missing:
+        expected = expected.where(expected != "", None)
+    expected = expected.astype("category")
+    assert list(fast.cat.categories) == list(expected.cat.categories)
+    assert fast.cat.codes.tolist() == expected.cat.codes.tolist()
+    assert fast.isna().tolist() == expected.isna().tolist()
