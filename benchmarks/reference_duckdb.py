@@ -14,8 +14,8 @@ rounding (metrics, targets, attainments and tier bounds rounded to 9 decimals as
 payouts rounded to 6 decimals, then to cents, halves away from zero; components summed in integer
 cents; the plan cap in cents).
 
-Scope: the benchmark's data (canonical quarter labels such as 2025Q1, plain decimal amounts,
-yes/no booleans) and every construct of benchmarks/plan_all.yaml. It does not validate plans or data
+Scope: the benchmark's data (canonical quarter labels such as 2025Q1, plain decimal amounts, or
+$1,234.00 with `currency=True`, yes/no booleans) and every construct of benchmarks/plan_all.yaml. It does not validate plans or data
 the way cscomp does; unsupported plan forms raise NotImplementedError rather than guess.
 
     python benchmarks/reference_duckdb.py DATA_DIR [--plan PLAN] [--quarters N] [--check]
