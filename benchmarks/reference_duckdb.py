@@ -14,8 +14,8 @@ rounding (metrics, targets, attainments and tier bounds rounded to 9 decimals as
 payouts rounded to 6 decimals, then to cents, halves away from zero; components summed in integer
 cents; the plan cap in cents).
 
-Scope: the benchmark's data (canonical quarter labels such as 2025Q1, plain decimal amounts,
-yes/no booleans) and every construct of benchmarks/plan_all.yaml. It does not validate plans or data
+Scope: the benchmark's data (canonical quarter labels such as 2025Q1, plain decimal amounts, or
+$1,234.00 with `currency=True`, yes/no booleans) and every construct of benchmarks/plan_all.yaml. It does not validate plans or data
 the way cscomp does; unsupported plan forms raise NotImplementedError rather than guess.
 
     python benchmarks/reference_duckdb.py DATA_DIR [--plan PLAN] [--quarters N] [--check]
@@ -79,12 +79,18 @@ def _header(path: Path) -> set[str]:
         return {name.strip().lower() for name in next(csv.reader(f))}
 
 
-def _read_csv(path: Path, types: dict[str, str]) -> str:
+def _read_csv(path: Path, types: dict[str, str], currency: tuple[str, ...] = ()) -> str:
     """read_csv with our column types forced: the sniffer must not turn ids into numbers or
-    yes/no into something else, and amounts are read as DOUBLE, as cscomp reads them."""
+    yes/no into something else, and amounts are read as DOUBLE, as cscomp reads them. Columns in
+    `currency` are read as text and parsed as an analyst would ($1,234.00: drop '$' and ',')."""
     present = _header(path)
-    typed = ", ".join(f"'{c}': '{t}'" for c, t in types.items() if c in present)
-    return f"read_csv({text(str(path))}, header = true, all_varchar = true, types = {{{typed}}})"
+    typed = ", ".join(f"'{c}': '{t}'" for c, t in types.items() if c in present and c not in currency)
+    source = f"read_csv({text(str(path))}, header = true, all_varchar = true, types = {{{typed}}})"
+    parsed = [c for c in currency if c in present and c in types]
+    if not parsed:
+        return source
+    replace = ", ".join(f"CAST(replace(replace(trim({c}), '$', ''), ',', '') AS DOUBLE) AS {c}" for c in parsed)
+    return f"(SELECT * REPLACE ({replace}) FROM {source})"
 
 
 def _optional(present: set[str], column: str, fallback: str) -> str:
@@ -98,14 +104,20 @@ def _boolean(column: str, present: set[str]) -> str:
     return f"coalesce(lower(trim({column})) IN ('true', 'yes', 'y', '1'), false) AS {column}"
 
 
-def load_duckdb(data_dir, plan_path=DEFAULT_PLAN) -> duckdb.DuckDBPyConnection:
+# The amount columns the "real" variant (benchmarks/real.py) writes as $1,234.00 now and then.
+CURRENCY_COLUMNS = ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end", "amount")
+
+
+def load_duckdb(data_dir, plan_path=DEFAULT_PLAN, *, currency: bool = False) -> duckdb.DuckDBPyConnection:
     """Read accounts.csv, roster.csv, payouts.csv and quotas.csv into tables of an in-memory DuckDB.
 
     Types are settled here (amounts DOUBLE, booleans BOOLEAN, dates DATE, blank = NULL) and the
     derived arr_end is filled in, so the payout query only does the plan's arithmetic. The accounts
     columns the plan's custom metrics name are kept as text (x_<column>, trimmed, blank = NULL), with
     each row's quarter as an ordinal (qord: consecutive quarters, consecutive integers) for windows.
+    With `currency`, amount cells may be written $1,234.00 (read as text, then parsed).
     """
+    parsed = CURRENCY_COLUMNS if currency else ()
     data_dir = Path(data_dir)
     con = duckdb.connect()
     named = sorted(plan_columns(read_plan(plan_path)))
@@ -113,7 +125,7 @@ def load_duckdb(data_dir, plan_path=DEFAULT_PLAN) -> duckdb.DuckDBPyConnection:
     accounts = data_dir / "accounts.csv"
     cols = _header(accounts)
     amounts = ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end", "nps", "health", "risk")
-    source = _read_csv(accounts, {c: "DOUBLE" for c in amounts})
+    source = _read_csv(accounts, {c: "DOUBLE" for c in amounts}, parsed)
     cross_sell = "coalesce(cross_sell, 0.0)" if "cross_sell" in cols else "0.0"
     derived_end = f"arr_start + expansion + {cross_sell} - contraction - churn"
     arr_end = f"coalesce(arr_end, {derived_end})" if "arr_end" in cols else derived_end
@@ -145,7 +157,7 @@ def load_duckdb(data_dir, plan_path=DEFAULT_PLAN) -> duckdb.DuckDBPyConnection:
     """)
 
     payouts = data_dir / "payouts.csv"
-    con.execute(f"CREATE TABLE payouts AS SELECT quarter, csm_id, amount FROM {_read_csv(payouts, {'amount': 'DOUBLE'})}")
+    con.execute(f"CREATE TABLE payouts AS SELECT quarter, csm_id, amount FROM {_read_csv(payouts, {'amount': 'DOUBLE'}, parsed)}")
 
     quotas = data_dir / "quotas.csv"
     if quotas.exists():

@@ -103,3 +103,85 @@ def test_the_benchmark_plans_custom_metrics_change_pay(small_org, tmp_path):
         assert changed >= 10, modifier
     assert {"nrr_ttm", "csat", "controllable_grr_ttm"} <= set(plan["metrics"])
     assert plan["metrics"]["controllable_grr_ttm"]["window"] == 4
+
+
+@pytest.fixture(scope="module")
+def real_org(small_org, tmp_path_factory):
+    import real
+
+    return real.write_real(small_org, tmp_path_factory.mktemp("real"))
+
+
+def test_the_real_variant_is_deterministic_and_blank_where_real_exports_are(small_org, real_org, tmp_path):
+    import pandas as pd
+
+    import real
+
+    again = real.write_real(small_org, tmp_path / "again")
+    for name in ("accounts.csv", "payouts.csv", "roster.csv", "quotas.csv"):
+        assert (again / name).read_bytes() == (real_org / name).read_bytes(), name
+    accounts = pd.read_csv(real_org / "accounts.csv", dtype=str, keep_default_na=False)
+    assert 0.65 <= (accounts["health"] == "").mean() <= 0.75  # health missing for most
+    assert 0.25 <= (accounts["nps"] != "").mean() <= 0.40  # NPS answered by about a third
+    assert 0.05 <= (accounts["risk"] == "").mean() <= 0.15  # risk missing for some
+    assert set(accounts["renewal_due"]) | set(accounts["renewed"]) == {"yes", "no"}
+    dressed = sum(accounts[c].str.startswith("$").sum() for c in real.ACCOUNT_AMOUNTS)
+    cells = len(accounts) * len(real.ACCOUNT_AMOUNTS)
+    assert 0.001 * cells <= dressed <= 0.006 * cells  # a few, not none
+    assert accounts["arr_start"].str.fullmatch(r"\$\d{1,3}(,\d{3})+\.\d\d").any()  # thousands separated
+    assert (pd.read_csv(real_org / "payouts.csv", dtype=str)["amount"].str.startswith("$")).any()
+
+
+def test_cscomp_reads_the_real_variants_amounts_as_the_clean_ones(small_org, real_org):
+    """Every $1,234.00 cell is an amount cscomp's canonical reader accepts, and the same number."""
+    import numpy as np
+
+    plan = load_plan(PLAN)
+    clean = load_dataset(small_org, columns=plan.account_columns())
+    dressed = load_dataset(real_org, columns=plan.account_columns())
+    for column in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"):
+        assert np.array_equal(clean.accounts[column].to_numpy(), dressed.accounts[column].to_numpy()), column
+    assert np.array_equal(clean.payouts["amount"].to_numpy(), dressed.payouts["amount"].to_numpy())
+    assert dressed.accounts["health"].isna().mean() > 0.6 > clean.accounts["health"].isna().mean()
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_agreement_check_catches_one_cent_and_a_missing_row(tmp_path):
+    import agreement
+
+    ours = _write(tmp_path / "cscomp.csv", "quarter,csm_id,name,proposed,actual,delta\n"
+                  "2026Q1,C1,Ana,100.10,90.00,10.10\n2026Q1,C2,Ben,50.00,50.00,0.00\n")
+    # The same numbers written differently (no trailing zeros) agree; a column only one side has is not compared.
+    same = _write(tmp_path / "same.csv", "quarter,csm_id,proposed,actual,delta,extra\n"
+                  "2026Q1,C2,50,50.0,0,x\n2026Q1,C1,100.1,90,10.1,y\n")
+    assert agreement.disagreements(ours, same) == (2, ["proposed", "actual", "delta"], [])
+    cent = _write(tmp_path / "cent.csv", "quarter,csm_id,proposed,actual,delta\n"
+                  "2026Q1,C1,100.11,90.00,10.10\n2026Q1,C2,50.00,50.00,0.00\n")
+    rows, _, problems = agreement.disagreements(ours, cent)
+    assert (rows, problems) == (2, ["2026Q1 C1 proposed: '100.10' vs '100.11'"])
+    missing = _write(tmp_path / "missing.csv", "quarter,csm_id,proposed\n2026Q1,C1,100.10\n")
+    assert agreement.disagreements(ours, missing)[2] == ["2026Q1 C2: only in cscomp.csv"]
+    text = _write(tmp_path / "text.csv", "quarter,csm_id,name\n2026Q1,C1,Ana\n2026Q1,C2,Bob\n")
+    assert agreement.disagreements(ours, text)[2] == ["2026Q1 C2 name: 'Ben' vs 'Bob'"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("duckdb") is None, reason="duckdb is in the bench extra")
+def test_the_duckdb_script_writes_cscomps_csv_to_the_cent_on_the_real_variant(real_org, tmp_path):
+    import agreement
+    import duckdb_e2e
+
+    from .conftest import run
+
+    result = run("stress-test", PLAN, "--data", real_org, "-n", "8", "--format", "csv", "--output",
+                 tmp_path / "cscomp.csv", "-q")
+    assert result.exit_code == 0, result.stderr
+    duckdb_e2e.run(real_org, tmp_path / "duckdb.csv", PLAN, 8, currency=True)
+    rows, columns, problems = agreement.disagreements(tmp_path / "cscomp.csv", tmp_path / "duckdb.csv")
+    assert problems == []
+    assert rows > 200
+    assert {"target_variable", "retention_payout", "net_commission_payout", "cap_adjustment", "proposed", "actual",
+            "delta"} <= set(columns)
