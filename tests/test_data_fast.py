@@ -148,3 +148,22 @@ def test_ids_encoded_by_pyarrow_are_the_categories_pandas_would_make(cells, blan
     assert list(fast.cat.categories) == list(expected.cat.categories)
     assert fast.cat.codes.tolist() == expected.cat.codes.tolist()
     assert fast.isna().tolist() == expected.isna().tolist()
+
+
+def test_the_header_survives_parsing_every_column(tmp_path):
+    # The loader lets go of each text column once parsed; the header it reports (which columns the export
+    # has, so a plan is not told "accounts.csv has no nps column") must still be the whole header.
+    from cscomp_cli.data import ACCOUNTS, load_dataset
+
+    (tmp_path / "accounts.csv").write_text(
+        "quarter,account_id,csm_id,segment,arr_start,expansion,cross_sell,contraction,churn,arr_end,"
+        "renewal_due,renewed,nps,health,risk,csat\n"
+        "2026Q1,A1,C1,SMB,1000,0,0,0,0,1000,yes,yes,9,80,0.2,4\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text("csm_id,name,segment,annual_base,annual_variable\nC1,Ana,SMB,100000,20000\n",
+                                         encoding="utf-8")
+    (tmp_path / "payouts.csv").write_text("quarter,csm_id,amount\n2026Q1,C1,5000\n", encoding="utf-8")
+    dataset = load_dataset(tmp_path, columns={"csat": {"number"}})
+    assert dataset.columns[ACCOUNTS] >= {"quarter", "account_id", "csm_id", "segment", "arr_start", "expansion",
+                                         "cross_sell", "contraction", "churn", "arr_end", "renewal_due", "renewed",
+                                         "nps", "health", "risk", "csat"}
+    assert dataset.headers[ACCOUNTS][:3] == ("quarter", "account_id", "csm_id")
