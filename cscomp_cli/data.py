@@ -1295,7 +1295,9 @@ def _plain_floats(cells: pd.Series, plain: np.ndarray, decimal: str) -> np.ndarr
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    chosen = pc.filter(_arrow(cells), pa.array(plain, type=pa.bool_()))
+    chunks = _arrow(cells)
+    # The usual amount column is plain throughout: cast it whole, with no filtered copy first.
+    chosen = chunks if bool(plain.all()) else pc.filter(chunks, pa.array(plain, type=pa.bool_()))
     if decimal == ",":
         chosen = pc.replace_substring(chosen, ",", ".")
     return pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False)
@@ -1417,7 +1419,9 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
     fast = _blank_and_plain(written, numbers.decimal)
     if fast is not None:
         blank, plain = (pd.Series(mask, index=written.index) for mask in fast)
-        values[plain] = _plain_floats(written, plain.to_numpy(), numbers.decimal)
+        parsed = np.full(len(written), np.nan)  # filled in numpy: a masked pandas assignment costs more
+        parsed[fast[1]] = _plain_floats(written, fast[1], numbers.decimal)
+        values = pd.Series(parsed, index=written.index)
     else:
         # A decimal-comma file is read by swapping the two separators, so 1.234,50 is parsed exactly
         # as 1,234.50 would be.
@@ -1553,7 +1557,9 @@ def _scores(table: pd.DataFrame, origin: Origin, column: str, low: float, high: 
     fast = _blank_and_plain(written, "." if numbers.decimal == "." else ".,", signed=True, leading_separator=False)
     if fast is not None:
         blank, plain = (pd.Series(mask, index=written.index) for mask in fast)
-        values[plain] = _plain_floats(written, plain.to_numpy(), numbers.decimal)
+        parsed = np.full(len(written), np.nan)
+        parsed[fast[1]] = _plain_floats(written, fast[1], numbers.decimal)
+        values = pd.Series(parsed, index=written.index)
         other = ~plain & ~blank
         odd = written[other].astype(object)
         odd = odd if numbers.decimal == "." else odd.str.replace(",", ".", regex=False)
