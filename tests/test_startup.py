@@ -100,3 +100,13 @@ def test_plan_only_keeps_unit_warnings(tmp_path):
     assert result.exit_code == 0, result.stderr
     warnings = json.loads(result.stdout)["warnings"]
     assert any("105" in w["message"] for w in warnings), warnings
+
+
+def test_plan_only_says_nothing_about_the_sample_org():
+    # Without --plan-only the default data folder is announced; with it no data is read, so nothing is said.
+    plain = run("validate", REPO / "plans/nrr_focus.yaml", "--data", REPO / "sample_data")
+    assert "Using the shipped sample org" in plain.stderr
+    for args in (["--plan-only", "--data", REPO / "sample_data"], ["--data", REPO / "sample_data", "--plan-only"]):
+        result = run("validate", REPO / "plans/nrr_focus.yaml", *args)
+        assert result.exit_code == 0, result.stderr
+        assert "sample org" not in result.stderr

@@ -73,8 +73,10 @@ def sample_org_notice(folder: Path) -> str:
 def _announce_sample_org(ctx: typer.Context, value: Path | None) -> Path | None:
     """Every command reads --data through this: one line on stderr when it is the shipped sample
     org (the default run from the repository root), so nobody mistakes it for their own exports.
-    --quiet is eager, so it is known here whatever the order on the command line."""
-    if value is not None and not ctx.resilient_parsing and not ctx.params.get("quiet") and is_sample_org(value):
+    --quiet (and validate's --plan-only, which reads no data) is eager, so it is known here whatever the
+    order on the command line."""
+    if (value is not None and not ctx.resilient_parsing and not ctx.params.get("quiet")
+            and not ctx.params.get("plan_only") and is_sample_org(value)):
         stderr_console().print(escape_markup(sample_org_notice(value)), highlight=False)
     return value
 

@@ -40,7 +40,7 @@ def validate_command(
                                          "(no roster row in any quarter, no accounts) as errors, not warnings.")] = False,
     plan_only: Annotated[bool, typer.Option("--plan-only", help="Check the plan file alone (its keys, metric names "
                                             "and probable unit mistakes) without reading any data: quick enough "
-                                            "for an editor or a pre-commit hook.")] = False,
+                                            "for an editor or a pre-commit hook.", is_eager=True)] = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
