@@ -74,14 +74,19 @@ def test_plan_only_table_says_the_data_was_not_read():
     assert "OK: no errors" in result.stdout
 
 
-def test_plan_only_lists_plan_errors_with_their_keys(tmp_path):
+def checked_alone(tmp_path, metric: str, target: float):
+    """validate --plan-only (json) of a one-component plan paying on ``metric`` against ``target``."""
     plan = tmp_path / "plan.yaml"
     plan.write_text(
         "name: slip\ncurrency: USD\npay_mix: {variable_pct: 20}\ncomponents:\n"
-        "  - {id: nrr, metric: nrrr, weight: 1.0, target: 1.0, curve: [[0.9, 0], [1.0, 1]]}\n",
+        f"  - {{id: nrr, metric: {metric}, weight: 1.0, target: {target}, curve: [[0.9, 0], [1.0, 1]]}}\n",
         encoding="utf-8",
     )
-    result = run("validate", plan, "--plan-only", "--format", "json")
+    return run("validate", plan, "--plan-only", "--format", "json")
+
+
+def test_plan_only_lists_plan_errors_with_their_keys(tmp_path):
+    result = checked_alone(tmp_path, "nrrr", 1.0)
     assert result.exit_code == 2
     errors = json.loads(result.stdout)["errors"]
     assert errors and any("components" in (e["location"] or "") and "nrrr" in e["message"] for e in errors), errors
@@ -90,13 +95,7 @@ def test_plan_only_lists_plan_errors_with_their_keys(tmp_path):
 
 def test_plan_only_keeps_unit_warnings(tmp_path):
     # A probable unit slip needs no data to be seen: 20 meant as 20 % of OTE is still warned about.
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(
-        "name: units\ncurrency: USD\npay_mix: {variable_pct: 20}\ncomponents:\n"
-        "  - {id: nrr, metric: nrr, weight: 1.0, target: 105, curve: [[0.9, 0], [1.0, 1]]}\n",
-        encoding="utf-8",
-    )
-    result = run("validate", plan, "--plan-only", "--format", "json")
+    result = checked_alone(tmp_path, "nrr", 105)
     assert result.exit_code == 0, result.stderr
     warnings = json.loads(result.stdout)["warnings"]
     assert any("105" in w["message"] for w in warnings), warnings
