@@ -1446,18 +1446,27 @@ def _amounts(table: pd.DataFrame, origin: Origin, column: str, *, required: bool
         odd = odd if numbers.decimal == "." else odd.str.translate(_SWAP)
         parts = odd.str.extract(_AMOUNT)
         parens = parts["open"].notna() | parts["close"].notna()
-        malformed = (
+        odd_malformed = (
             parts["number"].isna()
             | (parts["open"].isna() != parts["close"].isna())
             | (parens & (parts["sign"].notna() | parts["sign2"].notna()))
             | (parts["sign"].notna() & parts["sign2"].notna())
-        ).reindex(written.index, fill_value=False)
+        ).to_numpy(dtype=bool)
+        # Put back in place by position (numpy), not by aligning indexes: a few $1,234.00 cells among
+        # millions of rows made the reindex the costliest step of loading a real export.
+        at = np.flatnonzero(rest.to_numpy())
+        malformed = np.zeros(len(written), dtype=bool)
+        malformed[at] = odd_malformed
+        malformed = pd.Series(malformed, index=written.index)
         # A cell with no digit at all ('n/a', 'TBD') is not a separator problem: the convention hint would mislead.
-        wordy = malformed.any() and not any(ch.isdigit() for ch in str(odd[malformed[rest]].iloc[0]))
+        wordy = bool(odd_malformed.any()) and not any(ch.isdigit() for ch in str(odd[odd_malformed].iloc[0]))
         _fail_where(malformed, context, origin, column, lambda r: f"'{r.cell}' is not {what}", advice if wordy else hint)
-        number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").astype("float64")
-        is_negative = parens | parts["sign"].notna() | parts["sign2"].notna()
-        values[rest] = number.where(~is_negative, -number)
+        number = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce").to_numpy(
+            dtype="float64")
+        is_negative = (parens | parts["sign"].notna() | parts["sign2"].notna()).to_numpy(dtype=bool)
+        parsed = values.to_numpy(dtype="float64", copy=True)
+        parsed[at] = np.where(is_negative, -number, number)
+        values = pd.Series(parsed, index=written.index)
     if required:
         _fail_where(blank, context, origin, column, f"{origin.column(column)} is blank", f"every row needs {origin.column(column)}; write 0 for none")
     _fail_where(
