@@ -27,11 +27,16 @@ def to_json(document) -> str:
     """The document as indented JSON (UTF-8 text, keys in contract order), every control
     character written as a \\u escape."""
     with cycles_unchecked():
-        text = _dumps_records(document)
+        text = _dumps_records(document)  # escapes its text parts itself: numbers need no scan
         if text is None:
-            text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+            text = _printable(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+    return text + "\n"
+
+
+def _printable(text: str) -> str:
+    """JSON text with every control character _JSON_UNPRINTABLE names written as a \\u escape."""
     # Outside strings JSON is ASCII, so every match is inside a string, where \uXXXX means the same.
-    return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+    return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 # json.dumps indents in pure Python (the C encoder only writes compact JSON): 5 s for the 16 k rows of
@@ -51,8 +56,8 @@ def _dumps_records(document) -> str | None:
     for key, value in document.items():
         text = _records_text(value, 1) if type(value) is list and len(value) > 1 else None
         if text is None:
-            text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False).replace("\n", "\n  ")
-        parts.append(f"  {encode_basestring(key)}: {text}")
+            text = _printable(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)).replace("\n", "\n  ")
+        parts.append(f"  {_printable(encode_basestring(key))}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}"
 
 
@@ -66,7 +71,7 @@ def _records_text(records: list, level: int) -> str | None:
     columns = [_encoded(column) for column in leaves]
     if any(column is None for column in columns):
         return None
-    template = json.dumps(_skeleton(records[0]), indent=2, ensure_ascii=False).replace("%", "%%")
+    template = _printable(json.dumps(_skeleton(records[0]), indent=2, ensure_ascii=False)).replace("%", "%%")
     template = template.replace(f'"{_SLOT}"', "%s")
     if template.count("%s") != len(columns):
         return None
@@ -99,7 +104,11 @@ def _encoded(column: list) -> list | None:
         # Numbers, true, false and null never hold ", ", so the compact list splits back into its values.
         cells = json.dumps(column, allow_nan=False)[1:-1].split(", ")
         return cells if len(cells) == len(column) else None
-    return list(map(encode_basestring, column)) if types == {str} else None
+    if types != {str}:
+        return None
+    cells = list(map(encode_basestring, column))
+    # Text columns are short (names, ids, segments): scanned once as a whole, escaped cell by cell if need be.
+    return list(map(_printable, cells)) if _JSON_UNPRINTABLE.search("".join(cells)) else cells
 
 
 def _skeleton(record: dict) -> dict:
