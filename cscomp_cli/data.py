@@ -1325,11 +1325,16 @@ def _distinct(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
     if chunks is None:
         codes, distinct = pd.factorize(cells.astype(object))
         return np.asarray(codes, dtype=np.int64), pd.Series(np.asarray(distinct, dtype=object), dtype=object)
+    codes, distinct = _encoded(chunks)
+    return codes.astype(np.int64), pd.Series(distinct.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _encoded(chunks):
+    """Arrow text as each cell's code and the distinct cells (first-seen order): one hash pass by pyarrow."""
     import pyarrow.compute as pc
 
-    distinct = pc.unique(chunks)
-    codes = pc.index_in(chunks, value_set=distinct).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, pd.Series(distinct.to_numpy(zero_copy_only=False), dtype=object)
+    encoded = pc.dictionary_encode(chunks.combine_chunks())
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
 
 
 def _categorical(codes: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.Series:
@@ -1352,8 +1357,7 @@ def _arrow_categorical(cells: pd.Series, *, blank_missing: bool) -> pd.Series | 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(chunks.combine_chunks())
-    dictionary, codes = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+    codes, dictionary = _encoded(chunks)
     # UTF-8 sorts bytewise in code point order, the order Python (and astype("category")) sorts str in.
     order = pc.array_sort_indices(dictionary).to_numpy(zero_copy_only=False)
     rank = np.empty(len(order), dtype=np.int32)

@@ -70,4 +70,4 @@ def plain_numbers(values) -> list:
 
 def amounts(cents) -> list:
     """cents_to_amount over a whole column of integer cents, as Python floats."""
-    return (np.asarray(cents, dtype="int64") / 100.0 + 0.0).tolist()
+    return np.atleast_1d(cents_to_amount(cents)).tolist()

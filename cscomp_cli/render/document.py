@@ -75,10 +75,8 @@ def _components(rows, components) -> list[dict]:
         entry["multiplier"] = _fractions(rows[f"{c.id}_multiplier"].to_numpy())
         entry["payout"] = amounts(rows[f"{c.id}_payout_cents"].to_numpy())
         entry["active"] = rows[f"{c.id}_active"].to_numpy(dtype=bool).tolist()
-        keys = list(entry)
-        columns[c.id] = [dict(zip(keys, values)) for values in zip(*entry.values())]
-    ids = list(columns)
-    return [dict(zip(ids, details)) for details in zip(*columns.values())] if ids else [{} for _ in range(len(rows))]
+        columns[c.id] = _records(entry)
+    return _records(columns) if columns else [{} for _ in range(len(rows))]
 
 
 def _records(columns: dict) -> list[dict]:
