@@ -9,10 +9,15 @@ import pytest
 from .conftest import SHARED_VECTORS, VECTORS, run_json
 
 CASES = sorted(p.name for p in VECTORS.iterdir() if p.is_dir())
+# SPEC 6.4-6.6 (measurement periods, clawbacks, ramps and guarantees) are not built yet: their
+# vectors are kept here, and must fail until they are (xfail_strict turns a pass into a failure).
+NOT_YET_BUILT = {"13_period_true_up": "measurement periods with advances and true-ups (SPEC 6.4)",
+                 "14_clawback_and_floors": "clawbacks, ramps and guarantees (SPEC 6.5, 6.6)"}
 
 
-def test_both_worked_examples_are_present():
-    assert CASES == ["01_paymix_nrr_linear", "03_tiered_commission_credit"]
+def test_every_worked_example_is_present():
+    assert CASES == ["01_paymix_nrr_linear", "03_tiered_commission_credit", "13_period_true_up",
+                     "14_clawback_and_floors"]
 
 
 @pytest.mark.skipif(not SHARED_VECTORS.is_dir(), reason="../shared/vectors is not next to this checkout")
@@ -22,7 +27,9 @@ def test_repository_copy_matches_the_shared_vectors():
         assert (VECTORS / relative).read_bytes() == (SHARED_VECTORS / relative).read_bytes(), relative
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", [
+    pytest.param(case, marks=pytest.mark.xfail(reason=f"not built yet: {NOT_YET_BUILT[case]}", strict=True))
+    if case in NOT_YET_BUILT else case for case in CASES])
 def test_vector_matches_hand_worked_figures(case):
     folder = VECTORS / case
     expected = json.loads((folder / "expected.json").read_text())
