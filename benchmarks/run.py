@@ -131,9 +131,9 @@ def end_to_end(data: Path, currency: bool, repeat: int, work: Path, plan: Path =
 def steps(data: Path, plan, repeat: int, work: Path) -> dict:
     """The stress-test command's steps in this process: load, replay, comparison, output (csv, json)."""
     from cscomp_cli.commands.common import Format, emit_document
-    from cscomp_cli.data import load_dataset
-    from cscomp_cli.engine import replay
-    from cscomp_cli.versus_actual import compare_with_actual
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.engine.replay import replay
+    from cscomp_cli.engine.versus_actual import compare_with_actual
 
     load_s, dataset = timed(lambda: load_dataset(data, columns=plan.account_columns()), repeat)
     replay_s, replayed = timed(lambda: replay(plan, dataset, 8), repeat)
@@ -187,9 +187,9 @@ def ratio(ours: float, theirs: float) -> str:
 
 def legacy(args, data: Path, plan, log) -> tuple[list, list, list, dict]:
     """(a)-(e): in-process load and replay against the per-row loop and DuckDB's load and compute."""
-    from cscomp_cli.data import load_dataset
-    from cscomp_cli.engine import replay, select_quarters
-    from cscomp_cli.versus_actual import compare_with_actual
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.engine.replay import replay, select_quarters
+    from cscomp_cli.engine.versus_actual import compare_with_actual
 
     import exports
     import reference_duckdb
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         real.write_real(data, real_data)
     variants = {"clean": (data, False), "real": (real_data, True)}
 
-    from cscomp_cli.plan import load_plan, load_plan_document
+    from cscomp_cli.plan.model import load_plan, load_plan_document
     from workbook import keep_section
 
     plan = load_plan(PLAN)
@@ -358,8 +358,8 @@ def main(argv: list[str] | None = None) -> int:
                                     "--output", work / "compare.csv", "-q"], max(1, args.repeat // 2), errors)[0]
         sweep_cli_s = process_median([*CSCOMP, "sweep", PLAN, "--set", SWEEP, "--data", data, "-n", "8", "--format",
                                       "csv", "--output", work / "sweep.csv", "-q"], 1, errors)[0]
-        from cscomp_cli.data import load_dataset
-        from cscomp_cli.sweep import parse_setting, sweep
+        from cscomp_cli.inputs.dataset import load_dataset
+        from cscomp_cli.analyses.sweep import parse_setting, sweep
 
         dataset = load_dataset(data, columns=plan.account_columns())
         document, label = load_plan_document(PLAN)

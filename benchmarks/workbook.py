@@ -31,11 +31,11 @@ MARKER = "<!-- benchmarks/workbook.py -->"
 
 def documents(data: Path) -> tuple[dict, dict]:
     """The stress-test document of the whole org, and of its first eighth of CSMs."""
-    from cscomp_cli.data import load_dataset
-    from cscomp_cli.engine import replay
-    from cscomp_cli.plan import load_plan
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.engine.replay import replay
+    from cscomp_cli.plan.model import load_plan
     from cscomp_cli.render.document import build_document
-    from cscomp_cli.versus_actual import compare_with_actual
+    from cscomp_cli.engine.versus_actual import compare_with_actual
 
     plan = load_plan(PLAN)
     full = build_document(compare_with_actual(replay(plan, load_dataset(data, columns=plan.account_columns()), 8)),
@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     import generate
     from openpyxl import load_workbook
 
-    from cscomp_cli.plan import load_plan
-    from cscomp_cli.plan_diff import resolved
+    from cscomp_cli.plan.model import load_plan
+    from cscomp_cli.plan.diff import resolved
     from cscomp_cli.render.html import readable_yaml
     from cscomp_cli.render.workbook import to_xlsx
     from run import machine, timed

@@ -1,5 +1,5 @@
 """`python -m cscomp_cli` runs the cscomp command."""
 
-from .cli import main
+from cscomp_cli.cli import main
 
 main()

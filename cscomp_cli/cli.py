@@ -12,9 +12,9 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
-from .commands import explore, init, plans, replay, trust
-from .commands.common import Interrupted, interrupted
+from cscomp_cli import __version__
+from cscomp_cli.commands import explore, init, plans, replay, trust
+from cscomp_cli.commands.common import Interrupted, interrupted
 
 app = typer.Typer(
     name="cscomp",

@@ -13,7 +13,7 @@ exports a real CS org has, in sample_data/exports/, with no data map: `cscomp in
   quarter, and the payments outside the plan: SPIF, DISC, CLAW (a clawback on the month's last day).
 
 Deterministic: it only reads the canonical files, so `cscomp init` then `cscomp stress-test` on the
-exports pays what `cscomp stress-test` on sample_data pays, to the cent (tests/test_init_done.py).
+exports pays what `cscomp stress-test` on sample_data pays, to the cent (tests/test_init_end_to_end.py).
 """
 
 from __future__ import annotations

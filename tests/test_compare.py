@@ -118,8 +118,8 @@ def test_compare_command_lives_in_the_module_named_after_it():
     comparison that every command uses in versus_actual.py (it used to be the other way round)."""
     import importlib.util
 
-    from cscomp_cli import compare as compare_module
-    from cscomp_cli import versus_actual
+    from cscomp_cli.analyses import compare as compare_module
+    from cscomp_cli.engine import versus_actual
     from cscomp_cli.commands import replay as commands
 
     assert hasattr(compare_module, "compare_plans")

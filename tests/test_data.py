@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from cscomp_cli.data import load_accounts, load_payouts, load_roster
-from cscomp_cli.errors import DataError
+from cscomp_cli.inputs.dataset import load_accounts, load_payouts, load_roster
+from cscomp_cli.core.errors import DataError
 
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS

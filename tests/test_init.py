@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from cscomp_cli.init_map import MAP_FILE, guess_map
+from cscomp_cli.inputs.guess import MAP_FILE, guess_map
 
 from .conftest import run, write_files
 

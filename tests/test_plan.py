@@ -8,8 +8,8 @@ import json
 import pytest
 import yaml
 
-from cscomp_cli.errors import PlanError
-from cscomp_cli.plan import METRICS, CommissionComponent, CurveComponent, load_plan, parse_plan, plan_json_schema
+from cscomp_cli.core.errors import PlanError
+from cscomp_cli.plan.model import METRICS, CommissionComponent, CurveComponent, load_plan, parse_plan, plan_json_schema
 
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS

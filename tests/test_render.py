@@ -9,10 +9,10 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
-from cscomp_cli.versus_actual import compare_with_actual
-from cscomp_cli.data import load_dataset
-from cscomp_cli.engine import replay
-from cscomp_cli.plan import load_plan
+from cscomp_cli.engine.versus_actual import compare_with_actual
+from cscomp_cli.inputs.dataset import load_dataset
+from cscomp_cli.engine.replay import replay
+from cscomp_cli.plan.model import load_plan
 from cscomp_cli.render.document import build_document
 from cscomp_cli.render.markdown import to_markdown
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from cscomp_cli.shocks import Shock, parse_shocks, shock_accounts
+from cscomp_cli.analyses.shocks import Shock, parse_shocks, shock_accounts
 
 from .conftest import MOVING_ACCOUNTS as ACCOUNTS
 from .conftest import NRR_PLAN as NRR

@@ -11,8 +11,8 @@ import json
 import pytest
 import yaml
 
-from cscomp_cli.errors import UsageError
-from cscomp_cli.sweep import apply_setting, parse_setting
+from cscomp_cli.core.errors import UsageError
+from cscomp_cli.analyses.sweep import apply_setting, parse_setting
 
 from .conftest import MOVING_ACCOUNTS as ACCOUNTS
 from .conftest import PAID_AT_TARGET as PAYOUTS

@@ -15,10 +15,10 @@ import textwrap
 import pytest
 import yaml
 
-from cscomp_cli.errors import PlanError
-from cscomp_cli.plan import parse_plan
-from cscomp_cli.sweep import parse_setting
-from cscomp_cli.units import percent_text
+from cscomp_cli.core.errors import PlanError
+from cscomp_cli.plan.model import parse_plan
+from cscomp_cli.analyses.sweep import parse_setting
+from cscomp_cli.core.units import percent_text
 
 from .conftest import assert_user_error, run, run_json
 from .test_engine import ACCOUNTS, PAYOUTS, ROSTER, by_csm
@@ -166,7 +166,7 @@ def test_percent_strings_through_extends(tmp_path):
           - {id: retention, target: 102%, curve: [[95%, 0], [100%, 100%], [105%, 175%]]}
           - {id: logos, target: {values: {SMB: 90%}}}
     """), encoding="utf-8")
-    from cscomp_cli.plan import load_plan
+    from cscomp_cli.plan.model import load_plan
 
     plan = load_plan(tmp_path / "child.yaml")
     retention, logos = plan.components

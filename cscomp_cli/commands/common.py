@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import CscompError, PlanError
+from cscomp_cli.core.errors import CscompError, PlanError
 
 EXIT_OK, EXIT_GUARDRAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -218,7 +218,7 @@ def escape_markup(text: str) -> str:
     export (an ESC that clears the screen) shown as escapes; its lines and tabs stay."""
     from rich.markup import escape
 
-    from ..text import printable
+    from cscomp_cli.core.text import printable
 
     return escape(printable(text, keep="\n\t"))
 
@@ -254,7 +254,7 @@ class stdout_errors:
         if not isinstance(error, OSError) or isinstance(error, BrokenPipeError):
             return False
         _discard_stdout()
-        from ..errors import UsageError
+        from cscomp_cli.core.errors import UsageError
 
         raise UsageError(f"cannot write the result to standard output: {error.strerror or error}",
                          hint="make room on the disk standard output goes to, or write to a file with --output"
@@ -278,8 +278,8 @@ def load_data_for(data: Path, plans: list, *, require_payouts: bool = True):
     """The data folder read for these plans, each (plan, its file as given): the extra accounts columns
     their metrics name kept (and only those), and a column one names but the data lacks refused, at
     the metric's key, before anything is replayed."""
-    from ..data import load_dataset, merged_columns
-    from ..validate import check_plan_columns
+    from cscomp_cli.inputs.dataset import load_dataset, merged_columns
+    from cscomp_cli.analyses.validate import check_plan_columns
 
     dataset = load_dataset(data, require_payouts=require_payouts,
                            columns=merged_columns([plan.account_columns() for plan, _ in plans]))
@@ -291,8 +291,8 @@ def load_data_for(data: Path, plans: list, *, require_payouts: bool = True):
 def document_columns(document: dict, label: str) -> dict[str, set[str]]:
     """The extra accounts columns a plan document's metrics read; none when it is not a valid plan
     as it stands (sweep then reports what each value makes of it)."""
-    from ..errors import CscompError
-    from ..plan import plan_from_document
+    from cscomp_cli.core.errors import CscompError
+    from cscomp_cli.plan.model import plan_from_document
 
     try:
         return plan_from_document(document, label).account_columns()
@@ -303,13 +303,13 @@ def document_columns(document: dict, label: str) -> dict[str, set[str]]:
 def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path | None = None) -> None:
     """Stop before --output would overwrite an input: a plan read (every file of its extends chain,
     as recorded by plan.plan_files_read) or a file of the data folder."""
-    from ..output import refuse_input_as_output
+    from cscomp_cli.commands.writing import refuse_input_as_output
 
     if output is None:
         return
     inputs = list(plans)
     if data is not None:
-        from ..data import input_files  # not before: validate --plan-only reads no data, nor imports pandas
+        from cscomp_cli.inputs.dataset import input_files  # not before: validate --plan-only reads no data, nor imports pandas
 
         inputs += [*input_files(data), data / SAMPLE_MARKER]
     refuse_input_as_output(output, inputs)
@@ -318,18 +318,18 @@ def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path
 def emit_report_file(document: dict, plan, output_format: "ReportFormat", output: Path | None, quiet: bool,
                      source: str) -> None:
     """The HTML report or the Excel workbook (charts take a moment: a spinner on a terminal)."""
-    from ..plan_diff import resolved
-    from ..render.html import readable_yaml
+    from cscomp_cli.plan.diff import resolved
+    from cscomp_cli.render.html import readable_yaml
 
     # The plan as it ran: extends resolved, every default filled in, curves on one line.
     plan_text = readable_yaml(resolved(plan))
     with spinner(f"Writing the {output_format.value} report", quiet):
         if output_format is ReportFormat.xlsx:
-            from ..render.workbook import to_xlsx
+            from cscomp_cli.render.workbook import to_xlsx
 
             write_result(to_xlsx(document, plan_text), output)
         else:
-            from ..render.html import plan_listing, to_html
+            from cscomp_cli.render.html import plan_listing, to_html
 
             # The plan as its author wrote it (source is the plan's path, '-' for standard input).
             write_result(to_html(document, plan_listing(plan, source)), output)
@@ -337,8 +337,8 @@ def emit_report_file(document: dict, plan, output_format: "ReportFormat", output
 
 def emit_document(comparison, shocks: list, data: str, output_format: Format, output: Path | None) -> None:
     """Render a stress test in the chosen format to stdout or, atomically, to --output."""
-    from ..render.document import build_document
-    from ..render.machine import to_csv, to_json
+    from cscomp_cli.render.document import build_document
+    from cscomp_cli.render.machine import to_csv, to_json
 
     if output_format is Format.csv:
         # Straight from the replay's columns: CSV has no use for the per-row document.
@@ -348,11 +348,11 @@ def emit_document(comparison, shocks: list, data: str, output_format: Format, ou
     if output_format is Format.json:
         write_result(to_json(document), output)
     elif output_format is Format.markdown:
-        from ..render.markdown import to_markdown
+        from cscomp_cli.render.markdown import to_markdown
 
         write_result(to_markdown(document), output)
     else:
-        from ..render.table import render_table
+        from cscomp_cli.render.table import render_table
 
         render_rich(lambda console: render_table(document, console), output)
 
@@ -360,7 +360,7 @@ def emit_document(comparison, shocks: list, data: str, output_format: Format, ou
 def render_formats(document: dict, output_format: Format, output: Path | None, *, csv, markdown, table) -> None:
     """A command's document in the chosen format: JSON as is, or through the command's renderers."""
     if output_format is Format.json:
-        from ..render.machine import to_json
+        from cscomp_cli.render.machine import to_json
 
         write_result(to_json(document), output)
     elif output_format is Format.csv:
@@ -373,7 +373,7 @@ def render_formats(document: dict, output_format: Format, output: Path | None, *
 
 def write_result(text: str | bytes, output: Path | None) -> None:
     """Text to stdout, or atomically to --output."""
-    from ..output import write_atomically
+    from cscomp_cli.commands.writing import write_atomically
 
     if output is None:
         write_stdout(text)

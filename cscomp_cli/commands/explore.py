@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import UsageError
-from .common import (
+from cscomp_cli.core.errors import UsageError
+from cscomp_cli.commands.common import (
     Format,
     PlanArg,
     DataOpt,
@@ -58,12 +58,12 @@ def sweep_command(
       cscomp sweep plans/ttm_nrr.yaml --set metrics.nrr_ttm.window=1:8:1
     """
     with user_errors(debug, plan):
-        from ..data import load_dataset
-        from ..plan import load_plan_document, plan_files_read, plan_from_document
-        from ..validate import check_plan_columns
-        from ..render.sweep import render_sweep, sweep_csv, sweep_markdown
-        from ..shocks import parse_shocks, shock_dataset
-        from ..sweep import parse_setting, sweep
+        from cscomp_cli.inputs.dataset import load_dataset
+        from cscomp_cli.plan.model import load_plan_document, plan_files_read, plan_from_document
+        from cscomp_cli.analyses.validate import check_plan_columns
+        from cscomp_cli.render.sweep import render_sweep, sweep_csv, sweep_markdown
+        from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
+        from cscomp_cli.analyses.sweep import parse_setting, sweep
 
         parsed = parse_setting(setting)
         shocks = parse_shocks(shock or [])
@@ -115,11 +115,11 @@ def simulate_command(
       cscomp simulate plans/nrr_focus.yaml --quarters-ahead 4 --budget 900000 --max-overrun-probability 0.1
     """
     with user_errors(debug, plan):
-        from ..guardrails import Guardrails, check_simulation
-        from ..plan import load_plan, plan_files_read
-        from ..render.simulation import render_simulation, simulation_csv, simulation_markdown
-        from ..shocks import parse_shocks, shock_dataset
-        from ..simulate import build_team, check_options, simulate, summarise
+        from cscomp_cli.analyses.guardrails import Guardrails, check_simulation
+        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.render.simulation import render_simulation, simulation_csv, simulation_markdown
+        from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
+        from cscomp_cli.analyses.simulate import build_team, check_options, simulate, summarise
 
         check_options(runs=runs, quarters_ahead=quarters_ahead, seed=seed)  # before any file is read
         rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)

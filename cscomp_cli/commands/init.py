@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import DebugOpt, QuietOpt, escape_markup, stderr_console, user_errors, write_stdout
+from cscomp_cli.commands.common import DebugOpt, QuietOpt, escape_markup, stderr_console, user_errors, write_stdout
 
 
 def init_command(
@@ -35,9 +35,9 @@ def init_command(
     """
     folder = Path(folder)
     with user_errors(debug):
-        from ..errors import UsageError
-        from ..init_map import MAP_FILE, guess_map
-        from ..output import write_atomically
+        from cscomp_cli.core.errors import UsageError
+        from cscomp_cli.inputs.guess import MAP_FILE, guess_map
+        from cscomp_cli.commands.writing import write_atomically
 
         target = folder / MAP_FILE if output_map is None else (None if output_map == "-" else Path(output_map))
         if target is not None and not force and (target.exists() or target.is_symlink()):
@@ -65,7 +65,7 @@ def _already_canonical(folder: Path) -> bool:
     """accounts.csv and roster.csv with every required column: the folder reads without a map."""
     import csv
 
-    from ..datamap import REQUIRED
+    from cscomp_cli.inputs.datamap import REQUIRED
 
     for name in ("accounts", "roster"):
         path = folder / f"{name}.csv"
@@ -99,7 +99,7 @@ def _summary(guess, target: Path | None) -> None:
 
 def _validate(folder: Path, quiet: bool) -> None:
     """The folder's data as cscomp will read it (no plan yet): each problem on stderr."""
-    from ..validate import validate_data
+    from cscomp_cli.analyses.validate import validate_data
 
     found = validate_data(folder)
     if quiet and found.ok:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from cscomp_cli.commands.common import (
     CheckFormat,
     OutputOpt,
     DebugOpt,
@@ -31,10 +31,10 @@ def plan_diff_command(
       cscomp plan-diff plans/current.yaml plans/nrr_focus.yaml
     """
     with user_errors(debug):
-        from ..plan import load_plan, plan_files_read
-        from ..plan_diff import diff_plans
-        from ..render.machine import to_json
-        from ..text import printable
+        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.plan.diff import diff_plans
+        from cscomp_cli.render.machine import to_json
+        from cscomp_cli.core.text import printable
 
         with plan_files_read() as read:
             changes = diff_plans(load_plan(first), load_plan(second))
@@ -75,10 +75,10 @@ def schema(
     """
     with user_errors(debug):
         if data_map:
-            from ..datamap import map_json_schema
+            from cscomp_cli.inputs.datamap import map_json_schema
 
             write_result(json.dumps(map_json_schema(), indent=2, ensure_ascii=False) + "\n", output)
             return
-        from ..plan import plan_json_schema
+        from cscomp_cli.plan.model import plan_json_schema
 
         write_result(json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n", output)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
-from .common import (
+from cscomp_cli.core.errors import UsageError
+from cscomp_cli.commands.common import (
     Format,
     ReportFormat,
     PlanArg,
@@ -66,12 +66,12 @@ def stress_test(
       cscomp stress-test plans/nrr_focus.yaml --format xlsx --output result.xlsx
     """
     with user_errors(debug, plan):
-        from ..versus_actual import compare_with_actual
-        from ..engine import replay
-        from ..guardrails import Guardrails, check_summary
-        from ..plan import load_plan, plan_files_read
-        from ..render.document import build_document, document_summary
-        from ..shocks import parse_shocks, shock_dataset
+        from cscomp_cli.engine.versus_actual import compare_with_actual
+        from cscomp_cli.engine.replay import replay
+        from cscomp_cli.analyses.guardrails import Guardrails, check_summary
+        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.render.document import build_document, document_summary
+        from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
 
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
                            min_correlation=min_correlation, budget=budget)
@@ -122,12 +122,12 @@ def compare_command(
       cscomp compare plans/*.yaml --quarters 8 --format csv > per_csm.csv
     """
     with user_errors(debug):
-        from ..guardrails import Guardrails, check_summary
-        from ..plan import load_plan, plan_files_read
-        from ..render.document import document_summary
-        from ..render.compare import render_side_by_side, side_by_side_csv, side_by_side_markdown
-        from ..shocks import parse_shocks, shock_dataset
-        from ..compare import compare_plans, labels_for
+        from cscomp_cli.analyses.guardrails import Guardrails, check_summary
+        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.render.document import document_summary
+        from cscomp_cli.render.compare import render_side_by_side, side_by_side_csv, side_by_side_markdown
+        from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
+        from cscomp_cli.analyses.compare import compare_plans, labels_for
 
         if len(plans) < 2:
             raise UsageError("compare needs two plans or more", hint="for one plan, use cscomp stress-test")
@@ -150,11 +150,11 @@ def compare_command(
         if shocks:
             document["shocks"] = {s.column: s.pct for s in shocks}
         if output_format is ReportFormat.html:
-            from ..render.html import side_by_side_html
+            from cscomp_cli.render.html import side_by_side_html
 
             write_result(side_by_side_html(document), output)
         elif output_format is ReportFormat.xlsx:
-            from ..render.workbook import side_by_side_xlsx
+            from cscomp_cli.render.workbook import side_by_side_xlsx
 
             write_result(side_by_side_xlsx(document), output)
         else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
+from cscomp_cli.commands.common import (
     report_warnings,
     EXIT_GUARDRAIL,
     EXIT_BAD_INPUT,
@@ -58,18 +58,18 @@ def validate_command(
       cscomp validate plans/nrr_focus.yaml --plan-only
     """
     with user_errors(debug, plan):
-        from ..plan import plan_files_read
-        from ..render.validation import render_validation, validation_document
+        from cscomp_cli.plan.model import plan_files_read
+        from cscomp_cli.render.validation import render_validation, validation_document
 
         if plan_only:
-            from ..findings import validate_plan
+            from cscomp_cli.analyses.findings import validate_plan
 
             refuse_overwriting_inputs(output, [])
             with plan_files_read() as read:
                 found = validate_plan(plan)
             shown_data = None
         else:
-            from ..validate import validate
+            from cscomp_cli.analyses.validate import validate
 
             refuse_overwriting_inputs(output, [], data)
             with plan_files_read() as read:
@@ -77,7 +77,7 @@ def validate_command(
             shown_data = str(data)
         refuse_overwriting_inputs(output, read)
         if output_format is CheckFormat.json:
-            from ..render.machine import to_json
+            from cscomp_cli.render.machine import to_json
 
             write_result(to_json(validation_document(found, str(plan), shown_data)), output)
         else:
@@ -113,9 +113,9 @@ def reconcile_command(
       cscomp reconcile plans/current.yaml --strict --quiet || echo "the plan encoding does not match payroll"
     """
     with user_errors(debug, plan):
-        from ..plan import load_plan, plan_files_read
-        from ..reconcile import reconcile
-        from ..render.reconciliation import reconciliation_csv, reconciliation_document, render_reconciliation
+        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.analyses.reconcile import reconcile
+        from cscomp_cli.render.reconciliation import reconciliation_csv, reconciliation_document, render_reconciliation
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)
@@ -124,7 +124,7 @@ def reconcile_command(
             document = reconciliation_document(reconcile(plan_model, load_data_for(data, [(plan_model, plan)]), quarters))
         document["data"] = str(data)  # every output names the folder it read
         if output_format is ReconcileFormat.json:
-            from ..render.machine import to_json
+            from cscomp_cli.render.machine import to_json
 
             write_result(to_json(document), output)
         elif output_format is ReconcileFormat.csv:
@@ -135,8 +135,8 @@ def reconcile_command(
             stderr_console().print(escape_markup(document["verdict"]), highlight=False)
             report_warnings(document["warnings"], output_format)
         if strict and not document["explained"]:
-            from ..reconcile import UNEXPLAINED
-            from ..render.views import money
+            from cscomp_cli.analyses.reconcile import UNEXPLAINED
+            from cscomp_cli.render.views import money
 
             unexplained = document["summary"]["by_category"][UNEXPLAINED]
             lines = unexplained["lines"]
@@ -169,9 +169,9 @@ def explain_command(
       cscomp explain plans/nrr_focus.yaml --csm C07 --quarter 2026Q2 --format csv --output c07.csv
     """
     with user_errors(debug, plan):
-        from ..explain import explain
-        from ..plan import load_plan, plan_files_read
-        from ..render import explain_tree
+        from cscomp_cli.analyses.explain import explain
+        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.render import explain_tree
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)
@@ -180,7 +180,7 @@ def explain_command(
         document = explain(plan_model, dataset, csm, quarter)
         document["data"] = str(data)  # every output names the folder it read
         if output_format is Format.json:
-            from ..render.machine import to_json
+            from cscomp_cli.render.machine import to_json
 
             write_result(to_json(document), output)
         elif output_format is Format.csv:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..numbers import cents_to_amount, pct_change, to_cents
-from ..plan import CurveComponent
-from .document import shock_labels
-from .machine import CASH_COLUMNS, _plain, csv_text, protect
+from cscomp_cli.core.rounding import cents_to_amount, pct_change, to_cents
+from cscomp_cli.plan.model import CurveComponent
+from cscomp_cli.render.document import shock_labels
+from cscomp_cli.render.machine import CASH_COLUMNS, _plain, csv_text, protect
 
 
 def plain_cells(values) -> np.ndarray:

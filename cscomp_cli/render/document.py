@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..versus_actual import Comparison, performance_label
-from ..numbers import amounts, cents_to_amount, pct_change, plain_number, plain_numbers, round_half_away, to_cents
-from ..plan import CurveComponent
-from .machine import cycles_unchecked
+from cscomp_cli.engine.versus_actual import Comparison, performance_label
+from cscomp_cli.core.rounding import amounts, cents_to_amount, pct_change, plain_number, plain_numbers, round_half_away, to_cents
+from cscomp_cli.plan.model import CurveComponent
+from cscomp_cli.render.machine import cycles_unchecked
 
 
 def _moneys(values) -> list:

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from ..text import printable_data
-from .machine import csv_text
+from cscomp_cli.core.text import printable_data
+from cscomp_cli.render.machine import csv_text
 
 Part = str | tuple[str, str]  # plain text, or (text, style) with style bold, italic, dim or warning
 

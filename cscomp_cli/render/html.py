@@ -9,8 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
 
-from ..text import printable, printable_data
-from .views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, pay_share,
+from cscomp_cli.core.text import printable, printable_data
+from cscomp_cli.render.views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, pay_share,
                     percent, performance, performance_heading, performance_label, quarter_view, top_view)
 
 ACTUAL, PROPOSED = "#8a8f98", "#2f6fdf"
@@ -116,9 +116,9 @@ def plan_listing(plan, source: str) -> PlanListing:
     one read from standard input, the plan as cscomp read it."""
     import yaml
 
-    from ..errors import PlanError
-    from ..plan import load_plan_document
-    from ..plan_diff import resolved
+    from cscomp_cli.core.errors import PlanError
+    from cscomp_cli.plan.model import load_plan_document
+    from cscomp_cli.plan.diff import resolved
 
     if source != "-":
         try:
@@ -417,7 +417,7 @@ def side_by_side_figure(document: dict):
 
 def side_by_side_html(document: dict) -> str:
     """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
-    from .compare import matrices, summary_rows
+    from cscomp_cli.render.compare import matrices, summary_rows
 
     currency = document["currency"]
     labels = ["actual"] + [p["label"] for p in document["plans"]]

@@ -156,6 +156,6 @@ def to_csv(comparison, shocks: list | None = None) -> str:
     """One row per CSM–quarter, sorted by quarter then csm_id (SPEC section 4), straight from the
     replay's columns."""
     # Imported here, not above: to_json serves validate --plan-only, which needs neither numpy nor pandas.
-    from .csv_columns import comparison_csv
+    from cscomp_cli.render.csv_columns import comparison_csv
 
     return comparison_csv(comparison, shocks)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..text import printable, printable_data
-from .document import shock_labels
-from .views import (summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, percent,
+from cscomp_cli.core.text import printable, printable_data
+from cscomp_cli.render.document import shock_labels
+from cscomp_cli.render.views import (summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, percent,
                     performance, performance_heading, performance_label, quarter_view, top_view)
 
 # Backslash escapes for what would end a table cell or start code, a link or an image; entities for

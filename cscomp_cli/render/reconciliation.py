@@ -7,11 +7,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..numbers import cents_to_amount
-from ..reconcile import CATEGORIES, UNEXPLAINED, Reconciliation
-from ..text import printable_data
-from .machine import csv_text
-from .views import money
+from cscomp_cli.core.rounding import cents_to_amount
+from cscomp_cli.analyses.reconcile import CATEGORIES, UNEXPLAINED, Reconciliation
+from cscomp_cli.core.text import printable_data
+from cscomp_cli.render.machine import csv_text
+from cscomp_cli.render.views import money
 
 
 def _amount(cents) -> float:

@@ -8,10 +8,10 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from ..text import printable_data
-from .machine import csv_text
-from .markdown import markdown_table, markdown_text
-from .views import money
+from cscomp_cli.core.text import printable_data
+from cscomp_cli.render.machine import csv_text
+from cscomp_cli.render.markdown import markdown_table, markdown_text
+from cscomp_cli.render.views import money
 
 
 def _horizon(document: dict) -> str:

@@ -7,10 +7,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..text import printable_data
-from .machine import csv_text
-from .markdown import markdown_text
-from .views import correlation, money, percent
+from cscomp_cli.core.text import printable_data
+from cscomp_cli.render.machine import csv_text
+from cscomp_cli.render.markdown import markdown_text
+from cscomp_cli.render.views import correlation, money, percent
 
 COLUMNS = ["value", "proposed_total", "delta", "delta_pct", "paid_more", "paid_less", "top_performers_paid_less",
            "pay_performance_correlation", "error"]

@@ -15,9 +15,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..text import printable_data
-from .document import shock_labels
-from .views import (SUMMARY_HEADINGS, summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
+from cscomp_cli.core.text import printable_data
+from cscomp_cli.render.document import shock_labels
+from cscomp_cli.render.views import (SUMMARY_HEADINGS, summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
                     pay_share_buckets, percent, performance, performance_heading, performance_label, quarter_view,
                     top_view)
 

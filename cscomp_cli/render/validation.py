@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape as escape_markup
 
-from ..text import printable
-from ..findings import Problem, Validation
+from cscomp_cli.core.text import printable
+from cscomp_cli.analyses.findings import Problem, Validation
 
 
 def escape(text: str) -> str:

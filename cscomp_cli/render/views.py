@@ -139,7 +139,7 @@ def quarter_view(document: dict) -> list[dict]:
 
 
 def _pct(delta_cents: int, base_cents: int) -> float | None:
-    from ..numbers import pct_change
+    from cscomp_cli.core.rounding import pct_change
 
     return float(pct_change(delta_cents, abs(base_cents))) if base_cents else None
 

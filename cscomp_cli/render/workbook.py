@@ -7,8 +7,8 @@ import io
 import math
 import re
 
-from ..text import escaped
-from .views import cash_summary, data_line, moves_base, performance_label, quarter_view
+from cscomp_cli.core.text import escaped
+from cscomp_cli.render.views import cash_summary, data_line, moves_base, performance_label, quarter_view
 
 MONEY = '#,##0.00;[Red]-#,##0.00'
 PERCENT = '0.00%'

@@ -1,0 +1,1 @@
+"""The questions asked of the engine: compare, sweep, simulate, shocks, reconcile, explain, validate and guardrails."""

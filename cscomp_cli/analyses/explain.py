@@ -1,0 +1,289 @@
+"""Every number behind one CSM–quarter, read from the engine's own replay (one code path).
+
+The explanation replays the plan over that single quarter and reports what the engine computed:
+the book, every metric, each component's target, curve or tiers, modifiers, rounding, the cap and
+what was actually paid. Nothing here recomputes a payout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cscomp_cli.inputs.dataset import ACCOUNTS, PAYOUTS, QUOTAS, Dataset
+from cscomp_cli.engine.replay import replay, tier_bounds
+from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
+from cscomp_cli.engine.metrics import describe
+from cscomp_cli.core.errors import UsageError
+from cscomp_cli.core.rounding import cents_to_amount, plain_number, round_half_away, to_cents
+from cscomp_cli.plan.model import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan, SegmentWeights
+
+
+def _money(cents) -> float:
+    return float(cents_to_amount(int(cents)))
+
+
+def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
+    """A JSON-ready account of how one CSM's payout in one quarter was computed."""
+    # Read as the data labels its quarters: under a fiscal calendar Q1 FY27 and 2027Q1 are FY2027Q1.
+    label = dataset.calendar.canonical(quarter)
+    if label is None:
+        raise UsageError(f"'{quarter}' is not a quarter label",
+                         hint=f"write the quarter like {dataset.calendar.examples()}")
+    present = sorted(set(dataset.accounts["quarter"]))
+    if label not in present:
+        raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")
+    result = replay(plan, dataset, window=[label])
+    rows = result.rows
+    match = np.flatnonzero((rows["csm_id"] == csm_id).to_numpy())
+    if len(match) == 0:
+        known = ", ".join(sorted(rows["csm_id"].unique())[:20])
+        raise UsageError(f"CSM {csm_id} is not replayed in {label} (no accounts and no payouts there)",
+                         hint=f"CSMs replayed in {label}: {known}")
+    i = int(match[0])
+    row = rows.iloc[i]
+    book = dataset.accounts[(dataset.accounts["quarter"] == label) & (dataset.accounts["csm_id"] == csm_id)]
+    return {
+        "plan": plan.name,
+        "quarter": label,
+        "csm_id": csm_id,
+        "name": row["name"],
+        "segment": row["segment"],
+        "team": row["team"],
+        "pay": _pay(plan, row),
+        "book": _book(book, dataset.origins.get(ACCOUNTS)),
+        "metrics": {name: {"value": plain_number(result.books.value(name, "csm", "metrics")[i]),
+                           **describe(result.books.statistics("csm", "metrics").iloc[i], name, plan.credit)}
+                    for name in METRICS},
+        "custom_metrics": _custom_metrics(plan, result, i),
+        "risk": {"book": plain_number(result.books.risk("csm", "risk")[i]),
+                 "company": plain_number(result.books.risk("company", "risk")[i])},
+        "components": [_component(plan, c, row, result, i, dataset) for c in plan.components],
+        "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
+        "total": {
+            "components": _money(row["components_cents"]),
+            "cap": None if plan.cap is None else {
+                "cap": plan.cap,
+                "limit": float(cents_to_amount(to_cents(plan.cap * row["target_variable"]))),
+                "formula": "round(cap × target_variable)",
+            },
+            "cap_adjustment": _money(row["cap_adjustment_cents"]),
+            "proposed": _money(row["proposed_cents"]),
+        },
+        "actual": _actual(dataset, csm_id, label, row),
+        # The plan's and the data's own warnings (a unit mistake, a misread export, a missing column)
+        # concern every CSM; the rest name theirs.
+        "warnings": list(dict.fromkeys([*result.plan_warnings, *result.data_warnings,
+                                        *(w for w in result.warnings if csm_id in w)])),
+    }
+
+
+def _custom_metrics(plan: Plan, result, i: int) -> list[dict]:
+    """Each of the plan's own metrics a component or modifier uses, on the scope book it uses."""
+    uses = [(c.metric, c.scope, f"components[{n}].scope") for n, c in enumerate(plan.components)]
+    uses += [(m.when.metric, m.when.scope, f"modifiers[{n}].when.scope") for n, m in enumerate(plan.modifiers)]
+    entries, seen = [], set()
+    for name, scope, where in uses:
+        if name in plan.metrics and (name, scope) not in seen:
+            seen.add((name, scope))
+            entry = custom_explanation(result.books.custom, plan.definition(name), scope, where, i)
+            entries.append(_plain(entry))
+    return entries
+
+
+def _plain(value):
+    """numpy scalars and NaN as JSON-ready numbers (None)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, (float, np.floating)):
+        return plain_number(value)
+    return value
+
+
+def _pay(plan: Plan, row) -> dict:
+    mix = plan.pay_mix
+    return {
+        "annual_base": float(row["annual_base"]),
+        "annual_variable": float(row["annual_variable"]),
+        "proration": float(row["proration"]),
+        "pay_mix": None if mix is None else {
+            "variable_pct": mix.variable_pct if not isinstance(mix.variable_pct, dict)
+            else mix.variable_pct.get(row["segment"]),
+            "hold": mix.hold,
+        },
+        "target_variable": float(row["target_variable"]),
+        "target_variable_formula": "annual variable (after pay_mix) / 4 × proration",
+        "base": float(row["base"]),
+        "actual_target_variable": float(row["actual_target_variable"]),
+        "actual_base": float(row["actual_base"]),
+    }
+
+
+def _book(book, origin=None) -> dict:
+    columns = ["line", "account_id", "arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end",
+               "renewal_due", "renewed", "nps", "health", "risk"]
+    accounts = []
+    for record in book.sort_values("account_id")[columns].to_dict("records"):
+        entry = {key: _cell(value) for key, value in record.items()}
+        entry["in_retention_base"] = record["arr_start"] > 0
+        if origin is not None:
+            entry["source"] = origin.describe(record["line"])
+        accounts.append(entry)
+    return {"accounts": accounts, "rows": len(accounts)}
+
+
+def _cell(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return plain_number(value)
+    return value
+
+
+def _target_source(component) -> dict:
+    spec = component.target
+    if spec is None:
+        return {"form": None}
+    if isinstance(spec, (int, float)):
+        return {"form": "number", "value": float(spec)}
+    if isinstance(spec, BySegment):
+        return {"form": "by segment", "values": dict(spec.values), "default": spec.default}
+    if isinstance(spec, PctOfStartArr):
+        return {"form": "share of the scope book's start_arr", "pct_of_start_arr": spec.pct_of_start_arr}
+    return {"form": "quotas.csv row for this CSM, quarter and component"}
+
+
+def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
+    """Where the number came from: the segment's entry, the quota row, the risk adjustment."""
+    detail: dict = {}
+    spec = component.target
+    if isinstance(spec, BySegment):
+        detail["segment"] = row["segment"]
+        detail["segment_value"] = spec.values.get(row["segment"], spec.default)
+    elif isinstance(spec, PctOfStartArr):
+        detail["start_arr"] = plain_number(result.books.value("start_arr", component.scope, "target")[i])
+    elif spec == "quotas" and dataset.quotas is not None:
+        quotas = dataset.quotas
+        match = quotas[(quotas["quarter"] == row["quarter"]) & (quotas["csm_id"] == row["csm_id"])
+                       & (quotas["component"] == component.id)]
+        detail["quota_line"] = int(match["line"].iloc[0]) if len(match) else None
+        if len(match) and QUOTAS in dataset.origins:
+            detail["quota_source"] = dataset.origin(QUOTAS).describe(match["line"].iloc[0])
+    detail["risk_adjust"] = component.risk_adjust
+    if component.risk_adjust is not None:
+        own = plain_number(result.books.risk(component.scope, "risk")[i])
+        company = plain_number(result.books.risk("company", "risk")[i])
+        detail["book_risk"], detail["company_risk"] = own, company
+        detail["adjustment"] = None if own is None or company is None else plain_number(
+            round_half_away(component.risk_adjust * (own - company)))
+    return detail
+
+
+def _points_used(component: CurveComponent, x) -> str | None:
+    """Which part of the curve x fell on, in words."""
+    x = plain_number(x)
+    if x is None:
+        return None
+    points = component.curve
+    if x < points[0][0]:
+        return f"below the first point ({points[0][0]:g}): pays 0"
+    if x >= points[-1][0]:
+        beyond = "continuing the last segment's slope" if component.uncapped else "its payout"
+        return f"at or beyond the last point ({points[-1][0]:g}): {beyond}"
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if x0 <= x < x1:
+            if component.interpolate == "step":
+                return f"step: highest point at or below x is [{x0:g}, {y0:g}]"
+            return f"between [{x0:g}, {y0:g}] and [{x1:g}, {y1:g}]: {y0:g} + (x − {x0:g}) × {(y1 - y0) / (x1 - x0):g}"
+    return None
+
+
+def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> dict:
+    cid = component.id
+    entry = {
+        "id": cid,
+        "kind": component.kind,
+        "active": bool(row[f"{cid}_active"]),
+        "metric": component.metric,
+        "scope": component.scope,
+        "metric_value": plain_number(row[f"{cid}_metric"]),
+        "target": {**_target_source(component), **_target_detail(component, row, result, i, dataset),
+                   "computed": plain_number(row[f"{cid}_target"])},
+        "multiplier": plain_number(round_half_away(row[f"{cid}_multiplier"])),
+        "payout": _money(row[f"{cid}_payout_cents"]),
+    }
+    if isinstance(component, CurveComponent):
+        entry.update({
+            **_weight(component, row),
+            "measure": component.measure,
+            "attainment": plain_number(row[f"{cid}_attainment"]),
+            "curve": [list(p) for p in component.curve],
+            "points_used": _points_used(component, row[f"{cid}_attainment"] if component.measure == "attainment"
+                                        else row[f"{cid}_metric"]),
+            "interpolate": component.interpolate,
+            "uncapped": component.uncapped,
+            "on_missing": component.on_missing,
+            "fraction": plain_number(round_half_away(row[f"{cid}_fraction"])),
+            "formula": "round(target_variable × weight × fraction × multiplier): 6 places, then cents",
+            "unrounded": plain_number(row[f"{cid}_unrounded"]),
+        })
+    else:
+        bounds = tier_bounds(component, np.array([row[f"{cid}_target"]], dtype="float64"))[0]
+        entry.update({
+            "tiers": [{"up_to": t.up_to, "rate": t.rate} for t in component.schedule],
+            "bounds": [float(b) for b in bounds],
+            "tiering": component.tiering,
+            "bounds_in": "fractions of the target" if component.target is not None else "currency",
+            "allow_negative": component.allow_negative,
+            "cap": component.cap,
+            "commission": plain_number(row[f"{cid}_commission"]),
+            "formula": "round(min(commission, cap) × multiplier): 6 places, then cents",
+            "unrounded": plain_number(row[f"{cid}_unrounded"]),
+        })
+    return entry
+
+
+def _weight(component: CurveComponent, row) -> dict:
+    """The CSM's own weight of a curve component, and where it came from when weights are by segment."""
+    spec = component.weight
+    if not isinstance(spec, SegmentWeights):
+        return {"weight": spec}
+    segment = row["segment"] if isinstance(row["segment"], str) else None
+    source = (f"{segment}'s entry" if segment in spec.values
+              else f"the default ({f'no entry for {segment}' if segment is not None else 'no roster segment'})")
+    return {"weight": component.weight_for(segment),
+            "weight_by_segment": {"segment": segment, "values": dict(spec.values), "default": spec.default,
+                                  "from": source}}
+
+
+def _modifier(plan: Plan, modifier, result, i: int) -> dict:
+    value = result.modifiers[f"{modifier.id}_value"].iloc[i]
+    return {
+        "id": modifier.id,
+        "metric": modifier.when.metric,
+        "scope": modifier.when.scope,
+        "value": plain_number(value),
+        "below": modifier.when.below,
+        "at_least": modifier.when.at_least,
+        "applies": bool(result.modifiers[f"{modifier.id}_applies"].iloc[i]),
+        "multiply": modifier.multiply,
+        "applies_to": plan.multiplier_targets(modifier),
+    }
+
+
+def _actual(dataset: Dataset, csm_id: str, quarter: str, row) -> dict:
+    paid = dataset.payouts
+    lines = []
+    if paid is not None:
+        mine = paid[(paid["quarter"] == quarter) & (paid["csm_id"] == csm_id)]
+        for record in mine.to_dict("records"):
+            entry = {"line": int(record["line"]), "component": record["component"],
+                     "amount": _money(to_cents(record["amount"]))}
+            if PAYOUTS in dataset.origins:  # read through the data map: say which export row
+                entry["source"] = dataset.origins[PAYOUTS].describe(record["line"])
+            lines.append(entry)
+    return {"total": _money(row["actual_cents"]), "payouts": lines,
+            "delta": _money(row["proposed_cents"] - row["actual_cents"])}

@@ -1,0 +1,190 @@
+"""`cscomp reconcile`: does replaying the plan in force reproduce what was actually paid?
+
+A leader runs this before trusting any stress test: if the plan as encoded and the exported data
+reproduce payroll to the cent (apart from payments made outside the plan, such as a SPIFF), the
+comparison with a proposal is a fair one.
+
+Each CSM–quarter's paid amount is compared with the plan's computed payout. Where they differ,
+the difference is broken down into payout lines by payouts.csv `component`, and every line falls
+in exactly one category:
+
+- OUTSIDE_PLAN: a line with a name that is neither a plan component nor `cap_adjustment` (a SPIFF,
+  a bonus, a clawback). It is a payment outside the plan and explains its own amount.
+- UNEXPLAINED: a plan component line, the `cap_adjustment` line, or the line of payroll paid with no
+  component, whose amount differs from what the plan computed for it.
+
+Payroll lines with no component are compared in total with whatever the plan computed that no
+line named after a plan component covers: tagging a SPIFF does not oblige payroll to tag the rest.
+
+Every figure sums like with like: the net difference (paid − computed) is the net outside the plan
+plus the net unexplained; absolute differences are reported separately and never against a net.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cscomp_cli.inputs.dataset import Dataset
+from cscomp_cli.engine.replay import Replay, replay
+from cscomp_cli.core.rounding import to_cents
+from cscomp_cli.plan.model import Plan
+
+CAP_LINE = "cap_adjustment"
+NO_COMPONENT = "(no component)"
+
+# The two categories of a differing payout line; every output labels lines with these words.
+UNEXPLAINED = "unexplained"
+OUTSIDE_PLAN = "outside the plan"
+CATEGORIES = (UNEXPLAINED, OUTSIDE_PLAN)
+
+
+@dataclass
+class Reconciliation:
+    """The plan in force replayed against payroll, CSM–quarter by CSM–quarter."""
+
+    replay: Replay
+    # one row per differing payout line of a differing CSM–quarter, amounts in cents, with its category
+    lines: pd.DataFrame
+    # one row per differing CSM–quarter: computed, paid, difference and its split by category, in cents
+    differing: pd.DataFrame
+    csm_quarters: int
+
+    @property
+    def reproduced(self) -> int:
+        return self.csm_quarters - len(self.differing)
+
+    @property
+    def net_difference_cents(self) -> int:
+        """Paid − computed over every replayed CSM–quarter (those reproduced add 0)."""
+        return int(self.differing["difference_cents"].sum())
+
+    def _category(self, category: str) -> pd.DataFrame:
+        return self.lines[self.lines["category"] == category]
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Per category: how many lines, their net and their absolute differences, in cents.
+
+        The nets add up to the net difference and the absolute differences to those of every line.
+        """
+        totals = {}
+        for category in CATEGORIES:
+            differences = self._category(category)["difference_cents"]
+            totals[category] = {"lines": len(differences), "net_cents": int(differences.sum()),
+                                "absolute_cents": int(differences.abs().sum())}
+        return totals
+
+    @property
+    def outside_plan_cents(self) -> int:
+        """Net of the lines outside the plan."""
+        return self.totals()[OUTSIDE_PLAN]["net_cents"]
+
+    @property
+    def unexplained_cents(self) -> int:
+        """Net of the unexplained lines: net difference − net outside the plan."""
+        return self.totals()[UNEXPLAINED]["net_cents"]
+
+    @property
+    def unexplained_absolute_cents(self) -> int:
+        """Sum of the unexplained lines' absolute differences: an over- and an underpayment both count."""
+        return self.totals()[UNEXPLAINED]["absolute_cents"]
+
+    @property
+    def unexplained_lines(self) -> int:
+        return self.totals()[UNEXPLAINED]["lines"]
+
+    @property
+    def explained(self) -> bool:
+        """True when every difference is a payment outside the plan (what --strict asks)."""
+        return self.unexplained_lines == 0
+
+    def outside_plan(self) -> dict[str, int]:
+        """Net cents paid outside the plan, per payouts.csv component, largest first."""
+        totals = self._category(OUTSIDE_PLAN).groupby("component", sort=True)["difference_cents"].sum()
+        return {name: int(cents) for name, cents in totals.sort_values(key=abs, ascending=False, kind="stable").items()}
+
+    def warnings(self) -> list[str]:
+        """A SPIFF is rare; a component outside the plan paid to most CSMs means the wrong plan."""
+        counts = self._category(OUTSIDE_PLAN).groupby("component")["csm_id"].size()
+        common = sorted(counts[counts * 2 >= max(self.csm_quarters, 1)].index)
+        if not common:
+            return []
+        return [f"payouts.csv component{'s' if len(common) > 1 else ''} {', '.join(common)} "
+                f"{'are' if len(common) > 1 else 'is'} paid in most CSM-quarters but not part of this plan: "
+                "reconcile the plan in force (the one payroll ran), not a proposal"]
+
+
+def reconcile(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Reconciliation:
+    """Replay ``plan`` over the last ``quarters`` quarters and compare it with payouts.csv."""
+    result = replay(plan, dataset, quarters)
+    rows = result.rows
+    differs = rows["proposed_cents"].to_numpy() != rows["actual_cents"].to_numpy()
+    differing = rows.loc[differs, ["quarter", "csm_id", "name", "proposed_cents", "actual_cents"]]
+    differing = differing.rename(columns={"proposed_cents": "computed_cents", "actual_cents": "paid_cents"})
+    differing = differing.reset_index(drop=True)
+    differing["difference_cents"] = differing["paid_cents"] - differing["computed_cents"]
+
+    key = ["quarter", "csm_id"]
+    keys = pd.MultiIndex.from_frame(differing[key])
+    paid = _paid_lines(dataset, result.quarters)
+    paid = paid[pd.MultiIndex.from_frame(paid[key]).isin(keys)]
+    plan_lines = {c.id for c in plan.components} | {CAP_LINE}
+    tagged = paid[paid["component"].isin(plan_lines)]
+    untagged_keys = pd.MultiIndex.from_frame(paid.loc[paid["component"] == NO_COMPONENT, key])
+    tagged_keys = pd.MultiIndex.from_frame(tagged[key])
+
+    computed = _computed_lines(plan, rows[differs])
+    # A plan line payroll itemised is compared line by line. The rest of what the plan computed is
+    # compared in total with the untagged payroll, or, when payroll itemised none of this
+    # CSM–quarter's plan lines, shown in total (nothing to compare line by line). Only when payroll
+    # itemises the quarter without an untagged line is a plan line it left out a missing line.
+    covered = pd.MultiIndex.from_frame(computed[key + ["component"]]).isin(
+        pd.MultiIndex.from_frame(tagged[key + ["component"]]))
+    computed_keys = pd.MultiIndex.from_frame(computed[key])
+    folded = ~covered & (computed_keys.isin(untagged_keys) | ~computed_keys.isin(tagged_keys))
+    computed.loc[folded, "component"] = NO_COMPONENT
+    computed = computed.groupby(key + ["component"], sort=False, as_index=False)["computed_cents"].sum()
+
+    lines = computed.merge(paid, on=key + ["component"], how="outer")
+    lines[["computed_cents", "paid_cents"]] = lines[["computed_cents", "paid_cents"]].fillna(0).astype("int64")
+    lines["difference_cents"] = lines["paid_cents"] - lines["computed_cents"]
+    # A line named neither after a plan line nor left blank is a payment outside the plan.
+    outside = ~lines["component"].isin(plan_lines | {NO_COMPONENT})
+    lines["category"] = pd.Categorical(outside.map({True: OUTSIDE_PLAN, False: UNEXPLAINED}),
+                                       categories=list(CATEGORIES))
+    lines = lines[lines["difference_cents"] != 0].merge(differing[key + ["name"]], how="left")
+    lines = lines.sort_values(key + ["category", "component"], kind="stable")
+    lines["category"] = lines["category"].astype(str)
+    lines = lines.reset_index(drop=True)[key + ["name", "component", "category", "computed_cents", "paid_cents",
+                                                "difference_cents"]]
+
+    for category, column in ((OUTSIDE_PLAN, "outside_plan_cents"), (UNEXPLAINED, "unexplained_cents")):
+        split = lines[lines["category"] == category].groupby(key)["difference_cents"].sum()
+        differing[column] = split.reindex(keys, fill_value=0).to_numpy(dtype="int64")
+    return Reconciliation(replay=result, lines=lines, differing=differing, csm_quarters=len(rows))
+
+
+def _computed_lines(plan: Plan, rows: pd.DataFrame) -> pd.DataFrame:
+    """What the plan computed per component (and the cap), long format."""
+    frames = [
+        pd.DataFrame({"quarter": rows["quarter"], "csm_id": rows["csm_id"], "component": component.id,
+                      "computed_cents": rows[f"{component.id}_payout_cents"]})
+        for component in plan.components
+    ]
+    frames.append(pd.DataFrame({"quarter": rows["quarter"], "csm_id": rows["csm_id"], "component": CAP_LINE,
+                                "computed_cents": rows["cap_adjustment_cents"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _paid_lines(dataset: Dataset, quarters: list[str]) -> pd.DataFrame:
+    """What payouts.csv says was paid per component (rows without one share a line)."""
+    payouts = dataset.payouts
+    if payouts is None:
+        return pd.DataFrame({"quarter": [], "csm_id": [], "component": [], "paid_cents": []})
+    payouts = payouts[payouts["quarter"].isin(quarters)]
+    cents = pd.Series(to_cents(payouts["amount"].to_numpy()), index=payouts.index)
+    component = payouts["component"].fillna(NO_COMPONENT)
+    paid = cents.groupby([payouts["quarter"], payouts["csm_id"], component]).sum()
+    paid.index.names = ["quarter", "csm_id", "component"]
+    return paid.rename("paid_cents").reset_index()

@@ -1,0 +1,392 @@
+"""The data map: a YAML file in the data folder saying how a CS org's own exports become cscomp's tables.
+
+Without it a data folder holds accounts.csv, roster.csv, payouts.csv and quotas.csv exactly as
+docs/data.md describes. With it, each table names its export file(s), how they are written
+(delimiter, encoding, numbers, dates) and which export column feeds each of cscomp's columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cscomp_cli.core.errors import MapError, PlanError
+from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number
+from cscomp_cli.core.text import did_you_mean, folded
+
+MAP_FILE = "cscomp-data.yaml"
+MAP_DOC = "docs/data.md"
+MAX_MAP_BYTES = 1024 * 1024
+
+TABLES = ("accounts", "roster", "payouts", "quotas")
+# What each table needs and may have, as data.py's loaders read it.
+REQUIRED = {
+    "accounts": ("quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"),
+    "roster": ("csm_id", "name", "segment", "annual_base", "annual_variable"),
+    "payouts": ("quarter", "csm_id", "amount"),
+    "quotas": ("quarter", "csm_id", "component", "target"),
+}
+OPTIONAL = {
+    "accounts": ("cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"),
+    "roster": ("team", "quarter", "start_date", "end_date"),
+    "payouts": ("component",),
+    "quotas": (),
+}
+AMOUNTS = {
+    "accounts": ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"),
+    "roster": ("annual_base", "annual_variable"),
+    "payouts": ("amount",),
+    "quotas": ("target",),
+}
+DATES = ("start_date", "end_date")
+
+NUMBER_STYLES = {"1,234.56": ".", "1234.56": ".", "1.234,56": ",", "1 234,56": ",", "1234,56": ","}
+DATE_STYLES = {"YYYY-MM-DD": "%Y-%m-%d", "MM/DD/YYYY": "%m/%d/%Y", "DD/MM/YYYY": "%d/%m/%Y",
+               "DD.MM.YYYY": "%d.%m.%Y", "DD-MM-YYYY": "%d-%m-%Y", "YYYY/MM/DD": "%Y/%m/%d"}
+DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|", "comma": ",", "semicolon": ";", "pipe": "|"}
+ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where one of cscomp's columns comes from: an export column, a constant or the file's name."""
+
+    column: str | None = Field(None, description="the export's header name (any case)")
+    value: str | None = Field(None, description="a constant for every row, e.g. a segment when the roster has none")
+    file_name: Literal["quarter"] | None = Field(None, description="read the quarter label from each file's name")
+    values: dict[str, str] | None = Field(None, description="export value -> cscomp value; every value the "
+                                          "column holds must be listed (\"\" for a blank cell)")
+    match: Literal["name", "id"] | None = Field(None, description="csm_id only: name looks the person up by the "
+                                                "roster's name column")
+    aliases: dict[str, str] | None = Field(None, description="with match: name, other spellings -> csm_id")
+    from_: Literal["label", "date"] | None = Field(None, alias="from", description="quarter only: the column "
+                                                   "holds a quarter label (the default) or a date")
+    paid_months_after: int | None = Field(None, ge=0, le=12, description="quarter from a pay date: the bonus "
+                                          "for a quarter is paid this many months after it closes")
+
+    @field_validator("values", "aliases", mode="before")
+    @classmethod
+    def _texts(cls, value):
+        # YAML reads yes/no/1 as booleans and numbers: a value map means the text as written.
+        if isinstance(value, dict):
+            return {_yaml_text(k): _yaml_text(v) for k, v in value.items()}
+        return value
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _text(cls, value):
+        return _yaml_text(value) if isinstance(value, (int, float, bool)) else value
+
+    @model_validator(mode="after")
+    def _one_origin(self):
+        given = [key for key in ("column", "value", "file_name") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError("say where the column comes from with exactly one of column, value or file_name"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        if self.column is None and (self.values or self.match or self.from_ or self.aliases):
+            raise ValueError("values, match, aliases and from apply to an export column: add column")
+        if self.aliases and self.match != "name":
+            raise ValueError("aliases go with match: name")
+        if self.paid_months_after is not None and self.from_ != "date":
+            raise ValueError("paid_months_after goes with from: date")
+        return self
+
+
+def _yaml_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+ColumnSource = Annotated[Union[str, Source], Field(description="an export header name, or {column: ..., ...}")]
+
+
+class RowFilter(_Strict):
+    column: str = Field(description="the export's header name")
+    in_: list[str] = Field(alias="in", min_length=1, description="the values (any case)")
+
+    @field_validator("in_", mode="before")
+    @classmethod
+    def _texts(cls, value):
+        return [_yaml_text(v) for v in value] if isinstance(value, list) else value
+
+
+class Rows(_Strict):
+    keep: RowFilter | None = Field(None, description="keep only rows whose column holds one of the values")
+    drop: RowFilter | None = Field(None, description="leave out rows whose column holds one of the values")
+
+
+class Table(_Strict):
+    """One of cscomp's tables, read from the org's own export(s)."""
+
+    files: str | list[str] = Field(description="a file in the data folder, a glob (accounts_*.csv) or a list")
+    format: Literal["auto", "csv", "tsv", "xlsx", "parquet"] = "auto"
+    sheet: str | None = Field(None, description="xlsx: the sheet holding the data (default: the first)")
+    header_row: int = Field(1, ge=1, le=1000, description="the row holding the header")
+    delimiter: str = Field("auto", description="auto, ',', ';', tab or '|'")
+    encoding: str = Field("auto", description="auto (UTF-8, else Windows-1252), utf-8, cp1252, latin-1, utf-16")
+    numbers: str = Field("auto", description="auto, 1,234.56 or 1.234,56")
+    dates: str = Field("auto", description="auto, YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY or DD.MM.YYYY")
+    zero: list[str] = Field(default_factory=list, description="cells meaning 0 in amount columns, e.g. ['-', '']")
+    rows: Rows | None = None
+    columns: dict[str, ColumnSource] = Field(description="cscomp column -> its source")
+
+    @field_validator("files")
+    @classmethod
+    def _some_files(cls, value):
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one file")
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, value):
+        if value != "auto" and value.lower() not in DELIMITERS:
+            raise ValueError(f"'{value}' is not a delimiter; write auto, ',', ';', tab or '|'")
+        return value if value == "auto" else DELIMITERS[value.lower()]
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value):
+        spelled = value.lower().replace("_", "-")
+        spelled = {"utf8": "utf-8", "windows-1252": "cp1252", "latin1": "latin-1", "iso-8859-1": "latin-1",
+                   "utf16": "utf-16"}.get(spelled, spelled)
+        if spelled != "auto" and spelled not in ENCODINGS:
+            raise ValueError(f"'{value}' is not an encoding cscomp reads; write auto, {', '.join(ENCODINGS)}")
+        return spelled
+
+    @field_validator("numbers")
+    @classmethod
+    def _numbers(cls, value):
+        if value != "auto" and value not in NUMBER_STYLES:
+            raise ValueError(f"'{value}' is not a number style; write auto, 1,234.56 or 1.234,56")
+        return value
+
+    @field_validator("dates")
+    @classmethod
+    def _dates(cls, value):
+        if value != "auto" and value.upper() not in DATE_STYLES:
+            raise ValueError(f"'{value}' is not a date style; write auto or one of {', '.join(DATE_STYLES)}")
+        return value if value == "auto" else value.upper()
+
+    @field_validator("zero", mode="before")
+    @classmethod
+    def _zero(cls, value):
+        return [_yaml_text(v) for v in value] if isinstance(value, list) else value
+
+    def source(self, column: str) -> Source | None:
+        spec = self.columns.get(column)
+        return Source(column=spec) if isinstance(spec, str) else spec
+
+    @property
+    def file_list(self) -> list[str]:
+        return [self.files] if isinstance(self.files, str) else list(self.files)
+
+    @property
+    def decimal(self) -> str | None:
+        return None if self.numbers == "auto" else NUMBER_STYLES[self.numbers]
+
+
+class FiscalYear(_Strict):
+    first_month: int | str = Field(description="the month the fiscal year starts (February, or 2)")
+    named_for: Literal["end", "start"] = Field("end", description="FY2027 ends in 2027 (end) or starts in 2027")
+
+    @field_validator("first_month", mode="before")
+    @classmethod
+    def _month(cls, value):
+        if value is None or value == "":
+            raise ValueError("write the month your fiscal year starts (February, or 2)")
+        month = month_number(value)
+        if month is None:
+            raise ValueError(f"'{value}' is not a month; write its name (February) or number (2)")
+        return month
+
+
+class Tables(_Strict):
+    accounts: Table
+    roster: Table
+    payouts: Table | None = None
+    quotas: Table | None = None
+
+
+class DataMap(_Strict):
+    """The whole map: a fiscal year (optional) and the tables."""
+
+    version: Literal[1] = 1
+    fiscal_year: FiscalYear | None = None
+    tables: Tables
+
+    @property
+    def calendar(self) -> Calendar:
+        if self.fiscal_year is None:
+            return CALENDAR
+        return Calendar(first_month=int(self.fiscal_year.first_month), named_for=self.fiscal_year.named_for)
+
+    def table(self, name: str) -> Table | None:
+        return getattr(self.tables, name)
+
+
+def map_json_schema() -> dict:
+    """The JSON Schema of cscomp-data.yaml, for editors' YAML support."""
+    schema = DataMap.model_json_schema(by_alias=True)
+    schema["title"] = "cscomp data map (cscomp-data.yaml)"
+    schema["description"] = f"How a CS org's own exports become cscomp's tables; every key is explained in {MAP_DOC}."
+    return schema
+
+
+def map_path(folder: Path) -> Path:
+    return Path(folder) / MAP_FILE
+
+
+def load_map(folder: Path) -> DataMap | None:
+    """The folder's data map, or None when it has none (the folder then holds canonical CSVs)."""
+    from cscomp_cli.inputs.dataset import present
+    from cscomp_cli.plan.model import _load_yaml
+
+    path = map_path(folder)
+    if not present(path):
+        return None
+    label = str(path)
+    try:
+        if not path.is_file():
+            raise MapError("is not a regular file", file=label, hint=f"the data map is a YAML text file; see {MAP_DOC}")
+        if path.stat().st_size > MAX_MAP_BYTES:
+            raise MapError("is larger than 1 MB", file=label, hint=f"a data map is a few dozen lines; see {MAP_DOC}")
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MapError("is not UTF-8 text", file=label, hint="save the map as plain UTF-8 text") from None
+    except OSError as exc:
+        raise MapError(f"cannot be read ({exc.strerror or exc})", file=label,
+                       hint="check the file's permissions") from None
+    try:
+        document = _load_yaml(text, label)
+    except PlanError as exc:
+        raise MapError(exc.message.replace("plan is empty", "the map is empty"), file=label, location=exc.location,
+                       hint=f"the data map's keys are described in {MAP_DOC}") from None
+    if not isinstance(document, dict):
+        raise MapError("must be a mapping with a tables: key", file=label, location="(top level)",
+                       hint=f"start from `cscomp init DIR`, or the example in {MAP_DOC}")
+    try:
+        data_map = DataMap.model_validate(document)
+    except ValidationError as exc:
+        raise _map_error(exc, label) from None
+    _check_columns(data_map, label)
+    return data_map
+
+
+def _check_columns(data_map: DataMap, label: str) -> None:
+    """Every table maps the columns cscomp needs, and only columns it knows."""
+    for name in TABLES:
+        table = data_map.table(name)
+        if table is None:
+            continue
+        known = REQUIRED[name] + OPTIONAL[name]
+        where = f"tables.{name}.columns"
+        for column, spec in table.columns.items():
+            # accounts may also carry columns of the org's own (csat), for the plans' metrics to read.
+            if column not in known and name != "accounts":
+                raise MapError(f"'{column}' is not a column of {name}" + did_you_mean(column, known),
+                               file=label, location=f"{where}.{column}",
+                               hint=f"{name} has the columns {', '.join(known)}; see {MAP_DOC}")
+            source = table.source(column)
+            if source.match and column != "csm_id":
+                raise MapError("match applies to csm_id only", file=label, location=f"{where}.{column}.match",
+                               hint=f"see {MAP_DOC}")
+            if source.match == "name" and name == "roster":
+                raise MapError("the roster is where names are looked up, so its csm_id cannot be matched by name",
+                               file=label, location=f"{where}.{column}.match",
+                               hint=f"map csm_id to the HR export's employee id column; see {MAP_DOC}")
+            if (source.from_ or source.file_name) and column != "quarter":
+                key = "from" if source.from_ else "file_name"
+                raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",
+                               hint=f"see {MAP_DOC}")
+        missing = [c for c in REQUIRED[name] if c not in table.columns]
+        for column in extra_columns(table) if name == "accounts" and missing else ():
+            # A column of the map's own spelled like a required one it lacks (churned) is its typo.
+            close = did_you_mean(column.strip().lower(), missing)
+            if close:
+                raise MapError(f"'{column}' is not a column of accounts{close}", file=label, location=f"{where}.{column}",
+                               hint=f"accounts has the columns {', '.join(known)}; see {MAP_DOC}")
+        if missing:
+            raise MapError(f"{name} needs {', '.join(missing)}: say which export column holds "
+                           f"{'each' if len(missing) > 1 else 'it'}", file=label, location=where,
+                           hint=f"add e.g. {missing[0]}: <the export's header> (or {{value: ...}} for a constant); "
+                           f"see {MAP_DOC}")
+
+
+def extra_columns(table: Table) -> list[str]:
+    """The accounts columns a map names beyond cscomp's own (csat, churn_reason), as the map spells them."""
+    return [column for column in table.columns if column not in REQUIRED["accounts"] + OPTIONAL["accounts"]]
+
+
+def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
+    """A column of the map's own that no plan being run names is a typo of one of cscomp's columns the
+    map leaves unmapped when its name is spelled like it (helth, Churn) or its export header names it
+    (net_promoter: NPS Score): refused, as in every other table."""
+    import re
+
+    from cscomp_cli.inputs.dataset import column_key
+
+    table = data_map.tables.accounts
+    known = REQUIRED["accounts"] + OPTIONAL["accounts"]
+    unmapped = [c for c in known if c not in table.columns]
+    for column in extra_columns(table):
+        key = column_key(column)
+        if key in wanted and key not in known:
+            continue
+        close = did_you_mean(key, unmapped) if key not in known else f" (did you mean '{key}'?)"
+        source = table.source(column)
+        if not close and source.column is not None:
+            words = f" {' '.join(re.split(r'[^0-9a-z]+', folded(source.column)))} "
+            named = [c for c in unmapped if f" {c.replace('_', ' ')} " in words]
+            close = f" (its export column {source.column} looks like {named[0]})" if named else ""
+        if close:
+            raise MapError(f"'{column}' is not a column of accounts{close}", file=label,
+                           location=f"tables.accounts.columns.{column}",
+                           hint=f"accounts has the columns {', '.join(known)}; a column of your own (for a plan's "
+                           f"metrics: metrics.NAME.column: {key}) is read only when a plan being run names it; "
+                           f"see {MAP_DOC}")
+
+
+def _map_error(exc: ValidationError, label: str) -> MapError:
+    from cscomp_cli.plan.model import _key_path
+
+    problems = []
+    for err in exc.errors():
+        loc = tuple(str(p) if not isinstance(p, int) else p for p in err["loc"])
+        # Union branches (str | {column: ...}) add their type label to the path: drop it.
+        loc = tuple(p for p in loc if p not in ("str", "Source", "list[str]", "function-after[_some_files(), "
+                                                 "list[str]]") and not str(p).startswith("function-"))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)", f"unknown key '{key}'"))
+        elif kind == "missing":
+            problems.append((_key_path(loc), f"missing required key '{loc[-1]}'"))
+        else:
+            given = err.get("input")
+            message = err["msg"].removeprefix("Value error, ")
+            if not isinstance(given, (dict, list)) and kind.endswith(("_type", "literal_error")):
+                message += f" (got {given!r})"
+            problems.append((_key_path(loc), message))
+    problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count(".")))
+    where, message = problems[0]
+    seen = {where}
+    also = []
+    for path, text in problems[1:]:
+        if path not in seen:
+            seen.add(path)
+            also.append(MapError(text, file=label, location=path, hint=f"see {MAP_DOC}"))
+    if also:
+        message += f" (and {len(also)} more problem{'s' if len(also) > 1 else ''} in the map)"
+    return MapError(message, file=label, location=where,
+                    hint=f"every key of the data map is described in {MAP_DOC}", also=also)
