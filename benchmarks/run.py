@@ -130,7 +130,9 @@ def end_to_end(data: Path, currency: bool, repeat: int, work: Path, plan: Path =
 
 def steps(data: Path, plan, repeat: int, work: Path) -> dict:
     """The stress-test command's steps in this process: load, replay, comparison, output (csv, json)."""
-    from cscomp_cli.commands.common import Format, emit_document
+    from cscomp_cli.analyses.stress_test import stress_test_result
+    from cscomp_cli.commands.emit import emit
+    from cscomp_cli.render.formats import Format
     from cscomp_cli.inputs.dataset import load_dataset
     from cscomp_cli.engine.replay import replay
     from cscomp_cli.engine.versus_actual import compare_with_actual
@@ -143,8 +145,8 @@ def steps(data: Path, plan, repeat: int, work: Path) -> dict:
     render = {}
     for fmt in ("csv", "json"):
         try:
-            render[fmt] = timed(lambda: emit_document(comparison, [], str(data), Format(fmt), work / f"steps.{fmt}"),
-                                repeat)[0]
+            render[fmt] = timed(lambda: emit(stress_test_result(comparison, [], data=str(data), plan=plan, source=""),
+                                             Format(fmt), work / f"steps.{fmt}"), repeat)[0]
         except Exception as exc:  # noqa: BLE001
             print(f"steps: rendering {fmt} as stress-test does failed: {exc!r}", file=sys.stderr)
             render[fmt] = float("nan")

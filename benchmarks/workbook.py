@@ -34,7 +34,7 @@ def documents(data: Path) -> tuple[dict, dict]:
     from cscomp_cli.inputs.dataset import load_dataset
     from cscomp_cli.engine.replay import replay
     from cscomp_cli.plan.model import load_plan
-    from cscomp_cli.render.document import build_document
+    from cscomp_cli.analyses.stress_test import build_document
     from cscomp_cli.engine.versus_actual import compare_with_actual
 
     plan = load_plan(PLAN)
@@ -54,7 +54,7 @@ def openpyxl_rows_sheet(document: dict) -> bytes:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    from cscomp_cli.render.workbook import MONEY, PERCENT, RATIO, _pct
+    from cscomp_cli.render.xlsx import MONEY, PERCENT, RATIO, as_fraction
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Rows")
@@ -77,7 +77,7 @@ def openpyxl_rows_sheet(document: dict) -> bytes:
         for cid in components:
             detail = r["components"][cid]
             values += [detail["metric"], detail.get("attainment"), detail["payout"]]
-        values += [r["cap_adjustment"], r["proposed"], r["actual"], r["delta"], _pct(r["delta_pct"]), r["base"],
+        values += [r["cap_adjustment"], r["proposed"], r["actual"], r["delta"], as_fraction(r["delta_pct"]), r["base"],
                    r["actual_base"], r["proposed_cash"], r["actual_cash"], r["cash_delta"]]
         cells = []
         for value, number_format in zip(values, formats):
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     from cscomp_cli.plan.model import load_plan
     from cscomp_cli.plan.diff import resolved
     from cscomp_cli.render.html import readable_yaml
-    from cscomp_cli.render.workbook import to_xlsx
+    from cscomp_cli.render.xlsx import to_xlsx
     from run import machine, timed
 
     if not (DATA / "accounts.csv").exists():

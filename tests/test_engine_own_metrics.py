@@ -14,7 +14,8 @@ from cscomp_cli.engine.replay import replay
 from cscomp_cli.analyses.explain import explain
 from cscomp_cli.plan.model import plan_from_document
 from cscomp_cli.core.quarters import ordinal_label, quarter_ordinal
-from cscomp_cli.render.explain_tree import explanation_csv, explanation_markdown
+from cscomp_cli.render.csv import explanation_csv
+from cscomp_cli.render.markdown import explanation_markdown
 
 from .conftest import assert_user_error, run, write_files
 

@@ -24,7 +24,7 @@ import yaml
 
 from .conftest import REPO, run
 from .raw_exports import MAP_FILE, VARIANTS, write_canonical, write_raw
-from .test_fuzz import NASTY_CELLS
+from .test_fuzz_commands import NASTY_CELLS
 
 # More cases on demand: CSCOMP_FUZZ_MAP_CASES=3000 [CSCOMP_FUZZ_MAP_FIRST=10000] python -m pytest tests/test_fuzz_datamap.py
 CASES = int(os.environ.get("CSCOMP_FUZZ_MAP_CASES", "80"))

@@ -9,7 +9,7 @@ import yaml
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.analyses.guardrails import Guardrails
 from cscomp_cli.analyses.shocks import parse_shocks
-from cscomp_cli.analyses.simulate import MAX_DRAWS, MAX_PAYOUTS, _check_size
+from cscomp_cli.analyses.simulate import MAX_DRAWS, MAX_PAYOUTS, check_size
 from cscomp_cli.analyses.sweep import MAX_VALUES, parse_setting
 
 from .conftest import FLAT_ACCOUNTS, NRR_ONLY_YAML, NRR_PLAN, PAID_AT_TARGET, assert_user_error, run
@@ -84,12 +84,12 @@ def test_forty_quarters_ahead_still_run(org):
 def test_runs_are_bounded_by_what_the_team_makes_them_hold():
     # 1,000,000 runs of 2,000 CSMs would hold 2 billion payouts (16 GB): refused, saying how many fit.
     with pytest.raises(UsageError) as caught:
-        _check_size(1_000_000, 2_000, 1)
+        check_size(1_000_000, 2_000, 1)
     assert "2,000 CSMs" in caught.value.message and caught.value.hint == f"use --runs {MAX_PAYOUTS // 2_000} or fewer"
     with pytest.raises(UsageError) as caught:
-        _check_size(1_000_000, 29, 40)
+        check_size(1_000_000, 29, 40)
     assert caught.value.hint == f"use --runs {MAX_DRAWS // (29 * 40)} or fewer"
-    _check_size(MAX_PAYOUTS // 2_000, 2_000, 1)  # exactly at the limit: runs
+    check_size(MAX_PAYOUTS // 2_000, 2_000, 1)  # exactly at the limit: runs
 
 
 def test_a_sweep_list_is_capped_like_a_range():

@@ -199,7 +199,7 @@ def test_every_csv_cell_and_header_is_neutralised(tmp_path):
 
 
 def test_protect_keeps_numbers_and_catches_fullwidth_formulas():
-    from cscomp_cli.render.machine import csv_text, protect
+    from cscomp_cli.render.csv import csv_text, protect
 
     assert [protect(t) for t in ("-12.50", "-3", "-1e-05", "-.5", "=1", "-1+2", "+5", "@A", "\uff1dSUM(1)", "A=1")] == \
         ["-12.50", "-3", "-1e-05", "-.5", "'=1", "'-1+2", "'+5", "'@A", "'\uff1dSUM(1)", "A=1"]

@@ -18,9 +18,11 @@ from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.core.rounding import cents_to_amount, plain_number, round_half_away, to_cents
 from cscomp_cli.plan.model import CurveComponent, load_plan
-from cscomp_cli.render.document import build_document, shock_labels
-from cscomp_cli.render.csv_columns import _pct_cells, amount_cells, plain_cells
-from cscomp_cli.render.machine import CASH_COLUMNS, _plain, csv_text, protect, to_csv, to_json
+from cscomp_cli.analyses.stress_test import build_document
+from cscomp_cli.render.views import shock_labels
+from cscomp_cli.render.csv import pct_cells, amount_cells, plain_cells
+from cscomp_cli.render.csv import CASH_COLUMNS, plain, csv_text, protect, to_csv
+from cscomp_cli.render.json import to_json
 from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
 from cscomp_cli.engine.versus_actual import compare_with_actual
 
@@ -101,13 +103,13 @@ def old_csv(document, plan):
         header.append("shocks")
     lines = [header]
     for row in sorted(document["rows"], key=lambda r: (r["quarter"], r["csm_id"])):
-        cells = [row["quarter"], row["csm_id"], row["name"], row["segment"], _plain(row["target_variable"], 2)]
+        cells = [row["quarter"], row["csm_id"], row["name"], row["segment"], plain(row["target_variable"], 2)]
         for c in plan.components:
             detail = row["components"][c.id]
-            cells += [_plain(detail["metric"]), _plain(detail.get("attainment")), _plain(detail["payout"], 2)]
-        cells += [_plain(row["cap_adjustment"], 2), _plain(row["proposed"], 2), _plain(row["actual"], 2),
-                  _plain(row["delta"], 2), _plain(row["delta_pct"], 2)]
-        cells += [_plain(row[column], 2) for column in CASH_COLUMNS]
+            cells += [plain(detail["metric"]), plain(detail.get("attainment")), plain(detail["payout"], 2)]
+        cells += [plain(row["cap_adjustment"], 2), plain(row["proposed"], 2), plain(row["actual"], 2),
+                  plain(row["delta"], 2), plain(row["delta_pct"], 2)]
+        cells += [plain(row[column], 2) for column in CASH_COLUMNS]
         if shocks:
             cells.append(shocks)
         lines.append(cells)
@@ -158,7 +160,7 @@ def test_awkward_values_and_names_are_written_as_before(plan_path):
     assert new == old_csv(build_document(comparison, shocks), comparison.plan)
     # Spot checks in words: a formula-looking name is defused, a negative infinity too, a blank is blank.
     assert "'=HYPERLINK(1)" in new and ",'-inf," in new and '"A ""quoted"", name"' in new
-    assert f",{1e300:.1f}," in new and ",1e+300," not in new  # an integer: written out, as _plain did
+    assert f",{1e300:.1f}," in new and ",1e+300," not in new  # an integer: written out, as plain did
 
 
 def test_rows_come_sorted_by_quarter_then_csm_whatever_their_order():
@@ -191,14 +193,14 @@ FLOATS = st.one_of(
 @settings(max_examples=400, deadline=None)
 def test_plain_cells_write_what_plain_wrote(values):
     cells = plain_cells(np.array(values, dtype="float64"))
-    assert ["%s" % cell for cell in cells] == [protect(_plain(plain_number(v))) for v in values]
+    assert ["%s" % cell for cell in cells] == [protect(plain(plain_number(v))) for v in values]
 
 
 @given(st.lists(st.integers(min_value=-(2**62), max_value=2**62), min_size=1, max_size=20))
 @settings(max_examples=300, deadline=None)
 def test_amount_cells_write_what_plain_wrote(cents):
     cells = amount_cells(cents_to_amount(np.array(cents, dtype="int64")))
-    assert ["%.2f" % cell for cell in cells] == [_plain(float(cents_to_amount(c)), 2) for c in cents]
+    assert ["%.2f" % cell for cell in cells] == [plain(float(cents_to_amount(c)), 2) for c in cents]
 
 
 @given(st.lists(st.tuples(st.integers(min_value=-(10**15), max_value=10**15),
@@ -206,8 +208,8 @@ def test_amount_cells_write_what_plain_wrote(cents):
 @settings(max_examples=300, deadline=None)
 def test_delta_pct_cells_write_what_plain_wrote(pairs):
     delta, actual = (np.array(column, dtype="int64") for column in zip(*pairs))
-    assert ["%s" % cell for cell in _pct_cells(delta, actual)] == [
-        _plain(_old_delta_pct(d, a), 2) for d, a in pairs]
+    assert ["%s" % cell for cell in pct_cells(delta, actual)] == [
+        plain(_old_delta_pct(d, a), 2) for d, a in pairs]
 
 
 # ---- the JSON document ----
@@ -245,10 +247,10 @@ def test_the_cli_csv_and_json_agree_with_the_library(tmp_path):
 
 def old_json(document) -> str:
     """The former to_json: json.dumps indenting in pure Python, then the control-character escapes."""
-    from cscomp_cli.render.machine import _JSON_UNPRINTABLE
+    from cscomp_cli.render.json import UNPRINTABLE_IN_JSON
 
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
-    return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+    return UNPRINTABLE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
 @pytest.mark.parametrize("plan_path", PLANS, ids=lambda p: p.stem)

@@ -92,7 +92,7 @@ def test_every_text_of_a_workbook_is_escaped_alike():
     """Every string field of a stress-test document, hostile at once, reaches its cell escaped."""
     import io
 
-    from cscomp_cli.render.workbook import cell_text, to_xlsx
+    from cscomp_cli.render.xlsx import cell_text, to_xlsx
 
     assert cell_text("a\x00b\x01c\x08\x0b\x0c\x0e\x1f\ud800\uffff") == r"a\x00b\x01c\x08\x0b\x0c\x0e\x1f\ud800\uffff"
     assert cell_text("tab\tnewline\ncr\r ok é €") == "tab\tnewline\ncr\r ok é €"
@@ -121,10 +121,10 @@ def test_every_text_of_a_workbook_is_escaped_alike():
 
 def test_a_column_is_as_wide_as_its_widest_value_shown():
     """The widths come from the extremes of an amount column: the longest shown value, sign included."""
-    from cscomp_cli.render.workbook import MONEY, PERCENT, RATIO, _shown, _widest
+    from cscomp_cli.render.xlsx import MONEY, PERCENT, RATIO, shown_text, widest_shown
 
     amounts = [5.0, None, 999.995, -1234567.891, 1234567.8, -0.001]
-    assert _widest(amounts, MONEY) == max(len(_shown(v, MONEY)) for v in amounts) == len("-1,234,567.89")
-    assert _widest([0.5, -0.0001, 12.3456], PERCENT) == len("1234.56%")
-    assert _widest([0.123456789, None, "text of twenty chars"], RATIO) == 20
-    assert _widest([None, None], MONEY) == 0 and _widest([], None) == 0
+    assert widest_shown(amounts, MONEY) == max(len(shown_text(v, MONEY)) for v in amounts) == len("-1,234,567.89")
+    assert widest_shown([0.5, -0.0001, 12.3456], PERCENT) == len("1234.56%")
+    assert widest_shown([0.123456789, None, "text of twenty chars"], RATIO) == 20
+    assert widest_shown([None, None], MONEY) == 0 and widest_shown([], None) == 0

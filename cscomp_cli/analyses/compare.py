@@ -6,6 +6,7 @@ from collections import Counter
 
 import numpy as np
 
+from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.engine.versus_actual import Comparison, compare_with_actual, performance_label
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.engine.replay import replay, select_quarters
@@ -30,7 +31,7 @@ def labels_for(paths: list[str]) -> list[str]:
 
 
 def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int,
-                  data: str | None = None) -> tuple[dict, list[Comparison]]:
+                  data: str | None = None, shocks: list | None = None) -> tuple[dict, list[Comparison]]:
     """The side-by-side document and each plan's comparison (for guardrails).
 
     Every plan carries its total cash (base + variable, SPEC 5.1) and whether it moves base; paid
@@ -106,6 +107,7 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
         # The data's own warnings concern every plan: said once, before each plan's own.
         "warnings": [*dataset.warnings, *(f"{label}: {w}" for (label, _), c in zip(plans, comparisons)
                                           for w in c.warnings if w not in dataset.warnings)],
+        **shocks_applied(shocks),
     }
     return document, comparisons
 

@@ -22,8 +22,9 @@ def _money(cents) -> float:
     return float(cents_to_amount(int(cents)))
 
 
-def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
-    """A JSON-ready account of how one CSM's payout in one quarter was computed."""
+def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str | None = None) -> dict:
+    """A JSON-ready account of how one CSM's payout in one quarter was computed; ``data`` is the folder
+    read, named in every output."""
     # Read as the data labels its quarters: under a fiscal calendar Q1 FY27 and 2027Q1 are FY2027Q1.
     label = dataset.calendar.canonical(quarter)
     if label is None:
@@ -74,6 +75,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str) -> dict:
         # concern every CSM; the rest name theirs.
         "warnings": list(dict.fromkeys([*result.plan_warnings, *result.data_warnings,
                                         *(w for w in result.warnings if csm_id in w)])),
+        **({"data": data} if data is not None else {}),  # every output names the folder it read
     }
 
 

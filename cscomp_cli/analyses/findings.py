@@ -65,3 +65,15 @@ def check_plan(source: Path | str, found: Validation) -> Plan | None:
     # Probable unit mistakes need no data: reported even when the data cannot be read.
     found.warnings.extend(Problem(w.message, file=str(source), location=w.location) for w in plan_warnings(plan))
     return plan
+
+
+def validation_document(found: Validation, plan: str, data: str | None) -> dict:
+    """The JSON form of a validation, for scripts (``data`` None: the plan was checked alone)."""
+    return {
+        "plan": plan,
+        "data": data,
+        "ok": found.ok,
+        "errors": [p.as_dict() for p in found.errors],
+        "warnings": [p.as_dict() for p in found.warnings],
+        "checked": found.checked,
+    }

@@ -28,8 +28,9 @@ import pandas as pd
 
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.engine.replay import Replay, replay
-from cscomp_cli.core.rounding import to_cents
+from cscomp_cli.core.rounding import cents_to_amount, to_cents
 from cscomp_cli.plan.model import Plan
+from cscomp_cli.core.formatting import counted, money
 
 CAP_LINE = "cap_adjustment"
 NO_COMPONENT = "(no component)"
@@ -188,3 +189,73 @@ def _paid_lines(dataset: Dataset, quarters: list[str]) -> pd.DataFrame:
     paid = cents.groupby([payouts["quarter"], payouts["csm_id"], component]).sum()
     paid.index.names = ["quarter", "csm_id", "component"]
     return paid.rename("paid_cents").reset_index()
+
+
+def cents_in_currency(cents) -> float:
+    return float(cents_to_amount(int(cents)))
+
+
+def verdict(found: Reconciliation) -> str:
+    """One line a leader can quote: how many CSM-quarters match, and where the rest went.
+
+    Nets are compared only with nets (net difference = outside the plan + unexplained); the
+    unexplained lines' absolute differences are named as such, since over- and underpayments
+    can cancel in a net.
+    """
+    currency = found.replay.plan.currency
+    head = f"reproduces {found.reproduced:,} of {found.csm_quarters:,} CSM-quarters to the cent"
+    differ = len(found.differing)
+    if not differ:
+        return head
+    net = money(cents_in_currency(found.net_difference_cents), currency, sign=True)
+    text = f"{head}; {differ:,} differ{'s' if differ == 1 else ''} by a net {net} (paid − computed)"
+    outside = found.outside_plan()
+    where = f"component{'s' if len(outside) > 1 else ''} outside the plan"
+    listed = ", ".join(f"{name} {money(cents_in_currency(cents), currency, sign=True)}" for name, cents in outside.items())
+    unexplained = (f"{money(cents_in_currency(found.unexplained_cents), currency, sign=True)} unexplained on "
+                   f"{counted(found.unexplained_lines, 'line')} (absolute differences "
+                   f"{money(cents_in_currency(found.unexplained_absolute_cents), currency)})")
+    if found.explained:
+        return f"{text}, all of it in {where}: {listed}"
+    if outside:
+        return (f"{text}: {money(cents_in_currency(found.outside_plan_cents), currency, sign=True)} in {where} ({listed})"
+                f" and {unexplained}")
+    return f"{text}, none of it in a component outside the plan: {unexplained}"
+
+
+def reconciliation_document(found: Reconciliation, data: str | None = None) -> dict:
+    """The JSON form: verdict, the figures it quotes, and every differing CSM–quarter with its lines."""
+    groups = {key: group for key, group in found.lines.groupby(["quarter", "csm_id"], sort=False)}
+    differing = []
+    for row in found.differing.itertuples(index=False):
+        group = groups.get((row.quarter, row.csm_id))
+        differing.append({
+            "quarter": row.quarter, "csm_id": row.csm_id, "name": row.name,
+            "computed": cents_in_currency(row.computed_cents), "paid": cents_in_currency(row.paid_cents),
+            "difference": cents_in_currency(row.difference_cents), "outside_plan": cents_in_currency(row.outside_plan_cents),
+            "unexplained": cents_in_currency(row.unexplained_cents),
+            "lines": [] if group is None else [
+                {"component": line.component, "category": line.category,
+                 "computed": cents_in_currency(line.computed_cents), "paid": cents_in_currency(line.paid_cents),
+                 "difference": cents_in_currency(line.difference_cents)}
+                for line in group.itertuples(index=False)],
+        })
+    return {
+        "plan": found.replay.plan.name,
+        "currency": found.replay.plan.currency,
+        "quarters": found.replay.quarters,
+        "verdict": verdict(found),
+        "explained": found.explained,
+        "csm_quarters": found.csm_quarters,
+        "reproduced": found.reproduced,
+        "summary": {
+            "net_difference": cents_in_currency(found.net_difference_cents),
+            "by_category": {category: {"lines": entry["lines"], "net": cents_in_currency(entry["net_cents"]),
+                                       "absolute": cents_in_currency(entry["absolute_cents"])}
+                            for category, entry in found.totals().items()},
+            "outside_plan": {name: cents_in_currency(cents) for name, cents in found.outside_plan().items()},
+        },
+        "differing": differing,
+        "warnings": [*found.replay.warnings, *found.warnings()],  # the replay's first: a misread export
+        **({"data": data} if data is not None else {}),  # every output names the folder it read
+    }

@@ -83,3 +83,9 @@ def shock_accounts(accounts: pd.DataFrame, shocks: list[Shock]) -> pd.DataFrame:
 def shock_dataset(dataset: Dataset, shocks: list[Shock]) -> Dataset:
     """The dataset with shocked accounts (roster, payouts and quotas as they were)."""
     return dataset if not shocks else replace(dataset, accounts=shock_accounts(dataset.accounts, shocks))
+
+
+def shocks_applied(shocks: list | None) -> dict:
+    """The document's "shocks" entry ({column: pct}), present only under --shock so that a plain
+    document stays exactly as the contract lists it."""
+    return {"shocks": {shock.column: shock.pct for shock in shocks}} if shocks else {}

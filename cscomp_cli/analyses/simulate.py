@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.core.errors import UsageError
@@ -92,7 +93,7 @@ def simulate(team: Team, *, runs: int, quarters_ahead: int = 1, seed: int = DEFA
     """Simulated payout per run and CSM over the quarters ahead: an array [runs, CSMs]."""
     check_options(runs=runs, quarters_ahead=quarters_ahead, seed=seed)
     n = len(team.csms)
-    _check_size(runs, n, quarters_ahead)
+    check_size(runs, n, quarters_ahead)
     rng = np.random.default_rng(seed)
     tv = team.csms["target_variable"].to_numpy(dtype="float64")
     rows = np.arange(n)[None, :, None]
@@ -120,7 +121,7 @@ def check_options(*, runs: int, quarters_ahead: int, seed: int) -> None:
                          hint="any number in that range; the same seed gives the same result")
 
 
-def _check_size(runs: int, csms: int, quarters_ahead: int) -> None:
+def check_size(runs: int, csms: int, quarters_ahead: int) -> None:
     """Refuse a simulation too large for memory or patience, saying how many runs would fit."""
     fits = min(MAX_PAYOUTS // csms, MAX_DRAWS // (csms * quarters_ahead))
     if runs > fits:
@@ -175,3 +176,13 @@ def _percentiles(values: np.ndarray, points: tuple[int, ...]) -> dict:
 
 def _cents(value) -> float:
     return float(round_half_away(round_half_away(float(value), 6), 2))
+
+
+def simulation_document(plan: Plan, team: Team, paid: np.ndarray, *, runs: int, seed: int, quarters_ahead: int,
+                        history: list[str], budget: float | None, warnings: list[str], data: str | None = None,
+                        shocks: list | None = None) -> dict:
+    """The JSON form of a simulation: what was drawn from, the cost percentiles, each CSM's range."""
+    return {"plan": plan.name, "currency": plan.currency, **({"data": data} if data is not None else {}),
+            "runs": runs, "seed": seed, "quarters_ahead": quarters_ahead, "history": history,
+            **summarise(team, paid, budget=budget, quarters_ahead=quarters_ahead), "warnings": warnings,
+            **shocks_applied(shocks)}

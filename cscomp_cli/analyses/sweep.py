@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.engine.replay import replay, select_quarters
@@ -314,9 +315,10 @@ def _same_quarters(one, other) -> bool:
     return quarters(one) == quarters(other)
 
 
-def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarters: int, progress=None) -> dict:
+def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarters: int, progress=None, *,
+          data: str | None = None, shocks: list | None = None) -> dict:
     """One row per value: cost, delta, CSMs paid more/less, top performers paid less, correlation,
-    and total cash (paid more / less are judged on it)."""
+    and total cash (paid more / less are judged on it); ``data`` is the folder read, named in every output."""
     window = select_quarters(dataset, quarters)
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     _check_segment(setting.path, dataset)
@@ -358,7 +360,8 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
             progress(number + 1, len(setting.values))
     return {"plan": document.get("name"), "setting": setting.label, "quarters": window, "plan_value": own,
             "currency": document.get("currency", "USD"),
-            "moves_base": any(row.get("moves_base", False) for row in rows), "rows": rows, "warnings": warnings}
+            "moves_base": any(row.get("moves_base", False) for row in rows), "rows": rows, "warnings": warnings,
+            **({"data": data} if data is not None else {}), **shocks_applied(shocks)}
 
 
 def _check_segment(path: tuple[str, ...], dataset: Dataset) -> None:

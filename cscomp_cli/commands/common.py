@@ -4,45 +4,27 @@ into one message and exit status 2, writes results atomically, and keeps message
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from cscomp_cli.analyses.result import Kind
 from cscomp_cli.core.errors import CscompError, PlanError
+from cscomp_cli.render.formats import choices
 
 EXIT_OK, EXIT_GUARDRAIL, EXIT_BAD_INPUT = 0, 1, 2
 
 
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    markdown = "markdown"
-
-
-class ReportFormat(str, Enum):
-    """stress-test's formats: the four above plus the files a leader forwards."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-    xlsx = "xlsx"
-
-
-# Options shared by every command that reads data and writes a result.
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class ReconcileFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
+# The --format choices of each command: the formats its kind of result is rendered in (render/formats.py).
+StressTestFormat = choices(Kind.stress_test)
+CompareFormat = choices(Kind.compare)
+SweepFormat = choices(Kind.sweep)
+SimulateFormat = choices(Kind.simulate)
+ExplainFormat = choices(Kind.explain)
+ReconcileFormat = choices(Kind.reconcile)
+ValidateFormat = choices(Kind.validate)
+PlanDiffFormat = choices(Kind.plan_diff)
 
 
 SAMPLE_MARKER = "SAMPLE_ORG.txt"  # written by sample_data/generate.py next to the files it generates
@@ -90,7 +72,10 @@ DataOpt = Annotated[
                  "(and quotas.csv when a plan uses quotas), or with your own exports and the cscomp-data.yaml "
                  "`cscomp init` writes for them.", file_okay=False, callback=_announce_sample_org),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table (terminal), csv, json or markdown.")]
+# sweep's and simulate's --format: the same four formats, said once.
+_FOUR_FORMATS = "table (terminal), csv, json or markdown."
+SweepFormatOpt = Annotated[SweepFormat, typer.Option("--format", "-f", help=_FOUR_FORMATS)]
+SimulateFormatOpt = Annotated[SimulateFormat, typer.Option("--format", "-f", help=_FOUR_FORMATS)]
 OutputOpt = Annotated[
     Optional[Path], typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of stdout.")
 ]
@@ -230,50 +215,6 @@ def stderr_console():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def write_stdout(text: str | bytes) -> None:
-    with stdout_errors():
-        if isinstance(text, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-
-
-class stdout_errors:
-    """A full disk (or any failing write) on standard output is a user error, not a crash.
-
-    A closed pipe (`| head`) is not an error: BrokenPipeError goes on to end the run quietly.
-    """
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, trace):
-        if not isinstance(error, OSError) or isinstance(error, BrokenPipeError):
-            return False
-        _discard_stdout()
-        from cscomp_cli.core.errors import UsageError
-
-        raise UsageError(f"cannot write the result to standard output: {error.strerror or error}",
-                         hint="make room on the disk standard output goes to, or write to a file with --output"
-                         ) from None
-
-
-def _discard_stdout() -> None:
-    """What is still buffered for stdout would fail again when Python flushes it at exit: drop it."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return  # not a real file (a test's capture): nothing flushes it at exit
-    import os
-
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, descriptor)
-    os.close(null)
-
-
 def load_data_for(data: Path, plans: list, *, require_payouts: bool = True):
     """The data folder read for these plans, each (plan, its file as given): the extra accounts columns
     their metrics name kept (and only those), and a column one names but the data lacks refused, at
@@ -313,89 +254,6 @@ def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path
 
         inputs += [*input_files(data), data / SAMPLE_MARKER]
     refuse_input_as_output(output, inputs)
-
-
-def emit_report_file(document: dict, plan, output_format: "ReportFormat", output: Path | None, quiet: bool,
-                     source: str) -> None:
-    """The HTML report or the Excel workbook (charts take a moment: a spinner on a terminal)."""
-    from cscomp_cli.plan.diff import resolved
-    from cscomp_cli.render.html import readable_yaml
-
-    # The plan as it ran: extends resolved, every default filled in, curves on one line.
-    plan_text = readable_yaml(resolved(plan))
-    with spinner(f"Writing the {output_format.value} report", quiet):
-        if output_format is ReportFormat.xlsx:
-            from cscomp_cli.render.workbook import to_xlsx
-
-            write_result(to_xlsx(document, plan_text), output)
-        else:
-            from cscomp_cli.render.html import plan_listing, to_html
-
-            # The plan as its author wrote it (source is the plan's path, '-' for standard input).
-            write_result(to_html(document, plan_listing(plan, source)), output)
-
-
-def emit_document(comparison, shocks: list, data: str, output_format: Format, output: Path | None) -> None:
-    """Render a stress test in the chosen format to stdout or, atomically, to --output."""
-    from cscomp_cli.render.document import build_document
-    from cscomp_cli.render.machine import to_csv, to_json
-
-    if output_format is Format.csv:
-        # Straight from the replay's columns: CSV has no use for the per-row document.
-        write_result(to_csv(comparison, shocks), output)
-        return
-    document = build_document(comparison, shocks, data=data)
-    if output_format is Format.json:
-        write_result(to_json(document), output)
-    elif output_format is Format.markdown:
-        from cscomp_cli.render.markdown import to_markdown
-
-        write_result(to_markdown(document), output)
-    else:
-        from cscomp_cli.render.table import render_table
-
-        render_rich(lambda console: render_table(document, console), output)
-
-
-def render_formats(document: dict, output_format: Format, output: Path | None, *, csv, markdown, table) -> None:
-    """A command's document in the chosen format: JSON as is, or through the command's renderers."""
-    if output_format is Format.json:
-        from cscomp_cli.render.machine import to_json
-
-        write_result(to_json(document), output)
-    elif output_format is Format.csv:
-        write_result(csv(document), output)
-    elif output_format is Format.markdown:
-        write_result(markdown(document), output)
-    else:
-        render_rich(lambda console: table(document, console), output)
-
-
-def write_result(text: str | bytes, output: Path | None) -> None:
-    """Text to stdout, or atomically to --output."""
-    from cscomp_cli.commands.writing import write_atomically
-
-    if output is None:
-        write_stdout(text)
-    else:
-        write_atomically(output, text)
-
-
-def render_rich(draw, output: Path | None) -> None:
-    """Draw with rich on stdout (colour only on a terminal), or as plain text into --output."""
-    import io
-
-    from rich.console import Console
-
-    if output is None:
-        # Piped into a file or another program, lines are not cut at an imaginary 80 columns.
-        with stdout_errors():
-            draw(Console(highlight=False, width=None if sys.stdout.isatty() else 160))
-            sys.stdout.flush()
-        return
-    buffer = io.StringIO()
-    draw(Console(file=buffer, width=140, no_color=True, highlight=False))
-    write_result(buffer.getvalue(), output)
 
 
 def report_warnings(warnings: list[str], output_format) -> None:

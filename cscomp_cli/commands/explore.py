@@ -9,10 +9,12 @@ import typer
 
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.commands.common import (
-    Format,
     PlanArg,
     DataOpt,
-    FormatOpt,
+    SimulateFormat,
+    SimulateFormatOpt,
+    SweepFormat,
+    SweepFormatOpt,
     OutputOpt,
     QuietOpt,
     DebugOpt,
@@ -23,10 +25,10 @@ from cscomp_cli.commands.common import (
     document_columns,
     progress_bar,
     refuse_overwriting_inputs,
-    render_formats,
     report_warnings,
     enforce_guardrails,
 )
+from cscomp_cli.commands.emit import emit
 
 
 def sweep_command(
@@ -36,7 +38,7 @@ def sweep_command(
                                          "percentages such as 95%:105%:1% work too.")],
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
-    output_format: FormatOpt = Format.table,
+    output_format: SweepFormatOpt = SweepFormat.table,
     output: OutputOpt = None,
     shock: ShockOpt = None,
     quiet: QuietOpt = False,
@@ -61,7 +63,7 @@ def sweep_command(
         from cscomp_cli.inputs.dataset import load_dataset
         from cscomp_cli.plan.model import load_plan_document, plan_files_read, plan_from_document
         from cscomp_cli.analyses.validate import check_plan_columns
-        from cscomp_cli.render.sweep import render_sweep, sweep_csv, sweep_markdown
+        from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
         from cscomp_cli.analyses.sweep import parse_setting, sweep
 
@@ -76,11 +78,8 @@ def sweep_command(
             check_plan_columns(plan_from_document(document, label), dataset, label)
         dataset = shock_dataset(dataset, shocks)
         with progress_bar(f"Sweeping {parsed.label}", len(parsed.values), quiet) as advance:
-            result = sweep(document, label, parsed, dataset, quarters, progress=advance)
-        result["data"] = str(data)
-        if shocks:
-            result["shocks"] = {s.column: s.pct for s in shocks}
-        render_formats(result, output_format, output, csv=sweep_csv, markdown=sweep_markdown, table=render_sweep)
+            result = sweep(document, label, parsed, dataset, quarters, progress=advance, data=str(data), shocks=shocks)
+        emit(Result.of(Kind.sweep, result), output_format, output, quiet)
         if not quiet:
             report_warnings(result["warnings"], output_format)
         if all(row["error"] for row in result["rows"]):
@@ -96,7 +95,7 @@ def simulate_command(
     quarters: Annotated[int, typer.Option("--quarters", "-n", help="History to draw outcomes from: the last N "
                                           "quarters.", min=1)] = 4,
     data: DataOpt = Path("sample_data"),
-    output_format: FormatOpt = Format.table,
+    output_format: SimulateFormatOpt = SimulateFormat.table,
     output: OutputOpt = None,
     shock: ShockOpt = None,
     budget: Annotated[Optional[float], typer.Option("--budget", metavar="AMOUNT",
@@ -117,9 +116,9 @@ def simulate_command(
     with user_errors(debug, plan):
         from cscomp_cli.analyses.guardrails import Guardrails, check_simulation
         from cscomp_cli.plan.model import load_plan, plan_files_read
-        from cscomp_cli.render.simulation import render_simulation, simulation_csv, simulation_markdown
+        from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
-        from cscomp_cli.analyses.simulate import build_team, check_options, simulate, summarise
+        from cscomp_cli.analyses.simulate import build_team, check_options, simulate, simulation_document
 
         check_options(runs=runs, quarters_ahead=quarters_ahead, seed=seed)  # before any file is read
         rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)
@@ -131,14 +130,10 @@ def simulate_command(
         team, history, warnings = build_team(plan_model, dataset, quarters)
         with progress_bar(f"Simulating {runs:,} runs", runs, quiet) as advance:
             paid = simulate(team, runs=runs, quarters_ahead=quarters_ahead, seed=seed, progress=advance)
-        document = {"plan": plan_model.name, "currency": plan_model.currency, "data": str(data), "runs": runs,
-                    "seed": seed,
-                    "quarters_ahead": quarters_ahead, "history": history,
-                    **summarise(team, paid, budget=budget, quarters_ahead=quarters_ahead), "warnings": warnings}
-        if shocks:
-            document["shocks"] = {s.column: s.pct for s in shocks}
-        render_formats(document, output_format, output, csv=simulation_csv, markdown=simulation_markdown,
-                table=render_simulation)
-        if not quiet and output_format is not Format.table:
+        document = simulation_document(plan_model, team, paid, runs=runs, seed=seed, quarters_ahead=quarters_ahead,
+                                       history=history, budget=budget, warnings=warnings, data=str(data),
+                                       shocks=shocks)
+        emit(Result.of(Kind.simulate, document), output_format, output, quiet)
+        if not quiet and output_format is not SimulateFormat.table:
             report_warnings(warnings, output_format)
         enforce_guardrails(check_simulation(document, rules))

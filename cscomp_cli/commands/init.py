@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cscomp_cli.commands.common import DebugOpt, QuietOpt, escape_markup, stderr_console, user_errors, write_stdout
+from cscomp_cli.commands.common import DebugOpt, QuietOpt, escape_markup, stderr_console, user_errors
+from cscomp_cli.commands.emit import write_stdout
 
 
 def init_command(

@@ -8,19 +8,19 @@ from typing import Annotated
 import typer
 
 from cscomp_cli.commands.common import (
-    CheckFormat,
     OutputOpt,
     DebugOpt,
+    PlanDiffFormat,
     user_errors,
     refuse_overwriting_inputs,
-    write_result,
 )
+from cscomp_cli.commands.emit import emit, write_result
 
 
 def plan_diff_command(
     first: Annotated[str, typer.Argument(help="The plan to compare from (e.g. the plan in force).", metavar="PLAN_A")],
     second: Annotated[str, typer.Argument(help="The plan to compare to (e.g. a proposal).", metavar="PLAN_B")],
-    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json.")] = CheckFormat.table,
+    output_format: Annotated[PlanDiffFormat, typer.Option("--format", "-f", help="table or json.")] = PlanDiffFormat.table,
     output: OutputOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -31,30 +31,14 @@ def plan_diff_command(
       cscomp plan-diff plans/current.yaml plans/nrr_focus.yaml
     """
     with user_errors(debug):
+        from cscomp_cli.analyses.result import Kind, Result
+        from cscomp_cli.plan.diff import diff_document, diff_plans
         from cscomp_cli.plan.model import load_plan, plan_files_read
-        from cscomp_cli.plan.diff import diff_plans
-        from cscomp_cli.render.machine import to_json
-        from cscomp_cli.core.text import printable
 
         with plan_files_read() as read:
             changes = diff_plans(load_plan(first), load_plan(second))
         refuse_overwriting_inputs(output, read)
-        if output_format is CheckFormat.json:
-            document = {"from": first, "to": second, "changes": [c.as_dict() for c in changes]}
-            write_result(to_json(document), output)
-            return
-        lines = [f"--- {first}", f"+++ {second}"]
-        show = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
-        for change in changes:
-            if change.kind == "added":
-                lines.append(f"+ {change.path}: {show(change.after)}")
-            elif change.kind == "removed":
-                lines.append(f"- {change.path}: {show(change.before)}")
-            else:
-                lines.append(f"~ {change.path}: {show(change.before)} → {show(change.after)}")
-        if not changes:
-            lines.append("(no differences: the plans pay the same way)")
-        write_result("\n".join(map(printable, lines)) + "\n", output)  # no ESC from a plan reaches the terminal
+        emit(Result.of(Kind.plan_diff, diff_document(first, second, changes)), output_format, output)
 
 
 def schema(

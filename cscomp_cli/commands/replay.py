@@ -9,8 +9,8 @@ import typer
 
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.commands.common import (
-    Format,
-    ReportFormat,
+    CompareFormat,
+    StressTestFormat,
     PlanArg,
     DataOpt,
     OutputOpt,
@@ -27,22 +27,19 @@ from cscomp_cli.commands.common import (
     load_data_for,
     spinner,
     refuse_overwriting_inputs,
-    emit_report_file,
-    emit_document,
-    render_formats,
-    write_result,
     report_warnings,
     enforce_guardrails,
 )
+from cscomp_cli.commands.emit import emit, require_file_output
 
 
 def stress_test(
     plan: PlanArg,
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
-    output_format: Annotated[ReportFormat, typer.Option(
+    output_format: Annotated[StressTestFormat, typer.Option(
         "--format", "-f", help="table (terminal), csv, json, markdown, html (a report with charts) or xlsx "
-        "(a workbook; needs --output).")] = ReportFormat.table,
+        "(a workbook; needs --output).")] = StressTestFormat.table,
     output: OutputOpt = None,
     shock: ShockOpt = None,
     max_increase: MaxIncreaseOpt = None,
@@ -70,14 +67,13 @@ def stress_test(
         from cscomp_cli.engine.replay import replay
         from cscomp_cli.analyses.guardrails import Guardrails, check_summary
         from cscomp_cli.plan.model import load_plan, plan_files_read
-        from cscomp_cli.render.document import build_document, document_summary
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
+        from cscomp_cli.analyses.stress_test import document_summary, stress_test_result
 
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
                            min_correlation=min_correlation, budget=budget)
         shocks = parse_shocks(shock or [])
-        if output_format is ReportFormat.xlsx and output is None:
-            raise UsageError("--format xlsx writes a workbook: give it a file", hint="add --output result.xlsx")
+        require_file_output(output_format, output, "result.xlsx")
         with plan_files_read() as read:
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
@@ -85,11 +81,8 @@ def stress_test(
             dataset = shock_dataset(load_data_for(data, [(plan_model, plan)], require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
             comparison = compare_with_actual(replay(plan_model, dataset, quarters))
-        if output_format in (ReportFormat.html, ReportFormat.xlsx):
-            emit_report_file(build_document(comparison, shocks, data=str(data)), plan_model, output_format, output,
-                             quiet, source=plan)
-        else:
-            emit_document(comparison, shocks, str(data), Format(output_format.value), output)
+        emit(stress_test_result(comparison, shocks, data=str(data), plan=plan_model, source=plan), output_format,
+             output, quiet)
         if not quiet:
             report_warnings(list(comparison.warnings), output_format)
         enforce_guardrails(check_summary(document_summary(comparison), rules))
@@ -99,9 +92,9 @@ def compare_command(
     plans: Annotated[list[str], typer.Argument(help="Two or more plan YAML files.", metavar="PLAN PLAN [PLAN…]")],
     quarters: QuartersOpt = 4,
     data: DataOpt = Path("sample_data"),
-    output_format: Annotated[ReportFormat, typer.Option(
+    output_format: Annotated[CompareFormat, typer.Option(
         "--format", "-f", help="table, csv (the per-CSM matrix), json, markdown, html or xlsx (needs --output).")
-    ] = ReportFormat.table,
+    ] = CompareFormat.table,
     output: OutputOpt = None,
     shock: ShockOpt = None,
     max_increase: MaxIncreaseOpt = None,
@@ -124,15 +117,14 @@ def compare_command(
     with user_errors(debug):
         from cscomp_cli.analyses.guardrails import Guardrails, check_summary
         from cscomp_cli.plan.model import load_plan, plan_files_read
-        from cscomp_cli.render.document import document_summary
-        from cscomp_cli.render.compare import render_side_by_side, side_by_side_csv, side_by_side_markdown
-        from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
         from cscomp_cli.analyses.compare import compare_plans, labels_for
+        from cscomp_cli.analyses.result import Kind, Result
+        from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
+        from cscomp_cli.analyses.stress_test import document_summary
 
         if len(plans) < 2:
             raise UsageError("compare needs two plans or more", hint="for one plan, use cscomp stress-test")
-        if output_format is ReportFormat.xlsx and output is None:
-            raise UsageError("--format xlsx writes a workbook: give it a file", hint="add --output plans.xlsx")
+        require_file_output(output_format, output, "plans.xlsx")
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
                            min_correlation=min_correlation, budget=budget)
         shocks = parse_shocks(shock or [])
@@ -146,20 +138,8 @@ def compare_command(
             # One dataset for every plan: each plan's own columns kept, each checked against it.
             dataset = shock_dataset(load_data_for(data, [(model, path) for (_, model), path in zip(loaded, plans)]),
                                     shocks)
-            document, comparisons = compare_plans(loaded, dataset, quarters, data=str(data))
-        if shocks:
-            document["shocks"] = {s.column: s.pct for s in shocks}
-        if output_format is ReportFormat.html:
-            from cscomp_cli.render.html import side_by_side_html
-
-            write_result(side_by_side_html(document), output)
-        elif output_format is ReportFormat.xlsx:
-            from cscomp_cli.render.workbook import side_by_side_xlsx
-
-            write_result(side_by_side_xlsx(document), output)
-        else:
-            render_formats(document, Format(output_format.value), output, csv=side_by_side_csv,
-                    markdown=side_by_side_markdown, table=render_side_by_side)
+            document, comparisons = compare_plans(loaded, dataset, quarters, data=str(data), shocks=shocks)
+        emit(Result.of(Kind.compare, document), output_format, output, quiet)
         if not quiet:
             report_warnings(document["warnings"], output_format)  # the table shows them itself
         breaches = []

@@ -11,9 +11,9 @@ from cscomp_cli.commands.common import (
     report_warnings,
     EXIT_GUARDRAIL,
     EXIT_BAD_INPUT,
-    Format,
-    CheckFormat,
+    ExplainFormat,
     ReconcileFormat,
+    ValidateFormat,
     PlanArg,
     DataOpt,
     OutputOpt,
@@ -26,15 +26,14 @@ from cscomp_cli.commands.common import (
     escape_markup,
     stderr_console,
     refuse_overwriting_inputs,
-    render_rich,
-    write_result,
 )
+from cscomp_cli.commands.emit import emit
 
 
 def validate_command(
     plan: PlanArg,
     data: DataOpt = Path("sample_data"),
-    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json.")] = CheckFormat.table,
+    output_format: Annotated[ValidateFormat, typer.Option("--format", "-f", help="table or json.")] = ValidateFormat.table,
     output: OutputOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat payouts.csv lines for people who are not CSMs "
                                          "(no roster row in any quarter, no accounts) as errors, not warnings.")] = False,
@@ -59,7 +58,8 @@ def validate_command(
     """
     with user_errors(debug, plan):
         from cscomp_cli.plan.model import plan_files_read
-        from cscomp_cli.render.validation import render_validation, validation_document
+        from cscomp_cli.analyses.findings import validation_document
+        from cscomp_cli.analyses.result import Kind, Result
 
         if plan_only:
             from cscomp_cli.analyses.findings import validate_plan
@@ -76,12 +76,8 @@ def validate_command(
                 found = validate(plan, data, strict=strict)
             shown_data = str(data)
         refuse_overwriting_inputs(output, read)
-        if output_format is CheckFormat.json:
-            from cscomp_cli.render.machine import to_json
-
-            write_result(to_json(validation_document(found, str(plan), shown_data)), output)
-        else:
-            render_rich(lambda console: render_validation(found, str(plan), shown_data, console), output)
+        emit(Result.of(Kind.validate, validation_document(found, str(plan), shown_data), facts=found), output_format,
+             output, quiet)
         if not found.ok:
             raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -115,28 +111,22 @@ def reconcile_command(
     with user_errors(debug, plan):
         from cscomp_cli.plan.model import load_plan, plan_files_read
         from cscomp_cli.analyses.reconcile import reconcile
-        from cscomp_cli.render.reconciliation import reconciliation_csv, reconciliation_document, render_reconciliation
+        from cscomp_cli.analyses.reconcile import reconciliation_document
+        from cscomp_cli.analyses.result import Kind, Result
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
         with spinner("Replaying the plan in force", quiet):
-            document = reconciliation_document(reconcile(plan_model, load_data_for(data, [(plan_model, plan)]), quarters))
-        document["data"] = str(data)  # every output names the folder it read
-        if output_format is ReconcileFormat.json:
-            from cscomp_cli.render.machine import to_json
-
-            write_result(to_json(document), output)
-        elif output_format is ReconcileFormat.csv:
-            write_result(reconciliation_csv(document), output)
-        else:
-            render_rich(lambda console: render_reconciliation(document, console), output)
+            found = reconcile(plan_model, load_data_for(data, [(plan_model, plan)]), quarters)
+            document = reconciliation_document(found, data=str(data))
+        emit(Result.of(Kind.reconcile, document), output_format, output, quiet)
         if output_format is not ReconcileFormat.table and not quiet:
             stderr_console().print(escape_markup(document["verdict"]), highlight=False)
             report_warnings(document["warnings"], output_format)
         if strict and not document["explained"]:
             from cscomp_cli.analyses.reconcile import UNEXPLAINED
-            from cscomp_cli.render.views import money
+            from cscomp_cli.core.formatting import money
 
             unexplained = document["summary"]["by_category"][UNEXPLAINED]
             lines = unexplained["lines"]
@@ -154,9 +144,9 @@ def explain_command(
     csm: Annotated[str, typer.Option("--csm", help="The CSM's id, as in roster.csv.")],
     quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026Q1.")],
     data: DataOpt = Path("sample_data"),
-    output_format: Annotated[Format, typer.Option("--format", "-f", help=(
+    output_format: Annotated[ExplainFormat, typer.Option("--format", "-f", help=(
         "table (a tree), markdown (the tree as nested lists), csv (one row per figure: section, item, field, "
-        "value) or json."))] = Format.table,
+        "value) or json."))] = ExplainFormat.table,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -171,21 +161,11 @@ def explain_command(
     with user_errors(debug, plan):
         from cscomp_cli.analyses.explain import explain
         from cscomp_cli.plan.model import load_plan, plan_files_read
-        from cscomp_cli.render import explain_tree
+        from cscomp_cli.analyses.result import Kind, Result
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
         dataset = load_data_for(data, [(plan_model, plan)], require_payouts=False)
-        document = explain(plan_model, dataset, csm, quarter)
-        document["data"] = str(data)  # every output names the folder it read
-        if output_format is Format.json:
-            from cscomp_cli.render.machine import to_json
-
-            write_result(to_json(document), output)
-        elif output_format is Format.csv:
-            write_result(explain_tree.explanation_csv(document), output)
-        elif output_format is Format.markdown:
-            write_result(explain_tree.explanation_markdown(document), output)
-        else:
-            render_rich(lambda console: explain_tree.render_explanation(document, console), output)
+        document = explain(plan_model, dataset, csm, quarter, data=str(data))
+        emit(Result.of(Kind.explain, document), output_format, output, quiet)

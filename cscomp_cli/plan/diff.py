@@ -87,3 +87,8 @@ def _diff_by_id(a: list[dict], b: list[dict], key: str) -> list[Change]:
     if [i for i in before if i in after] != [i for i in after if i in before]:
         changes.append(Change("changed", f"{key} (order)", before=list(before), after=list(after)))
     return changes
+
+
+def diff_document(first: str, second: str, changes: list) -> dict:
+    """plan-diff's JSON form: the two plans as named, and every change between them."""
+    return {"from": first, "to": second, "changes": [change.as_dict() for change in changes]}

@@ -1,1 +1,1 @@
-"""Renderers: turn a Comparison into text. csv and json use the standard library only."""
+"""Renderers: one module per output format (table, csv, json, markdown, html, xlsx), each rendering every kind of result it is offered for (formats.py)."""

@@ -1,5 +1,5 @@
-"""`cscomp explain` for people and spreadsheets: the explanation document as a tree on a terminal,
-the same tree as nested Markdown lists, or a tidy CSV with one row per figure.
+"""`cscomp explain` for people: the explanation document as a tree of styled text, which the terminal
+draws with rich and Markdown writes as nested lists (render/table.py, render/markdown.py).
 
 The tree is built once, as plain text with styles, and drawn by rich or written as Markdown, so the
 two always say the same thing and a name from the data is never read as markup by either.
@@ -7,15 +7,8 @@ two always say the same thing and a name from the data is never read as markup b
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from rich.console import Console
-from rich.text import Text
-from rich.tree import Tree
-
-from cscomp_cli.core.text import printable_data
-from cscomp_cli.render.machine import csv_text
 
 Part = str | tuple[str, str]  # plain text, or (text, style) with style bold, italic, dim or warning
 
@@ -160,148 +153,3 @@ def explanation_tree(doc: dict) -> Node:
     for warning in doc["warnings"]:
         root.add(("warning:", "warning"), f" {warning}")
     return root
-
-
-_RICH_STYLES = {"bold": "bold", "italic": "italic", "dim": "dim", "warning": "yellow"}
-
-
-def _text(parts: tuple[Part, ...]) -> Text:
-    # Text objects, not markup strings: a '[' in a name or a formula is printed as written.
-    return Text.assemble(*((part[0], _RICH_STYLES[part[1]]) if isinstance(part, tuple) else part for part in parts))
-
-
-def render_explanation(doc: dict, console: Console) -> None:
-    """Print one CSM–quarter's explanation as a tree."""
-    doc = printable_data(doc)  # an ESC in a name must not reach the terminal (OSC 52 writes the clipboard)
-    def grow(branch: Tree, node: Node) -> None:
-        for child in node.children:
-            grow(branch.add(_text(child.parts)), child)
-
-    root = explanation_tree(doc)
-    tree = Tree(_text(root.parts))
-    grow(tree, root)
-    console.print(tree)
-
-
-# Backslash-escapable punctuation that Markdown could read as emphasis, code, a link or an image,
-# HTML, an entity, a heading, a table cell or strikethrough (and, at the start, a list or a quote). An underscore between two letters or digits is
-# never emphasis, so arr_start stays readable.
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]|#~]|(?<![^\W_])_|_(?![^\W_])")
-# What would start raw HTML becomes an entity, as in the report's tables: a backslash before '<' is
-# CommonMark's, but not every viewer honours it.
-_HTML_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])")
-
-
-def markdown_escape(text: str) -> str:
-    """Text from a plan or an export, safe inside a Markdown paragraph, heading or list item."""
-    text = " ".join(str(text).split()).translate(_HTML_ENTITIES)  # a newline would end the list item
-    text = _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
-    return _LINE_START.sub(lambda match: match.group(1) + match.group(2)[:-1] + "\\" + match.group(2)[-1], text)
-
-
-def _markdown_parts(parts: tuple[Part, ...]) -> str:
-    out = []
-    for part in parts:
-        text, style = (part, None) if isinstance(part, str) else part
-        # Emphasis markers must hug the text; spaces around a styled part stay outside them.
-        core = text.strip()
-        if not core:
-            out.append(text)
-            continue
-        lead, trail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
-        body = markdown_escape(core)
-        if style == "bold" or style == "warning":
-            body = f"**{body}**"
-        elif style in ("italic", "dim"):
-            body = f"*{body}*"
-        out.append(lead + body + trail)
-    return "".join(out).rstrip()
-
-
-def explanation_markdown(doc: dict) -> str:
-    """The tree as a heading and nested Markdown lists (4 spaces a level, which every renderer nests)."""
-    doc = printable_data(doc)
-    root = explanation_tree(doc)
-    # A heading is bold already; the plan's name keeps its italics.
-    heading = tuple(part[0] if isinstance(part, tuple) and part[1] == "bold" else part for part in root.parts)
-    lines = [f"## {_markdown_parts(heading)}", ""]
-
-    def walk(node: Node, depth: int) -> None:
-        for child in node.children:
-            lines.append(f"{'    ' * depth}- {_markdown_parts(child.parts)}")
-            walk(child, depth + 1)
-
-    walk(root, 0)
-    return "\n".join(lines) + "\n"
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return str(value)
-
-
-def _flatten(prefix: str, value):
-    """(field, scalar) pairs of a nested value; list positions count from 1, curve points as x and fraction."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _flatten(f"{prefix}.{key}" if prefix else key, item)
-    elif isinstance(value, list):
-        for position, item in enumerate(value, start=1):
-            if prefix.endswith("curve") and isinstance(item, list) and len(item) == 2:
-                yield f"{prefix}.{position}.x", item[0]
-                yield f"{prefix}.{position}.fraction", item[1]
-            else:
-                yield from _flatten(f"{prefix}.{position}", item)
-    else:
-        yield prefix, value
-
-
-def explanation_rows(doc: dict):
-    """(section, item, field, value) for every figure of the explanation, in the tree's order."""
-    for key in ("plan", "quarter", "csm_id", "name", "segment", "team"):
-        yield "csm", "", key, doc[key]
-    for name, value in _flatten("", doc["pay"]):
-        yield "pay", "", name, value
-    for account in doc["book"]["accounts"]:
-        for name, value in account.items():
-            if name != "account_id":
-                yield "book", account["account_id"], name, value
-    for metric, entry in doc["metrics"].items():
-        for name, value in entry.items():
-            yield "metric", metric, name, value
-    for entry in doc.get("custom_metrics", []):
-        for name, value in _flatten("", {k: v for k, v in entry.items() if k not in ("metric", "scope")}):
-            yield "custom metric", f"{entry['metric']} ({entry['scope']})", name, value
-    for name, value in doc["risk"].items():
-        yield "risk", "", name, value
-    for component in doc["components"]:
-        for name, value in _flatten("", {k: v for k, v in component.items() if k != "id"}):
-            yield "component", component["id"], name, value
-    for modifier in doc["modifiers"]:
-        for name, value in _flatten("", {k: v for k, v in modifier.items() if k != "id"}):
-            yield "modifier", modifier["id"], name, value
-    for name, value in _flatten("", doc["total"]):
-        yield "total", "", name, value
-    actual = doc["actual"]
-    yield "paid", "", "total", actual["total"]
-    yield "paid", "", "delta", actual["delta"]
-    for line in actual["payouts"]:
-        where = line.get("source") or f"payouts.csv line {line['line']}"
-        yield "paid", where, "component", line["component"]
-        yield "paid", where, "amount", line["amount"]
-    for position, warning in enumerate(doc["warnings"], start=1):
-        yield "warning", str(position), "text", warning
-
-
-def explanation_csv(doc: dict) -> str:
-    """A tidy table, one row per figure: filter on section, item and field in a spreadsheet."""
-    rows = [[section, str(item), name, _csv_value(value)] for section, item, name, value in explanation_rows(doc)]
-    return csv_text([["section", "item", "field", "value"], *rows])

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from cscomp_cli.core.text import printable, printable_data
-from cscomp_cli.render.views import (cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, pay_share,
-                    percent, performance, performance_heading, performance_label, quarter_view, top_view)
+from cscomp_cli.analyses.result import Kind
+from cscomp_cli.core.formatting import money, percent
+from cscomp_cli.render.views import (cash_summary, correlation, csm_view, data_line, moves_base, paid_less, pay_share, performance, performance_heading, performance_label, quarter_view, top_view)
 
 ACTUAL, PROPOSED = "#8a8f98", "#2f6fdf"
 STYLE = """
@@ -417,7 +418,7 @@ def side_by_side_figure(document: dict):
 
 def side_by_side_html(document: dict) -> str:
     """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
-    from cscomp_cli.render.compare import matrices, summary_rows
+    from cscomp_cli.render.views import (matrices, summary_rows)
 
     currency = document["currency"]
     labels = ["actual"] + [p["label"] for p in document["plans"]]
@@ -449,3 +450,10 @@ def side_by_side_html(document: dict) -> str:
         f"<h2>Warnings</h2><ul>{warnings}</ul>" if warnings else "",
         "<p class='sub'>Made by cscomp.</p></body></html>",
     ]) + "\n"
+
+
+RENDERERS = {
+    # The plan as its author wrote it (source is the plan's path, '-' for standard input).
+    Kind.stress_test: lambda result: to_html(result.document, plan_listing(result.plan, result.source)),
+    Kind.compare: lambda result: side_by_side_html(result.document),
+}

@@ -1,16 +1,23 @@
-"""The report as GitHub Markdown: to paste into a doc, a ticket or a pull request."""
+"""GitHub Markdown, to paste into a doc, a ticket or a pull request: the stress test's report and each
+other kind of result, every cell and line escaped."""
 
 from __future__ import annotations
 
+import re
+
 from cscomp_cli.core.text import printable, printable_data
-from cscomp_cli.render.document import shock_labels
-from cscomp_cli.render.views import (summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less, percent,
-                    performance, performance_heading, performance_label, quarter_view, top_view)
+from cscomp_cli.analyses.result import Kind
+from cscomp_cli.core.formatting import money, percent
+from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
+from cscomp_cli.render.views import (base_line, cash_summary, correlation, csm_view, data_line, horizon, matrices, moves_base, paid_less, performance, performance_heading, performance_label, quarter_view, shock_labels, summary_cell, summary_rows, sweep_cells, sweep_headers, top_view)
+
 
 # Backslash escapes for what would end a table cell or start code, a link or an image; entities for
 # what would start raw HTML (which GitHub and most viewers would otherwise pass through).
 _MARKDOWN = {"\\": "\\\\", "|": "\\|", "`": "\\`", "[": "\\[", "]": "\\]", "&": "&amp;", "<": "&lt;",
              ">": "&gt;", "\n": " "}
+
+
 _MARKDOWN_TABLE = str.maketrans(_MARKDOWN)
 
 
@@ -111,3 +118,136 @@ def to_markdown(document: dict) -> str:
     if document["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {_cell(w)}" for w in document["warnings"]]
     return "\n".join(lines) + "\n"
+
+
+def side_by_side_markdown(document: dict) -> str:
+    document = printable_data(document)
+    labels = [p["label"] for p in document["plans"]]
+    quarters = document["quarters"]
+    lines = [f"# Plans side by side, {quarters[0]}–{quarters[-1]}", ""]
+    if document.get("data"):
+        lines += [f"Data: {markdown_text(document['data'])}", ""]
+    lines += markdown_table(["", "actual", *labels], [[measure, *cells] for measure, cells in summary_rows(document)],
+                            set(range(1, len(labels) + 2)))
+    currency = document["currency"]
+    for title, actual_key, proposed_key in matrices(document):
+        heading = "Payout per CSM" if title.startswith("Payout") else title.removesuffix(" over the period")
+        lines += ["", f"## {heading}", ""]
+        lines += markdown_table(["CSM", "Name", "Segment", "actual", *labels],
+                                [[csm["csm_id"], csm["name"], csm["segment"], money(csm[actual_key], currency),
+                                  *(money(csm[proposed_key][label], currency) for label in labels)]
+                                 for csm in document["csms"]], set(range(3, len(labels) + 4)))
+    if document["warnings"]:
+        lines += ["", "## Warnings", ""] + [f"- {markdown_text(w)}" for w in document["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+def sweep_markdown(document: dict) -> str:
+    document = printable_data(document)
+    cash = bool(document.get("moves_base"))
+    headers = sweep_headers(document)
+    # The setting is a key path from the command line; in a code span only a backtick could end it.
+    lines = [f"# {markdown_text(document['plan'])}: sweeping `{str(document['setting']).replace('`', chr(39))}`", ""]
+    if document.get("data"):
+        lines += [f"Data: {markdown_text(document['data'])}", ""]
+    lines += ["| " + " | ".join(headers[:-1]) + " | Error |",
+              "|" + "---:|" * (6 if cash else 4) + "---|---|---:|---|"]
+    for row in document["rows"]:
+        cells = sweep_cells(row, document["currency"], cash)
+        if row["plan_value"]:
+            cells[0] = "★ " + cells[0]
+        lines.append("| " + " | ".join(markdown_text(c) for c in cells) + " |")
+    if document.get("warnings"):
+        lines += ["", "## Warnings", ""] + [f"- {markdown_text(w)}" for w in document["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_money(value, currency: str) -> str:
+    return markdown_text(money(value, currency))
+
+
+def simulation_markdown(document: dict) -> str:
+    document = printable_data(document)
+    currency = document["currency"]
+    total = document["total"]
+    lines = [f"# {markdown_text(document['plan'])}: simulated cost of {horizon(document)}", "",
+             f"- {document['runs']:,} runs, seed {document['seed']}, outcomes from {document['history'][0]}–"
+             f"{document['history'][-1]}",
+             "- Cost P5 / P50 / P95: " + " / ".join(_markdown_money(total[k], currency) for k in ("p5", "p50", "p95"))]
+    if document.get("data"):
+        lines.insert(2, f"- Data: {markdown_text(document['data'])}")
+    if document.get("base"):
+        lines.append(f"- Base over {horizon(document)} (not simulated): {markdown_text(base_line(document))}")
+    if document["budget"] is not None:
+        lines.append(f"- Over budget ({_markdown_money(document['budget'], currency)}): "
+                     f"{document['probability_over_budget']:.1%} of runs")
+    lines += ["", *markdown_table(["Segment", "P5", "P50", "P95"],
+                                  [[segment, *(money(points[k], currency) for k in ("p5", "p50", "p95"))]
+                                   for segment, points in document["by_segment"].items()], {1, 2, 3})]
+    return "\n".join(lines) + "\n"
+
+
+# Backslash-escapable punctuation that Markdown could read as emphasis, code, a link or an image,
+# HTML, an entity, a heading, a table cell or strikethrough (and, at the start, a list or a quote). An underscore between two letters or digits is
+# never emphasis, so arr_start stays readable.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]|#~]|(?<![^\W_])_|_(?![^\W_])")
+
+
+# What would start raw HTML becomes an entity, as in the report's tables: a backslash before '<' is
+# CommonMark's, but not every viewer honours it.
+_HTML_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+_LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])")
+
+
+def markdown_escape(text: str) -> str:
+    """Text from a plan or an export, safe inside a Markdown paragraph, heading or list item."""
+    text = " ".join(str(text).split()).translate(_HTML_ENTITIES)  # a newline would end the list item
+    text = _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
+    return _LINE_START.sub(lambda match: match.group(1) + match.group(2)[:-1] + "\\" + match.group(2)[-1], text)
+
+
+def _markdown_parts(parts: tuple[Part, ...]) -> str:
+    out = []
+    for part in parts:
+        text, style = (part, None) if isinstance(part, str) else part
+        # Emphasis markers must hug the text; spaces around a styled part stay outside them.
+        core = text.strip()
+        if not core:
+            out.append(text)
+            continue
+        lead, trail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        body = markdown_escape(core)
+        if style == "bold" or style == "warning":
+            body = f"**{body}**"
+        elif style in ("italic", "dim"):
+            body = f"*{body}*"
+        out.append(lead + body + trail)
+    return "".join(out).rstrip()
+
+
+def explanation_markdown(doc: dict) -> str:
+    """The tree as a heading and nested Markdown lists (4 spaces a level, which every renderer nests)."""
+    doc = printable_data(doc)
+    root = explanation_tree(doc)
+    # A heading is bold already; the plan's name keeps its italics.
+    heading = tuple(part[0] if isinstance(part, tuple) and part[1] == "bold" else part for part in root.parts)
+    lines = [f"## {_markdown_parts(heading)}", ""]
+
+    def walk(node: Node, depth: int) -> None:
+        for child in node.children:
+            lines.append(f"{'    ' * depth}- {_markdown_parts(child.parts)}")
+            walk(child, depth + 1)
+
+    walk(root, 0)
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {
+    Kind.stress_test: lambda result: to_markdown(result.document),
+    Kind.compare: lambda result: side_by_side_markdown(result.document),
+    Kind.sweep: lambda result: sweep_markdown(result.document),
+    Kind.simulate: lambda result: simulation_markdown(result.document),
+    Kind.explain: lambda result: explanation_markdown(result.document),
+}

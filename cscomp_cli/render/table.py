@@ -1,4 +1,5 @@
-"""The terminal report: a summary panel, CSMs worst off first, quarters, top performers.
+"""The terminal: rich tables, panels and trees for every kind of result. The stress test's report is a
+summary panel, CSMs worst off first, quarters, top performers.
 
 Markers (★ top performer, ▼ top performer paid less) carry the meaning without colour, so the
 report reads the same when piped, written to a file, or under NO_COLOR.
@@ -7,6 +8,7 @@ report reads the same when piped, written to a file, or under NO_COLOR.
 from __future__ import annotations
 
 import io
+import json
 
 from rich import box
 from rich.console import Console
@@ -14,12 +16,14 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
-from cscomp_cli.core.text import printable_data
-from cscomp_cli.render.document import shock_labels
-from cscomp_cli.render.views import (SUMMARY_HEADINGS, summary_cell, cash_summary, correlation, csm_view, data_line, money, moves_base, paid_less,
-                    pay_share_buckets, percent, performance, performance_heading, performance_label, quarter_view,
-                    top_view)
+from cscomp_cli.analyses.findings import Problem, Validation
+from cscomp_cli.analyses.result import Kind, Result
+from cscomp_cli.core.formatting import counted, money, percent
+from cscomp_cli.core.text import printable, printable_data
+from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
+from cscomp_cli.render.views import (base_line, CASH_LABEL, cash_summary, correlation, csm_view, data_line, horizon, matrices, moves_base, paid_less, pay_share_buckets, performance, performance_heading, performance_label, quarter_view, shock_labels, summary_cell, SUMMARY_HEADINGS, summary_rows, sweep_cells, sweep_headers, top_view)
 
 
 def render_table(document: dict, console: Console) -> None:
@@ -218,3 +222,252 @@ def _top_table(document: dict, currency: str, *, cash: bool = False) -> Table:
             cells.append(money(csm["cash_delta"], currency, sign=True))
         table.add_row(*cells, style="bold red" if less else None)
     return table
+
+
+def render_side_by_side(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
+    quarters = document["quarters"]
+    labels = [p["label"] for p in document["plans"]]
+    if document.get("data"):
+        console.print(f"[dim]Data:[/] {escape(document['data'])}")
+    summary = Table(title=f"Plans side by side, {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters)",
+                    box=box.SIMPLE_HEAVY, title_justify="left")
+    summary.add_column("")
+    for label in ["actual", *labels]:
+        summary.add_column(escape(label), justify="right")
+    for measure, cells in summary_rows(document):
+        summary.add_row(measure, *[escape(c) for c in cells],
+                        style="bold" if measure in ("Total cost", CASH_LABEL) else None)
+    console.print(summary)
+
+    currency = document["currency"]
+    for title, actual_key, proposed_key in matrices(document):
+        matrix = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+        for name in ("CSM", "Name", "Segment", "actual", *labels):
+            matrix.add_column(escape(name), justify="right" if name in ("actual", *labels) else "left",
+                              no_wrap=True, **({"overflow": "ellipsis", "max_width": 22} if name == "Name" else {}))
+        for csm in document["csms"]:
+            matrix.add_row(escape(csm["csm_id"]), escape(str(csm["name"])), escape(str(csm["segment"])),
+                           money(csm[actual_key], currency),
+                           *[money(csm[proposed_key][label], currency) for label in labels])
+        console.print(matrix)
+    for warning in document["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+def render_sweep(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
+    quarters = document["quarters"]
+    title = (f"{escape(str(document['plan']))}: sweeping {escape(document['setting'])} over "
+             f"{quarters[0]}–{quarters[-1]} (★ the plan's own value)")
+    if document.get("data"):
+        title += f"\nData: {escape(document['data'])}"
+    if document.get("moves_base"):
+        title += "\nVariable, Delta, Delta %: variable pay; Total cash = base + variable (the plan moves base)"
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    cash = bool(document.get("moves_base"))
+    for header in sweep_headers(document):
+        table.add_column(header, justify="left" if header in ("", "Top performers paid less") else "right")
+    for row in document["rows"]:
+        cells = sweep_cells(row, document["currency"], cash)
+        if row["plan_value"]:
+            cells[0] = "★ " + cells[0]
+        breaks = not row["error"] and bool(row["top_performers_paid_less"])
+        table.add_row(*[escape(c) for c in cells], style="red" if row["error"] or breaks else
+                      ("bold" if row["plan_value"] else None))
+    console.print(table)
+    for warning in document.get("warnings", []):
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+def render_simulation(document: dict, console: Console) -> None:
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
+    currency = document["currency"]
+    total = document["total"]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim")
+    grid.add_column()
+    history = document["history"]
+    if document.get("data"):
+        grid.add_row("Data", escape(document["data"]))
+    grid.add_row("Simulated", f"{document['runs']:,} runs of {horizon(document)} (seed {document['seed']})")
+    grid.add_row("Drawn from", f"each CSM's own outcomes in {history[0]}–{history[-1]}")
+    grid.add_row("Cost P5 / P50 / P95" + (" (variable)" if document.get("base") else ""),
+                 f"{money(total['p5'], currency)} / {money(total['p50'], currency)} / {money(total['p95'], currency)}")
+    if document.get("base"):
+        grid.add_row("Base (not simulated)", base_line(document))
+    if document["budget"] is not None:
+        style = "bold red" if document["probability_over_budget"] > 0.05 else "green"
+        grid.add_row("Over budget", f"[{style}]{document['probability_over_budget']:.1%}[/] of runs exceed "
+                                    f"{money(document['budget'], currency)}")
+    console.print(Panel(grid, title=f"[bold]{escape(document['plan'])}[/]", title_align="left", expand=False))
+    segments = Table(title="Cost by segment", box=box.SIMPLE_HEAVY, title_justify="left")
+    for name in ("Segment", "P5", "P50", "P95"):
+        segments.add_column(name, justify="left" if name == "Segment" else "right")
+    for segment, points in document["by_segment"].items():
+        segments.add_row(escape(segment), *[money(points[k], currency) for k in ("p5", "p50", "p95")])
+    console.print(segments)
+    csms = Table(title=f"Payout per CSM over {horizon(document)}", box=box.SIMPLE_HEAVY, title_justify="left")
+    for name in ("CSM", "Name", "Segment", "TV / quarter", "Outcomes", "P10", "P50", "P90"):
+        csms.add_column(name, justify="left" if name in ("CSM", "Name", "Segment") else "right")
+    for csm in document["csms"]:
+        csms.add_row(escape(csm["csm_id"]), escape(str(csm["name"])), escape(str(csm["segment"])),
+                     money(csm["target_variable"], currency), str(csm["outcomes"]),
+                     *[money(csm[k], currency) for k in ("p10", "p50", "p90")])
+    console.print(csms)
+    for warning in document["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+_RICH_STYLES = {"bold": "bold", "italic": "italic", "dim": "dim", "warning": "yellow"}
+
+
+def _text(parts: tuple[Part, ...]) -> Text:
+    # Text objects, not markup strings: a '[' in a name or a formula is printed as written.
+    return Text.assemble(*((part[0], _RICH_STYLES[part[1]]) if isinstance(part, tuple) else part for part in parts))
+
+
+def render_explanation(doc: dict, console: Console) -> None:
+    """Print one CSM–quarter's explanation as a tree."""
+    doc = printable_data(doc)  # an ESC in a name must not reach the terminal (OSC 52 writes the clipboard)
+    def grow(branch: Tree, node: Node) -> None:
+        for child in node.children:
+            grow(branch.add(_text(child.parts)), child)
+
+    root = explanation_tree(doc)
+    tree = Tree(_text(root.parts))
+    grow(tree, root)
+    console.print(tree)
+
+
+def _totals_table(document: dict) -> Table:
+    """Lines, net and absolute differences per category: each column adds up to the last row."""
+    # Here, not above: validate's table (--plan-only) renders through this module without pandas.
+    from cscomp_cli.analyses.reconcile import CATEGORIES, UNEXPLAINED, cents_in_currency
+
+    currency = document["currency"]
+    summary = document["summary"]
+    table = Table(box=box.SIMPLE_HEAVY, title="By category", title_justify="left")
+    for name in ("Category", "Lines", "Net (paid − computed)", "Absolute differences"):
+        table.add_column(name, justify="left" if name == "Category" else "right")
+    for category in CATEGORIES:
+        entry = summary["by_category"][category]
+        table.add_row(category, f"{entry['lines']:,}", money(entry["net"], currency, sign=True),
+                      money(entry["absolute"], currency),
+                      style="red" if category == UNEXPLAINED and entry["lines"] else None)
+    table.add_section()
+    entries = summary["by_category"].values()
+    absolute = cents_in_currency(sum(round(entry["absolute"] * 100) for entry in entries))
+    table.add_row("all differences", f"{sum(entry['lines'] for entry in entries):,}",
+                  money(summary["net_difference"], currency, sign=True), money(absolute, currency), style="bold")
+    return table
+
+
+def render_reconciliation(document: dict, console: Console) -> None:
+    from cscomp_cli.analyses.reconcile import UNEXPLAINED  # not above: see _totals_table
+
+    document = printable_data(document)  # an ESC in a name must not reach the terminal
+    currency = document["currency"]
+    quarters = document["quarters"]
+    span = quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}"
+    console.print(f"[bold]{escape(document['plan'])}[/] replayed over {span}")
+    style = "green" if not document["differing"] else ("yellow" if document["explained"] else "red")
+    console.print(f"[bold {style}]Verdict:[/] {escape(document['verdict'])}", soft_wrap=True)
+    if document["differing"]:
+        table = Table(box=box.SIMPLE_HEAVY, title="CSM-quarters that differ (paid − computed)", title_justify="left")
+        for name in ("Quarter", "CSM", "Name", "Component", "Computed", "Paid", "Difference", "Category"):
+            table.add_column(name, justify="right" if name in ("Computed", "Paid", "Difference") else "left")
+        for row in document["differing"]:
+            for line in row["lines"]:
+                table.add_row(row["quarter"], escape(row["csm_id"]), escape(str(row["name"])),
+                              escape(line["component"]), money(line["computed"], currency),
+                              money(line["paid"], currency), money(line["difference"], currency, sign=True),
+                              line["category"], style="red" if line["category"] == UNEXPLAINED else None)
+        console.print(table)
+        console.print(_totals_table(document))
+    for warning in document["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+def escape_text(text: str) -> str:
+    """Plan, file and data text as written: no markup, no control character reaching the terminal."""
+    return escape(printable(text))
+
+
+def render_validation(found: Validation, plan: str, data: str | None, console: Console) -> None:
+    checked = found.checked
+    console.print(f"[bold]Plan[/]  {escape_text(plan)}" + (
+        f": {escape_text(checked['plan']['name'])} ({counted(checked['plan']['components'], 'component')}, "
+        f"{counted(checked['plan']['modifiers'], 'modifier')})" if "plan" in checked else ""))
+    files = [(f"{name.removesuffix('.csv')} from {info['from']}" if "from" in info else name)
+             + f" {counted(info['rows'], 'row')}" + (
+        f" ({info['quarters']}, {info['csms']} CSMs)" if "quarters" in info else "")
+        for name, info in checked.items() if name.endswith(".csv")]
+    if data is None:
+        console.print("[bold]Data[/]  not read (--plan-only): run validate without it to check the data and the fit")
+    else:
+        console.print(f"[bold]Data[/]  {escape_text(data)}" + (": " + escape_text(", ".join(files)) if files else ""))
+    for name, info in checked.items():
+        if info.get("left_out"):
+            # Rows a data map's filter leaves out are never checked: say which, so a new earnings code
+            # or job profile is seen rather than silently dropped.
+            shown = ", ".join(f"{value} ×{count:,}" for value, count in list(info["left_out"].items())[:8])
+            more = " …" if len(info["left_out"]) > 8 else ""
+            console.print(f"      {escape_text(name.removesuffix('.csv'))}: the map's rows filter left out "
+                          f"{escape_text(shown)}{more}", soft_wrap=True)
+    if "replay" in checked:
+        replayed = checked["replay"]
+        console.print(f"[bold]Fit[/]   replayed {counted(replayed['quarters'], 'quarter')}, "
+                      f"{counted(replayed['csm_quarters'], 'CSM-quarter')}")
+    _section(console, found.errors, "error", "red")
+    _section(console, found.warnings, "warning", "yellow")
+    console.print()
+    if found.ok:
+        console.print(f"[bold green]OK[/]: no errors, {counted(len(found.warnings), 'warning')}.")
+    else:
+        console.print(f"[bold red]{counted(len(found.errors), 'error')}[/], {counted(len(found.warnings), 'warning')}: "
+                      "fix the errors before running stress-test.")
+
+
+def _section(console: Console, problems: list[Problem], kind: str, colour: str) -> None:
+    if not problems:
+        return
+    console.print()
+    console.print(f"[bold {colour}]{counted(len(problems), kind).capitalize()}[/]")
+    for number, problem in enumerate(problems, 1):
+        where = ", ".join(part for part in (problem.file, problem.location) if part)
+        console.print(f"  {number}. " + escape_text(f"{where}: {problem.message}" if where else problem.message),
+                      soft_wrap=True)
+        if problem.hint:
+            console.print(f"     [dim]hint: {escape_text(problem.hint)}[/]", soft_wrap=True)
+
+
+def plan_diff_text(result: Result) -> str:
+    """plan-diff as a unified-diff-like listing, one line per changed key; plain text, not drawn by rich."""
+    document = result.document
+    lines = [f"--- {document['from']}", f"+++ {document['to']}"]
+    show = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    for change in document["changes"]:
+        if change["change"] == "added":
+            lines.append(f"+ {change['path']}: {show(change['after'])}")
+        elif change["change"] == "removed":
+            lines.append(f"- {change['path']}: {show(change['before'])}")
+        else:
+            lines.append(f"~ {change['path']}: {show(change['before'])} → {show(change['after'])}")
+    if not document["changes"]:
+        lines.append("(no differences: the plans pay the same way)")
+    return "\n".join(map(printable, lines)) + "\n"  # no ESC from a plan reaches the terminal
+
+
+RENDERERS = {
+    Kind.stress_test: lambda result, console: render_table(result.document, console),
+    Kind.compare: lambda result, console: render_side_by_side(result.document, console),
+    Kind.sweep: lambda result, console: render_sweep(result.document, console),
+    Kind.simulate: lambda result, console: render_simulation(result.document, console),
+    Kind.explain: lambda result, console: render_explanation(result.document, console),
+    Kind.reconcile: lambda result, console: render_reconciliation(result.document, console),
+    Kind.validate: lambda result, console: render_validation(result.facts, result.document["plan"],
+                                                             result.document["data"], console),
+}
+# Results whose terminal form is plain text written as is, never through rich (which would wrap or style it).
+PLAIN_TEXT = {Kind.plan_diff: plan_diff_text}

@@ -5,23 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
-
-
-def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> str:
-    """1234.5 → $1,234.50; negative as -$1,234.50; unknown currencies as a suffix (1,234.50 CHF)."""
-    if value is None:
-        return "—"
-    symbol = SYMBOLS.get(currency)
-    prefix = "-" if value < 0 else ("+" if sign and value > 0 else "")
-    digits = f"{abs(value):,.2f}"
-    return f"{prefix}{symbol}{digits}" if symbol else f"{prefix}{digits} {currency}"
-
-
-def percent(value: float | None, *, sign: bool = True) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+.2f} %" if sign else f"{value:.1f} %"
+from cscomp_cli.core.formatting import money, percent
 
 
 def value(number: float | None) -> str:
@@ -217,3 +201,100 @@ def pay_share_buckets(document: dict) -> list[tuple[str, int, int]]:
             actual[bucket(pay_share(c["actual"], c["actual_target_variable"]))] += 1
             proposed[bucket(pay_share(c["proposed"], c["target_variable"]))] += 1
     return list(zip([bucket_label(low, high) for low, high in BUCKETS], actual, proposed))
+
+
+def shock_labels(document: dict) -> str:
+    """'churn=+25%, expansion=-30%' for a document replayed under shocks, else ''."""
+    return ", ".join(f"{column}={pct:+g}%" for column, pct in document.get("shocks", {}).items())
+
+
+COST_LABEL = {False: "Total cost", True: "Variable cost"}
+
+
+CASH_LABEL = "Total cash (base + variable)"
+
+
+def summary_rows(document: dict) -> list[tuple[str, list[str]]]:
+    """(measure, [actual, plan 1, plan 2, …]) as display strings, shared by table and Markdown."""
+    currency = document["currency"]
+    actual = document["actual"]
+    plans = document["plans"]
+    share = lambda v: "—" if v is None else f"{v:.2f} %"  # noqa: E731
+    cash = document.get("moves_base", False)
+    rows = [
+        ("Plan", ["actually paid"] + [p["plan"] for p in plans]),
+        (COST_LABEL[cash], [money(actual["total"], currency)] + [money(p["proposed_total"], currency) for p in plans]),
+        ("Delta vs actual" + (" (variable)" if cash else ""),
+         ["—"] + [f"{money(p['delta'], currency, sign=True)} ({percent(p['delta_pct'])})" for p in plans]),
+    ]
+    if cash:
+        # A plan that moves base (a pay_mix) changes what CSMs take home beyond variable pay.
+        rows += [
+            ("Base", [money(actual["base_total"], currency)] + [money(p["base_total"], currency) for p in plans]),
+            (CASH_LABEL, [money(actual["cash_total"], currency)]
+             + [money(p["proposed_cash_total"], currency) for p in plans]),
+            ("Cash delta vs actual", ["—"] + [f"{money(p['cash_delta'], currency, sign=True)} "
+                                              f"({percent(p['cash_delta_pct'])})" for p in plans]),
+        ]
+    for segment in actual["cost_by_segment"]:
+        rows.append((f"{'Variable cost' if cash else 'Cost'}, {segment}", [money(actual["cost_by_segment"][segment], currency)]
+                     + [money(p["cost_by_segment"][segment], currency) for p in plans]))
+    rows += [
+        ("CSMs paid more / less" + (" (total cash)" if cash else ""),
+         ["—"] + [f"{p['paid_more']} / {p['paid_less']}" for p in plans]),
+        ("Top performers by", ["—"] + [p.get("performance_measure", "") for p in plans]),
+        ("Top performers paid less", ["—"] + [
+            f"{len(p['top_performers_paid_less'])} of {len(p['top_performers'])}"
+            + (f": {', '.join(p['top_performers_paid_less'])}" if p["top_performers_paid_less"] else "")
+            for p in plans]),
+        ("Pay–performance (Spearman)", [correlation(actual["pay_performance_correlation"])]
+         + [correlation(p["pay_performance_correlation"]) for p in plans]),
+        ("Cost as % of retained ARR", [share(actual["cost_pct_of_retained_arr"])]
+         + [share(p["cost_pct_of_retained_arr"]) for p in plans]),
+    ]
+    return rows
+
+
+def matrices(document: dict) -> list[tuple[str, str, str]]:
+    """(title, actual key, proposed key) of the per-CSM matrices: variable pay, and total cash when
+    a plan moves base."""
+    if not document.get("moves_base"):
+        return [("Payout per CSM over the period", "actual", "proposed")]
+    return [("Variable pay per CSM over the period", "actual", "proposed"),
+            ("Total cash (base + variable) per CSM over the period", "actual_cash", "proposed_cash")]
+
+
+def sweep_cells(row: dict, currency: str, cash: bool = False) -> list[str]:
+    if row["error"]:
+        return [f"{row['value']:g}"] + ["—"] * (8 if cash else 6) + [row["error"]]
+    losers = row["top_performers_paid_less"]
+    cells = [f"{row['value']:g}", money(row["proposed_total"], currency), money(row["delta"], currency, sign=True),
+             percent(row["delta_pct"])]
+    if cash:
+        cells += [money(row["proposed_cash_total"], currency),
+                  f"{money(row['cash_delta'], currency, sign=True)} ({percent(row['cash_delta_pct'])})"]
+    return cells + [f"{row['paid_more']} / {row['paid_less']}", f"{len(losers)}" + (f": {', '.join(losers)}" if losers else ""),
+                    correlation(row["pay_performance_correlation"]), ""]
+
+
+SWEEP_HEADERS = ["Value", "Cost", "Delta", "Delta %", "Paid more / less", "Top performers paid less", "Spearman", ""]
+
+
+SWEEP_CASH_HEADERS = ["Value", "Variable", "Delta", "Delta %", "Total cash", "Cash Δ", "Paid more / less (cash)",
+                "Top performers paid less", "Spearman", ""]
+
+
+def sweep_headers(document: dict) -> list[str]:
+    return SWEEP_CASH_HEADERS if document.get("moves_base") else SWEEP_HEADERS
+
+
+def horizon(document: dict) -> str:
+    ahead = document["quarters_ahead"]
+    return "the next quarter" if ahead == 1 else f"the next {ahead} quarters"
+
+
+def base_line(document: dict) -> str:
+    """The base cost change a pay_mix makes over the horizon, beside the simulated variable cost."""
+    base, currency = document["base"], document["currency"]
+    return (f"{money(base['proposed'], currency)} under the plan, {money(base['roster'], currency)} on the roster "
+            f"({money(base['delta'], currency, sign=True)})")

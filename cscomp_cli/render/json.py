@@ -1,26 +1,19 @@
-"""Machine formats: JSON and CSV, written with the standard library only."""
+"""JSON: every result document as indented UTF-8 text, written with the standard library only (validate
+--plan-only renders through here without numpy or pandas)."""
 
 from __future__ import annotations
 
-import csv
-import gc
-import io
 import json
 import re
-from contextlib import contextmanager
-from collections.abc import Iterable
 from json.encoder import encode_basestring
 from operator import itemgetter
 
-
-# What a spreadsheet reads as the start of a formula (the fullwidth forms too: some normalise them).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
-CASH_COLUMNS = ["base", "actual_base", "proposed_cash", "actual_cash", "cash_delta"]
+from cscomp_cli.analyses.result import Kind, Result
+from cscomp_cli.core.collector import cycles_unchecked
 
 
 # json.dumps escapes C0 controls only; DEL, C1 and the bidi controls would reach a terminal raw.
-_JSON_UNPRINTABLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def to_json(document) -> str:
@@ -34,9 +27,9 @@ def to_json(document) -> str:
 
 
 def _printable(text: str) -> str:
-    """JSON text with every control character _JSON_UNPRINTABLE names written as a \\u escape."""
+    """JSON text with every control character UNPRINTABLE_IN_JSON names written as a \\u escape."""
     # Outside strings JSON is ASCII, so every match is inside a string, where \uXXXX means the same.
-    return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return UNPRINTABLE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 # json.dumps indents in pure Python (the C encoder only writes compact JSON): 5 s for the 16 k rows of
@@ -44,6 +37,8 @@ def _printable(text: str) -> str:
 # instead through one template per list, each leaf column encoded at once by the C encoder. The text
 # is the same by construction; anything the shortcut is not sure of goes through json.dumps.
 _SCALARS = {float, int, bool, type(None)}
+
+
 _SLOT = "\ue000"
 
 
@@ -108,54 +103,15 @@ def _encoded(column: list) -> list | None:
         return None
     cells = list(map(encode_basestring, column))
     # Text columns are short (names, ids, segments): scanned once as a whole, escaped cell by cell if need be.
-    return list(map(_printable, cells)) if _JSON_UNPRINTABLE.search("".join(cells)) else cells
+    return list(map(_printable, cells)) if UNPRINTABLE_IN_JSON.search("".join(cells)) else cells
 
 
 def _skeleton(record: dict) -> dict:
     return {key: _skeleton(value) if type(value) is dict else _SLOT for key, value in record.items()}
 
 
-@contextmanager
-def cycles_unchecked():
-    """Pause the cycle collector while a large acyclic tree of dicts is built or written: it would walk
-    the growing document again and again (half the time of building one of 16 k rows)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _document(result: Result) -> str:
+    return to_json(result.document)
 
 
-def protect(text: str) -> str:
-    """Prefix a text cell a spreadsheet would run as a formula with an apostrophe (a negative
-    number such as -12.50 stays a number)."""
-    return "'" + text if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text) else text
-
-
-def csv_text(rows: Iterable[Iterable]) -> str:
-    """Rows (the header first) as CSV with every text cell through protect: the one writer of every
-    CSV cscomp prints, so no cell or header from a plan or an export runs in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow([protect(cell) if isinstance(cell, str) else cell for cell in row])
-    return buffer.getvalue()
-
-
-def _plain(value, decimals: int | None = None) -> str:
-    if value is None:
-        return ""
-    if decimals is not None:
-        return f"{value:.{decimals}f}"
-    return repr(float(value)) if not float(value).is_integer() else f"{value:.1f}"
-
-
-def to_csv(comparison, shocks: list | None = None) -> str:
-    """One row per CSM–quarter, sorted by quarter then csm_id (SPEC section 4), straight from the
-    replay's columns."""
-    # Imported here, not above: to_json serves validate --plan-only, which needs neither numpy nor pandas.
-    from cscomp_cli.render.csv_columns import comparison_csv
-
-    return comparison_csv(comparison, shocks)
+RENDERERS = {kind: _document for kind in Kind}

@@ -1,13 +1,15 @@
-"""The JSON document of SPEC section 4, built once and shared by the json, csv and table renderers."""
+"""The stress test's result document (SPEC section 4), built once from a comparison and shared by every
+output format; its summary is also what the guardrails judge."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from cscomp_cli.engine.versus_actual import Comparison, performance_label
+from cscomp_cli.analyses.result import Kind, Result
+from cscomp_cli.core.collector import cycles_unchecked
 from cscomp_cli.core.rounding import amounts, cents_to_amount, pct_change, plain_number, plain_numbers, round_half_away, to_cents
+from cscomp_cli.engine.versus_actual import Comparison, performance_label
 from cscomp_cli.plan.model import CurveComponent
-from cscomp_cli.render.machine import cycles_unchecked
 
 
 def _moneys(values) -> list:
@@ -165,14 +167,13 @@ def performance_measure(plan) -> dict:
             **({"window": window} if window is not None else {})}
 
 
-def shock_labels(document: dict) -> str:
-    """'churn=+25%, expansion=-30%' for a document replayed under shocks, else ''."""
-    return ", ".join(f"{column}={pct:+g}%" for column, pct in document.get("shocks", {}).items())
-
-
 def _delta_pcts(delta_cents, actual_cents) -> list:
     """delta ÷ |actual| in % (6 places, then 2), None where nothing was actually paid."""
     return plain_numbers(pct_change(delta_cents, np.abs(actual_cents)))
 
 
-
+def stress_test_result(comparison: Comparison, shocks: list, *, data: str, plan, source: str) -> Result:
+    """The stress test as every format renders it: the document (built on first use: the CSV is written
+    straight from the comparison's columns), the comparison itself, and the plan as run for reports."""
+    return Result(Kind.stress_test, lambda: build_document(comparison, shocks, data=data), facts=comparison,
+                  shocks=list(shocks), plan=plan, source=source)

@@ -1,4 +1,4 @@
-"""The stress test as an Excel workbook for finance: Summary, CSMs, Quarters, Rows, Plan sheets with
+"""Excel workbooks for finance. The stress test's: Summary, CSMs, Quarters, Rows, Plan sheets with
 real number, currency and percentage formats, a frozen header row, filters and fitted columns."""
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ import math
 import re
 
 from cscomp_cli.core.text import escaped
-from cscomp_cli.render.views import cash_summary, data_line, moves_base, performance_label, quarter_view
+from cscomp_cli.analyses.result import Kind
+from cscomp_cli.plan.diff import resolved
+from cscomp_cli.render.html import readable_yaml
+from cscomp_cli.render.views import (cash_summary, data_line, moves_base, performance_label, quarter_view)
 
 MONEY = '#,##0.00;[Red]-#,##0.00'
 PERCENT = '0.00%'
@@ -30,7 +33,7 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         ("Actually paid" + variable, s["actual_total"], MONEY),
         ("Proposed plan" + variable, s["proposed_total"], MONEY),
         ("Difference" + variable, s["delta"], MONEY),
-        ("Difference %" + variable, _pct(s["delta_pct"]), PERCENT),
+        ("Difference %" + variable, as_fraction(s["delta_pct"]), PERCENT),
     ]
     if cash:
         c = cash_summary(document)
@@ -40,7 +43,7 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
             ("Total cash (base + variable), actual", c["actual_cash"], MONEY),
             ("Total cash (base + variable), proposed", c["proposed_cash"], MONEY),
             ("Cash difference", c["cash_delta"], MONEY),
-            ("Cash difference %", _pct(c["cash_delta_pct"]), PERCENT),
+            ("Cash difference %", as_fraction(c["cash_delta_pct"]), PERCENT),
         ]
     measures += [
         ("CSMs", s["csms"], None),
@@ -65,16 +68,16 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
                ["CSM", "Name", "Segment", "Actual", "Proposed", "Delta", "Delta %",
                 f"Performance: {performance_label(document)}", "Top performer",
                 *cash_header],
-               [[c["csm_id"], c["name"], c["segment"], c["actual"], c["proposed"], c["delta"], _pct(c["delta_pct"]),
+               [[c["csm_id"], c["name"], c["segment"], c["actual"], c["proposed"], c["delta"], as_fraction(c["delta_pct"]),
                  c["performance"], "yes" if c["top_performer"] else "",
                  *([c["actual_base"], c["base"], c["actual_cash"], c["proposed_cash"], c["cash_delta"],
-                    _pct(c["cash_delta_pct"])] if cash else [])] for c in document["csms"]],
+                    as_fraction(c["cash_delta_pct"])] if cash else [])] for c in document["csms"]],
                formats={4: MONEY, 5: MONEY, 6: MONEY, 7: PERCENT, 8: RATIO, **cash_formats})
     book.table("Quarters", ["Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %",
                             *(["Actual cash", "Proposed cash", "Cash delta", "Cash delta %"]
                               if cash else [])],
-               [[q["quarter"], q["csms"], q["actual"], q["proposed"], q["delta"], _pct(q["delta_pct"]),
-                 *([q["actual_cash"], q["proposed_cash"], q["cash_delta"], _pct(q["cash_delta_pct"])] if cash else [])]
+               [[q["quarter"], q["csms"], q["actual"], q["proposed"], q["delta"], as_fraction(q["delta_pct"]),
+                 *([q["actual_cash"], q["proposed_cash"], q["cash_delta"], as_fraction(q["cash_delta_pct"])] if cash else [])]
                 for q in quarter_view(document)],
                formats={3: MONEY, 4: MONEY, 5: MONEY, 6: PERCENT, 7: MONEY, 8: MONEY, 9: MONEY, 10: PERCENT})
     components = list(document["rows"][0]["components"]) if document["rows"] else []
@@ -98,7 +101,7 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         for cid in components:
             detail = r["components"][cid]
             cells += [detail["metric"], detail.get("attainment"), detail["payout"]]
-        cells += [r["cap_adjustment"], r["proposed"], r["actual"], r["delta"], _pct(r["delta_pct"])]
+        cells += [r["cap_adjustment"], r["proposed"], r["actual"], r["delta"], as_fraction(r["delta_pct"])]
         if cash:
             cells += [r["base"], r["actual_base"], r["proposed_cash"], r["actual_cash"], r["cash_delta"]]
         rows.append(cells)
@@ -108,7 +111,7 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
     return book.save()
 
 
-def _pct(value):
+def as_fraction(value):
     """SPEC's delta_pct (6.59 means +6.59 %) as the fraction a spreadsheet formats as a percentage."""
     return None if value is None else value / 100
 
@@ -139,7 +142,7 @@ class _Book:
 
         sheet = self._sheet(title, header, rows, formats, row_formats)
         for column in range(1, len(header) + 1):
-            widest = _widest([row[column - 1] for row in rows], formats.get(column))
+            widest = widest_shown([row[column - 1] for row in rows], formats.get(column))
             sheet.column_dimensions[get_column_letter(column)].width = min(60, max(len(header[column - 1]), widest) + 3)
         sheet.freeze_panes = "A2"
         if rows:
@@ -260,7 +263,7 @@ def cell_text(text: str) -> str:
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _widest(values: list, number_format: str | None) -> int:
+def widest_shown(values: list, number_format: str | None) -> int:
     """The length of the longest of a column's values as shown (0 for none)."""
     if number_format not in (MONEY, PERCENT):
         return max(map(len, map(str, [value for value in values if value is not None])), default=0)
@@ -268,10 +271,10 @@ def _widest(values: list, number_format: str | None) -> int:
     if numbers:
         # An amount or a percentage shown only grows longer with its size: the extremes are the widest.
         values = [min(numbers), max(numbers), *[value for value in values if not isinstance(value, (int, float))]]
-    return max(map(len, (_shown(value, number_format) for value in values)), default=0)
+    return max(map(len, (shown_text(value, number_format) for value in values)), default=0)
 
 
-def _shown(value, number_format) -> str:
+def shown_text(value, number_format) -> str:
     if value is None:
         return ""
     if isinstance(value, (int, float)) and number_format == MONEY:
@@ -294,11 +297,11 @@ def side_by_side_xlsx(document: dict) -> bytes:
         *([("Data", document["data"], ["" for _ in plans], None)] if document.get("data") else []),
         ("Variable cost" if cash else "Total cost", actual["total"], [p["proposed_total"] for p in plans], MONEY),
         ("Delta vs actual" + variable, None, [p["delta"] for p in plans], MONEY),
-        ("Delta %" + variable, None, [_pct(p["delta_pct"]) for p in plans], PERCENT),
+        ("Delta %" + variable, None, [as_fraction(p["delta_pct"]) for p in plans], PERCENT),
         *([("Base", actual["base_total"], [p["base_total"] for p in plans], MONEY),
            ("Total cash (base + variable)", actual["cash_total"], [p["proposed_cash_total"] for p in plans], MONEY),
            ("Cash delta vs actual", None, [p["cash_delta"] for p in plans], MONEY),
-           ("Cash delta %", None, [_pct(p["cash_delta_pct"]) for p in plans], PERCENT)] if cash else []),
+           ("Cash delta %", None, [as_fraction(p["cash_delta_pct"]) for p in plans], PERCENT)] if cash else []),
         *[(f"Cost, {s}", actual["cost_by_segment"][s], [p["cost_by_segment"][s] for p in plans], MONEY)
           for s in segments],
         ("CSMs paid more" + (" (total cash)" if cash else ""), None, [p["paid_more"] for p in plans], None),
@@ -307,8 +310,8 @@ def side_by_side_xlsx(document: dict) -> bytes:
         ("Top performers paid less", None, [", ".join(p["top_performers_paid_less"]) for p in plans], None),
         ("Pay–performance correlation", actual["pay_performance_correlation"],
          [p["pay_performance_correlation"] for p in plans], "0.000"),
-        ("Cost as % of retained ARR", _pct(actual["cost_pct_of_retained_arr"]),
-         [_pct(p["cost_pct_of_retained_arr"]) for p in plans], PERCENT),
+        ("Cost as % of retained ARR", as_fraction(actual["cost_pct_of_retained_arr"]),
+         [as_fraction(p["cost_pct_of_retained_arr"]) for p in plans], PERCENT),
     ]
     book.table("Summary", ["Measure", "actual", *labels],
                [[name, first, *rest] for name, first, rest, _ in measures], formats={},
@@ -320,3 +323,10 @@ def side_by_side_xlsx(document: dict) -> bytes:
                 for c in document["csms"]],
                formats={column: MONEY for column in range(4, len(labels) + 5 + len(cash_header))})
     return book.save()
+
+
+RENDERERS = {
+    # The plan as it ran: extends resolved, every default filled in, curves on one line.
+    Kind.stress_test: lambda result: to_xlsx(result.document, readable_yaml(resolved(result.plan))),
+    Kind.compare: lambda result: side_by_side_xlsx(result.document),
+}

@@ -1,0 +1,28 @@
+"""Amounts and percentages as a person reads them ($1,234.50, +2.50 %), in reports and in the sentences
+a result document carries (reconcile's verdict)."""
+
+from __future__ import annotations
+
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> str:
+    """1234.5 → $1,234.50; negative as -$1,234.50; unknown currencies as a suffix (1,234.50 CHF)."""
+    if value is None:
+        return "—"
+    symbol = SYMBOLS.get(currency)
+    prefix = "-" if value < 0 else ("+" if sign and value > 0 else "")
+    digits = f"{abs(value):,.2f}"
+    return f"{prefix}{symbol}{digits}" if symbol else f"{prefix}{digits} {currency}"
+
+
+def percent(value: float | None, *, sign: bool = True) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.2f} %" if sign else f"{value:.1f} %"
+
+
+def counted(n: int, noun: str) -> str:
+    """"3 warnings", "1 line": a count and its noun, plural unless one."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
