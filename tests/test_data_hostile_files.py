@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import cscomp_cli.inputs.dataset as data
+from cscomp_cli.inputs import files
 from cscomp_cli.inputs.dataset import load_accounts, load_payouts
 from cscomp_cli.core.errors import DataError
 
@@ -81,7 +81,7 @@ def test_validate_refuses_a_fifo_too(data_dir, deadline):
 
 def test_a_file_larger_than_the_cap_is_refused_before_it_is_read(data_dir, monkeypatch):
     path = folder(data_dir)
-    monkeypatch.setattr(data, "MAX_FILE_BYTES", 40)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 40)
 
     def never(self, *args, **kwargs):
         raise AssertionError(f"{self} was opened")

@@ -137,7 +137,7 @@ def test_a_blank_row_among_many_is_skipped_and_lines_still_count_it(tmp_path):
 def test_ids_encoded_by_pyarrow_are_the_categories_pandas_would_make(cells, blank_missing):
     # Account ids are dictionary-encoded and sorted by pyarrow (bytewise UTF-8); that must be the order,
     # the codes and the missing cells of astype("category") over the same text, accents and CJK included.
-    from cscomp_cli.inputs.dataset import _arrow_categorical
+    from cscomp_cli.inputs.cell_bytes import _arrow_categorical
 
     column = pd.Series(cells, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
     fast = _arrow_categorical(column, blank_missing=blank_missing)
@@ -153,7 +153,8 @@ def test_ids_encoded_by_pyarrow_are_the_categories_pandas_would_make(cells, blan
 def test_the_header_survives_parsing_every_column(tmp_path):
     # The loader lets go of each text column once parsed; the header it reports (which columns the export
     # has, so a plan is not told "accounts.csv has no nps column") must still be the whole header.
-    from cscomp_cli.inputs.dataset import ACCOUNTS, load_dataset
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.inputs.files import ACCOUNTS
 
     (tmp_path / "accounts.csv").write_text(
         "quarter,account_id,csm_id,segment,arr_start,expansion,cross_sell,contraction,churn,arr_end,"

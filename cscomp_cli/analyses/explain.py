@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cscomp_cli.inputs.dataset import ACCOUNTS, PAYOUTS, QUOTAS, Dataset
+from cscomp_cli.inputs.dataset import Dataset
+from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS
 from cscomp_cli.engine.replay import replay, tier_bounds
 from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
 from cscomp_cli.engine.metrics import describe

@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from cscomp_cli.inputs.dataset import (
-    ACCOUNTS, BUILTIN_READS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER, Dataset, Staged, column_key, extra_column,
-    header_columns, load_accounts, load_payouts, load_quotas, load_roster, relative_to, table_sources, written_headers,
+    BUILTIN_READS, Dataset, column_key, extra_column, header_columns, load_accounts, load_payouts, load_quotas,
+    load_roster, table_sources, written_headers,
 )
+from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER, Staged, relative_to
 from cscomp_cli.inputs.datamap import MAP_FILE
 from cscomp_cli.engine.replay import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
 from cscomp_cli.core.errors import CscompError, DataError, DataWarning, PlanError, collect_notes, collect_problems

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.inputs.dataset import ACCOUNTS, BUILTIN_READS, DATA_DOC, account_column, extra_column
+from cscomp_cli.inputs.dataset import BUILTIN_READS, account_column, extra_column
+from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC
 from cscomp_cli.core.errors import DataWarning, PlanError
 from cscomp_cli.core.text import did_you_mean
 from cscomp_cli.engine.metrics import (DEFINITIONS, ROW_QUANTITIES, STATISTICS, _FORMULAS, book_statistics, describe, metric,

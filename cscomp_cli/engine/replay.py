@@ -16,8 +16,9 @@ import pandas as pd
 
 from cscomp_cli.engine.curves import commission, curve_fraction
 from cscomp_cli.engine.plan_metrics import CustomMetrics, filter_value_warnings, window_warnings
-from cscomp_cli.inputs.dataset import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER, Dataset
-from cscomp_cli.inputs.dataset import DATA_DOC
+from cscomp_cli.inputs.dataset import Dataset
+from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER
+from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.core.errors import DataError, DataWarning, PlanError, UsageError, report
 from cscomp_cli.engine.metrics import STATISTICS, book_codes, book_risk, book_statistics, metric
 from cscomp_cli.core.rounding import round_half_away, to_cents

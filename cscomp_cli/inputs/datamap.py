@@ -249,7 +249,7 @@ def map_path(folder: Path) -> Path:
 
 def load_map(folder: Path) -> DataMap | None:
     """The folder's data map, or None when it has none (the folder then holds canonical CSVs)."""
-    from cscomp_cli.inputs.dataset import present
+    from cscomp_cli.inputs.files import present
     from cscomp_cli.plan.model import _load_yaml
 
     path = map_path(folder)

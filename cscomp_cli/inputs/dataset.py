@@ -10,14 +10,10 @@ noted as a DataWarning, which load_dataset and validate collect.
 
 from __future__ import annotations
 
-import bisect
-import codecs
 import csv
 import io
 import os
 import re
-import stat
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,14 +24,14 @@ import pandas as pd
 from cscomp_cli.core.errors import DataError, DataWarning, collect_notes, note, report
 from cscomp_cli.core.rounding import round_half_away
 from cscomp_cli.core.quarters import CALENDAR, Calendar
-from cscomp_cli.core.text import escaped
+from cscomp_cli.inputs.cell_bytes import _arrow, _arrow_categorical, _blank_and_plain, _categorical, _distinct, _lengths, _plain_floats, _trimmed
+from cscomp_cli.inputs.files import (
+    ACCOUNTS, DATA_DOC, Origin, PAYOUTS, QUOTAS, ROSTER, Staged, _check_header_width, _head, _may_hold_controls,
+    _physical_lines, _read_bytes, _refuse_binary, _refuse_controls, _refuse_controls_in_header, present,
+    relative_to,
+)
+from cscomp_cli.inputs.files import _DELIMITERS, _fail_where, _read_as
 
-ACCOUNTS = "accounts.csv"
-ROSTER = "roster.csv"
-PAYOUTS = "payouts.csv"
-QUOTAS = "quotas.csv"
-# Where users read the rules of the data folder: every format hint ends by pointing there.
-DATA_DOC = "docs/data.md"
 
 # A plain or thousands-grouped number with an optional currency sign, minus sign or accounting
 # parentheses: 1234.5, 1,234.50, $1,234.50, €1234, -1,200.00, ($1,200.00). ASCII digits only: \d
@@ -51,12 +47,6 @@ MAX_AMOUNT = 1e12
 # Every payout line of a file together (clawbacks counted as paid): a quadrillion keeps every sum of
 # integer cents, over any CSMs and quarters, a hundred times inside int64.
 MAX_FILE_TOTAL = 1e15
-# Real exports of 2 M account rows are about 150 MB; a file is read whole, so one far larger is
-# refused before it is read rather than ending in a MemoryError.
-MAX_FILE_BYTES = 2 * 1024**3
-# A header is checked before the file is parsed: millions of columns would take minutes to parse.
-MAX_COLUMNS = 1_000
-MAX_HEADER_CHARS = 100_000
 _AMOUNT_HINT = f"write amounts like 1234.50, 1,234.50 or $1,234.50; see {DATA_DOC}"
 _EUROPEAN_HINT = ("this file uses decimal commas: write amounts like 1234,50 or 1.234,50 (or re-export it with "
                   f"decimal points); see {DATA_DOC}")
@@ -98,81 +88,6 @@ class Dataset:
 
     def origin(self, name: str) -> Origin:
         return self.origins.get(name) or Origin(self.folder / name)
-
-
-def relative_to(path: Path | str, folder: Path) -> str:
-    """A file as named from its data folder (crm/accounts_*.csv), or whole when it lies outside."""
-    try:
-        return str(Path(path).relative_to(folder))
-    except ValueError:
-        return str(path)
-
-
-@dataclass(frozen=True, eq=False)
-class Origin:
-    """Where a table's rows were read from, so a message names the file, line and column a person can open.
-
-    A canonical CSV's row key is its line. A table read through the data map numbers its rows 1, 2, …
-    across all its export files; ``lines`` turns that key back into the export's own line (or sheet
-    row), ``headers`` a cscomp column back into the export's header.
-    """
-
-    path: Path | str
-    files: tuple[Path, ...] = ()
-    starts: tuple[int, ...] = ()  # the row key of each file's first row
-    lines: np.ndarray | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    places: tuple[str, ...] = ()  # per file: "line" (CSV), "sheet Accounts, row" or "row" (Parquet)
-
-    def _part(self, key: int) -> int:
-        return bisect.bisect_right(self.starts, key) - 1
-
-    def file(self, key: int | None = None) -> Path | str:
-        """The file holding row ``key`` (the table's path when the row is not known)."""
-        if not self.files:
-            return self.path
-        if key is None or len(self.files) == 1:
-            return self.files[0] if len(self.files) == 1 else self.path
-        return self.files[max(self._part(int(key)), 0)]
-
-    def place(self, key: int) -> str:
-        """'line 7' (or 'sheet Accounts, row 7'): row ``key`` as its file shows it."""
-        if self.lines is None:
-            return f"line {int(key)}"
-        part = max(self._part(int(key)), 0)
-        return f"{self.places[part]} {int(self.lines[int(key) - 1])}"
-
-    def column(self, name: str) -> str:
-        return self.headers.get(name, name)
-
-    def describe(self, key: int) -> str:
-        """'payouts.csv line 7', or 'payroll.xlsx sheet Earnings, row 7': a row as a person finds it."""
-        return f"{Path(self.file(key)).name} {self.place(key)}"
-
-    def location(self, key: int, column: str | None = None) -> str:
-        where = self.place(key)
-        return f"{where}, column {self.column(column)}" if column else where
-
-    def at(self, key: int, column: str | None = None) -> dict:
-        """file= and location= for an error about row ``key`` (and ``column``)."""
-        return {"file": self.file(key), "location": self.location(key, column)}
-
-    def header(self) -> dict:
-        """file= and location= for an error about the header."""
-        first = self.places[0] if self.places else "line"
-        return {"file": self.file(1) if self.files else self.path,
-                "location": "line 1" if first == "line" and self.lines is None else "header"}
-
-
-@dataclass(frozen=True, eq=False)
-class Staged:
-    """A table the data map has read from the org's exports: canonical columns as text, ready to validate."""
-
-    table: pd.DataFrame  # trimmed text cells under cscomp's column names, and the row key in ``line``
-    origin: Origin
-    decimal: str | None = None  # the map's number style; None works it out from the cells
-    delimiter: str = ","
-    left_out: dict[str, int] = field(default_factory=dict)  # rows the map's rows filter left out, by value
 
 
 def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calendar | None = None,
@@ -252,18 +167,6 @@ def input_files(folder: Path) -> list[Path]:
 
         files += export_files(folder, data_map)
     return files
-
-
-def present(path: Path) -> bool:
-    """Whether the folder has an entry of this name: a broken link or an unreadable file is present,
-    so its loader says what is wrong with it rather than the file being taken as absent."""
-    try:
-        path.lstat()
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def header_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, frozenset[str]]:
@@ -575,14 +478,6 @@ def _with_header(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 # --- reading -------------------------------------------------------------------------------
 
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-# The first bytes of the spreadsheet files most often renamed (or exported by mistake) to .csv.
-_SPREADSHEETS = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zipped spreadsheet"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97–2003 workbook (.xls)"),
-)
-
-
 @dataclass(frozen=True)
 class _Numbers:
     """How one file writes numbers: which separator is the decimal one, and whether its cells show it."""
@@ -728,207 +623,6 @@ def parse_csv(raw: bytes, path: Path, *, known: set[str], delimiter: str | None 
     return table, _physical_lines(raw, table), head, delimiter
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The whole file, once it is known to be a regular file of a sane size, and its header line not too long."""
-    try:
-        info = path.stat()  # never opened before this says what it is: opening a FIFO waits for a writer
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise DataError(f"is a symlink to {os.readlink(path)}, which does not exist", file=path,
-                            hint=f"point the link at the exported {path.name}, or put the file itself there") from None
-        raise DataError("file not found", file=path, hint=_missing_hint(path)) from None
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError("is a folder, not a CSV file", file=path)
-    if not stat.S_ISREG(info.st_mode):
-        raise DataError(
-            f"is not a regular file: it is {_kind(info.st_mode)}"
-            + (f" ({path.resolve()})" if path.is_symlink() else ""),
-            file=path,
-            hint=f"put the exported CSV file itself in the data folder as {path.name}; see {DATA_DOC}",
-        )
-    if info.st_size > MAX_FILE_BYTES:
-        raise _too_large(path, info.st_size)
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
-        raise _too_large(path, len(raw))
-    _check_header_length(path, raw)
-    return raw
-
-
-def _kind(mode: int) -> str:
-    for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return what
-    return "not a file"
-
-
-def _missing_hint(path: Path) -> str:
-    """The data folder must hold the file, unless it holds the org's own exports: then init maps them."""
-    try:
-        exports = sorted(p.name for p in path.parent.iterdir()
-                         if p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet")
-                         and p.name not in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS))
-    except OSError:
-        exports = []
-    if not exports:
-        return f"the data folder must contain {path.name}"
-    shown = ", ".join(exports[:3]) + (" …" if len(exports) > 3 else "")
-    return (f"the data folder must contain {path.name}, or, to read the exports it holds ({shown}) as they are, "
-            f"run `cscomp init {path.parent}` to write their data map; see {DATA_DOC}")
-
-
-def _too_large(path: Path, size: int) -> DataError:
-    return DataError(
-        f"is larger than {MAX_FILE_BYTES / 1024**3:g} GB ({size / 1024**3:.1f} GB): too large to be an export",
-        file=path,
-        hint="check that this is the right file; to replay fewer quarters, export only those",
-    )
-
-
-def _unreadable(path: Path, exc: OSError) -> DataError:
-    reason = (exc.strerror or type(exc).__name__).lower()
-    hint = ("give your user read permission on it (ls -l shows who may read it)" if isinstance(exc, PermissionError)
-            else f"check that {path.name} is a readable CSV file")
-    return DataError(f"cannot be read: {reason}", file=path, hint=hint)
-
-
-def _check_header_length(path: Path, start: bytes) -> None:
-    """Refuse a first line too long to be a header before the parsers spend minutes on it."""
-    text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(start[: 4 * (MAX_HEADER_CHARS + 1)])
-    first = text[: MAX_HEADER_CHARS + 1]
-    if len(first) > MAX_HEADER_CHARS and "\n" not in first and "\r" not in first:
-        raise DataError(
-            f"the header line is longer than {MAX_HEADER_CHARS:,} characters",
-            file=path,
-            location="line 1",
-            hint=f"the first line must be the header (column names such as quarter, csm_id); see {DATA_DOC}",
-        )
-
-
-def _head(raw: bytes) -> str:
-    """The first lines of the file as text: the whole header and a few rows."""
-    size = 1 << 20
-    return codecs.getincrementaldecoder("utf-8-sig")().decode(raw[:size], final=len(raw) <= size)
-
-
-def _check_header_width(path: Path, head: str, delimiter: str) -> None:
-    header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
-    if len(header) > MAX_COLUMNS:
-        raise DataError(
-            f"the header has {len(header):,} columns{_read_as(delimiter)}; cscomp reads files of up to "
-            f"{MAX_COLUMNS:,} columns",
-            file=path,
-            location="line 1",
-            hint=f"export only the columns cscomp reads (see {DATA_DOC}); other columns are ignored anyway",
-        )
-
-
-def _physical_lines(raw: bytes, table: pd.DataFrame) -> np.ndarray:
-    """The line each row starts on as an editor numbers them (the header is line 1).
-
-    Row i is line i + 2 unless a quoted cell holds a line break: a row then takes one line more per
-    break in its cells, so the lines are counted from the parsed cells, never by re-reading the file.
-    """
-    plain = np.arange(len(table), dtype="int64") + 2
-    # Each row ends at one line break: as many breaks as rows means no cell holds one (the fast path).
-    if b'"' not in raw or raw.count(b"\n") == len(table) + raw.endswith(b"\n"):
-        return plain
-    carried = np.zeros(len(table), dtype="int64")
-    for column in table.columns:
-        cells = table[column]
-        if cells.dtype != object and not isinstance(cells.dtype, pd.StringDtype):
-            continue
-        held = cells.str.contains("\n", regex=False).fillna(False).astype(bool)
-        if bool(held.any()):
-            carried += cells.str.count("\n").fillna(0).to_numpy(dtype="int64")
-    header = sum(str(name).count("\n") for name in table.columns)
-    return plain + header + np.concatenate([[0], np.cumsum(carried)[:-1]]).astype("int64")[: len(table)]
-
-
-# C0 controls but tab and line breaks, DEL, the C1 controls, and the bidirectional embeddings,
-# overrides and isolates (which make a name display in a misleading order): none belongs in an
-# export, and each breaks the workbook or the terminal. Written so RE2 (pyarrow) and re both read it.
-_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\u202a-\u202e\u2066-\u2069]"
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES + b"\xc2\xe2")
-_CONTROL_HINT = (f"delete the character from the cell (it usually comes from text pasted out of another program) "
-                 f"and export again; see {DATA_DOC}")
-
-
-def _may_hold_controls(raw: bytes) -> bool:
-    """Whether any cell may hold a control character: a scan of the bytes, so clean files cost no cell check."""
-    left = raw.translate(None, _NOT_CONTROL)  # only control bytes and the lead bytes C2, E2
-    if left.strip(b"\xc2\xe2") != b"":
-        return True
-    if not left:
-        return False
-    buffer = np.frombuffer(raw, dtype=np.uint8)
-    c2 = np.flatnonzero(buffer[:-1] == 0xC2) + 1
-    if ((buffer[c2] >= 0x80) & (buffer[c2] <= 0x9F)).any():  # U+0080–U+009F
-        return True
-    e2 = np.flatnonzero(buffer[:-2] == 0xE2) + 1
-    second, third = buffer[e2], buffer[e2 + 1]
-    return bool((((second == 0x80) & (third >= 0xAA) & (third <= 0xAE))  # U+202A–U+202E
-                 | ((second == 0x81) & (third >= 0xA6) & (third <= 0xA9))).any())  # U+2066–U+2069
-
-
-def _shown(char: str) -> str:
-    """A control character as a reader can see it: \\x00, \\u202e (with its name where it has one)."""
-    names = {0: "NUL", 0x1B: "ESC", 0x7F: "DEL"}
-    name = names.get(ord(char)) or unicodedata.name(char, "")
-    return f"{escaped(char)} ({name.lower()})" if name else escaped(char)
-
-
-def _refuse_controls_in_header(path: Path, names: list[str]) -> None:
-    for name in names:
-        found = re.search(_CONTROL, name)
-        if found:
-            raise DataError(
-                f"a column name contains the control character {_shown(found.group())}: "
-                f"'{re.sub(_CONTROL, lambda m: escaped(m.group()), name)}'",
-                file=path,
-                location="line 1",
-                hint=_CONTROL_HINT,
-            )
-
-
-def _refuse_controls(origin: Origin, table: pd.DataFrame, columns: list[str]) -> None:
-    """Refuse a control character in any cell, naming its line and column; validate goes on without it."""
-    for column in columns:
-        bad = table[column].str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
-        if not bool(bad.any()):
-            continue
-        context = table.assign(char=table[column].where(bad, "").str.extract(f"({_CONTROL})", expand=False))
-        _fail(origin, context, bad, column, lambda r: f"{column} contains the control character {_shown(r.char)}",
-              _CONTROL_HINT)
-        table[column] = table[column].str.replace(_CONTROL, "", regex=True)
-
-
-def _refuse_binary(path: Path, start: bytes) -> None:
-    """A spreadsheet saved under a .csv name, or UTF-16 text, said plainly rather than as bad UTF-8."""
-    for magic, what in _SPREADSHEETS:
-        if start.startswith(magic):
-            raise DataError(
-                f"is {what}, not a CSV file",
-                file=path,
-                hint=f"open it in Excel (or Sheets, Numbers, LibreOffice) and save or export the sheet as "
-                f"'CSV UTF-8 (comma delimited)' named {path.name}; see {DATA_DOC}",
-            )
-    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(
-            "is UTF-16 text (Excel's 'Unicode Text'), not UTF-8",
-            file=path,
-            hint=f"save the sheet as 'CSV UTF-8 (comma delimited)' instead; see {DATA_DOC}",
-        )
-
-
 def _sniff_delimiter(head: str, known: set[str]) -> str:
     """Comma, semicolon or tab: the one whose header holds the most known column names.
 
@@ -948,10 +642,6 @@ def _sniff_delimiter(head: str, known: set[str]) -> str:
         if best_score is None or score > best_score:
             best, best_score = delimiter, score
     return best
-
-
-def _read_as(delimiter: str) -> str:
-    return "" if delimiter == "," else f" (read as {_DELIMITERS[delimiter]}-separated, from its header line)"
 
 
 def _header_looks(delimiter: str, head: str) -> str:
@@ -1116,21 +806,6 @@ def _european(cell: str) -> str:
 _SWAP = str.maketrans(".,", ",.")
 
 
-def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:
-    rows = table.loc[bad]
-    first = rows.iloc[0]
-    more = len(rows) - 1
-    text = message(first) if callable(message) else message
-    if more:
-        text += f" (and {more} more row{'s' if more > 1 else ''} like it)"
-    report(DataError(text, **origin.at(first['line'], column), hint=hint))
-
-
-def _fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str, message, hint: str | None) -> None:
-    if bool(bad.any()):
-        _fail(origin, table, bad, column, message, hint)
-
-
 def _fail_duplicates(table: pd.DataFrame, origin: Origin, keys: list[str], column: str, what: str) -> None:
     # Rows with a missing key (already reported while validate collects) are never duplicates.
     codes, size = _key_codes(table, keys)
@@ -1191,184 +866,6 @@ def _cells(table: pd.DataFrame, column: str) -> pd.Series:
 # Millions of cells are classified by looking at the UTF-8 bytes pyarrow holds them in (one offset per
 # row), never a Python object or a regex call per cell. These passes only ever decide that a cell is
 # certainly plain; every other cell goes through the careful code that words its error.
-
-
-def _is_arrow_text(cells: pd.Series) -> bool:
-    return isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow"
-
-
-def _arrow(cells: pd.Series):
-    """The pyarrow chunks holding a text column, or None when it is not one (or holds a missing cell)."""
-    if not _is_arrow_text(cells):
-        return None
-    chunks = cells.array._pa_array
-    return chunks if chunks.null_count == 0 else None
-
-
-def _buffers(chunks) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each chunk's row offsets (n + 1, int64) and bytes: read in place, as pyarrow's reader left them."""
-    import pyarrow as pa
-
-    parts = []
-    for array in chunks.chunks:
-        _, offsets, data = array.buffers()
-        width = np.int64 if pa.types.is_large_string(array.type) else np.int32
-        offsets = np.frombuffer(offsets, dtype=width)[array.offset: array.offset + len(array) + 1].astype(np.int64)
-        data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-        parts.append((offsets, data))
-    return parts
-
-
-def _over_chunks(chunks, each, empty) -> np.ndarray | tuple[np.ndarray, ...]:
-    """``each(offsets, data)`` for every chunk, the results put end to end (``empty`` for no rows)."""
-    results = [each(offsets, data) for offsets, data in _buffers(chunks)]
-    if not results:
-        return empty
-    if isinstance(results[0], tuple):
-        return tuple(np.concatenate(column) for column in zip(*results))
-    return np.concatenate(results)
-
-
-def _lengths(chunks) -> np.ndarray:
-    return _over_chunks(chunks, lambda offsets, data: np.diff(offsets), np.zeros(0, dtype=np.int64))
-
-
-def _per_row(offsets: np.ndarray, data: np.ndarray, hit: np.ndarray) -> np.ndarray:
-    """How many of each row's bytes are ``hit`` (a mask over ``data``): one lookup per hit byte."""
-    rows = np.searchsorted(offsets, np.flatnonzero(hit), side="right") - 1
-    return np.bincount(rows, minlength=len(offsets) - 1)
-
-
-def _first_bytes(offsets: np.ndarray, data: np.ndarray, skip: np.ndarray | int = 0) -> np.ndarray:
-    """Each row's byte at ``skip`` (0 where the row is shorter), as int."""
-    at = offsets[:-1] + skip
-    inside = at < offsets[1:]
-    if not len(data):
-        return np.zeros(len(at), dtype=np.int16)
-    return np.where(inside, data[np.minimum(at, len(data) - 1)], 0).astype(np.int16)
-
-
-_DIGIT = np.zeros(256, dtype=bool)
-_DIGIT[ord("0"): ord("9") + 1] = True
-# Bytes a trim may remove at a cell's edge: ASCII spaces and controls, and any byte of a non-ASCII
-# character (NBSP, the Unicode spaces): a cell starting or ending with one is trimmed the careful way.
-_EDGE = np.zeros(256, dtype=bool)
-_EDGE[: 0x21] = True
-_EDGE[0x80:] = True
-
-
-def _blank_and_plain(cells: pd.Series, separators: str, *, signed: bool = False, leading_separator: bool = True
-                     ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Which cells are blank, and which certainly plain numbers (digits, at most one of ``separators``;
-    with ``signed`` an optional leading '-'), from the bytes; None when the column is not Arrow text.
-
-    ``leading_separator``: whether '.5' counts as plain. A plain cell's digits and separator are all its bytes,
-    so pyarrow's cast reads it exactly as the careful path would.
-    """
-    chunks = _arrow(cells)
-    if chunks is None:
-        return None
-
-    def each(offsets, data):
-        lengths = np.diff(offsets)
-        if not len(data) or (data.min() >= ord("0") and data.max() <= ord("9")):  # digits only: the usual column
-            return lengths == 0, lengths > 0
-        other = ~_DIGIT[data]
-        separator = np.zeros(len(data), dtype=bool)
-        for char in separators:
-            separator |= data == ord(char)
-        other &= ~separator
-        negative = (_first_bytes(offsets, data) == ord("-")) if signed else np.zeros(len(lengths), dtype=bool)
-        odd = _per_row(offsets, data, other) - negative  # the leading '-' is allowed
-        seps = _per_row(offsets, data, separator)
-        plain = (odd == 0) & (seps <= 1) & (lengths - seps - negative > 0)
-        if not leading_separator:
-            plain &= _DIGIT[_first_bytes(offsets, data, negative.astype(np.int64))]
-        return lengths == 0, plain
-
-    nothing = np.zeros(0, dtype=bool)
-    return _over_chunks(chunks, each, (nothing, nothing))
-
-
-def _plain_floats(cells: pd.Series, plain: np.ndarray, decimal: str) -> np.ndarray:
-    """The plain cells as floats, cast by pyarrow in one pass (a decimal comma read as the point)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    chunks = _arrow(cells)
-    # The usual amount column is plain throughout: cast it whole, with no filtered copy first.
-    chosen = chunks if bool(plain.all()) else pc.filter(chunks, pa.array(plain, type=pa.bool_()))
-    if decimal == ",":
-        chosen = pc.replace_substring(chosen, ",", ".")
-    return pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False)
-
-
-def _trimmed(cells: pd.Series) -> pd.Series:
-    """A column with each cell trimmed; left as it is when no cell starts or ends with a byte a trim removes."""
-    chunks = _arrow(cells)
-
-    def edged(offsets, data):
-        if not len(data) or (data.min() > 0x20 and data.max() < 0x80):
-            return False
-        filled = offsets[1:] > offsets[:-1]
-        return bool((filled & (_EDGE[data[np.minimum(offsets[:-1], len(data) - 1)]]
-                               | _EDGE[data[np.maximum(offsets[1:] - 1, 0)]])).any())
-
-    if chunks is not None and not any(edged(offsets, data) for offsets, data in _buffers(chunks)):
-        return cells
-    return cells.fillna("").astype(str).str.strip()
-
-
-def _distinct(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Each cell's code and the distinct cells (first-seen order): hashed by pyarrow for Arrow text."""
-    chunks = _arrow(cells)
-    if chunks is None:
-        codes, distinct = pd.factorize(cells.astype(object))
-        return np.asarray(codes, dtype=np.int64), pd.Series(np.asarray(distinct, dtype=object), dtype=object)
-    codes, distinct = _encoded(chunks)
-    return codes.astype(np.int64), pd.Series(distinct.to_numpy(zero_copy_only=False), dtype=object)
-
-
-def _encoded(chunks):
-    """Arrow text as each cell's code and the distinct cells (first-seen order): one hash pass by pyarrow."""
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(chunks.combine_chunks())
-    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
-
-
-def _categorical(codes: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.Series:
-    """Rows coded into ``values`` (None or NaN missing; code -1 missing) as a categorical with sorted
-    categories, as astype("category") of the same values would be."""
-    known = pd.notna(values)
-    categories = sorted(set(values[known].tolist()))
-    position = {value: i for i, value in enumerate(categories)}
-    remap = np.array([position[v] if k else -1 for v, k in zip(values.tolist(), known)] + [-1], dtype=np.int64)
-    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=pd.Index(categories)), index=index)
-
-
-def _arrow_categorical(cells: pd.Series, *, blank_missing: bool) -> pd.Series | None:
-    """An Arrow text column as a categorical with sorted categories, encoded and sorted by pyarrow (half a
-    million account ids cost no Python object each); a blank cell missing when ``blank_missing``.
-    None when the column is not Arrow text."""
-    chunks = _arrow(cells)
-    if chunks is None:
-        return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    codes, dictionary = _encoded(chunks)
-    # UTF-8 sorts bytewise in code point order, the order Python (and astype("category")) sorts str in.
-    order = pc.array_sort_indices(dictionary).to_numpy(zero_copy_only=False)
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    categories = dictionary.take(pa.array(order))
-    if blank_missing and len(categories) and categories[0].as_py() == "":
-        # "" sorts first: drop it from the categories, its rows missing.
-        rank -= 1
-        categories = categories.slice(1)
-    labels = pd.Index(pd.array(categories, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
-    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=labels), index=cells.index)
 
 
 def _text(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, categorical: bool = False) -> pd.Series:

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.inputs import datamap
-from cscomp_cli.inputs.dataset import DATA_DOC, MAX_FILE_BYTES, Origin, Staged, _kind, _read_bytes, _refuse_controls, _too_large, \
-    _unreadable, parse_csv
+from cscomp_cli.inputs.dataset import parse_csv
+from cscomp_cli.inputs.files import (
+    DATA_DOC, MAX_FILE_BYTES, Origin, Staged, _kind, _read_bytes, _refuse_controls, _too_large, _unreadable,
+)
 from cscomp_cli.inputs.datamap import AMOUNTS, DATE_STYLES, MAP_FILE, DataMap, Source, Table
 from cscomp_cli.core.errors import DataError, DataWarning, MapError, note, report
 from cscomp_cli.core.quarters import Calendar, label_in_file_name
