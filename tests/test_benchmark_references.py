@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.engine.replay import replay
+from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.plan.model import load_plan
 
 from .conftest import REPO
@@ -87,9 +87,8 @@ def test_the_two_references_agree_with_each_other_on_the_custom_metrics(small_or
 def test_the_benchmark_plans_custom_metrics_change_pay(small_org, tmp_path):
     """The window, the filter and the column mean are not dead weight: each modifier on a custom
     metric fires for some CSM-quarters, so a reference getting one wrong would disagree."""
-    import yaml
-
     import reference_loop
+    import yaml
 
     quarters = reference_loop.last_quarters(small_org, 8)
     full = reference_loop.payouts_loop(small_org, PLAN, quarters)
@@ -114,7 +113,6 @@ def real_org(small_org, tmp_path_factory):
 
 def test_the_real_variant_is_deterministic_and_blank_where_real_exports_are(small_org, real_org, tmp_path):
     import pandas as pd
-
     import real
 
     again = real.write_real(small_org, tmp_path / "again")

@@ -13,11 +13,10 @@ import json
 
 import yaml
 
+from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
 from .conftest import MOVING_ACCOUNTS as ACCOUNTS
 from .conftest import NRR_PLAN as NRR
 from .conftest import PAID_AT_TARGET as PAYOUTS
-from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
-
 
 
 def folder(data_dir):
@@ -119,8 +118,8 @@ def test_compare_command_lives_in_the_module_named_after_it():
     import importlib.util
 
     from cscomp_cli.analyses import compare as compare_module
-    from cscomp_cli.engine import versus_actual
     from cscomp_cli.commands import replay as commands
+    from cscomp_cli.engine import versus_actual
 
     assert hasattr(compare_module, "compare_plans")
     assert hasattr(versus_actual, "compare_with_actual")

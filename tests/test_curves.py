@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cscomp_cli.engine.curves import commission, curve_fraction
 from cscomp_cli.core.rounding import round_half_away, to_cents
+from cscomp_cli.engine.curves import commission, curve_fraction
 
 CURVE = [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
 

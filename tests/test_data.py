@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from cscomp_cli.inputs.dataset import load_accounts, load_payouts, load_roster
 from cscomp_cli.core.errors import DataError
+from cscomp_cli.inputs.tables import load_accounts, load_payouts, load_roster
 
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS
-from .conftest import PAID_AT_TARGET as PAYOUTS
 from .conftest import NRR_ONLY_YAML as PLAN
+from .conftest import PAID_AT_TARGET as PAYOUTS
 from .conftest import assert_user_error, run, run_json, write_files
-
 
 
 def folder(data_dir, **files):

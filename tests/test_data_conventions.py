@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import json
 
-from .conftest import DEFAULT_ROSTER, FLAT_ACCOUNTS, PAID_AT_TARGET, assert_user_error, run
+from .conftest import (
+    DEFAULT_ROSTER,
+    FLAT_ACCOUNTS,
+    PAID_AT_TARGET,
+    assert_user_error,
+    run,
+)
 from .conftest import NRR_ONLY_YAML as PLAN
 
 RENEWAL_PLAN = """\

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cscomp_cli.inputs import files
-from cscomp_cli.inputs.dataset import load_accounts, load_payouts
 from cscomp_cli.core.errors import DataError
+from cscomp_cli.inputs import files
+from cscomp_cli.inputs.tables import load_accounts, load_payouts
 
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cscomp_cli.inputs.dataset import load_accounts
 from cscomp_cli.core.errors import DataError
+from cscomp_cli.inputs.tables import load_accounts
 
 HEADER = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn,nps,risk\n"
 ROWS = 3000
@@ -137,10 +137,10 @@ def test_a_blank_row_among_many_is_skipped_and_lines_still_count_it(tmp_path):
 def test_ids_encoded_by_pyarrow_are_the_categories_pandas_would_make(cells, blank_missing):
     # Account ids are dictionary-encoded and sorted by pyarrow (bytewise UTF-8); that must be the order,
     # the codes and the missing cells of astype("category") over the same text, accents and CJK included.
-    from cscomp_cli.inputs.cell_bytes import _arrow_categorical
+    from cscomp_cli.inputs.cell_bytes import arrow_categorical
 
     column = pd.Series(cells, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-    fast = _arrow_categorical(column, blank_missing=blank_missing)
+    fast = arrow_categorical(column, blank_missing=blank_missing)
     expected = column.astype(object)
     if blank_missing:
         expected = expected.where(expected != "", None)

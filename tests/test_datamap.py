@@ -13,8 +13,17 @@ import pytest
 
 from tests.conftest import REPO, run
 from tests.raw_exports import (
-    CRM_SPELLING, HIRE, LEAVER, MAP_FILE, OTHERS, QUARTERS, VARIANTS, fiscal_label, write_canonical,
-    write_raw, write_truth,
+    CRM_SPELLING,
+    HIRE,
+    LEAVER,
+    MAP_FILE,
+    OTHERS,
+    QUARTERS,
+    VARIANTS,
+    fiscal_label,
+    write_canonical,
+    write_raw,
+    write_truth,
 )
 
 PLAN = REPO / "plans" / "current.yaml"

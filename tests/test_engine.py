@@ -13,10 +13,10 @@ import textwrap
 import pytest
 import yaml
 
-from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.engine.replay import replay as engine_replay
-from cscomp_cli.plan.model import parse_plan
 from cscomp_cli.core.quarters import Calendar
+from cscomp_cli.engine.replay import replay as engine_replay
+from cscomp_cli.inputs.dataset import load_dataset
+from cscomp_cli.plan.model import parse_plan
 
 from .conftest import NRR_ONLY_YAML, run, run_json, write_files
 
@@ -387,8 +387,8 @@ def test_correlation_is_null_with_fewer_than_three_csms(data_dir):
 def test_a_shared_cache_gives_the_same_replay_as_none(data_dir):
     # Sweeps share who is replayed and every book's statistics between plans; credit changes the
     # metric values, so plans with other credit must not reuse them.
-    from cscomp_cli.inputs.dataset import load_dataset
     from cscomp_cli.engine.replay import replay as run_replay
+    from cscomp_cli.inputs.dataset import load_dataset
     from cscomp_cli.plan.model import parse_plan
 
     dataset = load_dataset(data_dir(accounts=ACCOUNTS, roster=ROSTER, payouts=PAYOUTS))

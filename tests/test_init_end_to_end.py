@@ -15,7 +15,13 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, run
-from tests.raw_exports import MAP_FILE, VARIANTS, write_canonical, write_raw, write_truth
+from tests.raw_exports import (
+    MAP_FILE,
+    VARIANTS,
+    write_canonical,
+    write_raw,
+    write_truth,
+)
 
 PLANS = [REPO / "plans" / "current.yaml", REPO / "plans" / "nrr_focus.yaml"]
 RAG = "tables.accounts.columns.health.values"

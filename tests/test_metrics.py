@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cscomp_cli.engine.metrics import book_risk, book_statistics, metric
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.engine.metrics import book_statistics, book_risk, metric
 from cscomp_cli.plan.model import METRICS, Credit
 
 from .conftest import run_json

@@ -6,13 +6,20 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from cscomp_cli.core.errors import UsageError
 from cscomp_cli.analyses.guardrails import Guardrails
 from cscomp_cli.analyses.shocks import parse_shocks
 from cscomp_cli.analyses.simulate import MAX_DRAWS, MAX_PAYOUTS, check_size
 from cscomp_cli.analyses.sweep import MAX_VALUES, parse_setting
+from cscomp_cli.core.errors import UsageError
 
-from .conftest import FLAT_ACCOUNTS, NRR_ONLY_YAML, NRR_PLAN, PAID_AT_TARGET, assert_user_error, run
+from .conftest import (
+    FLAT_ACCOUNTS,
+    NRR_ONLY_YAML,
+    NRR_PLAN,
+    PAID_AT_TARGET,
+    assert_user_error,
+    run,
+)
 
 NOT_FINITE = ["nan", "-nan", "inf", "-inf", "1e999"]
 

@@ -14,17 +14,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.engine.replay import replay
-from cscomp_cli.core.rounding import cents_to_amount, plain_number, round_half_away, to_cents
-from cscomp_cli.plan.model import CurveComponent, load_plan
-from cscomp_cli.analyses.stress_test import build_document
-from cscomp_cli.render.views import shock_labels
-from cscomp_cli.render.csv import pct_cells, amount_cells, plain_cells
-from cscomp_cli.render.csv import CASH_COLUMNS, plain, csv_text, protect, to_csv
-from cscomp_cli.render.json import to_json
 from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
+from cscomp_cli.analyses.stress_test import build_document
+from cscomp_cli.core.rounding import (
+    cents_to_amount,
+    plain_number,
+    round_half_away,
+    to_cents,
+)
+from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
+from cscomp_cli.inputs.dataset import load_dataset
+from cscomp_cli.plan.model import CurveComponent, load_plan
+from cscomp_cli.render.csv import (
+    CASH_COLUMNS,
+    amount_cells,
+    csv_text,
+    pct_cells,
+    plain,
+    plain_cells,
+    protect,
+    to_csv,
+)
+from cscomp_cli.render.json import to_json
+from cscomp_cli.render.views import shock_labels
 
 from .conftest import REPO, run
 

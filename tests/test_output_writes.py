@@ -12,7 +12,16 @@ import time
 
 import pytest
 
-from .conftest import DEFAULT_ROSTER, FLAT_ACCOUNTS, NRR_ONLY_YAML, PAID_AT_TARGET, REPO, VECTORS, assert_user_error, run
+from .conftest import (
+    DEFAULT_ROSTER,
+    FLAT_ACCOUNTS,
+    NRR_ONLY_YAML,
+    PAID_AT_TARGET,
+    REPO,
+    VECTORS,
+    assert_user_error,
+    run,
+)
 
 V03 = VECTORS / "03_tiered_commission_credit"
 CHILD = "extends: base/middle.yaml\nname: child\n"

@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-
 import yaml
 
 from .conftest import FLAT_ACCOUNTS, PAID_AT_TARGET, run, write_files

@@ -9,7 +9,14 @@ import pytest
 import yaml
 
 from cscomp_cli.core.errors import PlanError
-from cscomp_cli.plan.model import METRICS, CommissionComponent, CurveComponent, load_plan, parse_plan, plan_json_schema
+from cscomp_cli.plan.model import (
+    METRICS,
+    CommissionComponent,
+    CurveComponent,
+    load_plan,
+    parse_plan,
+    plan_json_schema,
+)
 
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS

@@ -9,10 +9,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cscomp_cli.engine.metrics import book_statistics, metric
+from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.engine.replay import replay
-from cscomp_cli.engine.metrics import book_statistics, metric
 from cscomp_cli.plan.model import Credit, parse_plan
 
 amount = st.integers(min_value=0, max_value=200_000)

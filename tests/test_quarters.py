@@ -12,16 +12,24 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cscomp_cli.inputs import dataset as data_module
-from cscomp_cli.inputs.dataset import load_accounts, load_dataset
-from cscomp_cli.engine.replay import replay
-from cscomp_cli.core.errors import DataError, PlanError
-from cscomp_cli.plan.model import parse_plan
-from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number, parse_quarter, quarter_bounds
 from cscomp_cli.analyses.sweep import apply_setting
 from cscomp_cli.analyses.validate import validate
+from cscomp_cli.core.errors import DataError, PlanError
+from cscomp_cli.core.quarters import (
+    CALENDAR,
+    Calendar,
+    month_number,
+    parse_quarter,
+    quarter_bounds,
+)
+from cscomp_cli.engine.replay import replay
+from cscomp_cli.inputs import dataset as data_module
+from cscomp_cli.inputs.dataset import load_dataset
+from cscomp_cli.inputs.tables import load_accounts
+from cscomp_cli.plan.model import parse_plan
 
 from .conftest import NRR_ONLY_YAML, assert_user_error, run, write_files
 

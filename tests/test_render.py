@@ -9,18 +9,17 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
+from cscomp_cli.analyses.stress_test import build_document
+from cscomp_cli.core.formatting import money
+from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.engine.replay import replay
 from cscomp_cli.plan.model import load_plan
-from cscomp_cli.analyses.stress_test import build_document
 from cscomp_cli.render.markdown import to_markdown
-
-from .conftest import PAID_AT_TARGET, VECTORS, run
 from cscomp_cli.render.table import render_table
-from cscomp_cli.core.formatting import money
 from cscomp_cli.render.views import performance
 
+from .conftest import PAID_AT_TARGET, VECTORS, run
 
 V03 = VECTORS / "03_tiered_commission_credit"
 

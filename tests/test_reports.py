@@ -186,9 +186,9 @@ EDGE_ACCOUNTS = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn
 
 @pytest.fixture
 def edge_org(data_dir):
-    from .conftest import NRR_PLAN
-
     import yaml
+
+    from .conftest import NRR_PLAN
 
     return data_dir(roster=EDGE_ROSTER, accounts=EDGE_ACCOUNTS, payouts=EDGE_PAYOUTS, plan=yaml.safe_dump(NRR_PLAN))
 

@@ -11,10 +11,10 @@ import yaml
 
 from cscomp_cli.analyses.shocks import Shock, parse_shocks, shock_accounts
 
+from .conftest import DEFAULT_ROSTER, REPO, run
 from .conftest import MOVING_ACCOUNTS as ACCOUNTS
 from .conftest import NRR_PLAN as NRR
 from .conftest import PAID_AT_TARGET as PAYOUTS
-from .conftest import DEFAULT_ROSTER, REPO, run
 
 # C1: start 100,000, +10,000 expansion, −5,000 contraction → nrr 1.05 → f = 1.25 → 5,000 × 1.25 = 6,250
 # C2: start 100,000, −4,000 churn → nrr 0.96 → f = 0.6 → 3,000

@@ -11,12 +11,12 @@ import json
 import pytest
 import yaml
 
-from cscomp_cli.core.errors import UsageError
 from cscomp_cli.analyses.sweep import apply_setting, parse_setting
+from cscomp_cli.core.errors import UsageError
 
+from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
 from .conftest import MOVING_ACCOUNTS as ACCOUNTS
 from .conftest import PAID_AT_TARGET as PAYOUTS
-from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
 
 CURVE = [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
 PLAN = {"name": "two pillars", "cap": 2.0, "components": [

@@ -25,8 +25,8 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
-import re
 import json
+import re
 
 import pytest
 import yaml

@@ -15,10 +15,9 @@ import textwrap
 import pytest
 import yaml
 
-from cscomp_cli.core.errors import PlanError
-from cscomp_cli.plan.model import parse_plan
 from cscomp_cli.analyses.sweep import parse_setting
 from cscomp_cli.core.units import percent_text
+from cscomp_cli.plan.model import parse_plan
 
 from .conftest import assert_user_error, run, run_json
 from .test_engine import ACCOUNTS, PAYOUTS, ROSTER, by_csm

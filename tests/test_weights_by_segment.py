@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import json
 
-from .conftest import DEFAULT_ROSTER, MOVING_ACCOUNTS, PAID_AT_TARGET, assert_user_error, run, write_files
+from .conftest import (
+    DEFAULT_ROSTER,
+    MOVING_ACCOUNTS,
+    PAID_AT_TARGET,
+    assert_user_error,
+    run,
+    write_files,
+)
 
 CURVE = "[[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]"
 # C3 (Mid-Market) has a flat book: nrr 1.0, grr 1.0.

@@ -8,7 +8,14 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from .conftest import DEFAULT_ROSTER, FLAT_ACCOUNTS, NRR_ONLY_YAML, PAID_AT_TARGET, run, write_files
+from .conftest import (
+    DEFAULT_ROSTER,
+    FLAT_ACCOUNTS,
+    NRR_ONLY_YAML,
+    PAID_AT_TARGET,
+    run,
+    write_files,
+)
 
 # Names a spreadsheet would run or read as something else if they were written as they look.
 FORMULA_NAMES = ['=HYPERLINK("http://example.com","click")', "=1+2", "@SUM(A1)", "+cmd|' /C calc'!A0", "#N/A"]

@@ -7,10 +7,14 @@ from collections import Counter
 import numpy as np
 
 from cscomp_cli.analyses.shocks import shocks_applied
-from cscomp_cli.engine.versus_actual import Comparison, compare_with_actual, performance_label
-from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.engine.replay import replay, select_quarters
 from cscomp_cli.core.rounding import cents_to_amount, round_half_away
+from cscomp_cli.engine.replay import replay, select_quarters
+from cscomp_cli.engine.versus_actual import (
+    Comparison,
+    compare_with_actual,
+    performance_label,
+)
+from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.plan.model import Plan
 
 

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from cscomp_cli.core.errors import UsageError
+from cscomp_cli.core.rounding import (
+    cents_to_amount,
+    plain_number,
+    round_half_away,
+    to_cents,
+)
+from cscomp_cli.engine.metrics import describe
+from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
+from cscomp_cli.engine.replay import replay, tier_bounds
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS
-from cscomp_cli.engine.replay import replay, tier_bounds
-from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
-from cscomp_cli.engine.metrics import describe
-from cscomp_cli.core.errors import UsageError
-from cscomp_cli.core.rounding import cents_to_amount, plain_number, round_half_away, to_cents
-from cscomp_cli.plan.model import METRICS, BySegment, CurveComponent, PctOfStartArr, Plan, SegmentWeights
+from cscomp_cli.plan.model import (
+    METRICS,
+    BySegment,
+    CurveComponent,
+    PctOfStartArr,
+    Plan,
+    SegmentWeights,
+)
 
 
 def _money(cents) -> float:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from cscomp_cli.core.errors import UsageError
 
-
 _HINTS = {
     "max_increase": "a percentage, e.g. --max-increase 5 for 5 %; leave the option out to set no limit",
     "max_decrease": "a percentage, e.g. --max-decrease 5 for 5 %; leave the option out to set no limit",

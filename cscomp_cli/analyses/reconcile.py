@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.engine.replay import Replay, replay
-from cscomp_cli.core.rounding import cents_to_amount, to_cents
-from cscomp_cli.plan.model import Plan
 from cscomp_cli.core.formatting import counted, money
+from cscomp_cli.core.rounding import cents_to_amount, to_cents
+from cscomp_cli.engine.replay import Replay, replay
+from cscomp_cli.inputs.dataset import Dataset
+from cscomp_cli.plan.model import Plan
 
 CAP_LINE = "cap_adjustment"
 NO_COMPONENT = "(no component)"

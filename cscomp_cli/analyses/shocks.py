@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.rounding import round_half_away
 from cscomp_cli.core.units import shortened
+from cscomp_cli.inputs.dataset import Dataset
 
 MOVEMENTS = ("expansion", "cross_sell", "contraction", "churn")
 # A movement at most 101 times as large: beyond any scenario, and far from where the scaled amounts

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.analyses.shocks import shocks_applied
-from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.engine.replay import replay
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.rounding import round_half_away, to_cents
+from cscomp_cli.engine.replay import replay
+from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.plan.model import Plan
 
 DEFAULT_SEED = 2026

@@ -7,7 +7,15 @@ import numpy as np
 
 from cscomp_cli.analyses.result import Kind, Result
 from cscomp_cli.core.collector import cycles_unchecked
-from cscomp_cli.core.rounding import amounts, cents_to_amount, pct_change, plain_number, plain_numbers, round_half_away, to_cents
+from cscomp_cli.core.rounding import (
+    amounts,
+    cents_to_amount,
+    pct_change,
+    plain_number,
+    plain_numbers,
+    round_half_away,
+    to_cents,
+)
 from cscomp_cli.engine.versus_actual import Comparison, performance_label
 from cscomp_cli.plan.model import CurveComponent
 

@@ -13,18 +13,47 @@ from pathlib import Path
 
 import pandas as pd
 
-from cscomp_cli.inputs.dataset import (
-    BUILTIN_READS, Dataset, column_key, extra_column, header_columns, load_accounts, load_payouts, load_quotas,
-    load_roster, table_sources, written_headers,
+from cscomp_cli.analyses.findings import Problem, Validation
+from cscomp_cli.analyses.findings import check_plan as _check_plan
+from cscomp_cli.core.errors import (
+    CscompError,
+    DataError,
+    DataWarning,
+    PlanError,
+    collect_notes,
+    collect_problems,
 )
-from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER, Staged, relative_to
-from cscomp_cli.inputs.datamap import MAP_FILE
-from cscomp_cli.engine.replay import missing_column_warnings, non_csm_payouts, non_csm_problem, replay
-from cscomp_cli.core.errors import CscompError, DataError, DataWarning, PlanError, collect_notes, collect_problems
-from cscomp_cli.analyses.findings import Problem, Validation, check_plan as _check_plan
-from cscomp_cli.plan.model import BySegment, Plan, SegmentWeights
 from cscomp_cli.core.quarters import CALENDAR, Calendar
 from cscomp_cli.core.text import folded
+from cscomp_cli.engine.replay import (
+    missing_column_warnings,
+    non_csm_payouts,
+    non_csm_problem,
+    replay,
+)
+from cscomp_cli.inputs.datamap import MAP_FILE
+from cscomp_cli.inputs.dataset import Dataset, table_sources
+from cscomp_cli.inputs.files import (
+    ACCOUNTS,
+    DATA_DOC,
+    PAYOUTS,
+    QUOTAS,
+    ROSTER,
+    Staged,
+    relative_to,
+)
+from cscomp_cli.inputs.tables import (
+    BUILTIN_READS,
+    column_key,
+    extra_column,
+    header_columns,
+    load_accounts,
+    load_payouts,
+    load_quotas,
+    load_roster,
+    written_headers,
+)
+from cscomp_cli.plan.model import BySegment, Plan, SegmentWeights
 
 
 def validate(plan_source: Path | str, data: Path, *, strict: bool = False, calendar: Calendar | None = None) -> Validation:

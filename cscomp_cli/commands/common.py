@@ -219,8 +219,9 @@ def load_data_for(data: Path, plans: list, *, require_payouts: bool = True):
     """The data folder read for these plans, each (plan, its file as given): the extra accounts columns
     their metrics name kept (and only those), and a column one names but the data lacks refused, at
     the metric's key, before anything is replayed."""
-    from cscomp_cli.inputs.dataset import load_dataset, merged_columns
     from cscomp_cli.analyses.validate import check_plan_columns
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.inputs.tables import merged_columns
 
     dataset = load_dataset(data, require_payouts=require_payouts,
                            columns=merged_columns([plan.account_columns() for plan, _ in plans]))
@@ -250,7 +251,9 @@ def refuse_overwriting_inputs(output: Path | None, plans: list[Path], data: Path
         return
     inputs = list(plans)
     if data is not None:
-        from cscomp_cli.inputs.dataset import input_files  # not before: validate --plan-only reads no data, nor imports pandas
+        from cscomp_cli.inputs.dataset import (
+            input_files,  # not before: validate --plan-only reads no data, nor imports pandas
+        )
 
         inputs += [*input_files(data), data / SAMPLE_MARKER]
     refuse_input_as_output(output, inputs)

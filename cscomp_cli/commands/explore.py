@@ -7,28 +7,28 @@ from typing import Annotated, Optional
 
 import typer
 
-from cscomp_cli.core.errors import UsageError
 from cscomp_cli.commands.common import (
-    PlanArg,
     DataOpt,
+    DebugOpt,
+    OutputOpt,
+    PlanArg,
+    QuartersOpt,
+    QuietOpt,
+    ShockOpt,
     SimulateFormat,
     SimulateFormatOpt,
     SweepFormat,
     SweepFormatOpt,
-    OutputOpt,
-    QuietOpt,
-    DebugOpt,
-    QuartersOpt,
-    ShockOpt,
-    user_errors,
-    load_data_for,
     document_columns,
+    enforce_guardrails,
+    load_data_for,
     progress_bar,
     refuse_overwriting_inputs,
     report_warnings,
-    enforce_guardrails,
+    user_errors,
 )
 from cscomp_cli.commands.emit import emit
+from cscomp_cli.core.errors import UsageError
 
 
 def sweep_command(
@@ -60,12 +60,16 @@ def sweep_command(
       cscomp sweep plans/ttm_nrr.yaml --set metrics.nrr_ttm.window=1:8:1
     """
     with user_errors(debug, plan):
-        from cscomp_cli.inputs.dataset import load_dataset
-        from cscomp_cli.plan.model import load_plan_document, plan_files_read, plan_from_document
-        from cscomp_cli.analyses.validate import check_plan_columns
         from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
         from cscomp_cli.analyses.sweep import parse_setting, sweep
+        from cscomp_cli.analyses.validate import check_plan_columns
+        from cscomp_cli.inputs.dataset import load_dataset
+        from cscomp_cli.plan.model import (
+            load_plan_document,
+            plan_files_read,
+            plan_from_document,
+        )
 
         parsed = parse_setting(setting)
         shocks = parse_shocks(shock or [])
@@ -115,10 +119,15 @@ def simulate_command(
     """
     with user_errors(debug, plan):
         from cscomp_cli.analyses.guardrails import Guardrails, check_simulation
-        from cscomp_cli.plan.model import load_plan, plan_files_read
         from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
-        from cscomp_cli.analyses.simulate import build_team, check_options, simulate, simulation_document
+        from cscomp_cli.analyses.simulate import (
+            build_team,
+            check_options,
+            simulate,
+            simulation_document,
+        )
+        from cscomp_cli.plan.model import load_plan, plan_files_read
 
         check_options(runs=runs, quarters_ahead=quarters_ahead, seed=seed)  # before any file is read
         rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)

@@ -7,7 +7,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from cscomp_cli.commands.common import DebugOpt, QuietOpt, escape_markup, stderr_console, user_errors
+from cscomp_cli.commands.common import (
+    DebugOpt,
+    QuietOpt,
+    escape_markup,
+    stderr_console,
+    user_errors,
+)
 from cscomp_cli.commands.emit import write_stdout
 
 
@@ -36,9 +42,9 @@ def init_command(
     """
     folder = Path(folder)
     with user_errors(debug):
+        from cscomp_cli.commands.writing import write_atomically
         from cscomp_cli.core.errors import UsageError
         from cscomp_cli.inputs.guess import MAP_FILE, guess_map
-        from cscomp_cli.commands.writing import write_atomically
 
         target = folder / MAP_FILE if output_map is None else (None if output_map == "-" else Path(output_map))
         if target is not None and not force and (target.exists() or target.is_symlink()):

@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from cscomp_cli.commands.common import (
-    OutputOpt,
     DebugOpt,
+    OutputOpt,
     PlanDiffFormat,
-    user_errors,
     refuse_overwriting_inputs,
+    user_errors,
 )
 from cscomp_cli.commands.emit import emit, write_result
 

@@ -7,30 +7,30 @@ from typing import Annotated
 
 import typer
 
-from cscomp_cli.core.errors import UsageError
 from cscomp_cli.commands.common import (
-    CompareFormat,
-    StressTestFormat,
-    PlanArg,
-    DataOpt,
-    OutputOpt,
-    QuietOpt,
-    DebugOpt,
-    QuartersOpt,
-    ShockOpt,
-    MaxIncreaseOpt,
-    MaxDecreaseOpt,
-    ProtectTopOpt,
-    MinCorrelationOpt,
     BudgetOpt,
-    user_errors,
+    CompareFormat,
+    DataOpt,
+    DebugOpt,
+    MaxDecreaseOpt,
+    MaxIncreaseOpt,
+    MinCorrelationOpt,
+    OutputOpt,
+    PlanArg,
+    ProtectTopOpt,
+    QuartersOpt,
+    QuietOpt,
+    ShockOpt,
+    StressTestFormat,
+    enforce_guardrails,
     load_data_for,
-    spinner,
     refuse_overwriting_inputs,
     report_warnings,
-    enforce_guardrails,
+    spinner,
+    user_errors,
 )
 from cscomp_cli.commands.emit import emit, require_file_output
+from cscomp_cli.core.errors import UsageError
 
 
 def stress_test(
@@ -63,12 +63,12 @@ def stress_test(
       cscomp stress-test plans/nrr_focus.yaml --format xlsx --output result.xlsx
     """
     with user_errors(debug, plan):
-        from cscomp_cli.engine.versus_actual import compare_with_actual
-        from cscomp_cli.engine.replay import replay
         from cscomp_cli.analyses.guardrails import Guardrails, check_summary
-        from cscomp_cli.plan.model import load_plan, plan_files_read
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
         from cscomp_cli.analyses.stress_test import document_summary, stress_test_result
+        from cscomp_cli.engine.replay import replay
+        from cscomp_cli.engine.versus_actual import compare_with_actual
+        from cscomp_cli.plan.model import load_plan, plan_files_read
 
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
                            min_correlation=min_correlation, budget=budget)
@@ -115,12 +115,12 @@ def compare_command(
       cscomp compare plans/*.yaml --quarters 8 --format csv > per_csm.csv
     """
     with user_errors(debug):
-        from cscomp_cli.analyses.guardrails import Guardrails, check_summary
-        from cscomp_cli.plan.model import load_plan, plan_files_read
         from cscomp_cli.analyses.compare import compare_plans, labels_for
+        from cscomp_cli.analyses.guardrails import Guardrails, check_summary
         from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
         from cscomp_cli.analyses.stress_test import document_summary
+        from cscomp_cli.plan.model import load_plan, plan_files_read
 
         if len(plans) < 2:
             raise UsageError("compare needs two plans or more", hint="for one plan, use cscomp stress-test")

@@ -8,24 +8,24 @@ from typing import Annotated
 import typer
 
 from cscomp_cli.commands.common import (
-    report_warnings,
-    EXIT_GUARDRAIL,
     EXIT_BAD_INPUT,
+    EXIT_GUARDRAIL,
+    DataOpt,
+    DebugOpt,
     ExplainFormat,
+    OutputOpt,
+    PlanArg,
+    QuartersOpt,
+    QuietOpt,
     ReconcileFormat,
     ValidateFormat,
-    PlanArg,
-    DataOpt,
-    OutputOpt,
-    QuietOpt,
-    DebugOpt,
-    QuartersOpt,
-    user_errors,
-    load_data_for,
-    spinner,
     escape_markup,
-    stderr_console,
+    load_data_for,
     refuse_overwriting_inputs,
+    report_warnings,
+    spinner,
+    stderr_console,
+    user_errors,
 )
 from cscomp_cli.commands.emit import emit
 
@@ -57,9 +57,9 @@ def validate_command(
       cscomp validate plans/nrr_focus.yaml --plan-only
     """
     with user_errors(debug, plan):
-        from cscomp_cli.plan.model import plan_files_read
         from cscomp_cli.analyses.findings import validation_document
         from cscomp_cli.analyses.result import Kind, Result
+        from cscomp_cli.plan.model import plan_files_read
 
         if plan_only:
             from cscomp_cli.analyses.findings import validate_plan
@@ -109,10 +109,9 @@ def reconcile_command(
       cscomp reconcile plans/current.yaml --strict --quiet || echo "the plan encoding does not match payroll"
     """
     with user_errors(debug, plan):
-        from cscomp_cli.plan.model import load_plan, plan_files_read
-        from cscomp_cli.analyses.reconcile import reconcile
-        from cscomp_cli.analyses.reconcile import reconciliation_document
+        from cscomp_cli.analyses.reconcile import reconcile, reconciliation_document
         from cscomp_cli.analyses.result import Kind, Result
+        from cscomp_cli.plan.model import load_plan, plan_files_read
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)
@@ -160,8 +159,8 @@ def explain_command(
     """
     with user_errors(debug, plan):
         from cscomp_cli.analyses.explain import explain
-        from cscomp_cli.plan.model import load_plan, plan_files_read
         from cscomp_cli.analyses.result import Kind, Result
+        from cscomp_cli.plan.model import load_plan, plan_files_read
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)

@@ -3,7 +3,6 @@ a result document carries (reconcile's verdict)."""
 
 from __future__ import annotations
 
-
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 

@@ -12,15 +12,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.inputs.dataset import BUILTIN_READS, account_column, extra_column
-from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC
 from cscomp_cli.core.errors import DataWarning, PlanError
-from cscomp_cli.core.text import did_you_mean
-from cscomp_cli.engine.metrics import (DEFINITIONS, ROW_QUANTITIES, STATISTICS, _FORMULAS, book_statistics, describe, metric,
-                      row_quantity)
-from cscomp_cli.core.rounding import round_half_away
-from cscomp_cli.plan.model import Credit, Definition, Plan, RowFilter
 from cscomp_cli.core.quarters import ordinal_label, quarter_ordinal
+from cscomp_cli.core.rounding import round_half_away
+from cscomp_cli.core.text import did_you_mean
+from cscomp_cli.engine.metrics import (
+    _FORMULAS,
+    DEFINITIONS,
+    ROW_QUANTITIES,
+    STATISTICS,
+    book_statistics,
+    describe,
+    metric,
+    row_quantity,
+)
+from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC
+from cscomp_cli.inputs.tables import BUILTIN_READS, account_column, extra_column
+from cscomp_cli.plan.model import Credit, Definition, Plan, RowFilter
 
 # Statistics of a column aggregate; low and high pool as min of mins and max of maxes, the rest add.
 COLUMN_STATISTICS = ("n", "total", "weighted", "weight", "hits", "low", "high")

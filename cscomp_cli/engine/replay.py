@@ -8,23 +8,38 @@ loops are over the plan's components, modifiers and scopes.
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.engine.curves import commission, curve_fraction
-from cscomp_cli.engine.plan_metrics import CustomMetrics, filter_value_warnings, window_warnings
-from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER
-from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.core.errors import DataError, DataWarning, PlanError, UsageError, report
-from cscomp_cli.engine.metrics import STATISTICS, book_codes, book_risk, book_statistics, metric
-from cscomp_cli.core.rounding import round_half_away, to_cents
-from cscomp_cli.plan.model import BySegment, CommissionComponent, CurveComponent, PctOfStartArr, Plan, SegmentWeights
-from cscomp_cli.plan.plausibility import plan_warnings as implausible_values
 from cscomp_cli.core.quarters import Calendar
+from cscomp_cli.core.rounding import round_half_away, to_cents
+from cscomp_cli.engine.curves import commission, curve_fraction
+from cscomp_cli.engine.metrics import (
+    STATISTICS,
+    book_codes,
+    book_risk,
+    book_statistics,
+    metric,
+)
+from cscomp_cli.engine.plan_metrics import (
+    CustomMetrics,
+    filter_value_warnings,
+    window_warnings,
+)
+from cscomp_cli.inputs.dataset import Dataset
+from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER
+from cscomp_cli.plan.model import (
+    BySegment,
+    CommissionComponent,
+    CurveComponent,
+    PctOfStartArr,
+    Plan,
+    SegmentWeights,
+)
+from cscomp_cli.plan.plausibility import plan_warnings as implausible_values
 
 WEIGHT_TOLERANCE = 1e-9
 # No component pays a trillion to one CSM in a quarter; integer cents overflow not far beyond.

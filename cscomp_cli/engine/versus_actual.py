@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.engine.replay import Replay
 from cscomp_cli.core.rounding import pct_change, round_half_away
+from cscomp_cli.engine.replay import Replay
 
 PAID_MORE_CENTS = 0  # a delta above 0.005 is at least one whole cent once amounts are in cents
 

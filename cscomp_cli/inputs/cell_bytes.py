@@ -12,7 +12,7 @@ def _is_arrow_text(cells: pd.Series) -> bool:
     return isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow"
 
 
-def _arrow(cells: pd.Series):
+def as_arrow(cells: pd.Series):
     """The pyarrow chunks holding a text column, or None when it is not one (or holds a missing cell)."""
     if not _is_arrow_text(cells):
         return None
@@ -44,7 +44,7 @@ def _over_chunks(chunks, each, empty) -> np.ndarray | tuple[np.ndarray, ...]:
     return np.concatenate(results)
 
 
-def _lengths(chunks) -> np.ndarray:
+def cell_lengths(chunks) -> np.ndarray:
     return _over_chunks(chunks, lambda offsets, data: np.diff(offsets), np.zeros(0, dtype=np.int64))
 
 
@@ -80,7 +80,7 @@ _EDGE[: 0x21] = True
 _EDGE[0x80:] = True
 
 
-def _blank_and_plain(cells: pd.Series, separators: str, *, signed: bool = False, leading_separator: bool = True
+def blank_and_plain(cells: pd.Series, separators: str, *, signed: bool = False, leading_separator: bool = True
                      ) -> tuple[np.ndarray, np.ndarray] | None:
     """Which cells are blank, and which certainly plain numbers (digits, at most one of ``separators``;
     with ``signed`` an optional leading '-'), from the bytes; None when the column is not Arrow text.
@@ -88,7 +88,7 @@ def _blank_and_plain(cells: pd.Series, separators: str, *, signed: bool = False,
     ``leading_separator``: whether '.5' counts as plain. A plain cell's digits and separator are all its bytes,
     so pyarrow's cast reads it exactly as the careful path would.
     """
-    chunks = _arrow(cells)
+    chunks = as_arrow(cells)
     if chunks is None:
         return None
 
@@ -113,12 +113,12 @@ def _blank_and_plain(cells: pd.Series, separators: str, *, signed: bool = False,
     return _over_chunks(chunks, each, (nothing, nothing))
 
 
-def _plain_floats(cells: pd.Series, plain: np.ndarray, decimal: str) -> np.ndarray:
+def plain_floats(cells: pd.Series, plain: np.ndarray, decimal: str) -> np.ndarray:
     """The plain cells as floats, cast by pyarrow in one pass (a decimal comma read as the point)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    chunks = _arrow(cells)
+    chunks = as_arrow(cells)
     # The usual amount column is plain throughout: cast it whole, with no filtered copy first.
     chosen = chunks if bool(plain.all()) else pc.filter(chunks, pa.array(plain, type=pa.bool_()))
     if decimal == ",":
@@ -126,9 +126,9 @@ def _plain_floats(cells: pd.Series, plain: np.ndarray, decimal: str) -> np.ndarr
     return pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False)
 
 
-def _trimmed(cells: pd.Series) -> pd.Series:
+def trimmed_cells(cells: pd.Series) -> pd.Series:
     """A column with each cell trimmed; left as it is when no cell starts or ends with a byte a trim removes."""
-    chunks = _arrow(cells)
+    chunks = as_arrow(cells)
 
     def edged(offsets, data):
         if not len(data) or (data.min() > 0x20 and data.max() < 0x80):
@@ -142,9 +142,9 @@ def _trimmed(cells: pd.Series) -> pd.Series:
     return cells.fillna("").astype(str).str.strip()
 
 
-def _distinct(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def distinct_cells(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Each cell's code and the distinct cells (first-seen order): hashed by pyarrow for Arrow text."""
-    chunks = _arrow(cells)
+    chunks = as_arrow(cells)
     if chunks is None:
         codes, distinct = pd.factorize(cells.astype(object))
         return np.asarray(codes, dtype=np.int64), pd.Series(np.asarray(distinct, dtype=object), dtype=object)
@@ -160,7 +160,7 @@ def _encoded(chunks):
     return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
 
 
-def _categorical(codes: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.Series:
+def categorical_from_codes(codes: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.Series:
     """Rows coded into ``values`` (None or NaN missing; code -1 missing) as a categorical with sorted
     categories, as astype("category") of the same values would be."""
     known = pd.notna(values)
@@ -170,11 +170,11 @@ def _categorical(codes: np.ndarray, values: np.ndarray, index: pd.Index) -> pd.S
     return pd.Series(pd.Categorical.from_codes(remap[codes], categories=pd.Index(categories)), index=index)
 
 
-def _arrow_categorical(cells: pd.Series, *, blank_missing: bool) -> pd.Series | None:
+def arrow_categorical(cells: pd.Series, *, blank_missing: bool) -> pd.Series | None:
     """An Arrow text column as a categorical with sorted categories, encoded and sorted by pyarrow (half a
     million account ids cost no Python object each); a blank cell missing when ``blank_missing``.
     None when the column is not Arrow text."""
-    chunks = _arrow(cells)
+    chunks = as_arrow(cells)
     if chunks is None:
         return None
     import pyarrow as pa

@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from cscomp_cli.core.errors import MapError, PlanError
 from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number
@@ -334,7 +341,7 @@ def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
     (net_promoter: NPS Score): refused, as in every other table."""
     import re
 
-    from cscomp_cli.inputs.dataset import column_key
+    from cscomp_cli.inputs.tables import column_key
 
     table = data_map.tables.accounts
     known = REQUIRED["accounts"] + OPTIONAL["accounts"]

@@ -17,16 +17,31 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.inputs import datamap
-from cscomp_cli.inputs.dataset import parse_csv
-from cscomp_cli.inputs.files import (
-    DATA_DOC, MAX_FILE_BYTES, Origin, Staged, _kind, _read_bytes, _refuse_controls, _too_large, _unreadable,
-)
-from cscomp_cli.inputs.datamap import AMOUNTS, DATE_STYLES, MAP_FILE, DataMap, Source, Table
 from cscomp_cli.core.errors import DataError, DataWarning, MapError, note, report
 from cscomp_cli.core.quarters import Calendar, label_in_file_name
-from cscomp_cli.inputs.dataset import column_key
 from cscomp_cli.core.text import folded
+from cscomp_cli.inputs import datamap
+from cscomp_cli.inputs.csv_reading import parse_csv
+from cscomp_cli.inputs.datamap import (
+    AMOUNTS,
+    DATE_STYLES,
+    MAP_FILE,
+    DataMap,
+    Source,
+    Table,
+)
+from cscomp_cli.inputs.files import (
+    DATA_DOC,
+    MAX_FILE_BYTES,
+    Origin,
+    Staged,
+    file_kind,
+    read_file_bytes,
+    refuse_controls,
+    too_large,
+    unreadable_error,
+)
+from cscomp_cli.inputs.tables import column_key
 
 _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
             ".parquet": "parquet", ".pq": "parquet"}
@@ -472,7 +487,7 @@ def _read_export(folder: Path, name: str, table: Table, label: str, skip: set[st
     origin = Origin(shown, files=tuple(files), starts=tuple(starts), lines=line_numbers, places=tuple(places))
     export = _Export(table_cells, origin, delimiter, header)
     headers = [c for c in table_cells.columns if c != "line"]
-    _refuse_controls(origin, table_cells, headers)
+    refuse_controls(origin, table_cells, headers)
     # A row whose every referenced cell is blank is a spacer (or the sheet's empty tail): skipped.
     blank = (table_cells[headers] == "").all(axis=1) if headers else pd.Series(False, index=table_cells.index)
     export.cells = table_cells.loc[~blank]
@@ -530,7 +545,7 @@ def _closest_header(want: str, headers: list[str]) -> str | None:
 
 
 def _read_text(path: Path, table: Table, kind: str, wanted: list[str]) -> tuple[pd.DataFrame, np.ndarray, str]:
-    raw = _read_bytes(path)
+    raw = read_file_bytes(path)
     text = _decode(raw, path, table.encoding)
     skipped = table.header_row - 1
     if skipped:
@@ -697,14 +712,14 @@ def _binary(path: Path):
         if stat.S_ISDIR(info.st_mode):
             raise DataError("is a folder, not an export file", file=path)
         if not stat.S_ISREG(info.st_mode):
-            raise DataError(f"is not a regular file: it is {_kind(info.st_mode)}", file=path,
+            raise DataError(f"is not a regular file: it is {file_kind(info.st_mode)}", file=path,
                             hint=f"put the exported file itself in the data folder; see {DATA_DOC}")
         if info.st_size > MAX_FILE_BYTES:
-            raise _too_large(path, info.st_size)
+            raise too_large(path, info.st_size)
         with path.open("rb") as handle:
             return io.BytesIO(handle.read())
     except FileNotFoundError:
         raise DataError("file not found" + (" (a symlink to a file that does not exist)" if path.is_symlink() else ""),
                         file=path) from None
     except OSError as exc:
-        raise _unreadable(path, exc) from None
+        raise unreadable_error(path, exc) from None

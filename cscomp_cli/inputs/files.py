@@ -141,7 +141,7 @@ _SPREADSHEETS = (
 )
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_file_bytes(path: Path) -> bytes:
     """The whole file, once it is known to be a regular file of a sane size, and its header line not too long."""
     try:
         info = path.stat()  # never opened before this says what it is: opening a FIFO waits for a writer
@@ -151,30 +151,30 @@ def _read_bytes(path: Path) -> bytes:
                             hint=f"point the link at the exported {path.name}, or put the file itself there") from None
         raise DataError("file not found", file=path, hint=_missing_hint(path)) from None
     except OSError as exc:
-        raise _unreadable(path, exc) from None
+        raise unreadable_error(path, exc) from None
     if stat.S_ISDIR(info.st_mode):
         raise DataError("is a folder, not a CSV file", file=path)
     if not stat.S_ISREG(info.st_mode):
         raise DataError(
-            f"is not a regular file: it is {_kind(info.st_mode)}"
+            f"is not a regular file: it is {file_kind(info.st_mode)}"
             + (f" ({path.resolve()})" if path.is_symlink() else ""),
             file=path,
             hint=f"put the exported CSV file itself in the data folder as {path.name}; see {DATA_DOC}",
         )
     if info.st_size > MAX_FILE_BYTES:
-        raise _too_large(path, info.st_size)
+        raise too_large(path, info.st_size)
     try:
         with path.open("rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        raise _unreadable(path, exc) from None
+        raise unreadable_error(path, exc) from None
     if len(raw) > MAX_FILE_BYTES:  # it grew while being read
-        raise _too_large(path, len(raw))
+        raise too_large(path, len(raw))
     _check_header_length(path, raw)
     return raw
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     for test, what in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
         if test(mode):
@@ -197,7 +197,7 @@ def _missing_hint(path: Path) -> str:
             f"run `cscomp init {path.parent}` to write their data map; see {DATA_DOC}")
 
 
-def _too_large(path: Path, size: int) -> DataError:
+def too_large(path: Path, size: int) -> DataError:
     return DataError(
         f"is larger than {MAX_FILE_BYTES / 1024**3:g} GB ({size / 1024**3:.1f} GB): too large to be an export",
         file=path,
@@ -205,7 +205,7 @@ def _too_large(path: Path, size: int) -> DataError:
     )
 
 
-def _unreadable(path: Path, exc: OSError) -> DataError:
+def unreadable_error(path: Path, exc: OSError) -> DataError:
     reason = (exc.strerror or type(exc).__name__).lower()
     hint = ("give your user read permission on it (ls -l shows who may read it)" if isinstance(exc, PermissionError)
             else f"check that {path.name} is a readable CSV file")
@@ -225,17 +225,17 @@ def _check_header_length(path: Path, start: bytes) -> None:
         )
 
 
-def _head(raw: bytes) -> str:
+def head_text(raw: bytes) -> str:
     """The first lines of the file as text: the whole header and a few rows."""
     size = 1 << 20
     return codecs.getincrementaldecoder("utf-8-sig")().decode(raw[:size], final=len(raw) <= size)
 
 
-def _check_header_width(path: Path, head: str, delimiter: str) -> None:
+def check_header_width(path: Path, head: str, delimiter: str) -> None:
     header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     if len(header) > MAX_COLUMNS:
         raise DataError(
-            f"the header has {len(header):,} columns{_read_as(delimiter)}; cscomp reads files of up to "
+            f"the header has {len(header):,} columns{read_as_note(delimiter)}; cscomp reads files of up to "
             f"{MAX_COLUMNS:,} columns",
             file=path,
             location="line 1",
@@ -243,7 +243,7 @@ def _check_header_width(path: Path, head: str, delimiter: str) -> None:
         )
 
 
-def _physical_lines(raw: bytes, table: pd.DataFrame) -> np.ndarray:
+def physical_lines(raw: bytes, table: pd.DataFrame) -> np.ndarray:
     """The line each row starts on as an editor numbers them (the header is line 1).
 
     Row i is line i + 2 unless a quoted cell holds a line break: a row then takes one line more per
@@ -281,7 +281,7 @@ _CONTROL_HINT = (f"delete the character from the cell (it usually comes from tex
                  f"and export again; see {DATA_DOC}")
 
 
-def _may_hold_controls(raw: bytes) -> bool:
+def may_hold_controls(raw: bytes) -> bool:
     """Whether any cell may hold a control character: a scan of the bytes, so clean files cost no cell check."""
     left = raw.translate(None, _NOT_CONTROL)  # only control bytes and the lead bytes C2, E2
     if left.strip(b"\xc2\xe2") != b"":
@@ -305,7 +305,7 @@ def _shown(char: str) -> str:
     return f"{escaped(char)} ({name.lower()})" if name else escaped(char)
 
 
-def _refuse_controls_in_header(path: Path, names: list[str]) -> None:
+def refuse_controls_in_header(path: Path, names: list[str]) -> None:
     for name in names:
         found = re.search(_CONTROL, name)
         if found:
@@ -318,7 +318,7 @@ def _refuse_controls_in_header(path: Path, names: list[str]) -> None:
             )
 
 
-def _refuse_controls(origin: Origin, table: pd.DataFrame, columns: list[str]) -> None:
+def refuse_controls(origin: Origin, table: pd.DataFrame, columns: list[str]) -> None:
     """Refuse a control character in any cell, naming its line and column; validate goes on without it."""
     for column in columns:
         bad = table[column].str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
@@ -330,7 +330,7 @@ def _refuse_controls(origin: Origin, table: pd.DataFrame, columns: list[str]) ->
         table[column] = table[column].str.replace(_CONTROL, "", regex=True)
 
 
-def _refuse_binary(path: Path, start: bytes) -> None:
+def refuse_binary(path: Path, start: bytes) -> None:
     """A spreadsheet saved under a .csv name, or UTF-16 text, said plainly rather than as bad UTF-8."""
     for magic, what in _SPREADSHEETS:
         if start.startswith(magic):
@@ -348,11 +348,11 @@ def _refuse_binary(path: Path, start: bytes) -> None:
         )
 
 
-_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-def _read_as(delimiter: str) -> str:
-    return "" if delimiter == "," else f" (read as {_DELIMITERS[delimiter]}-separated, from its header line)"
+def read_as_note(delimiter: str) -> str:
+    return "" if delimiter == "," else f" (read as {DELIMITER_NAMES[delimiter]}-separated, from its header line)"
 
 
 def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:
@@ -365,6 +365,6 @@ def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, mess
     report(DataError(text, **origin.at(first['line'], column), hint=hint))
 
 
-def _fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str, message, hint: str | None) -> None:
+def fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str, message, hint: str | None) -> None:
     if bool(bad.any()):
         _fail(origin, table, bad, column, message, hint)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cscomp_cli.inputs.datamap import MAP_FILE, REQUIRED
 from cscomp_cli.core.errors import DataError
 from cscomp_cli.core.quarters import label_in_file_name, parse_quarter
 from cscomp_cli.core.text import escaped, folded
+from cscomp_cli.inputs.datamap import MAP_FILE, REQUIRED
 
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
 _HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter

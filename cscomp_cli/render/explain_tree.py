@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 Part = str | tuple[str, str]  # plain text, or (text, style) with style bold, italic, dim or warning
 
 

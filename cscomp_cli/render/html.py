@@ -9,10 +9,23 @@ from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
 
-from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.analyses.result import Kind
 from cscomp_cli.core.formatting import money, percent
-from cscomp_cli.render.views import (cash_summary, correlation, csm_view, data_line, moves_base, paid_less, pay_share, performance, performance_heading, performance_label, quarter_view, top_view)
+from cscomp_cli.core.text import printable, printable_data
+from cscomp_cli.render.views import (
+    cash_summary,
+    correlation,
+    csm_view,
+    data_line,
+    moves_base,
+    paid_less,
+    pay_share,
+    performance,
+    performance_heading,
+    performance_label,
+    quarter_view,
+    top_view,
+)
 
 ACTUAL, PROPOSED = "#8a8f98", "#2f6fdf"
 STYLE = """
@@ -118,8 +131,8 @@ def plan_listing(plan, source: str) -> PlanListing:
     import yaml
 
     from cscomp_cli.core.errors import PlanError
-    from cscomp_cli.plan.model import load_plan_document
     from cscomp_cli.plan.diff import resolved
+    from cscomp_cli.plan.model import load_plan_document
 
     if source != "-":
         try:
@@ -418,7 +431,7 @@ def side_by_side_figure(document: dict):
 
 def side_by_side_html(document: dict) -> str:
     """`cscomp compare` as one self-contained page: the plans against actuals, a cost chart, the matrix."""
-    from cscomp_cli.render.views import (matrices, summary_rows)
+    from cscomp_cli.render.views import matrices, summary_rows
 
     currency = document["currency"]
     labels = ["actual"] + [p["label"] for p in document["plans"]]

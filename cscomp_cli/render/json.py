@@ -11,7 +11,6 @@ from operator import itemgetter
 from cscomp_cli.analyses.result import Kind, Result
 from cscomp_cli.core.collector import cycles_unchecked
 
-
 # json.dumps escapes C0 controls only; DEL, C1 and the bidi controls would reach a terminal raw.
 UNPRINTABLE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 

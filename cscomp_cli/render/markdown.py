@@ -5,12 +5,31 @@ from __future__ import annotations
 
 import re
 
-from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.analyses.result import Kind
 from cscomp_cli.core.formatting import money, percent
+from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
-from cscomp_cli.render.views import (base_line, cash_summary, correlation, csm_view, data_line, horizon, matrices, moves_base, paid_less, performance, performance_heading, performance_label, quarter_view, shock_labels, summary_cell, summary_rows, sweep_cells, sweep_headers, top_view)
-
+from cscomp_cli.render.views import (
+    base_line,
+    cash_summary,
+    correlation,
+    csm_view,
+    data_line,
+    horizon,
+    matrices,
+    moves_base,
+    paid_less,
+    performance,
+    performance_heading,
+    performance_label,
+    quarter_view,
+    shock_labels,
+    summary_cell,
+    summary_rows,
+    sweep_cells,
+    sweep_headers,
+    top_view,
+)
 
 # Backslash escapes for what would end a table cell or start code, a link or an image; entities for
 # what would start raw HTML (which GitHub and most viewers would otherwise pass through).

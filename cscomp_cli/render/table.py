@@ -23,7 +23,30 @@ from cscomp_cli.analyses.result import Kind, Result
 from cscomp_cli.core.formatting import counted, money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
-from cscomp_cli.render.views import (base_line, CASH_LABEL, cash_summary, correlation, csm_view, data_line, horizon, matrices, moves_base, paid_less, pay_share_buckets, performance, performance_heading, performance_label, quarter_view, shock_labels, summary_cell, SUMMARY_HEADINGS, summary_rows, sweep_cells, sweep_headers, top_view)
+from cscomp_cli.render.views import (
+    CASH_LABEL,
+    SUMMARY_HEADINGS,
+    base_line,
+    cash_summary,
+    correlation,
+    csm_view,
+    data_line,
+    horizon,
+    matrices,
+    moves_base,
+    paid_less,
+    pay_share_buckets,
+    performance,
+    performance_heading,
+    performance_label,
+    quarter_view,
+    shock_labels,
+    summary_cell,
+    summary_rows,
+    sweep_cells,
+    sweep_headers,
+    top_view,
+)
 
 
 def render_table(document: dict, console: Console) -> None:
@@ -364,7 +387,9 @@ def _totals_table(document: dict) -> Table:
 
 
 def render_reconciliation(document: dict, console: Console) -> None:
-    from cscomp_cli.analyses.reconcile import UNEXPLAINED  # not above: see _totals_table
+    from cscomp_cli.analyses.reconcile import (
+        UNEXPLAINED,  # not above: see _totals_table
+    )
 
     document = printable_data(document)  # an ESC in a name must not reach the terminal
     currency = document["currency"]

@@ -7,11 +7,17 @@ import io
 import math
 import re
 
-from cscomp_cli.core.text import escaped
 from cscomp_cli.analyses.result import Kind
+from cscomp_cli.core.text import escaped
 from cscomp_cli.plan.diff import resolved
 from cscomp_cli.render.html import readable_yaml
-from cscomp_cli.render.views import (cash_summary, data_line, moves_base, performance_label, quarter_view)
+from cscomp_cli.render.views import (
+    cash_summary,
+    data_line,
+    moves_base,
+    performance_label,
+    quarter_view,
+)
 
 MONEY = '#,##0.00;[Red]-#,##0.00'
 PERCENT = '0.00%'
