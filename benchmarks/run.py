@@ -132,10 +132,10 @@ def steps(data: Path, plan, repeat: int, work: Path) -> dict:
     """The stress-test command's steps in this process: load, replay, comparison, output (csv, json)."""
     from cscomp_cli.analyses.stress_test import stress_test_result
     from cscomp_cli.commands.emit import emit
-    from cscomp_cli.render.formats import Format
-    from cscomp_cli.inputs.dataset import load_dataset
     from cscomp_cli.engine.replay import replay
     from cscomp_cli.engine.versus_actual import compare_with_actual
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.render.formats import Format
 
     load_s, dataset = timed(lambda: load_dataset(data, columns=plan.account_columns()), repeat)
     replay_s, replayed = timed(lambda: replay(plan, dataset, 8), repeat)
@@ -189,12 +189,12 @@ def ratio(ours: float, theirs: float) -> str:
 
 def legacy(args, data: Path, plan, log) -> tuple[list, list, list, dict]:
     """(a)-(e): in-process load and replay against the per-row loop and DuckDB's load and compute."""
-    from cscomp_cli.inputs.dataset import load_dataset
-    from cscomp_cli.engine.replay import replay, select_quarters
-    from cscomp_cli.engine.versus_actual import compare_with_actual
-
     import exports
     import reference_duckdb
+
+    from cscomp_cli.engine.replay import replay, select_quarters
+    from cscomp_cli.engine.versus_actual import compare_with_actual
+    from cscomp_cli.inputs.dataset import load_dataset
 
     load_s, dataset = timed(lambda: load_dataset(data, columns=plan.account_columns()), max(2, args.repeat // 2))
     window = select_quarters(dataset, 8)
@@ -293,8 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         real.write_real(data, real_data)
     variants = {"clean": (data, False), "real": (real_data, True)}
 
-    from cscomp_cli.plan.model import load_plan, load_plan_document
     from workbook import keep_section
+
+    from cscomp_cli.plan.loading import load_plan, load_plan_document
 
     plan = load_plan(PLAN)
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
@@ -360,8 +361,8 @@ def main(argv: list[str] | None = None) -> int:
                                     "--output", work / "compare.csv", "-q"], max(1, args.repeat // 2), errors)[0]
         sweep_cli_s = process_median([*CSCOMP, "sweep", PLAN, "--set", SWEEP, "--data", data, "-n", "8", "--format",
                                       "csv", "--output", work / "sweep.csv", "-q"], 1, errors)[0]
-        from cscomp_cli.inputs.dataset import load_dataset
         from cscomp_cli.analyses.sweep import parse_setting, sweep
+        from cscomp_cli.inputs.dataset import load_dataset
 
         dataset = load_dataset(data, columns=plan.account_columns())
         document, label = load_plan_document(PLAN)

@@ -31,11 +31,11 @@ MARKER = "<!-- benchmarks/workbook.py -->"
 
 def documents(data: Path) -> tuple[dict, dict]:
     """The stress-test document of the whole org, and of its first eighth of CSMs."""
-    from cscomp_cli.inputs.dataset import load_dataset
-    from cscomp_cli.engine.replay import replay
-    from cscomp_cli.plan.model import load_plan
     from cscomp_cli.analyses.stress_test import build_document
+    from cscomp_cli.engine.replay import replay
     from cscomp_cli.engine.versus_actual import compare_with_actual
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.plan.loading import load_plan
 
     plan = load_plan(PLAN)
     full = build_document(compare_with_actual(replay(plan, load_dataset(data, columns=plan.account_columns()), 8)),
@@ -106,12 +106,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import generate
     from openpyxl import load_workbook
+    from run import machine, timed
 
-    from cscomp_cli.plan.model import load_plan
     from cscomp_cli.plan.diff import resolved
+    from cscomp_cli.plan.loading import load_plan
     from cscomp_cli.render.html import readable_yaml
     from cscomp_cli.render.xlsx import to_xlsx
-    from run import machine, timed
 
     if not (DATA / "accounts.csv").exists():
         generate.main(["--csms", "2000", "--accounts", "20000", "--out", str(DATA)])

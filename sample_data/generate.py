@@ -362,9 +362,9 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 def actual_payouts(data_dir: Path, plan_path: Path = CURRENT_PLAN) -> pd.DataFrame:
     """What the plan in force paid, one row per CSM, quarter and component, plus the manual adjustments."""
     sys.path.insert(0, str(REPO))
-    from cscomp_cli.inputs.dataset import load_dataset
     from cscomp_cli.engine.replay import replay
-    from cscomp_cli.plan.model import load_plan
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.plan.loading import load_plan
 
     plan = load_plan(plan_path)
     result = replay(plan, load_dataset(data_dir, require_payouts=False))

@@ -10,7 +10,7 @@ import pytest
 
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import load_plan
+from cscomp_cli.plan.loading import load_plan
 
 from .conftest import REPO
 

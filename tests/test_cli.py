@@ -12,7 +12,7 @@ from cscomp_cli.analyses.stress_test import build_document
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import load_plan
+from cscomp_cli.plan.loading import load_plan
 
 from .conftest import VECTORS, assert_user_error, run
 

@@ -13,7 +13,7 @@ import pytest
 import cscomp_cli.inputs.dataset as data_module
 from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.inputs.tables import account_column
-from cscomp_cli.plan.model import load_plan
+from cscomp_cli.plan.loading import load_plan
 
 from .conftest import DEFAULT_ROSTER, PAID_AT_TARGET, run, write_files
 

@@ -16,7 +16,7 @@ import yaml
 from cscomp_cli.core.quarters import Calendar
 from cscomp_cli.engine.replay import replay as engine_replay
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import parse_plan
+from cscomp_cli.plan.loading import parse_plan
 
 from .conftest import NRR_ONLY_YAML, run, run_json, write_files
 
@@ -389,7 +389,7 @@ def test_a_shared_cache_gives_the_same_replay_as_none(data_dir):
     # metric values, so plans with other credit must not reuse them.
     from cscomp_cli.engine.replay import replay as run_replay
     from cscomp_cli.inputs.dataset import load_dataset
-    from cscomp_cli.plan.model import parse_plan
+    from cscomp_cli.plan.loading import parse_plan
 
     dataset = load_dataset(data_dir(accounts=ACCOUNTS, roster=ROSTER, payouts=PAYOUTS))
     plans = [parse_plan(yaml.safe_dump(nrr_plan())),

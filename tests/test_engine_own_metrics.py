@@ -13,7 +13,7 @@ from cscomp_cli.analyses.explain import explain
 from cscomp_cli.core.quarters import ordinal_label, quarter_ordinal
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import plan_from_document
+from cscomp_cli.plan.loading import plan_from_document
 from cscomp_cli.render.csv import explanation_csv
 from cscomp_cli.render.markdown import explanation_markdown
 

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from cscomp_cli.core.errors import PlanError
-from cscomp_cli.plan.model import load_plan
+from cscomp_cli.plan.loading import load_plan
 
 from .conftest import REPO, assert_user_error, run
 
@@ -221,7 +221,7 @@ def test_an_extends_chain_has_a_depth_limit(tmp_path, data_dir):
     result = run("stress-test", tmp_path / "p999.yaml", "--data", data_dir())
     assert_user_error(result, "extends", "plans deep (from p999.yaml on)")
     assert "unexpected" not in result.stderr
-    from cscomp_cli.plan.model import MAX_EXTENDS_DEPTH
+    from cscomp_cli.plan.extends import MAX_EXTENDS_DEPTH
 
     assert f"more than {MAX_EXTENDS_DEPTH} plans" in result.stderr
     assert load_plan(tmp_path / f"p{MAX_EXTENDS_DEPTH}.yaml").name == "parent"  # the limit itself is fine

@@ -7,7 +7,8 @@ import pytest
 
 from cscomp_cli.engine.metrics import book_risk, book_statistics, metric
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import METRICS, Credit
+from cscomp_cli.plan.model import Credit
+from cscomp_cli.plan.vocabulary import METRICS
 
 from .conftest import run_json
 

@@ -25,7 +25,8 @@ from cscomp_cli.core.rounding import (
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import CurveComponent, load_plan
+from cscomp_cli.plan.components import CurveComponent
+from cscomp_cli.plan.loading import load_plan
 from cscomp_cli.render.csv import (
     CASH_COLUMNS,
     amount_cells,

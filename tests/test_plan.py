@@ -9,14 +9,10 @@ import pytest
 import yaml
 
 from cscomp_cli.core.errors import PlanError
-from cscomp_cli.plan.model import (
-    METRICS,
-    CommissionComponent,
-    CurveComponent,
-    load_plan,
-    parse_plan,
-    plan_json_schema,
-)
+from cscomp_cli.plan.components import CommissionComponent, CurveComponent
+from cscomp_cli.plan.loading import load_plan, parse_plan
+from cscomp_cli.plan.schema import plan_json_schema
+from cscomp_cli.plan.vocabulary import METRICS
 
 from .conftest import DEFAULT_ROSTER as ROSTER
 from .conftest import FLAT_ACCOUNTS as ACCOUNTS

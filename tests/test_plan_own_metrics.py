@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from cscomp_cli.core.errors import PlanError
-from cscomp_cli.plan.model import parse_plan
+from cscomp_cli.plan.loading import parse_plan
 from cscomp_cli.plan.plausibility import plan_warnings
 
 from .conftest import FLAT_ACCOUNTS, PAID_AT_TARGET, assert_user_error, run

@@ -13,7 +13,8 @@ from cscomp_cli.engine.metrics import book_statistics, metric
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import Credit, parse_plan
+from cscomp_cli.plan.loading import parse_plan
+from cscomp_cli.plan.model import Credit
 
 amount = st.integers(min_value=0, max_value=200_000)
 

@@ -29,7 +29,7 @@ from cscomp_cli.engine.replay import replay
 from cscomp_cli.inputs import dataset as data_module
 from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.inputs.tables import load_accounts
-from cscomp_cli.plan.model import parse_plan
+from cscomp_cli.plan.loading import parse_plan
 
 from .conftest import NRR_ONLY_YAML, assert_user_error, run, write_files
 

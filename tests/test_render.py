@@ -14,7 +14,7 @@ from cscomp_cli.core.formatting import money
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import load_plan
+from cscomp_cli.plan.loading import load_plan
 from cscomp_cli.render.markdown import to_markdown
 from cscomp_cli.render.table import render_table
 from cscomp_cli.render.views import performance

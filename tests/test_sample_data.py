@@ -11,7 +11,7 @@ import pytest
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
-from cscomp_cli.plan.model import load_plan
+from cscomp_cli.plan.loading import load_plan
 
 from .conftest import REPO, run
 

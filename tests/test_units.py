@@ -17,7 +17,7 @@ import yaml
 
 from cscomp_cli.analyses.sweep import parse_setting
 from cscomp_cli.core.units import percent_text
-from cscomp_cli.plan.model import parse_plan
+from cscomp_cli.plan.loading import parse_plan
 
 from .conftest import assert_user_error, run, run_json
 from .test_engine import ACCOUNTS, PAYOUTS, ROSTER, by_csm
@@ -165,7 +165,7 @@ def test_percent_strings_through_extends(tmp_path):
           - {id: retention, target: 102%, curve: [[95%, 0], [100%, 100%], [105%, 175%]]}
           - {id: logos, target: {values: {SMB: 90%}}}
     """), encoding="utf-8")
-    from cscomp_cli.plan.model import load_plan
+    from cscomp_cli.plan.loading import load_plan
 
     plan = load_plan(tmp_path / "child.yaml")
     retention, logos = plan.components

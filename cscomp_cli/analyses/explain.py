@@ -21,14 +21,10 @@ from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
 from cscomp_cli.engine.replay import replay, tier_bounds
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS
-from cscomp_cli.plan.model import (
-    METRICS,
-    BySegment,
-    CurveComponent,
-    PctOfStartArr,
-    Plan,
-    SegmentWeights,
-)
+from cscomp_cli.plan.components import CurveComponent
+from cscomp_cli.plan.model import Plan
+from cscomp_cli.plan.targets import BySegment, PctOfStartArr, SegmentWeights
+from cscomp_cli.plan.vocabulary import METRICS
 
 
 def _money(cents) -> float:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cscomp_cli.core.errors import CscompError
-from cscomp_cli.plan.model import Plan, load_plan
+from cscomp_cli.plan.loading import load_plan
+from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.plausibility import plan_warnings
 
 

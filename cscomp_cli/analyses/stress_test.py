@@ -17,7 +17,7 @@ from cscomp_cli.core.rounding import (
     to_cents,
 )
 from cscomp_cli.engine.versus_actual import Comparison, performance_label
-from cscomp_cli.plan.model import CurveComponent
+from cscomp_cli.plan.components import CurveComponent
 
 
 def _moneys(values) -> list:

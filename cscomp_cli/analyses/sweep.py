@@ -30,12 +30,14 @@ from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.core.errors import DataError, PlanError, UsageError
 from cscomp_cli.core.quarters import parse_quarter
 from cscomp_cli.core.rounding import cents_to_amount
+from cscomp_cli.core.strict_yaml import MAX_PLAN_NUMBER
 from cscomp_cli.core.text import did_you_mean
 from cscomp_cli.core.units import percent_decimal
 from cscomp_cli.engine.replay import replay, select_quarters
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.plan.model import MAX_PLAN_NUMBER, MAX_WINDOW, plan_from_document
+from cscomp_cli.plan.loading import plan_from_document
+from cscomp_cli.plan.vocabulary import MAX_WINDOW
 
 MAX_VALUES = 10_000
 _SETTING = re.compile(r"^\s*(?P<path>[A-Za-z0-9_.\- ]+?)\s*=\s*(?P<values>.+?)\s*$")

@@ -53,7 +53,8 @@ from cscomp_cli.inputs.tables import (
     load_roster,
     written_headers,
 )
-from cscomp_cli.plan.model import BySegment, Plan, SegmentWeights
+from cscomp_cli.plan.model import Plan
+from cscomp_cli.plan.targets import BySegment, SegmentWeights
 
 
 def validate(plan_source: Path | str, data: Path, *, strict: bool = False, calendar: Calendar | None = None) -> Validation:

@@ -234,7 +234,7 @@ def document_columns(document: dict, label: str) -> dict[str, set[str]]:
     """The extra accounts columns a plan document's metrics read; none when it is not a valid plan
     as it stands (sweep then reports what each value makes of it)."""
     from cscomp_cli.core.errors import CscompError
-    from cscomp_cli.plan.model import plan_from_document
+    from cscomp_cli.plan.loading import plan_from_document
 
     try:
         return plan_from_document(document, label).account_columns()

@@ -65,11 +65,8 @@ def sweep_command(
         from cscomp_cli.analyses.sweep import parse_setting, sweep
         from cscomp_cli.analyses.validate import check_plan_columns
         from cscomp_cli.inputs.dataset import load_dataset
-        from cscomp_cli.plan.model import (
-            load_plan_document,
-            plan_files_read,
-            plan_from_document,
-        )
+        from cscomp_cli.plan.loading import load_plan_document, plan_from_document
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         parsed = parse_setting(setting)
         shocks = parse_shocks(shock or [])
@@ -127,7 +124,8 @@ def simulate_command(
             simulate,
             simulation_document,
         )
-        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.plan.loading import load_plan
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         check_options(runs=runs, quarters_ahead=quarters_ahead, seed=seed)  # before any file is read
         rules = Guardrails(budget=budget, max_overrun_probability=max_overrun_probability)

@@ -33,7 +33,8 @@ def plan_diff_command(
     with user_errors(debug):
         from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.plan.diff import diff_document, diff_plans
-        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.plan.loading import load_plan
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         with plan_files_read() as read:
             changes = diff_plans(load_plan(first), load_plan(second))
@@ -63,6 +64,6 @@ def schema(
 
             write_result(json.dumps(map_json_schema(), indent=2, ensure_ascii=False) + "\n", output)
             return
-        from cscomp_cli.plan.model import plan_json_schema
+        from cscomp_cli.plan.schema import plan_json_schema
 
         write_result(json.dumps(plan_json_schema(), indent=2, ensure_ascii=False) + "\n", output)

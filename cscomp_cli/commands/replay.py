@@ -68,7 +68,8 @@ def stress_test(
         from cscomp_cli.analyses.stress_test import document_summary, stress_test_result
         from cscomp_cli.engine.replay import replay
         from cscomp_cli.engine.versus_actual import compare_with_actual
-        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.plan.loading import load_plan
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         rules = Guardrails(max_increase=max_increase, max_decrease=max_decrease, protect_top=protect_top,
                            min_correlation=min_correlation, budget=budget)
@@ -120,7 +121,8 @@ def compare_command(
         from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
         from cscomp_cli.analyses.stress_test import document_summary
-        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.plan.loading import load_plan
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         if len(plans) < 2:
             raise UsageError("compare needs two plans or more", hint="for one plan, use cscomp stress-test")

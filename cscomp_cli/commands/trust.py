@@ -59,7 +59,7 @@ def validate_command(
     with user_errors(debug, plan):
         from cscomp_cli.analyses.findings import validation_document
         from cscomp_cli.analyses.result import Kind, Result
-        from cscomp_cli.plan.model import plan_files_read
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         if plan_only:
             from cscomp_cli.analyses.findings import validate_plan
@@ -111,7 +111,8 @@ def reconcile_command(
     with user_errors(debug, plan):
         from cscomp_cli.analyses.reconcile import reconcile, reconciliation_document
         from cscomp_cli.analyses.result import Kind, Result
-        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.plan.loading import load_plan
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)
@@ -160,7 +161,8 @@ def explain_command(
     with user_errors(debug, plan):
         from cscomp_cli.analyses.explain import explain
         from cscomp_cli.analyses.result import Kind, Result
-        from cscomp_cli.plan.model import load_plan, plan_files_read
+        from cscomp_cli.plan.loading import load_plan
+        from cscomp_cli.plan.plan_files import plan_files_read
 
         with plan_files_read() as read:
             plan_model = load_plan(plan)

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.rounding import round_half_away
-from cscomp_cli.plan.model import METRICS, Credit
+from cscomp_cli.plan.model import Credit
+from cscomp_cli.plan.vocabulary import METRICS
 
 # Per-account quantities whose sums define every metric.
 STATISTICS = (

@@ -28,7 +28,8 @@ from cscomp_cli.engine.metrics import (
 )
 from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC
 from cscomp_cli.inputs.tables import BUILTIN_READS, account_column, extra_column
-from cscomp_cli.plan.model import Credit, Definition, Plan, RowFilter
+from cscomp_cli.plan.model import Credit, Plan
+from cscomp_cli.plan.own_metrics import Definition, RowFilter
 
 # Statistics of a column aggregate; low and high pool as min of mins and max of maxes, the rest add.
 COLUMN_STATISTICS = ("n", "total", "weighted", "weight", "hits", "low", "high")

@@ -31,15 +31,10 @@ from cscomp_cli.engine.plan_metrics import (
 )
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC, PAYOUTS, QUOTAS, ROSTER
-from cscomp_cli.plan.model import (
-    BySegment,
-    CommissionComponent,
-    CurveComponent,
-    PctOfStartArr,
-    Plan,
-    SegmentWeights,
-)
+from cscomp_cli.plan.components import CommissionComponent, CurveComponent
+from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.plausibility import plan_warnings as implausible_values
+from cscomp_cli.plan.targets import BySegment, PctOfStartArr, SegmentWeights
 
 WEIGHT_TOLERANCE = 1e-9
 # No component pays a trillion to one CSM in a quarter; integer cents overflow not far beyond.

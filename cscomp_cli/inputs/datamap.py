@@ -256,8 +256,8 @@ def map_path(folder: Path) -> Path:
 
 def load_map(folder: Path) -> DataMap | None:
     """The folder's data map, or None when it has none (the folder then holds canonical CSVs)."""
+    from cscomp_cli.core.strict_yaml import load_yaml
     from cscomp_cli.inputs.files import present
-    from cscomp_cli.plan.model import _load_yaml
 
     path = map_path(folder)
     if not present(path):
@@ -275,7 +275,7 @@ def load_map(folder: Path) -> DataMap | None:
         raise MapError(f"cannot be read ({exc.strerror or exc})", file=label,
                        hint="check the file's permissions") from None
     try:
-        document = _load_yaml(text, label)
+        document = load_yaml(text, label)
     except PlanError as exc:
         raise MapError(exc.message.replace("plan is empty", "the map is empty"), file=label, location=exc.location,
                        hint=f"the data map's keys are described in {MAP_DOC}") from None
@@ -365,7 +365,7 @@ def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
 
 
 def _map_error(exc: ValidationError, label: str) -> MapError:
-    from cscomp_cli.plan.model import _key_path
+    from cscomp_cli.core.key_paths import key_path
 
     problems = []
     for err in exc.errors():
@@ -376,15 +376,15 @@ def _map_error(exc: ValidationError, label: str) -> MapError:
         kind = err["type"]
         if kind == "extra_forbidden":
             key = loc[-1]
-            problems.append((_key_path(loc[:-1]) if len(loc) > 1 else "(top level)", f"unknown key '{key}'"))
+            problems.append((key_path(loc[:-1]) if len(loc) > 1 else "(top level)", f"unknown key '{key}'"))
         elif kind == "missing":
-            problems.append((_key_path(loc), f"missing required key '{loc[-1]}'"))
+            problems.append((key_path(loc), f"missing required key '{loc[-1]}'"))
         else:
             given = err.get("input")
             message = err["msg"].removeprefix("Value error, ")
             if not isinstance(given, (dict, list)) and kind.endswith(("_type", "literal_error")):
                 message += f" (got {given!r})"
-            problems.append((_key_path(loc), message))
+            problems.append((key_path(loc), message))
     problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count(".")))
     where, message = problems[0]
     seen = {where}

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cscomp_cli.plan.model import (
-    BySegment,
-    CommissionComponent,
-    CurveComponent,
-    Plan,
-    SegmentWeights,
-)
+from cscomp_cli.plan.components import CommissionComponent, CurveComponent
+from cscomp_cli.plan.model import Plan
+from cscomp_cli.plan.targets import BySegment, SegmentWeights
 
 RATIO_METRICS = ("nrr", "grr", "logo_retention", "renewal_rate")  # and the plan's own built on them, or shares
 RATIO_LIMIT = 5  # a ratio or an attainment above 5 is 500 %: nobody targets that

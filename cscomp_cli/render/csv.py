@@ -14,7 +14,7 @@ import pandas as pd
 
 from cscomp_cli.analyses.result import Kind
 from cscomp_cli.core.rounding import cents_to_amount, pct_change, to_cents
-from cscomp_cli.plan.model import CurveComponent
+from cscomp_cli.plan.components import CurveComponent
 from cscomp_cli.render.views import shock_labels
 
 # What a spreadsheet reads as the start of a formula (the fullwidth forms too: some normalise them).

@@ -132,7 +132,7 @@ def plan_listing(plan, source: str) -> PlanListing:
 
     from cscomp_cli.core.errors import PlanError
     from cscomp_cli.plan.diff import resolved
-    from cscomp_cli.plan.model import load_plan_document
+    from cscomp_cli.plan.loading import load_plan_document
 
     if source != "-":
         try:
