@@ -17,8 +17,9 @@ from cscomp_cli.core.rounding import (
     to_cents,
 )
 from cscomp_cli.engine.metrics import describe
+from cscomp_cli.engine.payouts import tier_bounds
 from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
-from cscomp_cli.engine.replay import replay, tier_bounds
+from cscomp_cli.engine.replay import replay
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS
 from cscomp_cli.plan.components import CurveComponent

@@ -25,12 +25,9 @@ from cscomp_cli.core.errors import (
 )
 from cscomp_cli.core.quarters import CALENDAR, Calendar
 from cscomp_cli.core.text import folded
-from cscomp_cli.engine.replay import (
-    missing_column_warnings,
-    non_csm_payouts,
-    non_csm_problem,
-    replay,
-)
+from cscomp_cli.engine.data_warnings import missing_column_warnings, non_csm_problem
+from cscomp_cli.engine.replay import replay
+from cscomp_cli.engine.roster import non_csm_payouts
 from cscomp_cli.inputs.datamap import MAP_FILE
 from cscomp_cli.inputs.dataset import Dataset, table_sources
 from cscomp_cli.inputs.files import (

@@ -25,3 +25,8 @@ def percent(value: float | None, *, sign: bool = True) -> str:
 def counted(n: int, noun: str) -> str:
     """"3 warnings", "1 line": a count and its noun, plural unless one."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def and_joined(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c": items as a sentence names them."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -162,7 +162,7 @@ def metric(stats: pd.DataFrame, name: str, credit: Credit) -> np.ndarray:
         raise KeyError(name)
     s = {column: stats[column].to_numpy(dtype="float64") for column in STATISTICS}
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = _FORMULAS[name](s, credit)
+        value = FORMULAS[name](s, credit)
     return round_half_away(np.asarray(value, dtype="float64"))
 
 
@@ -190,7 +190,7 @@ def _gross_expansion(s, credit):
     return _expansion_arr(s, credit) + _cross_sell_arr(s, credit)
 
 
-_FORMULAS = {
+FORMULAS = {
     "start_arr": lambda s, c: s["start_arr"],
     "expansion_arr": _expansion_arr,
     "cross_sell_arr": _cross_sell_arr,
@@ -210,7 +210,7 @@ _FORMULAS = {
     "health": lambda s, c: _ratio(s["health_sum"], s["health_count"]),
     "accounts": lambda s, c: s["accounts"],
 }
-assert set(_FORMULAS) == set(METRICS)
+assert set(FORMULAS) == set(METRICS)
 
 
 # How each metric is computed, in words and with the book's own figures (for `cscomp explain`).

@@ -1,0 +1,137 @@
+"""Who is replayed, and on what pay: every CSM owning accounts or paid in a replayed quarter, joined to
+their roster row, prorated by the days they were employed, and the plan's pay mix applied.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cscomp_cli.core.errors import DataError, PlanError, report
+from cscomp_cli.core.rounding import to_cents
+from cscomp_cli.engine.payouts import MAX_PAYOUT
+from cscomp_cli.inputs.dataset import Dataset
+from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, ROSTER
+from cscomp_cli.plan.model import Plan
+
+
+def replayed_csms(dataset: Dataset, accounts: pd.DataFrame, window: list[str], grouping) -> pd.DataFrame:
+    """Every (quarter, csm_id) owning an account row or having a payout row in the window."""
+    # One row per (quarter, csm_id) that owns accounts (its first line, for messages), found from
+    # the book codes rather than by de-duplicating millions of account rows.
+    codes, books = grouping
+    first_rows = np.full(len(books), len(codes), dtype="int64")
+    np.minimum.at(first_rows, codes, np.arange(len(codes), dtype="int64"))
+    owners = pd.DataFrame({"quarter": np.asarray(books.get_level_values(0), dtype=object),
+                           "csm_id": np.asarray(books.get_level_values(1), dtype=object),
+                           "line": accounts["line"].to_numpy()[first_rows]}).assign(source=ACCOUNTS)
+    frames = [owners]
+    if dataset.payouts is not None:
+        paid = dataset.payouts[dataset.payouts["quarter"].isin(window)]
+        # Payroll exports include people who are not CSMs: they are not replayed, and their pay is
+        # in no total (a warning lists them).
+        paid = paid.drop(index=non_csm_payouts(dataset, window).index)
+        frames.append(paid[["quarter", "csm_id", "line"]].assign(source=PAYOUTS))
+    seen = pd.concat(frames, ignore_index=True)
+    first = seen.drop_duplicates(["quarter", "csm_id"], keep="first")
+    return first.sort_values(["quarter", "csm_id"], kind="stable").reset_index(drop=True)
+
+
+def non_csm_payouts(dataset: Dataset, window: list[str] | None = None) -> pd.DataFrame:
+    """payouts.csv rows (in ``window``) for people who are not CSMs: no roster row in any quarter and
+    no account in any quarter. Someone who owns accounts is a CSM, and needs a roster row."""
+    payouts = dataset.payouts
+    if payouts is None:
+        return pd.DataFrame({"quarter": [], "csm_id": [], "amount": [], "line": []})
+    if window is not None:
+        payouts = payouts[payouts["quarter"].isin(window)]
+    owners = dataset.accounts["csm_id"]
+    owners = owners.cat.categories if isinstance(owners.dtype, pd.CategoricalDtype) else owners.unique()
+    ids = payouts["csm_id"]
+    return payouts[~ids.isin(dataset.roster["csm_id"]) & ~ids.isin(owners)]
+
+
+def attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Join each CSM–quarter to its roster row (a row for that quarter wins over an every-quarter row)."""
+    roster = dataset.roster
+    fields = ["name", "segment", "team", "annual_base", "annual_variable", "start_date", "end_date"]
+    specific = roster[roster["quarter"].notna()][["csm_id", "quarter", *fields]]
+    general = roster[roster["quarter"].isna()][["csm_id", *fields]]
+    joined = rows.merge(specific, on=["quarter", "csm_id"], how="left", validate="one_to_one")
+    fallback = rows[["csm_id"]].merge(general, on="csm_id", how="left", validate="many_to_one")
+    missing_specific = joined["name"].isna().to_numpy()
+    for column in fields:
+        joined[column] = joined[column].where(~missing_specific, fallback[column].to_numpy())
+    unmatched = joined["name"].isna()
+    if unmatched.any():
+        first = joined[unmatched].iloc[0]
+        count = int(unmatched.sum())
+        more = f" ({count - 1} more CSM-quarters like it)" if count > 1 else ""
+        report(DataError(
+            f"CSM {first.csm_id} appears in {first.quarter} but {dataset.called(ROSTER)} has no row for them in that quarter{more}",
+            **dataset.origin(first.source).at(first.line, "csm_id"),
+            hint=f"add {first.csm_id} to {dataset.called(ROSTER)} (with quarter {first.quarter}, or with no quarter to cover every "
+            "quarter), or correct the csm_id",
+        ))
+        # Only reached while validate collects problems: carry on without them.
+        joined = joined[~unmatched].reset_index(drop=True)
+
+    # The quarter's real days in the data's calendar: FY2027Q1 from February has 89, 2026Q3 has 92.
+    first_day, last_day = dataset.calendar.day_numbers(joined["quarter"].to_numpy())
+    start = joined["start_date"].to_numpy(dtype="datetime64[D]")
+    end = joined["end_date"].to_numpy(dtype="datetime64[D]")
+    start = np.where(np.isnat(start), first_day, np.maximum(start, first_day))
+    end = np.where(np.isnat(end), last_day, np.minimum(end, last_day))
+    employed = np.maximum((end - start).astype("int64") + 1, 0)
+    quarter_days = (last_day - first_day).astype("int64") + 1
+    joined["proration"] = employed / quarter_days
+    joined["actual_target_variable"] = joined["annual_variable"].to_numpy(dtype="float64") / 4 * joined["proration"]
+    joined["actual_base"] = joined["annual_base"].to_numpy(dtype="float64") / 4 * joined["proration"]
+    return joined
+
+
+def apply_pay_mix(rows: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The plan's quarterly target variable and base (the roster's unless the plan has a pay_mix)."""
+    annual_base = rows["annual_base"].to_numpy(dtype="float64")
+    annual_variable = rows["annual_variable"].to_numpy(dtype="float64")
+    mix = plan.pay_mix
+    if mix is not None:
+        if isinstance(mix.variable_pct, dict):
+            pct = rows["segment"].map(mix.variable_pct)
+            if pct.isna().any():
+                first = rows[pct.isna()].iloc[0]
+                report(PlanError(
+                    f"no variable_pct for segment '{first.segment}' (CSM {first.csm_id} in {first.quarter})",
+                    location="pay_mix.variable_pct",
+                    hint=f"add '{first.segment}: <percent>' to pay_mix.variable_pct, or give one number for everybody",
+                ))
+            p = pct.fillna(0.0).to_numpy(dtype="float64") / 100
+        else:
+            p = np.full(len(rows), mix.variable_pct / 100)
+        if mix.hold == "ote":
+            ote = annual_base + annual_variable
+            annual_variable, annual_base = ote * p, ote * (1 - p)
+        else:
+            annual_variable = annual_base * p / (1 - p)
+    if mix is not None and mix.hold == "base":
+        absurd = annual_variable / 4 > MAX_PAYOUT
+        if absurd.any():
+            first = rows[absurd].iloc[0]
+            report(PlanError(f"pay_mix makes {first.csm_id}'s annual variable {annual_variable[absurd][0]:,.0f} "
+                             f"in {first.quarter}", location="pay_mix.variable_pct",
+                             hint="with hold: base, variable = base × p / (1 − p); a variable_pct near 100 explodes"))
+            annual_variable = np.where(absurd, 0.0, annual_variable)
+    proration = rows["proration"].to_numpy()
+    rows["target_variable"] = annual_variable / 4 * proration
+    rows["base"] = annual_base / 4 * proration
+    return rows
+
+
+def actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np.ndarray:
+    if dataset.payouts is None:
+        return np.zeros(len(rows), dtype="int64")
+    paid = dataset.payouts[dataset.payouts["quarter"].isin(window)]
+    cents = pd.Series(to_cents(paid["amount"].to_numpy()), index=paid.index)
+    per_csm = cents.groupby([paid["quarter"], paid["csm_id"]]).sum()
+    keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
+    return per_csm.reindex(keys, fill_value=0).to_numpy(dtype="int64")
