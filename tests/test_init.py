@@ -360,3 +360,45 @@ def test_a_required_column_no_header_was_taken_for_is_undecided(tmp_path):
     folder = write_files(tmp_path / "odd", **{"people.csv": hr, "crm.csv": US_CRM})
     keys = [u.key for u in guess_map(folder).undecided]
     assert "tables.roster.columns.annual_base" in keys and "tables.roster.columns.annual_variable" in keys
+
+
+def test_tab_and_pq_exports_are_found_as_the_loader_reads_them(tmp_path):
+    # One table of input formats: init looks for the extensions the loader reads (.tab is tab-separated
+    # text, .pq is Parquet), so a folder whose CRM export is .tab maps like one whose export is .csv.
+    import io
+
+    import pandas as pd
+
+    def table(text: str) -> pd.DataFrame:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+    folder = tmp_path / "exports"
+    (folder / "crm").mkdir(parents=True)
+    (folder / "hr").mkdir()
+    table(US_CRM).to_csv(folder / "crm" / "accounts.tab", sep="\t", index=False)
+    table(US_HR).to_parquet(folder / "hr" / "workers.pq")
+    write_files(folder / "payroll", **{"earnings.csv": US_PAYROLL})
+
+    tables = yaml.safe_load(guess_map(folder).text)["tables"]
+    assert list(tables) == ["accounts", "roster", "payouts"]
+    assert tables["accounts"]["files"] == "crm/accounts.tab" and tables["accounts"]["delimiter"] == "\t"
+    assert tables["accounts"]["columns"]["arr_start"] == "Beginning ARR"
+    assert tables["roster"]["files"] == "hr/workers.pq"
+
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    # validate then reads the .tab and .pq files through the map: the same problems as the CSV folder.
+    assert "validate: 2 problems" in result.stderr, result.stderr
+    assert "'Zed Unknown' matches no name on the roster" in result.stderr
+
+
+def test_a_missing_table_names_every_export_format_the_loader_reads(tmp_path):
+    # The hint that sends a user to `cscomp init` sees the same extensions as init and the loader.
+    write_files(tmp_path, **{"crm_report.tab": "Account ID\tARR\nA-1\t10\n", "notes.md": "x",
+                             "plan.yaml": "name: p\ncomponents: [{id: r, metric: nrr, weight: 1, target: 1.0, "
+                             "curve: [[0, 0], [1, 1]]}]\n"})
+    result = run("validate", tmp_path / "plan.yaml", "--data", tmp_path)
+    assert result.exit_code == 2
+    report = result.stdout + result.stderr
+    assert "to read the exports it holds (crm_report.tab) as they are, run `cscomp init" in report
+    assert "notes.md" not in report

@@ -41,10 +41,8 @@ from cscomp_cli.inputs.files import (
     too_large,
     unreadable_error,
 )
+from cscomp_cli.inputs.formats import export_format
 from cscomp_cli.inputs.tables import column_key
-
-_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-            ".parquet": "parquet", ".pq": "parquet"}
 
 # Export cells are kept as Arrow strings, as data.py's CSV reader leaves them, so a million cells are
 # compared, matched and parsed in vectorised passes rather than one Python call each.
@@ -451,7 +449,7 @@ def _read_export(folder: Path, name: str, table: Table, label: str, skip: set[st
     frames, starts, lines, places, delimiter, header = [], [], [], [], ",", ()
     key = 1
     for path in files:
-        kind = table.format if table.format != "auto" else _FORMATS.get(path.suffix.lower())
+        kind = table.format if table.format != "auto" else export_format(path)
         if kind is None:
             raise MapError(f"cannot tell what kind of file {path.name} is from its name", file=label,
                            location=f"tables.{name}.format",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from cscomp_cli.core.errors import DataError, report
 from cscomp_cli.core.text import escaped
+from cscomp_cli.inputs.formats import export_format
 
 ACCOUNTS = "accounts.csv"
 
@@ -186,7 +187,7 @@ def _missing_hint(path: Path) -> str:
     """The data folder must hold the file, unless it holds the org's own exports: then init maps them."""
     try:
         exports = sorted(p.name for p in path.parent.iterdir()
-                         if p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet")
+                         if export_format(p) is not None
                          and p.name not in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS))
     except OSError:
         exports = []

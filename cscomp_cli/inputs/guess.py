@@ -26,11 +26,11 @@ from cscomp_cli.core.errors import DataError
 from cscomp_cli.core.quarters import label_in_file_name, parse_quarter
 from cscomp_cli.core.text import escaped, folded
 from cscomp_cli.inputs.datamap import MAP_FILE, REQUIRED
+from cscomp_cli.inputs.formats import export_format
 
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
 _HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
 _TITLE_ROWS = 15  # a report's header is looked for in its first rows (title and filter lines above it)
-_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 _SKIPPED = {MAP_FILE.lower(), "sample_org.txt"}
 DOC = "docs/data.md"
 
@@ -191,7 +191,7 @@ def _scan(folder: Path) -> tuple[list[_Export], list[str]]:
     """Every export in folder and its subfolders, files with one header in one folder grouped."""
     entries = _entries(folder)
     entries += [q for d in entries if d.is_dir() and not d.name.startswith(".") for q in _entries(d)]
-    paths = sorted(p for p in entries if p.is_file() and p.suffix.lower() in _EXTENSIONS
+    paths = sorted(p for p in entries if p.is_file() and export_format(p) is not None
                    and not p.name.startswith((".", "~$")) and p.name.lower() not in _SKIPPED)
     exports, unreadable = [], []
     for path in paths:
@@ -217,7 +217,7 @@ def _entries(folder: Path) -> list[Path]:
 
 
 def _read(path: Path, relative: str) -> _Export | None:
-    kind = _EXTENSIONS[path.suffix.lower()]
+    kind = export_format(path)
     if kind == "xlsx":
         return _read_workbook(path, relative)
     if kind == "parquet":
