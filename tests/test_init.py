@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from cscomp_cli.inputs.guess import MAP_FILE, guess_map
+from cscomp_cli.inputs.datamap import MAP_FILE
+from cscomp_cli.inputs.guessing.guess import guess_map
 
 from .conftest import run, write_files
 
@@ -402,3 +403,8 @@ def test_a_missing_table_names_every_export_format_the_loader_reads(tmp_path):
     report = result.stdout + result.stderr
     assert "to read the exports it holds (crm_report.tab) as they are, run `cscomp init" in report
     assert "notes.md" not in report
+    # And init, finding no export at all, names the formats it looked for.
+    (tmp_path / "crm_report.tab").unlink()
+    nothing = run("init", tmp_path)
+    assert nothing.exit_code == 2
+    assert "no file cscomp reads as an export (.csv, .txt, .tsv, .tab, .xlsx, .xlsm, .parquet, .pq)" in nothing.stderr

@@ -44,7 +44,8 @@ def init_command(
     with user_errors(debug):
         from cscomp_cli.commands.writing import write_atomically
         from cscomp_cli.core.errors import UsageError
-        from cscomp_cli.inputs.guess import MAP_FILE, guess_map
+        from cscomp_cli.inputs.datamap import MAP_FILE
+        from cscomp_cli.inputs.guessing.guess import guess_map
 
         target = folder / MAP_FILE if output_map is None else (None if output_map == "-" else Path(output_map))
         if target is not None and not force and (target.exists() or target.is_symlink()):

@@ -28,7 +28,7 @@ MAP_DOC = "docs/data.md"
 MAX_MAP_BYTES = 1024 * 1024
 
 TABLES = ("accounts", "roster", "payouts", "quotas")
-# What each table needs and may have, as data.py's loaders read it.
+# What each table needs and may have, as inputs/tables.py reads it.
 REQUIRED = {
     "accounts": ("quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"),
     "roster": ("csm_id", "name", "segment", "annual_base", "annual_variable"),

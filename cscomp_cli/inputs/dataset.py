@@ -152,27 +152,3 @@ def input_files(folder: Path) -> list[Path]:
 
         files += export_files(folder, data_map)
     return files
-
-
-# --- one loader per input ------------------------------------------------------------------
-
-
-# --- totals no book or payroll reaches ------------------------------------------------------
-# Each cell is at most MAX_AMOUNT, but a million of them are not: payouts are summed in integer
-# cents, and 100,000 lines of 999,999,999,999.99 wrap int64 round to a negative total. Totals are
-# bounded where they are summed, in floats first, so no later integer sum can overflow.
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-# --- how a file writes numbers ---------------------------------------------------------------
-
-
-# --- cell formats --------------------------------------------------------------------------
-
-
-# --- whole-column passes over the cells' bytes -------------------------------------------------
-# Millions of cells are classified by looking at the UTF-8 bytes pyarrow holds them in (one offset per
-# row), never a Python object or a regex call per cell. These passes only ever decide that a cell is
-# certainly plain; every other cell goes through the careful code that words its error.

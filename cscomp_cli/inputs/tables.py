@@ -297,6 +297,9 @@ def _total(value: float) -> str:
     return f"about {float(f'{value:.3g}'):,.0f}"
 
 
+# Each cell is at most MAX_AMOUNT, but a million of them are not: payouts are summed in integer
+# cents, and 100,000 lines of 999,999,999,999.99 wrap int64 round to a negative total. Totals are
+# bounded where they are summed, in floats first, so no later integer sum can overflow.
 def _bound_book_totals(out: pd.DataFrame, origin: Origin, columns: list[str]) -> None:
     """Refuse a CSM's book (one quarter) whose column adds up to more than MAX_AMOUNT."""
     quarter, csm = out["quarter"].cat.codes.to_numpy(), out["csm_id"].cat.codes.to_numpy()

@@ -1,0 +1,50 @@
+"""An export's cells as the data map reads them: trimmed Arrow text, tested and translated in vectorised
+passes (a million cells, not a Python call each), with where each row came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cscomp_cli.inputs.files import (
+    Origin,
+)
+
+# Export cells are kept as Arrow strings, as the CSV reader (inputs/csv_reading.py) leaves them, so a million cells are
+# compared, matched and parsed in vectorised passes rather than one Python call each.
+ARROW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def as_text(cells: pd.Series) -> pd.Series:
+    """Cells as trimmed Arrow strings, blanks as ''."""
+    return cells.astype(ARROW_TEXT).fillna("").str.strip()
+
+
+def holds_pattern(text: pd.Series, pattern: str) -> pd.Series:
+    """Which cells match an RE2 pattern, by pyarrow (pandas would fall back to Python's re per cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(pa.array(text.array), pattern)
+    return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=text.index)
+
+
+def per_distinct(values: pd.Series, translate) -> pd.Series:
+    """``translate`` applied once per distinct value (a column holds few), then spread back to the rows."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    translated = np.array([translate(str(v)) for v in distinct], dtype=object)
+    return pd.Series(translated[codes] if len(distinct) else np.array([], dtype=object), index=values.index,
+                     dtype=object)
+
+
+@dataclass
+class ExportCells:
+    """One table's export cells: text under the export's own headers, and where each row came from."""
+
+    cells: pd.DataFrame  # the referenced columns, trimmed text; the row key in "line"
+    origin: Origin
+    delimiter: str
+    header: tuple[str, ...] = ()  # the (first) file's whole header, as written

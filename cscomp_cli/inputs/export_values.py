@@ -1,0 +1,138 @@
+"""Amounts and dates as exports write them: a currency code or symbol around the number, the map's decimal
+mark, dates in the style the map names (or the one the cells show), and quarters from pay dates.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from cscomp_cli.core.errors import DataError, report
+from cscomp_cli.core.quarters import Calendar
+from cscomp_cli.inputs.datamap import (
+    DATE_STYLES,
+    MAP_FILE,
+    Source,
+    Table,
+)
+from cscomp_cli.inputs.export_cells import ARROW_TEXT, as_text, holds_pattern
+from cscomp_cli.inputs.files import (
+    DATA_DOC,
+    Origin,
+)
+
+# A currency written as a code or a symbol after the number (230.200,00 €, 37,500 USD) or a code
+# before it (USD 37,500): the amount parser reads $, € and £ in front only.
+_CODE_BEFORE = r"^(?P<sign>[-(]?)\s*[A-Z]{3}\s*(?=[-(]?[$€£]?[0-9.,])"
+
+
+_AFTER = r"(?<=[0-9.,)])\s*(?:[A-Z]{3}|[$€£])$"
+
+
+def amount_text(values: pd.Series, table: Table, column: str) -> pd.Series:
+    """Amount cells as the amount parser reads them: the map's zero cells as 0, currency codes dropped."""
+    text = as_text(values)
+    if table.zero:
+        zero = {z.strip() for z in table.zero}
+        # A blank arr_end is derived from the movements, not read as 0.
+        if column == "arr_end":
+            zero.discard("")
+        text = text.where(~text.isin(zero), "0")
+    # Only the few cells with a letter, a space or a symbol at the end need the (Python) regexes below.
+    odd = holds_pattern(text, r"[A-Za-z\s]|[€£$]$")
+    if bool(odd.any()):
+        fixed = text[odd].astype(object).str.replace(_CODE_BEFORE, r"\g<sign>", regex=True).str.replace(_AFTER, "", regex=True)
+        if table.numbers == "1 234,56":  # spaces (or no-break spaces) group thousands
+            fixed = fixed.str.replace(r"(?<=[0-9])[\s\u00a0\u202f](?=[0-9]{3})", "", regex=True)
+        text = text.astype(object).where(~odd, fixed.str.strip())
+    return _plain_amounts(as_text(text), table.decimal)
+
+
+def _plain_amounts(text: pd.Series, decimal: str | None) -> pd.Series:
+    """Well-formed grouped amounts ($230,200.00, 230.200,00) without their symbol and grouping, in one
+    Arrow pass, so the amount parser's fast path reads them; any other cell is left as written for its
+    checks and messages. Only when the map states the number style: under auto, the grouping is what
+    tells the styles apart."""
+    if decimal is None:
+        return text
+    group, point = (",", r"\.") if decimal == "." else (r"\.", ",")
+    grouped = rf"^[$€£]?[0-9]{{1,3}}(?:{group}[0-9]{{3}})+(?:{point}[0-9]*)?$|^[$€£][0-9]+(?:{point}[0-9]*)?$"
+    tidy = holds_pattern(text, grouped)
+    if not bool(tidy.any()):
+        return text
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pd.Series(pc.replace_substring_regex(pa.array(text[tidy].array), rf"[$€£]|{group}", ""),
+                         index=text[tidy].index, dtype=ARROW_TEXT)
+    return text.where(~tidy, stripped)
+
+
+_DATE_SHAPES = re.compile(r"^\s*([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\s*$")
+
+
+def _date_style(cells: pd.Series, table: Table, where: str, origin: Origin, header: str, lines: pd.Series) -> str:
+    """The table's date style: the map's, or the one its cells prove (a day above 12 settles day-first)."""
+    if table.dates != "auto":
+        return DATE_STYLES[table.dates]
+    written = cells[cells != ""]
+    if written.empty or written.str.match(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}").all():
+        return "%Y-%m-%d"
+    parts = written.str.extract(_DATE_SHAPES)
+    if parts[0].isna().any():
+        first = parts[0].isna().idxmax()
+        raise DataError(f"'{written[first]}' is not a date cscomp can read", **origin.at(lines[first], header),
+                        hint=f"set {where} in {MAP_FILE} to the export's date style (YYYY-MM-DD, MM/DD/YYYY, "
+                        f"DD/MM/YYYY or DD.MM.YYYY); see {DATA_DOC}")
+    first_part, second_part = parts[0].astype(int), parts[1].astype(int)
+    separator = "." if written.iloc[0].strip()[2:3] == "." or "." in written.iloc[0] else (
+        "-" if "-" in written.iloc[0] else "/")
+    day_first, month_first = bool((first_part > 12).any()), bool((second_part > 12).any())
+    if day_first and month_first:
+        raise DataError(f"the dates in {header} are written both day-first and month-first",
+                        **origin.at(lines[(first_part > 12).idxmax()], header),
+                        hint=f"set {where} in {MAP_FILE}, and correct the cells written the other way; see {DATA_DOC}")
+    if not day_first and not month_first:
+        example = written.iloc[0]
+        raise DataError(f"the dates in {header} ('{example}') could be day-first or month-first, and no cell shows which",
+                        **origin.at(lines[written.index[0]], header),
+                        hint=f"set {where} in {MAP_FILE} to MM/DD/YYYY or DD/MM/YYYY (or DD.MM.YYYY); see {DATA_DOC}")
+    return f"%d{separator}%m{separator}%Y" if day_first else f"%m{separator}%d{separator}%Y"
+
+
+def _parse_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame, origin: Origin,
+                 where: str) -> pd.Series:
+    style = _date_style(values, table, where, origin, header, cells["line"])
+    # A spreadsheet's dates arrive as 2026-04-15 00:00:00: the day is what counts.
+    text = values.where(values != "", None)
+    if style == "%Y-%m-%d":
+        text = text.str.slice(0, 10)
+    parsed = pd.to_datetime(text, format=style, errors="coerce")
+    bad = parsed.isna() & (values != "")
+    if bool(bad.any()):
+        first = bad.idxmax()
+        shown = {v: k for k, v in DATE_STYLES.items()}.get(style, style)
+        report(DataError(f"'{values[first]}' is not a date written {shown}", **origin.at(cells.at[first, "line"], header),
+                         hint=f"correct the cell, or set {where} in {MAP_FILE} to the export's date style; see {DATA_DOC}"))
+    return parsed
+
+
+def iso_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame, origin: Origin,
+               where: str) -> pd.Series:
+    parsed = _parse_dates(values, table, header, cells, origin, where)
+    return as_text(parsed.dt.strftime("%Y-%m-%d"))
+
+
+def quarters_from_dates(values: pd.Series, source: Source, table: Table, header: str, cells: pd.DataFrame,
+                         origin: Origin, calendar: Calendar, where: str) -> pd.Series:
+    """A date column (a pay date) as the quarter it belongs to, counting back paid_months_after months."""
+    dates_key = where.rsplit(".columns.", 1)[0] + ".dates"
+    parsed = _parse_dates(values, table, header, cells, origin, dates_key)
+    known = parsed.notna().to_numpy()
+    labels = np.full(len(parsed), "", dtype=object)
+    if known.any():
+        days = parsed[known].to_numpy().astype("datetime64[D]")
+        labels[known] = calendar.quarter_of(days, source.paid_months_after or 0)
+    return pd.Series(labels, index=values.index, dtype=object)
