@@ -30,13 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from measuring import machine, timed
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -70,16 +71,6 @@ pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ,
 _, status, usage = os.wait4(pid, 0)
 print(json.dumps([time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status)]))
 """
-
-
-def timed(action, repeat: int) -> tuple[float, object]:
-    """Median seconds of ``repeat`` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
 
 
 def measured(args: list[str], errors: Path) -> tuple[float, float]:
@@ -162,25 +153,6 @@ def disagreements(reference: dict, other: dict) -> list[str]:
     keys = sorted(set(reference) | set(other))
     return [f"{q} {c}: cscomp {reference.get((q, c))} vs {other.get((q, c))}" for q, c in keys
             if reference.get((q, c)) != other.get((q, c))]
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.1f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return (f"{cpu}, {os.cpu_count()} CPUs{memory}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}")
 
 
 def ratio(ours: float, theirs: float) -> str:

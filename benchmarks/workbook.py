@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import generate
+    from measuring import machine, timed
     from openpyxl import load_workbook
-    from run import machine, timed
 
     from cscomp_cli.plan.diff import resolved
     from cscomp_cli.plan.loading import load_plan
