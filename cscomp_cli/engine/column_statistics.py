@@ -23,7 +23,6 @@ from cscomp_cli.plan.own_metrics import Definition
 # Statistics of a column aggregate; low and high pool as min of mins and max of maxes, the rest add.
 COLUMN_STATISTICS = ("n", "total", "weighted", "weight", "hits", "low", "high")
 
-
 POOLING = {"low": "min", "high": "max"}
 
 

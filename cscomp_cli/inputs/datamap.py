@@ -20,7 +20,9 @@ from pydantic import (
 )
 
 from cscomp_cli.core.errors import MapError, PlanError
+from cscomp_cli.core.key_paths import key_path
 from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number
+from cscomp_cli.core.strict_yaml import load_yaml
 from cscomp_cli.core.text import did_you_mean, folded
 
 MAP_FILE = "cscomp-data.yaml"
@@ -256,7 +258,6 @@ def map_path(folder: Path) -> Path:
 
 def load_map(folder: Path) -> DataMap | None:
     """The folder's data map, or None when it has none (the folder then holds canonical CSVs)."""
-    from cscomp_cli.core.strict_yaml import load_yaml
     from cscomp_cli.inputs.files import present
 
     path = map_path(folder)
@@ -365,8 +366,6 @@ def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
 
 
 def _map_error(exc: ValidationError, label: str) -> MapError:
-    from cscomp_cli.core.key_paths import key_path
-
     problems = []
     for err in exc.errors():
         loc = tuple(str(p) if not isinstance(p, int) else p for p in err["loc"])

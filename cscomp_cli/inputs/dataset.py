@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cscomp_cli.core.errors import DataError, collect_notes
+from cscomp_cli.core.errors import CscompError, DataError, collect_notes
 from cscomp_cli.core.quarters import CALENDAR, Calendar
+from cscomp_cli.inputs.datamap import MAP_FILE, load_map
 from cscomp_cli.inputs.files import (
     ACCOUNTS,
     PAYOUTS,
@@ -118,8 +119,6 @@ def table_sources(folder: Path, *, require_payouts: bool = True, columns: dict[s
     folder has a data map, the tables it stages from the exports; and the map (None without one).
 
     ``columns``: the extra accounts columns the plans name, which the map's staging carries through."""
-    from cscomp_cli.inputs.datamap import load_map
-
     data_map = load_map(folder)
     if data_map is None:
         payouts_path, quotas_path = folder / PAYOUTS, folder / QUOTAS
@@ -138,9 +137,6 @@ def table_sources(folder: Path, *, require_payouts: bool = True, columns: dict[s
 
 def input_files(folder: Path) -> list[Path]:
     """Every file a replay of this folder reads: its CSVs, or its data map and the exports it names."""
-    from cscomp_cli.core.errors import CscompError
-    from cscomp_cli.inputs.datamap import MAP_FILE, load_map
-
     folder = Path(folder)
     files = [folder / name for name in (ACCOUNTS, ROSTER, PAYOUTS, QUOTAS, MAP_FILE)]
     try:

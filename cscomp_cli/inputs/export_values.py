@@ -27,7 +27,6 @@ from cscomp_cli.inputs.files import (
 # before it (USD 37,500): the amount parser reads $, € and £ in front only.
 _CODE_BEFORE = r"^(?P<sign>[-(]?)\s*[A-Z]{3}\s*(?=[-(]?[$€£]?[0-9.,])"
 
-
 _AFTER = r"(?<=[0-9.,)])\s*(?:[A-Z]{3}|[$€£])$"
 
 

@@ -16,7 +16,6 @@ from cscomp_cli.core.strict_yaml import load_yaml
 
 MAX_PLAN_BYTES = 1_000_000
 
-
 TOO_LARGE = f"plan is larger than {MAX_PLAN_BYTES:,} bytes"
 
 

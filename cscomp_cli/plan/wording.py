@@ -24,7 +24,6 @@ from cscomp_cli.plan.vocabulary import (
 
 _COMPONENT_TAGS = {"curve", "commission"}
 
-
 _TARGET_TAGS = {"number", "quotas", "by_segment", "pct"}
 
 

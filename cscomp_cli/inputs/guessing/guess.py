@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cscomp_cli.core.errors import DataError
+from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.inputs.formats import EXPORT_FORMATS
 from cscomp_cli.inputs.guessing.classify import classify_exports
-from cscomp_cli.inputs.guessing.map_writer import MapWriter
+from cscomp_cli.inputs.guessing.map_writer import MapWriter, Undecided
 from cscomp_cli.inputs.guessing.reading import scan_folder
-from cscomp_cli.inputs.guessing.words import DOC, Undecided
 
 
 @dataclass
@@ -40,7 +40,7 @@ def guess_map(folder: Path) -> Guess:
         seen = "; ".join(f"{e.files[0]} ({', '.join(e.headers[:6])}{', …' if len(e.headers) > 6 else ''})"
                          for e in exports[:5]) or ("no file cscomp reads as an export (" + ", ".join(EXPORT_FORMATS) + ")")
         raise DataError("no export here looks like an account report or a roster", file=folder,
-                        hint=f"found: {seen}; the columns cscomp needs are in {DOC}")
+                        hint=f"found: {seen}; the columns cscomp needs are in {DATA_DOC}")
     writer = MapWriter(folder, {f for e in exports for f in e.files})
     text = writer.write(chosen)
     used = {f for export in chosen.values() for f in export.files}

@@ -7,12 +7,14 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs.datamap import REQUIRED
+from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.inputs.guessing.classify import (
     Export,
     match_columns,
@@ -34,19 +36,27 @@ from cscomp_cli.inputs.guessing.words import (
     BONUS_CODES,
     CSM_PROFILE,
     DATE_COLUMNS,
-    DOC,
     NOT_A_BOOK,
     RAG_SCORES,
     STATUS_WORDS,
     TABLE_ORDER,
     ZERO_TOKENS,
-    Undecided,
 )
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _.()'-]*")
 
-
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "none", "nan", "inf"}
+
+
+@dataclass
+class Undecided:
+    """A choice init could not make: the map key it concerns and what a person must decide."""
+
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
 
 
 def _yaml(value) -> str:
@@ -107,7 +117,7 @@ class MapWriter:
 
     def write(self, chosen: dict[str, Export]) -> str:
         self.lines += [
-            f"# The data map cscomp reads from this folder (see {DOC}), written by `cscomp init`.",
+            f"# The data map cscomp reads from this folder (see {DATA_DOC}), written by `cscomp init`.",
             "# Every value below is a guess with its reason in a comment; search for UNDECIDED for the choices",
             "# a person must make. Edit this file freely; `cscomp init --force` writes a fresh one.",
             "version: 1",
@@ -120,7 +130,7 @@ class MapWriter:
             if table in chosen:
                 self._table(table, chosen[table], chosen, roster_names)
             elif table in ("accounts", "roster"):
-                self.comment(2, f"UNDECIDED: no export here looks like the {table} table (see {DOC})")
+                self.comment(2, f"UNDECIDED: no export here looks like the {table} table (see {DATA_DOC})")
                 self.undecided.append(Undecided(f"tables.{table}", f"no export here looks like the {table} table; "
                                                 f"add it and declare it here"))
         self.lines = lines

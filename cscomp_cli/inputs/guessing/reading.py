@@ -15,6 +15,7 @@ import pandas as pd
 
 from cscomp_cli.core.quarters import label_in_file_name
 from cscomp_cli.core.text import escaped
+from cscomp_cli.inputs.datamap import MAP_FILE
 from cscomp_cli.inputs.formats import export_format
 from cscomp_cli.inputs.guessing.classify import (
     Export,
@@ -23,12 +24,13 @@ from cscomp_cli.inputs.guessing.classify import (
     table_score,
 )
 from cscomp_cli.inputs.guessing.words import (
-    HEAD_BYTES,
-    SAMPLE_ROWS,
-    SKIPPED_FILES,
     TABLE_ORDER,
-    TITLE_ROWS,
 )
+
+SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
+HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
+TITLE_ROWS = 15  # a report's header is looked for in its first rows (title and filter lines above it)
+SKIPPED_FILES = {MAP_FILE.lower(), "sample_org.txt"}
 
 
 def scan_folder(folder: Path) -> tuple[list[Export], list[str]]:

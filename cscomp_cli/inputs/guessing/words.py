@@ -4,25 +4,6 @@ columns, the columns that make a table, renewal status and RAG words, bonus code
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from cscomp_cli.inputs.datamap import MAP_FILE
-
-SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
-
-
-HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
-
-
-TITLE_ROWS = 15  # a report's header is looked for in its first rows (title and filter lines above it)
-
-
-SKIPPED_FILES = {MAP_FILE.lower(), "sample_org.txt"}
-
-
-DOC = "docs/data.md"
-
-
 # Canonical column -> the header names real exports use for it (the canonical name is added).
 # Names starting with "_" are not canonical columns but feed one (a status, a pay date, a filter).
 SYNONYMS: dict[str, dict[str, list[str]]] = {
@@ -80,7 +61,6 @@ for _table, _columns in SYNONYMS.items():
         if not _canonical.startswith("_") and _canonical.replace("_", " ") not in _names:
             _names.append(_canonical.replace("_", " "))
 
-
 # What makes an export that table: without these it is not one (quarter may come from elsewhere).
 CORE_COLUMNS = {
     "accounts": ["account_id", "csm_id", "arr_start"],
@@ -89,9 +69,7 @@ CORE_COLUMNS = {
     "quotas": ["csm_id", "component", "target"],
 }
 
-
 TABLE_ORDER = ["accounts", "roster", "payouts", "quotas"]
-
 
 AMOUNT_COLUMNS = {
     "accounts": ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"],
@@ -100,12 +78,9 @@ AMOUNT_COLUMNS = {
     "quotas": ["target"],
 }
 
-
 DATE_COLUMNS = {"roster": ["start_date", "end_date"], "payouts": ["_pay_date"]}
 
-
 ZERO_TOKENS = ["-", "–", "—", ""]
-
 
 # Renewal Status words -> (renewal_due, renewed); a renewal that was downgraded still renewed.
 STATUS_WORDS = [
@@ -115,29 +90,13 @@ STATUS_WORDS = [
     (r"^$|n/?a|not due|none", ("no", "no")),
 ]
 
-
 RAG_SCORES = {"green": 85, "amber": 60, "yellow": 60, "red": 30}
-
 
 BONUS_CODES = r"bon|incent|commis|spif|claw|variable|\bvar\b|\bic\b|kicker|accel|award|\bsip\b|\bvip\b"
 
-
 CSM_PROFILE = r"customer success|\bcsm\b|client success|success manager"
-
 
 # Titles that name customer success but not a book of accounts (kept only if they own accounts).
 NOT_A_BOOK = r"\b(vp|svp|evp|vice president|director|head|chief|cco|operations|ops|analyst|enablement)\b"
 
-
 FISCAL_LABEL = r"(?i)\bfy\s*[0-9]{2}"
-
-
-@dataclass
-class Undecided:
-    """A choice init could not make: the map key it concerns and what a person must decide."""
-
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
