@@ -348,10 +348,11 @@ def custom_ctes(prefix: str, d: dict, quarters: list[str]) -> str:
     """CTEs ending in <prefix>: a row per (replayed quarter, csm_id) with the custom metric's book sums.
 
     The window of quarter q is its N quarters up to q, starting no earlier than the data's first
-    quarter. Its book: every account the CSM owned, in a row passing the filter, in one of them.
-    Each account folds into one row: arr_start from the window's first quarter (NULL, no start ARR,
-    without a passing row there), movements summed over its passing rows in the window, whoever
-    owned them. Without a window (N = 1) this is the quarter's book with the filter applied.
+    quarter. Its book: every account the CSM owned in one of them, by any row (an account belongs by
+    its rows before the filter). Each account folds into one row: arr_start from the window's first
+    quarter (NULL, no start ARR, without a passing row there), movements summed over its passing rows
+    in the window, whoever owned them; an account with no passing row in the window folds to nothing
+    (the inner join). Without a window (N = 1) this is the quarter's book with the filter applied.
     """
     filters = " AND ".join(condition_sql(f) for f in d["filters"]) or "true"
     value = column_value_sql(d["column"]) if d["base"] == "column" else "NULL::DOUBLE"
@@ -370,8 +371,8 @@ def custom_ctes(prefix: str, d: dict, quarters: list[str]) -> str:
         SELECT w.quarter, w.qord, greatest(w.qord - {int(d['window']) - 1}, (SELECT min(qord) FROM accounts)) AS first
         FROM (VALUES {windows}) AS w(quarter, qord)
 ), {prefix}_members AS (
-        SELECT DISTINCT w.quarter, w.qord AS last, w.first, r.csm_id, r.account_id
-        FROM {prefix}_windows w JOIN {prefix}_rows r ON r.qord BETWEEN w.first AND w.qord
+        SELECT DISTINCT w.quarter, w.qord AS last, w.first, a.csm_id, a.account_id
+        FROM {prefix}_windows w JOIN accounts a ON a.qord BETWEEN w.first AND w.qord
 ), {prefix}_folded AS (
         SELECT m.quarter, m.csm_id, m.account_id,
                {folded}

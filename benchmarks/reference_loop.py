@@ -254,14 +254,16 @@ def column_metric(rows: list[dict], d: dict) -> float | None:
     raise NotImplementedError(f"aggregate {aggregate!r}")
 
 
-def custom_value(d: dict, owners: list[str], q: str, history: dict, first_ordinal: int, credit: dict):
-    """A custom metric of the book of ``owners`` (the CSMs of the scope) in quarter q.
+def custom_value(d: dict, in_book, q: str, history: dict, first_ordinal: int, credit: dict):
+    """A custom metric of a scope's book in quarter q; in_book(ordinal, owner) says whether the owner's
+    rows in that quarter are part of the scope's book then (by that quarter's roster).
 
     Without a window this is the quarter's book, rows failing the filter left out. With one, the
-    book is every account one of the owners held (in a passing row) in a quarter of the window,
-    each folded into one row: arr_start from the window's first quarter (0 without a passing row
-    there), movements summed over its passing rows in the window whoever owned them; renewal sums,
-    NPS, health and column values read every passing row of those accounts in the window.
+    book is every account that is in the scope's book in some quarter of the window (by any row, before
+    the filter), each folded into one row from its passing rows: arr_start from the window's first
+    quarter (0 without a passing row there), movements summed over its passing rows in the window
+    whoever owned them; renewal sums, NPS, health and column values read every passing row of those
+    accounts in the window. An account none of whose window rows passes is held but folds to nothing.
     """
     end = quarter_ordinal(q)
     first = max(end - (d["window"] or 1) + 1, first_ordinal)
@@ -275,14 +277,17 @@ def custom_value(d: dict, owners: list[str], q: str, history: dict, first_ordina
 
     members = {}  # account_id -> None, in the order first met (a set with a stable order)
     for ordinal in quarters:
-        for owner in owners:
-            for row in history["by_owner"].get((ordinal, owner), []):
-                if ok(row):
+        for owner in history["owners"].get(ordinal, []):
+            if in_book(ordinal, owner):
+                for row in history["by_owner"][(ordinal, owner)]:
                     members[row["account_id"]] = None
     kept = {}  # account_id -> its passing rows in the window, by quarter ordinal
     for account in members:
         theirs = history["by_account"][account]
-        kept[account] = {o: theirs[o] for o in quarters if o in theirs and ok(theirs[o])}
+        passing = {o: theirs[o] for o in quarters if o in theirs and ok(theirs[o])}
+        if passing:
+            kept[account] = passing
+    members = {account: None for account in members if account in kept}
     rows = [r for account in members for r in kept[account].values()]
     if d["base"] == "column":
         return column_metric(rows, d)
@@ -386,7 +391,8 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
     # accounts.csv: each quarter's books, csm_id -> its rows, parsed once; with custom metrics, every
     # quarter's rows (a window looks back before the replayed quarters) with their raw cells.
     books: dict[str, dict[str, list[dict]]] = {q: {} for q in quarters}
-    history: dict[str, dict] = {"by_owner": {}, "by_account": {}}  # (ordinal, csm_id) -> rows; account -> rows
+    # (ordinal, csm_id) -> rows; account -> rows; ordinal -> its owners and its quarter label
+    history: dict[str, dict] = {"by_owner": {}, "by_account": {}, "owners": {}, "labels": {}}
     first_ordinal = None
     for raw in read_csv(Path(data_dir) / "accounts.csv"):
         q = raw["quarter"]
@@ -411,6 +417,9 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
         row["arr_end"] = amount(raw["arr_end"]) if raw.get("arr_end") else derived
         if custom:
             row.update(raw=raw, account_id=raw["account_id"], csm_id=raw["csm_id"])
+            if (ordinal, raw["csm_id"]) not in history["by_owner"]:
+                history["owners"].setdefault(ordinal, []).append(raw["csm_id"])
+                history["labels"][ordinal] = q
             history["by_owner"].setdefault((ordinal, raw["csm_id"]), []).append(row)
             history["by_account"].setdefault(raw["account_id"], {})[ordinal] = row
         if q in wanted:
@@ -472,8 +481,16 @@ def payouts_loop(data_dir: Path, plan_path: Path, quarters: list[str]) -> dict[t
                 return metrics_for(scope, csm)[name]
             key = (scope, scope_key(scope, csm), name)
             if key not in cache:
-                owners = [other for other in csms if scope_key(scope, other) == key[1]] if scope != "csm" else [csm]
-                cache[key] = custom_value(custom[name], owners, q, history, first_ordinal, credit)
+                def in_book(ordinal: int, owner: str, scope=scope, wanted=key[1]) -> bool:
+                    """Whether the owner's rows in that quarter are in this scope's book, by its roster."""
+                    if scope == "csm":
+                        return owner == wanted
+                    if scope == "company":
+                        return True
+                    person = roster.get((owner, history["labels"][ordinal])) or roster.get((owner, ""))
+                    return person is not None and person.get(scope, "") == wanted
+
+                cache[key] = custom_value(custom[name], in_book, q, history, first_ordinal, credit)
             return cache[key]
 
         for csm in csms:

@@ -245,7 +245,9 @@ def test_window_with_a_transferred_an_early_churned_and_a_new_account(tmp_path):
     # (A3 none); end 1050 + 0 + 200 + 100 = 1350 → 1350 / 1800. Five accounts, not six.
     assert of(result, "nrr_ttm", "team") == {"C1": 0.75, "C2": 0.75}
     assert of(result, "books_ttm", "team") == {"C1": 5, "C2": 5}
-    assert of(result, "books_ttm", "company") == {"C1": 5, "C2": 5}  # C3 is not replayed in 2026Q1
+    # The company's window book is every row of every window quarter: C3 is not replayed in 2026Q1, but
+    # held A6 in 2025Q2, inside the window, so A6 is the sixth account (SPEC 5.3: leavers bring their books).
+    assert of(result, "books_ttm", "company") == {"C1": 6, "C2": 6}
     assert not any("window" in w for w in result.warnings)  # 2025Q2–2026Q1 is all held
 
 

@@ -26,7 +26,8 @@ class BookMetrics:
     """Metric values for each replayed CSM–quarter, per scope, each computed once and reused."""
 
     def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None,
-                 grouping: tuple | None = None, history: pd.DataFrame | None = None):
+                 grouping: tuple | None = None, history: pd.DataFrame | None = None,
+                 roster: pd.DataFrame | None = None):
         self.plan = plan
         self.rows = rows
         shared = {} if shared is None else shared
@@ -34,7 +35,7 @@ class BookMetrics:
             grouping = book_codes(accounts, ["quarter", "csm_id"])
         # The plan's own metrics (SPEC 5.3); a window looks back into every quarter of the data (history).
         self.custom = CustomMetrics(plan, rows, accounts, grouping, accounts if history is None else history, shared,
-                                    self.scope_groups)
+                                    self.scope_groups, roster)
         self._groups: dict[str, np.ndarray] = {}
         self._pooled: pd.DataFrame | None = None
         # Book statistics and risk depend only on the data; metric values also on the plan's credit.

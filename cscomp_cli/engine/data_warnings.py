@@ -12,6 +12,7 @@ from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.books import BookMetrics
 from cscomp_cli.engine.plan_metrics import (
     filter_value_warnings,
+    window_roster_warnings,
     window_warnings,
 )
 from cscomp_cli.engine.roster import non_csm_payouts
@@ -31,6 +32,7 @@ def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None,
     return [*missing_column_warnings(plan, dataset),
             *computed_once(shared, "non-CSM warnings", lambda: _non_csm_warnings(dataset, window)),
             *window_warnings(plan, held, replayed, dataset.called(ACCOUNTS)),
+            *window_roster_warnings(plan, dataset.accounts, dataset.roster, replayed, dataset.called(ROSTER)),
             *filter_value_warnings(plan, dataset.accounts, dataset.called(ACCOUNTS))]
 
 

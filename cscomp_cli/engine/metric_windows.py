@@ -20,6 +20,7 @@ from cscomp_cli.engine.column_statistics import (
     statistics_used,
 )
 from cscomp_cli.engine.metrics import STATISTICS
+from cscomp_cli.engine.roster_lookup import roster_rows
 from cscomp_cli.engine.row_filters import row_mask
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.own_metrics import Definition
@@ -31,6 +32,7 @@ class WindowSource(Protocol):
     plan: Plan
     rows: pd.DataFrame  # the replayed CSM-quarters
     history: pd.DataFrame  # every quarter of the accounts export, for looking back
+    roster: pd.DataFrame | None  # the roster, for who was in which team or segment in each window quarter
     shared: dict  # what a sweep's replays share
 
     def scope_groups(self, scope: str, where: str) -> np.ndarray:
@@ -61,12 +63,28 @@ def _ordinals(series: pd.Series) -> np.ndarray:
     return np.array([quarter_ordinal(label) for label in labels], dtype="int64")[codes] if len(labels) else codes
 
 
+class Books:
+    """The windowed books of one scope: every (account, book) pair, each once, and which book each replayed
+    row reads. A book is a CSM-quarter (scope csm) or a (quarter, team / segment) or a quarter (company)."""
+
+    def __init__(self, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], groups: np.ndarray, n: int,
+                 label: np.ndarray, book_of: np.ndarray):
+        self.account, self.end, self.book = pairs
+        self.groups = groups  # per replayed row, the book it reads
+        self.label, self.book_of = label, book_of  # per history row its book's label; (t, label) → book
+        self.start = np.maximum(self.end - n + 1, 0).astype(CODE)
+        self.size = int(groups.max()) + 1 if len(groups) else 0
+
+
 class Window:
-    """The trailing-window books of one (filters, N): every (account, book row) pair, found once.
+    """The trailing-window books of one (filters, N) over every quarter a replayed window reaches.
 
     Quarters are dense positions t from ``base`` (the earliest quarter any replayed window reaches,
-    but not before the data's first). An account is in CSM c's book at quarter q when c owned a row of
-    it passing the filters at some t in the window; each pair is produced once, by c's latest such row.
+    but not before the data's first). Each history row in that span is labelled, per scope, with the
+    book it is part of in its own quarter: its owner (csm), its owner's roster team or segment for that
+    quarter, or the company. An account is in a book at quarter q when some row of it in q's window
+    carries the book's label, whether or not the row passes the filters (SPEC 5.3: an account belongs by
+    its rows before any filter); the passing rows are then folded.
     """
 
     def __init__(self, metrics: WindowSource, definition: Definition):
@@ -78,59 +96,96 @@ class Window:
         self.first_label = history["quarter"].iloc[int(ordinal.argmin())] if len(ordinal) else ""
         self.base = max(first, int(row_ordinal.min()) - n + 1) if len(rows) else first
         self.span = (int(row_ordinal.max()) - self.base + 1) if len(rows) else 0
-        in_span = (ordinal >= self.base) & (ordinal < self.base + self.span)
+        self.in_span = (ordinal >= self.base) & (ordinal < self.base + self.span)
         mask = row_mask(metrics.plan, definition, history)
-        self.passing = in_span if mask is None else in_span & mask
-        self.failing = None if mask is None else in_span & ~mask
+        self.filtered = mask is not None
+        self.passing = self.in_span if mask is None else self.in_span & mask
+        self.failing = None if mask is None else self.in_span & ~mask
         self.t = (ordinal - self.base).astype(CODE)
         # Accounts and CSMs as integer codes; accounts renumbered to those the span holds.
         if "account codes" not in metrics.shared:
             metrics.shared["account codes"] = _codes(history["account_id"])[0]
         account = metrics.shared["account codes"]
-        present = np.bincount(account[in_span], minlength=int(account.max()) + 1 if len(account) else 0) > 0
+        present = np.bincount(account[self.in_span], minlength=int(account.max()) + 1 if len(account) else 0) > 0
         renumber = np.cumsum(present) - 1
-        self.account = np.where(in_span, renumber[account] if len(account) else account, -1).astype(CODE)
+        self.account = np.where(self.in_span, renumber[account] if len(account) else account, -1).astype(CODE)
         self.accounts = int(present.sum())
-        csm, csm_ids = _codes(history["csm_id"])
-        self.csm = csm
-        # book_of[t, c]: the replayed row of CSM c at quarter t (−1: not replayed then).
-        row_csm = pd.Index(csm_ids).get_indexer(rows["csm_id"].to_numpy(dtype=object))
-        self.book_of = np.full((max(self.span, 1), len(csm_ids) + 1), -1, dtype=CODE)
-        known = row_csm >= 0
-        self.book_of[(row_ordinal - self.base)[known], row_csm[known]] = np.flatnonzero(known)
-        self.row_t = row_ordinal - self.base
-        self._pairs()
+        self.csm, self.csm_ids = _codes(history["csm_id"])
+        self.row_t = (row_ordinal - self.base).astype(CODE)
+        self._books: dict[str, Books] = {}
         self._sums: dict = {}
 
-    def _pairs(self) -> None:
-        """Every (account, book row) of the windowed CSM books, from the passing rows, each once."""
+    # -- books per scope --
+
+    def books(self, metrics: WindowSource, scope: str, where: str) -> Books:
+        """The pairs of one scope's windowed books (found once per scope)."""
+        if scope not in self._books:
+            groups = np.arange(len(metrics.rows)) if scope == "csm" else metrics.scope_groups(scope, where)
+            label, row_label = self._labels(metrics, scope)
+            # book_of[t, label]: the book carrying that label at quarter t (−1: none is replayed then).
+            labels = int(max(label.max(initial=-1), row_label.max(initial=-1))) + 1
+            book_of = np.full((max(self.span, 1), labels + 1), -1, dtype=CODE)
+            known = row_label >= 0
+            book_of[self.row_t[known], row_label[known]] = groups[known]
+            self._books[scope] = Books(self._pairs(label, book_of), groups, self.n, label, book_of)
+        return self._books[scope]
+
+    def _labels(self, metrics: WindowSource, scope: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per history row and per replayed row, a code for the book it is part of in its own quarter
+        (−1: none, e.g. an owner with no roster row or no team that quarter)."""
+        if scope == "company":
+            return np.where(self.in_span, 0, -1).astype(CODE), np.zeros(len(metrics.rows), dtype=CODE)
+        row_csm = pd.Index(self.csm_ids).get_indexer(metrics.rows["csm_id"].to_numpy(dtype=object)).astype(CODE)
+        if scope == "csm":
+            return np.where(self.in_span, self.csm, -1).astype(CODE), row_csm
+        # Each distinct (quarter, owner) of the span looked up once in the roster, by that quarter.
+        inside = np.flatnonzero(self.in_span & (self.csm >= 0))
+        owner_quarter = self.t[inside].astype("int64") * (len(self.csm_ids) + 1) + self.csm[inside]
+        distinct, which = np.unique(owner_quarter, return_inverse=True)
+        quarter_of = self._quarter_labels(metrics.history)
+        keys = pd.DataFrame({"quarter": [quarter_of[int(d) // (len(self.csm_ids) + 1)] for d in distinct],
+                             "csm_id": self.csm_ids[distinct % (len(self.csm_ids) + 1)]})
+        held = (roster_rows(metrics.roster, keys, [scope, "name"])[scope] if metrics.roster is not None
+                else pd.Series([None] * len(keys), dtype=object))
+        values = pd.concat([held.astype(object), metrics.rows[scope].astype(object)], ignore_index=True)
+        codes = pd.factorize(values.to_numpy(dtype=object))[0].astype(CODE)  # NaN: −1
+        label = np.full(len(self.t), -1, dtype=CODE)
+        label[inside] = codes[: len(keys)][which]
+        return label, codes[len(keys):]
+
+    def _quarter_labels(self, history: pd.DataFrame) -> dict[int, str]:
+        """Position t → the quarter's label as the data writes it."""
+        codes, labels = _codes(history["quarter"])
+        return {quarter_ordinal(label) - self.base: str(label) for label in labels}
+
+    def _pairs(self, label: np.ndarray, book_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (account, end quarter, book) of the windowed books, each once: the pair is made by the
+        account's latest row carrying the book's label in the window."""
         n, span, count = self.n, self.span, self.accounts
-        sel = np.flatnonzero(self.passing)
-        a, t, c = self.account[sel], self.t[sel], self.csm[sel]
+        sel = np.flatnonzero(label >= 0)
+        a, t, c = self.account[sel], self.t[sel], label[sel]
         cell = _cell(t, a, count)
         owner = np.full(span * count + n * count, -1, dtype="int32")  # padded: t + j past the span reads −1
         owner[cell] = c
-        # gap: quarters until this CSM owns the account again (a later row makes the pairs from there).
+        # gap: quarters until the account carries this label again (a later row makes the pairs from there).
         gap = np.full(len(sel), n, dtype="int8")  # at most 12
         for j in range(n - 1, 0, -1):
             gap[owner[cell + j * count] == c] = j
         accounts, ends, books = [], [], []
-        later = np.flatnonzero(gap > 1)  # most rows are followed by the same owner's next row: k = 0 only
+        later = np.flatnonzero(gap > 1)  # most rows are followed by the same label's next row: k = 0 only
         for k in range(n):
             rows = slice(None) if k == 0 else later[(gap[later] > k) & (t[later] + k < span)]
             at, ct = t[rows], c[rows]
-            book = self.book_of[at + k, ct]
+            book = book_of[at + k, ct]
             held = book >= 0
             accounts.append(a[rows][held])
             ends.append(at[held] + k)
             books.append(book[held])
-        self.pair_account = np.concatenate(accounts).astype(CODE) if accounts else np.zeros(0, dtype=CODE)
-        self.pair_end = np.concatenate(ends).astype(CODE) if ends else np.zeros(0, dtype=CODE)
-        self.pair_book = np.concatenate(books).astype(CODE) if books else np.zeros(0, dtype=CODE)
-        self.pair_start = np.maximum(self.pair_end - n + 1, 0).astype(CODE)
-        # An account held by two CSMs of one team in a window must count once in the team's book.
-        cells = _cell(self.pair_end, self.pair_account, count)
-        self.shared_cell = np.bincount(cells, minlength=span * count)[cells] > 1
+
+        def joined(parts):
+            return np.concatenate(parts).astype(CODE) if parts else np.zeros(0, dtype=CODE)
+
+        return joined(accounts), joined(ends), joined(books)
 
     # -- folding --
 
@@ -141,9 +196,9 @@ class Window:
         grid[_cell(self.t[sel], self.account[sel], self.accounts)] = values
         return grid.reshape(self.span, self.accounts)
 
-    def window_sum(self, name: str, values_of, how: str = "sum") -> np.ndarray:
-        """Per pair: the quantity over the account's rows in the pair's window (sum, or min / max)."""
-        key = (name, how)
+    def window_sum(self, books: Books, name: str, values_of, how: str = "sum") -> np.ndarray:
+        """Per pair: the quantity over the account's passing rows in the pair's window (sum, or min / max)."""
+        key = (id(books), name, how)
         if key not in self._sums:
             grid = self._grid(values_of(self.passing), 0.0 if how == "sum" else np.nan)
             folded = grid.copy()
@@ -151,18 +206,18 @@ class Window:
             # Quarter t gathers quarters t − k; no window reaches before position 0 (``base``).
             for k in range(1, min(self.n, self.span)):
                 combine(folded[k:], grid[:-k], out=folded[k:])
-            self._sums[key] = folded.ravel()[_cell(self.pair_end, self.pair_account, self.accounts)]
+            self._sums[key] = folded.ravel()[_cell(books.end, books.account, self.accounts)]
         return self._sums[key]
 
-    def at_start(self, name: str, values_of) -> np.ndarray:
-        """Per pair: the quantity of the account's row in the window's first quarter (0 without one)."""
-        key = (name, "first")
+    def at_start(self, books: Books, name: str, values_of) -> np.ndarray:
+        """Per pair: the quantity of the account's passing row in the window's first quarter (0 without one)."""
+        key = (id(books), name, "first")
         if key not in self._sums:
             grid = self._grid(values_of(self.passing))
-            self._sums[key] = grid.ravel()[_cell(self.pair_start, self.pair_account, self.accounts)]
+            self._sums[key] = grid.ravel()[_cell(books.start, books.account, self.accounts)]
         return self._sums[key]
 
-    def _folded(self, metrics: WindowSource, definition: Definition) -> dict[str, np.ndarray]:
+    def _folded(self, metrics: WindowSource, definition: Definition, books: Books) -> dict[str, np.ndarray]:
         """Per pair, the statistics of the account folded into one row over the window."""
         frame = metrics.history
         if definition.base == "column":
@@ -175,14 +230,15 @@ class Window:
                     return rows["columns"][name]
                 return values_of
 
-            return {name: self.window_sum(f"{definition.column}:{definition.where}:{name}", quantity(name),
+            return {name: self.window_sum(books, f"{definition.column}:{definition.where}:{name}", quantity(name),
                                           POOLING.get(name, "sum")) for name in COLUMN_STATISTICS}
 
         def summed(name):
-            return self.window_sum(name, lambda selected: column_row_quantity(frame, name, selected))
+            return self.window_sum(books, name, lambda selected: column_row_quantity(frame, name, selected))
 
         def start():
-            return self.at_start("arr_start", lambda selected: column_row_quantity(frame, "arr_start", selected))
+            return self.at_start(books, "arr_start",
+                                 lambda selected: column_row_quantity(frame, "arr_start", selected))
 
         def arr_end():
             return round_half_away(start() + summed("growth"))
@@ -190,61 +246,56 @@ class Window:
         def base():
             return start() > 0
 
+        def folded_rows():
+            # An account whose every window row the filters leave out is held, but has nothing folded.
+            if not self.filtered:
+                return np.ones(len(books.book))
+            passing = self.window_sum(books, "passing rows", lambda selected: np.ones(int(selected.sum())))
+            return (passing > 0).astype("float64")
+
         folded = {
             "start_arr": lambda: np.where(base(), start(), 0.0),
             "retained": lambda: np.where(base(), start() - summed("loss"), 0.0),
             "net_retained": lambda: np.where(base(), arr_end(), 0.0),
             "base_rows": lambda: base().astype("float64"),
             "base_rows_alive": lambda: (base() & (arr_end() > 0)).astype("float64"),
-            "risk_weighted": lambda: self._risk(frame, start, True),
-            "risk_weight": lambda: self._risk(frame, start, False),
-            "accounts": lambda: np.ones(len(self.pair_book)),
+            "risk_weighted": lambda: self._risk(frame, books, start, True),
+            "risk_weight": lambda: self._risk(frame, books, start, False),
+            "accounts": folded_rows,
         }
         return {name: (folded[name] if name in folded else lambda name=name: summed(name))()
                 for name in statistics_used(definition.base)}
 
-    def _risk(self, frame, start, weighted: bool) -> np.ndarray:
-        risk = self.at_start("risk", lambda selected: np.nan_to_num(column_row_quantity(frame, "risk", selected), nan=-1.0))
+    def _risk(self, frame, books: Books, start, weighted: bool) -> np.ndarray:
+        risk = self.at_start(books, "risk",
+                             lambda selected: np.nan_to_num(column_row_quantity(frame, "risk", selected), nan=-1.0))
         scored = (start() > 0) & (risk >= 0)
         return np.where(scored, (risk if weighted else 1.0) * start(), 0.0)
 
-    # -- books per scope --
-
-    def _kept(self, metrics: WindowSource, scope: str, where: str) -> tuple[np.ndarray, np.ndarray, int]:
-        """The pairs of the scope's books (an account once per book), each pair's book and the book count."""
-        groups = np.arange(len(metrics.rows)) if scope == "csm" else metrics.scope_groups(scope, where)
-        book = groups[self.pair_book]
-        keep = np.ones(len(book), dtype=bool)
-        if scope != "csm" and self.shared_cell.any():
-            shared = np.flatnonzero(self.shared_cell)
-            _, first = np.unique(_cell(book[shared], self.pair_account[shared], max(self.accounts, 1)), return_index=True)
-            keep[shared] = False
-            keep[shared[first]] = True
-        return keep, groups, int(groups.max()) + 1 if len(groups) else 0
+    # -- per replayed row --
 
     def statistics(self, metrics: WindowSource, definition: Definition, scope: str, where: str) -> pd.DataFrame:
-        keep, groups, size = self._kept(metrics, scope, where)
-        book = groups[self.pair_book][keep]
+        """Each replayed row's scope book over its window: the folded accounts' statistics summed."""
+        books = self.books(metrics, scope, where)
         out = {}
-        for name, values in self._folded(metrics, definition).items():
+        for name, values in self._folded(metrics, definition, books).items():
             how = POOLING.get(name, "sum") if definition.base == "column" else "sum"
-            out[name] = reduce_by_code(book, values[keep], size, how)[groups]
+            out[name] = reduce_by_code(books.book, values, books.size, how)[books.groups]
         if definition.base != "column":
-            out = {name: out.get(name, np.zeros(len(groups))) for name in STATISTICS}
+            out = {name: out.get(name, np.zeros(len(books.groups))) for name in STATISTICS}
         return pd.DataFrame(out)
 
     def filtered_out(self, metrics: WindowSource, definition: Definition, scope: str, where: str) -> np.ndarray:
-        """Rows owned by the book's CSMs in its window's quarters that the filters leave out."""
-        groups = np.arange(len(metrics.rows)) if scope == "csm" else metrics.scope_groups(scope, where)
-        size = int(groups.max()) + 1 if len(groups) else 0
-        sel = np.flatnonzero(self.failing)
-        t, c = self.t[sel], self.csm[sel]
-        counts = np.zeros(size)
+        """Rows of each scope book, in its window's quarters, that the filters leave out."""
+        books = self.books(metrics, scope, where)
+        sel = np.flatnonzero(self.failing & (books.label >= 0))
+        t, c = self.t[sel], books.label[sel]
+        counts = np.zeros(books.size)
         for k in range(self.n):
             ahead = t + k < self.span
-            book = self.book_of[t[ahead] + k, c[ahead]]
-            counts += np.bincount(groups[book[book >= 0]], minlength=size)
-        return counts[groups]
+            book = books.book_of[t[ahead] + k, c[ahead]]
+            counts += np.bincount(book[book >= 0], minlength=books.size)
+        return counts[books.groups]
 
     def quarters(self, metrics: WindowSource, i: int) -> list[str]:
         """The quarters of row i's window that the accounts data holds."""

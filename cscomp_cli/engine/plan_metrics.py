@@ -31,7 +31,8 @@ from cscomp_cli.engine.metrics import (
     describe,
 )
 from cscomp_cli.engine.row_filters import row_mask, text_codes
-from cscomp_cli.inputs.files import ACCOUNTS
+from cscomp_cli.engine.roster_lookup import roster_rows
+from cscomp_cli.inputs.files import ACCOUNTS, ROSTER
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.own_metrics import Definition, RowFilter
 
@@ -45,8 +46,9 @@ class CustomMetrics:
     """Statistics and values of a plan's own metrics for each replayed CSM–quarter, per scope."""
 
     def __init__(self, plan: Plan, rows: pd.DataFrame, accounts: pd.DataFrame, grouping: tuple,
-                 history: pd.DataFrame, shared: dict, groups):
+                 history: pd.DataFrame, shared: dict, groups, roster: pd.DataFrame | None = None):
         self.plan, self.rows, self.accounts, self.grouping, self.history = plan, rows, accounts, grouping, history
+        self.roster = roster  # a window's team and segment books: who was where in each window quarter
         self.scope_groups = groups  # scope, where -> a code per row numbering its scope book
         self._stats = shared.setdefault("custom statistics", {})
         self.shared = shared
@@ -149,6 +151,45 @@ def window_warnings(plan: Plan, history_quarters, replayed: list[str], called: s
             f"shorter (for {short[0]} it asks for {asked}–{short[0]} and holds {held})",
             location=f"metrics.{owner}.window",
             hint=f"add the earlier quarters to {called}, or replay later quarters (--quarters); see docs/plans.md"))
+    return found
+
+
+def window_roster_warnings(plan: Plan, history: pd.DataFrame, roster: pd.DataFrame, replayed: list[str],
+                           roster_called: str = ROSTER) -> list[DataWarning]:
+    """A windowed metric measured on team or segment books looks back into quarters where some owners may
+    have no roster row (a leaver taken off the roster) or no team: their accounts are then in no team's
+    window book, which would quietly raise its NRR. Said once per scope, with the first such owner."""
+    uses = [(c.metric, c.scope) for c in plan.components] + [(m.when.metric, m.when.scope) for m in plan.modifiers]
+    scopes = sorted({scope for name, scope in uses if scope in ("team", "segment") and name in plan.metrics
+                     and plan.definition(name).window is not None})
+    if not scopes or not replayed or not len(history):
+        return []
+    reach = max(plan.definition(name).window for name, scope in uses if scope in scopes and name in plan.metrics
+                and plan.definition(name).window is not None)
+    first, last = min(quarter_ordinal(q) for q in replayed) - reach + 1, max(quarter_ordinal(q) for q in replayed)
+    # Each (quarter, owner) once: a group-by over the codes, not a de-duplication of every account row.
+    owners = history.groupby(["quarter", "csm_id"], observed=True, sort=True).size().index.to_frame(index=False)
+    owners = owners.astype(object)
+    ordinal = owners["quarter"].map(quarter_ordinal)
+    owners = owners[(ordinal >= first) & (ordinal <= last)].reset_index(drop=True)
+    found = []
+    for scope in scopes:
+        placed = roster_rows(roster, owners, [scope, "name"])
+        missing = placed["name"].isna() | placed[scope].isna()
+        if not missing.any():
+            continue
+        lost = placed[missing]
+        ids = sorted(set(lost["csm_id"]))
+        first_one = lost.iloc[0]
+        why = "no row for that quarter" if pd.isna(first_one["name"]) else f"the {scope} is blank"
+        who = f"{len(ids)} CSMs" if len(ids) != 1 else "1 CSM"
+        found.append(DataWarning(
+            f"{who} owned accounts in a quarter a window looks back to, but {roster_called} gives them no {scope} "
+            f"then ({first_one.csm_id} in {first_one.quarter}: {why}{'; and more' if len(lost) > 1 else ''}): "
+            f"those accounts are in no {scope}'s window book, only the company's",
+            location=f"{roster_called} ({', '.join(ids[:5])}{' …' if len(ids) > 5 else ''})",
+            hint=f"add a row for each to {roster_called} with the {scope} they were in (a leaver too: give the row an "
+                 "end_date); see docs/data.md"))
     return found
 
 

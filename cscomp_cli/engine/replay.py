@@ -108,7 +108,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     paying = component_quarters(plan, dataset.calendar)
     check_weights(plan, window, paying, rows)
 
-    books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts)
+    books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts, roster=dataset.roster)
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.

@@ -10,6 +10,7 @@ import pandas as pd
 from cscomp_cli.core.errors import DataError, PlanError, report
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.payouts import MAX_PAYOUT
+from cscomp_cli.engine.roster_lookup import roster_rows
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, ROSTER
 from cscomp_cli.plan.model import Plan
@@ -53,15 +54,7 @@ def non_csm_payouts(dataset: Dataset, window: list[str] | None = None) -> pd.Dat
 
 def attach_roster(rows: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """Join each CSM–quarter to its roster row (a row for that quarter wins over an every-quarter row)."""
-    roster = dataset.roster
-    fields = ["name", "segment", "team", "annual_base", "annual_variable", "start_date", "end_date"]
-    specific = roster[roster["quarter"].notna()][["csm_id", "quarter", *fields]]
-    general = roster[roster["quarter"].isna()][["csm_id", *fields]]
-    joined = rows.merge(specific, on=["quarter", "csm_id"], how="left", validate="one_to_one")
-    fallback = rows[["csm_id"]].merge(general, on="csm_id", how="left", validate="many_to_one")
-    missing_specific = joined["name"].isna().to_numpy()
-    for column in fields:
-        joined[column] = joined[column].where(~missing_specific, fallback[column].to_numpy())
+    joined = roster_rows(dataset.roster, rows)
     unmatched = joined["name"].isna()
     if unmatched.any():
         first = joined[unmatched].iloc[0]
