@@ -164,7 +164,8 @@ def legacy(args, data: Path, plan, log) -> tuple[list, list, list, dict]:
     import exports
     import reference_duckdb
 
-    from cscomp_cli.engine.replay import replay, select_quarters
+    from cscomp_cli.engine.paid_quarters import select_quarters
+    from cscomp_cli.engine.replay import replay
     from cscomp_cli.engine.versus_actual import compare_with_actual
     from cscomp_cli.inputs.dataset import load_dataset
 

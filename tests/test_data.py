@@ -183,7 +183,9 @@ def test_proration_counts_calendar_days_both_ends_included(data_dir):
     roster = ("csm_id,name,segment,annual_base,annual_variable,start_date,end_date\n"
               "C1,Ana,Enterprise,100000,20000,2026-02-15,\n"
               "C2,Bo,SMB,100000,20000,2024-01-01,2026-05-15\n")
-    replayed = rows(document(folder(data_dir, accounts=accounts, roster=roster), quarters=2))
+    # Both quarters paid, so --quarters 2 ends at 2026Q2 (the last paid quarter).
+    paid = PAYOUTS + "2026Q2,C1,5000\n2026Q2,C2,2472.53\n"
+    replayed = rows(document(folder(data_dir, accounts=accounts, roster=roster, payouts=paid), quarters=2))
     assert replayed["2026Q1 C1"]["target_variable"] == 2500.0
     assert replayed["2026Q1 C1"]["base"] == 12500.0
     assert replayed["2026Q2 C1"]["target_variable"] == 5000.0  # employed all of Q2

@@ -146,7 +146,9 @@ def test_a_component_paid_on_the_value_itself_shows_that_value_not_an_attainment
     plan = {"name": "CSAT", "metrics": {"csat": {"column": "csat", "aggregate": "mean"}},
             "components": [{"id": "happy", "metric": "csat", "weight": 1.0, "measure": "value",
                             "curve": [[3, 0.5], [5, 1.0]]}]}
-    folder = data_dir(accounts=accounts, payouts=PAID_AT_TARGET, plan=yaml.safe_dump(plan))
+    # A payroll row for 2026Q2 (of 0) makes it a paid quarter, so --quarters 2 replays both.
+    paid = PAID_AT_TARGET + "2026Q2,C1,0\n2026Q2,C2,0\n"
+    folder = data_dir(accounts=accounts, payouts=paid, plan=yaml.safe_dump(plan))
     for form in ("table", "markdown"):
         result = run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "2", "--format", form,
                      env={"COLUMNS": "200"})

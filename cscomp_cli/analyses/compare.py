@@ -8,13 +8,15 @@ import numpy as np
 
 from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.core.rounding import cents_to_amount, round_half_away
-from cscomp_cli.engine.replay import replay, select_quarters
+from cscomp_cli.engine.paid_quarters import quarter_notes, select_quarters
+from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import (
     Comparison,
     compare_with_actual,
     performance_label,
 )
 from cscomp_cli.inputs.dataset import Dataset
+from cscomp_cli.inputs.files import PAYOUTS
 from cscomp_cli.plan.model import Plan
 
 
@@ -35,12 +37,14 @@ def labels_for(paths: list[str]) -> list[str]:
 
 
 def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int,
-                  data: str | None = None, shocks: list | None = None) -> tuple[dict, list[Comparison]]:
+                  data: str | None = None, shocks: list | None = None,
+                  through: str | None = None) -> tuple[dict, list[Comparison]]:
     """The side-by-side document and each plan's comparison (for guardrails).
 
     Every plan carries its total cash (base + variable, SPEC 5.1) and whether it moves base; paid
     more / less and top performers paid less are judged on total cash."""
-    window = select_quarters(dataset, quarters)
+    window = select_quarters(dataset, quarters, through)
+    notes = quarter_notes(dataset, window)
     # One dataset, one window: who is replayed and every book's statistics are worked out once for all
     # the plans (each plan's own metric values and payouts are keyed by what they depend on).
     cache: dict = {}
@@ -86,8 +90,12 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
         matrix[label] = matrix["csm_id"].map(by_csm["proposed_cents"]).fillna(0).astype("int64")
         matrix[f"{label}\0cash"] = matrix["csm_id"].map(by_csm["proposed_cash_cents"]).fillna(0).astype("int64")
     actual_cash_cents = int(first.summary["actual_cash_total_cents"])
+    # The data's own warnings and what is said of the quarters concern every plan: said once.
+    once = [*dataset.warnings, *(w.one_line() for w in notes.warnings(dataset.called(PAYOUTS)))]
     document = {
         "quarters": window,
+        "through": notes.through,
+        "not_replayed": notes.not_replayed,
         "currency": plans[0][1].currency,
         **({"data": data} if data is not None else {}),
         "retained_arr": retained,
@@ -108,9 +116,8 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
              "proposed_cash": {label: _amount(r[f"{label}\0cash"]) for label, _ in plans}}
             for r in matrix.to_dict("records")
         ],
-        # The data's own warnings concern every plan: said once, before each plan's own.
-        "warnings": [*dataset.warnings, *(f"{label}: {w}" for (label, _), c in zip(plans, comparisons)
-                                          for w in c.warnings if w not in dataset.warnings)],
+        "warnings": [*once, *(f"{label}: {w}" for (label, _), c in zip(plans, comparisons)
+                              for w in c.warnings if w not in once)],
         **shocks_applied(shocks),
     }
     return document, comparisons

@@ -43,7 +43,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
     present = sorted(set(dataset.accounts["quarter"]))
     if label not in present:
         raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")
-    result = replay(plan, dataset, window=[label])
+    result = replay(plan, dataset, window=[label], later_quarters=False)
     rows = result.rows
     match = np.flatnonzero((rows["csm_id"] == csm_id).to_numpy())
     if len(match) == 0:

@@ -116,9 +116,9 @@ class Reconciliation:
                 "reconcile the plan in force (the one payroll ran), not a proposal"]
 
 
-def reconcile(plan: Plan, dataset: Dataset, quarters: int | None = None) -> Reconciliation:
+def reconcile(plan: Plan, dataset: Dataset, quarters: int | None = None, through: str | None = None) -> Reconciliation:
     """Replay ``plan`` over the last ``quarters`` quarters and compare it with payouts.csv."""
-    result = replay(plan, dataset, quarters)
+    result = replay(plan, dataset, quarters, through=through)
     rows = result.rows
     differs = rows["proposed_cents"].to_numpy() != rows["actual_cents"].to_numpy()
     differing = rows.loc[differs, ["quarter", "csm_id", "name", "proposed_cents", "actual_cents"]]
@@ -244,6 +244,8 @@ def reconciliation_document(found: Reconciliation, data: str | None = None) -> d
         "plan": found.replay.plan.name,
         "currency": found.replay.plan.currency,
         "quarters": found.replay.quarters,
+        "through": found.replay.through,
+        "not_replayed": list(found.replay.not_replayed),
         "verdict": verdict(found),
         "explained": found.explained,
         "csm_quarters": found.csm_quarters,

@@ -52,9 +52,10 @@ class Team:
     counts: np.ndarray  # [csm] number of outcomes
 
 
-def build_team(plan: Plan, dataset: Dataset, quarters: int) -> tuple[Team, list[str], list[str]]:
+def build_team(plan: Plan, dataset: Dataset, quarters: int,
+               through: str | None = None) -> tuple[Team, list[str], list[str]]:
     """The current team and each CSM's historic outcomes under the plan; also the window and warnings."""
-    result = replay(plan, dataset, quarters)
+    result = replay(plan, dataset, quarters, through=through)
     rows = result.rows
     last = result.quarters[-1]
     current = rows[rows["quarter"] == last]
@@ -184,5 +185,6 @@ def simulation_document(plan: Plan, team: Team, paid: np.ndarray, *, runs: int, 
     """The JSON form of a simulation: what was drawn from, the cost percentiles, each CSM's range."""
     return {"plan": plan.name, "currency": plan.currency, **({"data": data} if data is not None else {}),
             "runs": runs, "seed": seed, "quarters_ahead": quarters_ahead, "history": history,
+            "through": history[-1] if history else None,
             **summarise(team, paid, budget=budget, quarters_ahead=quarters_ahead), "warnings": warnings,
             **shocks_applied(shocks)}

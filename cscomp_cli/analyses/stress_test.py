@@ -147,6 +147,9 @@ def _build_document(comparison: Comparison, shocks: list | None, data: str | Non
         "currency": plan.currency,
         **({"data": data} if data is not None else {}),
         "quarters": list(comparison.replay.quarters),
+        # The last replayed quarter, and the later ones left out for having no payouts yet (SPEC 6.1).
+        "through": comparison.replay.through,
+        "not_replayed": list(comparison.replay.not_replayed),
         # What every CSM's "performance" is: the plan's one metric, or a combined score (SPEC 5.5).
         "performance_measure": performance_measure(plan),
         # How each component reads its metric, so reports can summarise a curve paid on the value

@@ -33,7 +33,8 @@ from cscomp_cli.core.rounding import cents_to_amount
 from cscomp_cli.core.strict_yaml import MAX_PLAN_NUMBER
 from cscomp_cli.core.text import did_you_mean
 from cscomp_cli.core.units import percent_decimal
-from cscomp_cli.engine.replay import replay, select_quarters
+from cscomp_cli.engine.paid_quarters import quarter_notes, select_quarters
+from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.plan.loading import plan_from_document
@@ -318,10 +319,10 @@ def _same_quarters(one, other) -> bool:
 
 
 def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarters: int, progress=None, *,
-          data: str | None = None, shocks: list | None = None) -> dict:
+          data: str | None = None, shocks: list | None = None, through: str | None = None) -> dict:
     """One row per value: cost, delta, CSMs paid more/less, top performers paid less, correlation,
     and total cash (paid more / less are judged on it); ``data`` is the folder read, named in every output."""
-    window = select_quarters(dataset, quarters)
+    window = select_quarters(dataset, quarters, through)
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     _check_segment(setting.path, dataset)
     own = _current_value(document, setting.path)
@@ -360,7 +361,9 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
         rows.append(row)
         if progress is not None:
             progress(number + 1, len(setting.values))
-    return {"plan": document.get("name"), "setting": setting.label, "quarters": window, "plan_value": own,
+    notes = quarter_notes(dataset, window)
+    return {"plan": document.get("name"), "setting": setting.label, "quarters": window, "through": notes.through,
+            "not_replayed": notes.not_replayed, "plan_value": own,
             "currency": document.get("currency", "USD"),
             "moves_base": any(row.get("moves_base", False) for row in rows), "rows": rows, "warnings": warnings,
             **({"data": data} if data is not None else {}), **shocks_applied(shocks)}

@@ -81,7 +81,13 @@ OutputOpt = Annotated[
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print no messages, only the result.", is_eager=True)]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)]
-QuartersOpt = Annotated[int, typer.Option("--quarters", "-n", help="Replay the last N quarters of accounts.csv.", min=1)]
+QuartersOpt = Annotated[int, typer.Option(
+    "--quarters", "-n", min=1,
+    help="Replay the last N quarters of accounts.csv, ending at the last quarter payouts.csv has paid (or at --through).")]
+ThroughOpt = Annotated[Optional[str], typer.Option(
+    "--through", metavar="QUARTER",
+    help="The last quarter to replay, e.g. 2026Q3 (default: the last quarter payouts.csv has paid); an unpaid quarter "
+         "is replayed with actual 0.")]
 ShockOpt = Annotated[Optional[list[str]], typer.Option(
     "--shock", metavar="COLUMN=PCT", help="Scale a movement column before the replay, e.g. churn=+25% or expansion=-30% (repeatable).",
     rich_help_panel="Scenario")]

@@ -13,6 +13,7 @@ from cscomp_cli.commands.common import (
     OutputOpt,
     PlanArg,
     QuartersOpt,
+    ThroughOpt,
     QuietOpt,
     ShockOpt,
     SimulateFormat,
@@ -37,6 +38,7 @@ def sweep_command(
                                          help="The setting and its values: start:stop:step (inclusive) or a,b,c; "
                                          "percentages such as 95%:105%:1% work too.")],
     quarters: QuartersOpt = 4,
+    through: ThroughOpt = None,
     data: DataOpt = Path("sample_data"),
     output_format: SweepFormatOpt = SweepFormat.table,
     output: OutputOpt = None,
@@ -79,7 +81,8 @@ def sweep_command(
             check_plan_columns(plan_from_document(document, label), dataset, label)
         dataset = shock_dataset(dataset, shocks)
         with progress_bar(f"Sweeping {parsed.label}", len(parsed.values), quiet) as advance:
-            result = sweep(document, label, parsed, dataset, quarters, progress=advance, data=str(data), shocks=shocks)
+            result = sweep(document, label, parsed, dataset, quarters, progress=advance, data=str(data), shocks=shocks,
+                               through=through)
         emit(Result.of(Kind.sweep, result), output_format, output, quiet)
         if not quiet:
             report_warnings(result["warnings"], output_format)
@@ -95,6 +98,7 @@ def simulate_command(
                                                 "(4 for a year).", min=1)] = 1,
     quarters: Annotated[int, typer.Option("--quarters", "-n", help="History to draw outcomes from: the last N "
                                           "quarters.", min=1)] = 4,
+    through: ThroughOpt = None,
     data: DataOpt = Path("sample_data"),
     output_format: SimulateFormatOpt = SimulateFormat.table,
     output: OutputOpt = None,
@@ -134,7 +138,7 @@ def simulate_command(
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
         dataset = shock_dataset(load_data_for(data, [(plan_model, plan)]), shocks)
-        team, history, warnings = build_team(plan_model, dataset, quarters)
+        team, history, warnings = build_team(plan_model, dataset, quarters, through)
         with progress_bar(f"Simulating {runs:,} runs", runs, quiet) as advance:
             paid = simulate(team, runs=runs, quarters_ahead=quarters_ahead, seed=seed, progress=advance)
         document = simulation_document(plan_model, team, paid, runs=runs, seed=seed, quarters_ahead=quarters_ahead,

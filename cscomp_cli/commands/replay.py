@@ -19,6 +19,7 @@ from cscomp_cli.commands.common import (
     PlanArg,
     ProtectTopOpt,
     QuartersOpt,
+    ThroughOpt,
     QuietOpt,
     ShockOpt,
     StressTestFormat,
@@ -36,6 +37,7 @@ from cscomp_cli.core.errors import UsageError
 def stress_test(
     plan: PlanArg,
     quarters: QuartersOpt = 4,
+    through: ThroughOpt = None,
     data: DataOpt = Path("sample_data"),
     output_format: Annotated[StressTestFormat, typer.Option(
         "--format", "-f", help="table (terminal), csv, json, markdown, html (a report with charts) or xlsx "
@@ -55,6 +57,7 @@ def stress_test(
     \b
     Examples:
       cscomp stress-test plans/nrr_focus.yaml --quarters 4
+      cscomp stress-test plans/nrr_focus.yaml --quarters 4 --through 2026Q3
       cscomp stress-test plans/expansion_quota.yaml --format csv > result.csv
       cscomp stress-test plans/risk_adjusted.yaml --format json --output result.json
       cscomp stress-test plans/nrr_focus.yaml --shock churn=+25% --shock expansion=-30%
@@ -81,7 +84,7 @@ def stress_test(
         with spinner("Loading data", quiet) as step:
             dataset = shock_dataset(load_data_for(data, [(plan_model, plan)], require_payouts=True), shocks)
             step(f"Replaying {plan_model.name} over {quarters} quarter(s)")
-            comparison = compare_with_actual(replay(plan_model, dataset, quarters))
+            comparison = compare_with_actual(replay(plan_model, dataset, quarters, through=through))
         emit(stress_test_result(comparison, shocks, data=str(data), plan=plan_model, source=plan), output_format,
              output, quiet)
         if not quiet:
@@ -92,6 +95,7 @@ def stress_test(
 def compare_command(
     plans: Annotated[list[str], typer.Argument(help="Two or more plan YAML files.", metavar="PLAN PLAN [PLAN…]")],
     quarters: QuartersOpt = 4,
+    through: ThroughOpt = None,
     data: DataOpt = Path("sample_data"),
     output_format: Annotated[CompareFormat, typer.Option(
         "--format", "-f", help="table, csv (the per-CSM matrix), json, markdown, html or xlsx (needs --output).")
@@ -140,7 +144,7 @@ def compare_command(
             # One dataset for every plan: each plan's own columns kept, each checked against it.
             dataset = shock_dataset(load_data_for(data, [(model, path) for (_, model), path in zip(loaded, plans)]),
                                     shocks)
-            document, comparisons = compare_plans(loaded, dataset, quarters, data=str(data), shocks=shocks)
+            document, comparisons = compare_plans(loaded, dataset, quarters, data=str(data), shocks=shocks, through=through)
         emit(Result.of(Kind.compare, document), output_format, output, quiet)
         if not quiet:
             report_warnings(document["warnings"], output_format)  # the table shows them itself

@@ -16,6 +16,7 @@ from cscomp_cli.commands.common import (
     OutputOpt,
     PlanArg,
     QuartersOpt,
+    ThroughOpt,
     QuietOpt,
     ReconcileFormat,
     ValidateFormat,
@@ -85,6 +86,7 @@ def validate_command(
 def reconcile_command(
     plan: PlanArg,
     quarters: QuartersOpt = 4,
+    through: ThroughOpt = None,
     data: DataOpt = Path("sample_data"),
     output_format: Annotated[ReconcileFormat, typer.Option(
         "--format", "-f", help="table, csv (one row per differing payout line) or json.")] = ReconcileFormat.table,
@@ -118,7 +120,7 @@ def reconcile_command(
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
         with spinner("Replaying the plan in force", quiet):
-            found = reconcile(plan_model, load_data_for(data, [(plan_model, plan)]), quarters)
+            found = reconcile(plan_model, load_data_for(data, [(plan_model, plan)]), quarters, through)
             document = reconciliation_document(found, data=str(data))
         emit(Result.of(Kind.reconcile, document), output_format, output, quiet)
         if output_format is not ReconcileFormat.table and not quiet:

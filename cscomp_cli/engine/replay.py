@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.errors import PlanError, UsageError, report
+from cscomp_cli.core.errors import PlanError, report
+from cscomp_cli.core.quarters import quarter_ordinal
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.books import BookMetrics
 from cscomp_cli.engine.data_warnings import data_warnings, roster_warnings
 from cscomp_cli.engine.metrics import (
     book_codes,
 )
+from cscomp_cli.engine.paid_quarters import quarter_notes, select_quarters
 from cscomp_cli.engine.payouts import MAX_PAYOUT, modifier_multipliers, paid_once
 from cscomp_cli.engine.roster import (
     actual_cents,
@@ -32,7 +34,7 @@ from cscomp_cli.engine.roster import (
 from cscomp_cli.engine.sweep_cache import computed_once
 from cscomp_cli.engine.weights import check_weights, component_quarters
 from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.inputs.files import ACCOUNTS, ROSTER
+from cscomp_cli.inputs.files import PAYOUTS, ROSTER
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.plausibility import plan_warnings as implausible_values
 
@@ -47,6 +49,8 @@ class Replay:
 
     plan: Plan
     quarters: list[str]
+    through: str  # the last replayed quarter (SPEC 6.1)
+    not_replayed: list[str]  # quarters after it left out for having no payouts yet
     rows: pd.DataFrame  # see replay() for the columns
     csm_statistics: pd.DataFrame  # each CSM's books pooled over the replayed quarters
     books: "BookMetrics"  # metric values per scope, as the components saw them
@@ -59,26 +63,12 @@ class Replay:
     data_warnings: list[str] = field(default_factory=list)
 
 
-def select_quarters(dataset: Dataset, count: int | None) -> list[str]:
-    """The last ``count`` distinct quarters of accounts.csv in calendar order (all when None)."""
-    present = sorted(dataset.accounts["quarter"].unique().tolist())
-    if count is None:
-        return present
-    if count < 1:
-        raise UsageError(f"--quarters must be 1 or more, got {count}")
-    if count > len(present):
-        raise UsageError(
-            f"asked for {count} quarters but {dataset.called(ACCOUNTS)} holds only {len(present)} "
-            f"({present[0]} to {present[-1]})",
-            hint=f"use --quarters {len(present)} or less",
-        )
-    return present[-count:]
-
-
-def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window: list[str] | None = None,
-           cache: dict | None = None) -> Replay:
-    """Replay ``plan`` over the last ``quarters`` quarters of ``dataset`` (all when None), or over
-    the explicit ``window`` of quarter labels.
+def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through: str | None = None,
+           window: list[str] | None = None, cache: dict | None = None, later_quarters: bool = True) -> Replay:
+    """Replay ``plan`` over the last ``quarters`` quarters of ``dataset`` (all when None) ending at
+    ``through`` or else at the last paid quarter (paid_quarters.py), or over the explicit ``window`` of
+    quarter labels. ``later_quarters``: warn about unpaid quarters after the window (not for explain,
+    which looks at one quarter of the user's choosing).
 
     ``cache``: pass the same dict to several replays of one dataset (a sweep) and who is replayed,
     their roster rows and every book's statistics and metric values are computed once, not per plan.
@@ -89,7 +79,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     X_metric, X_target, X_attainment, X_fraction, X_multiplier, X_payout_cents; then
     components_cents, cap_adjustment_cents, proposed_cents, actual_cents (int64 cents).
     """
-    window = select_quarters(dataset, quarters) if window is None else sorted(window)
+    window = select_quarters(dataset, quarters, through) if window is None else sorted(window, key=quarter_ordinal)
+    notes = quarter_notes(dataset, window)
     shared = None if cache is None else cache.setdefault((id(dataset), tuple(window)), {})
     if shared and "rows" in shared:
         accounts, rows, grouping = shared["accounts"], shared["rows"].copy(), shared["grouping"]
@@ -112,7 +103,9 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.
-    about_data = [*dataset.warnings, *(w.one_line() for w in data_warnings(plan, dataset, window, shared))]
+    about_quarters = notes.warnings(dataset.called(PAYOUTS), later=later_quarters)
+    about_data = [*dataset.warnings, *(w.one_line() for w in about_quarters),
+                  *(w.one_line() for w in data_warnings(plan, dataset, window, shared))]
     warnings: list[str] = [*plan_warnings, *about_data]
     multipliers, modifiers = modifier_multipliers(plan, books)
     total = np.zeros(len(rows), dtype="int64")
@@ -139,7 +132,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, window:
     rows["actual_cents"] = computed_once(shared, "actual cents", lambda: actual_cents(dataset, rows, window))
     warnings.extend(computed_once(shared, "roster warnings", lambda: roster_warnings(rows, books)))
 
-    return Replay(plan=plan, quarters=window, rows=rows, csm_statistics=books.csm_statistics(), books=books,
+    return Replay(plan=plan, quarters=window, through=notes.through,
+                  not_replayed=notes.not_replayed if later_quarters else [], rows=rows, csm_statistics=books.csm_statistics(), books=books,
                   modifiers=modifiers, warnings=warnings, plan_warnings=plan_warnings,
                   data_warnings=about_data)
 

@@ -13,6 +13,7 @@ from cscomp_cli.analyses.result import Kind
 from cscomp_cli.core.formatting import money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.views import (
+    replayed_span,
     cash_summary,
     correlation,
     csm_view,
@@ -57,8 +58,6 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
     """The whole report: headline numbers, charts, tables, warnings and the plan itself."""
     currency = document["currency"]
     s = document["summary"]
-    quarters = document["quarters"]
-    span = f"{quarters[0]}–{quarters[-1]}" if quarters else "no quarters"
     losers = s["top_performers_paid_less"]
     cash = moves_base(document)
     variable = " (variable)" if cash else ""
@@ -86,7 +85,7 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{_e(document['plan'])} — cscomp stress test</title><style>{STYLE}</style></head><body>",
         f"<h1>{_e(document['plan'])}</h1>",
-        f"<p class='sub'>Replayed over {span} ({len(quarters)} quarters) against what was actually paid"
+        f"<p class='sub'>Replayed over {_e(replayed_span(document))}, against what was actually paid"
         + (f", from the data in {_e(data_line(document))}" if data_line(document) else "")
         + (f"; shocks: {_e(', '.join(f'{k}={v:+g}%' for k, v in document['shocks'].items()))}"
            if document.get("shocks") else "") + ".</p>",
@@ -436,7 +435,6 @@ def side_by_side_html(document: dict) -> str:
     currency = document["currency"]
     labels = ["actual"] + [p["label"] for p in document["plans"]]
     chart = _svg(side_by_side_figure(document))
-    quarters = document["quarters"]
     rows = "".join(f"<tr><td class='l'>{_e(measure)}</td>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
                    for measure, cells in summary_rows(document))
     tables = []
@@ -455,7 +453,7 @@ def side_by_side_html(document: dict) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Plans side by side — cscomp</title><style>{STYLE}</style></head><body>",
         "<h1>Plans side by side</h1>",
-        f"<p class='sub'>Replayed over {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters) against what was "
+        f"<p class='sub'>Replayed over {_e(replayed_span(document))}, against what was "
         "actually paid" + (f", from the data in {_e(document['data'])}" if document.get("data") else "") + ".</p>",
         "<table><tr><th class='l'></th>" + "".join(f"<th>{_e(label)}</th>" for label in labels) + f"</tr>{rows}</table>",
         f"<h2>Cost per segment</h2><figure id='chart-segments'>{chart}</figure>",

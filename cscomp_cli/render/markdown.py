@@ -10,6 +10,7 @@ from cscomp_cli.core.formatting import money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
+    replayed_span,
     base_line,
     cash_summary,
     correlation,
@@ -65,7 +66,6 @@ def to_markdown(document: dict) -> str:
     document = printable_data(document)
     currency = document["currency"]
     s = document["summary"]
-    quarters = document["quarters"]
     r = s["pay_performance_correlation"]
     cash = moves_base(document)
     variable = " (variable)" if cash else ""
@@ -73,7 +73,7 @@ def to_markdown(document: dict) -> str:
     lines = [f"# {_cell(document['plan'])}", ""]
     items = [
         *([f"Data: {data_line(document)}"] if data_line(document) else []),
-        f"Replayed: {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters)" if quarters else "Replayed: none",
+        f"Replayed: {replayed_span(document)}",
         *([f"Shocks: {shock_labels(document)}"] if shock_labels(document) else []),
         f"Actually paid{variable}: {money(s['actual_total'], currency)}",
         f"Proposed plan{variable}: {money(s['proposed_total'], currency)}",
@@ -143,7 +143,7 @@ def side_by_side_markdown(document: dict) -> str:
     document = printable_data(document)
     labels = [p["label"] for p in document["plans"]]
     quarters = document["quarters"]
-    lines = [f"# Plans side by side, {quarters[0]}–{quarters[-1]}", ""]
+    lines = [f"# Plans side by side, {quarters[0]}–{quarters[-1]}", "", f"Replayed: {replayed_span(document)}", ""]
     if document.get("data"):
         lines += [f"Data: {markdown_text(document['data'])}", ""]
     lines += markdown_table(["", "actual", *labels], [[measure, *cells] for measure, cells in summary_rows(document)],

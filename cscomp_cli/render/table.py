@@ -24,6 +24,7 @@ from cscomp_cli.core.formatting import counted, money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
+    replayed_span,
     CASH_LABEL,
     SUMMARY_HEADINGS,
     base_line,
@@ -129,9 +130,7 @@ def _distribution(document: dict) -> Table:
 def _summary(document: dict) -> Panel:
     s = document["summary"]
     currency = document["currency"]
-    quarters = document["quarters"]
-    span = f"{quarters[0]}–{quarters[-1]} ({len(quarters)} quarter{'s' if len(quarters) != 1 else ''})" \
-        if quarters else "no quarters"
+    span = replayed_span(document)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
     grid.add_column()
@@ -249,11 +248,10 @@ def _top_table(document: dict, currency: str, *, cash: bool = False) -> Table:
 
 def render_side_by_side(document: dict, console: Console) -> None:
     document = printable_data(document)  # an ESC in a name must not reach the terminal
-    quarters = document["quarters"]
     labels = [p["label"] for p in document["plans"]]
     if document.get("data"):
         console.print(f"[dim]Data:[/] {escape(document['data'])}")
-    summary = Table(title=f"Plans side by side, {quarters[0]}–{quarters[-1]} ({len(quarters)} quarters)",
+    summary = Table(title=f"Plans side by side, {replayed_span(document)}",
                     box=box.SIMPLE_HEAVY, title_justify="left")
     summary.add_column("")
     for label in ["actual", *labels]:
@@ -280,9 +278,8 @@ def render_side_by_side(document: dict, console: Console) -> None:
 
 def render_sweep(document: dict, console: Console) -> None:
     document = printable_data(document)  # an ESC in a name must not reach the terminal
-    quarters = document["quarters"]
     title = (f"{escape(str(document['plan']))}: sweeping {escape(document['setting'])} over "
-             f"{quarters[0]}–{quarters[-1]} (★ the plan's own value)")
+             f"{replayed_span(document)} (★ the plan's own value)")
     if document.get("data"):
         title += f"\nData: {escape(document['data'])}"
     if document.get("moves_base"):
@@ -393,9 +390,7 @@ def render_reconciliation(document: dict, console: Console) -> None:
 
     document = printable_data(document)  # an ESC in a name must not reach the terminal
     currency = document["currency"]
-    quarters = document["quarters"]
-    span = quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}"
-    console.print(f"[bold]{escape(document['plan'])}[/] replayed over {span}")
+    console.print(f"[bold]{escape(document['plan'])}[/] replayed over {replayed_span(document)}")
     style = "green" if not document["differing"] else ("yellow" if document["explained"] else "red")
     console.print(f"[bold {style}]Verdict:[/] {escape(document['verdict'])}", soft_wrap=True)
     if document["differing"]:

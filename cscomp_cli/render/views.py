@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from cscomp_cli.core.formatting import money, percent
+from cscomp_cli.core.formatting import and_joined, money, percent
 
 
 def value(number: float | None) -> str:
@@ -30,6 +30,21 @@ def summary_cell(kind: str, number: float | None, currency: str) -> str:
 def moves_base(document: dict) -> bool:
     """Whether the plan changes anybody's base (a pay_mix): only then do reports show total cash."""
     return any(row.get("base", 0) != row.get("actual_base", 0) for row in document["rows"])
+
+
+def replayed_span(document: dict) -> str:
+    """Which quarters were replayed, and why later ones were not: '2025Q3–2026Q2 (4 quarters); 2026Q3 not
+    replayed: no payouts yet (--through 2026Q3 replays it)'. Every human format heads with this line."""
+    quarters = document["quarters"]
+    if not quarters:
+        return "no quarters"
+    many = len(quarters) != 1
+    span = f"{quarters[0]}–{quarters[-1]} ({len(quarters)} quarters)" if many else f"{quarters[0]} (1 quarter)"
+    left = document.get("not_replayed") or []
+    if left:
+        span += (f"; {and_joined(left)} not replayed: no payouts yet (--through {left[-1]} replays "
+                 f"{'it' if len(left) == 1 else 'them'})")
+    return span
 
 
 def data_line(document: dict) -> str | None:

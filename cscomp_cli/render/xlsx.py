@@ -12,6 +12,7 @@ from cscomp_cli.core.text import escaped
 from cscomp_cli.plan.diff import resolved
 from cscomp_cli.render.html import readable_yaml
 from cscomp_cli.render.views import (
+    replayed_span,
     cash_summary,
     data_line,
     moves_base,
@@ -29,13 +30,12 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
     book = _Book()
     s = document["summary"]
     rho = s["pay_performance_correlation"]
-    quarters = document["quarters"]
     cash = moves_base(document)
     variable = " (variable)" if cash else ""
     measures = [
         ("Plan", document["plan"], None),
         *([("Data", data_line(document), None)] if data_line(document) else []),
-        ("Quarters replayed", f"{quarters[0]}–{quarters[-1]}" if quarters else "", None),
+        ("Quarters replayed", replayed_span(document), None),
         ("Actually paid" + variable, s["actual_total"], MONEY),
         ("Proposed plan" + variable, s["proposed_total"], MONEY),
         ("Difference" + variable, s["delta"], MONEY),
