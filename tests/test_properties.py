@@ -61,11 +61,13 @@ components:
 
 
 def _dataset(accounts: str):
-    folder = Path(tempfile.mkdtemp(prefix="cscomp-prop-"))
-    (folder / "accounts.csv").write_text(accounts)
-    (folder / "roster.csv").write_text(ROSTER)
-    (folder / "payouts.csv").write_text("quarter,csm_id,amount\n2026Q1,C1,1000\n")
-    return load_dataset(folder)
+    # A folder per example, removed once read (hypothesis runs hundreds: they must not pile up in /tmp).
+    with tempfile.TemporaryDirectory(prefix="cscomp-prop-") as name:
+        folder = Path(name)
+        (folder / "accounts.csv").write_text(accounts)
+        (folder / "roster.csv").write_text(ROSTER)
+        (folder / "payouts.csv").write_text("quarter,csm_id,amount\n2026Q1,C1,1000\n")
+        return load_dataset(folder)
 
 
 @given(account_rows(losses_within_start=True))
