@@ -177,3 +177,22 @@ def test_a_leaver_missing_from_the_roster_is_named_not_silently_dropped(tmp_path
     # With the leaver on the roster there is nothing to say.
     folder = write_files(tmp_path / "data2", accounts=LEAVER_ACCOUNTS, roster=LEAVER_ROSTER, payouts=LEAVER_PAYOUTS)
     assert not [w for w in replay(plan, load_dataset(folder), 1).warnings if "window book" in w]
+
+
+@pytest.mark.parametrize("form, shown", [("csv", "2500.00"), ("markdown", "2,500.00"), ("table", "2,500.00")])
+def test_every_format_shows_the_leavers_accounts_counted(tmp_path, form, shown):
+    import yaml
+
+    from .conftest import run
+    folder = write_files(tmp_path / "data", accounts=LEAVER_ACCOUNTS, roster=LEAVER_ROSTER, payouts=LEAVER_PAYOUTS)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump(leaver_plan("company")))
+    result = run("stress-test", plan, "--data", folder, "--quarters", "1", "--format", form)
+    assert result.exit_code == 0, result.stderr
+    # grr 0.5 × TV 5,000 = 2,500.00 proposed against 5,000.00 paid (with the leaver's churned A2 dropped, the
+    # plan paid 5,000.00 and no 2,500 appeared anywhere).
+    assert shown in result.stdout
+    if form == "csv":
+        header, row = result.stdout.strip().splitlines()
+        values = dict(zip(header.split(","), row.split(",")))
+        assert values["retention_metric"] == "0.5" and values["proposed"] == "2500.00"
