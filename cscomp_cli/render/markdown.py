@@ -11,6 +11,7 @@ from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
     base_line,
+    budget_judged,
     cash_summary,
     correlation,
     csm_view,
@@ -199,7 +200,7 @@ def simulation_markdown(document: dict) -> str:
         lines.append(f"- Base over {horizon(document)} (not simulated): {markdown_text(base_line(document))}")
     if document["budget"] is not None:
         lines.append(f"- Over budget ({_markdown_money(document['budget'], currency)}): "
-                     f"{document['probability_over_budget']:.1%} of runs")
+                     f"{document['probability_over_budget']:.1%} of runs ({budget_judged(document)})")
     lines += ["", *markdown_table(["Segment", "P5", "P50", "P95"],
                                   [[segment, *(money(points[k], currency) for k in ("p5", "p50", "p95"))]
                                    for segment, points in document["by_segment"].items()], {1, 2, 3})]

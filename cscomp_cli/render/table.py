@@ -27,6 +27,7 @@ from cscomp_cli.render.views import (
     CASH_LABEL,
     SUMMARY_HEADINGS,
     base_line,
+    budget_judged,
     cash_summary,
     correlation,
     csm_view,
@@ -321,8 +322,8 @@ def render_simulation(document: dict, console: Console) -> None:
         grid.add_row("Base (not simulated)", base_line(document))
     if document["budget"] is not None:
         style = "bold red" if document["probability_over_budget"] > 0.05 else "green"
-        grid.add_row("Over budget", f"[{style}]{document['probability_over_budget']:.1%}[/] of runs exceed "
-                                    f"{money(document['budget'], currency)}")
+        grid.add_row("Over budget", f"[{style}]{document['probability_over_budget']:.1%}[/] of runs: "
+                                    f"{budget_judged(document)} above {money(document['budget'], currency)}")
     console.print(Panel(grid, title=f"[bold]{escape(document['plan'])}[/]", title_align="left", expand=False))
     segments = Table(title="Cost by segment", box=box.SIMPLE_HEAVY, title_justify="left")
     for name in ("Segment", "P5", "P50", "P95"):

@@ -298,3 +298,11 @@ def base_line(document: dict) -> str:
     base, currency = document["base"], document["currency"]
     return (f"{money(base['proposed'], currency)} under the plan, {money(base['roster'], currency)} on the roster "
             f"({money(base['delta'], currency, sign=True)})")
+
+
+def budget_judged(document: dict) -> str:
+    """What a simulation's --budget judged in each run, in the words of the breach line."""
+    # Here, not at the top: validate --plan-only renders through this module and imports no numpy.
+    from cscomp_cli.analyses.guardrails import budget_figure_name, simulation_base_change
+
+    return budget_figure_name(simulation_base_change(document))
