@@ -69,6 +69,73 @@ def test_explain_unknown_csm_or_quarter_is_a_usage_error():
                       "'spring' is not a quarter")
 
 
+# --- --csm as a person writes it: the id, the roster name, a spelling the data map lists ----------
+
+def test_explain_accepts_the_roster_name_in_any_case_and_with_spaces():
+    # V03's roster: C2 is Oto.
+    assert explain_json("  oTo ")["csm_id"] == "C2"
+    assert explain_json("c2")["csm_id"] == "C2"  # an id in another case
+
+
+def test_explain_accepts_a_spelling_the_data_map_lists(tmp_path):
+    # The CRM names owners by e-mail; the map turns them into the HR system's ids, one by an alias of
+    # `match: name` and one by a `values` map on another table would do the same.
+    crm = ("Quarter,Account,Owner,Start,Up,Down,Churn\n"
+           "2026Q1,A1,tyler.hughes@example.com,100000,0,0,0\n"
+           "2026Q1,A2,Ana Ruiz,100000,0,0,0\n")
+    hr = "Employee ID,Worker,Segment,Base,Variable\n0192,Tyler Hughes,SMB,100000,20000\n0007,Ana Ruiz,SMB,100000,20000\n"
+    data_map = """\
+version: 1
+tables:
+  accounts:
+    files: crm.csv
+    columns:
+      quarter: Quarter
+      account_id: Account
+      csm_id: {column: Owner, match: name, aliases: {tyler.hughes@example.com: "0192"}}
+      arr_start: Start
+      expansion: Up
+      contraction: Down
+      churn: Churn
+  roster:
+    files: hr.csv
+    columns: {csm_id: Employee ID, name: Worker, segment: Segment, annual_base: Base, annual_variable: Variable}
+"""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "crm.csv").write_text(crm)
+    (folder / "hr.csv").write_text(hr)
+    (folder / "cscomp-data.yaml").write_text(data_map)
+    plan = V03 / "plan.yaml"
+    for asked in ("tyler.hughes@example.com", "Tyler.Hughes@Example.com", "tyler hughes", "0192"):
+        result = run("explain", plan, "--csm", asked, "--quarter", "2026Q1", "--data", folder, "--format", "json")
+        assert result.exit_code == 0, (asked, result.stderr)
+        assert json.loads(result.stdout)["csm_id"] == "0192"
+    # A near miss names the id and the person, never "not replayed … (no accounts and no payouts there)".
+    result = run("explain", plan, "--csm", "tyler.huges@example.com", "--quarter", "2026Q1", "--data", folder)
+    assert_user_error(result, "'tyler.huges@example.com' is no CSM's id, roster name or data-map spelling",
+                      "did you mean 0192 (Tyler Hughes)?")
+    assert "no accounts and no payouts" not in result.stderr
+
+
+def test_explain_refuses_a_name_two_csms_share_and_lists_both(data_dir):
+    roster = ("csm_id,name,segment,annual_base,annual_variable\n"
+              "C1,Bo Chen,SMB,100000,20000\nC2,Bo Chen,SMB,100000,20000\n")
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                "2026Q1,A1,C1,100000,0,0,0\n2026Q1,A2,C2,100000,0,0,0\n")
+    folder = data_dir(roster=roster, accounts=accounts, plan=(V03 / "plan.yaml").read_text())
+    assert_user_error(run("explain", folder / "plan.yaml", "--csm", "bo chen", "--quarter", "2026Q1", "--data", folder),
+                      "'bo chen' is the name of 2 CSMs on the roster: C1, C2", "--csm C1")
+
+
+def test_explain_names_a_known_csm_who_is_not_replayed_that_quarter(data_dir):
+    # C2 is on the roster but owns nothing and was paid nothing in 2026Q1.
+    accounts = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n2026Q1,A1,C1,100000,0,0,0\n"
+    folder = data_dir(accounts=accounts, plan=(V03 / "plan.yaml").read_text())
+    assert_user_error(run("explain", folder / "plan.yaml", "--csm", "BO", "--quarter", "2026Q1", "--data", folder),
+                      "CSM C2 (Bo) is not replayed in 2026Q1 (no accounts and no payouts there)")
+
+
 def test_explain_shows_how_targets_were_derived(data_dir):
     # One CSM, book risk 0.5 on 100,000; the company also has C2 at risk 0.1 on 100,000, so company
     # risk = (0.5 × 100k + 0.1 × 100k) / 200k = 0.3 and the target moves by −0.2 × (0.5 − 0.3) = −0.04.
