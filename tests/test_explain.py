@@ -78,8 +78,8 @@ def test_explain_accepts_the_roster_name_in_any_case_and_with_spaces():
 
 
 def test_explain_accepts_a_spelling_the_data_map_lists(tmp_path):
-    # The CRM names owners by e-mail; the map turns them into the HR system's ids, one by an alias of
-    # `match: name` and one by a `values` map on another table would do the same.
+    # The CRM names owners by name, or by e-mail through an alias of `match: name`; the payroll by
+    # e-mail through a `values` map. Each spelling the map lists names the CSM for explain too.
     crm = ("Quarter,Account,Owner,Start,Up,Down,Churn\n"
            "2026Q1,A1,tyler.hughes@example.com,100000,0,0,0\n"
            "2026Q1,A2,Ana Ruiz,100000,0,0,0\n")
@@ -100,17 +100,27 @@ tables:
   roster:
     files: hr.csv
     columns: {csm_id: Employee ID, name: Worker, segment: Segment, annual_base: Base, annual_variable: Variable}
+  payouts:
+    files: payroll.csv
+    columns:
+      quarter: Quarter
+      csm_id: {column: Who, values: {ana.ruiz@example.com: "0007", tyler.hughes@example.com: "0192"}}
+      amount: Amount
 """
     folder = tmp_path / "raw"
     folder.mkdir()
     (folder / "crm.csv").write_text(crm)
     (folder / "hr.csv").write_text(hr)
+    (folder / "payroll.csv").write_text("Quarter,Who,Amount\n2026Q1,ana.ruiz@example.com,5000\n"
+                                        "2026Q1,tyler.hughes@example.com,5000\n")
     (folder / "cscomp-data.yaml").write_text(data_map)
     plan = V03 / "plan.yaml"
-    for asked in ("tyler.hughes@example.com", "Tyler.Hughes@Example.com", "tyler hughes", "0192"):
+    for asked, meant in (("tyler.hughes@example.com", "0192"), ("Tyler.Hughes@Example.com", "0192"),
+                         ("tyler hughes", "0192"), ("0192", "0192"),
+                         ("ana.ruiz@example.com", "0007")):  # the payroll's value map
         result = run("explain", plan, "--csm", asked, "--quarter", "2026Q1", "--data", folder, "--format", "json")
         assert result.exit_code == 0, (asked, result.stderr)
-        assert json.loads(result.stdout)["csm_id"] == "0192"
+        assert json.loads(result.stdout)["csm_id"] == meant
     # A near miss names the id and the person, never "not replayed … (no accounts and no payouts there)".
     result = run("explain", plan, "--csm", "tyler.huges@example.com", "--quarter", "2026Q1", "--data", folder)
     assert_user_error(result, "'tyler.huges@example.com' is no CSM's id, roster name or data-map spelling",
