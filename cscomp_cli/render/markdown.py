@@ -10,6 +10,8 @@ from cscomp_cli.core.formatting import money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
+    SUMMARY_LABELS,
+    SUMMARY_NOTE,
     base_line,
     budget_judged,
     cash_summary,
@@ -104,8 +106,10 @@ def to_markdown(document: dict) -> str:
     ]
     view = csm_view(document)
     columns = list(view[0]["components"]) if view else []
+    if any(view[0]["components"][cid][0] == "attainment" for cid in columns):
+        lines[-1:-1] = ["", SUMMARY_NOTE.format(label="mean attainment") + "."]
     header = ["CSM", "Name", "Segment"]
-    header += [f"{cid} ({view[0]['components'][cid][0]})" for cid in columns]
+    header += [f"{cid} ({SUMMARY_LABELS[view[0]['components'][cid][0]]})" for cid in columns]
     header += ["Actual", "Proposed", "Delta", "Delta %"] + (["Cash Δ", "Cash Δ %"] if cash else [])
     rows = []
     for csm in view:

@@ -26,6 +26,7 @@ from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
     CASH_LABEL,
     SUMMARY_HEADINGS,
+    SUMMARY_NOTE,
     base_line,
     budget_judged,
     cash_summary,
@@ -58,6 +59,9 @@ def render_table(document: dict, console: Console) -> None:
     console.print(_summary(document))
     table, dropped = _fitted_csm_table(document, currency, console.width, cash=cash)
     console.print(table)
+    if any(header.endswith("\nattain.") for header in (str(c.header) for c in table.columns)):
+        # Printed beside the table, not as its caption: a caption wraps at the table's width.
+        console.print(f"[dim]{escape(SUMMARY_NOTE.format(label='mean attain.'))}[/]")
     if dropped:
         console.print(f"[dim](columns left out to fit the terminal: {', '.join(dropped)}; widen it or use "
                       "--format csv)[/]")
