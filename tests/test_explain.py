@@ -248,12 +248,12 @@ def test_explain_markdown_is_the_tree_as_nested_lists():
     assert depths[0] == 0 and all(b <= a + 1 for a, b in zip(depths, depths[1:]))  # a level at a time
     # The same figures as the tree, one item per node, nested under their section.
     top = [line[2:] for line in lines[2:] if line.startswith("- ")]
-    assert top == ["Pay", "Book: 1 account row(s)", "Metrics (CSM scope, 9 decimal places)", "Components",
+    assert top == ["Pay", "Book: 1 account row(s)", "Metrics (CSM scope, 9 decimal places)",
+                   "Components (each payout rounded to 6 decimal places, then to the cent, halves away from zero each time)",
                    "**Proposed 5,414.44**", "**Actually paid 6,000.00** (delta -585.56)"]
     retention = lines.index("    - **retention** (curve) → 4,444.44")
     assert lines[retention + 1] == "        - grr (csm scope) = 0.95"
-    assert ("        - round(target_variable × weight × fraction × multiplier): 6 places, then cents: "
-            "4,444.444450 → 4,444.44") in lines
+    assert "        - round(target_variable × weight × fraction × multiplier): 4,444.444450 → 4,444.44" in lines
     assert "        - *between \\[0.9, 0.5\\] and \\[1.1, 1\\]: 0.5 + (x − 0.9) × 2.5*" in lines
     assert "    - payouts.csv line 3: 6,000.00" in lines
     # Same nodes as the terminal tree.
@@ -272,3 +272,31 @@ def test_explain_markdown_escapes_names(data_dir):
 def test_explain_tree_prints_names_as_written(data_dir):
     tree = explain_as("table", "C1", hostile_org(data_dir))
     assert 'C1 =HYPERLINK("x")|*Bo* [x](y) · 2026Q1 · SMB · plan # Plan | _draft_' in tree
+
+
+def test_the_rounding_of_a_payout_is_said_the_same_way_everywhere():
+    # SPEC's rule: round to 6 decimals, then to cents, halves away from zero each time. explain, the
+    # JSON Schema, docs/plans.md and the README say it in these words (the docs once said only "to the
+    # cent", explain "6 places, then cents").
+    rule = "rounded to 6 decimal places, then to the cent, halves away from zero each time"
+    doc = explain_json("C2")
+    assert doc["rounding"] == rule and all(c["formula"].startswith("round(") for c in doc["components"])
+    tree = run("explain", V03 / "plan.yaml", "--csm", "C2", "--quarter", "2026Q1", "--data", V03,
+               env={"COLUMNS": "200"}).stdout
+    assert f"Components (each payout {rule})" in tree
+    table = run("explain", V03 / "plan.yaml", "--csm", "C2", "--quarter", "2026Q1", "--data", V03, "--format", "csv")
+    assert f'total,,rounding,"{rule}"' in table.stdout.splitlines()  # quoted: the rule holds commas
+    schema = run_json_plain("schema")
+    for name in ("CurveComponent", "CommissionComponent"):
+        assert rule in schema["$defs"][name]["description"], name
+    assert rule in schema["properties"]["cap"]["description"]
+    for path in ("docs/plans.md", "README.md"):
+        text = " ".join((VECTORS.parent.parent / path).read_text(encoding="utf-8").split())  # lines rewrapped
+        assert rule in text, path
+        assert "rounded to the cent (halves" not in text and "6 places, then cents" not in text, path
+
+
+def run_json_plain(*args: str) -> dict:
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)

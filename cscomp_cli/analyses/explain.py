@@ -28,7 +28,7 @@ from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS
 from cscomp_cli.plan.components import CurveComponent
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.targets import BySegment, PctOfStartArr, SegmentWeights
-from cscomp_cli.plan.vocabulary import METRICS
+from cscomp_cli.plan.vocabulary import METRICS, PAYOUT_ROUNDING
 
 
 def _money(cents) -> float:
@@ -75,6 +75,8 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
         "risk": {"book": plain_number(result.books.risk("csm", "risk")[i]),
                  "company": plain_number(result.books.risk("company", "risk")[i])},
         "components": [_component(plan, c, row, result, i, dataset) for c in plan.components],
+        # What round() in each formula does (SPEC section 3), in the words of docs/plans.md.
+        "rounding": PAYOUT_ROUNDING,
         "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
         "total": {
             "components": _money(row["components_cents"]),
@@ -299,7 +301,7 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "uncapped": component.uncapped,
             "on_missing": component.on_missing,
             "fraction": plain_number(round_half_away(row[f"{cid}_fraction"])),
-            "formula": "round(target_variable × weight × fraction × multiplier): 6 places, then cents",
+            "formula": "round(target_variable × weight × fraction × multiplier)",
             "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     else:
@@ -312,7 +314,7 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "allow_negative": component.allow_negative,
             "cap": component.cap,
             "commission": plain_number(row[f"{cid}_commission"]),
-            "formula": "round(min(commission, cap) × multiplier): 6 places, then cents",
+            "formula": "round(min(commission, cap) × multiplier)",
             "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     return entry
