@@ -91,7 +91,8 @@ def test_table_and_markdown(data_dir):
 def test_guardrails_name_the_plan(data_dir):
     result = compare(folder(data_dir), "--format", "csv", "--max-decrease", "10", "-q")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "breach: capped: cost falls -20.00 % against actual, more than --max-decrease 10 %"
+    assert result.stderr.strip() == ("breach: capped: max-decrease: proposed variable pay 8,000.00 is 20.00 % below "
+                                     "actual 10,000.00, more than the 10 % allowed")
 
 
 def test_compare_needs_two_plans_and_names_a_bad_one(data_dir):

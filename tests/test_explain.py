@@ -69,6 +69,83 @@ def test_explain_unknown_csm_or_quarter_is_a_usage_error():
                       "'spring' is not a quarter")
 
 
+# --- --csm as a person writes it: the id, the roster name, a spelling the data map lists ----------
+
+def test_explain_accepts_the_roster_name_in_any_case_and_with_spaces():
+    # V03's roster: C2 is Oto.
+    assert explain_json("  oTo ")["csm_id"] == "C2"
+    assert explain_json("c2")["csm_id"] == "C2"  # an id in another case
+
+
+def test_explain_accepts_a_spelling_the_data_map_lists(tmp_path):
+    # The CRM names owners by name, or by e-mail through an alias of `match: name`; the payroll by
+    # e-mail through a `values` map. Each spelling the map lists names the CSM for explain too.
+    crm = ("Quarter,Account,Owner,Start,Up,Down,Churn\n"
+           "2026Q1,A1,tyler.hughes@example.com,100000,0,0,0\n"
+           "2026Q1,A2,Ana Ruiz,100000,0,0,0\n")
+    hr = "Employee ID,Worker,Segment,Base,Variable\n0192,Tyler Hughes,SMB,100000,20000\n0007,Ana Ruiz,SMB,100000,20000\n"
+    data_map = """\
+version: 1
+tables:
+  accounts:
+    files: crm.csv
+    columns:
+      quarter: Quarter
+      account_id: Account
+      csm_id: {column: Owner, match: name, aliases: {tyler.hughes@example.com: "0192"}}
+      arr_start: Start
+      expansion: Up
+      contraction: Down
+      churn: Churn
+  roster:
+    files: hr.csv
+    columns: {csm_id: Employee ID, name: Worker, segment: Segment, annual_base: Base, annual_variable: Variable}
+  payouts:
+    files: payroll.csv
+    columns:
+      quarter: Quarter
+      csm_id: {column: Who, values: {ana.ruiz@example.com: "0007", tyler.hughes@example.com: "0192"}}
+      amount: Amount
+"""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "crm.csv").write_text(crm)
+    (folder / "hr.csv").write_text(hr)
+    (folder / "payroll.csv").write_text("Quarter,Who,Amount\n2026Q1,ana.ruiz@example.com,5000\n"
+                                        "2026Q1,tyler.hughes@example.com,5000\n")
+    (folder / "cscomp-data.yaml").write_text(data_map)
+    plan = V03 / "plan.yaml"
+    for asked, meant in (("tyler.hughes@example.com", "0192"), ("Tyler.Hughes@Example.com", "0192"),
+                         ("tyler hughes", "0192"), ("0192", "0192"),
+                         ("ana.ruiz@example.com", "0007")):  # the payroll's value map
+        result = run("explain", plan, "--csm", asked, "--quarter", "2026Q1", "--data", folder, "--format", "json")
+        assert result.exit_code == 0, (asked, result.stderr)
+        assert json.loads(result.stdout)["csm_id"] == meant
+    # A near miss names the id and the person, never "not replayed … (no accounts and no payouts there)".
+    result = run("explain", plan, "--csm", "tyler.huges@example.com", "--quarter", "2026Q1", "--data", folder)
+    assert_user_error(result, "'tyler.huges@example.com' is no CSM's id, roster name or data-map spelling",
+                      "did you mean 0192 (Tyler Hughes)?")
+    assert "no accounts and no payouts" not in result.stderr
+
+
+def test_explain_refuses_a_name_two_csms_share_and_lists_both(data_dir):
+    roster = ("csm_id,name,segment,annual_base,annual_variable\n"
+              "C1,Bo Chen,SMB,100000,20000\nC2,Bo Chen,SMB,100000,20000\n")
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                "2026Q1,A1,C1,100000,0,0,0\n2026Q1,A2,C2,100000,0,0,0\n")
+    folder = data_dir(roster=roster, accounts=accounts, plan=(V03 / "plan.yaml").read_text())
+    assert_user_error(run("explain", folder / "plan.yaml", "--csm", "bo chen", "--quarter", "2026Q1", "--data", folder),
+                      "'bo chen' is the name of 2 CSMs on the roster: C1, C2", "--csm C1")
+
+
+def test_explain_names_a_known_csm_who_is_not_replayed_that_quarter(data_dir):
+    # C2 is on the roster but owns nothing and was paid nothing in 2026Q1.
+    accounts = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n2026Q1,A1,C1,100000,0,0,0\n"
+    folder = data_dir(accounts=accounts, plan=(V03 / "plan.yaml").read_text())
+    assert_user_error(run("explain", folder / "plan.yaml", "--csm", "BO", "--quarter", "2026Q1", "--data", folder),
+                      "CSM C2 (Bo) is not replayed in 2026Q1 (no accounts and no payouts there)")
+
+
 def test_explain_shows_how_targets_were_derived(data_dir):
     # One CSM, book risk 0.5 on 100,000; the company also has C2 at risk 0.1 on 100,000, so company
     # risk = (0.5 × 100k + 0.1 × 100k) / 200k = 0.3 and the target moves by −0.2 × (0.5 − 0.3) = −0.04.
@@ -171,12 +248,12 @@ def test_explain_markdown_is_the_tree_as_nested_lists():
     assert depths[0] == 0 and all(b <= a + 1 for a, b in zip(depths, depths[1:]))  # a level at a time
     # The same figures as the tree, one item per node, nested under their section.
     top = [line[2:] for line in lines[2:] if line.startswith("- ")]
-    assert top == ["Pay", "Book: 1 account row(s)", "Metrics (CSM scope, 9 decimal places)", "Components",
+    assert top == ["Pay", "Book: 1 account row(s)", "Metrics (CSM scope, 9 decimal places)",
+                   "Components (each payout rounded to 6 decimal places, then to the cent, halves away from zero each time)",
                    "**Proposed 5,414.44**", "**Actually paid 6,000.00** (delta -585.56)"]
     retention = lines.index("    - **retention** (curve) → 4,444.44")
     assert lines[retention + 1] == "        - grr (csm scope) = 0.95"
-    assert ("        - round(target_variable × weight × fraction × multiplier): 6 places, then cents: "
-            "4,444.444450 → 4,444.44") in lines
+    assert "        - round(target_variable × weight × fraction × multiplier): 4,444.444450 → 4,444.44" in lines
     assert "        - *between \\[0.9, 0.5\\] and \\[1.1, 1\\]: 0.5 + (x − 0.9) × 2.5*" in lines
     assert "    - payouts.csv line 3: 6,000.00" in lines
     # Same nodes as the terminal tree.
@@ -195,3 +272,31 @@ def test_explain_markdown_escapes_names(data_dir):
 def test_explain_tree_prints_names_as_written(data_dir):
     tree = explain_as("table", "C1", hostile_org(data_dir))
     assert 'C1 =HYPERLINK("x")|*Bo* [x](y) · 2026Q1 · SMB · plan # Plan | _draft_' in tree
+
+
+def test_the_rounding_of_a_payout_is_said_the_same_way_everywhere():
+    # SPEC's rule: round to 6 decimals, then to cents, halves away from zero each time. explain, the
+    # JSON Schema, docs/plans.md and the README say it in these words (the docs once said only "to the
+    # cent", explain "6 places, then cents").
+    rule = "rounded to 6 decimal places, then to the cent, halves away from zero each time"
+    doc = explain_json("C2")
+    assert doc["rounding"] == rule and all(c["formula"].startswith("round(") for c in doc["components"])
+    tree = run("explain", V03 / "plan.yaml", "--csm", "C2", "--quarter", "2026Q1", "--data", V03,
+               env={"COLUMNS": "200"}).stdout
+    assert f"Components (each payout {rule})" in tree
+    table = run("explain", V03 / "plan.yaml", "--csm", "C2", "--quarter", "2026Q1", "--data", V03, "--format", "csv")
+    assert f'total,,rounding,"{rule}"' in table.stdout.splitlines()  # quoted: the rule holds commas
+    schema = run_json_plain("schema")
+    for name in ("CurveComponent", "CommissionComponent"):
+        assert rule in schema["$defs"][name]["description"], name
+    assert rule in schema["properties"]["cap"]["description"]
+    for path in ("docs/plans.md", "README.md"):
+        text = " ".join((VECTORS.parent.parent / path).read_text(encoding="utf-8").split())  # lines rewrapped
+        assert rule in text, path
+        assert "rounded to the cent (halves" not in text and "6 places, then cents" not in text, path
+
+
+def run_json_plain(*args: str) -> dict:
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)

@@ -159,3 +159,35 @@ def test_a_component_paid_on_the_value_itself_shows_that_value_not_an_attainment
     document = json.loads(run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "2",
                               "--format", "json").stdout)
     assert document["components"] == [{"id": "happy", "kind": "curve", "metric": "csat", "measure": "value"}]
+
+
+def test_the_attainment_columns_say_they_are_a_mean_of_the_quarters(data_dir):
+    # C1: 2026Q1 start 100,000, −10,000 contraction → nrr 0.90; 2026Q2 start 300,000, +30,000 → 1.10.
+    # The column averages the quarters: (0.90 + 1.10) ÷ 2 = 1.00 → 100.0 %, while performance is
+    # pooled over both books: (90,000 + 330,000) ÷ 400,000 = 1.05. The label must say which it is.
+    accounts = """\
+        quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+        2026Q1,A1,C1,100000,0,10000,0
+        2026Q2,A2,C1,300000,30000,0,0
+        2026Q1,A3,C2,100000,0,0,0
+        2026Q2,A3,C2,100000,0,0,0
+        """
+    plan = {"name": "NRR", "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
+                                           "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}]}
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q2,C1,5000\n2026Q1,C2,5000\n2026Q2,C2,5000\n"
+    folder = data_dir(accounts=accounts, payouts=payouts, plan=yaml.safe_dump(plan))
+    args = ("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "2")
+    table = run(*args, env={"COLUMNS": "160"}).stdout
+    lines = table.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.strip().startswith("CSM "))
+    assert lines[header - 1].split() == ["mean"] and lines[header - 2].split() == ["retention"]
+    assert "attain." in lines[header]
+    c1 = next(line for line in lines[header + 1:] if " C1 " in line)
+    assert "100.0 %" in c1
+    assert ("mean attain.: the average of the quarterly attainments; performance (★) is pooled over the quarters"
+            in table)
+    markdown = run(*args, "--format", "markdown").stdout
+    assert "| retention (mean attainment) |" in markdown.replace("| CSM | Name | Segment ", "| ")
+    assert "mean attainment: the average of the quarterly attainments" in markdown
+    csms = {c["csm_id"]: c for c in json.loads(run(*args, "--format", "json").stdout)["csms"]}
+    assert csms["C1"]["performance"] == 1.05

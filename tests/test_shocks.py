@@ -95,9 +95,10 @@ def test_losses_are_clamped_to_what_the_account_had():
 
 
 @pytest.mark.parametrize("options, breach", [
-    (["--max-decrease", "5"], "cost falls -7.50 % against actual, more than --max-decrease 5 %"),
-    (["--budget", "9000"], "proposed cost 9,250.00 exceeds --budget 9,000.00"),
-    (["--min-correlation", "0.5"], "pay-performance correlation undefined is below --min-correlation +0.50"),
+    (["--max-decrease", "5"], "max-decrease: proposed variable pay 9,250.00 is 7.50 % below actual 10,000.00, "
+                              "more than the 5 % allowed"),
+    (["--budget", "9000"], "budget: proposed variable pay 9,250.00 is above the budget 9,000.00 (by 250.00)"),
+    (["--min-correlation", "0.5"], "min-correlation: proposed pay-performance correlation undefined"),
 ])
 def test_each_breach_is_one_line_and_exit_1(data_dir, options, breach):
     result = stress(data_dir, "--format", "json", *options)
@@ -114,10 +115,10 @@ def test_limits_that_hold_exit_0(data_dir, options):
 
 def test_protect_top_names_the_top_performers_paid_less(data_dir):
     # expansion −100 %: C1's nrr falls to 0.95, below C2's 0.96, so C2 is now the top performer,
-    # and C2 is paid 3,000 against the 5,000 actually paid.
+    # and C2 is paid 3,000 against the 5,000 actually paid: 3,000 − 5,000 = −2,000.
     result = stress(data_dir, "--format", "csv", "--shock", "expansion=-100%", "--protect-top", "--quiet")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "breach: top performers paid less: C2 (--protect-top)"
+    assert result.stderr.strip() == "breach: protect-top: 1 top performer paid less than actual in variable pay: C2 (-2,000.00)"
 
 
 def test_several_breaches_each_get_a_line(data_dir):
@@ -141,5 +142,7 @@ def test_guardrails_on_the_sample_org():
                  "--format", "csv", "--max-decrease", "20", "--protect-top")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "breach: cost falls -21.25 % against actual, more than --max-decrease 20 %",
-        "breach: top performers paid less: C02, C09, C04 (--protect-top)"]
+        "breach: max-decrease: proposed variable pay 814,684.54 is 21.25 % below actual 1,034,467.15, more than the "
+        "20 % allowed",
+        "breach: protect-top: 3 top performers paid less than actual in variable pay: C02 (-9,161.14), "
+        "C09 (-6,375.73), C04 (-10,252.54)"]

@@ -75,7 +75,8 @@ def test_overrun_guardrail(data_dir):
     breach = simulate(data_dir, "--runs", "2000", "--budget", "11000", "--max-overrun-probability", "0.1", "-q",
                       "--format", "csv")
     assert breach.exit_code == 1
-    assert breach.stderr.startswith("breach: the cost exceeds --budget 11,000.00 in ")
+    assert breach.stderr.startswith("breach: max-overrun-probability: in ")
+    assert "of runs the proposed variable pay was above the budget 11,000.00" in breach.stderr
     held = simulate(data_dir, "--runs", "2000", "--budget", "13000", "--max-overrun-probability", "0.1")
     assert held.exit_code == 0
 

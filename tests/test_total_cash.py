@@ -223,17 +223,18 @@ def test_cost_guardrails_judge_total_cash_when_base_moves(org):
     assert stress(org, "ote", "--format", "json", "--max-increase", "4").exit_code == 0
     breach = stress(org, "ote", "--format", "json", "--max-decrease", "5")
     assert breach.exit_code == 1
-    assert "total cash (base + variable) falls -7.50 % against actual" in breach.stderr
+    assert "proposed total cash (base + variable) 55,500.00 is 7.50 % below actual 60,000.00" in breach.stderr
     # --budget: variable 10,500 − 5,000 of base = 5,500
     assert stress(org, "ote", "--format", "json", "--budget", "5500").exit_code == 0
     over = stress(org, "ote", "--format", "json", "--budget", "5499.99")
     assert over.exit_code == 1
-    assert "proposed cost 5,500.00 (variable 10,500.00 - 5,000.00 change in base) exceeds --budget" in over.stderr
+    assert ("proposed variable pay net of the change in base 5,500.00 (variable 10,500.00, base -5,000.00) is above "
+            "the budget 5,499.99") in over.stderr
     top = stress(org, "ote", "--format", "json", "--protect-top")
-    assert top.exit_code == 1 and "top performers paid less: C1" in top.stderr
+    assert top.exit_code == 1 and "paid less than actual in total cash (base + variable): C1 (-1,500.00)" in top.stderr
     # Without a base change, the limits read variable pay as before: C1 4,000, C2 3,000 → −30 %.
     plain = stress(org, "plain", "--format", "json", "--max-decrease", "5")
-    assert plain.exit_code == 1 and "cost falls -30.00 %" in plain.stderr
+    assert plain.exit_code == 1 and "proposed variable pay 7,000.00 is 30.00 % below actual" in plain.stderr
 
 
 # --- the terminal table at 80 columns -----------------------------------------------------------

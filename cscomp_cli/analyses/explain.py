@@ -7,6 +7,8 @@ what was actually paid. Nothing here recomputes a payout.
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 
 from cscomp_cli.core.errors import UsageError
@@ -16,6 +18,7 @@ from cscomp_cli.core.rounding import (
     round_half_away,
     to_cents,
 )
+from cscomp_cli.core.text import folded
 from cscomp_cli.engine.metrics import describe
 from cscomp_cli.engine.payouts import tier_bounds
 from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
@@ -25,7 +28,7 @@ from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS
 from cscomp_cli.plan.components import CurveComponent
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.targets import BySegment, PctOfStartArr, SegmentWeights
-from cscomp_cli.plan.vocabulary import METRICS
+from cscomp_cli.plan.vocabulary import METRICS, PAYOUT_ROUNDING
 
 
 def _money(cents) -> float:
@@ -45,11 +48,14 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
         raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")
     result = replay(plan, dataset, window=[label], later_quarters=False)
     rows = result.rows
+    replayed = sorted(rows["csm_id"].unique())
+    names = _roster_names(dataset)
+    csm_id = resolve_csm(dataset, csm_id, replayed, label)
     match = np.flatnonzero((rows["csm_id"] == csm_id).to_numpy())
     if len(match) == 0:
-        known = ", ".join(sorted(rows["csm_id"].unique())[:20])
-        raise UsageError(f"CSM {csm_id} is not replayed in {label} (no accounts and no payouts there)",
-                         hint=f"CSMs replayed in {label}: {known}")
+        who = f"{csm_id} ({names[csm_id]})" if names.get(csm_id) else csm_id
+        raise UsageError(f"CSM {who} is not replayed in {label} (no accounts and no payouts there)",
+                         hint=f"CSMs replayed in {label}: {_listed(replayed, {})}")
     i = int(match[0])
     row = rows.iloc[i]
     book = dataset.accounts[(dataset.accounts["quarter"] == label) & (dataset.accounts["csm_id"] == csm_id)]
@@ -69,6 +75,8 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
         "risk": {"book": plain_number(result.books.risk("csm", "risk")[i]),
                  "company": plain_number(result.books.risk("company", "risk")[i])},
         "components": [_component(plan, c, row, result, i, dataset) for c in plan.components],
+        # What round() in each formula does (SPEC section 3), in the words of docs/plans.md.
+        "rounding": PAYOUT_ROUNDING,
         "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
         "total": {
             "components": _money(row["components_cents"]),
@@ -87,6 +95,60 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
                                         *(w for w in result.warnings if csm_id in w)])),
         **({"data": data} if data is not None else {}),  # every output names the folder it read
     }
+
+
+def resolve_csm(dataset: Dataset, asked: str, replayed: list[str], quarter: str) -> str:
+    """The csm_id a person means by --csm: the id itself, or (trimmed, in any case) an id, the
+    roster's name, or a spelling the data map lists for the exports (an alias, a value map, such as
+    an e-mail); a name two CSMs share, or nothing close, is a usage error that names the candidates."""
+    names = _roster_names(dataset)
+    known = set(names) | set(replayed)
+    text = str(asked).strip()
+    if asked in known or text in known:
+        return asked if asked in known else text
+    key = folded(text)
+    lookups = {"id": _grouped((folded(i), i) for i in known),
+               "name": _grouped((folded(n), i) for i, n in names.items() if n),
+               "spelling": {k: set(v) for k, v in dataset.csm_spellings.items()}}
+    for kind, lookup in lookups.items():
+        found = sorted(lookup.get(key, ()))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            what = {"id": "an id, in another case,", "name": "the name", "spelling": "a data-map spelling"}[kind]
+            raise UsageError(f"'{text}' is {what} of {len(found)} CSMs on the roster: {', '.join(found)}",
+                             hint=f"name one by its csm_id, e.g. --csm {found[0]}")
+    everyone = {k: ids for lookup in lookups.values() for k, ids in lookup.items()}
+    # 0.75, as for a name in an export: short ids (C29 for C99) are not "close", a slip in a name is.
+    close = difflib.get_close_matches(key, list(everyone), n=1, cutoff=0.75)
+    meant = sorted(everyone[close[0]]) if close else []
+    suggestion = f" (did you mean {_listed(meant, names)}?)" if meant else ""
+    raise UsageError(f"'{text}' is no CSM's id, roster name or data-map spelling{suggestion}",
+                     hint=f"pass a csm_id, a name as roster.csv spells it, or a spelling the data map lists "
+                          f"(see docs/data.md); CSMs replayed in {quarter}: {_listed(replayed, {})}")
+
+
+def _roster_names(dataset: Dataset) -> dict[str, str]:
+    """Each csm_id's name on the roster (its last row's, when rows are per quarter or dated)."""
+    roster = dataset.roster
+    if "name" not in roster:
+        return {i: "" for i in roster["csm_id"]}
+    last = roster.drop_duplicates("csm_id", keep="last")
+    return {i: ("" if n is None or n != n else str(n).strip()) for i, n in zip(last["csm_id"], last["name"])}
+
+
+def _grouped(pairs) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = {}
+    for key, csm_id in pairs:
+        if key:
+            grouped.setdefault(key, set()).add(csm_id)
+    return grouped
+
+
+def _listed(ids: list[str], names: dict[str, str], most: int = 20) -> str:
+    """'0192 (Tyler Hughes), 0007 (Ana Ruiz)', the first ``most`` of them."""
+    shown = ", ".join(f"{i} ({names[i]})" if names.get(i) else i for i in ids[:most])
+    return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 def _custom_metrics(plan: Plan, result, i: int) -> list[dict]:
@@ -239,7 +301,7 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "uncapped": component.uncapped,
             "on_missing": component.on_missing,
             "fraction": plain_number(round_half_away(row[f"{cid}_fraction"])),
-            "formula": "round(target_variable × weight × fraction × multiplier): 6 places, then cents",
+            "formula": "round(target_variable × weight × fraction × multiplier)",
             "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     else:
@@ -252,7 +314,7 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "allow_negative": component.allow_negative,
             "cap": component.cap,
             "commission": plain_number(row[f"{cid}_commission"]),
-            "formula": "round(min(commission, cap) × multiplier): 6 places, then cents",
+            "formula": "round(min(commission, cap) × multiplier)",
             "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
     return entry

@@ -1,7 +1,19 @@
 """Guardrails for scheduled runs: limits a leader sets on a result; a breach exits 1.
 
-Each check reads only the comparison summary (or a simulation's figures), so the same limits work
-for stress-test, compare and simulate.
+Each guardrail has one definition, here, used by every command that offers it (stress-test and
+compare judge a replay's summary, simulate each of its runs), and every breach line names the figure
+it judged and that figure's value, so a leader never has to guess what was measured:
+
+- --budget: the proposed variable pay plus the change in base a pay_mix makes (variable pay alone
+  without a pay_mix), over the replayed quarters or, in simulate, over the quarters simulated in
+  each run. Netting the base change keeps a budget meaningful when a pay mix moves money between
+  base and variable: judged on variable pay alone, moving 10 % of OTE into variable would breach
+  although the company pays less; judged on total cash, any variable budget would always breach.
+- --max-increase / --max-decrease: the proposed pay's change against actual, in per cent: variable
+  pay, or total cash (base + variable) when the plan moves base (what the CSMs really take home).
+- --protect-top: a top performer is paid less than actual (on the same figure as above).
+- --min-correlation: the proposed pay-performance correlation (SPEC section 4).
+- --max-overrun-probability (simulate): the share of runs whose --budget figure is above --budget.
 """
 
 from __future__ import annotations
@@ -9,7 +21,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from cscomp_cli.analyses.stress_test import document_summary
 from cscomp_cli.core.errors import UsageError
+from cscomp_cli.core.rounding import cents_to_amount, round_half_away
 
 _HINTS = {
     "max_increase": "a percentage, e.g. --max-increase 5 for 5 %; leave the option out to set no limit",
@@ -18,13 +32,16 @@ _HINTS = {
     "budget": "an amount in the plan's currency, e.g. --budget 1200000; leave the option out to set no limit",
     "max_overrun_probability": "a share of runs between 0 and 1, e.g. --max-overrun-probability 0.1",
 }
+VARIABLE = "proposed variable pay"
+NET_OF_BASE = "proposed variable pay net of the change in base"
+CASH = "total cash (base + variable)"
 
 
 @dataclass(frozen=True)
 class Guardrails:
     """The limits asked for on the command line; None means not checked."""
 
-    max_increase: float | None = None  # percent, total proposed vs actual
+    max_increase: float | None = None  # percent, proposed against actual
     max_decrease: float | None = None  # percent
     protect_top: bool = False
     min_correlation: float | None = None
@@ -58,6 +75,31 @@ class Guardrails:
         return any(v not in (None, False) for v in self.__dict__.values())
 
 
+# --- --budget: the one figure, for a replay's total and for every simulated run ----------------------
+
+def budget_figure(variable, base_change):
+    """What --budget judges: the proposed variable pay plus the change in base the plan makes (0
+    without a pay_mix). Scalars, or an array of simulated runs with the (certain) base change."""
+    return variable + base_change
+
+
+def over_budget(figure, budget: float):
+    """Whether a --budget figure (or each of an array of them) is above the budget, once in cents."""
+    return round_half_away(figure, 2) > budget
+
+
+def budget_figure_name(base_change: float) -> str:
+    """The words a breach line or a report uses for the figure --budget judged."""
+    return NET_OF_BASE if base_change else VARIABLE
+
+
+def _budget_parts(variable: float, base_change: float) -> str:
+    """How the net figure is made up, shown beside it when base moves."""
+    return f"variable {variable:,.2f}, base {base_change:+,.2f}" if base_change else ""
+
+
+# --- stress-test and compare --------------------------------------------------------------------------
+
 def base_change(summary: dict) -> float:
     """How much the plan changes total base over the period (0 without a pay_mix)."""
     if "proposed_cash_total" not in summary:
@@ -67,54 +109,85 @@ def base_change(summary: dict) -> float:
     return round(change, 2) + 0.0
 
 
-def check_summary(summary: dict, rules: Guardrails, label: str = "") -> list[str]:
+def check_comparison(comparison, rules: Guardrails, label: str = "") -> list[str]:
+    """Breaches of a replay against actual (a Comparison of engine/versus_actual.py), one line each,
+    prefixed with the plan's label in compare."""
+    summary = document_summary(comparison)
+    top_less = summary["top_performers_paid_less"]
+    by_csm = comparison.csms.set_index("csm_id")["cash_delta_cents"]
+    deltas = {csm: float(cents_to_amount(int(by_csm[csm]))) for csm in top_less}
+    return check_summary(summary, rules, label, base_moves=bool(comparison.summary.get("base_moves")),
+                         top_deltas=deltas)
+
+
+def check_summary(summary: dict, rules: Guardrails, label: str = "", *, base_moves: bool | None = None,
+                  top_deltas: dict[str, float] | None = None) -> list[str]:
     """Breaches of a stress-test summary (SPEC section 4 document's summary), one line each.
 
-    When the plan moves base (a pay_mix), cost limits judge what the org really pays: the change
-    in total cash (base + variable) for --max-increase / --max-decrease, and variable pay net of
-    the base change for --budget (a variable-pay budget that a lower base frees up, or a higher
-    one eats into). The breach line says so. Without a base change nothing differs from before.
+    base_moves (default: the summary's base totals differ) decides whether pay is judged as total
+    cash; top_deltas, each top performer's delta, lets the --protect-top line say by how much.
     """
     prefix = f"{label}: " if label else ""
     breaches = []
     moved = base_change(summary)
-    if moved:
-        pct, what = summary["cash_delta_pct"], "total cash (base + variable)"
+    cash = bool(moved) if base_moves is None else base_moves
+    if cash:
+        what, pct = f"proposed {CASH}", summary["cash_delta_pct"]
+        proposed, actual = summary["proposed_cash_total"], summary["actual_cash_total"]
     else:
-        pct, what = summary["delta_pct"], "cost"
+        what, pct = VARIABLE, summary["delta_pct"]
+        proposed, actual = summary["proposed_total"], summary["actual_total"]
     if rules.max_increase is not None and pct is not None and pct > rules.max_increase:
-        breaches.append(f"{prefix}{what} rises {pct:+.2f} % against actual, more than --max-increase "
-                        f"{rules.max_increase:g} %")
+        breaches.append(f"{prefix}max-increase: {what} {proposed:,.2f} is {pct:.2f} % above actual {actual:,.2f}, "
+                        f"more than the {rules.max_increase:g} % allowed")
     if rules.max_decrease is not None and pct is not None and -pct > rules.max_decrease:
-        breaches.append(f"{prefix}{what} falls {pct:+.2f} % against actual, more than --max-decrease "
-                        f"{rules.max_decrease:g} %")
+        breaches.append(f"{prefix}max-decrease: {what} {proposed:,.2f} is {-pct:.2f} % below actual {actual:,.2f}, "
+                        f"more than the {rules.max_decrease:g} % allowed")
     if rules.protect_top and summary["top_performers_paid_less"]:
-        names = ", ".join(summary["top_performers_paid_less"])
-        breaches.append(f"{prefix}top performers paid less: {names} (--protect-top)")
+        names = summary["top_performers_paid_less"]
+        shown = ", ".join(f"{c} ({top_deltas[c]:+,.2f})" if top_deltas and c in top_deltas else c for c in names)
+        noun = "top performer" if len(names) == 1 else "top performers"
+        breaches.append(f"{prefix}protect-top: {len(names)} {noun} paid less than actual in "
+                        f"{CASH if cash else 'variable pay'}: {shown}")
     if rules.min_correlation is not None:
         rho = summary["pay_performance_correlation"]["proposed"]
-        if rho is None or rho < rules.min_correlation:
-            shown = "undefined" if rho is None else f"{rho:+.2f}"
-            breaches.append(f"{prefix}pay-performance correlation {shown} is below --min-correlation "
+        if rho is None:
+            breaches.append(f"{prefix}min-correlation: proposed pay-performance correlation undefined (fewer than 3 "
+                            f"CSMs to rank, or no spread in pay or performance), so not at least the minimum "
                             f"{rules.min_correlation:+.2f}")
+        elif rho < rules.min_correlation:
+            breaches.append(f"{prefix}min-correlation: proposed pay-performance correlation {rho:+.2f} is below the "
+                            f"minimum {rules.min_correlation:+.2f}")
     if rules.budget is not None and rules.max_overrun_probability is None:
-        cost = round(summary["proposed_total"] + moved, 2)
-        if cost > rules.budget:
-            if moved:
-                breaches.append(f"{prefix}proposed cost {cost:,.2f} (variable {summary['proposed_total']:,.2f} "
-                                f"{'+' if moved > 0 else '-'} {abs(moved):,.2f} change in base) exceeds --budget "
-                                f"{rules.budget:,.2f}")
-            else:
-                breaches.append(f"{prefix}proposed cost {cost:,.2f} exceeds --budget {rules.budget:,.2f}")
+        figure = round(budget_figure(summary["proposed_total"], moved), 2)
+        if over_budget(figure, rules.budget):
+            parts = _budget_parts(summary["proposed_total"], moved)
+            breaches.append(f"{prefix}budget: {budget_figure_name(moved)} {figure:,.2f}"
+                            f"{f' ({parts})' if parts else ''} is above the budget {rules.budget:,.2f} "
+                            f"(by {figure - rules.budget:,.2f})")
     return breaches
 
 
+# --- simulate -----------------------------------------------------------------------------------------
+
+def simulation_base_change(document: dict) -> float:
+    """The change in base over the quarters simulated (a simulation document's "base"; 0 without one)."""
+    base = document.get("base")
+    return float(base["delta"]) if base else 0.0
+
+
 def check_simulation(result: dict, rules: Guardrails) -> list[str]:
-    """Breaches of a simulation: the chance of overrunning the budget above what was allowed."""
+    """Breaches of a simulation: the share of runs whose --budget figure is above the budget, when
+    that share is above --max-overrun-probability."""
     probability = result.get("probability_over_budget")
     if rules.max_overrun_probability is None or probability is None:
         return []
-    if probability > rules.max_overrun_probability:
-        return [f"the cost exceeds --budget {rules.budget:,.2f} in {probability:.1%} of runs, more than "
-                f"--max-overrun-probability {rules.max_overrun_probability:g}"]
-    return []
+    if probability <= rules.max_overrun_probability:
+        return []
+    moved = simulation_base_change(result)
+    variable = result["total"]["p50"]
+    median = round(budget_figure(variable, moved), 2)
+    parts = _budget_parts(variable, moved)
+    return [f"max-overrun-probability: in {probability * 100:.1f} % of runs the {budget_figure_name(moved)} was "
+            f"above the budget {rules.budget:,.2f} (median {median:,.2f}{f': {parts}' if parts else ''}), "
+            f"more than the {rules.max_overrun_probability * 100:g} % allowed"]

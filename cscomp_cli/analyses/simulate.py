@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cscomp_cli.analyses.guardrails import budget_figure, over_budget
 from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.rounding import round_half_away, to_cents
@@ -159,13 +160,17 @@ def summarise(team: Team, paid: np.ndarray, *, budget: float | None, quarters_ah
          "p10": _cents(csm_points[0, i]), "p50": _cents(csm_points[1, i]), "p90": _cents(csm_points[2, i])}
         for i, row in enumerate(team.csms.itertuples(index=False))
     ]
+    base = _base_change(team, quarters_ahead)
+    # --budget judges each run as stress-test judges a replay (analyses/guardrails.py): the variable
+    # pay drawn plus the plan's change in base, which is certain and so the same in every run.
+    judged = budget_figure(totals, base["delta"] if base else 0.0)
     return {
         "total": {**_percentiles(totals, (5, 50, 95)), "mean": _cents(totals.mean())},
-        "base": _base_change(team, quarters_ahead),
+        "base": base,
         "by_segment": by_segment,
         "budget": budget,
         "probability_over_budget": None if budget is None else float(round_half_away(
-            np.count_nonzero(totals > budget + 0.005) / len(totals), 6)),
+            np.count_nonzero(over_budget(judged, budget)) / len(totals), 6)),
         "csms": csms,
     }
 

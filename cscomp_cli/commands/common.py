@@ -91,22 +91,36 @@ ThroughOpt = Annotated[Optional[str], typer.Option(
 ShockOpt = Annotated[Optional[list[str]], typer.Option(
     "--shock", metavar="COLUMN=PCT", help="Scale a movement column before the replay, e.g. churn=+25% or expansion=-30% (repeatable).",
     rich_help_panel="Scenario")]
-# Guardrails: a breach prints one line on stderr and exits 1 (for cron).
+# Guardrails: a breach prints one line on stderr and exits 1 (for cron). Each help says the one
+# definition analyses/guardrails.py implements for every command that offers the option, in the
+# words of the README's guardrails section.
+GUARDRAILS_PANEL = "Guardrails (exit 1 on breach)"
+# What --budget judges, said once for stress-test, compare and simulate.
+BUDGET_FIGURE = "the proposed variable pay plus the change in base a pay_mix makes (variable pay alone without a pay_mix)"
+# What --max-increase, --max-decrease and --protect-top judge.
+PAY_FIGURE = "variable pay; total cash, base + variable, when the plan moves base"
 MaxIncreaseOpt = Annotated[Optional[float], typer.Option(
-    "--max-increase", metavar="PCT", help="Breach if total cost rises more than PCT % against actual.",
-    rich_help_panel="Guardrails (exit 1 on breach)")]
+    "--max-increase", metavar="PCT", help=f"Breach if the proposed pay over the replayed quarters is more than PCT % "
+    f"above actual ({PAY_FIGURE}).", rich_help_panel=GUARDRAILS_PANEL)]
 MaxDecreaseOpt = Annotated[Optional[float], typer.Option(
-    "--max-decrease", metavar="PCT", help="Breach if total cost falls more than PCT % against actual.",
-    rich_help_panel="Guardrails (exit 1 on breach)")]
+    "--max-decrease", metavar="PCT", help=f"Breach if the proposed pay over the replayed quarters is more than PCT % "
+    f"below actual ({PAY_FIGURE}).", rich_help_panel=GUARDRAILS_PANEL)]
 ProtectTopOpt = Annotated[bool, typer.Option(
-    "--protect-top", help="Breach if any top performer would be paid less.",
-    rich_help_panel="Guardrails (exit 1 on breach)")]
+    "--protect-top", help=f"Breach if any top performer is paid less than actual over the replayed quarters "
+    f"({PAY_FIGURE}).", rich_help_panel=GUARDRAILS_PANEL)]
 MinCorrelationOpt = Annotated[Optional[float], typer.Option(
-    "--min-correlation", metavar="R", help="Breach if the proposed pay-performance correlation is below R.",
-    rich_help_panel="Guardrails (exit 1 on breach)")]
+    "--min-correlation", metavar="R", help="Breach if the proposed pay-performance correlation (Spearman, of "
+    "performance and variable pay as a share of target) is below R or undefined.",
+    rich_help_panel=GUARDRAILS_PANEL)]
 BudgetOpt = Annotated[Optional[float], typer.Option(
-    "--budget", metavar="AMOUNT", help="Breach if the proposed total cost exceeds AMOUNT.",
-    rich_help_panel="Guardrails (exit 1 on breach)")]
+    "--budget", metavar="AMOUNT", help=f"Breach if {BUDGET_FIGURE}, over the replayed quarters, is above AMOUNT.",
+    rich_help_panel=GUARDRAILS_PANEL)]
+SimulateBudgetOpt = Annotated[Optional[float], typer.Option(
+    "--budget", metavar="AMOUNT", help=f"Report the share of runs in which {BUDGET_FIGURE}, over the quarters "
+    "simulated, is above AMOUNT.")]
+MaxOverrunOpt = Annotated[Optional[float], typer.Option(
+    "--max-overrun-probability", metavar="P", help="Breach if the figure --budget judges is above it in more than a "
+    "share P of runs (e.g. 0.1).", rich_help_panel=GUARDRAILS_PANEL)]
 
 
 class Interrupted(BaseException):

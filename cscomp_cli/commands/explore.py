@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from cscomp_cli.commands.common import (
     DataOpt,
     DebugOpt,
+    MaxOverrunOpt,
     OutputOpt,
     PlanArg,
     QuartersOpt,
     ThroughOpt,
     QuietOpt,
     ShockOpt,
+    SimulateBudgetOpt,
     SimulateFormat,
     SimulateFormatOpt,
     SweepFormat,
@@ -103,11 +105,8 @@ def simulate_command(
     output_format: SimulateFormatOpt = SimulateFormat.table,
     output: OutputOpt = None,
     shock: ShockOpt = None,
-    budget: Annotated[Optional[float], typer.Option("--budget", metavar="AMOUNT",
-                                                    help="Report the probability that the cost exceeds AMOUNT.")] = None,
-    max_overrun_probability: Annotated[Optional[float], typer.Option(
-        "--max-overrun-probability", metavar="P", help="Breach (exit 1) if the cost exceeds --budget in more than "
-        "a share P of runs (e.g. 0.1).", rich_help_panel="Guardrails (exit 1 on breach)")] = None,
+    budget: SimulateBudgetOpt = None,
+    max_overrun_probability: MaxOverrunOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:

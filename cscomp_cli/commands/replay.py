@@ -66,9 +66,9 @@ def stress_test(
       cscomp stress-test plans/nrr_focus.yaml --format xlsx --output result.xlsx
     """
     with user_errors(debug, plan):
-        from cscomp_cli.analyses.guardrails import Guardrails, check_summary
+        from cscomp_cli.analyses.guardrails import Guardrails, check_comparison
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
-        from cscomp_cli.analyses.stress_test import document_summary, stress_test_result
+        from cscomp_cli.analyses.stress_test import stress_test_result
         from cscomp_cli.engine.replay import replay
         from cscomp_cli.engine.versus_actual import compare_with_actual
         from cscomp_cli.plan.loading import load_plan
@@ -89,7 +89,7 @@ def stress_test(
              output, quiet)
         if not quiet:
             report_warnings(list(comparison.warnings), output_format)
-        enforce_guardrails(check_summary(document_summary(comparison), rules))
+        enforce_guardrails(check_comparison(comparison, rules))
 
 
 def compare_command(
@@ -121,10 +121,9 @@ def compare_command(
     """
     with user_errors(debug):
         from cscomp_cli.analyses.compare import compare_plans, labels_for
-        from cscomp_cli.analyses.guardrails import Guardrails, check_summary
+        from cscomp_cli.analyses.guardrails import Guardrails, check_comparison
         from cscomp_cli.analyses.result import Kind, Result
         from cscomp_cli.analyses.shocks import parse_shocks, shock_dataset
-        from cscomp_cli.analyses.stress_test import document_summary
         from cscomp_cli.plan.loading import load_plan
         from cscomp_cli.plan.plan_files import plan_files_read
 
@@ -150,5 +149,5 @@ def compare_command(
             report_warnings(document["warnings"], output_format)  # the table shows them itself
         breaches = []
         for (label, _), comparison in zip(loaded, comparisons):
-            breaches += check_summary(document_summary(comparison), rules, label)
+            breaches += check_comparison(comparison, rules, label)
         enforce_guardrails(breaches)

@@ -143,7 +143,9 @@ def reconcile_command(
 
 def explain_command(
     plan: PlanArg,
-    csm: Annotated[str, typer.Option("--csm", help="The CSM's id, as in roster.csv.")],
+    csm: Annotated[str, typer.Option("--csm", help="The CSM: their csm_id, their name as the roster spells it "
+                                                  "(any case), or a spelling the data map lists for them (an alias, "
+                                                  "an e-mail).")],
     quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026Q1.")],
     data: DataOpt = Path("sample_data"),
     output_format: Annotated[ExplainFormat, typer.Option("--format", "-f", help=(

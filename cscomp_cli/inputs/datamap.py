@@ -243,6 +243,20 @@ class DataMap(_Strict):
     def table(self, name: str) -> Table | None:
         return getattr(self.tables, name)
 
+    def csm_spellings(self) -> dict[str, tuple[str, ...]]:
+        """Other spellings of a csm_id this map lists (folded -> the ids they stand for): every table's
+        csm_id aliases and value map, so a person may name a CSM as the exports spell them."""
+        found: dict[str, set[str]] = {}
+        for name in ("accounts", "roster", "payouts", "quotas"):
+            table = self.table(name)
+            source = table.source("csm_id") if table is not None else None
+            if source is None:
+                continue
+            for spelling, csm_id in {**(source.values or {}), **(source.aliases or {})}.items():
+                if spelling.strip() and csm_id.strip():
+                    found.setdefault(folded(spelling), set()).add(csm_id.strip())
+        return {spelling: tuple(sorted(ids)) for spelling, ids in found.items()}
+
 
 def map_json_schema() -> dict:
     """The JSON Schema of cscomp-data.yaml, for editors' YAML support."""

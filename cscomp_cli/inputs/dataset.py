@@ -60,6 +60,9 @@ class Dataset:
 
     # Where each table was read from; a table missing here is the canonical CSV of that name.
     origins: dict[str, Origin] = field(default_factory=dict)
+    # Other spellings of csm_ids the data map lists (aliases, value maps), folded -> ids, so a person
+    # may name a CSM as the exports spell them (explain --csm); empty without a map.
+    csm_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def path(self, name: str) -> Path | str:
         origin = self.origins.get(name)
@@ -110,6 +113,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
         origins={name: source.origin for name, source in sources.items() if isinstance(source, Staged)},
         calendar=calendar,
         headers=written_headers(tables),
+        csm_spellings=data_map.csm_spellings() if data_map is not None else {},
     )
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -19,6 +20,7 @@ from pydantic import (
 from cscomp_cli.core.quarters import parse_quarter
 from cscomp_cli.plan.targets import SegmentWeights, Target
 from cscomp_cli.plan.vocabulary import (
+    PAYOUT_ROUNDING,
     CommissionMetric,
     Metric,
     NonNegative,
@@ -77,7 +79,10 @@ class _Component(StrictModel):
 
 
 class CurveComponent(_Component):
-    """Pays TV × weight × f(x) × modifiers."""
+    """Pays TV × weight × f(x) × modifiers, rounded as PAYOUT_ROUNDING says."""
+
+    model_config = ConfigDict(json_schema_extra={"description": f"Pays TV × weight × f(x) × modifiers, "
+                                                                f"{PAYOUT_ROUNDING}."})
 
     kind: Literal["curve"] = Field("curve", description="curve (the default): pays target variable × weight × "
                                    "curve(x)", examples=["curve"])
@@ -140,7 +145,11 @@ class Tier(StrictModel):
 
 
 class CommissionComponent(_Component):
-    """Pays a rate (or tiers of rates) on an amount metric, not scaled by TV."""
+    """Pays a rate (or tiers of rates) on an amount metric, not scaled by TV, rounded as PAYOUT_ROUNDING says."""
+
+    model_config = ConfigDict(json_schema_extra={"description": "Pays a rate (or tiers of rates) on an amount "
+                                                                "metric, not scaled by TV: min(commission, cap) × "
+                                                                f"modifiers, {PAYOUT_ROUNDING}."})
 
     kind: Literal["commission"] = Field(description="commission: pays a rate on an amount, not scaled by the "
                                         "target variable", examples=["commission"])

@@ -16,6 +16,7 @@ from cscomp_cli.plan.components import Component, CurveComponent
 from cscomp_cli.plan.own_metrics import CustomMetric, Definition, resolve_metric
 from cscomp_cli.plan.vocabulary import (
     CURRENCY,
+    PAYOUT_ROUNDING,
     METRICS,
     NAME_PATTERN,
     Metric,
@@ -95,7 +96,8 @@ class Plan(StrictModel):
     pay_mix: PayMix | None = Field(None, description="a new base/variable split (else the roster's)",
                                    examples=[{"variable_pct": 30, "hold": "ote"}])
     cap: Positive | None = Field(default=None, description="total variable pay is at most cap × the target "
-                                 "variable each quarter (2 = 200 %)", examples=[2.0, "200%"])
+                                 f"variable each quarter (2 = 200 %), that limit {PAYOUT_ROUNDING}",
+                                 examples=[2.0, "200%"])
     components: list[Component] = Field(min_length=1, description="what is paid for: curve and commission "
                                         "components", examples=[[{"id": "retention", "metric": "nrr", "weight": 1,
                                                                   "target": 1.0,

@@ -42,6 +42,11 @@ NonNegative = Annotated[float, Field(ge=0)]
 QuarterLabel = Annotated[str, Field(description="a quarter such as 2026Q1, or a fiscal quarter such as FY2027Q1")]
 
 
+# How every payout is rounded (a curve's, a commission's, the cap's limit), in the words explain, the
+# JSON Schema and docs/plans.md all use.
+PAYOUT_ROUNDING = "rounded to 6 decimal places, then to the cent, halves away from zero each time"
+
+
 class StrictModel(BaseModel):
     """Every plan model: unknown keys refused, values never coerced (\"5\" is not 5), frozen once read."""
 

@@ -247,6 +247,8 @@ def explanation_rows(doc: dict):
             yield "modifier", modifier["id"], name, value
     for name, value in _flatten("", doc["total"]):
         yield "total", "", name, value
+    if doc.get("rounding"):
+        yield "total", "", "rounding", doc["rounding"]  # what round() in every formula does
     actual = doc["actual"]
     yield "paid", "", "total", actual["total"]
     yield "paid", "", "delta", actual["delta"]

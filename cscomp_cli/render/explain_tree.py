@@ -106,7 +106,8 @@ def explanation_tree(doc: dict) -> Node:
                 node.add(f"filter: {' and '.join(entry['filters'])}; {entry['rows_filtered_out']} row(s) of the book "
                          "filtered out")
 
-    components = root.add("Components")
+    # The rule behind every round() below, said once (older documents carry no "rounding").
+    components = root.add("Components" + (f" (each payout {doc['rounding']})" if doc.get("rounding") else ""))
     for c in doc["components"]:
         node = components.add((c["id"], "bold"), f" ({c['kind']}{'' if c['active'] else ', inactive this quarter'})"
                                                  f" → {_amount(c['payout'])}")

@@ -10,8 +10,11 @@ from cscomp_cli.core.formatting import money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
+    SUMMARY_LABELS,
+    SUMMARY_NOTE,
     replayed_span,
     base_line,
+    budget_judged,
     cash_summary,
     correlation,
     csm_view,
@@ -103,8 +106,10 @@ def to_markdown(document: dict) -> str:
     ]
     view = csm_view(document)
     columns = list(view[0]["components"]) if view else []
+    if any(view[0]["components"][cid][0] == "attainment" for cid in columns):
+        lines[-1:-1] = ["", SUMMARY_NOTE.format(label="mean attainment") + "."]
     header = ["CSM", "Name", "Segment"]
-    header += [f"{cid} ({view[0]['components'][cid][0]})" for cid in columns]
+    header += [f"{cid} ({SUMMARY_LABELS[view[0]['components'][cid][0]]})" for cid in columns]
     header += ["Actual", "Proposed", "Delta", "Delta %"] + (["Cash Δ", "Cash Δ %"] if cash else [])
     rows = []
     for csm in view:
@@ -199,7 +204,7 @@ def simulation_markdown(document: dict) -> str:
         lines.append(f"- Base over {horizon(document)} (not simulated): {markdown_text(base_line(document))}")
     if document["budget"] is not None:
         lines.append(f"- Over budget ({_markdown_money(document['budget'], currency)}): "
-                     f"{document['probability_over_budget']:.1%} of runs")
+                     f"{document['probability_over_budget']:.1%} of runs ({budget_judged(document)})")
     lines += ["", *markdown_table(["Segment", "P5", "P50", "P95"],
                                   [[segment, *(money(points[k], currency) for k in ("p5", "p50", "p95"))]
                                    for segment, points in document["by_segment"].items()], {1, 2, 3})]

@@ -27,7 +27,9 @@ from cscomp_cli.render.views import (
     replayed_span,
     CASH_LABEL,
     SUMMARY_HEADINGS,
+    SUMMARY_NOTE,
     base_line,
+    budget_judged,
     cash_summary,
     correlation,
     csm_view,
@@ -58,6 +60,9 @@ def render_table(document: dict, console: Console) -> None:
     console.print(_summary(document))
     table, dropped = _fitted_csm_table(document, currency, console.width, cash=cash)
     console.print(table)
+    if any(header.endswith("\nattain.") for header in (str(c.header) for c in table.columns)):
+        # Printed beside the table, not as its caption: a caption wraps at the table's width.
+        console.print(f"[dim]{escape(SUMMARY_NOTE.format(label='mean attain.'))}[/]")
     if dropped:
         console.print(f"[dim](columns left out to fit the terminal: {', '.join(dropped)}; widen it or use "
                       "--format csv)[/]")
@@ -318,8 +323,8 @@ def render_simulation(document: dict, console: Console) -> None:
         grid.add_row("Base (not simulated)", base_line(document))
     if document["budget"] is not None:
         style = "bold red" if document["probability_over_budget"] > 0.05 else "green"
-        grid.add_row("Over budget", f"[{style}]{document['probability_over_budget']:.1%}[/] of runs exceed "
-                                    f"{money(document['budget'], currency)}")
+        grid.add_row("Over budget", f"[{style}]{document['probability_over_budget']:.1%}[/] of runs: "
+                                    f"{budget_judged(document)} above {money(document['budget'], currency)}")
     console.print(Panel(grid, title=f"[bold]{escape(document['plan'])}[/]", title_align="left", expand=False))
     segments = Table(title="Cost by segment", box=box.SIMPLE_HEAVY, title_justify="left")
     for name in ("Segment", "P5", "P50", "P95"):

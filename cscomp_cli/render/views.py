@@ -15,7 +15,12 @@ def value(number: float | None) -> str:
     return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.3g}"
 
 
-SUMMARY_HEADINGS = {"attainment": "attain.", "value": "value", "commission": "commission"}
+# A CSM's curve column averages the quarters (each quarter's attainment counts once, however large
+# the book), while performance pools the books; the labels say "mean" so nobody reads one as the other.
+SUMMARY_HEADINGS = {"attainment": "mean\nattain.", "value": "mean\nvalue", "commission": "commission"}
+SUMMARY_LABELS = {"attainment": "mean attainment", "value": "mean value", "commission": "commission"}
+SUMMARY_NOTE = ("{label}: the average of the quarterly attainments; performance (★) is pooled over the "
+                "quarters (its formula on all of a CSM's books together)")
 
 
 def summary_cell(kind: str, number: float | None, currency: str) -> str:
@@ -313,3 +318,11 @@ def base_line(document: dict) -> str:
     base, currency = document["base"], document["currency"]
     return (f"{money(base['proposed'], currency)} under the plan, {money(base['roster'], currency)} on the roster "
             f"({money(base['delta'], currency, sign=True)})")
+
+
+def budget_judged(document: dict) -> str:
+    """What a simulation's --budget judged in each run, in the words of the breach line."""
+    # Here, not at the top: validate --plan-only renders through this module and imports no numpy.
+    from cscomp_cli.analyses.guardrails import budget_figure_name, simulation_base_change
+
+    return budget_figure_name(simulation_base_change(document))
