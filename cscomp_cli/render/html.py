@@ -13,7 +13,6 @@ from cscomp_cli.analyses.result import Kind
 from cscomp_cli.core.formatting import money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.views import (
-    replayed_span,
     cash_summary,
     correlation,
     csm_view,
@@ -25,6 +24,7 @@ from cscomp_cli.render.views import (
     performance_heading,
     performance_label,
     quarter_view,
+    replayed_span,
     top_view,
 )
 

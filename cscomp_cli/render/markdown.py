@@ -12,7 +12,6 @@ from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
     SUMMARY_LABELS,
     SUMMARY_NOTE,
-    replayed_span,
     base_line,
     budget_judged,
     cash_summary,
@@ -27,6 +26,7 @@ from cscomp_cli.render.views import (
     performance_heading,
     performance_label,
     quarter_view,
+    replayed_span,
     shock_labels,
     summary_cell,
     summary_rows,

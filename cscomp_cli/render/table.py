@@ -24,7 +24,6 @@ from cscomp_cli.core.formatting import counted, money, percent
 from cscomp_cli.core.text import printable, printable_data
 from cscomp_cli.render.explain_tree import Node, Part, explanation_tree
 from cscomp_cli.render.views import (
-    replayed_span,
     CASH_LABEL,
     SUMMARY_HEADINGS,
     SUMMARY_NOTE,
@@ -43,6 +42,7 @@ from cscomp_cli.render.views import (
     performance_heading,
     performance_label,
     quarter_view,
+    replayed_span,
     shock_labels,
     summary_cell,
     summary_rows,

@@ -323,6 +323,9 @@ def base_line(document: dict) -> str:
 def budget_judged(document: dict) -> str:
     """What a simulation's --budget judged in each run, in the words of the breach line."""
     # Here, not at the top: validate --plan-only renders through this module and imports no numpy.
-    from cscomp_cli.analyses.guardrails import budget_figure_name, simulation_base_change
+    from cscomp_cli.analyses.guardrails import (
+        budget_figure_name,
+        simulation_base_change,
+    )
 
     return budget_figure_name(simulation_base_change(document))

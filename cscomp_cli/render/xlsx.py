@@ -12,12 +12,12 @@ from cscomp_cli.core.text import escaped
 from cscomp_cli.plan.diff import resolved
 from cscomp_cli.render.html import readable_yaml
 from cscomp_cli.render.views import (
-    replayed_span,
     cash_summary,
     data_line,
     moves_base,
     performance_label,
     quarter_view,
+    replayed_span,
 )
 
 MONEY = '#,##0.00;[Red]-#,##0.00'
