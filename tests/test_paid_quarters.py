@@ -119,3 +119,12 @@ def test_without_payouts_validate_checks_every_quarter(data_dir):
     folder = data_dir(accounts=ACCOUNTS, plan=yaml.safe_dump(NRR_PLAN))
     document = run_json("validate", folder / "plan.yaml", "--data", folder)
     assert document["checked"]["replay"]["quarters"] == 3
+
+
+@pytest.mark.parametrize("form", ["table", "markdown"])
+def test_simulate_says_which_quarters_it_drew_from_and_why_not_the_rest(behind, form):
+    result = run("simulate", behind / "plan.yaml", "--data", behind, "--quarters", "2", "--runs", "10",
+                 "--format", form)
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "2026Q1–2026Q2 (2 quarters); 2026Q3 not replayed: no payouts yet" in text

@@ -186,10 +186,11 @@ def _cents(value) -> float:
 
 def simulation_document(plan: Plan, team: Team, paid: np.ndarray, *, runs: int, seed: int, quarters_ahead: int,
                         history: list[str], budget: float | None, warnings: list[str], data: str | None = None,
-                        shocks: list | None = None) -> dict:
-    """The JSON form of a simulation: what was drawn from, the cost percentiles, each CSM's range."""
+                        shocks: list | None = None, not_replayed: list[str] | None = None) -> dict:
+    """The JSON form of a simulation: what was drawn from (and the later quarters left out for having no
+    payouts yet), the cost percentiles, each CSM's range."""
     return {"plan": plan.name, "currency": plan.currency, **({"data": data} if data is not None else {}),
             "runs": runs, "seed": seed, "quarters_ahead": quarters_ahead, "history": history,
-            "through": history[-1] if history else None,
+            "through": history[-1] if history else None, "not_replayed": list(not_replayed or []),
             **summarise(team, paid, budget=budget, quarters_ahead=quarters_ahead), "warnings": warnings,
             **shocks_applied(shocks)}

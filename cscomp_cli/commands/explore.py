@@ -14,7 +14,6 @@ from cscomp_cli.commands.common import (
     OutputOpt,
     PlanArg,
     QuartersOpt,
-    ThroughOpt,
     QuietOpt,
     ShockOpt,
     SimulateBudgetOpt,
@@ -22,6 +21,7 @@ from cscomp_cli.commands.common import (
     SimulateFormatOpt,
     SweepFormat,
     SweepFormatOpt,
+    ThroughOpt,
     document_columns,
     enforce_guardrails,
     load_data_for,
@@ -127,6 +127,7 @@ def simulate_command(
             simulate,
             simulation_document,
         )
+        from cscomp_cli.engine.paid_quarters import quarter_notes
         from cscomp_cli.plan.loading import load_plan
         from cscomp_cli.plan.plan_files import plan_files_read
 
@@ -142,7 +143,7 @@ def simulate_command(
             paid = simulate(team, runs=runs, quarters_ahead=quarters_ahead, seed=seed, progress=advance)
         document = simulation_document(plan_model, team, paid, runs=runs, seed=seed, quarters_ahead=quarters_ahead,
                                        history=history, budget=budget, warnings=warnings, data=str(data),
-                                       shocks=shocks)
+                                       shocks=shocks, not_replayed=quarter_notes(dataset, history).not_replayed)
         emit(Result.of(Kind.simulate, document), output_format, output, quiet)
         if not quiet and output_format is not SimulateFormat.table:
             report_warnings(warnings, output_format)

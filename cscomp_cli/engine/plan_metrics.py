@@ -30,8 +30,8 @@ from cscomp_cli.engine.metrics import (
     book_statistics,
     describe,
 )
-from cscomp_cli.engine.row_filters import row_mask, text_codes
 from cscomp_cli.engine.roster_lookup import roster_rows
+from cscomp_cli.engine.row_filters import row_mask, text_codes
 from cscomp_cli.inputs.files import ACCOUNTS, ROSTER
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.own_metrics import Definition, RowFilter

@@ -16,9 +16,9 @@ from cscomp_cli.plan.components import Component, CurveComponent
 from cscomp_cli.plan.own_metrics import CustomMetric, Definition, resolve_metric
 from cscomp_cli.plan.vocabulary import (
     CURRENCY,
-    PAYOUT_ROUNDING,
     METRICS,
     NAME_PATTERN,
+    PAYOUT_ROUNDING,
     Metric,
     NonNegative,
     Positive,

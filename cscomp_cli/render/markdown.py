@@ -18,6 +18,7 @@ from cscomp_cli.render.views import (
     correlation,
     csm_view,
     data_line,
+    drawn_from,
     horizon,
     matrices,
     moves_base,
@@ -195,8 +196,7 @@ def simulation_markdown(document: dict) -> str:
     currency = document["currency"]
     total = document["total"]
     lines = [f"# {markdown_text(document['plan'])}: simulated cost of {horizon(document)}", "",
-             f"- {document['runs']:,} runs, seed {document['seed']}, outcomes from {document['history'][0]}–"
-             f"{document['history'][-1]}",
+             f"- {document['runs']:,} runs, seed {document['seed']}, outcomes from {drawn_from(document)}",
              "- Cost P5 / P50 / P95: " + " / ".join(_markdown_money(total[k], currency) for k in ("p5", "p50", "p95"))]
     if document.get("data"):
         lines.insert(2, f"- Data: {markdown_text(document['data'])}")

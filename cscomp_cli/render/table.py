@@ -33,6 +33,7 @@ from cscomp_cli.render.views import (
     correlation,
     csm_view,
     data_line,
+    drawn_from,
     horizon,
     matrices,
     moves_base,
@@ -312,11 +313,10 @@ def render_simulation(document: dict, console: Console) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
     grid.add_column()
-    history = document["history"]
     if document.get("data"):
         grid.add_row("Data", escape(document["data"]))
     grid.add_row("Simulated", f"{document['runs']:,} runs of {horizon(document)} (seed {document['seed']})")
-    grid.add_row("Drawn from", f"each CSM's own outcomes in {history[0]}–{history[-1]}")
+    grid.add_row("Drawn from", f"each CSM's own outcomes in {drawn_from(document)}")
     grid.add_row("Cost P5 / P50 / P95" + (" (variable)" if document.get("base") else ""),
                  f"{money(total['p5'], currency)} / {money(total['p50'], currency)} / {money(total['p95'], currency)}")
     if document.get("base"):

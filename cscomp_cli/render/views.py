@@ -52,6 +52,11 @@ def replayed_span(document: dict) -> str:
     return span
 
 
+def drawn_from(document: dict) -> str:
+    """A simulation's history, said like a replay's: its quarters and why later ones were left out."""
+    return replayed_span({"quarters": document["history"], "not_replayed": document.get("not_replayed")})
+
+
 def data_line(document: dict) -> str | None:
     """The data folder the document was computed from, as the user named it."""
     return document.get("data")
