@@ -49,7 +49,9 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
     datamap.check_extra_columns(data_map, label, extra)
     staged: dict[str, Staged | None] = {}
     roster = data_map.tables.roster
-    staged["roster"] = _stage(folder, "roster", roster, calendar, label, names=None)
+    # Without fiscal_year, dates on another calendar's quarter boundaries are worth a warning.
+    undeclared = data_map.fiscal_year is None
+    staged["roster"] = _stage(folder, "roster", roster, calendar, label, names=None, undeclared=undeclared)
     names = _roster_names(staged["roster"])
     for name in ("accounts", "payouts", "quotas"):
         table = data_map.table(name)
@@ -60,7 +62,7 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
             staged[name] = None
             continue
         staged[name] = _stage(folder, name, table, calendar, label, names=names,
-                              extra=extra if name == "accounts" else set())
+                              extra=extra if name == "accounts" else set(), undeclared=undeclared)
     return staged
 
 
@@ -76,7 +78,7 @@ def export_files(folder: Path, data_map: DataMap) -> list[Path]:
 
 
 def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str,
-           names: _Names | None, extra: set[str] = frozenset()) -> Staged:
+           names: _Names | None, extra: set[str] = frozenset(), undeclared: bool = False) -> Staged:
     # The map's own accounts columns no plan reads are left unread; a plan's column the map does not
     # name is read from an export header of that name (csat, Churn Reason for churn_reason) when there is one.
     unread = {c for c in datamap.extra_columns(table) if column_key(c) not in extra} if name == "accounts" else set()
@@ -112,7 +114,8 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         if source.match == "name":
             values = _ids_from_names(values, source, names or _Names({}, {}), header, cells, export.origin, where, label)
         if source.from_ == "date":
-            values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where)
+            values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where,
+                                         undeclared=undeclared)
         elif column in AMOUNTS[name]:
             values = amount_text(values, table, column)
         elif column in datamap.DATES:

@@ -1,0 +1,103 @@
+"""What the data map says when an export reads but may not mean what the map takes it to mean: a fiscal
+year nobody declared, a monthly (MRR) column mapped to an annual one, payroll lines of people who are not
+CSMs, and messages that must name the one true problem (never a false "is blank" beside it).
+
+The folders are tests/test_datamap_sources.py's two CSMs (C1 Ana Pérez, C2 Bo Chen) exported US-style,
+with one thing changed per test.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import NRR_ONLY_YAML, run, write_files
+from .test_datamap_sources import CRM, HR, PAYROLL, US_MAP
+
+# The CRM report with its quarter taken from a date column instead of a label: row 1 (Acme, C1) and
+# row 2 (Bolt, C2) each get a Close Date.
+DATED_MAP = US_MAP.replace("quarter: Fiscal Period", "quarter: {column: Close Date, from: date}")
+
+
+def _folder(tmp_path, name="raw", **overrides):
+    files = {"crm.csv": CRM, "hr.csv": HR, "payroll.csv": PAYROLL, "cscomp-data.yaml": US_MAP, **overrides}
+    return write_files(tmp_path / name, **files)
+
+
+def _dated_crm(first: str, second: str) -> str:
+    """The CRM report with Close Date for Acme (first) and Bolt (second) in place of Fiscal Period."""
+    crm = CRM.replace("Fiscal Period", "Close Date")
+    return crm.replace("Q1 2026", first, 1).replace("Q1 2026", second, 1)
+
+
+def _validate(tmp_path, folder):
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    return run("validate", plan, "--data", folder)
+
+
+def _stress_test(tmp_path, folder) -> dict:
+    plan = write_files(tmp_path, **{"plan.yaml": NRR_ONLY_YAML}) / "plan.yaml"
+    result = run("stress-test", plan, "--data", folder, "--quarters", "1", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# --- a fiscal year nobody declared ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("first, second, seen, month", [
+    ("2026-02-01", "2026-05-01", "the 1st of Feb or May", 2),  # the day a February fiscal quarter starts
+    ("2026-01-31", "2026-04-30", "the last day of Jan or Apr", 2),  # the day before: the day one closes
+    ("2026-03-01", "2026-06-01", "the 1st of Mar or Jun", 3),
+])
+def test_quarter_dates_on_a_fiscal_quarters_boundary_warn_once_naming_the_column_and_the_month(
+        tmp_path, first, second, seen, month):
+    folder = _folder(tmp_path, **{"crm.csv": _dated_crm(first, second), "cscomp-data.yaml": DATED_MAP})
+    result = _validate(tmp_path, folder)
+    assert result.exit_code == 0, result.stdout
+    assert "0 warnings" not in result.stdout
+    warning = [line for line in result.stdout.splitlines() if "column Close Date" in line]
+    assert len(warning) == 1, result.stdout
+    assert "crm.csv" in warning[0] and f"every Close Date is {seen}" in warning[0]
+    assert "without fiscal_year" in warning[0] and "calendar quarters" in warning[0]
+    assert f"fiscal_year: {{first_month: {month}}}" in result.stdout and "docs/data.md" in result.stdout
+    # Every run says it, not only validate.
+    assert any("Close Date" in w and "fiscal_year" in w for w in _stress_test(tmp_path, folder)["warnings"])
+
+
+@pytest.mark.parametrize("first, second", [
+    ("2026-01-01", "2026-04-01"),  # calendar quarters' first days
+    ("2026-03-31", "2026-06-30"),  # calendar quarters' last days
+    ("2026-02-01", "2026-05-15"),  # a mix of days is no evidence
+    ("2026-02-01", "2026-03-01"),  # the 1st of every month: monthly snapshots, not quarters
+    ("2026-02-01", "2026-02-01"),  # one date is too little to tell
+])
+def test_quarter_dates_that_show_no_fiscal_quarter_are_silent(tmp_path, first, second):
+    folder = _folder(tmp_path, **{"crm.csv": _dated_crm(first, second), "cscomp-data.yaml": DATED_MAP})
+    result = _validate(tmp_path, folder)
+    assert "fiscal_year" not in result.stdout, result.stdout
+
+
+def test_a_declared_fiscal_year_even_january_silences_the_warning(tmp_path):
+    # fiscal_year: {first_month: 1} is how a map says "calendar quarters, we checked".
+    crm = _dated_crm("2026-02-01", "2026-05-01")
+    for i, declared in enumerate(("fiscal_year: {first_month: 1}\n", "fiscal_year: {first_month: February}\n")):
+        folder = _folder(tmp_path, f"declared{i}", **{"crm.csv": crm, "cscomp-data.yaml": declared + DATED_MAP})
+        result = _validate(tmp_path, folder)
+        assert result.exit_code == 0, result.stdout
+        assert "Close Date" not in result.stdout, result.stdout
+
+
+def test_pay_dates_on_the_first_of_a_fiscal_quarter_warn_but_month_end_payroll_does_not(tmp_path):
+    # Bonuses paid on 1 May and (the clawback) 1 August: the day after a February year's quarters close.
+    payroll = PAYROLL.replace("04/15/2026", "05/01/2026").replace("04/30/2026", "08/01/2026")
+    result = _validate(tmp_path, _folder(tmp_path, "first", **{"payroll.csv": payroll}))
+    assert result.exit_code == 0, result.stdout
+    assert "payroll.csv, column Pay Date: every Pay Date is the 1st of May or Aug" in result.stdout
+    assert "fiscal_year: {first_month: 2}" in result.stdout
+    # Paid with the last payroll of the month after a calendar quarter (30 April, 31 July): ordinary,
+    # whatever the fiscal year, so no evidence.
+    payroll = PAYROLL.replace("04/15/2026", "04/30/2026").replace("04/30/2026,C2,Bo Chen,CLAW", "07/31/2026,C2,Bo Chen,CLAW")
+    result = _validate(tmp_path, _folder(tmp_path, "month_end", **{"payroll.csv": payroll}))
+    assert "fiscal_year" not in result.stdout, result.stdout
