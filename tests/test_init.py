@@ -168,6 +168,27 @@ def test_fiscal_labels_leave_the_first_month_undecided(tmp_path):
     assert "UNDECIDED: write the month your fiscal year starts" in guess.text
 
 
+def test_fiscal_labels_with_pay_dates_on_a_fiscal_quarters_first_day_propose_the_first_month(tmp_path):
+    # Bonuses paid on 1 May and 1 August: the day after quarters closing 30 April and 31 July, so the
+    # fiscal quarters start in Feb, May, Aug and Nov; February is proposed (as a guess to confirm), and
+    # one month back from the day after a close lands in the quarter that closed.
+    folder = write_files(tmp_path / "f", roster="csm_id,name,segment,annual_base,annual_variable\nC1,Ana,SMB,1,1\n",
+                         accounts="Fiscal Period,Account ID,CSM,Beginning ARR,Upsell,Downsell,Churn\n"
+                         "FY2027 Q1,A1,C1,100,0,0,0\nFY2027 Q2,A1,C1,100,0,0,0\n",
+                         payouts="Pay Date,Employee ID,Amount\n2026-05-01,C1,10\n2026-08-01,C1,10\n")
+    guess = guess_map(folder)
+    data = yaml.safe_load(guess.text)
+    assert data["fiscal_year"] == {"first_month": "February", "named_for": "end"}
+    assert data["tables"]["payouts"]["columns"]["quarter"] == {"column": "Pay Date", "from": "date",
+                                                               "paid_months_after": 1}
+    assert [u.key for u in guess.undecided] == ["fiscal_year.first_month"]
+    said = guess.text.split("first_month:")[0].rsplit("fiscal_year:", 1)[1]  # the comment above the key
+    assert "guess: every Pay Date is the 1st of May or Aug" in said and "May, August or November fit the pay dates too" in said
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert "validate: the data reads (0 warnings)" in result.stderr, result.stderr
+
+
 def test_canonical_folder_maps_to_itself(tmp_path):
     from .conftest import DEFAULT_ROSTER, FLAT_ACCOUNTS, PAID_AT_TARGET
 

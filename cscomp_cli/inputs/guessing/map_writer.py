@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cscomp_cli.core.quarters import FiscalEvidence, fiscal_evidence
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs.datamap import REQUIRED
 from cscomp_cli.inputs.files import DATA_DOC
@@ -92,6 +93,8 @@ class MapWriter:
         self.numbers_seen: dict[str, str] = {}  # table -> the convention its cells settled
         self.owners: set[str] = set()  # the accounts' owners (names as compared, and ids): their profiles stay
         self.date_styles: dict[str, str] = {}  # table -> the date format written
+        # Pay dates that say where fiscal quarters start (FiscalEvidence), and their header: the first month's guess.
+        self.fiscal_evidence: tuple[FiscalEvidence, str] | None = None
 
     # lines
 
@@ -136,9 +139,19 @@ class MapWriter:
         self.lines = lines
         if self.fiscal:
             self.entry(0, "fiscal_year", None, "the quarter labels say FY: a fiscal year")
-            self.entry(2, "first_month", None, "labels alone do not say which month the fiscal year starts",
-                       undecided="write the month your fiscal year starts (e.g. February)",
-                       path="fiscal_year.first_month")
+            if self.fiscal_evidence is not None:
+                # The pay dates show where the quarters start, not which of the four starts the year: a
+                # guess to confirm, but one that lets the map read (and validate) at once.
+                found, header = self.fiscal_evidence
+                self.entry(2, "first_month", found.month_name,
+                           f"guess: every {header} is {found.seen()}, the day after a quarter closes if the year "
+                           f"starts in {found.month_name}",
+                           undecided=f"confirm the month your fiscal year starts: {found.month_name} is a guess, "
+                           f"and {found.others()} fit the pay dates too", path="fiscal_year.first_month")
+            else:
+                self.entry(2, "first_month", None, "labels alone do not say which month the fiscal year starts",
+                           undecided="write the month your fiscal year starts (e.g. February)",
+                           path="fiscal_year.first_month")
             self.entry(2, "named_for", "end", "FY2027 ends in 2027 (Salesforce and Workday style); "
                        "write start if FY2027 starts in 2027")
         return "\n".join(self.lines + body) + "\n"
@@ -465,6 +478,12 @@ class MapWriter:
         months = list(pd.unique(dates.sort_values().dt.strftime("%b")))
         source = {"column": header, "from": "date", "paid_months_after": 1}
         if self.fiscal:
+            found = fiscal_evidence(dates.to_numpy(), pay_dates=True)
+            if found is not None:
+                self.fiscal_evidence = (found, header)
+                self.entry(6, "quarter", source, f"every pay date is {found.seen()}, the day after a quarter "
+                           "closes: 1 month back is the quarter that closed")
+                return
             self.entry(6, "quarter", source, f"pay dates in {', '.join(months)}",
                        undecided="months between a fiscal quarter's close and its pay date: 1 is a guess, "
                        "the fiscal year's first month decides it", path=f"{path}.quarter.paid_months_after")
