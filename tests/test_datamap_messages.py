@@ -101,3 +101,19 @@ def test_pay_dates_on_the_first_of_a_fiscal_quarter_warn_but_month_end_payroll_d
     payroll = PAYROLL.replace("04/15/2026", "04/30/2026").replace("04/30/2026,C2,Bo Chen,CLAW", "07/31/2026,C2,Bo Chen,CLAW")
     result = _validate(tmp_path, _folder(tmp_path, "month_end", **{"payroll.csv": payroll}))
     assert "fiscal_year" not in result.stdout, result.stdout
+
+
+# --- one true message, not a false one beside it -------------------------------------------------
+
+
+# Payroll matched to the roster by the employee's name rather than the id.
+BY_NAME = US_MAP.replace("      csm_id: Employee ID\n      amount: Amount",
+                         "      csm_id: {column: Employee Name, match: name}\n      amount: Amount")
+
+
+def test_a_blank_name_says_an_not_a(tmp_path):
+    payroll = PAYROLL.replace("04/15/2026,C2,Bo Chen,QBON", "04/15/2026,C2,,QBON")
+    result = _validate(tmp_path, _folder(tmp_path, **{"cscomp-data.yaml": BY_NAME, "payroll.csv": payroll}))
+    assert result.exit_code == 2
+    assert "payroll.csv, line 3, column Employee Name: Employee Name is blank" in result.stdout
+    assert "every row needs an Employee Name" in result.stdout and "a Employee" not in result.stdout

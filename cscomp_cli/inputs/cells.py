@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, DataWarning, note, report
+from cscomp_cli.core.formatting import with_article
 from cscomp_cli.core.quarters import CALENDAR, Calendar
 from cscomp_cli.inputs.cell_bytes import (
     arrow_categorical,
@@ -188,7 +189,8 @@ def text_column(table: pd.DataFrame, origin: Origin, column: str, *, required: b
     """A text column; ``categorical``: as categories (sorted), a blank cell missing, never a Python object per row."""
     cells = _cells(table, column)
     if required:
-        fail_where(cells == "", table, origin, column, f"{origin.column(column)} is blank", f"every row needs a {origin.column(column)}")
+        fail_where(cells == "", table, origin, column, f"{origin.column(column)} is blank",
+                   f"every row needs {with_article(origin.column(column))}")
     if categorical:
         fast = arrow_categorical(cells, blank_missing=not required)
         if fast is not None:
