@@ -117,3 +117,18 @@ def test_a_blank_name_says_an_not_a(tmp_path):
     assert result.exit_code == 2
     assert "payroll.csv, line 3, column Employee Name: Employee Name is blank" in result.stdout
     assert "every row needs an Employee Name" in result.stdout and "a Employee" not in result.stdout
+
+
+def test_a_blank_amount_under_a_map_points_at_the_maps_zero_key(tmp_path):
+    folder = _folder(tmp_path, **{"crm.csv": CRM.replace('"$100,000.00","$10,000.00"', '"","$10,000.00"'),
+                                  "cscomp-data.yaml": US_MAP.replace("zero: ['-', '']", "zero: ['-']")})
+    result = _validate(tmp_path, folder)
+    assert result.exit_code == 2
+    assert "crm.csv, line 2, column Beginning ARR: Beginning ARR is blank" in result.stdout
+    assert "tables.accounts.zero" in result.stdout and "write 0 for none" not in result.stdout, result.stdout
+    # Canonical files have no map: the hint stays as it was.
+    canonical = write_files(tmp_path / "canonical", accounts="quarter,account_id,csm_id,arr_start,expansion,contraction,"
+                            "churn\n2026Q1,A1,C1,,0,0,0\n", roster="csm_id,name,segment,annual_base,annual_variable\n"
+                            "C1,Ana,SMB,1,1\n")
+    result = _validate(tmp_path, canonical)
+    assert "every row needs arr_start; write 0 for none" in result.stdout and "tables." not in result.stdout

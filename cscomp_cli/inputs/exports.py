@@ -127,7 +127,8 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         headers = {renamed.get(c, c): h for c, h in headers.items()}
     out.attrs["written"] = export.header
     origin = Origin(export.origin.path, files=export.origin.files, starts=export.origin.starts,
-                    lines=export.origin.lines, headers=headers, places=export.origin.places)
+                    lines=export.origin.lines, headers=headers, places=export.origin.places,
+                    zero_key=f"tables.{name}.zero")
     return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter, left_out=left_out)
 
 
