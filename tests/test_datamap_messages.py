@@ -106,9 +106,57 @@ def test_pay_dates_on_the_first_of_a_fiscal_quarter_warn_but_month_end_payroll_d
 # --- one true message, not a false one beside it -------------------------------------------------
 
 
+def _errors(stdout: str) -> list[str]:
+    """validate's numbered error lines (the list under 'N errors')."""
+    errors = stdout.split(" error", 1)[1].split("warning", 1)[0] if " error" in stdout else ""
+    return [line for line in errors.splitlines() if line.strip()[:3].rstrip(".").isdigit()]
+
+
+def test_an_owner_matching_no_roster_name_is_that_one_error_not_also_a_blank_owner(tmp_path):
+    folder = _folder(tmp_path, **{"crm.csv": CRM.replace("Bo  Chen", "Bob Chen")})
+    result = _validate(tmp_path, folder)
+    assert result.exit_code == 2
+    assert "'Bob Chen' matches no name on the roster (closest: 'Bo Chen' (C2))" in result.stdout
+    assert "is blank" not in result.stdout, result.stdout
+    assert "1 error" in result.stdout and len(_errors(result.stdout)) == 1, result.stdout
+
+
+def test_a_required_value_the_map_does_not_list_is_that_one_error_not_also_a_blank(tmp_path):
+    # The roster's segment through a value map that lacks 'SMB': Bo's row is reported once.
+    data_map = US_MAP.replace("      segment: Segment\n", "      segment: {column: Segment, values: {Enterprise: ENT}}\n")
+    result = _validate(tmp_path, _folder(tmp_path, **{"cscomp-data.yaml": data_map}))
+    assert result.exit_code == 2
+    assert "'SMB' is not one of the values the data map lists for Segment" in result.stdout
+    assert "is blank" not in result.stdout, result.stdout
+    assert len(_errors(result.stdout)) == 1, result.stdout
+
+
 # Payroll matched to the roster by the employee's name rather than the id.
 BY_NAME = US_MAP.replace("      csm_id: Employee ID\n      amount: Amount",
                          "      csm_id: {column: Employee Name, match: name}\n      amount: Amount")
+
+
+def test_payroll_names_of_people_who_are_not_csms_are_a_warning_as_with_canonical_files(tmp_path):
+    # Dana Whitfield, the VP, is paid a 9,000.00 QBON: not on the (filtered) roster, so not a CSM.
+    # Her line is in no total: actual stays C1 6,250.00 + C2 (1,500.00 − 200.00) = 7,550.00.
+    payroll = PAYROLL + '    04/15/2026,X7,Dana Whitfield,QBON,"9,000.00"\n'
+    folder = _folder(tmp_path, **{"cscomp-data.yaml": BY_NAME, "payroll.csv": payroll})
+    result = _validate(tmp_path, folder)
+    assert result.exit_code == 0, result.stdout
+    assert "pays 1 person who is not a CSM" in result.stdout and "Dana Whitfield" in result.stdout
+    assert "9,000.00 in all" in result.stdout
+    document = _stress_test(tmp_path, folder)
+    assert {row["csm_id"]: row["actual"] for row in document["rows"]} == {"C1": 6250.0, "C2": 1300.0}
+    assert any("Dana Whitfield" in w and "not a CSM" in w for w in document["warnings"]), document["warnings"]
+    strict = run("validate", tmp_path / "plan.yaml", "--data", folder, "--strict")
+    assert strict.exit_code == 2 and "Dana Whitfield" in strict.stdout
+
+
+def test_a_payroll_name_of_two_roster_people_is_still_an_error(tmp_path):
+    hr = HR + '    C3,Bo Chen,Customer Success Manager,SMB,"USD 1.00","USD 1.00",01/01/2020\n'
+    result = _validate(tmp_path, _folder(tmp_path, **{"cscomp-data.yaml": BY_NAME, "hr.csv": hr}))
+    assert result.exit_code == 2
+    assert "'Bo Chen' is the name of 2 people on the roster (C2, C3)" in result.stdout
 
 
 def test_a_blank_name_says_an_not_a(tmp_path):

@@ -88,6 +88,9 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
     cells, left_out = _filter_rows(export, name, table, label)
     key = f"tables.{name}.columns"
     out = pd.DataFrame({"line": cells["line"]})
+    # Rows whose required cell the map could not translate (a name on no roster row, a value it does not
+    # list): reported once, then left out, so the loader does not report the same cell blank as well.
+    failed = pd.Series(False, index=cells.index)
     headers: dict[str, str] = {}
     spelled = {folded(h): h for h in cells.columns if h != "line"}
     own = {folded(h): h for h in export.header}
@@ -109,10 +112,16 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         header = _header(export, source.column, where, label)
         headers[column] = header
         values = cells[header]
+        required = column in datamap.REQUIRED[name]
         if source.values is not None:
-            values = _translate(values, source, header, cells, export.origin, where, label)
+            values, unlisted = _translate(values, source, header, cells, export.origin, where, label)
+            failed |= unlisted & required
         if source.match == "name":
-            values = _ids_from_names(values, source, names or _Names({}, {}), header, cells, export.origin, where, label)
+            # A payroll name on no roster row is someone who is not a CSM, as an id would be (docs/data.md):
+            # kept under the name, for the one warning that lists them.
+            values, unmatched = _ids_from_names(values, source, names or _Names({}, {}), header, cells, export.origin,
+                                                where, label, others_are_not_csms=name == "payouts")
+            failed |= unmatched
         if source.from_ == "date":
             values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where,
                                          undeclared=undeclared)
@@ -121,6 +130,8 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         elif column in datamap.DATES:
             values = iso_dates(values, table, header, cells, export.origin, f"tables.{name}.dates")
         out[column] = values
+    if bool(failed.any()):  # only reached while validate collects problems
+        out = out[~failed]
     if name == "accounts":  # the loader reads a plan's own column by the name the plan compares (CSAT is csat)
         renamed = {c: column_key(c) for c in datamap.extra_columns(table) if c not in unread}
         out = out.rename(columns=renamed)
@@ -169,8 +180,9 @@ def _filter_rows(export: ExportCells, name: str, table: Table, label: str) -> tu
 
 
 def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFrame, origin: Origin, where: str,
-               label: str) -> pd.Series:
-    """An export column's values through the map's value map; a value the map does not list is an error."""
+               label: str) -> tuple[pd.Series, pd.Series]:
+    """An export column's values through the map's value map; a value the map does not list is an error.
+    Returns the values and which rows held an unlisted one."""
     table = {k.strip().casefold(): v for k, v in source.values.items()}
     mapped = per_distinct(values, lambda v: table.get(v.casefold()))
     unlisted = mapped.isna() & (values != "")
@@ -183,7 +195,7 @@ def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFra
             + (f"; unlisted: {shown}" if len(distinct) > 1 else ""),
             **origin.at(cells.at[first, "line"], header),
             hint=f"add it to {where}.values in {MAP_FILE}, e.g. \"{distinct[0]}\": <value>; see {DATA_DOC}"))
-    return as_text(mapped)
+    return as_text(mapped), unlisted.astype(bool)
 
 
 @dataclass
@@ -205,9 +217,14 @@ def _roster_names(roster: Staged) -> _Names:
     return _Names(ids, spelled)
 
 
-def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: str,
-                    cells: pd.DataFrame, origin: Origin, where: str, label: str) -> pd.Series:
-    """Owners written as people's names, turned into the roster's csm_ids."""
+def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: str, cells: pd.DataFrame,
+                    origin: Origin, where: str, label: str, *, others_are_not_csms: bool = False
+                    ) -> tuple[pd.Series, pd.Series]:
+    """Owners written as people's names, turned into the roster's csm_ids; and which rows' names were
+    reported (matching no roster row, or two).
+
+    ``others_are_not_csms``: a name matching no roster row is not an error but someone who is not a
+    CSM (payroll's other staff), kept under the name as written."""
     names = roster.ids
     lookup = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
     for alias, csm_id in (source.aliases or {}).items():
@@ -216,12 +233,17 @@ def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: s
     distinct = np.array([str(v) for v in distinct], dtype=object)
     keys = [folded(v) for v in distinct]  # a few hundred owners, however many rows
     ids = np.array([lookup.get(key, "") for key in keys], dtype=object)
+    reported = np.zeros(len(distinct), dtype=bool)
     for i, name in enumerate(distinct):
         if name == "" or ids[i] != "":
             continue
         rows = codes == i
         first = cells.index[rows][0]
         twins = names.get(keys[i], [])
+        if len(twins) <= 1 and others_are_not_csms:
+            ids[i] = name
+            continue
+        reported[i] = True
         if len(twins) > 1:
             message = f"'{name}' is the name of {len(twins)} people on the roster ({', '.join(twins)})"
             hint = f"say which one this export means under {where}.aliases, e.g. \"{name}\": {twins[0]}"
@@ -233,7 +255,9 @@ def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: s
         more = int(rows.sum()) - 1
         report(DataError(message + (f" ({more} more row{'s' if more > 1 else ''} with this name)" if more else ""),
                          **origin.at(cells.at[first, "line"], header), hint=f"{hint}; see {DATA_DOC}"))
-    return pd.Series(ids[codes] if len(distinct) else np.array([], dtype=object), index=values.index, dtype=object)
+    empty = np.array([], dtype=object)
+    return (pd.Series(ids[codes] if len(distinct) else empty, index=values.index, dtype=object),
+            pd.Series(reported[codes] if len(distinct) else np.array([], dtype=bool), index=values.index))
 
 
 def _closest(folded: str, roster: _Names) -> str:
