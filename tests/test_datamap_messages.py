@@ -180,3 +180,19 @@ def test_a_blank_amount_under_a_map_points_at_the_maps_zero_key(tmp_path):
                             "C1,Ana,SMB,1,1\n")
     result = _validate(tmp_path, canonical)
     assert "every row needs arr_start; write 0 for none" in result.stdout and "tables." not in result.stdout
+
+
+# --- a monthly column mapped to an annual one ----------------------------------------------------
+
+
+def test_a_monthly_column_mapped_to_an_arr_column_warns_at_every_run(tmp_path):
+    folder = _folder(tmp_path, **{"crm.csv": CRM.replace("Upsell ARR", "Expansion MRR"),
+                                  "cscomp-data.yaml": US_MAP.replace("expansion: Upsell ARR", "expansion: Expansion MRR")})
+    result = _validate(tmp_path, folder)
+    assert result.exit_code == 0, result.stdout
+    assert ("column 'Expansion MRR' is mapped to expansion, an annual (ARR) amount, but its name says monthly"
+            in result.stdout), result.stdout
+    assert "tables.accounts.columns.expansion" in result.stdout and "docs/data.md" in result.stdout
+    assert any("Expansion MRR" in w for w in _stress_test(tmp_path, folder)["warnings"])
+    # An annual header says nothing of the kind.
+    assert "says monthly" not in _validate(tmp_path, _folder(tmp_path, "annual")).stdout

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.errors import DataError, MapError, report
+from cscomp_cli.core.errors import DataError, DataWarning, MapError, note, report
 from cscomp_cli.core.quarters import Calendar, label_in_file_name
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs import datamap
@@ -25,6 +25,7 @@ from cscomp_cli.inputs.datamap import (
     DataMap,
     Source,
     Table,
+    monthly_word,
 )
 from cscomp_cli.inputs.export_cells import ExportCells, as_text, per_distinct
 from cscomp_cli.inputs.export_reading import matching_files, read_export
@@ -111,6 +112,8 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
             continue
         header = _header(export, source.column, where, label)
         headers[column] = header
+        if column in datamap.ANNUAL.get(name, ()):
+            _warn_monthly(header, name, column, where, label)
         values = cells[header]
         required = column in datamap.REQUIRED[name]
         if source.values is not None:
@@ -141,6 +144,20 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
                     lines=export.origin.lines, headers=headers, places=export.origin.places,
                     zero_key=f"tables.{name}.zero")
     return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter, left_out=left_out)
+
+
+def _warn_monthly(header: str, name: str, column: str, where: str, label: str) -> None:
+    """A header whose name says monthly (Expansion MRR) mapped to an annual amount: a unit trap, every
+    value a twelfth of what the plan means, that reads without a single error."""
+    word = monthly_word(header)
+    if word is None:
+        return
+    kind = "an annual (ARR) amount" if name == "accounts" else "an annual amount"
+    note(DataWarning(
+        f"column '{header}' is mapped to {column}, {kind}, but its name says monthly ({word}): if it holds "
+        f"monthly amounts, every {column} is read 12 times too small", file=label, location=where,
+        hint=f"map {column} to the export's annual column, or export the amount as annual (12 × the monthly one); "
+        f"if '{header}' does hold annual amounts, rename it in the export; see {DATA_DOC}"))
 
 
 def _header(export: ExportCells, wanted: str, where: str, label: str) -> str:
