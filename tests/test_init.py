@@ -430,3 +430,21 @@ def test_a_missing_table_names_every_export_format_the_loader_reads(tmp_path):
     nothing = run("init", tmp_path)
     assert nothing.exit_code == 2
     assert "no file cscomp reads as an export (.csv, .txt, .tsv, .tab, .xlsx, .xlsm, .parquet, .pq)" in nothing.stderr
+
+
+def test_a_monthly_column_is_never_mapped_to_an_annual_one(tmp_path):
+    # 'Expansion MRR' is one letter from 'Expansion ARR', but a month's revenue read as a year's is 12
+    # times too small: init leaves expansion for a person (the map then refuses to load until they do)
+    # rather than map it with only a comment that a stress test would run past.
+    folder = us_folder(tmp_path)
+    crm = folder / "crm" / "accounts.csv"
+    crm.write_text(US_CRM.replace("Upsell ARR", "Expansion MRR"), encoding="utf-8")
+    guess = guess_map(folder)
+    columns = yaml.safe_load(guess.text)["tables"]["accounts"]["columns"]
+    assert "expansion" not in columns and "Expansion MRR" not in columns.values()
+    expansion = [u for u in guess.undecided if u.key == "tables.accounts.columns.expansion"]
+    assert len(expansion) == 1 and "says monthly (MRR)" in expansion[0].message, guess.undecided
+    assert "UNDECIDED: Expansion MRR looks like expansion, but its name says monthly (MRR)" in guess.text
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert "accounts needs expansion" in result.stderr

@@ -14,7 +14,7 @@ import pandas as pd
 
 from cscomp_cli.core.quarters import FiscalEvidence, fiscal_evidence
 from cscomp_cli.core.text import folded
-from cscomp_cli.inputs.datamap import REQUIRED
+from cscomp_cli.inputs.datamap import ANNUAL, REQUIRED, monthly_word
 from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.inputs.guessing.classify import (
     Export,
@@ -159,6 +159,11 @@ class MapWriter:
     def _table(self, table: str, export: Export, chosen: dict[str, Export], roster_names) -> None:
         columns = table_score(export, table)[1]
         base = f"tables.{table}"
+        # A header that says monthly (Expansion MRR) is never mapped to an annual amount: a month read as a
+        # year is 12 times too small, and a comment alone is easy to run past. Left for a person (a
+        # required column unmapped stops every command until they decide), said below.
+        monthly = {c: h for c, h in columns.items() if c in ANNUAL.get(table, ()) and monthly_word(h)}
+        columns = {c: h for c, h in columns.items() if c not in monthly}
         self.entry(2, table, None, f"{len(columns)} of its columns match the {table} table's")
         files = files_value(export.files, self.all_files)
         self.entry(4, "files", files, f"{len(export.files)} files with one header" if len(export.files) > 1 else None)
@@ -182,8 +187,16 @@ class MapWriter:
         unread = [h for h in export.headers if h not in columns.values()]
         # A required column no header was taken for is a choice for a person, not a gap for the
         # loader to find later. (A quarter missing is said by _quarter; a segment gets a constant.)
+        for canonical, header in monthly.items():
+            problem = (f"{header} looks like {canonical}, but its name says monthly ({monthly_word(header)}) and "
+                       f"{canonical} is a year's amount: not mapped. If it holds annual amounts after all, write "
+                       f"{canonical}: {header}; if monthly, map an annual column or export one (12 × the monthly "
+                       f"amount); see {DATA_DOC}")
+            self.comment(6, f"UNDECIDED: {problem}")
+            self.undecided.append(Undecided(f"{base}.columns.{canonical}", problem))
         for canonical in REQUIRED[table]:
-            if canonical in columns or canonical == "quarter" or (table == "roster" and canonical == "segment"):
+            if canonical in columns or canonical in monthly or canonical == "quarter" or (
+                    table == "roster" and canonical == "segment"):
                 continue
             problem = (f"no header of {', '.join(export.files)} was taken for {canonical}: write which column holds "
                        f"it" + (f" (not read: {', '.join(unread)})" if unread else ""))
