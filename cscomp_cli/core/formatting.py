@@ -27,6 +27,12 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def with_article(noun: str) -> str:
+    """"an Employee Name", "a CSM Owner": a noun (a column's name) with the article a sentence gives it
+    (by its first letter: a vowel but u takes "an"; "a user" and "a unit" keep "a")."""
+    return f"{'an' if noun[:1].lower() in ('a', 'e', 'i', 'o') else 'a'} {noun}"
+
+
 def and_joined(items: list[str]) -> str:
     """"a", "a and b", "a, b and c": items as a sentence names them."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

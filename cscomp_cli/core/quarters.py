@@ -189,6 +189,61 @@ class Calendar:
 CALENDAR = Calendar()
 
 
+@dataclass(frozen=True)
+class FiscalEvidence:
+    """Dates that sit on the boundaries of quarters other than the calendar's: the month a fiscal year
+    then likely starts, whether the dates are quarters' first days or their last, and the months seen."""
+
+    first_month: int  # 2 (quarters from Feb, May, Aug, Nov) or 3 (from Mar, Jun, Sep, Dec)
+    last_day: bool  # the dates are the last day of a month (the day before a quarter starts)
+    months: tuple[int, ...]  # the months the dates fall in, 1-12, in calendar order
+
+    def seen(self) -> str:
+        """'the 1st of Feb or May', 'the last day of Jan, Apr or Jul': what every date is."""
+        names = [MONTHS[m - 1][:3] for m in self.months]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        return f"{'the last day' if self.last_day else 'the 1st'} of {listed}"
+
+    @property
+    def month_name(self) -> str:
+        return MONTHS[self.first_month - 1]
+
+    def others(self) -> str:
+        """The other months starting the same quarters ('May, August or November')."""
+        names = [MONTHS[(self.first_month - 1 + 3 * i) % 12] for i in (1, 2, 3)]
+        return f"{names[0]}, {names[1]} or {names[2]}"
+
+
+def fiscal_evidence(days: np.ndarray, *, pay_dates: bool = False) -> FiscalEvidence | None:
+    """Whether dates read as quarters show a fiscal year nobody declared: every date the 1st of a month
+    (or, for quarter dates, the last day of one), and those months one quarter's length apart from
+    each other but not January, April, July and October. None when the dates show nothing of the kind.
+
+    Conservative on purpose: a mix of days, the 1st of every month (monthly snapshots) or a single
+    date is no evidence. ``pay_dates``: the dates are pay dates; payroll pays after a quarter closes,
+    and the last day of a month is simply when month-end payroll runs (31 January pays a calendar Q4
+    bonus as often as anything), so only a pay date on the 1st counts: the day after a quarter closed."""
+    import numpy as np
+    days = np.asarray(days, dtype="datetime64[D]")
+    days = np.unique(days[~np.isnat(days)])
+    if len(days) < 2:
+        return None
+    month_of = days.astype("datetime64[M]")
+    months = month_of.astype("int64") % 12 + 1
+    if bool((days == month_of.astype("datetime64[D]")).all()):
+        starts, last_day = months, False
+    elif not pay_dates and bool(((days + 1).astype("datetime64[M]") != month_of).all()):
+        starts, last_day = months % 12 + 1, True  # the day before the month after starts
+    else:
+        return None
+    # January, April, July and October leave 1 (mod 3): calendar quarters.
+    remainders = set((starts % 3).tolist())
+    if len(remainders) != 1 or remainders == {1}:
+        return None
+    return FiscalEvidence(first_month=2 if remainders == {2} else 3, last_day=last_day,
+                          months=tuple(sorted(set(months.tolist()))))
+
+
 def _day(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, DataWarning, note, report
+from cscomp_cli.core.formatting import with_article
 from cscomp_cli.core.quarters import CALENDAR, Calendar
 from cscomp_cli.inputs.cell_bytes import (
     arrow_categorical,
@@ -188,7 +189,8 @@ def text_column(table: pd.DataFrame, origin: Origin, column: str, *, required: b
     """A text column; ``categorical``: as categories (sorted), a blank cell missing, never a Python object per row."""
     cells = _cells(table, column)
     if required:
-        fail_where(cells == "", table, origin, column, f"{origin.column(column)} is blank", f"every row needs a {origin.column(column)}")
+        fail_where(cells == "", table, origin, column, f"{origin.column(column)} is blank",
+                   f"every row needs {with_article(origin.column(column))}")
     if categorical:
         fast = arrow_categorical(cells, blank_missing=not required)
         if fast is not None:
@@ -285,7 +287,11 @@ def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required:
         parsed[at] = np.where(is_negative, -number, number)
         values = pd.Series(parsed, index=written.index)
     if required:
-        fail_where(blank, context, origin, column, f"{origin.column(column)} is blank", f"every row needs {origin.column(column)}; write 0 for none")
+        header = origin.column(column)
+        # Under a data map the export is not edited by hand: a blank meaning 0 is said in the map's zero: key.
+        blank_hint = (f"fill the cell in the export, or, if a blank {header} means 0, add \"\" to the list under "
+                      f"{origin.zero_key} in the data map; see {DATA_DOC}" if origin.zero_key else "write 0 for none")
+        fail_where(blank, context, origin, column, f"{header} is blank", f"every row needs {header}; {blank_hint}")
     fail_where(
         values.abs() > MAX_AMOUNT,
         context,

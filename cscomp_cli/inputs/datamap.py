@@ -50,6 +50,25 @@ AMOUNTS = {
     "quotas": ("target",),
 }
 DATES = ("start_date", "end_date")
+# The amounts cscomp reads as a year's (ARR, annual pay): a column of monthly ones is 12 times too small.
+ANNUAL = {
+    "accounts": ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"),
+    "roster": ("annual_base", "annual_variable"),
+}
+_MONTHLY_WORDS = ("mrr", "cmrr", "monthly", "mthly")
+_MONTHLY_PHRASES = (" per month ", " a month ", " mo ")
+
+
+def monthly_word(header: str) -> str | None:
+    """What in an export's header says its amounts are monthly ('MRR', 'monthly', 'per month'), or None."""
+    import re
+
+    words = [w for w in re.split(r"[^0-9a-z]+", folded(header)) if w]
+    for word in _MONTHLY_WORDS:
+        if word in words:
+            return word.upper() if word.endswith("mrr") else word
+    spaced = f" {' '.join(words)} "
+    return next((phrase.strip() for phrase in _MONTHLY_PHRASES if phrase in spaced), None)
 
 NUMBER_STYLES = {"1,234.56": ".", "1234.56": ".", "1.234,56": ",", "1 234,56": ",", "1234,56": ","}
 DATE_STYLES = {"YYYY-MM-DD": "%Y-%m-%d", "MM/DD/YYYY": "%m/%d/%Y", "DD/MM/YYYY": "%d/%m/%Y",

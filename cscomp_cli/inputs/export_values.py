@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.errors import DataError, report
-from cscomp_cli.core.quarters import Calendar
+from cscomp_cli.core.errors import DataError, DataWarning, note, report
+from cscomp_cli.core.quarters import Calendar, fiscal_evidence
 from cscomp_cli.inputs.datamap import (
     DATE_STYLES,
     MAP_FILE,
@@ -125,8 +125,11 @@ def iso_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame,
 
 
 def quarters_from_dates(values: pd.Series, source: Source, table: Table, header: str, cells: pd.DataFrame,
-                         origin: Origin, calendar: Calendar, where: str) -> pd.Series:
-    """A date column (a pay date) as the quarter it belongs to, counting back paid_months_after months."""
+                         origin: Origin, calendar: Calendar, where: str, *, undeclared: bool = False) -> pd.Series:
+    """A date column (a pay date) as the quarter it belongs to, counting back paid_months_after months.
+
+    ``undeclared``: the map says nothing of a fiscal year, so dates on another calendar's quarter
+    boundaries are worth a warning (fiscal_year_warning)."""
     dates_key = where.rsplit(".columns.", 1)[0] + ".dates"
     parsed = _parse_dates(values, table, header, cells, origin, dates_key)
     known = parsed.notna().to_numpy()
@@ -134,4 +137,32 @@ def quarters_from_dates(values: pd.Series, source: Source, table: Table, header:
     if known.any():
         days = parsed[known].to_numpy().astype("datetime64[D]")
         labels[known] = calendar.quarter_of(days, source.paid_months_after or 0)
+        if undeclared:
+            warning = fiscal_year_warning(days, source, header, origin, calendar)
+            if warning is not None:
+                note(warning)
     return pd.Series(labels, index=values.index, dtype=object)
+
+
+def fiscal_year_warning(days: np.ndarray, source: Source, header: str, origin: Origin,
+                        calendar: Calendar) -> DataWarning | None:
+    """A map reading quarters from dates that all sit on a fiscal quarter's boundary, with no fiscal_year:
+    every bonus would be set against the wrong calendar quarter, and proration count the wrong days."""
+    paid = bool(source.paid_months_after)
+    found = fiscal_evidence(days, pay_dates=paid)
+    if found is None:
+        return None
+    first = days[0]
+    if paid:
+        meaning = "the day after a quarter closes"
+    else:
+        meaning = "the day a quarter closes" if found.last_day else "the day a quarter starts"
+    quarter = calendar.quarter_of(np.array([first]), source.paid_months_after or 0)[0]
+    example = f"a pay date of {first} counts for {quarter}" if paid else f"{first} is in {quarter}"
+    return DataWarning(
+        f"every {header} is {found.seen()}: {meaning} if your fiscal year starts in {found.month_name}; without "
+        f"fiscal_year the map reads them as calendar quarters ({example})",
+        file=origin.path, location=f"column {header}",
+        hint=f"if your fiscal year starts in {found.month_name}, add fiscal_year: {{first_month: {found.first_month}}} "
+        f"to {MAP_FILE} ({found.others()} start the same quarters, numbered from another month); if your quarters "
+        f"are calendar quarters, write fiscal_year: {{first_month: 1}} to say so; see {DATA_DOC}")

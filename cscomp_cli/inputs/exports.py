@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.errors import DataError, MapError, report
+from cscomp_cli.core.errors import DataError, DataWarning, MapError, note, report
 from cscomp_cli.core.quarters import Calendar, label_in_file_name
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs import datamap
@@ -25,6 +25,7 @@ from cscomp_cli.inputs.datamap import (
     DataMap,
     Source,
     Table,
+    monthly_word,
 )
 from cscomp_cli.inputs.export_cells import ExportCells, as_text, per_distinct
 from cscomp_cli.inputs.export_reading import matching_files, read_export
@@ -49,7 +50,9 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
     datamap.check_extra_columns(data_map, label, extra)
     staged: dict[str, Staged | None] = {}
     roster = data_map.tables.roster
-    staged["roster"] = _stage(folder, "roster", roster, calendar, label, names=None)
+    # Without fiscal_year, dates on another calendar's quarter boundaries are worth a warning.
+    undeclared = data_map.fiscal_year is None
+    staged["roster"] = _stage(folder, "roster", roster, calendar, label, names=None, undeclared=undeclared)
     names = _roster_names(staged["roster"])
     for name in ("accounts", "payouts", "quotas"):
         table = data_map.table(name)
@@ -60,7 +63,7 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
             staged[name] = None
             continue
         staged[name] = _stage(folder, name, table, calendar, label, names=names,
-                              extra=extra if name == "accounts" else set())
+                              extra=extra if name == "accounts" else set(), undeclared=undeclared)
     return staged
 
 
@@ -76,7 +79,7 @@ def export_files(folder: Path, data_map: DataMap) -> list[Path]:
 
 
 def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str,
-           names: _Names | None, extra: set[str] = frozenset()) -> Staged:
+           names: _Names | None, extra: set[str] = frozenset(), undeclared: bool = False) -> Staged:
     # The map's own accounts columns no plan reads are left unread; a plan's column the map does not
     # name is read from an export header of that name (csat, Churn Reason for churn_reason) when there is one.
     unread = {c for c in datamap.extra_columns(table) if column_key(c) not in extra} if name == "accounts" else set()
@@ -86,6 +89,9 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
     cells, left_out = _filter_rows(export, name, table, label)
     key = f"tables.{name}.columns"
     out = pd.DataFrame({"line": cells["line"]})
+    # Rows whose required cell the map could not translate (a name on no roster row, a value it does not
+    # list): reported once, then left out, so the loader does not report the same cell blank as well.
+    failed = pd.Series(False, index=cells.index)
     headers: dict[str, str] = {}
     spelled = {folded(h): h for h in cells.columns if h != "line"}
     own = {folded(h): h for h in export.header}
@@ -106,26 +112,52 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
             continue
         header = _header(export, source.column, where, label)
         headers[column] = header
+        if column in datamap.ANNUAL.get(name, ()):
+            _warn_monthly(header, name, column, where, label)
         values = cells[header]
+        required = column in datamap.REQUIRED[name]
         if source.values is not None:
-            values = _translate(values, source, header, cells, export.origin, where, label)
+            values, unlisted = _translate(values, source, header, cells, export.origin, where, label)
+            failed |= unlisted & required
         if source.match == "name":
-            values = _ids_from_names(values, source, names or _Names({}, {}), header, cells, export.origin, where, label)
+            # A payroll name on no roster row is someone who is not a CSM, as an id would be (docs/data.md):
+            # kept under the name, for the one warning that lists them.
+            values, unmatched = _ids_from_names(values, source, names or _Names({}, {}), header, cells, export.origin,
+                                                where, label, others_are_not_csms=name == "payouts")
+            failed |= unmatched
         if source.from_ == "date":
-            values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where)
+            values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where,
+                                         undeclared=undeclared)
         elif column in AMOUNTS[name]:
             values = amount_text(values, table, column)
         elif column in datamap.DATES:
             values = iso_dates(values, table, header, cells, export.origin, f"tables.{name}.dates")
         out[column] = values
+    if bool(failed.any()):  # only reached while validate collects problems
+        out = out[~failed]
     if name == "accounts":  # the loader reads a plan's own column by the name the plan compares (CSAT is csat)
         renamed = {c: column_key(c) for c in datamap.extra_columns(table) if c not in unread}
         out = out.rename(columns=renamed)
         headers = {renamed.get(c, c): h for c, h in headers.items()}
     out.attrs["written"] = export.header
     origin = Origin(export.origin.path, files=export.origin.files, starts=export.origin.starts,
-                    lines=export.origin.lines, headers=headers, places=export.origin.places)
+                    lines=export.origin.lines, headers=headers, places=export.origin.places,
+                    zero_key=f"tables.{name}.zero")
     return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter, left_out=left_out)
+
+
+def _warn_monthly(header: str, name: str, column: str, where: str, label: str) -> None:
+    """A header whose name says monthly (Expansion MRR) mapped to an annual amount: a unit trap, every
+    value a twelfth of what the plan means, that reads without a single error."""
+    word = monthly_word(header)
+    if word is None:
+        return
+    kind = "an annual (ARR) amount" if name == "accounts" else "an annual amount"
+    note(DataWarning(
+        f"column '{header}' is mapped to {column}, {kind}, but its name says monthly ({word}): if it holds "
+        f"monthly amounts, every {column} is read 12 times too small", file=label, location=where,
+        hint=f"map {column} to the export's annual column, or export the amount as annual (12 × the monthly one); "
+        f"if '{header}' does hold annual amounts, rename it in the export; see {DATA_DOC}"))
 
 
 def _header(export: ExportCells, wanted: str, where: str, label: str) -> str:
@@ -165,8 +197,9 @@ def _filter_rows(export: ExportCells, name: str, table: Table, label: str) -> tu
 
 
 def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFrame, origin: Origin, where: str,
-               label: str) -> pd.Series:
-    """An export column's values through the map's value map; a value the map does not list is an error."""
+               label: str) -> tuple[pd.Series, pd.Series]:
+    """An export column's values through the map's value map; a value the map does not list is an error.
+    Returns the values and which rows held an unlisted one."""
     table = {k.strip().casefold(): v for k, v in source.values.items()}
     mapped = per_distinct(values, lambda v: table.get(v.casefold()))
     unlisted = mapped.isna() & (values != "")
@@ -179,7 +212,7 @@ def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFra
             + (f"; unlisted: {shown}" if len(distinct) > 1 else ""),
             **origin.at(cells.at[first, "line"], header),
             hint=f"add it to {where}.values in {MAP_FILE}, e.g. \"{distinct[0]}\": <value>; see {DATA_DOC}"))
-    return as_text(mapped)
+    return as_text(mapped), unlisted.astype(bool)
 
 
 @dataclass
@@ -201,9 +234,14 @@ def _roster_names(roster: Staged) -> _Names:
     return _Names(ids, spelled)
 
 
-def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: str,
-                    cells: pd.DataFrame, origin: Origin, where: str, label: str) -> pd.Series:
-    """Owners written as people's names, turned into the roster's csm_ids."""
+def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: str, cells: pd.DataFrame,
+                    origin: Origin, where: str, label: str, *, others_are_not_csms: bool = False
+                    ) -> tuple[pd.Series, pd.Series]:
+    """Owners written as people's names, turned into the roster's csm_ids; and which rows' names were
+    reported (matching no roster row, or two).
+
+    ``others_are_not_csms``: a name matching no roster row is not an error but someone who is not a
+    CSM (payroll's other staff), kept under the name as written."""
     names = roster.ids
     lookup = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
     for alias, csm_id in (source.aliases or {}).items():
@@ -212,12 +250,17 @@ def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: s
     distinct = np.array([str(v) for v in distinct], dtype=object)
     keys = [folded(v) for v in distinct]  # a few hundred owners, however many rows
     ids = np.array([lookup.get(key, "") for key in keys], dtype=object)
+    reported = np.zeros(len(distinct), dtype=bool)
     for i, name in enumerate(distinct):
         if name == "" or ids[i] != "":
             continue
         rows = codes == i
         first = cells.index[rows][0]
         twins = names.get(keys[i], [])
+        if len(twins) <= 1 and others_are_not_csms:
+            ids[i] = name
+            continue
+        reported[i] = True
         if len(twins) > 1:
             message = f"'{name}' is the name of {len(twins)} people on the roster ({', '.join(twins)})"
             hint = f"say which one this export means under {where}.aliases, e.g. \"{name}\": {twins[0]}"
@@ -229,7 +272,9 @@ def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: s
         more = int(rows.sum()) - 1
         report(DataError(message + (f" ({more} more row{'s' if more > 1 else ''} with this name)" if more else ""),
                          **origin.at(cells.at[first, "line"], header), hint=f"{hint}; see {DATA_DOC}"))
-    return pd.Series(ids[codes] if len(distinct) else np.array([], dtype=object), index=values.index, dtype=object)
+    empty = np.array([], dtype=object)
+    return (pd.Series(ids[codes] if len(distinct) else empty, index=values.index, dtype=object),
+            pd.Series(reported[codes] if len(distinct) else np.array([], dtype=bool), index=values.index))
 
 
 def _closest(folded: str, roster: _Names) -> str:

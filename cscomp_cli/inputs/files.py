@@ -71,6 +71,7 @@ class Origin:
     lines: np.ndarray | None = None
     headers: dict[str, str] = field(default_factory=dict)
     places: tuple[str, ...] = ()  # per file: "line" (CSV), "sheet Accounts, row" or "row" (Parquet)
+    zero_key: str | None = None  # a table read through a data map: its key listing the cells that mean 0
 
     def _part(self, key: int) -> int:
         return bisect.bisect_right(self.starts, key) - 1

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from cscomp_cli.core.quarters import FiscalEvidence, fiscal_evidence
 from cscomp_cli.core.text import folded
-from cscomp_cli.inputs.datamap import REQUIRED
+from cscomp_cli.inputs.datamap import ANNUAL, REQUIRED, monthly_word
 from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.inputs.guessing.classify import (
     Export,
@@ -92,6 +93,8 @@ class MapWriter:
         self.numbers_seen: dict[str, str] = {}  # table -> the convention its cells settled
         self.owners: set[str] = set()  # the accounts' owners (names as compared, and ids): their profiles stay
         self.date_styles: dict[str, str] = {}  # table -> the date format written
+        # Pay dates that say where fiscal quarters start (FiscalEvidence), and their header: the first month's guess.
+        self.fiscal_evidence: tuple[FiscalEvidence, str] | None = None
 
     # lines
 
@@ -136,9 +139,19 @@ class MapWriter:
         self.lines = lines
         if self.fiscal:
             self.entry(0, "fiscal_year", None, "the quarter labels say FY: a fiscal year")
-            self.entry(2, "first_month", None, "labels alone do not say which month the fiscal year starts",
-                       undecided="write the month your fiscal year starts (e.g. February)",
-                       path="fiscal_year.first_month")
+            if self.fiscal_evidence is not None:
+                # The pay dates show where the quarters start, not which of the four starts the year: a
+                # guess to confirm, but one that lets the map read (and validate) at once.
+                found, header = self.fiscal_evidence
+                self.entry(2, "first_month", found.month_name,
+                           f"guess: every {header} is {found.seen()}, the day after a quarter closes if the year "
+                           f"starts in {found.month_name}",
+                           undecided=f"confirm the month your fiscal year starts: {found.month_name} is a guess, "
+                           f"and {found.others()} fit the pay dates too", path="fiscal_year.first_month")
+            else:
+                self.entry(2, "first_month", None, "labels alone do not say which month the fiscal year starts",
+                           undecided="write the month your fiscal year starts (e.g. February)",
+                           path="fiscal_year.first_month")
             self.entry(2, "named_for", "end", "FY2027 ends in 2027 (Salesforce and Workday style); "
                        "write start if FY2027 starts in 2027")
         return "\n".join(self.lines + body) + "\n"
@@ -146,6 +159,11 @@ class MapWriter:
     def _table(self, table: str, export: Export, chosen: dict[str, Export], roster_names) -> None:
         columns = table_score(export, table)[1]
         base = f"tables.{table}"
+        # A header that says monthly (Expansion MRR) is never mapped to an annual amount: a month read as a
+        # year is 12 times too small, and a comment alone is easy to run past. Left for a person (a
+        # required column unmapped stops every command until they decide), said below.
+        monthly = {c: h for c, h in columns.items() if c in ANNUAL.get(table, ()) and monthly_word(h)}
+        columns = {c: h for c, h in columns.items() if c not in monthly}
         self.entry(2, table, None, f"{len(columns)} of its columns match the {table} table's")
         files = files_value(export.files, self.all_files)
         self.entry(4, "files", files, f"{len(export.files)} files with one header" if len(export.files) > 1 else None)
@@ -169,8 +187,16 @@ class MapWriter:
         unread = [h for h in export.headers if h not in columns.values()]
         # A required column no header was taken for is a choice for a person, not a gap for the
         # loader to find later. (A quarter missing is said by _quarter; a segment gets a constant.)
+        for canonical, header in monthly.items():
+            problem = (f"{header} looks like {canonical}, but its name says monthly ({monthly_word(header)}) and "
+                       f"{canonical} is a year's amount: not mapped. If it holds annual amounts after all, write "
+                       f"{canonical}: {header}; if monthly, map an annual column or export one (12 × the monthly "
+                       f"amount); see {DATA_DOC}")
+            self.comment(6, f"UNDECIDED: {problem}")
+            self.undecided.append(Undecided(f"{base}.columns.{canonical}", problem))
         for canonical in REQUIRED[table]:
-            if canonical in columns or canonical == "quarter" or (table == "roster" and canonical == "segment"):
+            if canonical in columns or canonical in monthly or canonical == "quarter" or (
+                    table == "roster" and canonical == "segment"):
                 continue
             problem = (f"no header of {', '.join(export.files)} was taken for {canonical}: write which column holds "
                        f"it" + (f" (not read: {', '.join(unread)})" if unread else ""))
@@ -465,6 +491,12 @@ class MapWriter:
         months = list(pd.unique(dates.sort_values().dt.strftime("%b")))
         source = {"column": header, "from": "date", "paid_months_after": 1}
         if self.fiscal:
+            found = fiscal_evidence(dates.to_numpy(), pay_dates=True)
+            if found is not None:
+                self.fiscal_evidence = (found, header)
+                self.entry(6, "quarter", source, f"every pay date is {found.seen()}, the day after a quarter "
+                           "closes: 1 month back is the quarter that closed")
+                return
             self.entry(6, "quarter", source, f"pay dates in {', '.join(months)}",
                        undecided="months between a fiscal quarter's close and its pay date: 1 is a guess, "
                        "the fiscal year's first month decides it", path=f"{path}.quarter.paid_months_after")
