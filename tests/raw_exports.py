@@ -197,6 +197,19 @@ def write_raw(canonical: Path, out: Path, variant: str) -> Path:
     return out
 
 
+def plan_for(plan: Path, variant: str, folder: Path) -> Path:
+    """The plan a variant is replayed under: the eu exports write their amounts in euros (EUR 142.000,
+    a code cscomp checks against the plan's currency), so they replay the same plan reporting in EUR."""
+    if variant != "eu":
+        return plan
+    text = plan.read_text(encoding="utf-8")
+    assert "currency: USD" in text, plan
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{plan.stem}_eur.yaml"
+    path.write_text(text.replace("currency: USD", "currency: EUR", 1), encoding="utf-8")
+    return path
+
+
 def write_truth(canonical: Path, out: Path, variant: str) -> Path:
     """The canonical folder a person converting `variant` by hand writes: canonical itself, except the
     roster segment the eu roster lacks (All) and the fiscal labels (plus a map declaring the fiscal year)."""

@@ -66,7 +66,7 @@ def test_payout_amounts_may_be_negative_clawbacks(tmp_path, cell, value):
     assert load_payouts(tmp_path / "payouts.csv")["amount"].tolist() == [value]
 
 
-@pytest.mark.parametrize("cell", ["12.3.4", "1,23", "USD 100", "100$", "1e5", "ten", "--5", "(-5)", "(5"])
+@pytest.mark.parametrize("cell", ["12.3.4", "1,23", "ABC 100", "100 pcs", "100$", "1e5", "ten", "--5", "(-5)", "(5"])
 def test_anything_else_in_an_amount_column_is_refused(data_dir, cell):
     path = folder(data_dir, payouts=f'quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,"{cell}"\n')
     assert_user_error(stress(path), "payouts.csv", "line 3, column amount", "is not an amount")

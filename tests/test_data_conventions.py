@@ -320,8 +320,8 @@ def test_a_status_word_in_a_boolean_column_is_quoted_as_written(data_dir):
 def test_format_hints_point_at_the_data_docs(data_dir):
     path = folder(data_dir, accounts=FLAT_ACCOUNTS.replace("2026Q1,A2", "2026Q5,A2"))
     assert_user_error(stress(path), "'2026Q5' is not a quarter label", "docs/data.md")
-    path = folder(data_dir, payouts="quarter,csm_id,amount\n2026Q1,C1,USD 5000\n")
-    assert_user_error(stress(path), "'USD 5000' is not an amount", "docs/data.md")
+    path = folder(data_dir, payouts="quarter,csm_id,amount\n2026Q1,C1,5000 dollars\n")
+    assert_user_error(stress(path), "'5000 dollars' is not an amount", "docs/data.md")
 
 
 # --- more of the same, at the edges ---------------------------------------------------------

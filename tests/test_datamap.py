@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import REPO, run
 from tests.raw_exports import (
+    plan_for,
     CRM_SPELLING,
     HIRE,
     LEAVER,
@@ -230,8 +231,8 @@ def _payout_facts(out: dict) -> dict:
     return {"quarters": out["quarters"], "rows": rows, "csms": csms, "summary": summary}
 
 
-def _replay(folder: Path) -> dict:
-    result = run("stress-test", PLAN, "--data", folder, "--format", "json")
+def _replay(folder: Path, plan: Path = PLAN) -> dict:
+    result = run("stress-test", plan, "--data", folder, "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert "unexpected" not in result.stderr
     return json.loads(result.stdout)
@@ -241,7 +242,8 @@ def _replay(folder: Path) -> dict:
 def test_mapped_exports_replay_like_the_canonical_folder(canonical, tmp_path, variant):
     raw = write_raw(canonical, tmp_path / "raw", variant)
     truth = write_truth(canonical, tmp_path / "truth", variant)
-    mapped, expected = _payout_facts(_replay(raw)), _payout_facts(_replay(truth))
+    plan = plan_for(PLAN, variant, tmp_path)
+    mapped, expected = _payout_facts(_replay(raw, plan)), _payout_facts(_replay(truth, plan))
     assert mapped["quarters"] == expected["quarters"]
     assert mapped["summary"] == expected["summary"]
     assert mapped["csms"] == expected["csms"]
@@ -253,7 +255,7 @@ def test_mapped_exports_replay_like_the_canonical_folder(canonical, tmp_path, va
 
 
 def test_mapped_names_and_segments_come_from_the_roster(canonical, tmp_path):
-    out = _replay(write_raw(canonical, tmp_path / "eu", "eu"))
+    out = _replay(write_raw(canonical, tmp_path / "eu", "eu"), plan_for(PLAN, "eu", tmp_path))
     names = {c["csm_id"]: (c["name"], c["segment"]) for c in out["csms"]}
     assert names["E1002"] == ("José Núñez", "All")
 
@@ -419,7 +421,7 @@ def test_headers_in_the_map_match_in_any_case_and_spacing(canonical, tmp_path):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_validate_reads_the_mapped_exports_cleanly(canonical, tmp_path, variant):
     raw = write_raw(canonical, tmp_path / variant, variant)
-    result = run("validate", PLAN, "--data", raw)
+    result = run("validate", plan_for(PLAN, variant, tmp_path), "--data", raw)
     assert result.exit_code == 0, result.stderr + result.stdout
     assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
 

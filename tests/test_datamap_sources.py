@@ -104,9 +104,9 @@ def _us_folder(tmp_path, name="raw", **overrides):
     return write_files(tmp_path / name, **files)
 
 
-def _replay(folder, tmp_path) -> dict:
+def _replay(folder, tmp_path, currency: str = "USD") -> dict:
     plan = tmp_path / "plan.yaml"
-    plan.write_text(NRR_ONLY_YAML)
+    plan.write_text(NRR_ONLY_YAML + f"currency: {currency}\n")
     result = run("stress-test", plan, "--data", folder, "--quarters", "1", "--format", "json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
@@ -290,8 +290,9 @@ def test_european_exports_read_with_decimal_commas_and_currency_after_the_number
     folder = write_files(tmp_path / "eu", **{"crm.csv": crm, "hr.csv": hr, "payroll.csv": payroll,
                                              "cscomp-data.yaml": raw})
     (folder / "crm.csv").write_bytes(crm.encode("cp1252"))  # Excel on Windows
-    canonical = _replay(write_files(tmp_path / "canonical", **CANONICAL), tmp_path)
-    mapped = _replay(folder, tmp_path)
+    # Its salaries say EUR: the plan reports in EUR, or they would be refused as another currency.
+    canonical = _replay(write_files(tmp_path / "canonical", **CANONICAL), tmp_path, "EUR")
+    mapped = _replay(folder, tmp_path, "EUR")
     assert mapped["rows"] == canonical["rows"]
     assert any("Windows-1252" in w for w in mapped["warnings"])  # auto encoding says what it chose
 

@@ -16,6 +16,7 @@ import yaml
 
 from tests.conftest import REPO, run
 from tests.raw_exports import (
+    plan_for,
     MAP_FILE,
     VARIANTS,
     write_canonical,
@@ -99,7 +100,7 @@ def test_init_then_stress_test_pays_what_the_hand_converted_folder_pays(canonica
     assert undecided == UNDECIDED[variant]
     _decide(raw, undecided)
     truth = write_truth(canonical, tmp_path / "truth", variant)
-    for plan in PLANS:
+    for plan in (plan_for(plan, variant, tmp_path) for plan in PLANS):
         mapped, expected = _stress_test(plan, raw), _stress_test(plan, truth)
         assert _paid(mapped) == _paid(expected), plan.name
         assert mapped["rows"] == expected["rows"] or variant == "eu", plan.name  # eu: no segment in its roster

@@ -33,6 +33,7 @@ from cscomp_cli.core.rounding import cents_to_amount
 from cscomp_cli.core.strict_yaml import MAX_PLAN_NUMBER
 from cscomp_cli.core.text import did_you_mean
 from cscomp_cli.core.units import percent_decimal
+from cscomp_cli.engine.currencies import check_currencies
 from cscomp_cli.engine.paid_quarters import quarter_notes, select_quarters
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.versus_actual import compare_with_actual
@@ -323,6 +324,8 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
     """One row per value: cost, delta, CSMs paid more/less, top performers paid less, correlation,
     and total cash (paid more / less are judged on it); ``data`` is the folder read, named in every output."""
     window = select_quarters(dataset, quarters, through)
+    # Every swept value reports in the plan's one currency: data in another stops the sweep, not each value.
+    check_currencies(str(document.get("currency", "USD")), str(document.get("name") or label), dataset)
     apply_setting(document, setting.path, setting.values[0])  # a path that does not exist stops here
     _check_segment(setting.path, dataset)
     own = _current_value(document, setting.path)

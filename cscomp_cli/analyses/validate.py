@@ -48,6 +48,7 @@ from cscomp_cli.inputs.tables import (
     load_payouts,
     load_quotas,
     load_roster,
+    table_currencies,
     written_headers,
 )
 from cscomp_cli.plan.model import Plan
@@ -155,6 +156,7 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
     """
     columns = header_columns(loaded)
     headers = written_headers(loaded)
+    currencies = table_currencies(loaded)
     def clean(table, keys, amounts=()):
         if table is None:
             return None
@@ -176,6 +178,7 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
         origins=origins,
         calendar=calendar,
         headers=headers,
+        currencies=currencies,
     )
 
 

@@ -19,6 +19,7 @@ from cscomp_cli.core.errors import PlanError, report
 from cscomp_cli.core.quarters import quarter_ordinal
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.books import BookMetrics
+from cscomp_cli.engine.currencies import check_currencies
 from cscomp_cli.engine.data_warnings import data_warnings, roster_warnings
 from cscomp_cli.engine.metrics import (
     book_codes,
@@ -79,6 +80,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     X_metric, X_target, X_attainment, X_fraction, X_multiplier, X_payout_cents; then
     components_cents, cap_adjustment_cents, proposed_cents, actual_cents (int64 cents).
     """
+    check_currencies(plan.currency, plan.name, dataset)
     window = select_quarters(dataset, quarters, through) if window is None else sorted(window, key=quarter_ordinal)
     notes = quarter_notes(dataset, window)
     shared = None if cache is None else cache.setdefault((id(dataset), tuple(window)), {})

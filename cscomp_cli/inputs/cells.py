@@ -18,6 +18,7 @@ from cscomp_cli.inputs.cell_bytes import (
     distinct_cells,
     plain_floats,
 )
+from cscomp_cli.inputs.currency_cells import split_codes
 from cscomp_cli.inputs.files import (
     DATA_DOC,
     DELIMITER_NAMES,
@@ -44,7 +45,7 @@ _FALSE = {"false", "no", "n", "0", ""}
 MAX_AMOUNT = 1e12
 
 
-_AMOUNT_HINT = f"write amounts like 1234.50, 1,234.50 or $1,234.50; see {DATA_DOC}"
+_AMOUNT_HINT = f"write amounts like 1234.50, 1,234.50, $1,234.50 or 1,234.50 USD; see {DATA_DOC}"
 
 
 _EUROPEAN_HINT = ("this file uses decimal commas: write amounts like 1234,50 or 1.234,50 (or re-export it with "
@@ -229,8 +230,12 @@ def quarter_column(table: pd.DataFrame, origin: Origin, *, required: bool = True
 
 
 def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required: bool, negative: bool,
-             numbers: NumberColumns = NumberColumns(), what: str = "an amount", advice: str = _AMOUNT_HINT) -> pd.Series:
-    """Parse an amount column; blank cells are NaN (an error when required)."""
+             numbers: NumberColumns = NumberColumns(), what: str = "an amount", advice: str = _AMOUNT_HINT,
+             codes: dict[str, pd.Series] | None = None) -> pd.Series:
+    """Parse an amount column; blank cells are NaN (an error when required).
+
+    A cell may carry an ISO 4217 code before or after the number (USD 37,500, 72,000.00 gbp); when
+    ``codes`` is given and some cell does, ``codes[column]`` is each row's code (None where none)."""
     written = _cells(table, column)
     # Most exports hold plain numbers: parse those in one vectorised pass, and only send the rest
     # (currency signs, thousands separators, minus signs, parentheses, mistakes) through the regex.
@@ -261,8 +266,10 @@ def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required:
         hint = advice
     if rest.any():
         # The grouping of 1.234,50 is checked as 1,234.50's; messages still quote the cell as written.
-        odd = written[rest].astype(object)
+        odd, carried = split_codes(written[rest])
         odd = odd if numbers.decimal == "." else odd.str.translate(_SWAP)
+        if codes is not None and bool(carried.notna().any()):
+            codes[column] = carried.reindex(written.index)
         parts = odd.str.extract(_AMOUNT)
         parens = parts["open"].notna() | parts["close"].notna()
         odd_malformed = (
@@ -415,7 +422,8 @@ def score_column(table: pd.DataFrame, origin: Origin, column: str, low: float, h
     return values.where(~bad)  # validate carries on past a bad score: treat it as absent, not as inf
 
 
-def extra_column_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, numbers: NumberColumns) -> pd.Series:
+def extra_column_values(table: pd.DataFrame, origin: Origin, column: str, kind: str, numbers: NumberColumns,
+                        codes: dict[str, pd.Series] | None = None) -> pd.Series:
     """A plan's own accounts column read as text (case-folded), a yes/no flag, or a number.
 
     A number column whose cells are yes/no words is read as 1 and 0, so the share of new logos onboarded
@@ -440,7 +448,7 @@ def extra_column_values(table: pd.DataFrame, origin: Origin, column: str, kind: 
         return pd.Series(np.where(blank, np.nan, words.isin(_TRUE).astype("float64")), index=written.index)
     # A plan's number column reads like an amount (4.5, 1,234, $1,234.50 or 1.234,50 in a decimal-comma file).
     return amount_column(table, origin, column, required=False, negative=True, numbers=numbers, what="a number",
-                    advice=f"the plan's metrics read {origin.column(column)} as numbers: write them like 4.5, 1,234 or "
+                    codes=codes, advice=f"the plan's metrics read {origin.column(column)} as numbers: write them like 4.5, 1,234 or "
                     f"$1,234.50, or leave the cell blank for no value; see {DATA_DOC}")
 
 

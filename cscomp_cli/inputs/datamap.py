@@ -39,8 +39,8 @@ REQUIRED = {
 }
 OPTIONAL = {
     "accounts": ("cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"),
-    "roster": ("team", "quarter", "start_date", "end_date"),
-    "payouts": ("component",),
+    "roster": ("team", "quarter", "start_date", "end_date", "currency"),
+    "payouts": ("component", "currency"),
     "quotas": (),
 }
 AMOUNTS = {

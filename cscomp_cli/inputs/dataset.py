@@ -17,6 +17,7 @@ import pandas as pd
 
 from cscomp_cli.core.errors import CscompError, DataError, collect_notes
 from cscomp_cli.core.quarters import CALENDAR, Calendar
+from cscomp_cli.inputs.currency_cells import CurrencyMark
 from cscomp_cli.inputs.datamap import MAP_FILE, load_map
 from cscomp_cli.inputs.files import (
     ACCOUNTS,
@@ -34,6 +35,7 @@ from cscomp_cli.inputs.tables import (
     load_payouts,
     load_quotas,
     load_roster,
+    table_currencies,
     written_headers,
 )
 
@@ -63,6 +65,9 @@ class Dataset:
     # Other spellings of csm_ids the data map lists (aliases, value maps), folded -> ids, so a person
     # may name a CSM as the exports spell them (explain --csm); empty without a map.
     csm_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Where each table names a currency (a code beside an amount, a currency column), one mark per
+    # column and code: checked against the plan's currency before any replay (engine/currencies.py).
+    currencies: tuple[CurrencyMark, ...] = ()
 
     def path(self, name: str) -> Path | str:
         origin = self.origins.get(name)
@@ -114,6 +119,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
         calendar=calendar,
         headers=written_headers(tables),
         csm_spellings=data_map.csm_spellings() if data_map is not None else {},
+        currencies=table_currencies(tables),
     )
 
 

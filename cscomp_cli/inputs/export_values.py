@@ -11,6 +11,7 @@ import pandas as pd
 
 from cscomp_cli.core.errors import DataError, DataWarning, note, report
 from cscomp_cli.core.quarters import Calendar, fiscal_evidence
+from cscomp_cli.inputs.currency_cells import split_codes
 from cscomp_cli.inputs.datamap import (
     DATE_STYLES,
     MAP_FILE,
@@ -23,15 +24,14 @@ from cscomp_cli.inputs.files import (
     Origin,
 )
 
-# A currency written as a code or a symbol after the number (230.200,00 €, 37,500 USD) or a code
-# before it (USD 37,500): the amount parser reads $, € and £ in front only.
-_CODE_BEFORE = r"^(?P<sign>[-(]?)\s*[A-Z]{3}\s*(?=[-(]?[$€£]?[0-9.,])"
-
-_AFTER = r"(?<=[0-9.,)])\s*(?:[A-Z]{3}|[$€£])$"
+# A currency symbol after the number (230.200,00 €): the amount parser reads $, € and £ in front only.
+_SYMBOL_AFTER = r"(?<=[0-9.,)])\s*[$€£]$"
 
 
 def amount_text(values: pd.Series, table: Table, column: str) -> pd.Series:
-    """Amount cells as the amount parser reads them: the map's zero cells as 0, currency codes dropped."""
+    """Amount cells as the amount parser reads them: the map's zero cells as 0, a symbol after the number
+    dropped, and a currency code, before or after it, written after it (1.200,00 EUR), where the parser
+    takes it to check it is the row's currency."""
     text = as_text(values)
     if table.zero:
         zero = {z.strip() for z in table.zero}
@@ -42,10 +42,13 @@ def amount_text(values: pd.Series, table: Table, column: str) -> pd.Series:
     # Only the few cells with a letter, a space or a symbol at the end need the (Python) regexes below.
     odd = holds_pattern(text, r"[A-Za-z\s]|[€£$]$")
     if bool(odd.any()):
-        fixed = text[odd].astype(object).str.replace(_CODE_BEFORE, r"\g<sign>", regex=True).str.replace(_AFTER, "", regex=True)
+        fixed, codes = split_codes(text[odd])
+        fixed = fixed.str.replace(_SYMBOL_AFTER, "", regex=True)
         if table.numbers == "1 234,56":  # spaces (or no-break spaces) group thousands
             fixed = fixed.str.replace(r"(?<=[0-9])[\s\u00a0\u202f](?=[0-9]{3})", "", regex=True)
-        text = text.astype(object).where(~odd, fixed.str.strip())
+        fixed = fixed.str.strip()
+        fixed = fixed.where(codes.isna(), fixed + " " + codes.fillna(""))
+        text = text.astype(object).where(~odd, fixed)
     return _plain_amounts(as_text(text), table.decimal)
 
 

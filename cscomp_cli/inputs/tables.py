@@ -22,8 +22,18 @@ from cscomp_cli.inputs.cells import (
     text_column,
 )
 from cscomp_cli.inputs.csv_reading import open_table
+from cscomp_cli.inputs.currency_cells import (
+    CurrencyMark,
+    currency_column,
+    currency_marks,
+    row_currencies,
+)
 from cscomp_cli.inputs.files import (
+    ACCOUNTS,
     DATA_DOC,
+    PAYOUTS,
+    QUOTAS,
+    ROSTER,
     Origin,
     Staged,
     fail_where,
@@ -129,12 +139,20 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
     )
     out = pd.DataFrame({"line": table["line"]})
     header = table.head(0)  # the header as read, for _with_header: cells are let go of below as they are parsed
+    marks: list[CurrencyMark] = []  # where a currency code is written beside an amount
 
     def parsed(*columns: str) -> None:
         # Each text column is dropped once its values are parsed, so millions of cells are never held
         # twice over (as text and as numbers): the peak memory of loading a 2 M-row export.
         nonlocal table
         table = table.drop(columns=[c for c in columns if c in table.columns])
+
+    def amount(column: str, *, required: bool) -> pd.Series:
+        codes: dict[str, pd.Series] = {}
+        values = amount_column(table, origin, column, required=required, negative=False, numbers=numbers,
+                               codes=codes)
+        marks.extend(currency_marks(ACCOUNTS, table, codes))  # before the cells are let go of
+        return values
     # A few quarters and a few thousand CSMs repeat over millions of rows: categories hold each once
     # and give the group-bys of the metrics (and the duplicate check) their codes for free.
     out["quarter"] = quarter_column(table, origin, calendar=calendar, categorical=True)
@@ -142,10 +160,9 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
     out["csm_id"] = text_column(table, origin, "csm_id", required=True, categorical=True)
     parsed("quarter", "account_id", "csm_id")
     for column in ("arr_start", "expansion", "contraction", "churn"):
-        out[column] = amount_column(table, origin, column, required=True, negative=False, numbers=numbers)
+        out[column] = amount(column, required=True)
         parsed(column)
-    out["cross_sell"] = amount_column(table, origin, "cross_sell", required=False, negative=False,
-                                 numbers=numbers).fillna(0.0)
+    out["cross_sell"] = amount("cross_sell", required=False).fillna(0.0)
     out["renewal_due"] = boolean_column(table, origin, "renewal_due")
     out["renewed"] = boolean_column(table, origin, "renewed")
     out["segment"] = text_column(table, origin, "segment", required=False, categorical=True)  # informational
@@ -166,7 +183,7 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
         "an account cannot lose more ARR than it had; check the contraction and churn columns",
     )
     derived = gained - lost
-    arr_end = amount_column(table, origin, "arr_end", required=False, negative=False, numbers=numbers)
+    arr_end = amount("arr_end", required=False)
     out["arr_end"] = arr_end
     parsed("arr_end")
     fail_where(
@@ -183,18 +200,20 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
     for column, kinds in extra.items():
         if column in table:
             for kind in sorted(kinds):
-                out[extra_column(column, kind)] = extra_column_values(table, origin, column, kind, numbers)
+                codes: dict[str, pd.Series] = {}
+                out[extra_column(column, kind)] = extra_column_values(table, origin, column, kind, numbers, codes)
+                marks.extend(currency_marks(ACCOUNTS, table, codes))
             parsed(column)
     fail_duplicates(out, origin, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
     _bound_book_totals(out, origin, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
-    return _with_header(out.reset_index(drop=True), header)
+    return _with_currencies(_with_header(out.reset_index(drop=True), header), marks)
 
 
 def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """roster.csv: the CSMs, optionally one row per quarter."""
     table, numbers, origin = open_table(path,
         required=["csm_id", "name", "segment", "annual_base", "annual_variable"],
-        optional=["team", "quarter", "start_date", "end_date"],
+        optional=["team", "quarter", "start_date", "end_date", "currency"],
         numbers=["annual_base", "annual_variable"],
     )
     out = pd.DataFrame({"line": table["line"]})
@@ -202,9 +221,14 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
     out["name"] = text_column(table, origin, "name", required=True)
     out["segment"] = text_column(table, origin, "segment", required=True)
     out["team"] = text_column(table, origin, "team", required=False)
-    out["annual_base"] = amount_column(table, origin, "annual_base", required=True, negative=False, numbers=numbers)
+    codes: dict[str, pd.Series] = {}
+    out["annual_base"] = amount_column(table, origin, "annual_base", required=True, negative=False, numbers=numbers,
+                                       codes=codes)
     out["annual_variable"] = amount_column(table, origin, "annual_variable", required=True, negative=False,
-                                      numbers=numbers)
+                                           numbers=numbers, codes=codes)
+    stated = currency_column(table, origin)
+    out["currency"] = row_currencies(table, origin, codes, stated)
+    marks = currency_marks(ROSTER, table, {**codes, "currency": stated})
     if "quarter" in table and (table["quarter"].str.strip() != "").any():
         out["quarter"] = quarter_column(table, origin, required=False, calendar=calendar)
     else:
@@ -226,20 +250,24 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
         "csm_id",
         "the same CSM has two roster rows for one quarter",
     )
-    return _with_header(out.reset_index(drop=True), table)
+    return _with_currencies(_with_header(out.reset_index(drop=True), table), marks)
 
 
 def load_payouts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
     """payouts.csv: what was actually paid; amounts may be negative (clawbacks)."""
-    table, numbers, origin = open_table(path, required=["quarter", "csm_id", "amount"], optional=["component"],
-                               allow_empty=True, numbers=["amount"])
+    table, numbers, origin = open_table(path, required=["quarter", "csm_id", "amount"],
+                                        optional=["component", "currency"], allow_empty=True, numbers=["amount"])
     out = pd.DataFrame({"line": table["line"]})
     out["quarter"] = quarter_column(table, origin, calendar=calendar)
     out["csm_id"] = text_column(table, origin, "csm_id", required=True)
-    out["amount"] = amount_column(table, origin, "amount", required=True, negative=True, numbers=numbers)
+    codes: dict[str, pd.Series] = {}
+    out["amount"] = amount_column(table, origin, "amount", required=True, negative=True, numbers=numbers, codes=codes)
     out["component"] = text_column(table, origin, "component", required=False)
+    stated = currency_column(table, origin)
+    out["currency"] = row_currencies(table, origin, codes, stated)
+    marks = currency_marks(PAYOUTS, table, {**codes, "currency": stated})
     _bound_payout_totals(out, origin)
-    return _with_header(out.reset_index(drop=True), table)
+    return _with_currencies(_with_header(out.reset_index(drop=True), table), marks)
 
 
 def load_quotas(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
@@ -250,7 +278,10 @@ def load_quotas(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
     out["quarter"] = quarter_column(table, origin, calendar=calendar)
     out["csm_id"] = text_column(table, origin, "csm_id", required=True)
     out["component"] = text_column(table, origin, "component", required=True)
-    out["target"] = amount_column(table, origin, "target", required=True, negative=False, numbers=numbers)
+    codes: dict[str, pd.Series] = {}
+    out["target"] = amount_column(table, origin, "target", required=True, negative=False, numbers=numbers,
+                                  codes=codes)
+    marks = currency_marks(QUOTAS, table, codes)
     fail_where(
         out["target"] <= 0,
         out,
@@ -262,7 +293,7 @@ def load_quotas(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
     fail_duplicates(
         out, origin, ["quarter", "csm_id", "component"], "component", "two quotas for one CSM, quarter and component"
     )
-    return _with_header(out.reset_index(drop=True), table)
+    return _with_currencies(_with_header(out.reset_index(drop=True), table), marks)
 
 
 def _bound_payout_totals(out: pd.DataFrame, origin: Origin) -> None:
@@ -326,6 +357,18 @@ def _bound_book_totals(out: pd.DataFrame, origin: Origin, columns: list[str]) ->
             hint="no CSM's book is that large: check the export for repeated rows or a misplaced digit or "
             f"separator; see {DATA_DOC}"))
         out.loc[over, column] = np.nan  # validate goes on without them
+
+
+def _with_currencies(out: pd.DataFrame, marks: list[CurrencyMark]) -> pd.DataFrame:
+    """Leave where the table names a currency on the frame, for load_dataset to pick up."""
+    out.attrs["currencies"] = marks
+    return out
+
+
+def table_currencies(tables: dict[str, pd.DataFrame | None]) -> tuple[CurrencyMark, ...]:
+    """Where each loaded table names a currency (the loaders leave it in ``attrs``), table by table."""
+    return tuple(mark for table in tables.values() if table is not None
+                 for mark in table.attrs.pop("currencies", []))
 
 
 def _with_header(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

@@ -78,8 +78,10 @@ class Plan(StrictModel):
                                 examples=["current.yaml"])
     name: str = Field(min_length=1, description="the plan's name, shown on every report",
                       examples=["FY27 proposal — NRR focus"])
-    currency: str = Field("USD", description="the currency of amounts, for display only: a three-letter code "
-                          "(ISO 4217) or a symbol of at most 3 characters", examples=["USD", "EUR", "€"])
+    currency: str = Field("USD", description="the currency every amount of the data is in and every output "
+                          "reports in (nothing is converted: a code in the data that is not this one is an error): "
+                          "a three-letter code (ISO 4217) or a symbol of at most 3 characters",
+                          examples=["USD", "EUR", "€"])
     performance: Metric | dict[str, Positive] = Field(
         "nrr", description="what ranks CSMs to find the top performers: one metric, or several with weights "
         "(a combined score of percentile ranks; weights > 0, rescaled to sum to 1, so {nrr: 70, csat: 30} is "

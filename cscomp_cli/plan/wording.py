@@ -174,5 +174,6 @@ def _hint_for(where: str) -> str:
         return ("target is a number (1.0, or 100%), quotas, {by: segment, values: {...}, default: ...} or "
                 "{pct_of_start_arr: 0.05}")
     if where == "currency":
-        return "currency is for display only (nothing is converted); see currency in docs/plans.md"
+        return ("currency is the code every amount is in (USD, EUR), or a symbol; nothing is converted; "
+                "see currency in docs/plans.md")
     return "every key of the plan language is described in docs/plans.md, and `cscomp schema` lists them"

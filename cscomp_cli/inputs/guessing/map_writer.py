@@ -48,6 +48,9 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _.()'-]*")
 
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "none", "nan", "inf"}
 
+# A currency column is read, not trusted: every code in it must be the plan's currency (cscomp does not convert).
+_CURRENCY_COMMENT = "each row's currency (ISO 4217); every code must be the plan's currency, see docs/data.md"
+
 
 @dataclass
 class Undecided:
@@ -469,6 +472,7 @@ class MapWriter:
                        "segment, All; a plan with targets by segment needs a segment per CSM")
         for canonical in ("team", "quarter", "annual_base", "annual_variable", "start_date", "end_date"):
             self._source(columns, canonical)
+        self._source(columns, "currency", _CURRENCY_COMMENT)
 
     def _payouts_columns(self, export, columns, cells, roster_names, path) -> None:
         if "quarter" in columns or "_pay_date" not in columns:
@@ -477,6 +481,7 @@ class MapWriter:
             self._pay_quarter(export, columns, cells, path)
         self._source(columns, "csm_id")
         self._source(columns, "amount")
+        self._source(columns, "currency", _CURRENCY_COMMENT)
         if "component" in columns:
             self._components(columns, cells)
 

@@ -38,6 +38,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                             "target bonus", "annual incentive target", "target variable"],
         "start_date": ["hire date", "start date", "original hire date"],
         "end_date": ["termination date", "term date", "end date", "leave date"],
+        "currency": ["currency", "currency code", "pay currency", "salary currency", "compensation currency"],
         "_profile": ["job profile", "job title", "business title", "title", "position", "role"],
     },
     "payouts": {
@@ -46,6 +47,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "csm_id": ["employee id", "worker id", "employee number", "csm id"],
         "amount": ["amount", "gross amount", "earnings amount", "pay amount", "paid amount", "payout"],
         "component": ["earnings code", "earning code", "pay code", "component", "earnings type"],
+        "currency": ["currency", "currency code", "pay currency", "earnings currency"],
         "_description": ["earnings description", "earning description", "description"],
     },
     "quotas": {

@@ -1,0 +1,262 @@
+"""Currencies the data names (SPEC 6.3's cell rule, ahead of conversion): an amount may carry an ISO 4217
+code before or after the number, the roster and payouts may carry a currency column, and until cscomp
+converts currencies, a code other than the plan's is refused with file, line, column and both codes,
+never summed as if it were the plan's."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cscomp_cli.core.currencies import ISO_4217, plan_currency_code
+from cscomp_cli.inputs.tables import load_payouts, load_roster
+from tests.conftest import (
+    FLAT_ACCOUNTS,
+    NRR_ONLY_YAML,
+    PAID_AT_TARGET,
+    assert_user_error,
+    run,
+    write_files,
+)
+
+# Two CSMs on annual_variable 20,000: TV 20,000 / 4 = 5,000 a quarter; flat books (nrr 1.0) pay the
+# target, 5,000 each, under NRR_ONLY_YAML's curve (f(1.0) = 1.0).
+ROSTER = "csm_id,name,segment,annual_base,annual_variable\nC1,Ana,SMB,{base},{variable}\nC2,Bo,SMB,100000,20000\n"
+
+
+def org(tmp_path, *, roster: str | None = None, payouts: str = PAID_AT_TARGET, accounts: str = FLAT_ACCOUNTS,
+        currency: str | None = None, **files: str):
+    plan = NRR_ONLY_YAML + (f"currency: '{currency}'\n" if currency is not None else "")
+    return write_files(tmp_path / "data", accounts=accounts, payouts=payouts, **{"plan.yaml": plan},
+                       roster=roster or ROSTER.format(base="100000", variable="20000"), **files)
+
+
+def stress(folder, *extra: str):
+    return run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "1", *extra)
+
+
+def paid(folder, *extra: str) -> dict:
+    result = stress(folder, "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return {row["csm_id"]: (row["target_variable"], row["actual"]) for row in json.loads(result.stdout)["rows"]}
+
+
+# --- a code other than the plan's is refused -------------------------------------------------------------
+
+
+def test_a_roster_salary_in_pounds_under_a_dollar_plan_is_refused_naming_file_line_column_and_both_codes(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base='"72,000.00 GBP"', variable="20000"))
+    before = (folder / "roster.csv").read_bytes()
+    result = stress(folder)
+    assert_user_error(result, "roster.csv, line 2, column annual_base", "'72,000.00 GBP'", "GBP", "USD",
+                      "docs/data.md")
+    assert (folder / "roster.csv").read_bytes() == before  # inputs never touched
+
+
+@pytest.mark.parametrize(("table", "text", "where"), [
+    ("payouts", "quarter,csm_id,amount\n2026Q1,C1,EUR 5000\n2026Q1,C2,5000\n", "payouts.csv, line 2, column amount"),
+    ("accounts", FLAT_ACCOUNTS.replace("A2,C2,100000", "A2,C2,100000 CAD"), "accounts.csv, line 3, column arr_start"),
+])
+def test_any_amount_column_carrying_another_code_is_refused(tmp_path, table, text, where):
+    folder = org(tmp_path, **{table: text})
+    assert_user_error(stress(folder), where, "USD")
+
+
+def test_a_payouts_currency_column_holding_another_code_is_refused(tmp_path):
+    folder = org(tmp_path, payouts="quarter,csm_id,amount,currency\n2026Q1,C1,5000,USD\n2026Q1,C2,5000,cad\n")
+    assert_user_error(stress(folder), "payouts.csv, line 3, column currency", "CAD", "USD", "docs/data.md")
+
+
+def test_a_roster_currency_column_holding_another_code_is_refused(tmp_path):
+    roster = "csm_id,name,segment,annual_base,annual_variable,currency\nC1,Ana,SMB,100000,20000,\nC2,Bo,SMB,100000,20000,GBP\n"
+    assert_user_error(stress(org(tmp_path, roster=roster)), "roster.csv, line 3, column currency", "GBP", "USD")
+
+
+def test_the_error_counts_the_other_cells_in_that_currency(tmp_path):
+    roster = ROSTER.format(base="72000 GBP", variable="18000").replace("C2,Bo,SMB,100000", "C2,Bo,SMB,90000 GBP")
+    assert_user_error(stress(org(tmp_path, roster=roster)), "line 2, column annual_base", "1 more cell in GBP")
+
+
+def test_every_command_that_replays_refuses_it(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base="72000 GBP", variable="20000"))
+    plan = folder / "plan.yaml"
+    for args in (["compare", plan, plan, "--quarters", "1"], ["simulate", plan, "--quarters", "1"],
+                 ["reconcile", plan, "--quarters", "1"],
+                 ["explain", plan, "--csm", "C1", "--quarter", "2026Q1"]):
+        result = run(*args, "--data", folder)
+        assert_user_error(result, "roster.csv, line 2, column annual_base", "GBP")
+
+
+def test_a_sweep_stops_once_rather_than_failing_every_value(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base="72000 GBP", variable="20000"))
+    result = run("sweep", folder / "plan.yaml", "--quarters", "1", "--set", "components.retention.weight=0.5:1.0:0.25", "--data", folder)
+    assert_user_error(result, "roster.csv, line 2, column annual_base", "GBP", "USD")
+
+
+def test_validate_lists_it_among_the_problems(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base="72000 GBP", variable="20000"))
+    result = run("validate", folder / "plan.yaml", "--data", folder)
+    assert result.exit_code == 2
+    assert "roster.csv, line 2, column annual_base" in result.stdout + result.stderr
+    assert "GBP" in result.stdout + result.stderr
+
+
+# --- the plan's own code is accepted, in any spelling SPEC 6.3 allows ----------------------------------------
+
+
+@pytest.mark.parametrize("cell", ["USD 20,000", "usd20000", "20,000.00 USD", "20000usd", "USD 20,000.00",
+                                  "Usd 20000", "USD $20,000"])
+def test_a_code_equal_to_the_plans_currency_is_read_as_the_number(tmp_path, cell):
+    folder = org(tmp_path, roster=ROSTER.format(base="USD 100000", variable=f'"{cell}"'))
+    # TV = 20,000 / 4 = 5,000.00; paid 5,000.00 in 2026Q1.
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 5000.0)}
+
+
+def test_negative_payout_lines_may_carry_the_code_on_either_side_of_the_sign(tmp_path):
+    payouts = ("quarter,csm_id,amount\n2026Q1,C1,USD 5200\n2026Q1,C1,USD -200\n2026Q1,C2,5300 USD\n"
+               "2026Q1,C2,(300.00 USD)\n2026Q1,C2,-USD 0\n")
+    # C1: 5,200 − 200 = 5,000; C2: 5,300 − 300 − 0 = 5,000.
+    assert paid(org(tmp_path, payouts=payouts)) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 5000.0)}
+
+
+def test_a_currency_column_equal_to_the_plans_is_accepted_in_any_case(tmp_path):
+    roster = ("csm_id,name,segment,annual_base,annual_variable,currency\n"
+              "C1,Ana,SMB,100000,EUR 20000,eur\nC2,Bo,SMB,100000,20000,\n")
+    payouts = "quarter,csm_id,amount,currency\n2026Q1,C1,5000,EUR\n2026Q1,C2,5000 EUR,\n"
+    assert paid(org(tmp_path, roster=roster, payouts=payouts, currency="EUR")) == {
+        "C1": (5000.0, 5000.0), "C2": (5000.0, 5000.0)}
+
+
+def test_a_plan_writing_its_currency_as_the_euro_sign_accepts_eur(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base="100000", variable="20000 EUR"), currency="€")
+    assert paid(folder)["C1"] == (5000.0, 5000.0)
+
+
+def test_a_plan_whose_currency_names_no_code_refuses_codes_and_asks_for_one(tmp_path):
+    # '$' is the dollar of a dozen countries: USD beside an amount cannot be said to be the plan's.
+    folder = org(tmp_path, roster=ROSTER.format(base="100000", variable="20000 USD"), currency="$")
+    assert_user_error(stress(folder), "roster.csv, line 2, column annual_variable", "'$'", "currency: USD",
+                      "docs/plans.md")
+
+
+def test_a_decimal_comma_file_carries_codes_too(tmp_path):
+    roster = ("csm_id;name;segment;annual_base;annual_variable\n"
+              "C1;Ana;SMB;EUR 100.000,00;20.000,00 EUR\nC2;Bo;SMB;100000;20000\n")
+    folder = org(tmp_path, roster=roster, currency="EUR")
+    assert paid(folder)["C1"] == (5000.0, 5000.0)  # 20.000,00 is 20,000: TV 5,000
+
+
+# --- what the loader refuses on its own, whatever the plan -------------------------------------------------
+
+
+def test_a_word_that_is_not_a_currency_code_is_not_dropped(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base="100000", variable="20000 ABC"))
+    assert_user_error(stress(folder), "roster.csv, line 2, column annual_variable", "'20000 ABC' is not an amount")
+
+
+def test_a_currency_column_must_hold_codes(tmp_path):
+    roster = "csm_id,name,segment,annual_base,annual_variable,currency\nC1,Ana,SMB,100000,20000,pounds\nC2,Bo,SMB,1,1,\n"
+    assert_user_error(stress(org(tmp_path, roster=roster)), "roster.csv, line 2, column currency",
+                      "'pounds' is not an ISO 4217 currency code")
+
+
+def test_an_amount_in_another_code_than_its_rows_currency_is_refused_even_under_that_plan(tmp_path):
+    roster = "csm_id,name,segment,annual_base,annual_variable,currency\nC1,Ana,SMB,72000 GBP,20000,USD\nC2,Bo,SMB,1,1,\n"
+    assert_user_error(stress(org(tmp_path, roster=roster, currency="GBP")), "roster.csv, line 2, column annual_base",
+                      "'72000 GBP' is in GBP", "currency is USD")
+
+
+def test_two_amounts_of_one_row_in_two_codes_are_refused(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base="72000 GBP", variable="20000 EUR"), currency="GBP")
+    assert_user_error(stress(folder), "roster.csv, line 2, column annual_variable", "EUR", "annual_base", "GBP")
+
+
+def test_each_rows_currency_is_its_cell_else_the_code_its_amounts_carry(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("csm_id,name,segment,annual_base,annual_variable,currency\n"
+                    "C1,Ana,SMB,100000,20000,gbp\nC2,Bo,SMB,100000 EUR,20000,\nC3,Cy,SMB,1,1,\n")
+    assert load_roster(path)["currency"].tolist() == ["GBP", "EUR", None]
+    path = tmp_path / "payouts.csv"
+    path.write_text("quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,CHF 5'000\n".replace("5'000", "5000"))
+    assert load_payouts(path)["currency"].tolist() == [None, "CHF"]
+
+
+# --- under a data map: a payroll's Currency column ---------------------------------------------------------
+
+
+MAP = """\
+version: 1
+tables:
+  accounts:
+    files: crm.csv
+    columns: {quarter: Quarter, account_id: Account, csm_id: Owner, arr_start: ARR, expansion: Up,
+              contraction: Down, churn: Lost}
+  roster:
+    files: hr.csv
+    columns: {csm_id: Employee ID, name: Worker, segment: Segment, annual_base: Base, annual_variable: Target}
+  payouts:
+    files: payroll.csv
+    columns: {quarter: Quarter, csm_id: Employee ID, amount: Amount, currency: Currency}
+"""
+
+
+def mapped(tmp_path, payroll: str):
+    folder = write_files(tmp_path / "exports", **{
+        "crm.csv": "Quarter,Account,Owner,ARR,Up,Down,Lost\n2026Q1,A1,C1,100000,0,0,0\n2026Q1,A2,C2,100000,0,0,0\n",
+        "hr.csv": "Employee ID,Worker,Segment,Base,Target\nC1,Ana,SMB,USD 100000,\"20,000.00 USD\"\nC2,Bo,SMB,100000,20000\n",
+        "payroll.csv": payroll, "cscomp-data.yaml": MAP, "plan.yaml": NRR_ONLY_YAML})
+    return folder
+
+
+def test_a_mapped_payroll_currency_column_in_another_code_is_refused_under_its_own_header(tmp_path):
+    folder = mapped(tmp_path, "Quarter,Employee ID,Amount,Currency\n2026Q1,C1,5000,USD\n2026Q1,C2,4000,GBP\n")
+    assert_user_error(stress(folder), "payroll.csv", "line 3", "column Currency", "GBP", "USD")
+
+
+def test_a_mapped_payroll_in_the_plans_currency_replays_to_the_cent(tmp_path):
+    folder = mapped(tmp_path, "Quarter,Employee ID,Amount,Currency\n2026Q1,C1,\"USD 5,000.00\",USD\n2026Q1,C2,5000,\n")
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 5000.0)}
+
+
+def test_a_mapped_amount_carrying_another_code_is_refused(tmp_path):
+    # Before, the map dropped any three capitals beside a number: 4,000 GBP was summed as 4,000 USD.
+    folder = mapped(tmp_path, "Quarter,Employee ID,Amount,Currency\n2026Q1,C1,5000,\n2026Q1,C2,\"4,000.00 GBP\",\n")
+    assert_user_error(stress(folder), "payroll.csv", "line 3", "column Amount", "'4,000.00 GBP' is in GBP", "USD")
+
+
+def test_init_maps_a_payroll_currency_column(tmp_path):
+    folder = mapped(tmp_path, "Quarter,Employee ID,Amount,Currency\n2026Q1,C1,5000,USD\n2026Q1,C2,5000,USD\n")
+    (folder / "cscomp-data.yaml").unlink()
+    result = run("init", folder)
+    assert result.exit_code in (0, 1), result.stderr
+    written = (folder / "cscomp-data.yaml").read_text(encoding="utf-8")
+    payouts = written[written.index("payouts:"):]
+    assert "currency: Currency" in textwrap.dedent(payouts)
+
+
+# --- the code reading itself, for every code and spelling ------------------------------------------------------
+
+
+def test_plan_currency_codes():
+    assert [plan_currency_code(c) for c in ("USD", "usd", "€", "£", "$", "¥", "kr", "ABC")] == [
+        "USD", "USD", "EUR", "GBP", None, None, None, None]
+    assert {"USD", "EUR", "GBP", "JPY", "CHF", "INR"} <= ISO_4217 and "XXX" not in ISO_4217
+
+
+@settings(max_examples=60, deadline=None)
+@given(cents=st.integers(0, 10**11), code=st.sampled_from(sorted(ISO_4217)),
+       before=st.booleans(), space=st.booleans(), lower=st.booleans(), grouped=st.booleans())
+def test_any_code_on_either_side_is_read_off_and_the_number_kept(tmp_path_factory, cents, code, before, space,
+                                                                 lower, grouped):
+    number = f"{cents / 100:,.2f}" if grouped else f"{cents / 100:.2f}"
+    written = code.lower() if lower else code
+    cell = f"{written}{' ' if space else ''}{number}" if before else f"{number}{' ' if space else ''}{written}"
+    path = tmp_path_factory.mktemp("codes") / "payouts.csv"
+    path.write_text(f'quarter,csm_id,amount\n2026Q1,C1,"{cell}"\n')
+    table = load_payouts(path)
+    assert table["amount"].tolist() == [cents / 100]
+    assert table["currency"].tolist() == [code]
