@@ -154,11 +154,15 @@ def test_dates_that_read_both_ways_are_undecided(tmp_path):
     assert "day and month of 12 or less" in guess.text
 
 
+def fy_labelled(tmp_path, payouts: str):
+    """A CRM that labels quarters FY2027 Q1 and Q2, one CSM, and the payroll given."""
+    return write_files(tmp_path / "f", roster="csm_id,name,segment,annual_base,annual_variable\nC1,Ana,SMB,1,1\n",
+                       accounts="Fiscal Period,Account ID,CSM,Beginning ARR,Upsell,Downsell,Churn\n"
+                       "FY2027 Q1,A1,C1,100,0,0,0\nFY2027 Q2,A1,C1,100,0,0,0\n", payouts=payouts)
+
+
 def test_fiscal_labels_leave_the_first_month_undecided(tmp_path):
-    folder = write_files(tmp_path / "f", roster="csm_id,name,segment,annual_base,annual_variable\nC1,Ana,SMB,1,1\n",
-                         accounts="Fiscal Period,Account ID,CSM,Beginning ARR,Upsell,Downsell,Churn\n"
-                         "FY2027 Q1,A1,C1,100,0,0,0\nFY2027 Q2,A1,C1,100,0,0,0\n",
-                         payouts="Pay Date,Employee ID,Amount\n2026-05-15,C1,10\n")
+    folder = fy_labelled(tmp_path, "Pay Date,Employee ID,Amount\n2026-05-15,C1,10\n")
     guess = guess_map(folder)
     data = yaml.safe_load(guess.text)
     assert data["fiscal_year"] == {"first_month": None, "named_for": "end"}
@@ -172,10 +176,7 @@ def test_fiscal_labels_with_pay_dates_on_a_fiscal_quarters_first_day_propose_the
     # Bonuses paid on 1 May and 1 August: the day after quarters closing 30 April and 31 July, so the
     # fiscal quarters start in Feb, May, Aug and Nov; February is proposed (as a guess to confirm), and
     # one month back from the day after a close lands in the quarter that closed.
-    folder = write_files(tmp_path / "f", roster="csm_id,name,segment,annual_base,annual_variable\nC1,Ana,SMB,1,1\n",
-                         accounts="Fiscal Period,Account ID,CSM,Beginning ARR,Upsell,Downsell,Churn\n"
-                         "FY2027 Q1,A1,C1,100,0,0,0\nFY2027 Q2,A1,C1,100,0,0,0\n",
-                         payouts="Pay Date,Employee ID,Amount\n2026-05-01,C1,10\n2026-08-01,C1,10\n")
+    folder = fy_labelled(tmp_path, "Pay Date,Employee ID,Amount\n2026-05-01,C1,10\n2026-08-01,C1,10\n")
     guess = guess_map(folder)
     data = yaml.safe_load(guess.text)
     assert data["fiscal_year"] == {"first_month": "February", "named_for": "end"}

@@ -19,7 +19,7 @@ from cscomp_cli.render.markdown import to_markdown
 from cscomp_cli.render.table import render_table
 from cscomp_cli.render.views import performance
 
-from .conftest import PAID_AT_TARGET, VECTORS, run
+from .conftest import NRR_PLAN, PAID_AT_TARGET, VECTORS, run
 
 V03 = VECTORS / "03_tiered_commission_credit"
 
@@ -172,8 +172,7 @@ def test_the_attainment_columns_say_they_are_a_mean_of_the_quarters(data_dir):
         2026Q1,A3,C2,100000,0,0,0
         2026Q2,A3,C2,100000,0,0,0
         """
-    plan = {"name": "NRR", "components": [{"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
-                                           "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}]}
+    plan = NRR_PLAN
     payouts = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q2,C1,5000\n2026Q1,C2,5000\n2026Q2,C2,5000\n"
     folder = data_dir(accounts=accounts, payouts=payouts, plan=yaml.safe_dump(plan))
     args = ("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "2")

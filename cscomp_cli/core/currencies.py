@@ -22,16 +22,11 @@ VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA 
 # The symbols a plan may write for its currency that name exactly one code. '$', '¥' and 'kr' are
 # left out on purpose: each is several countries' currency, so they name no code.
 _SYMBOL_CODES = {"€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW", "₪": "ILS", "₺": "TRY", "₽": "RUB",
-                 "zł": "PLN", "R$": "BRL", "Fr.": "CHF", "CHF": "CHF"}
-
-
-def is_currency_code(text: str) -> bool:
-    """Whether ``text`` (any case) is an ISO 4217 currency code."""
-    return text.upper() in ISO_4217
+                 "zł": "PLN", "R$": "BRL", "Fr.": "CHF"}
 
 
 def plan_currency_code(currency: str) -> str | None:
     """The ISO 4217 code a plan's ``currency`` means (USD, usd, € -> EUR), or None when it names none ($)."""
-    if is_currency_code(currency):
+    if currency.upper() in ISO_4217:
         return currency.upper()
     return _SYMBOL_CODES.get(currency)

@@ -66,23 +66,17 @@ def row_currencies(table: pd.DataFrame, origin: Origin, written: dict[str, pd.Se
     """Each row's currency: its currency cell, else the code its amounts carry (None when nothing says).
 
     ``written``: per amount column, the code each cell carries (None where none). A code that differs
-    from the row's currency cell, or from the code another amount of the row carries, is an error:
+    from the row's currency cell, or from the code an earlier amount of the row carries, is an error:
     which of the two the row is paid in cannot be known."""
-    hint = f"give every amount of a row in one currency, the row's currency cell's; {CURRENCY_HINT}"
+    currency, said_by = stated.copy(), pd.Series("currency", index=stated.index, dtype=object)
     for column, codes in written.items():
-        context = table.assign(cell=table[column], code=codes, row=stated)
-        fail_where(stated.notna() & codes.notna() & (stated != codes), context, origin, column,
-                   lambda r, column=column: f"{origin.column(column)} '{r.cell}' is in {r.code}, but this row's "
-                   f"{origin.column('currency')} is {r.row}", hint)
-    currency = stated.copy()
-    for column, codes in written.items():
-        # Rows with a currency cell were checked above: here the row's amounts are compared with each other.
-        clash = stated.isna() & currency.notna() & codes.notna() & (currency != codes)
-        earlier = next(iter(written))
-        context = table.assign(cell=table[column], code=codes, row=currency)
-        fail_where(clash, context, origin, column,
+        context = table.assign(cell=table[column], code=codes, row=currency, said_by=said_by)
+        fail_where(currency.notna() & codes.notna() & (currency != codes), context, origin, column,
                    lambda r, column=column: f"{origin.column(column)} '{r.cell}' is in {r.code}, but "
-                   f"{origin.column(earlier)} on this row is in {r.row}", hint)
+                   + (f"this row's {origin.column('currency')} is {r.row}" if r.said_by == "currency" else
+                      f"{origin.column(r.said_by)} on this row is in {r.row}"),
+                   f"give every amount of a row in one currency, the row's currency cell's; {CURRENCY_HINT}")
+        said_by = said_by.where(currency.notna(), column)
         currency = currency.where(currency.notna(), codes)
     return currency.astype(object).where(currency.notna(), None)
 
@@ -107,5 +101,5 @@ def currency_marks(table_name: str, table: pd.DataFrame, columns: dict[str, pd.S
         for code, count in named.value_counts(sort=False).items():
             first = named.index[int(np.argmax((named == code).to_numpy()))]
             marks.append(CurrencyMark(table_name, column, str(code), int(table.at[first, "line"]),
-                                      str(table.at[first, column]) if column in table else str(code), int(count)))
+                                      str(table.at[first, column]), int(count)))
     return marks
