@@ -228,6 +228,20 @@ def test_a_mapped_amount_carrying_another_code_is_refused(tmp_path):
     assert_user_error(stress(folder), "payroll.csv", "line 3", "column Amount", "'4,000.00 GBP' is in GBP", "USD")
 
 
+def test_a_mapped_currency_word_is_refused_with_how_to_map_it_to_a_code(tmp_path):
+    folder = mapped(tmp_path, "Quarter,Employee ID,Amount,Currency\n2026Q1,C1,5000,US Dollar\n2026Q1,C2,5000,\n")
+    assert_user_error(stress(folder), "payroll.csv", "line 2", "'US Dollar' is not an ISO 4217 currency code",
+                      "tables.payouts.columns.currency", "values:")
+
+
+def test_a_mapped_currency_word_translated_to_the_plans_code_replays(tmp_path):
+    folder = mapped(tmp_path, "Quarter,Employee ID,Amount,Currency\n2026Q1,C1,5000,US Dollar\n2026Q1,C2,5000,\n")
+    data_map = folder / "cscomp-data.yaml"
+    data_map.write_text(data_map.read_text().replace(
+        "currency: Currency}", 'currency: {column: Currency, values: {US Dollar: USD, "": ""}}}'))
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 5000.0)}
+
+
 def test_init_maps_a_payroll_currency_column(tmp_path):
     folder = mapped(tmp_path, "Quarter,Employee ID,Amount,Currency\n2026Q1,C1,5000,USD\n2026Q1,C2,5000,USD\n")
     (folder / "cscomp-data.yaml").unlink()

@@ -54,10 +54,12 @@ def currency_column(table: pd.DataFrame, origin: Origin, column: str = "currency
     """A currency column: ISO 4217 codes in any case, upper-cased; a blank cell is None (no currency said)."""
     cells = table[column].astype(object) if column in table else pd.Series("", index=table.index, dtype=object)
     codes = cells.str.strip().str.upper()
+    # Under a data map the export is not edited by hand: its words for a currency are mapped to codes.
+    fix = (f"map the export's words to codes under {origin.zero_key.removesuffix('.zero')}.columns.{column} "
+           f"in the data map (values: {{US Dollar: USD}})" if origin.zero_key else
+           "write a three-letter code such as USD, EUR or GBP, or leave the cell blank for the plan's currency")
     fail_where((codes != "") & ~codes.isin(ISO_4217), table.assign(cell=cells), origin, column,
-               lambda r: f"'{r.cell}' is not an ISO 4217 currency code",
-               f"write a three-letter code such as USD, EUR or GBP, or leave the cell blank for the plan's "
-               f"currency; {CURRENCY_HINT}")
+               lambda r: f"'{r.cell}' is not an ISO 4217 currency code", f"{fix}; {CURRENCY_HINT}")
     return codes.where((codes != "") & codes.isin(ISO_4217), None)
 
 
