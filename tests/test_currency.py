@@ -274,3 +274,120 @@ def test_any_code_on_either_side_is_read_off_and_the_number_kept(tmp_path_factor
     table = load_payouts(path)
     assert table["amount"].tolist() == [cents / 100]
     assert table["currency"].tolist() == [code]
+
+
+# --- a sign is a currency too: $ is USD, € EUR, £ GBP (issue 22, item 8) ---------------------------------
+# The contract reads an amount like €1234 as the number (its first worked example reads a roster's
+# €64000 under a USD plan as 64,000 dollars), so a sign alone cannot be refused: it is warned about,
+# naming the column, the sign, its currency and how many cells carry it. A sign that contradicts a code
+# the row writes is refused.
+
+
+def sign_warnings(folder) -> list[str]:
+    result = stress(folder, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return [w for w in json.loads(result.stdout)["warnings"] if "the sign" in w]
+
+
+def warned(folder, *parts: str) -> None:
+    found = sign_warnings(folder)
+    assert len(found) == 1 and all(part in found[0] for part in parts), found
+
+
+def test_dollar_and_euro_signs_in_one_payouts_column_are_warned_about_at_the_euro_cell(tmp_path):
+    # Before, '$5,000.00' and '€4,000.00' were summed as 9,000 of the plan's dollars without a word.
+    folder = org(tmp_path, payouts='quarter,csm_id,amount\n2026Q1,C1,"$5,000.00"\n2026Q1,C2,"€4,000.00"\n')
+    warned(folder, "payouts.csv, line 3, column amount: 1 cell carries the sign €, the sign of EUR",
+           "'€4,000.00'", "reports in USD", "read as USD", "docs/data.md")
+    # read as the contract reads it: TV 5,000.00 each; C2 paid 4,000.00
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 4000.0)}
+
+
+def test_a_whole_payroll_in_euro_signs_under_a_dollar_plan_is_warned_about_once_counting_the_cells(tmp_path):
+    folder = org(tmp_path, payouts="quarter,csm_id,amount\n2026Q1,C1,€5000\n2026Q1,C2,€5000\n")
+    warned(folder, "payouts.csv, line 2", "2 cells carry the sign €", "(first '€5000')")
+
+
+@pytest.mark.parametrize(("table", "text", "where", "sign"), [
+    ("roster", ROSTER.format(base="£72000", variable="20000"), "roster.csv, line 2, column annual_base", "£"),
+    ("accounts", FLAT_ACCOUNTS.replace("A2,C2,100000", "A2,C2,€100000"), "accounts.csv, line 3, column arr_start",
+     "€"),
+])
+def test_a_pound_or_euro_sign_in_any_amount_column_is_warned_about_under_a_dollar_plan(tmp_path, table, text, where,
+                                                                                      sign):
+    warned(org(tmp_path, **{table: text}), where, f"the sign {sign}")
+
+
+def test_a_dollar_sign_under_a_euro_plan_is_warned_about(tmp_path):
+    folder = org(tmp_path, payouts='quarter,csm_id,amount\n2026Q1,C1,"$5,000"\n2026Q1,C2,5000\n', currency="EUR")
+    warned(folder, "payouts.csv, line 2", "the sign $, the sign of USD", "reports in EUR")
+
+
+def test_signs_of_the_plans_own_currency_say_nothing(tmp_path):
+    assert sign_warnings(org(tmp_path, payouts='quarter,csm_id,amount\n2026Q1,C1,"$5,000.00"\n2026Q1,C2,$5000\n')) == []
+
+
+def test_the_plans_own_sign_is_accepted_and_read_to_the_cent(tmp_path):
+    # Each CSM's TV is 20,000 / 4 = 5,000.00; C1 paid €4,999.99 + €0.01 = 5,000.00, C2 EUR 0 + €4,000.50 = 4,000.50.
+    payouts = 'quarter,csm_id,amount\n2026Q1,C1,"€4,999.99"\n2026Q1,C1,€0.01\n2026Q1,C2,EUR 0\n2026Q1,C2,€4000.50\n'
+    folder = org(tmp_path, payouts=payouts, currency="EUR")
+    assert sign_warnings(folder) == []
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 4000.5)}
+
+
+def test_a_plan_in_dollar_signs_accepts_dollar_signs(tmp_path):
+    # A plan written currency: '$' names no single code, but amounts written with its own sign are its own.
+    folder = org(tmp_path, payouts='quarter,csm_id,amount\n2026Q1,C1,"$5,000.00"\n2026Q1,C2,"($1,000.00)"\n'
+                 '2026Q1,C2,"$6,000.00"\n', currency="$")
+    assert sign_warnings(folder) == []
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 5000.0)}  # C2: −1,000 + 6,000
+
+
+def test_a_cell_with_a_code_and_a_sign_of_another_currency_is_refused(tmp_path):
+    folder = org(tmp_path, payouts="quarter,csm_id,amount\n2026Q1,C1,EUR $5000\n2026Q1,C2,5000\n")
+    assert_user_error(stress(folder), "payouts.csv, line 2, column amount", "names two currencies", "EUR", "$ (USD)")
+
+
+def test_a_cell_with_a_code_and_the_same_currencys_sign_is_read(tmp_path):
+    folder = org(tmp_path, payouts="quarter,csm_id,amount\n2026Q1,C1,USD $5000\n2026Q1,C2,$5000 USD\n")
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 5000.0)}
+
+
+def test_a_sign_that_disagrees_with_the_rows_currency_cell_is_refused(tmp_path):
+    folder = org(tmp_path, payouts="quarter,csm_id,amount,currency\n2026Q1,C1,€5000,USD\n2026Q1,C2,5000,\n")
+    assert_user_error(stress(folder), "payouts.csv, line 2, column amount", "'€5000' is in EUR", "currency is USD")
+
+
+def test_a_sign_that_disagrees_with_a_code_on_the_same_row_is_refused(tmp_path):
+    folder = org(tmp_path, roster=ROSTER.format(base="USD 100000", variable="£20000"))
+    assert_user_error(stress(folder), "roster.csv, line 2, column annual_variable", "'£20000' is in GBP",
+                      "annual_base on this row is in USD")
+
+
+def test_a_sign_alone_does_not_set_the_rows_currency():
+    # Conversion (SPEC 6.3) looks a row's currency up: only a code or a currency cell says one.
+    import pandas as pd
+
+    from cscomp_cli.inputs.currency_cells import row_currencies
+    from cscomp_cli.inputs.files import Origin
+
+    table = pd.DataFrame({"amount": ["€5000", "EUR 10", "7"], "line": [2, 3, 4]})
+    codes = {"amount": pd.Series(["€", "EUR", None], dtype=object)}
+    stated = pd.Series([None, None, None], dtype=object)
+    assert row_currencies(table, Origin("payouts.csv"), codes, stated).tolist() == [None, "EUR", None]
+
+
+def test_a_mapped_payroll_writing_the_euro_sign_after_the_number_is_warned_about(tmp_path):
+    # Before, the map dropped a sign after the number without a word.
+    folder = mapped(tmp_path, 'Quarter,Employee ID,Amount,Currency\n2026Q1,C1,5000,\n2026Q1,C2,"4,000.00 €",\n')
+    warned(folder, "payroll.csv", "line 3", "column Amount", "the sign €", "read as USD")
+
+
+def test_a_mapped_payroll_in_euro_signs_replays_to_the_cent_under_a_euro_plan(tmp_path):
+    folder = mapped(tmp_path, 'Quarter,Employee ID,Amount,Currency\n2026Q1,C1,"€5,000.00",\n2026Q1,C2,"(1,000.00) €",\n'
+                    '2026Q1,C2,"€5,000.50",\n')
+    hr = folder / "hr.csv"
+    hr.write_text(hr.read_text().replace("USD", "EUR"))
+    (folder / "plan.yaml").write_text(NRR_ONLY_YAML + "currency: EUR\n")
+    assert sign_warnings(folder) == []
+    assert paid(folder) == {"C1": (5000.0, 5000.0), "C2": (5000.0, 4000.5)}  # C2: −1,000.00 + 5,000.50

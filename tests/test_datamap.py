@@ -13,7 +13,6 @@ import pytest
 
 from tests.conftest import REPO, run
 from tests.raw_exports import (
-    plan_for,
     CRM_SPELLING,
     HIRE,
     LEAVER,
@@ -22,6 +21,7 @@ from tests.raw_exports import (
     QUARTERS,
     VARIANTS,
     fiscal_label,
+    plan_for,
     write_canonical,
     write_raw,
     write_truth,

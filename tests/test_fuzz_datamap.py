@@ -58,7 +58,7 @@ TABLE_VALUES = {
 # Odd sources for one column of a table.
 COLUMN_VALUES = [None, 1, True, [], {}, ["Account ID"], "", " ", "Nope", "Account ID", "Employee ID", "Amount",
                  "Pay Date", "Segment", "Health Score", "Renewal Status", {"column": None}, {"column": 5},
-                 {"column": "Segment", "values": {1: 2, None: None, True: False}},
+                 {"column": "Segment", "values": {1: 2, None: None, False: True}},
                  {"column": "Segment", "values": {"x": {"a": 1}}}, {"column": "Segment", "values": []},
                  {"column": "Segment", "values": {}}, {"column": "Segment", "values": {"SMB": None, "": 1e308}},
                  {"column": "Health Score", "values": {"Green": "nan", "Yellow": "inf", "Red": "-1"}},

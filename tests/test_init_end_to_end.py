@@ -16,9 +16,9 @@ import yaml
 
 from tests.conftest import REPO, run
 from tests.raw_exports import (
-    plan_for,
     MAP_FILE,
     VARIANTS,
+    plan_for,
     write_canonical,
     write_raw,
     write_truth,

@@ -25,6 +25,11 @@ _SYMBOL_CODES = {"€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW", "₪": "
                  "zł": "PLN", "R$": "BRL", "Fr.": "CHF"}
 
 
+# The signs an amount cell may carry, and the one code each means in data: a '$' in an export is a
+# US dollar (a Canadian export writes CAD), as the amount parser has always read it.
+SIGN_CODES = {"$": "USD", "€": "EUR", "£": "GBP"}
+
+
 def plan_currency_code(currency: str) -> str | None:
     """The ISO 4217 code a plan's ``currency`` means (USD, usd, € -> EUR), or None when it names none ($)."""
     if currency.upper() in ISO_4217:

@@ -80,7 +80,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     X_metric, X_target, X_attainment, X_fraction, X_multiplier, X_payout_cents; then
     components_cents, cap_adjustment_cents, proposed_cents, actual_cents (int64 cents).
     """
-    check_currencies(plan.currency, plan.name, dataset)
+    about_currencies = check_currencies(plan.currency, plan.name, dataset)
     window = select_quarters(dataset, quarters, through) if window is None else sorted(window, key=quarter_ordinal)
     notes = quarter_notes(dataset, window)
     shared = None if cache is None else cache.setdefault((id(dataset), tuple(window)), {})
@@ -106,7 +106,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.
     about_quarters = notes.warnings(dataset.called(PAYOUTS), later=later_quarters)
-    about_data = [*dataset.warnings, *(w.one_line() for w in about_quarters),
+    about_data = [*dataset.warnings, *(w.one_line() for w in (*about_currencies, *about_quarters)),
                   *(w.one_line() for w in data_warnings(plan, dataset, window, shared))]
     warnings: list[str] = [*plan_warnings, *about_data]
     multipliers, modifiers = modifier_multipliers(plan, books)

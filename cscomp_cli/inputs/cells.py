@@ -18,7 +18,8 @@ from cscomp_cli.inputs.cell_bytes import (
     distinct_cells,
     plain_floats,
 )
-from cscomp_cli.inputs.currency_cells import split_codes
+from cscomp_cli.inputs.currency_cells import SPACE, split_codes, two_currencies
+from cscomp_cli.inputs.export_cells import extract_pattern
 from cscomp_cli.inputs.files import (
     DATA_DOC,
     DELIMITER_NAMES,
@@ -29,9 +30,10 @@ from cscomp_cli.inputs.files import (
 # A plain or thousands-grouped number with an optional currency sign, minus sign or accounting
 # parentheses: 1234.5, 1,234.50, $1,234.50, €1234, -1,200.00, ($1,200.00). ASCII digits only: \d
 # would also match other scripts' digits (１２３), which float() then reads or refuses unpredictably.
+# An RE2 pattern, run over the column by pyarrow; the sign ($, €, £) says the amount's currency.
 _AMOUNT = (
-    r"^(?P<open>\()?\s*(?P<sign>-)?\s*[$€£]?\s*(?P<sign2>-)?\s*"
-    r"(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<close>\))?$"
+    rf"^(?P<open>\()?{SPACE}*(?P<sign>-)?{SPACE}*(?P<symbol>[$€£])?{SPACE}*(?P<sign2>-)?{SPACE}*"
+    rf"(?P<number>(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+){SPACE}*(?P<close>\))?$"
 )
 
 
@@ -268,9 +270,13 @@ def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required:
         # The grouping of 1.234,50 is checked as 1,234.50's; messages still quote the cell as written.
         odd, carried = split_codes(written[rest])
         odd = odd if numbers.decimal == "." else odd.str.translate(_SWAP)
+        parts = extract_pattern(odd, _AMOUNT)
+        signed = parts["symbol"].notna()
+        if bool(signed.any()):
+            two_currencies(carried, parts["symbol"], context.loc[odd.index], origin, column)
+            carried = carried.where(carried.notna(), parts["symbol"])
         if codes is not None and bool(carried.notna().any()):
             codes[column] = carried.reindex(written.index)
-        parts = odd.str.extract(_AMOUNT)
         parens = parts["open"].notna() | parts["close"].notna()
         odd_malformed = (
             parts["number"].isna()

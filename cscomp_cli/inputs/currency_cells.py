@@ -1,5 +1,5 @@
-"""Currencies as the data writes them: an ISO 4217 code beside an amount (USD 37,500, 72,000.00 GBP),
-and a currency column on the roster and payouts. Each row's currency is settled here, where the file
+"""Currencies as the data writes them: an ISO 4217 code beside an amount (USD 37,500, 72,000.00 GBP)
+or a sign in front of it ($37,500 is USD, €1.200,00 EUR, £900 GBP), and a currency column on the roster and payouts. Each row's currency is settled here, where the file
 and line are known; whether it is the plan's is checked once a plan is replayed (engine/currencies.py).
 """
 
@@ -10,14 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.currencies import ISO_4217
-from cscomp_cli.inputs.export_cells import ARROW_TEXT, holds_pattern
+from cscomp_cli.core.currencies import ISO_4217, SIGN_CODES
+from cscomp_cli.inputs.export_cells import ARROW_TEXT, extract_pattern, holds_pattern
 from cscomp_cli.inputs.files import DATA_DOC, Origin, fail_where
 
 # A code in front of the number, after an optional minus or opening parenthesis (USD 37,500,
 # -usd1,200, (EUR 1.200,00)); or after it, before an optional closing parenthesis (72,000.00 GBP).
-_BEFORE = r"^(?P<lead>[-(]?)\s*(?P<code>[A-Za-z]{3})\s*(?P<rest>[-(]?\s*[$€£]?\s*[0-9.,].*)$"
-_AFTER = r"^(?P<rest>.*[0-9.,])\s*(?P<code>[A-Za-z]{3})\s*(?P<tail>\)?)$"
+# RE2 patterns (pyarrow runs them over a column at once); spaces include no-break ones, as Python's \s did.
+SPACE = r"[\s\v\pZ]"
+_BEFORE = rf"^(?P<lead>[-(]?){SPACE}*(?P<code>[A-Za-z]{{3}}){SPACE}*(?P<rest>[-(]?{SPACE}*[$€£]?{SPACE}*[0-9.,].*)$"
+_AFTER = rf"^(?P<rest>.*[0-9.,]){SPACE}*(?P<code>[A-Za-z]{{3}}){SPACE}*(?P<tail>\)?)$"
 
 CURRENCY_HINT = f"see currencies in {DATA_DOC}"
 
@@ -36,18 +38,32 @@ def split_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         return text, codes
     stripped = text.copy()
     text = text[lettered]
-    before = text.str.extract(_BEFORE)
+    before = extract_pattern(text, _BEFORE).fillna("")
     found = before["code"].str.upper().isin(ISO_4217).to_numpy(dtype=bool)
     at = text.index[found]
     stripped[at] = (before["lead"] + before["rest"])[found]
     codes[at] = before["code"][found].str.upper()
-    after = text[~found].str.extract(_AFTER)
+    after = extract_pattern(text[~found], _AFTER).fillna("")
     tail = after["code"].str.upper().isin(ISO_4217).to_numpy(dtype=bool)
     if tail.any():
         at = after.index[tail]
         stripped[at] = (after["rest"] + after["tail"])[tail]
         codes[at] = after["code"][tail].str.upper()
     return stripped, codes
+
+
+def as_code(written: pd.Series) -> pd.Series:
+    """The ISO 4217 code of each currency a cell names: a code as it is, a sign ($, €, £) as its code."""
+    return written.where(~written.isin(list(SIGN_CODES)), written.map(SIGN_CODES))
+
+
+def two_currencies(codes: pd.Series, signs: pd.Series, context: pd.DataFrame, origin: Origin, column: str) -> None:
+    """Refuse a cell whose code and sign name different currencies (EUR $100): which it is paid in cannot
+    be known."""
+    fail_where(codes.notna() & signs.notna() & (codes != as_code(signs)),
+               context.assign(code=codes, sign=signs), origin, column,
+               lambda r: f"'{r.cell}' names two currencies: {r.code} and {r.sign} ({SIGN_CODES[r.sign]})",
+               f"write the amount with one currency, its code or its sign; {CURRENCY_HINT}")
 
 
 def currency_column(table: pd.DataFrame, origin: Origin, column: str = "currency") -> pd.Series:
@@ -67,20 +83,31 @@ def row_currencies(table: pd.DataFrame, origin: Origin, written: dict[str, pd.Se
                    stated: pd.Series) -> pd.Series:
     """Each row's currency: its currency cell, else the code its amounts carry (None when nothing says).
 
-    ``written``: per amount column, the code each cell carries (None where none). A code that differs
-    from the row's currency cell, or from the code an earlier amount of the row carries, is an error:
-    which of the two the row is paid in cannot be known."""
+    ``written``: per amount column, the code or sign each cell carries (None where none). A code that
+    differs from the row's currency cell, or from the code an earlier amount of the row carries, is an
+    error: which of the two the row is paid in cannot be known. So is a sign that differs from the
+    currency the row's cell or codes say; a sign alone settles nothing (an amount like €1234 is read
+    as the plan's currency, and warned about when it is another's)."""
     currency, said_by = stated.copy(), pd.Series("currency", index=stated.index, dtype=object)
-    for column, codes in written.items():
-        context = table.assign(cell=table[column], code=codes, row=currency, said_by=said_by)
-        fail_where(currency.notna() & codes.notna() & (currency != codes), context, origin, column,
-                   lambda r, column=column: f"{origin.column(column)} '{r.cell}' is in {r.code}, but "
-                   + (f"this row's {origin.column('currency')} is {r.row}" if r.said_by == "currency" else
-                      f"{origin.column(r.said_by)} on this row is in {r.row}"),
-                   f"give every amount of a row in one currency, the row's currency cell's; {CURRENCY_HINT}")
+    signs = {column: cells.where(cells.isin(list(SIGN_CODES))) for column, cells in written.items()}
+    for column, cells in written.items():
+        codes = cells.where(~cells.isin(list(SIGN_CODES)))
+        _refuse_other(table, origin, column, codes, currency, said_by)
         said_by = said_by.where(currency.notna(), column)
         currency = currency.where(currency.notna(), codes)
+    for column, cells in signs.items():
+        _refuse_other(table, origin, column, as_code(cells), currency, said_by)
     return currency.astype(object).where(currency.notna(), None)
+
+
+def _refuse_other(table: pd.DataFrame, origin: Origin, column: str, codes: pd.Series, currency: pd.Series,
+                  said_by: pd.Series) -> None:
+    context = table.assign(cell=table[column], code=codes, row=currency, said_by=said_by)
+    fail_where(currency.notna() & codes.notna() & (currency != codes), context, origin, column,
+               lambda r: f"{origin.column(column)} '{r.cell}' is in {r.code}, but "
+               + (f"this row's {origin.column('currency')} is {r.row}" if r.said_by == "currency" else
+                  f"{origin.column(r.said_by)} on this row is in {r.row}"),
+               f"give every amount of a row in one currency, the row's currency cell's; {CURRENCY_HINT}")
 
 
 @dataclass(frozen=True)
@@ -89,19 +116,21 @@ class CurrencyMark:
 
     table: str  # accounts.csv, roster.csv, payouts.csv, quotas.csv
     column: str  # the canonical column (annual_base, currency)
-    code: str
+    code: str  # the ISO 4217 code
     line: int  # the row key messages point at
     cell: str  # the cell as written
     count: int  # how many cells of the column name this code
+    sign: str | None = None  # the sign these cells write instead of a code ($), else None
 
 
 def currency_marks(table_name: str, table: pd.DataFrame, columns: dict[str, pd.Series]) -> list[CurrencyMark]:
-    """One mark per column and code: where each currency the table names is first written."""
+    """One mark per column and code or sign: where each currency the table names is first written."""
     marks: list[CurrencyMark] = []
     for column, codes in columns.items():
         named = codes[codes.notna()]
-        for code, count in named.value_counts(sort=False).items():
-            first = named.index[int(np.argmax((named == code).to_numpy()))]
-            marks.append(CurrencyMark(table_name, column, str(code), int(table.at[first, "line"]),
-                                      str(table.at[first, column]), int(count)))
+        for written, count in named.value_counts(sort=False).items():
+            first = named.index[int(np.argmax((named == written).to_numpy()))]
+            sign = written if written in SIGN_CODES else None
+            marks.append(CurrencyMark(table_name, column, SIGN_CODES.get(written, str(written)),
+                                      int(table.at[first, "line"]), str(table.at[first, column]), int(count), sign))
     return marks

@@ -32,6 +32,21 @@ def holds_pattern(text: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=text.index)
 
 
+def extract_pattern(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """The named groups of an RE2 pattern in each cell, by pyarrow: None where the cell does not match
+    or a group took no part (every group of the patterns read here matches at least one character)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.extract_regex(pa.array(text.astype(object).array, pa.string()), pattern)
+    groups = {}
+    for field in found.type:
+        part = pc.struct_field(found, field.name)
+        part = pc.if_else(pc.equal(part, ""), pa.scalar(None, pa.string()), part)
+        groups[field.name] = pd.Series(part.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
+    return pd.DataFrame(groups, index=text.index)
+
+
 def per_distinct(values: pd.Series, translate) -> pd.Series:
     """``translate`` applied once per distinct value (a column holds few), then spread back to the rows."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)

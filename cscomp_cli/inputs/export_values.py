@@ -24,13 +24,15 @@ from cscomp_cli.inputs.files import (
     Origin,
 )
 
-# A currency symbol after the number (230.200,00 €): the amount parser reads $, € and £ in front only.
-_SYMBOL_AFTER = r"(?<=[0-9.,)])\s*[$€£]$"
+# A currency sign after the number (230.200,00 €, (230,00) €): the amount parser reads $, € and £ in
+# front only, so the sign is moved there (after a minus or an opening parenthesis), where it still says
+# the amount's currency.
+_SIGN_AFTER = r"^(?P<lead>[-(]?)(?P<body>.*[0-9.,)])\s*(?P<sign>[$€£])$"
 
 
 def amount_text(values: pd.Series, table: Table, column: str) -> pd.Series:
-    """Amount cells as the amount parser reads them: the map's zero cells as 0, a symbol after the number
-    dropped, and a currency code, before or after it, written after it (1.200,00 EUR), where the parser
+    """Amount cells as the amount parser reads them: the map's zero cells as 0, a sign after the number
+    moved in front of it, and a currency code, before or after it, written after it (1.200,00 EUR), where the parser
     takes it to check it is the row's currency."""
     text = as_text(values)
     if table.zero:
@@ -43,7 +45,7 @@ def amount_text(values: pd.Series, table: Table, column: str) -> pd.Series:
     odd = holds_pattern(text, r"[A-Za-z\s]|[€£$]$")
     if bool(odd.any()):
         fixed, codes = split_codes(text[odd])
-        fixed = fixed.str.replace(_SYMBOL_AFTER, "", regex=True)
+        fixed = fixed.str.replace(_SIGN_AFTER, r"\g<lead>\g<sign>\g<body>", regex=True)
         if table.numbers == "1 234,56":  # spaces (or no-break spaces) group thousands
             fixed = fixed.str.replace(r"(?<=[0-9])[\s\u00a0\u202f](?=[0-9]{3})", "", regex=True)
         fixed = fixed.str.strip()
@@ -53,21 +55,21 @@ def amount_text(values: pd.Series, table: Table, column: str) -> pd.Series:
 
 
 def _plain_amounts(text: pd.Series, decimal: str | None) -> pd.Series:
-    """Well-formed grouped amounts ($230,200.00, 230.200,00) without their symbol and grouping, in one
-    Arrow pass, so the amount parser's fast path reads them; any other cell is left as written for its
-    checks and messages. Only when the map states the number style: under auto, the grouping is what
+    """Well-formed grouped amounts (230,200.00, 230.200,00) without their grouping, in one Arrow pass, so
+    the amount parser's fast path reads them; any other cell is left as written for its checks and
+    messages (a sign, $230,200.00, says the amount's currency, so those cells keep theirs). Only when the map states the number style: under auto, the grouping is what
     tells the styles apart."""
     if decimal is None:
         return text
     group, point = (",", r"\.") if decimal == "." else (r"\.", ",")
-    grouped = rf"^[$€£]?[0-9]{{1,3}}(?:{group}[0-9]{{3}})+(?:{point}[0-9]*)?$|^[$€£][0-9]+(?:{point}[0-9]*)?$"
+    grouped = rf"^[0-9]{{1,3}}(?:{group}[0-9]{{3}})+(?:{point}[0-9]*)?$"
     tidy = holds_pattern(text, grouped)
     if not bool(tidy.any()):
         return text
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    stripped = pd.Series(pc.replace_substring_regex(pa.array(text[tidy].array), rf"[$€£]|{group}", ""),
+    stripped = pd.Series(pc.replace_substring_regex(pa.array(text[tidy].array), group, ""),
                          index=text[tidy].index, dtype=ARROW_TEXT)
     return text.where(~tidy, stripped)
 
