@@ -14,7 +14,20 @@ import typer
 
 from cscomp_cli import __version__
 from cscomp_cli.commands import explore, init, plans, replay, trust
-from cscomp_cli.commands.common import Interrupted, interrupted
+from cscomp_cli.commands.common import (
+    ClosedStream,
+    Interrupted,
+    closed_stream,
+    interrupted,
+)
+
+# Started with stdout closed (`cscomp … >&-`), Python gives no stream at all: one that says so when
+# written to, so a run with --output still works and one without says why it wrote nothing. Without
+# stderr, nothing could be said: what would go there is dropped.
+if sys.stdout is None:
+    sys.stdout = closed_stream("standard output")
+if sys.stderr is None:
+    sys.stderr = closed_stream(None)
 
 app = typer.Typer(
     name="cscomp",
@@ -80,6 +93,9 @@ def main() -> None:
         app()
     except Interrupted as error:  # between commands' own handling (while starting up or exiting)
         sys.exit(interrupted(error))
+    except ClosedStream as error:  # help or a version with nowhere to go
+        sys.stderr.write(f"error: {error.strerror}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -239,6 +239,43 @@ def test_a_full_disk_on_standard_output_is_a_clear_error(output_format):
     assert "Traceback" not in errors and "unexpected" not in errors and "Exception ignored" not in errors
 
 
+def closed_stdout(*args: str) -> subprocess.CompletedProcess:
+    """Run the CLI with standard output closed, as `cscomp … >&-` does."""
+    return subprocess.run([*CLI, *args], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120, cwd=REPO,
+                          preexec_fn=lambda: os.close(1))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["stress-test", "--help"]])
+def test_help_with_standard_output_closed_says_so(args):
+    # Before, every command died at import: sys.stdout is None, and None has no isatty.
+    done = closed_stdout(*args)
+    errors = done.stderr.decode()
+    assert done.returncode == 2, errors
+    assert "standard output is closed" in errors and "Traceback" not in errors
+
+
+def test_a_result_for_standard_output_closed_is_a_clear_error(tmp_path):
+    done = closed_stdout("stress-test", str(V03 / "plan.yaml"), "--quarters", "1", "--data", str(V03))
+    errors = done.stderr.decode()
+    assert done.returncode == 2, errors
+    assert "standard output is closed" in errors and "--output" in errors and "Traceback" not in errors
+
+
+def test_a_result_written_to_a_file_needs_no_standard_output(tmp_path):
+    done = closed_stdout("stress-test", str(V03 / "plan.yaml"), "--quarters", "1", "--data", str(V03),
+                         "--format", "csv", "--output", str(tmp_path / "out.csv"))
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "out.csv").read_text().startswith("quarter,csm_id,")
+
+
+def test_standard_error_closed_too_still_writes_the_file(tmp_path):
+    done = subprocess.run([*CLI, "stress-test", str(V03 / "plan.yaml"), "--quarters", "1", "--data", str(V03),
+                           "--format", "csv", "--output", str(tmp_path / "out.csv")], stdin=subprocess.DEVNULL,
+                          timeout=120, cwd=REPO, preexec_fn=lambda: (os.close(1), os.close(2)))
+    assert done.returncode == 0
+    assert (tmp_path / "out.csv").read_text().startswith("quarter,csm_id,")
+
+
 # --- SIGTERM and SIGHUP mid-write (row 13) ---------------------------------------------------------
 
 

@@ -3,6 +3,8 @@ into one message and exit status 2, writes results atomically, and keeps message
 
 from __future__ import annotations
 
+import errno
+import io
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -298,3 +300,28 @@ def enforce_guardrails(breaches: list[str]) -> None:
     raise typer.Exit(EXIT_GUARDRAIL)
 
 
+class ClosedStream(OSError):
+    """Standard output was closed before cscomp started: there is nowhere to write the result."""
+
+
+class closed_stream(io.TextIOBase):
+    """What stands for a stream the shell closed (``>&-``): writing to it raises ClosedStream, or, for
+    stderr (``what`` None), drops the text, as there is no other place to say anything."""
+
+    def __init__(self, what: str | None):
+        self.what = what
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.what is None:
+            return len(text)
+        raise ClosedStream(errno.EBADF, f"{self.what} is closed, so there is nowhere to write to")
+
+    @property
+    def buffer(self):
+        return self

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from cscomp_cli.analyses.result import Result
-from cscomp_cli.commands.common import spinner
+from cscomp_cli.commands.common import ClosedStream, spinner
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.render.formats import BINARY, Format, render_text
 
@@ -65,7 +65,9 @@ class stdout_errors:
             return False
         _discard_stdout()
         raise UsageError(f"cannot write the result to standard output: {error.strerror or error}",
-                         hint="make room on the disk standard output goes to, or write to a file with --output"
+                         hint="redirect standard output (> result.txt), or write to a file with --output"
+                         if isinstance(error, ClosedStream) else
+                         "make room on the disk standard output goes to, or write to a file with --output"
                          ) from None
 
 
