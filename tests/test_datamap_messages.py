@@ -196,3 +196,38 @@ def test_a_monthly_column_mapped_to_an_arr_column_warns_at_every_run(tmp_path):
     assert any("Expansion MRR" in w for w in _stress_test(tmp_path, folder)["warnings"])
     # An annual header says nothing of the kind.
     assert "says monthly" not in _validate(tmp_path, _folder(tmp_path, "annual")).stdout
+
+
+# --- value maps and aliases whose keys the cells cannot tell apart (issue 22) ---------------------------
+
+
+@pytest.mark.parametrize("values, first, second", [
+    ('{Green: 85, green: 30, Red: 30}', "Green", "green"),  # matched in any case: every Green cell would be 30
+    ('{Green: 85, " Green ": 60, Red: 30}', "Green", " Green "),  # spaces around a key are ignored
+])
+def test_value_map_keys_that_collide_after_case_and_spaces_are_refused(tmp_path, values, first, second):
+    folder = _folder(tmp_path, **{"cscomp-data.yaml": US_MAP.replace(
+        "values: {Green: 85, Yellow: 60, Red: 30}", f"values: {values}")})
+    result = _validate(tmp_path, folder)
+    assert result.exit_code == 2, result.stdout
+    for part in ("tables.accounts.columns.health.values", f"'{first}' and '{second}' are the same to cscomp",
+                 "different values", "docs/data.md"):
+        assert part in result.stdout + result.stderr
+
+
+def test_value_map_keys_that_collide_with_one_value_are_harmless(tmp_path):
+    folder = _folder(tmp_path, **{"cscomp-data.yaml": US_MAP.replace(
+        "values: {Green: 85, Yellow: 60, Red: 30}", "values: {Green: 85, GREEN: 85, Red: 30}")})
+    assert _validate(tmp_path, folder).exit_code == 0
+
+
+def test_aliases_that_collide_once_accents_are_folded_are_refused(tmp_path):
+    # Names are matched ignoring accents: 'José Díaz' and 'Jose Diaz' are one spelling to cscomp.
+    folder = _folder(tmp_path, **{"cscomp-data.yaml": US_MAP.replace(
+        "csm_id: {column: CSM Owner, match: name}",
+        "csm_id: {column: CSM Owner, match: name, aliases: {José Díaz: C1, Jose Diaz: C2}}", 1)})
+    result = _validate(tmp_path, folder)
+    assert result.exit_code == 2, result.stdout
+    for part in ("tables.accounts.columns.csm_id.aliases", "'José Díaz' and 'Jose Diaz' are the same",
+                 "accents", "('C1' and 'C2')"):
+        assert part in result.stdout + result.stderr

@@ -350,6 +350,10 @@ def _check_columns(data_map: DataMap, label: str) -> None:
                 key = "from" if source.from_ else "file_name"
                 raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",
                                hint=f"see {MAP_DOC}")
+            _refuse_colliding(source.values, lambda key: key.strip().casefold(), "in any case, spaces around ignored",
+                              label, f"{where}.{column}.values")
+            _refuse_colliding(source.aliases, folded, "as names are, ignoring case, accents and repeated spaces",
+                              label, f"{where}.{column}.aliases")
         missing = [c for c in REQUIRED[name] if c not in table.columns]
         for column in extra_columns(table) if name == "accounts" and missing else ():
             # A column of the map's own spelled like a required one it lacks (churned) is its typo.
@@ -362,6 +366,18 @@ def _check_columns(data_map: DataMap, label: str) -> None:
                            f"{'each' if len(missing) > 1 else 'it'}", file=label, location=where,
                            hint=f"add e.g. {missing[0]}: <the export's header> (or {{value: ...}} for a constant); "
                            f"see {MAP_DOC}")
+
+
+def _refuse_colliding(spellings: dict[str, str] | None, key, how: str, label: str, location: str) -> None:
+    """Two keys of a value map (or aliases) that the export's cells are matched to alike (Yes and yes,
+    José and Jose) but that map to different values: which one a cell gets cannot be known."""
+    seen: dict[str, tuple[str, str]] = {}
+    for spelling, value in (spellings or {}).items():
+        first = seen.setdefault(key(spelling), (spelling, value))
+        if first[1].strip() != value.strip():
+            raise MapError(f"'{first[0]}' and '{spelling}' are the same to cscomp (cells are matched to them {how}), "
+                           f"but the map gives them different values ('{first[1]}' and '{value}')", file=label,
+                           location=location, hint=f"keep one of the two, with the value the export means; see {MAP_DOC}")
 
 
 def extra_columns(table: Table) -> list[str]:
