@@ -5,7 +5,7 @@ changes a number (the data is replayed as written); each is one warning naming w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -16,14 +16,22 @@ from cscomp_cli.core.quarters import quarter_ordinal
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC, PAYOUTS, Origin
 
-if TYPE_CHECKING:
-    from cscomp_cli.inputs.dataset import Dataset
-
 # Exports round ARR and some systems snapshot it a day apart: a break is more than 1 % of last
 # quarter's arr_end AND more than 1.00 (so cents on a tiny account, or 900 on 100,000, are no break).
 BREAK_SHARE = 0.01
 BREAK_AMOUNT = 1.00
 SHOWN = 5  # accounts named in the warning; the rest are counted
+
+
+class Dataset(Protocol):
+    """What these checks read of inputs.dataset.Dataset (which calls them: no import back)."""
+
+    accounts: pd.DataFrame
+    payouts: pd.DataFrame | None
+
+    def called(self, name: str) -> str: ...
+
+    def origin(self, name: str) -> Origin: ...
 
 
 def history_warnings(dataset: Dataset) -> list[DataWarning]:

@@ -2,7 +2,7 @@
 the start of, fiscal and plain spellings side by side, and a label far from all the others (a mistyped
 year). Each reads cell by cell; together they would put a bonus in the wrong quarter without a word.
 
-The rules (docs/data.md, "Quarter labels that do not add up"):
+The rules (docs/data.md, "Quarters that join up"):
 
 - An FY label (FY2026 Q1, FY26-Q1, Q1 FY26) is an error unless the data map declares fiscal_year: its
   months depend on when the fiscal year starts, which nothing else says.
