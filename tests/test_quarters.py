@@ -319,14 +319,18 @@ def test_a_bad_label_under_a_fiscal_calendar_says_how_to_write_one(tmp_path):
     assert raised.value.hint.startswith("write quarters like 2026Q1, 2026-Q1") and "FY" not in raised.value.hint
 
 
-def test_calendar_quarters_read_fy_labels_as_calendar_ones(tmp_path):
-    # FY2026Q1 under calendar quarters is 2026Q1: one quarter, not two.
+def test_calendar_quarters_read_fy_labels_as_calendar_ones_only_when_declared(tmp_path):
+    # FY2026Q1 under a declared January year (fiscal_year: {first_month: 1}) is 2026Q1: one quarter, not
+    # two. Undeclared, nothing says which months FY2026Q1 covers (issue 22): an error, not a guess.
     path = write_files(tmp_path, accounts="""\
         quarter,account_id,csm_id,arr_start,expansion,contraction,churn
         FY2026Q1,A1,C1,100,0,0,0
         2026Q1,A2,C1,100,0,0,0
         """) / "accounts.csv"
-    assert load_accounts(path)["quarter"].astype(str).tolist() == ["2026Q1", "2026Q1"]
+    assert load_accounts(path, calendar=Calendar(1, declared=True))["quarter"].astype(str).tolist() == [
+        "2026Q1", "2026Q1"]
+    with pytest.raises(DataError, match="'FY2026Q1' is a fiscal-year label, but no fiscal year is set"):
+        load_accounts(path)
     assert load_accounts(path, calendar=FEBRUARY)["quarter"].astype(str).tolist() == ["FY2026Q1", "FY2026Q1"]
 
 
@@ -372,7 +376,7 @@ def test_fy_plan_quarters_apply_to_calendar_data(tmp_path):
     assert rows.set_index(["quarter", "csm_id"])["proration"].to_dict()["2027Q1", "C3"] == 1.0
 
 
-def test_a_plan_quarter_the_calendar_cannot_date_is_a_plan_error(fiscal_folder):
+def test_a_plan_quarter_the_calendar_cannot_date_is_a_plan_error(fiscal_folder, fiscal_cli):
     (fiscal_folder / "bad.yaml").write_text(NRR_ONLY_YAML + "    quarters: [2027Q1, 0000Q1]\n", encoding="utf-8")
     result = run("stress-test", fiscal_folder / "bad.yaml", "--data", fiscal_folder.parent / "data", "-n", "1")
     assert_user_error(result, "components[0].quarters[1]", "0000Q1", "bad.yaml")

@@ -80,7 +80,7 @@ def test_every_problem_is_reported_at_once(data_dir):
     warnings = [where(p) for p in report["warnings"]]
     assert any("segment 'Enterprize' is not in roster.csv" in w and "did you mean 'Enterprise'?" in w
                for w in warnings), warnings
-    assert any("payouts in 2025Q1, which accounts.csv does not cover" in w for w in warnings), warnings
+    assert any("payouts.csv has 1 line (1.00) in 2025Q1, which accounts.csv does not cover" in w for w in warnings), warnings
 
 
 def test_every_plan_problem_is_listed_not_only_the_first(data_dir):

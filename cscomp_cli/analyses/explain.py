@@ -201,7 +201,8 @@ def _book(book, origin=None) -> dict:
     for record in book.sort_values("account_id")[columns].to_dict("records"):
         entry = {key: _cell(value) for key, value in record.items()}
         entry["in_retention_base"] = record["arr_start"] > 0
-        if origin is not None:
+        if origin is not None:  # read through the data map: the export's own line, and which export
+            entry["line"] = origin.number(record["line"])
             entry["source"] = origin.describe(record["line"])
         accounts.append(entry)
     return {"accounts": accounts, "rows": len(accounts)}
@@ -243,7 +244,7 @@ def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
         quotas = dataset.quotas
         match = quotas[(quotas["quarter"] == row["quarter"]) & (quotas["csm_id"] == row["csm_id"])
                        & (quotas["component"] == component.id)]
-        detail["quota_line"] = int(match["line"].iloc[0]) if len(match) else None
+        detail["quota_line"] = dataset.origin(QUOTAS).number(match["line"].iloc[0]) if len(match) else None
         if len(match) and QUOTAS in dataset.origins:
             detail["quota_source"] = dataset.origin(QUOTAS).describe(match["line"].iloc[0])
     detail["risk_adjust"] = component.risk_adjust
@@ -354,7 +355,7 @@ def _actual(dataset: Dataset, csm_id: str, quarter: str, row) -> dict:
     if paid is not None:
         mine = paid[(paid["quarter"] == quarter) & (paid["csm_id"] == csm_id)]
         for record in mine.to_dict("records"):
-            entry = {"line": int(record["line"]), "component": record["component"],
+            entry = {"line": dataset.origin(PAYOUTS).number(record["line"]), "component": record["component"],
                      "amount": _money(to_cents(record["amount"]))}
             if PAYOUTS in dataset.origins:  # read through the data map: say which export row
                 entry["source"] = dataset.origins[PAYOUTS].describe(record["line"])

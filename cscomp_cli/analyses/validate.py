@@ -28,6 +28,7 @@ from cscomp_cli.core.text import folded
 from cscomp_cli.engine.data_warnings import missing_column_warnings, non_csm_problem
 from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.roster import non_csm_payouts
+from cscomp_cli.inputs.continuity import history_warnings
 from cscomp_cli.inputs.datamap import MAP_FILE
 from cscomp_cli.inputs.dataset import Dataset, table_sources
 from cscomp_cli.inputs.files import (
@@ -146,7 +147,9 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
     if quarters:
         found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
                                        csms=int(accounts["csm_id"].nunique()))
-    return _usable(folder, loaded, mapped, calendar)
+    dataset = _usable(folder, loaded, mapped, calendar)
+    found.warnings.extend(Problem.of(warning) for warning in history_warnings(dataset))
+    return dataset
 
 
 def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALENDAR) -> Dataset:
@@ -157,11 +160,12 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
     columns = header_columns(loaded)
     headers = written_headers(loaded)
     currencies = table_currencies(loaded)
-    def clean(table, keys, amounts=()):
+    def clean(table, keys, amounts=(), unique=True):
         if table is None:
             return None
         table = table.dropna(subset=keys)
-        table = table[(table[keys] != "").all(axis=1)].drop_duplicates(subset=keys)
+        table = table[(table[keys] != "").all(axis=1)]
+        table = table.drop_duplicates(subset=keys) if unique else table
         return table.fillna({column: 0.0 for column in amounts}).reset_index(drop=True)
 
     movements = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
@@ -172,7 +176,9 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
         folder=folder,
         accounts=clean(loaded[ACCOUNTS], ["quarter", "account_id", "csm_id"], movements),
         roster=roster,
-        payouts=clean(loaded[PAYOUTS], ["quarter", "csm_id"], ["amount"]) if loaded[PAYOUTS] is not None else None,
+        # Several payout lines for one CSM and quarter are summed, not duplicates.
+        payouts=clean(loaded[PAYOUTS], ["quarter", "csm_id"], ["amount"], unique=False)
+        if loaded[PAYOUTS] is not None else None,
         quotas=clean(loaded[QUOTAS], ["quarter", "csm_id", "component"], ["target"]),
         columns=columns,
         origins=origins,
@@ -348,12 +354,6 @@ def _plan_warnings(plan: Plan, dataset: Dataset, plan_label: str) -> list[Proble
                 f"component '{component.id}' has risk_adjust but {dataset.called(ACCOUNTS)} has no risk scores, so no target moves",
                 file=plan_label, location=f"components[{index}].risk_adjust",
                 hint="add a risk column (0–1) to accounts.csv, or remove risk_adjust"))
-    if dataset.payouts is not None:
-        outside = sorted(set(dataset.payouts["quarter"]) - quarters)
-        if outside:
-            warnings.append(Problem(
-                f"payouts in {', '.join(outside)}, which {dataset.called(ACCOUNTS)} does not cover; they are never "
-                "compared", file=str(dataset.path(PAYOUTS))))
     if dataset.quotas is not None:
         by_quota = {c.id for c in plan.components if c.target == "quotas"}
         unused = sorted(set(dataset.quotas["component"]) - by_quota)

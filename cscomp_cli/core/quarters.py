@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -75,6 +75,9 @@ class Calendar:
 
     first_month: int = 1
     named_for: Literal["end", "start"] = "end"
+    # Whether someone said when the fiscal year starts (a data map's fiscal_year, even January): only
+    # then does an FY label have a meaning. Not part of equality: the quarters are the same either way.
+    declared: bool = field(default=False, compare=False)
 
     def __post_init__(self):
         month = self.first_month
@@ -86,6 +89,12 @@ class Calendar:
     @property
     def fiscal(self) -> bool:
         return self.first_month != 1
+
+    @property
+    def reads_fiscal_labels(self) -> bool:
+        """Whether FY labels (FY2027Q1) have a stated meaning: the fiscal year starts in another month, or
+        someone declared that it starts in January. Without that, FY2026Q1 may be any three months."""
+        return self.fiscal or self.declared
 
     # --- labels --------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from cscomp_cli.inputs.files import (
     Origin,
     fail_where,
 )
+from cscomp_cli.inputs.quarter_labels import check_quarter_labels
 
 # A plain or thousands-grouped number with an optional currency sign, minus sign or accounting
 # parentheses: 1234.5, 1,234.50, $1,234.50, €1234, -1,200.00, ($1,200.00). ASCII digits only: \d
@@ -210,7 +211,8 @@ def text_column(table: pd.DataFrame, origin: Origin, column: str, *, required: b
 
 
 def quarter_column(table: pd.DataFrame, origin: Origin, *, required: bool = True, calendar: Calendar = CALENDAR,
-              categorical: bool = False) -> pd.Series:
+              categorical: bool = False, far: bool = True) -> pd.Series:
+    """The quarter column as canonical labels; ``far``: refuse a label far from the rest (quarter_labels)."""
     cells = _cells(table, "quarter")
     # A file holds a handful of distinct labels: the calendar parses each once, then maps the rows to them.
     codes, distinct = distinct_cells(cells)
@@ -228,6 +230,7 @@ def quarter_column(table: pd.DataFrame, origin: Origin, *, required: bool = True
         lambda r: f"'{r.cell}' is not a quarter label" if r.cell else "quarter is blank",
         f"write quarters like {calendar.examples()}; see {DATA_DOC}",
     )
+    check_quarter_labels(cells, codes, distinct, parsed, table, origin, calendar, far=far)
     return labels if categorical else labels.where(labels.notna(), None)
 
 

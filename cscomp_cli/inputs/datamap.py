@@ -257,7 +257,8 @@ class DataMap(_Strict):
     def calendar(self) -> Calendar:
         if self.fiscal_year is None:
             return CALENDAR
-        return Calendar(first_month=int(self.fiscal_year.first_month), named_for=self.fiscal_year.named_for)
+        return Calendar(first_month=int(self.fiscal_year.first_month), named_for=self.fiscal_year.named_for,
+                        declared=True)
 
     def table(self, name: str) -> Table | None:
         return getattr(self.tables, name)

@@ -10,13 +10,14 @@ noted as a DataWarning, which load_dataset and validate collect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from cscomp_cli.core.errors import CscompError, DataError, collect_notes
 from cscomp_cli.core.quarters import CALENDAR, Calendar
+from cscomp_cli.inputs.continuity import history_warnings
 from cscomp_cli.inputs.currency_cells import CurrencyMark
 from cscomp_cli.inputs.datamap import MAP_FILE, load_map
 from cscomp_cli.inputs.files import (
@@ -107,7 +108,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
             PAYOUTS: load_payouts(sources[PAYOUTS], calendar=calendar) if sources[PAYOUTS] is not None else None,
             QUOTAS: load_quotas(sources[QUOTAS], calendar=calendar) if sources[QUOTAS] is not None else None,
         }
-    return Dataset(
+    dataset = Dataset(
         folder=folder,
         accounts=tables[ACCOUNTS],
         roster=tables[ROSTER],
@@ -121,6 +122,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
         csm_spellings=data_map.csm_spellings() if data_map is not None else {},
         currencies=table_currencies(tables),
     )
+    return replace(dataset, warnings=[*dataset.warnings, *(w.one_line() for w in history_warnings(dataset))])
 
 
 def table_sources(folder: Path, *, require_payouts: bool = True, columns: dict[str, set[str]] | None = None

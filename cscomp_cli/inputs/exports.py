@@ -294,6 +294,11 @@ def _quarter_from_file_name(export: ExportCells, cells: pd.DataFrame, where: str
             raise MapError(f"the file {path.name} has no quarter label in its name (such as 2026Q1 or FY2027Q1)",
                            file=label, location=where,
                            hint=f"rename the file to include its quarter, or map quarter to a column; see {DATA_DOC}")
+        if found.startswith("FY") and not calendar.reads_fiscal_labels:  # the rule of inputs/quarter_labels.py
+            raise MapError(f"the file {path.name} is named for a fiscal quarter, but the map sets no fiscal year: it "
+                           f"would be read as calendar quarter {quarter}", file=label, location=where,
+                           hint="add fiscal_year: {first_month: 2} (the month your fiscal year starts) to the map, or "
+                                f"fiscal_year: {{first_month: 1}} if FY labels are calendar years; see {DATA_DOC}")
         labels.append(quarter)
     names = np.array(labels, dtype=object)
     # Each row's file, from the row key (the keys of file i start at origin.starts[i]).

@@ -89,7 +89,12 @@ class Origin:
         if self.lines is None:
             return f"line {int(key)}"
         part = max(self._part(int(key)), 0)
-        return f"{self.places[part]} {int(self.lines[int(key) - 1])}"
+        return f"{self.places[part]} {self.number(key)}"
+
+    def number(self, key: int) -> int:
+        """Row ``key``'s line (or sheet row) as its own file numbers it, header line 1: what place() shows.
+        A table read through a data map keys its rows 1, 2, … across its exports, not by their lines."""
+        return int(key) if self.lines is None else int(self.lines[int(key) - 1])
 
     def column(self, name: str) -> str:
         return self.headers.get(name, name)

@@ -230,7 +230,8 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
     out["currency"] = row_currencies(table, origin, codes, stated)
     marks = currency_marks(ROSTER, table, {**codes, "currency": stated})
     if "quarter" in table and (table["quarter"].str.strip() != "").any():
-        out["quarter"] = quarter_column(table, origin, required=False, calendar=calendar)
+        # A roster's quarter rows are the few quarters a raise or a transfer falls in: years apart is normal.
+        out["quarter"] = quarter_column(table, origin, required=False, calendar=calendar, far=False)
     else:
         out["quarter"] = pd.Series(None, index=table.index, dtype="object")
     out["start_date"] = date_column(table, origin, "start_date")
