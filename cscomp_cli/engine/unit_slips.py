@@ -250,7 +250,9 @@ class _Judge:
                   f"keeps every row of {self.called} ({held}), so it changes nothing")
         check = ("a threshold in the column's own unit: 0.95 for a fraction, 95 for a percentage" if
                  condition.reads == "number" else "the values as the export writes them")
-        return [DataWarning(f"metric {name}'s filter {condition_words(condition)} {effect}", location=where,
+        words = (f"{condition.column} {_band(condition.at_least, condition.below)}" if condition.test == "range"
+                 else condition_words(condition))  # 5000000, not condition_words' 5e+06
+        return [DataWarning(f"metric {name}'s filter {words} {effect}", location=where,
                             hint=f"compare the condition with what the column holds ({check}); see docs/plans.md")]
 
     def _held(self, name: str, condition: RowFilter, where: str) -> str | None:
