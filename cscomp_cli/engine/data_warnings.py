@@ -132,7 +132,8 @@ def renewed_not_due_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
         f"{rows} marked renewed with no renewal due ({shown}{' …' if n > 5 else ''}): renewal_rate and renewed_arr "
         f"count a renewal only in a quarter where one was due, so {'these are' if n > 1 else 'it is'} left out of them",
         **origin.at(keys[0], "renewed"),
-        hint=f"if a renewal fell due in that quarter, set renewal_due to yes; if none did, clear renewed; see {DATA_DOC}")]
+        hint=f"if a renewal fell due in that quarter, set renewal_due to yes; if none did, clear renewed; "
+             f"see {DATA_DOC}")]
 
 
 def renewed_without_due_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
@@ -158,7 +159,8 @@ def renewed_without_due_warnings(plan: Plan, dataset: Dataset) -> list[DataWarni
 def _keeps_not_renewed(condition) -> bool:
     """Whether a condition on renewed lets through the rows that are not renewed (equals no, not_in [yes])."""
     if condition.test == "range":
-        return (condition.at_least is None or condition.at_least <= 0) and (condition.below is None or condition.below > 0)
+        return ((condition.at_least is None or condition.at_least <= 0)
+                and (condition.below is None or condition.below > 0))
     listed = 0.0 in [float(v) for v in condition.values if not isinstance(v, str)]
     return listed if condition.test in ("in", "equals") else not listed
 

@@ -142,8 +142,8 @@ class _Judge:
                     if meant is not None:
                         found.append(DataWarning(
                             f"target {as_written(value)} on {what}: {span.words(self.called)}, so every attainment "
-                            f"lies between {_percent(span.low / value)} and {_percent(span.high / value)}; did you mean "
-                            f"{as_written(meant)}?", location=place, hint=self._hint(column)))
+                            f"lies between {_percent(span.low / value)} and {_percent(span.high / value)}; "
+                            f"did you mean {as_written(meant)}?", location=place, hint=self._hint(column)))
                 continue
             found.extend(self._curve(component, f"{where}.curve", span, what, column))
         return found
@@ -216,7 +216,8 @@ class _Judge:
             return None
         kept = int(passes.sum())
         effect = ("no row" if kept == 0 else "every row" if kept == len(passes) else
-                  "every row that has a value" if kept == span.rows else f"{kept:,} of the {span.rows:,} rows with a value")
+                  "every row that has a value" if kept == span.rows else
+                  f"{kept:,} of the {span.rows:,} rows with a value")
         return DataWarning(
             f"metric {name} keeps the rows whose {condition.column} is {_band(condition.at_least, condition.below)}: "
             f"{span.words(self.called)}, so it keeps {effect}; did you mean {_meant(slipped)}?",
