@@ -103,6 +103,29 @@ def test_pay_dates_on_the_first_of_a_fiscal_quarter_warn_but_month_end_payroll_d
     assert "fiscal_year" not in result.stdout, result.stdout
 
 
+# --- a bonus set a year back ---------------------------------------------------------------------
+
+
+def test_paid_months_after_12_says_every_bonus_is_set_against_the_quarter_a_year_before(tmp_path):
+    # Pay dates 2026-04-15 and 2026-04-30 moved back 12 months: 2025-04 is in 2025Q2, a year before the
+    # 2026Q1 they were paid for; 1 month back (the 15th of the quarter's first month) is 2026Q1.
+    data_map = US_MAP.replace("paid_months_after: 1", "paid_months_after: 12")
+    result = _validate(tmp_path, _folder(tmp_path, **{"cscomp-data.yaml": data_map}))
+    assert result.exit_code == 0, result.stdout
+    [said] = [line for line in result.stdout.splitlines() if "paid_months_after 12" in line]
+    assert "cscomp-data.yaml, tables.payouts.columns.quarter.paid_months_after:" in said
+    assert "every quarter's bonus is read as paid 12 months after the quarter closes" in said
+    assert "the Pay Date 2026-04-15 counts for 2025Q2" in said
+    assert "did you mean paid_months_after: 1 (2026-04-15 then counts for 2026Q1)?" in said
+    assert any("paid_months_after 12" in w for w in _stress_test(tmp_path, _folder(
+        tmp_path, "again", **{"cscomp-data.yaml": data_map}))["warnings"])
+    # A bonus paid one to three months after its quarter is ordinary.
+    for months in (1, 3):
+        data_map = US_MAP.replace("paid_months_after: 1", f"paid_months_after: {months}")
+        quiet = _validate(tmp_path, _folder(tmp_path, f"lag{months}", **{"cscomp-data.yaml": data_map}))
+        assert "did you mean paid_months_after" not in quiet.stdout, quiet.stdout
+
+
 # --- one true message, not a false one beside it -------------------------------------------------
 
 

@@ -302,6 +302,17 @@ def _segment_weight(weight, segment: str) -> float | None:
     return None
 
 
+def _where(warning: str) -> str:
+    """Where a warning is (its file and key, before the first ': '): 'metrics.big.filter[0].at_least'."""
+    return warning.split(": ", 1)[0]
+
+
+def _said_once(warnings: list[str], new: list[str], earlier: set[str]) -> list[str]:
+    """The warnings of one swept value not yet said: a warning about the swept key itself (at_least 95 on
+    a column of fractions) reads differently at every value, but is said once, at the first."""
+    return [w for w in dict.fromkeys(new) if w not in warnings and _where(w) not in earlier]
+
+
 def _same_quarters(one, other) -> bool:
     """Whether two components' quarters lists name the same quarters, however each is spelled.
 
@@ -334,12 +345,14 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
     # give the plan and the plan's probable unit mistakes at any swept value, each once.
     warnings: list[str] = list(dataset.warnings)
     cache: dict = {}  # who is replayed and every book's metrics, computed for the first value only
+    earlier: set[str] = set()  # where the warnings of the values replayed so far are
     for number, value in enumerate(setting.values):
         row: dict = {"value": value, "plan_value": own is not None and math.isclose(value, own, abs_tol=1e-12)}
         try:
             plan = plan_from_document(apply_setting(document, setting.path, value), label)
             result = replay(plan, dataset, window=window, cache=cache)
-            warnings.extend(w for w in [*result.data_warnings, *result.plan_warnings] if w not in warnings)
+            warnings.extend(_said_once(warnings, [*result.data_warnings, *result.plan_warnings], earlier))
+            earlier.update(_where(w) for w in warnings)
             s = compare_with_actual(result).summary
         except (PlanError, DataError) as error:  # this value makes the plan invalid; the others may not
             row.update(error=error.message if not error.location else f"{error.location}: {error.message}")

@@ -1,5 +1,6 @@
 """What the data cannot give a plan, said once each: a metric whose optional column the export lacks,
-payouts to people who are not CSMs, CSMs with no book, a window reaching before the data.
+payouts to people who are not CSMs, CSMs with no book, a window reaching before the data, renewals
+marked where none was due (and, in unit_slips, thresholds written in the other unit than the data's).
 """
 
 from __future__ import annotations
@@ -17,23 +18,29 @@ from cscomp_cli.engine.plan_metrics import (
 )
 from cscomp_cli.engine.roster import non_csm_payouts
 from cscomp_cli.engine.sweep_cache import computed_once
+from cscomp_cli.engine.unit_slips import unit_slip_warnings
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC, PAYOUTS, ROSTER
+from cscomp_cli.inputs.tables import column_key
 from cscomp_cli.plan.model import Plan
 
 
 def data_warnings(plan: Plan, dataset: Dataset, window: list[str] | None = None,
                   shared: dict | None = None) -> list[DataWarning]:
     """What the data cannot give this plan, said once each: a metric whose optional column the
-    accounts export lacks, payouts to people who are not CSMs, a window reaching before the data and a
-    filter value no row holds."""
+    accounts export lacks, payouts to people who are not CSMs, a window reaching before the data, a
+    filter value no row holds, a threshold written in the other unit than its column's, and renewals
+    marked where none was due."""
     held = computed_once(shared, "quarters held", lambda: dataset.accounts["quarter"].unique())
     replayed = sorted(held.tolist()) if window is None else window
     return [*missing_column_warnings(plan, dataset),
             *computed_once(shared, "non-CSM warnings", lambda: _non_csm_warnings(dataset, window)),
             *window_warnings(plan, held, replayed, dataset.called(ACCOUNTS)),
             *window_roster_warnings(plan, dataset.accounts, dataset.roster, replayed, dataset.called(ROSTER)),
-            *filter_value_warnings(plan, dataset.accounts, dataset.called(ACCOUNTS))]
+            *filter_value_warnings(plan, dataset.accounts, dataset.called(ACCOUNTS)),
+            *unit_slip_warnings(plan, dataset, shared),
+            *renewed_not_due_warnings(plan, dataset),
+            *renewed_without_due_warnings(plan, dataset)]
 
 
 # Metrics read from optional accounts.csv columns; without the column every value is undefined
@@ -46,10 +53,8 @@ METRIC_COLUMNS = {
 }
 
 
-def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
-    header = dataset.columns.get(ACCOUNTS)
-    if header is None:
-        return []  # a dataset built in code: nothing is known about its export's header
+def _metric_users(plan: Plan) -> dict[str, list[str]]:
+    """Each metric the plan pays on, gates with or ranks by, and who uses it ("component retention")."""
     users: dict[str, list[str]] = {}
     for component in plan.components:
         users.setdefault(component.metric, []).append(f"component {component.id}")
@@ -59,10 +64,22 @@ def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
     performance = plan.performance
     for name in performance if isinstance(performance, dict) else [performance]:
         users.setdefault(name, []).append("the plan's performance measure")
+    return users
+
+
+def _base(plan: Plan, name: str) -> str:
+    """The built-in metric a metric is computed as: a metric of the plan's own reads the columns of the
+    built-in it is built from."""
+    return plan.definition(name).base if name in plan.metrics else name
+
+
+def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
+    header = dataset.columns.get(ACCOUNTS)
+    if header is None:
+        return []  # a dataset built in code: nothing is known about its export's header
     found = []
-    for name, who in users.items():
-        # A metric of the plan's own reads the columns of the built-in it is built from.
-        base = plan.definition(name).base if name in plan.metrics else name
+    for name, who in _metric_users(plan).items():
+        base = _base(plan, name)
         missing = [column for column in METRIC_COLUMNS.get(base, ()) if column not in header]
         if not missing:
             continue
@@ -85,6 +102,67 @@ def missing_column_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
             hint=f"add a risk column (0–1) to the export, or remove risk_adjust; see {DATA_DOC}",
         ))
     return found
+
+
+RENEWAL_METRICS = ("renewal_rate", "renewed_arr")
+
+
+def renewed_not_due_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
+    """Rows marked renewed in a quarter no renewal was due: renewal_rate and renewed_arr count a renewal only
+    where one was due (SPEC section 2), so these leave them silently, as if the renewal never happened."""
+    if not any(_base(plan, name) in RENEWAL_METRICS for name in _metric_users(plan)):
+        return []
+    header = dataset.columns.get(ACCOUNTS)
+    if header is not None and not {"renewal_due", "renewed"} <= header:
+        return []  # missing_column_warnings says which column is missing
+    accounts = dataset.accounts
+    stray = accounts["renewed"].to_numpy(dtype=bool) & ~accounts["renewal_due"].to_numpy(dtype=bool)
+    if not stray.any():
+        return []
+    keys = accounts["line"].to_numpy()[stray]
+    origin = dataset.origin(ACCOUNTS)
+    places = [origin.place(key) for key in keys[:5]]
+    if all(place.startswith("line ") for place in places):
+        shown = ("lines " if len(places) > 1 else "line ") + ", ".join(p.removeprefix("line ") for p in places)
+    else:
+        shown = "; ".join(places)
+    n = int(stray.sum())
+    rows = f"{n} rows are" if n > 1 else "1 row is"
+    return [DataWarning(
+        f"{rows} marked renewed with no renewal due ({shown}{' …' if n > 5 else ''}): renewal_rate and renewed_arr "
+        f"count a renewal only in a quarter where one was due, so {'these are' if n > 1 else 'it is'} left out of them",
+        **origin.at(keys[0], "renewed"),
+        hint=f"if a renewal fell due in that quarter, set renewal_due to yes; if none did, clear renewed; "
+             f"see {DATA_DOC}")]
+
+
+def renewed_without_due_warnings(plan: Plan, dataset: Dataset) -> list[DataWarning]:
+    """A metric of the plan's own reading renewed (a mean of it, a filter keeping the rows not renewed) from
+    an export with no renewal_due: a row not renewed may have had no renewal due at all."""
+    header = dataset.columns.get(ACCOUNTS)
+    if header is None or "renewal_due" in header or "renewed" not in header:
+        return []
+    found = []
+    for name, spec in plan.metrics.items():
+        places = [f"metrics.{name}.column"] if spec.column is not None and column_key(spec.column) == "renewed" else []
+        places += [f"metrics.{name}.filter[{i}]" for i, condition in enumerate(spec.filter or ())
+                   if column_key(condition.column) == "renewed" and _keeps_not_renewed(condition)]
+        found.extend(DataWarning(
+            f"metric {name} reads renewed, but {dataset.called(ACCOUNTS)} has no renewal_due column: renewed says "
+            "whether a renewal that fell due was signed, so a row that is not renewed may simply have had no renewal "
+            f"due, and {name} counts it as a renewal not signed", location=place,
+            hint=f"add a renewal_due column (yes where a renewal fell due that quarter) to the export, and use "
+                 f"renewal_rate; see {DATA_DOC}") for place in places[:1])
+    return found
+
+
+def _keeps_not_renewed(condition) -> bool:
+    """Whether a condition on renewed lets through the rows that are not renewed (equals no, not_in [yes])."""
+    if condition.test == "range":
+        return ((condition.at_least is None or condition.at_least <= 0)
+                and (condition.below is None or condition.below > 0))
+    listed = 0.0 in [float(v) for v in condition.values if not isinstance(v, str)]
+    return listed if condition.test in ("in", "equals") else not listed
 
 
 def _non_csm_warnings(dataset: Dataset, window: list[str] | None) -> list[DataWarning]:

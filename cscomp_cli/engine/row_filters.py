@@ -60,7 +60,7 @@ def text_codes(accounts: pd.DataFrame, column: str, metric_name: str, where: str
     return codes, np.asarray(uniques, dtype=object)
 
 
-def _passes(accounts: pd.DataFrame, condition: RowFilter, metric_name: str, where: str) -> np.ndarray:
+def condition_passes(accounts: pd.DataFrame, condition: RowFilter, metric_name: str, where: str) -> np.ndarray:
     """Which rows pass one condition; a blank cell is in no in list, in every not_in and fails the rest."""
     kind = condition.reads
     if condition.test == "range":
@@ -89,7 +89,7 @@ def row_mask(plan: Plan, definition: Definition, accounts: pd.DataFrame) -> np.n
         return None
     mask = np.ones(len(accounts), dtype=bool)
     for condition, (name, position) in zip(definition.filters, _owners(plan, definition)):
-        mask &= _passes(accounts, condition, definition.name, f"metrics.{name}.filter[{position}].column")
+        mask &= condition_passes(accounts, condition, definition.name, f"metrics.{name}.filter[{position}].column")
     return mask
 
 

@@ -130,7 +130,8 @@ def iso_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame,
 
 
 def quarters_from_dates(values: pd.Series, source: Source, table: Table, header: str, cells: pd.DataFrame,
-                         origin: Origin, calendar: Calendar, where: str, *, undeclared: bool = False) -> pd.Series:
+                         origin: Origin, calendar: Calendar, where: str, *, undeclared: bool = False,
+                         map_label: str = MAP_FILE) -> pd.Series:
     """A date column (a pay date) as the quarter it belongs to, counting back paid_months_after months.
 
     ``undeclared``: the map says nothing of a fiscal year, so dates on another calendar's quarter
@@ -142,11 +143,37 @@ def quarters_from_dates(values: pd.Series, source: Source, table: Table, header:
     if known.any():
         days = parsed[known].to_numpy().astype("datetime64[D]")
         labels[known] = calendar.quarter_of(days, source.paid_months_after or 0)
+        if (source.paid_months_after or 0) >= A_YEAR:
+            note(late_pay_warning(days, source, header, calendar, map_label, f"{where}.paid_months_after"))
         if undeclared:
             warning = fiscal_year_warning(days, source, header, origin, calendar)
             if warning is not None:
                 note(warning)
     return pd.Series(labels, index=values.index, dtype=object)
+
+
+A_YEAR = 12  # months: a bonus paid a year late is a slip (months for quarters, or the year's pay date)
+
+
+def late_pay_warning(days: np.ndarray, source: Source, header: str, calendar: Calendar, map_label: str,
+                     where: str) -> DataWarning:
+    """paid_months_after of a year: every payout is set against the same quarter a year before the one it
+    was paid for, so each replayed quarter is compared with another year's bonus, without an error."""
+    lag = source.paid_months_after
+    # The months since its quarter began, counted from 1: the lag that sets a pay date against the quarter
+    # that closed just before it (the 15th of April: 1, March, Q1); the dates' most common one is suggested.
+    months = days.astype("datetime64[M]").astype("int64") - (calendar.first_month - 1)
+    into = months % 3 + 1
+    meant = int(np.bincount(into).argmax())
+    example = days[int(np.argmax(into == meant))]
+    read = calendar.quarter_of(np.array([example]), lag)[0]
+    then = calendar.quarter_of(np.array([example]), meant)[0]
+    return DataWarning(
+        f"paid_months_after {lag}: every quarter's bonus is read as paid {lag} months after the quarter closes, in "
+        f"the same quarter a year on, so the {header} {example} counts for {read}; did you mean "
+        f"paid_months_after: {meant} ({example} then counts for {then})?", file=map_label, location=where,
+        hint="paid_months_after is the months from a quarter's close to the pay date of its bonus (1 for a bonus "
+        f"paid the month after, 2 or 3 for a later payroll run); see {DATA_DOC}")
 
 
 def fiscal_year_warning(days: np.ndarray, source: Source, header: str, origin: Origin,

@@ -127,7 +127,7 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
             failed |= unmatched
         if source.from_ == "date":
             values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where,
-                                         undeclared=undeclared)
+                                         undeclared=undeclared, map_label=label)
         elif column in AMOUNTS[name]:
             values = amount_text(values, table, column)
         elif column in datamap.DATES:

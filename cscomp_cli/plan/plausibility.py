@@ -43,16 +43,16 @@ def plan_warnings(plan: Plan) -> list[PlanWarning]:
             if 0 < pct <= 1:
                 where = "pay_mix.variable_pct" + (f".{segment}" if segment is not None else "")
                 # 1 would mean 100 %, which no pay mix allows: say what the unit is instead.
-                meant = f"did you mean {_g(pct * 100)}?" if pct < 1 else "it is a percentage (30 means 30 %)"
+                meant = f"did you mean {as_written(pct * 100)}?" if pct < 1 else "it is a percentage (30 means 30 %)"
                 found.append(PlanWarning(where, f"variable_pct {pct:g} means {pct:g} % of OTE; {meant}"))
     for name in ("expansion", "cross_sell"):
         share = getattr(plan.credit, name)
         if share > CREDIT_LIMIT:
             found.append(PlanWarning(f"credit.{name}", f"credit {share:g} counts {share:g} × the {name} ARR; "
-                                     f"credit is a share, did you mean {_g(share / 100)}?"))
+                                     f"credit is a share, did you mean {as_written(share / 100)}?"))
     if plan.cap is not None and plan.cap > CAP_LIMIT:
         found.append(PlanWarning("cap", f"cap {plan.cap:g} allows {plan.cap:g} × the target variable "
-                                 f"({_g(plan.cap * 100)} %); did you mean {_g(plan.cap / 100)}?"))
+                                 f"({as_written(plan.cap * 100)} %); did you mean {as_written(plan.cap / 100)}?"))
     definitions = plan.definitions
     for index, component in enumerate(plan.components):
         where = f"components[{index}]"
@@ -94,8 +94,9 @@ def _weight_warnings(component: CurveComponent, where: str) -> list[PlanWarning]
     weights = [(f"{where}.weight.values.{segment}", value) for segment, value in component.weight.values.items()]
     if component.weight.default is not None:
         weights.append((f"{where}.weight.default", component.weight.default))
-    return [PlanWarning(place, f"weight {_g(value)} pays {_g(value)} × the target variable through this component "
-                        f"alone; weights are fractions, did you mean {_g(value / 100)} (or \"{_g(value)}%\")?")
+    return [PlanWarning(place, f"weight {as_written(value)} pays {as_written(value)} × the target variable through "
+                        f"this component alone; weights are fractions, did you mean {as_written(value / 100)} "
+                        f"(or \"{as_written(value)}%\")?")
             for place, value in weights if value > 1]
 
 
@@ -103,7 +104,7 @@ def _curve_warnings(component: CurveComponent, where: str, ratio: str | None) ->
     """``ratio`` says what the metric is when it is a ratio (1.0 is 100 %), else None."""
     found = []
     if ratio and component.measure == "attainment":
-        for place, value in _target_numbers(component.target, f"{where}.target"):
+        for place, value in target_numbers(component.target, f"{where}.target"):
             if value > RATIO_LIMIT:
                 found.append(PlanWarning(place, _ratio_message(f"target {value:g}", value, ratio)))
     # One warning per curve, with the whole curve as probably meant: a curve written in percent has
@@ -117,13 +118,13 @@ def _curve_warnings(component: CurveComponent, where: str, ratio: str | None) ->
                 else (ratio or "").replace("1.0 is", "1 is"))  # the curve's x reads like its points: 1, 1.1
         problems = []
         if x_percent:
-            problems.append(f"x is {what}, so {_g(max(xs))} means {_g(max(xs) * 100)} %")
+            problems.append(f"x is {what}, so {as_written(max(xs))} means {as_written(max(xs) * 100)} %")
         if y_percent:
-            problems.append(f"the payout is a multiple of the target variable (1 is 100 %), so {_g(max(ys))} "
-                            f"pays {_g(max(ys))} × it")
+            problems.append(f"the payout is a multiple of the target variable (1 is 100 %), so {as_written(max(ys))} "
+                            f"pays {as_written(max(ys))} × it")
         meant = [[x / 100 if x_percent else x, y / 100 if y_percent else y] for x, y in component.curve]
-        found.append(PlanWarning(f"{where}.curve", f"curve {_curve(component.curve)}: {'; '.join(problems)}; "
-                                 f"did you mean {_curve(meant)}?"))
+        found.append(PlanWarning(f"{where}.curve", f"curve {curve_as_written(component.curve)}: "
+                                 f"{'; '.join(problems)}; did you mean {curve_as_written(meant)}?"))
     return found
 
 
@@ -132,8 +133,8 @@ def _commission_warnings(component: CommissionComponent, where: str) -> list[Pla
     for i, tier in enumerate(component.schedule):
         place = f"{where}.rate" if component.tiers is None else f"{where}.tiers[{i}].rate"
         if tier.rate > RATE_LIMIT:
-            found.append(PlanWarning(place, f"rate {tier.rate:g} pays {_g(tier.rate * 100)} % of the amount; did you "
-                                     f"mean {_g(tier.rate / 100)}?"))
+            found.append(PlanWarning(place, f"rate {tier.rate:g} pays {as_written(tier.rate * 100)} % of the amount; "
+                                     f"did you mean {as_written(tier.rate / 100)}?"))
         # With a target, tier bounds are fractions of it: an attainment in all but name.
         if component.target is not None and tier.up_to is not None and tier.up_to > RATIO_LIMIT:
             found.append(PlanWarning(f"{where}.tiers[{i}].up_to", _ratio_message(
@@ -141,7 +142,8 @@ def _commission_warnings(component: CommissionComponent, where: str) -> list[Pla
     return found
 
 
-def _target_numbers(target, where: str) -> list[tuple[str, float]]:
+def target_numbers(target, where: str) -> list[tuple[str, float]]:
+    """Each number a target states, with its key path: the number itself, or a by-segment map's values."""
     if isinstance(target, bool) or target is None:
         return []
     if isinstance(target, (int, float)):
@@ -155,13 +157,15 @@ def _target_numbers(target, where: str) -> list[tuple[str, float]]:
 
 
 def _ratio_message(written: str, value: float, what: str) -> str:
-    return f"{written} on {what} means {_g(value * 100)} %; did you mean {_g(value / 100)} (or \"{_g(value)}%\")?"
+    return (f"{written} on {what} means {as_written(value * 100)} %; did you mean {as_written(value / 100)} "
+            f"(or \"{as_written(value)}%\")?")
 
 
-def _curve(points) -> str:
-    return "[" + ", ".join(f"[{_g(x)}, {_g(y)}]" for x, y in points) + "]"
+def curve_as_written(points) -> str:
+    """A curve as the plan writes it: [[0.9, 0], [1, 1]]."""
+    return "[" + ", ".join(f"[{as_written(x)}, {as_written(y)}]" for x, y in points) + "]"
 
 
-def _g(value: float) -> str:
+def as_written(value: float) -> str:
     """A number as a person writes it: 0.9, 20, 1.5 (no float noise such as 0.9000000000000001)."""
     return f"{round(value, 9):.12g}"
