@@ -233,7 +233,14 @@ def head_text(raw: bytes) -> str:
     return codecs.getincrementaldecoder("utf-8-sig")().decode(raw[:size], final=len(raw) <= size)
 
 
+def wide_csv_fields() -> None:
+    """Let Python's csv module read a cell as large as a file cscomp reads: its default limit (128 KB) made a
+    200 KB quoted notes cell stop the delimiter sniffer with 'field larger than field limit'."""
+    csv.field_size_limit(min(MAX_FILE_BYTES, 2**31 - 1))
+
+
 def check_header_width(path: Path, head: str, delimiter: str) -> None:
+    wide_csv_fields()
     header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     if len(header) > MAX_COLUMNS:
         raise DataError(
@@ -353,8 +360,8 @@ def refuse_binary(path: Path, start: bytes) -> None:
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-def read_as_note(delimiter: str) -> str:
-    return "" if delimiter == "," else f" (read as {DELIMITER_NAMES[delimiter]}-separated, from its header line)"
+def read_as_note(delimiter: str | None) -> str:
+    return "" if delimiter in (",", None) else f" (read as {DELIMITER_NAMES[delimiter]}-separated, from its header line)"
 
 
 def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 from cscomp_cli.core.quarters import label_in_file_name
 from cscomp_cli.core.text import escaped
 from cscomp_cli.inputs.datamap import MAP_FILE
+from cscomp_cli.inputs.files import wide_csv_fields
 from cscomp_cli.inputs.formats import export_format
 from cscomp_cli.inputs.guessing.classify import (
     Export,
@@ -77,6 +78,7 @@ def _read(path: Path, relative: str) -> Export | None:
 
 
 def _read_text(path: Path, relative: str, kind: str) -> Export:
+    wide_csv_fields()  # a 200 KB notes cell is an export's cell like any other
     with open(path, "rb") as handle:
         raw = handle.read(HEAD_BYTES)
     encoding, why = _encoding(raw)
