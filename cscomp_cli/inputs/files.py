@@ -377,3 +377,24 @@ def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, mess
 def fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str, message, hint: str | None) -> None:
     if bool(bad.any()):
         _fail(origin, table, bad, column, message, hint)
+
+
+def read_binary(path: Path) -> io.BytesIO:
+    """A workbook's or Parquet file's bytes, once it is known to be a regular file of a sane size
+    (calamine and pyarrow open what they are given: a FIFO waits for a writer, /dev/zero never ends)."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise DataError("is a folder, not an export file", file=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"is not a regular file: it is {file_kind(info.st_mode)}", file=path,
+                            hint=f"put the exported file itself in the data folder; see {DATA_DOC}")
+        if info.st_size > MAX_FILE_BYTES:
+            raise too_large(path, info.st_size)
+        with path.open("rb") as handle:
+            return io.BytesIO(handle.read())
+    except FileNotFoundError:
+        raise DataError("file not found" + (" (a symlink to a file that does not exist)" if path.is_symlink() else ""),
+                        file=path) from None
+    except OSError as exc:
+        raise unreadable_error(path, exc) from None

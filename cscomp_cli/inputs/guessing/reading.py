@@ -27,6 +27,7 @@ from cscomp_cli.inputs.guessing.classify import (
 from cscomp_cli.inputs.guessing.words import (
     TABLE_ORDER,
 )
+from cscomp_cli.inputs.workbooks import sheets_to_guess_from
 
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
 HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
@@ -176,9 +177,10 @@ def _delimiter(head: str, kind: str) -> tuple[str, str]:
 
 
 def _read_workbook(path: Path, relative: str) -> Export | None:
-    """The sheet of a workbook whose header looks most like one of cscomp's tables."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, nrows=SAMPLE_ROWS + TITLE_ROWS,
-                           engine="calamine")
+    """The sheet of a workbook whose header looks most like one of cscomp's tables (of the sheets a person
+    sees, whose cells calamine can lay out)."""
+    sheets = pd.read_excel(path, sheet_name=sheets_to_guess_from(path), dtype=object, header=None,
+                           nrows=SAMPLE_ROWS + TITLE_ROWS, engine="calamine")
     best, best_score = None, -1
     for name, frame in sheets.items():
         export = _sheet_export(relative, frame)
