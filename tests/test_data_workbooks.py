@@ -235,6 +235,17 @@ def test_a_dictionary_bomb_in_a_column_the_map_does_not_name_is_never_decoded(tm
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
 
 
+@linux_only
+def test_init_guesses_from_a_parquet_file_with_a_dictionary_bomb(tmp_path):
+    # init read the first 5,000 rows of every column: 5 GB of the bomb's text.
+    folder = _us_folder(tmp_path)
+    _payroll_parquet(folder, rows=8000, Memo=_bomb(8000))
+    (folder / "cscomp-data.yaml").unlink()
+    result = _limited("init", folder)
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    assert "payouts: payroll.parquet" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
 def test_parquet_with_more_row_groups_times_columns_than_the_budget_is_refused_before_reading(tmp_path, monkeypatch):
     # 5,000 row groups × 2,000 columns ended in ArrowMemoryError or signal 6; the same check here on a
     # file small enough to write in a test, against a budget lowered to match (the real one is 1,000,000).

@@ -68,6 +68,39 @@ def read_parquet(path: Path, wanted: list[str]) -> FileCells:
     return FileCells(cells, np.arange(len(cells), dtype="int64") + 1, "row", header, dated)
 
 
+def parquet_sample(path: Path, rows: int):
+    """The first ``rows`` rows of a Parquet file, for `cscomp init` to guess from, within the same budget:
+    its metadata checked first, and a text column too large to be a table's column (a dictionary of huge
+    texts) left out."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    content = read_binary(path)
+    _check_footer(content.getbuffer(), path)
+    parquet = pq.ParquetFile(content)
+    meta = parquet.metadata
+    if meta.num_row_groups * meta.num_columns > MAX_COLUMN_CHUNKS:
+        raise DataError(f"has {meta.num_row_groups:,} row groups × {meta.num_columns:,} columns, more than the "
+                        f"{MAX_COLUMN_CHUNKS:,} column chunks cscomp reads")
+    names = [str(n) for n in parquet.schema_arrow.names]
+    dictionaries = _dictionary_columns(meta, names, parquet.schema_arrow)
+    content.seek(0)
+    parquet = pq.ParquetFile(content, read_dictionary=dictionaries or None)
+    if not meta.num_rows:
+        return parquet.schema_arrow.empty_table()
+    sample = pa.Table.from_batches([next(parquet.iter_batches(batch_size=rows))])
+    for name in dictionaries:
+        try:
+            _check_decoded(sample[name], name, path, limit=MAX_TEXT_BYTES // 8)
+        except DataError:
+            sample = sample.drop_columns([name])
+            continue
+        # Expanded once measured: the guessing reads plain text, not pandas categories.
+        at = sample.schema.get_field_index(name)
+        sample = sample.set_column(at, name, sample[name].cast(sample[name].type.value_type))
+    return sample
+
+
 def _check_footer(data: memoryview, path: Path) -> None:
     """The metadata's length, from the file's last 8 bytes, before pyarrow parses (and allocates for) it."""
     if len(data) >= 12 and bytes(data[-4:]) == b"PAR1":
@@ -120,14 +153,14 @@ def _dictionary_columns(meta, read: list[str], schema) -> list[str]:
     return found
 
 
-def _check_decoded(column, name: str, path: Path) -> None:
+def _check_decoded(column, name: str, path: Path, limit: int = MAX_TEXT_BYTES) -> None:
     import pyarrow.compute as pc
 
     size = 0
     for chunk in column.chunks:
         lengths = pc.binary_length(chunk.dictionary)
         size += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
-        if size > MAX_TEXT_BYTES:
+        if size > limit:
             raise DataError(f"column {name.strip()} holds {size / 1024**3:.1f} GB of text once its dictionary is "
                             f"expanded, more than the {MAX_TEXT_BYTES / 1024**3:g} GB cscomp reads", file=path,
                             location=f"column {name.strip()}", hint=_SMALLER)

@@ -27,6 +27,7 @@ from cscomp_cli.inputs.guessing.classify import (
 from cscomp_cli.inputs.guessing.words import (
     TABLE_ORDER,
 )
+from cscomp_cli.inputs.parquet_files import parquet_sample
 from cscomp_cli.inputs.workbooks import sheets_to_guess_from
 
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
@@ -69,11 +70,7 @@ def _read(path: Path, relative: str) -> Export | None:
     if kind == "xlsx":
         return _read_workbook(path, relative)
     if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        table = pq.ParquetFile(path)
-        frame = next(table.iter_batches(batch_size=SAMPLE_ROWS)).to_pandas() if table.metadata.num_rows else \
-            table.schema_arrow.empty_table().to_pandas()
+        frame = parquet_sample(path, SAMPLE_ROWS).to_pandas()
         return _typed_export([relative], "parquet", frame)
     return _read_text(path, relative, kind)
 
