@@ -31,6 +31,7 @@ from cscomp_cli.inputs.files import (
     refuse_binary,
     refuse_controls,
     refuse_controls_in_header,
+    wide_csv_fields,
 )
 
 
@@ -118,6 +119,7 @@ def parse_csv(raw: bytes, path: Path, *, known: set[str], delimiter: str | None 
               ) -> tuple[pd.DataFrame, np.ndarray, str, str]:
     """UTF-8 CSV bytes as text cells under the header's names, each row's physical line, the header
     line and the delimiter (sniffed from the header unless given)."""
+    wide_csv_fields()
     try:
         head = head_text(raw)
         if head == "":

@@ -4,7 +4,7 @@ passes (a million cells, not a Python call each), with where each row came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -63,3 +63,18 @@ class ExportCells:
     origin: Origin
     delimiter: str
     header: tuple[str, ...] = ()  # the (first) file's whole header, as written
+    # header -> which rows (by row key) held a real date cell, read whatever the map's text date style
+    dated: dict[str, pd.Series] = field(default_factory=dict)
+
+
+@dataclass
+class FileCells:
+    """One export file as a reader gives it: the cells of the columns the map names, under the header's
+    spelling (trimmed), each row's line or sheet row, the whole header, and which cells were real dates
+    (a workbook's date cells, a Parquet date column), which no text date style applies to."""
+
+    cells: pd.DataFrame
+    lines: np.ndarray
+    place: str  # "line", "sheet Accounts, row" or "row"
+    header: tuple[str, ...]
+    dated: dict[str, np.ndarray] = field(default_factory=dict)  # header -> which rows hold a real date

@@ -107,13 +107,20 @@ def _date_style(cells: pd.Series, table: Table, where: str, origin: Origin, head
 
 
 def _parse_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame, origin: Origin,
-                 where: str) -> pd.Series:
-    style = _date_style(values, table, where, origin, header, cells["line"])
+                 where: str, dated: pd.Series | None = None) -> pd.Series:
+    """The cells as dates: text in the map's date style (or the one the text shows); a real date cell of a
+    workbook or Parquet file (``dated``, by row key), arriving as YYYY-MM-DD, is a date whatever that style."""
+    real = dated.reindex(values.index, fill_value=False).to_numpy(dtype=bool) if dated is not None else None
+    text_cells = values if real is None or not real.any() else values.where(~real, "")
+    style = _date_style(text_cells, table, where, origin, header, cells["line"])
     # A spreadsheet's dates arrive as 2026-04-15 00:00:00: the day is what counts.
-    text = values.where(values != "", None)
+    text = text_cells.where(text_cells != "", None)
     if style == "%Y-%m-%d":
         text = text.str.slice(0, 10)
     parsed = pd.to_datetime(text, format=style, errors="coerce")
+    if real is not None and real.any():
+        parsed = parsed.where(~real, pd.to_datetime(values.where(real, None).str.slice(0, 10), format="%Y-%m-%d",
+                                                      errors="coerce"))
     bad = parsed.isna() & (values != "")
     if bool(bad.any()):
         first = bad.idxmax()
@@ -124,20 +131,20 @@ def _parse_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFra
 
 
 def iso_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame, origin: Origin,
-               where: str) -> pd.Series:
-    parsed = _parse_dates(values, table, header, cells, origin, where)
+               where: str, dated: pd.Series | None = None) -> pd.Series:
+    parsed = _parse_dates(values, table, header, cells, origin, where, dated)
     return as_text(parsed.dt.strftime("%Y-%m-%d"))
 
 
 def quarters_from_dates(values: pd.Series, source: Source, table: Table, header: str, cells: pd.DataFrame,
                          origin: Origin, calendar: Calendar, where: str, *, undeclared: bool = False,
-                         map_label: str = MAP_FILE) -> pd.Series:
+                         map_label: str = MAP_FILE, dated: pd.Series | None = None) -> pd.Series:
     """A date column (a pay date) as the quarter it belongs to, counting back paid_months_after months.
 
     ``undeclared``: the map says nothing of a fiscal year, so dates on another calendar's quarter
     boundaries are worth a warning (fiscal_year_warning)."""
     dates_key = where.rsplit(".columns.", 1)[0] + ".dates"
-    parsed = _parse_dates(values, table, header, cells, origin, dates_key)
+    parsed = _parse_dates(values, table, header, cells, origin, dates_key, dated)
     known = parsed.notna().to_numpy()
     labels = np.full(len(parsed), "", dtype=object)
     if known.any():

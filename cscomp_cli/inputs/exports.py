@@ -127,11 +127,12 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
             failed |= unmatched
         if source.from_ == "date":
             values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where,
-                                         undeclared=undeclared, map_label=label)
+                                         undeclared=undeclared, map_label=label, dated=export.dated.get(header))
         elif column in AMOUNTS[name]:
             values = amount_text(values, table, column)
         elif column in datamap.DATES:
-            values = iso_dates(values, table, header, cells, export.origin, f"tables.{name}.dates")
+            values = iso_dates(values, table, header, cells, export.origin, f"tables.{name}.dates",
+                               dated=export.dated.get(header))
         out[column] = values
     if bool(failed.any()):  # only reached while validate collects problems
         out = out[~failed]

@@ -238,7 +238,14 @@ def head_text(raw: bytes) -> str:
     return codecs.getincrementaldecoder("utf-8-sig")().decode(raw[:size], final=len(raw) <= size)
 
 
+def wide_csv_fields() -> None:
+    """Let Python's csv module read a cell as large as a file cscomp reads: its default limit (128 KB) made a
+    200 KB quoted notes cell stop the delimiter sniffer with 'field larger than field limit'."""
+    csv.field_size_limit(min(MAX_FILE_BYTES, 2**31 - 1))
+
+
 def check_header_width(path: Path, head: str, delimiter: str) -> None:
+    wide_csv_fields()
     header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     if len(header) > MAX_COLUMNS:
         raise DataError(
@@ -358,8 +365,8 @@ def refuse_binary(path: Path, start: bytes) -> None:
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
-def read_as_note(delimiter: str) -> str:
-    return "" if delimiter == "," else f" (read as {DELIMITER_NAMES[delimiter]}-separated, from its header line)"
+def read_as_note(delimiter: str | None) -> str:
+    return "" if delimiter in (",", None) else f" (read as {DELIMITER_NAMES[delimiter]}-separated, from its header line)"
 
 
 def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, message, hint: str | None) -> None:
@@ -375,3 +382,24 @@ def _fail(origin: Origin, table: pd.DataFrame, bad: pd.Series, column: str, mess
 def fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str, message, hint: str | None) -> None:
     if bool(bad.any()):
         _fail(origin, table, bad, column, message, hint)
+
+
+def read_binary(path: Path) -> io.BytesIO:
+    """A workbook's or Parquet file's bytes, once it is known to be a regular file of a sane size
+    (calamine and pyarrow open what they are given: a FIFO waits for a writer, /dev/zero never ends)."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise DataError("is a folder, not an export file", file=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"is not a regular file: it is {file_kind(info.st_mode)}", file=path,
+                            hint=f"put the exported file itself in the data folder; see {DATA_DOC}")
+        if info.st_size > MAX_FILE_BYTES:
+            raise too_large(path, info.st_size)
+        with path.open("rb") as handle:
+            return io.BytesIO(handle.read())
+    except FileNotFoundError:
+        raise DataError("file not found" + (" (a symlink to a file that does not exist)" if path.is_symlink() else ""),
+                        file=path) from None
+    except OSError as exc:
+        raise unreadable_error(path, exc) from None

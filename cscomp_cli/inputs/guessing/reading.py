@@ -16,6 +16,7 @@ import pandas as pd
 from cscomp_cli.core.quarters import label_in_file_name
 from cscomp_cli.core.text import escaped
 from cscomp_cli.inputs.datamap import MAP_FILE
+from cscomp_cli.inputs.files import wide_csv_fields
 from cscomp_cli.inputs.formats import export_format
 from cscomp_cli.inputs.guessing.classify import (
     Export,
@@ -26,6 +27,8 @@ from cscomp_cli.inputs.guessing.classify import (
 from cscomp_cli.inputs.guessing.words import (
     TABLE_ORDER,
 )
+from cscomp_cli.inputs.parquet_files import parquet_sample
+from cscomp_cli.inputs.workbooks import sheets_to_guess_from
 
 SAMPLE_ROWS = 5_000  # rows read from each export: enough to see its conventions, fast on any size
 HEAD_BYTES = 1 << 20  # bytes read to guess the encoding and the delimiter
@@ -67,16 +70,13 @@ def _read(path: Path, relative: str) -> Export | None:
     if kind == "xlsx":
         return _read_workbook(path, relative)
     if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        table = pq.ParquetFile(path)
-        frame = next(table.iter_batches(batch_size=SAMPLE_ROWS)).to_pandas() if table.metadata.num_rows else \
-            table.schema_arrow.empty_table().to_pandas()
+        frame = parquet_sample(path, SAMPLE_ROWS).to_pandas()
         return _typed_export([relative], "parquet", frame)
     return _read_text(path, relative, kind)
 
 
 def _read_text(path: Path, relative: str, kind: str) -> Export:
+    wide_csv_fields()  # a 200 KB notes cell is an export's cell like any other
     with open(path, "rb") as handle:
         raw = handle.read(HEAD_BYTES)
     encoding, why = _encoding(raw)
@@ -174,9 +174,10 @@ def _delimiter(head: str, kind: str) -> tuple[str, str]:
 
 
 def _read_workbook(path: Path, relative: str) -> Export | None:
-    """The sheet of a workbook whose header looks most like one of cscomp's tables."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, nrows=SAMPLE_ROWS + TITLE_ROWS,
-                           engine="calamine")
+    """The sheet of a workbook whose header looks most like one of cscomp's tables (of the sheets a person
+    sees, whose cells calamine can lay out)."""
+    sheets = pd.read_excel(path, sheet_name=sheets_to_guess_from(path), dtype=object, header=None,
+                           nrows=SAMPLE_ROWS + TITLE_ROWS, engine="calamine")
     best, best_score = None, -1
     for name, frame in sheets.items():
         export = _sheet_export(relative, frame)
