@@ -34,9 +34,13 @@ def is_sample_org(folder: Path) -> bool:
     """Whether folder holds the generated sample org, not a user's exports: its marker file is
     there and every file it lists still has the size the generator wrote (a user who copied their
     own exports over the sample's is not told they are reading the sample)."""
+    from cscomp_cli.inputs.file_heads import regular_head
+
+    # The marker is a few lines: a FIFO or /dev/zero under its name is no marker (and never read whole).
+    head = regular_head(Path(folder) / SAMPLE_MARKER, 64 * 1024)
     try:
-        lines = (Path(folder) / SAMPLE_MARKER).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = head.decode("utf-8").splitlines() if head is not None else []
+    except UnicodeDecodeError:
         return False
     if not lines or not lines[0].startswith("cscomp sample org"):
         return False

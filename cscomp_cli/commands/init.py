@@ -75,12 +75,17 @@ def _already_canonical(folder: Path) -> bool:
 
     from cscomp_cli.inputs.datamap import REQUIRED
 
+    from cscomp_cli.inputs.file_heads import regular_head
+
     for name in ("accounts", "roster"):
-        path = folder / f"{name}.csv"
+        # Only the header is needed: a FIFO or /dev/zero named accounts.csv is not read (nor waited on).
+        head = regular_head(folder / f"{name}.csv", 64 * 1024)
+        if head is None:
+            return False
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                header = {cell.strip().lower() for cell in next(csv.reader(handle), [])}
-        except (OSError, UnicodeDecodeError, csv.Error):
+            first = head.split(b"\n", 1)[0].decode("utf-8-sig").splitlines()[:1]
+            header = {cell.strip().lower() for cell in next(csv.reader(first), [])}
+        except (UnicodeDecodeError, csv.Error):
             return False
         if not set(REQUIRED[name]) <= header:
             return False
