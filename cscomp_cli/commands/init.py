@@ -58,6 +58,12 @@ def init_command(
                 "map, and init wrote none (pass --force to write one anyway); see docs/data.md"), highlight=False)
             return
         guess = guess_map(folder)
+        if target is not None:
+            from cscomp_cli.commands.writing import refuse_input_as_output
+
+            # The folder's own map is init's to replace (with --force); an export it just read is not.
+            refuse_input_as_output(target, [folder / name for name in guess.read], option="--output-map",
+                                   example="guess.yaml")
         if target is None:
             write_stdout(guess.text)
         else:
@@ -74,7 +80,6 @@ def _already_canonical(folder: Path) -> bool:
     import csv
 
     from cscomp_cli.inputs.datamap import REQUIRED
-
     from cscomp_cli.inputs.file_heads import regular_head
 
     for name in ("accounts", "roster"):

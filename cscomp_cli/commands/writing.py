@@ -18,7 +18,8 @@ _STANDARD = {"stdin": 0, "stdout": 1, "stderr": 2}
 _MAX_LINKS = 40  # as the kernel's ELOOP
 
 
-def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
+def refuse_input_as_output(output: Path, inputs: list[Path], option: str = "--output",
+                           example: str = "result.csv") -> None:
     """Stop before a run would overwrite one of its own inputs (the same file by any name: a
     symlink, ./x, a hard link)."""
     target = Path(os.path.realpath(output))
@@ -27,8 +28,8 @@ def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
             continue
         if Path(os.path.realpath(path)) == target or _same_file(path, target):
             raise UsageError(
-                f"--output {output} is one of the inputs ({path})",
-                hint="write the result to a new file, e.g. --output result.csv",
+                f"{option} {output} is one of the inputs ({path})",
+                hint=f"write the result to a new file, e.g. {option} {example}",
             )
 
 
