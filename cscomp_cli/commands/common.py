@@ -61,6 +61,12 @@ def _announce_sample_org(ctx: typer.Context, value: Path | None) -> Path | None:
     org (the default run from the repository root), so nobody mistakes it for their own exports.
     --quiet (and validate's --plan-only, which reads no data) is eager, so it is known here whatever the
     order on the command line."""
+    from cscomp_cli.core.path_limits import too_long
+
+    long = too_long(value) if value is not None else None
+    if long:
+        raise typer.BadParameter(f"the folder name is too long for the file system ({long})",
+                                 param_hint="'--data'")
     if (value is not None and not ctx.resilient_parsing and not ctx.params.get("quiet")
             and not ctx.params.get("plan_only") and is_sample_org(value)):
         stderr_console().print(escape_markup(sample_org_notice(value)), highlight=False)

@@ -42,12 +42,22 @@ def init_command(
     """
     folder = Path(folder)
     with user_errors(debug):
-        from cscomp_cli.commands.writing import write_atomically
+        from cscomp_cli.commands.writing import (
+            refuse_input_as_output,
+            refuse_too_long,
+            write_atomically,
+        )
         from cscomp_cli.core.errors import UsageError
+        from cscomp_cli.core.path_limits import shown, too_long
         from cscomp_cli.inputs.datamap import MAP_FILE
         from cscomp_cli.inputs.guessing.guess import guess_map
 
+        if too_long(folder):
+            raise UsageError(f"the folder name {shown(folder)} is too long for the file system ({too_long(folder)})",
+                             hint="pass the folder holding your exports: cscomp init DIR")
         target = folder / MAP_FILE if output_map is None else (None if output_map == "-" else Path(output_map))
+        if target is not None:
+            refuse_too_long(target, "--output-map", "guess.yaml")
         if target is not None and not force and (target.exists() or target.is_symlink()):
             raise UsageError("a data map is already there; init leaves it as it is", file=target,
                              hint="pass --force to replace it with a fresh guess, or --output-map FILE to "
@@ -59,8 +69,6 @@ def init_command(
             return
         guess = guess_map(folder)
         if target is not None:
-            from cscomp_cli.commands.writing import refuse_input_as_output
-
             # The folder's own map is init's to replace (with --force); an export it just read is not.
             refuse_input_as_output(target, [folder / name for name in guess.read], option="--output-map",
                                    example="guess.yaml")

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, MapError, report
+from cscomp_cli.core.path_limits import too_long
 from cscomp_cli.inputs.datamap import MAP_FILE, Table
 from cscomp_cli.inputs.files import DATA_DOC, file_kind
 
@@ -23,25 +24,12 @@ from cscomp_cli.inputs.files import DATA_DOC, file_kind
 # mistake, and walking more folders than that is a glob gone wrong (a data folder of /).
 MAX_MATCHES = 10_000
 MAX_FOLDERS = 10_000
-NAME_MAX = 255  # bytes of one name, as Linux, macOS and Windows file systems allow
-PATH_MAX = 4096
 # Never export files, whatever a link says: reading them puts the process's environment, the
 # kernel's state or an endless stream into a table.
 SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 
 _OUTSIDE_HINT = ("paths in files: are relative to the data folder, and every file a map reads must be in it "
                  "(a link may point only inside it): copy the file into the data folder; see " + DATA_DOC)
-
-
-def too_long(name: str) -> str | None:
-    """Why a path is too long for the file system ('5,000 characters'), or None when it is not."""
-    encoded = os.fsencode(name) if "\x00" not in name else name.encode("utf-8", "surrogateescape")
-    if len(encoded) > PATH_MAX:
-        return f"{len(name):,} characters; a path has at most {PATH_MAX:,}"
-    longest = max((len(part.encode("utf-8", "surrogateescape")) for part in name.split("/")), default=0)
-    if longest > NAME_MAX:
-        return f"one of its names has {longest:,} bytes; a file or folder name has at most {NAME_MAX}"
-    return None
 
 
 def system_file(resolved: str) -> bool:

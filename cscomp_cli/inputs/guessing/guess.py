@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cscomp_cli.core.errors import DataError
+from cscomp_cli.core.path_limits import shown, too_long
 from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.inputs.formats import EXPORT_FORMATS
 from cscomp_cli.inputs.guessing.classify import classify_exports, rivals
@@ -33,6 +34,10 @@ class Guess:
 def guess_map(folder: Path) -> Guess:
     """Look at the exports in folder (and its subfolders, one level deep) and guess their map."""
     folder = Path(folder)
+    long = too_long(folder)
+    if long:
+        raise DataError(f"the folder name is too long for the file system ({long})", file=shown(folder),
+                        hint="pass the folder holding your exports: cscomp init DIR")
     if not folder.is_dir():
         raise DataError("data folder not found", file=folder, hint="pass the folder holding your exports: cscomp init DIR")
     exports, unreadable, read = scan_folder(folder)
