@@ -258,7 +258,8 @@ def refuse_repeated_rows(frames: list[pd.DataFrame], files: list[Path], describe
     columns = list(frames[0].columns)
     parts = []
     for index, cells in enumerate(frames):
-        part = cells.reindex(columns=columns).fillna("")
+        part = cells.reindex(columns=columns, fill_value="").astype(object)
+        part = part.where(part.notna(), "")
         # One number per row (its cells hashed): comparing millions of rows cell by cell takes seconds.
         digest = pd.util.hash_pandas_object(part, index=False).to_numpy()
         part = pd.DataFrame({"_hash": digest, "_label": (labels[index] if labels else None) or "",
@@ -274,9 +275,11 @@ def refuse_repeated_rows(frames: list[pd.DataFrame], files: list[Path], describe
     originals = together.loc[~repeated]
     original = originals.loc[(originals["_hash"] == first_copy["_hash"])
                              & (originals["_label"] == first_copy["_label"])].iloc[0]
-    copy_cells = frames[int(first_copy["_file"])].loc[first_copy["_key"]].reindex(columns).fillna("")
-    original_cells = frames[int(original["_file"])].loc[original["_key"]].reindex(columns).fillna("")
-    if not copy_cells.equals(original_cells):
+    def row(index: int, key) -> list[str]:
+        cells = frames[index].loc[key].reindex(columns, fill_value="")
+        return ["" if pd.isna(v) else str(v) for v in cells]
+
+    if row(int(first_copy["_file"]), first_copy["_key"]) != row(int(original["_file"]), original["_key"]):
         return frames  # two different rows with one hash: not a repeat
     more = len(copies) - 1
     report(DataError(
