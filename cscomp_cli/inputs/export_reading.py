@@ -39,7 +39,8 @@ def matching_files(folder: Path, pattern: str) -> list[Path]:
     from cscomp_cli.inputs.map_files import map_files
 
     try:
-        return map_files(folder, "", Table(files=pattern, columns={}), MAP_FILE)
+        # Which files, not whether they may be read together: the command's own load says that.
+        return map_files(folder, "", Table(files=pattern, columns={}), MAP_FILE, copies=False)
     except CscompError:
         return []
 

@@ -41,8 +41,9 @@ def entry_key(name: str, table: Table, i: int) -> str:
     return f"tables.{name}.files" + (f"[{i}]" if isinstance(table.files, list) else "")
 
 
-def map_files(folder: Path, name: str, table: Table, label: str) -> list[Path]:
-    """Every file table ``name`` reads, in the order its entries name them, each file once.
+def map_files(folder: Path, name: str, table: Table, label: str, *, copies: bool = True) -> list[Path]:
+    """Every file table ``name`` reads, in the order its entries name them, each file once (and, unless
+    ``copies`` is False, no two with the same bytes).
 
     Raises MapError (at tables.NAME.files[i]) for an entry outside the folder, one matching nothing or
     too many files, and two files holding the same bytes; DataError for a file that is not a regular file.
@@ -64,7 +65,8 @@ def map_files(folder: Path, name: str, table: Table, label: str) -> list[Path]:
             if identity is not None and identity not in seen:
                 seen[identity] = path
                 found.append(path)
-    _refuse_same_bytes(found, folder, name, label)
+    if copies:
+        _refuse_same_bytes(found, folder, name, label)
     return found
 
 
