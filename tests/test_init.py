@@ -449,3 +449,56 @@ def test_a_monthly_column_is_never_mapped_to_an_annual_one(tmp_path):
     result = run("init", folder)
     assert result.exit_code == 0, result.stderr
     assert "accounts needs expansion" in result.stderr
+
+
+# --- issue 22: which files init reads, and names it writes that the loader reads back -------------
+
+
+def test_headers_differing_only_in_case_are_one_export_read_under_one_spelling(tmp_path):
+    # One CRM file per quarter, the second exported with its headers in capitals: one glob, every cell
+    # under one column (not two half-blank ones that broke the guesses with a TypeError).
+    folder = eu_folder(tmp_path)
+    q2 = folder / "crm" / "accounts_2026Q2.csv"
+    lines = q2.read_bytes().decode("cp1252").splitlines(keepends=True)
+    q2.write_bytes((lines[0].upper() + "".join(lines[1:])).encode("cp1252"))
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert "unexpected" not in result.stderr
+    assert yaml.safe_load((folder / MAP_FILE).read_text(encoding="utf-8"))["tables"]["accounts"]["files"] == \
+        "crm/accounts_*.csv"
+    assert "validate: the data reads" in result.stderr, result.stderr
+
+
+def test_two_account_reports_map_the_better_one_and_name_the_other(tmp_path):
+    folder = us_folder(tmp_path)
+    # A second, thinner account report (no renewal or score columns) in another folder.
+    thin = "\n".join(",".join(row.split(",")[:9]) for row in US_CRM.splitlines()[:3] if '"' not in row) + "\n"
+    write_files(folder / "old", **{"accounts.csv": thin.replace("Account Name,", "Customer,")})
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    written = (folder / MAP_FILE).read_text(encoding="utf-8")
+    assert yaml.safe_load(written)["tables"]["accounts"]["files"] == "crm/accounts.csv"
+    assert ("tables.accounts.files: old/accounts.csv also looks like the accounts table; init took "
+            "crm/accounts.csv") in result.stderr
+    assert "UNDECIDED: old/accounts.csv also looks like the accounts table" in written
+
+
+def test_a_copy_of_an_export_is_left_out_and_said(tmp_path):
+    folder = us_folder(tmp_path)
+    write_files(folder / "payroll", **{"earnings (1).csv": US_PAYROLL})
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load((folder / MAP_FILE).read_text(encoding="utf-8"))["tables"]["payouts"]["files"] == \
+        "payroll/earnings.csv"
+    assert "not used: payroll/earnings (1).csv (the same content as payroll/earnings.csv" in result.stderr
+    assert "validate: 1 problem" in result.stderr  # the undecided owner only, as without the copy
+
+
+def test_a_link_to_an_export_outside_the_folder_is_left_out_and_said(tmp_path):
+    folder = us_folder(tmp_path)
+    outside = write_files(tmp_path / "elsewhere", **{"workers.csv": US_HR})
+    (folder / "hr" / "workers.csv").unlink()
+    (folder / "hr" / "workers.csv").symlink_to(outside / "workers.csv")
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert "not used: hr/workers.csv (a link to a file outside the data folder" in result.stderr

@@ -36,9 +36,13 @@ def is_sample_org(folder: Path) -> bool:
     """Whether folder holds the generated sample org, not a user's exports: its marker file is
     there and every file it lists still has the size the generator wrote (a user who copied their
     own exports over the sample's is not told they are reading the sample)."""
+    from cscomp_cli.inputs.file_heads import regular_head
+
+    # The marker is a few lines: a FIFO or /dev/zero under its name is no marker (and never read whole).
+    head = regular_head(Path(folder) / SAMPLE_MARKER, 64 * 1024)
     try:
-        lines = (Path(folder) / SAMPLE_MARKER).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = head.decode("utf-8").splitlines() if head is not None else []
+    except UnicodeDecodeError:
         return False
     if not lines or not lines[0].startswith("cscomp sample org"):
         return False
@@ -59,6 +63,12 @@ def _announce_sample_org(ctx: typer.Context, value: Path | None) -> Path | None:
     org (the default run from the repository root), so nobody mistakes it for their own exports.
     --quiet (and validate's --plan-only, which reads no data) is eager, so it is known here whatever the
     order on the command line."""
+    from cscomp_cli.core.path_limits import too_long
+
+    long = too_long(value) if value is not None else None
+    if long:
+        raise typer.BadParameter(f"the folder name is too long for the file system ({long})",
+                                 param_hint="'--data'")
     if (value is not None and not ctx.resilient_parsing and not ctx.params.get("quiet")
             and not ctx.params.get("plan_only") and is_sample_org(value)):
         stderr_console().print(escape_markup(sample_org_notice(value)), highlight=False)

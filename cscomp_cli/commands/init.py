@@ -42,12 +42,22 @@ def init_command(
     """
     folder = Path(folder)
     with user_errors(debug):
-        from cscomp_cli.commands.writing import write_atomically
+        from cscomp_cli.commands.writing import (
+            refuse_input_as_output,
+            refuse_too_long,
+            write_atomically,
+        )
         from cscomp_cli.core.errors import UsageError
+        from cscomp_cli.core.path_limits import shown, too_long
         from cscomp_cli.inputs.datamap import MAP_FILE
         from cscomp_cli.inputs.guessing.guess import guess_map
 
+        if too_long(folder):
+            raise UsageError(f"the folder name {shown(folder)} is too long for the file system ({too_long(folder)})",
+                             hint="pass the folder holding your exports: cscomp init DIR")
         target = folder / MAP_FILE if output_map is None else (None if output_map == "-" else Path(output_map))
+        if target is not None:
+            refuse_too_long(target, "--output-map", "guess.yaml")
         if target is not None and not force and (target.exists() or target.is_symlink()):
             raise UsageError("a data map is already there; init leaves it as it is", file=target,
                              hint="pass --force to replace it with a fresh guess, or --output-map FILE to "
@@ -58,6 +68,10 @@ def init_command(
                 "map, and init wrote none (pass --force to write one anyway); see docs/data.md"), highlight=False)
             return
         guess = guess_map(folder)
+        if target is not None:
+            # The folder's own map is init's to replace (with --force); an export it just read is not.
+            refuse_input_as_output(target, [folder / name for name in guess.read], option="--output-map",
+                                   example="guess.yaml")
         if target is None:
             write_stdout(guess.text)
         else:
@@ -74,13 +88,17 @@ def _already_canonical(folder: Path) -> bool:
     import csv
 
     from cscomp_cli.inputs.datamap import REQUIRED
+    from cscomp_cli.inputs.file_heads import regular_head
 
     for name in ("accounts", "roster"):
-        path = folder / f"{name}.csv"
+        # Only the header is needed: a FIFO or /dev/zero named accounts.csv is not read (nor waited on).
+        head = regular_head(folder / f"{name}.csv", 64 * 1024)
+        if head is None:
+            return False
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                header = {cell.strip().lower() for cell in next(csv.reader(handle), [])}
-        except (OSError, UnicodeDecodeError, csv.Error):
+            first = head.split(b"\n", 1)[0].decode("utf-8-sig").splitlines()[:1]
+            header = {cell.strip().lower() for cell in next(csv.reader(first), [])}
+        except (UnicodeDecodeError, csv.Error):
             return False
         if not set(REQUIRED[name]) <= header:
             return False

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from cscomp_cli.core.errors import UsageError
+from cscomp_cli.core.path_limits import NAME_MAX, fitting, shown, too_long
 
 # Names of a descriptor the process already holds: writing there is writing to that descriptor.
 _DESCRIPTOR = re.compile(r"^/dev/(?:(?P<std>stdin|stdout|stderr)|fd/(?P<fd>[0-9]+))$"
@@ -18,18 +19,28 @@ _STANDARD = {"stdin": 0, "stdout": 1, "stderr": 2}
 _MAX_LINKS = 40  # as the kernel's ELOOP
 
 
-def refuse_input_as_output(output: Path, inputs: list[Path]) -> None:
+def refuse_input_as_output(output: Path, inputs: list[Path], option: str = "--output",
+                           example: str = "result.csv") -> None:
     """Stop before a run would overwrite one of its own inputs (the same file by any name: a
     symlink, ./x, a hard link)."""
+    refuse_too_long(output, option, example)
     target = Path(os.path.realpath(output))
     for path in inputs:
         if not path.exists():
             continue
         if Path(os.path.realpath(path)) == target or _same_file(path, target):
             raise UsageError(
-                f"--output {output} is one of the inputs ({path})",
-                hint="write the result to a new file, e.g. --output result.csv",
+                f"{option} {output} is one of the inputs ({path})",
+                hint=f"write the result to a new file, e.g. {option} {example}",
             )
+
+
+def refuse_too_long(output: Path, option: str = "--output", example: str = "result.csv") -> None:
+    """A name the file system cannot hold, said before anything is replayed rather than as an OSError after."""
+    long = too_long(output)
+    if long:
+        raise UsageError(f"{option} {shown(output)} is too long for the file system ({long})",
+                         hint=f"give a shorter name, e.g. {option} {example}")
 
 
 def _same_file(first: Path, second: Path) -> bool:
@@ -46,6 +57,7 @@ def write_atomically(path: Path, text: str | bytes) -> None:
     descriptor (/dev/stdout) is written through, never replaced by a regular file.
     """
     path = Path(path)
+    refuse_too_long(path)
     target = _link_target(path)
     descriptor = _descriptor(target)
     if descriptor is not None:
@@ -132,7 +144,8 @@ def _replace_file(path: Path, target: Path, text: str | bytes) -> None:
         # The temporary file's name is known before it exists, so whenever an exception lands (Ctrl-C,
         # or SIGTERM and SIGHUP, which cli.main turns into one) the except below can remove it.
         for _ in range(100):
-            temporary = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+            # Beside the target and named after it, cut so the added dot and suffix still fit NAME_MAX.
+            temporary = folder / f".{fitting(target.name, NAME_MAX - 14)}.{secrets.token_hex(4)}.tmp"
             try:
                 handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
                 break

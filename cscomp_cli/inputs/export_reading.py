@@ -4,13 +4,13 @@ Parquet, only the columns the map references, each header checked and a near mis
 
 from __future__ import annotations
 
-import glob
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, DataWarning, MapError, note
+from cscomp_cli.core.quarters import label_in_file_name
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs.csv_reading import parse_csv
 from cscomp_cli.inputs.datamap import (
@@ -26,33 +26,29 @@ from cscomp_cli.inputs.files import (
     refuse_controls,
 )
 from cscomp_cli.inputs.formats import export_format
+from cscomp_cli.inputs.map_files import map_files, refuse_repeated_rows
 from cscomp_cli.inputs.parquet_files import read_parquet
 from cscomp_cli.inputs.workbooks import read_sheet
 
 
 def matching_files(folder: Path, pattern: str) -> list[Path]:
-    base = Path(folder)
-    if glob.has_magic(pattern):
-        found = sorted(Path(p) for p in glob.glob(str(base / pattern), recursive=True))
-    else:
-        found = [base / pattern] if (base / pattern).exists() or (base / pattern).is_symlink() else []
-    return [p for p in found if p.name != MAP_FILE]
+    """The files one entry of a map's files: names, as the reader finds them (inputs/map_files.py);
+    none when it names nothing the reader would read (the reader says why)."""
+    from cscomp_cli.core.errors import CscompError
+    from cscomp_cli.inputs.map_files import map_files
+
+    try:
+        # Which files, not whether they may be read together: the command's own load says that.
+        return map_files(folder, "", Table(files=pattern, columns={}), MAP_FILE, copies=False)
+    except CscompError:
+        return []
 
 
 def read_export(folder: Path, name: str, table: Table, label: str, skip: set[str] = frozenset(),
                  optional: list[str] = ()) -> ExportCells:
     """The table's export cells: the headers the map names (but those of ``skip``), and those of
     ``optional`` the export has (a plan's column read under its own name, csat or churn reason)."""
-    files: list[Path] = []
-    for i, pattern in enumerate(table.file_list):
-        found = matching_files(folder, pattern)
-        if not found:
-            where = f"tables.{name}.files" + (f"[{i}]" if isinstance(table.files, list) else "")
-            listed = sorted(p.name for p in Path(folder).iterdir() if p.name != MAP_FILE)[:12]
-            raise MapError(f"'{pattern}' matches no file in {folder}", file=label, location=where,
-                           hint=f"the folder holds {', '.join(listed) or 'no files'}; paths are relative to the data "
-                           f"folder; see {DATA_DOC}")
-        files += [p for p in found if p not in files]
+    files = map_files(folder, name, table, label)
     wanted = _referenced_headers(name, table, skip)
     optional = [spelling for column in optional for spelling in dict.fromkeys([column, column.replace("_", " ")])]
     frames, starts, lines, places, delimiter, header, marks = [], [], [], [], ",", (), []
@@ -82,6 +78,11 @@ def read_export(folder: Path, name: str, table: Table, label: str, skip: set[str
         marks.append({want: read.dated[found] for want, found in picked.items() if found in read.dated})
         key += len(cells)
         frames.append(cells)
+    # A row every mapped cell of which is in two files (a copy, overlapping exports) would count twice.
+    named = any(table.source(c).file_name for c in table.columns)
+    frames = refuse_repeated_rows(frames, files, lambda i, key: f"{files[i].name} {places[i]} "
+                                  f"{int(lines[i][int(key) - starts[i]])}", Path(folder), name,
+                                  labels=[label_in_file_name(p.name) for p in files] if named else None)
     table_cells = pd.concat(frames) if len(frames) > 1 else frames[0]
     for column in optional:  # a plan's column some of the files lack: blank (no value) in their rows
         if column in table_cells:
@@ -125,10 +126,11 @@ def _pick(cells: pd.DataFrame, wanted: list[str], path: Path, place: str, name: 
             close = _closest_header(want, whole)
             raise DataError(
                 f"has no column '{want}', which the data map names ({_where_named(name, table, want)})"
-                + (f"; did you mean '{close}'?" if close else ""),
+                + (f"; did you mean '{_cut(close)}'?" if close else ""),
                 file=path, location="line 1" if place == "line" else "header",
-                hint=f"the header has {', '.join(str(c) for c in whole[:15])}"
-                + (" …" if len(whole) > 15 else "") + f"; correct the name in {MAP_FILE}; see {DATA_DOC}")
+                hint=f"the header has {', '.join(_cut(c) for c in whole[:_SHOWN_HEADERS])}"
+                + (" …" if len(whole) > _SHOWN_HEADERS else "") + f"; correct the name in {MAP_FILE}; "
+                f"see {DATA_DOC}")
         if len(found) > 1:
             raise DataError(f"has two columns named '{found[0]}'", file=path,
                             location="line 1" if place == "line" else "header",
@@ -146,6 +148,17 @@ def _dated(marks: list[dict[str, np.ndarray]], starts: list[int], end: int) -> d
                 found[column] = pd.Series(False, index=pd.RangeIndex(1, end))
             found[column].iloc[starts[i] - 1:starts[i] - 1 + len(real)] = real
     return found
+
+
+# A few header names, each cut short: a file that is not an export (an environment dump, one long
+# line) must not end up whole in a message.
+_SHOWN_HEADERS = 8
+_HEADER_CHARS = 30
+
+
+def _cut(header) -> str:
+    text = str(header)
+    return text if len(text) <= _HEADER_CHARS else text[:_HEADER_CHARS] + "…"
 
 
 def _where_named(name: str, table: Table, header: str) -> str:

@@ -94,3 +94,15 @@ def classify_exports(exports: list[Export]) -> dict[str, Export]:
             chosen[table] = exports[-negative_index]
             taken.add(-negative_index)
     return {table: chosen[table] for table in TABLE_ORDER if table in chosen}
+
+
+def rivals(exports: list[Export], chosen: dict[str, Export]) -> dict[str, list[Export]]:
+    """Per table, the exports init did not take that fit it too (two account reports in one folder):
+    a person must know the map reads only one of them."""
+    taken = {id(export) for export in chosen.values()}
+    found: dict[str, list[Export]] = {}
+    for table, export in chosen.items():
+        for other in exports:
+            if id(other) not in taken and table_score(other, table)[0] > 0:
+                found.setdefault(table, []).append(other)
+    return found

@@ -98,6 +98,7 @@ class MapWriter:
         self.date_styles: dict[str, str] = {}  # table -> the date format written
         # Pay dates that say where fiscal quarters start (FiscalEvidence), and their header: the first month's guess.
         self.fiscal_evidence: tuple[FiscalEvidence, str] | None = None
+        self.rivals: dict[str, list[Export]] = {}  # table -> other exports that fit it too (classify.rivals)
 
     # lines
 
@@ -169,7 +170,16 @@ class MapWriter:
         columns = {c: h for c, h in columns.items() if c not in monthly}
         self.entry(2, table, None, f"{len(columns)} of its columns match the {table} table's")
         files = files_value(export.files, self.all_files)
-        self.entry(4, "files", files, f"{len(export.files)} files with one header" if len(export.files) > 1 else None)
+        others = [f for other in self.rivals.get(table, []) for f in other.files]
+        # The map reads one export per table: the one whose header fits best is written, and the other
+        # candidates are named, so a person who meant one of them changes files: rather than finding out
+        # from a replay of the wrong report.
+        rival = (f"{', '.join(others)} also look{'s' * (len(others) == 1)} like the {table} table; init took "
+                 f"{', '.join(export.files)}, whose header fits it best. If another is the right one, name it here "
+                 "instead; a table reads only the files listed, so leave the rest out or move them out of the "
+                 "folder") if others else None
+        self.entry(4, "files", files, f"{len(export.files)} files with one header" if len(export.files) > 1 else None,
+                   undecided=rival, path=f"{base}.files")
         if export.sheet is not None:
             self.entry(4, "sheet", export.sheet, export.notes.get("sheet"))
         if export.header_row > 1:

@@ -9,12 +9,13 @@ import csv
 import fnmatch
 import io
 import re
+from glob import escape
 from pathlib import Path
 
 import pandas as pd
 
 from cscomp_cli.core.quarters import label_in_file_name
-from cscomp_cli.core.text import escaped
+from cscomp_cli.core.text import escaped, folded
 from cscomp_cli.inputs.datamap import MAP_FILE
 from cscomp_cli.inputs.files import wide_csv_fields
 from cscomp_cli.inputs.formats import export_format
@@ -36,15 +37,23 @@ TITLE_ROWS = 15  # a report's header is looked for in its first rows (title and 
 SKIPPED_FILES = {MAP_FILE.lower(), "sample_org.txt"}
 
 
-def scan_folder(folder: Path) -> tuple[list[Export], list[str]]:
-    """Every export in folder and its subfolders, files with one header in one folder grouped."""
+def scan_folder(folder: Path) -> tuple[list[Export], list[str], list[str]]:
+    """Every export in folder and its subfolders, files with one header in one folder grouped; the
+    files init could not use, each with its reason; and every file it read (relative to folder).
+
+    A file is taken only when the data map's reader would read it (inputs/map_files.py): a regular file
+    inside the folder (links followed), each file once, and a copy of another (the same bytes) left out."""
     entries = _entries(folder)
     entries += [q for d in entries if d.is_dir() and not d.name.startswith(".") for q in _entries(d)]
-    paths = sorted(p for p in entries if p.is_file() and export_format(p) is not None
+    paths = sorted(p for p in entries if export_format(p) is not None
                    and not p.name.startswith((".", "~$")) and p.name.lower() not in SKIPPED_FILES)
-    exports, unreadable = [], []
-    for path in paths:
-        relative = path.relative_to(folder).as_posix()
+    exports, unreadable, read = [], [], []
+    for path, relative, why in _usable(folder, paths):
+        if why is not None:
+            if why:
+                unreadable.append(f"{relative} ({why})")
+            continue
+        read.append(relative)
         try:
             export = _read(path, relative)
         except Exception as error:  # noqa: BLE001 - one unreadable export (a corrupt workbook) must not stop the rest
@@ -54,7 +63,61 @@ def scan_folder(folder: Path) -> tuple[list[Export], list[str]]:
             exports.append(export)
         else:
             unreadable.append(f"{relative} (no table in it)")
-    return _group(folder, exports), unreadable
+    return _group(folder, exports), unreadable, read
+
+
+def _usable(folder: Path, paths: list[Path]) -> list[tuple[Path, str, str | None]]:
+    """Each path, its name from the folder, and why init leaves it out (None when it is used; "" to
+    leave it out unsaid: a second name of a file already taken)."""
+    import os
+    import stat
+    from collections import Counter
+
+    from cscomp_cli.inputs.map_files import system_file
+
+    root = os.path.realpath(folder)
+    seen: set[tuple[int, int]] = set()
+    verdicts: list[tuple[Path, str, str | None, int]] = []
+    for path in paths:
+        relative = path.relative_to(folder).as_posix()
+        try:
+            resolved = os.path.realpath(path, strict=True)
+            info = os.stat(resolved)
+        except (OSError, ValueError):
+            verdicts.append((path, relative, "cannot be read: a broken link, or no permission", -1))
+            continue
+        if system_file(resolved) or not resolved.startswith(root.rstrip("/") + "/"):
+            why = "a link to a file outside the data folder: copy the file in to use it"
+        elif not stat.S_ISREG(info.st_mode):
+            why = "" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        else:
+            why = "" if (info.st_dev, info.st_ino) in seen else None
+            seen.add((info.st_dev, info.st_ino))
+        verdicts.append((path, relative, why, info.st_size if why is None else -1))
+    # A copy (payroll (1).csv, a backup in a subfolder) holds the same bytes: only files of one size compared.
+    sizes = Counter(size for *_, size in verdicts if size > 0)
+    contents: dict[tuple[int, bytes], str] = {}
+    copies: dict[str, str] = {}
+    # The original is the name nearest the top and shortest (payroll.csv, not backup/payroll.csv or payroll (1).csv).
+    for path, relative, why, size in sorted(verdicts, key=lambda v: (v[1].count("/"), len(v[1]), v[1])):
+        if why is None and sizes[size] > 1:
+            first = contents.setdefault((size, _digest(path)), relative)
+            if first != relative:
+                copies[relative] = f"the same content as {first}: a copy, which would count every row twice"
+    return [(path, relative, copies.get(relative, why)) for path, relative, why, _ in verdicts]
+
+
+def _digest(path: Path) -> bytes:
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return str(path).encode()  # unreadable: compared with nothing else
+    return digest.digest()
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -239,13 +302,17 @@ def _group(folder: Path, exports: list[Export]) -> list[Export]:
     groups: dict[tuple, list[Export]] = {}
     for export in exports:
         directory = export.files[0].rpartition("/")[0]
-        key = (directory, export.format, export.sheet, export.header_row, tuple(header_key(h) for h in export.headers))
+        # Headers the loader reads as one (any case, accents, spaces): it finds a column by either spelling.
+        key = (directory, export.format, export.sheet, export.header_row, tuple(folded(h) for h in export.headers))
         groups.setdefault(key, []).append(export)
     merged = []
     for members in groups.values():
         first = members[0]
         files = [m.files[0] for m in members]
-        cells = pd.concat([m.cells for m in members], ignore_index=True) if len(members) > 1 else first.cells
+        # Under the first file's spelling: cells of 'Fiscal Period' and 'FISCAL PERIOD' in one column, not two
+        # half-blank ones.
+        cells = pd.concat([m.cells.set_axis(first.cells.columns, axis=1) for m in members], ignore_index=True) \
+            if len(members) > 1 else first.cells
         export = Export(files, first.format, cells, typed=set().union(*(m.typed for m in members)),
                          sheet=first.sheet, delimiter=first.delimiter, encoding=first.encoding, notes=dict(first.notes),
                          header_row=first.header_row, titles=first.titles)
@@ -269,7 +336,8 @@ def files_value(files: list[str], all_files: set[str]) -> str | list[str]:
     # The star stands for the whole quarter label, not its last digits (accounts_*.csv).
     prefix = re.sub(r"(?i)(fy)?[0-9]*q?[0-9]*$", "", prefix)
     suffix = re.sub(r"(?i)^[-_ ]?(fy)?[0-9]*(q[1-4])?", "", suffix)
-    glob = f"{directory + '/' if directory else ''}{prefix}*{suffix}"
+    # A name's own [ ] * ? escaped: the loader reads "CRM [EU] *.csv" as a character class, not the brackets.
+    glob = f"{escape(directory) + '/' if directory else ''}{escape(prefix)}*{escape(suffix)}"
     siblings = {f for f in all_files if f.rpartition("/")[0] == directory}
     exact = {f for f in siblings if fnmatch.fnmatchcase(f, glob)} == set(files)
     return glob if (prefix or suffix) and exact else files
