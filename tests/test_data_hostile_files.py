@@ -69,6 +69,23 @@ def test_a_data_file_that_is_a_symlink_to_a_device_is_refused(data_dir, deadline
     refused(stress(path), "payouts.csv", "is not a regular file", "device")
 
 
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+@pytest.mark.parametrize("command", ["stress-test", "validate"])
+def test_a_data_file_linked_to_the_environment_is_refused_and_no_variable_is_shown(data_dir, deadline, monkeypatch,
+                                                                                   command):
+    # /proc/self/environ is a "regular file" of size 0: before, it was read as payouts.csv, and a
+    # message quoted its first line, the process's environment.
+    monkeypatch.setenv("CSCOMP_TEST_SECRET", "hunter2-do-not-print")
+    path = folder(data_dir)
+    (path / "payouts.csv").unlink()
+    (path / "payouts.csv").symlink_to("/proc/self/environ")
+    args = ["--quarters", "1"] if command == "stress-test" else []
+    result = run(command, path / "plan.yaml", "--data", path, *args)
+    assert result.exit_code == 2, result.stdout
+    assert "a file of the operating system" in result.stdout + result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+
+
 def test_validate_refuses_a_fifo_too(data_dir, deadline):
     path = folder(data_dir)
     (path / "quotas.csv").unlink(missing_ok=True)

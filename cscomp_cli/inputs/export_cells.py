@@ -40,10 +40,10 @@ def extract_pattern(text: pd.Series, pattern: str) -> pd.DataFrame:
 
     found = pc.extract_regex(pa.array(text.astype(object).array, pa.string()), pattern)
     groups = {}
-    for field in found.type:
-        part = pc.struct_field(found, field.name)
+    for group in found.type:
+        part = pc.struct_field(found, group.name)
         part = pc.if_else(pc.equal(part, ""), pa.scalar(None, pa.string()), part)
-        groups[field.name] = pd.Series(part.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
+        groups[group.name] = pd.Series(part.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
     return pd.DataFrame(groups, index=text.index)
 
 

@@ -148,6 +148,30 @@ _SPREADSHEETS = (
 )
 
 
+# Never export files, whatever a link says: reading them puts the process's environment, the
+# kernel's state or an endless stream into a table (/proc/self/environ is a "regular file" of size 0).
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+def system_file(resolved: str) -> bool:
+    """Whether a resolved path lies under /proc, /sys or /dev (but /dev/shm, an ordinary folder in memory)."""
+    if resolved.startswith("/dev/shm/"):
+        return False
+    return any(resolved == top or resolved.startswith(top + "/") for top in SYSTEM_FOLDERS)
+
+
+def refuse_system_file(path: Path) -> None:
+    """Refuse a data file that is, or links to, a file of /proc, /sys or /dev."""
+    try:
+        resolved = os.path.realpath(path)
+    except (OSError, ValueError):
+        return  # the stat that follows says what is wrong
+    if system_file(resolved):
+        raise DataError(f"is {'a link to ' if resolved != os.path.abspath(path) else ''}{resolved}, a file of the "
+                        "operating system, not an export", file=path,
+                        hint=f"put the exported file itself in the data folder as {path.name}; see {DATA_DOC}")
+
+
 def read_file_bytes(path: Path) -> bytes:
     """The whole file, once it is known to be a regular file of a sane size, and its header line not too long."""
     try:
@@ -168,6 +192,7 @@ def read_file_bytes(path: Path) -> bytes:
             file=path,
             hint=f"put the exported CSV file itself in the data folder as {path.name}; see {DATA_DOC}",
         )
+    refuse_system_file(path)  # /proc/self/environ is a regular file of size 0
     if info.st_size > MAX_FILE_BYTES:
         raise too_large(path, info.st_size)
     try:
@@ -394,6 +419,7 @@ def read_binary(path: Path) -> io.BytesIO:
         if not stat.S_ISREG(info.st_mode):
             raise DataError(f"is not a regular file: it is {file_kind(info.st_mode)}", file=path,
                             hint=f"put the exported file itself in the data folder; see {DATA_DOC}")
+        refuse_system_file(path)  # /proc/self/environ is a regular file of size 0
         if info.st_size > MAX_FILE_BYTES:
             raise too_large(path, info.st_size)
         with path.open("rb") as handle:

@@ -18,23 +18,15 @@ import pandas as pd
 from cscomp_cli.core.errors import DataError, MapError, report
 from cscomp_cli.core.path_limits import too_long
 from cscomp_cli.inputs.datamap import MAP_FILE, Table
-from cscomp_cli.inputs.files import DATA_DOC, file_kind
+from cscomp_cli.inputs.files import DATA_DOC, file_kind, system_file
 
 # A glob matching more files than any org exports (a table per day for 25 years is 9,000) is a
 # mistake, and walking more folders than that is a glob gone wrong (a data folder of /).
 MAX_MATCHES = 10_000
 MAX_FOLDERS = 10_000
-# Never export files, whatever a link says: reading them puts the process's environment, the
-# kernel's state or an endless stream into a table.
-SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 
 _OUTSIDE_HINT = ("paths in files: are relative to the data folder, and every file a map reads must be in it "
                  "(a link may point only inside it): copy the file into the data folder; see " + DATA_DOC)
-
-
-def system_file(resolved: str) -> bool:
-    """Whether a resolved path lies under /proc, /sys or /dev."""
-    return any(resolved == top or resolved.startswith(top + "/") for top in SYSTEM_FOLDERS)
 
 
 def entry_key(name: str, table: Table, i: int) -> str:

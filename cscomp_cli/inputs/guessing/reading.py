@@ -73,7 +73,7 @@ def _usable(folder: Path, paths: list[Path]) -> list[tuple[Path, str, str | None
     import stat
     from collections import Counter
 
-    from cscomp_cli.inputs.map_files import system_file
+    from cscomp_cli.inputs.files import system_file
 
     root = os.path.realpath(folder)
     seen: set[tuple[int, int]] = set()
