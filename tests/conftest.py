@@ -92,3 +92,66 @@ def assert_user_error(result, *fragments: str) -> None:
     assert result.stdout == ""
     for fragment in fragments:
         assert fragment in result.stderr, f"{fragment!r} not in {result.stderr!r}"
+
+
+# --- guards for tests that feed hostile files: a FIFO, /dev/zero, a link loop -----------------------------
+
+
+class Blocked(BaseException):
+    """Not an OSError (as TimeoutError is), so no `except OSError` in the code under test hides it."""
+
+
+@pytest.fixture
+def deadline(request):
+    """Fail (rather than hang the suite) when the test blocks for longer than its module's
+    DEADLINE_SECONDS (20 by default): a FIFO opened, an endless file read or a link loop walked."""
+    import signal
+
+    def expired(signum, frame):
+        raise Blocked("blocked: a FIFO was opened, an endless file read or a link loop walked")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(getattr(request.module, "DEADLINE_SECONDS", 20))
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def memory_cap():
+    """At most 1.5 GB more address space while the test runs, so reading /dev/zero whole ends in a
+    MemoryError the test sees instead of the machine running out of memory."""
+    import resource
+
+    size = next(int(line.split()[1]) * 1024 for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmSize:"))
+    previous = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (size + 1536 * 1024**2, previous[1]))
+    yield
+    resource.setrlimit(resource.RLIMIT_AS, previous)
+
+
+# --- what every fuzz case must hold, whatever its input --------------------------------------------------
+
+
+def names_an_input(said: str, folder: Path, map_file: str = "cscomp-data.yaml") -> bool:
+    """Whether a refusal says which input it is about: the map, an export (by name) or the folder."""
+    names = {map_file, str(folder)} | {p.name for p in folder.rglob("*")}
+    return any(name in said for name in names)
+
+
+def assert_survived(result, args: list[str], folder: Path, context) -> None:
+    """Exit 0, 1 or 2; no traceback and no internal error; JSON that parses; and a refusal that says
+    something and names the input it is about (explain may refuse a CSM or quarter instead)."""
+    shown = result.stdout + result.stderr
+    assert result.exit_code in (0, 1, 2), (context, args, shown[-3000:])
+    assert "Traceback" not in shown, (context, args, shown[-3000:])
+    assert "this is a bug in cscomp" not in shown and "error: unexpected" not in shown, (
+        context, args, shown[-3000:])
+    if result.exit_code == 0 and "json" in args:
+        json.loads(result.stdout)
+    if result.exit_code == 2:
+        # validate reports its problems on stdout.
+        said = shown if args[0] == "validate" else result.stderr
+        assert said.strip(), (context, args)
+        assert names_an_input(said, folder) or args[0] == "explain", (context, args, said[-3000:])

@@ -7,7 +7,6 @@ there is one), never a traceback, never the internal-error text, and never a han
 from __future__ import annotations
 
 import os
-import signal
 import time
 from pathlib import Path
 
@@ -38,20 +37,7 @@ def refused(result, *fragments: str) -> None:
     assert "unexpected" not in result.stderr
 
 
-@pytest.fixture
-def deadline():
-    """Fail (rather than hang the suite) if the test body blocks for more than 10 seconds."""
-    def expired(signum, frame):
-        raise TimeoutError("the loader blocked: it waited on a FIFO or read an endless file")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
-# --- row 7: only regular files, of a sane size and width --------------------------------------
+DEADLINE_SECONDS = 10
 
 
 def test_a_fifo_named_accounts_csv_is_refused_without_waiting_for_a_writer(data_dir, deadline):
