@@ -15,6 +15,7 @@ import typer
 from cscomp_cli import __version__
 from cscomp_cli.commands import explore, init, plans, replay, trust
 from cscomp_cli.commands.common import (
+    OUT_OF_MEMORY,
     ClosedStream,
     Interrupted,
     closed_stream,
@@ -95,6 +96,9 @@ def main() -> None:
         sys.exit(interrupted(error))
     except ClosedStream as error:  # help or a version with nowhere to go
         sys.stderr.write(f"error: {error.strerror}\n")
+        sys.exit(2)
+    except MemoryError:  # outside a command's own handling (reading the data folder's marker, say)
+        sys.stderr.write(f"error: {OUT_OF_MEMORY}\n")
         sys.exit(2)
 
 

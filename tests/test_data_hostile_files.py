@@ -306,3 +306,18 @@ def test_a_replay_paying_more_than_a_quadrillion_in_all_is_refused_not_overflowe
     )
     result = stress(path)
     refused(result, "would pay about 100,000,000,000,000,000 in all", "1,000,000,000,000,000")
+
+
+def test_running_out_of_memory_is_exit_2_with_what_to_do(data_dir, monkeypatch):
+    # Before, a MemoryError (a /dev/zero read whole, say) ended in exit 1, the code that means a
+    # guardrail was breached, so a scheduled job would report a pay problem that is not one.
+    import cscomp_cli.inputs.dataset as dataset
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(dataset, "load_accounts", exhausted)
+    result = stress(folder(data_dir))
+    assert result.exit_code == 2, result.stderr
+    assert "ran out of memory reading the data" in result.stderr and "docs/data.md" in result.stderr
+    assert "unexpected" not in result.stderr

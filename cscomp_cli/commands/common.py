@@ -150,6 +150,10 @@ def interrupted(error: BaseException) -> int:
     return 128 + error.signum if isinstance(error, Interrupted) else 130
 
 
+OUT_OF_MEMORY = ("ran out of memory reading the data\n  hint: read fewer rows or columns (one file a quarter, "
+                 "only the columns the map names), or run on a machine with more memory; see docs/data.md")
+
+
 class user_errors:
     """Turn user errors into one message and exit 2; never show a traceback unless --debug."""
 
@@ -174,6 +178,10 @@ class user_errors:
             raise typer.Exit(interrupted(error))
         if isinstance(error, BrokenPipeError):
             raise typer.Exit(EXIT_OK)
+        if isinstance(error, MemoryError) and not self.debug:
+            # Exit 2, like any input cscomp cannot take: 1 would say a guardrail was breached.
+            stderr_console().print(f"[bold red]error:[/] {OUT_OF_MEMORY}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT)
         if self.debug:
             return False
         stderr_console().print(
