@@ -155,3 +155,21 @@ def assert_survived(result, args: list[str], folder: Path, context) -> None:
         said = shown if args[0] == "validate" else result.stderr
         assert said.strip(), (context, args)
         assert names_an_input(said, folder) or args[0] == "explain", (context, args, said[-3000:])
+
+
+def sample_cut(csms: set[str], quarters: set[str],
+               names: tuple[str, ...] = ("accounts.csv", "roster.csv", "payouts.csv")) -> dict[str, str]:
+    """The shipped sample org's CSVs cut to a few CSMs and quarters (rows without a quarter kept):
+    small enough for a fuzz test to replay hundreds of times."""
+    import csv
+    import io
+
+    texts = {}
+    for name in names:
+        header, *body = list(csv.reader(io.StringIO((REPO / "sample_data" / name).read_text(encoding="utf-8"))))
+        q, c = header.index("quarter") if "quarter" in header else None, header.index("csm_id")
+        body = [r for r in body if r[c] in csms and (q is None or r[q] in quarters or r[q] == "")]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([header, *body])
+        texts[name] = buffer.getvalue()
+    return texts

@@ -48,7 +48,7 @@ def _crm_book(folder, rows=CRM_ROWS, *, title="Accounts", sheet_line=""):
     return book
 
 
-def _edit_part(path, part, edit):
+def edit_part(path, part, edit):
     """The workbook rewritten with one of its XML parts passed through ``edit`` (bytes -> bytes)."""
     with zipfile.ZipFile(path) as package:
         parts = {name: package.read(name) for name in package.namelist()}
@@ -116,7 +116,7 @@ def test_formulas_with_saved_values_or_outside_the_mapped_columns_read(tmp_path)
     rows[0][0] = '=CONCAT("Ac","me")'  # Account Name, which the map does not read: no value needed
     rows[1][0] = '=IF(TRUE,"","")'  # a formula whose saved value is the empty text
     _crm_book(folder, rows)
-    _edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+    edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
         b"<f>E2*0.1</f><v />", b"<f>E2*0.1</f><v>10000</v>").replace(
         b'<c r="A3"><f>IF(TRUE,"","")</f><v />', b'<c r="A3" t="str"><f>IF(TRUE,"","")</f><v></v>'))
     assert b"<v>10000</v>" in zipfile.ZipFile(folder / "crm.xlsx").read("xl/worksheets/sheet1.xml")
@@ -159,7 +159,7 @@ def test_a_sheet_whose_cells_reach_the_last_excel_cell_is_refused_within_the_bud
     # and the process died of signal 6.
     folder = _us_folder(tmp_path)
     _crm_book(folder)
-    _edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+    edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'))
     result = _limited("stress-test", _plan(tmp_path), "--data", folder, "--quarters", "1")
     assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
@@ -172,7 +172,7 @@ def test_a_sheet_whose_cells_reach_the_last_excel_cell_is_refused_within_the_bud
 def test_a_used_range_far_past_the_real_cells_reads_the_real_cells(tmp_path):
     folder = _us_folder(tmp_path)
     _crm_book(folder)
-    _edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml",
+    edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml",
                lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml))
     assert _payouts(_replay(folder, tmp_path)) == RIGHT
 
@@ -181,7 +181,7 @@ def test_a_sheet_within_the_budget_but_past_its_real_cells_in_one_column_reads(t
     # A stray value far down an unmapped column: 200,000 rows × 10 columns is within the budget.
     folder = _us_folder(tmp_path)
     _crm_book(folder)
-    _edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+    edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
         b"</sheetData>", b'<row r="200000"><c r="A200000" t="inlineStr"><is><t>end</t></is></c></row></sheetData>'))
     assert _payouts(_replay(folder, tmp_path)) == RIGHT
 
@@ -372,7 +372,7 @@ def test_init_passes_over_a_sheet_whose_cells_reach_past_the_budget(tmp_path):
     # init read every sheet with calamine: the far cell killed it (signal 6) as it did the loader.
     folder = _us_folder(tmp_path)
     _crm_book(folder)
-    _edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
+    edit_part(folder / "crm.xlsx", "xl/worksheets/sheet1.xml", lambda xml: xml.replace(
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'))
     (folder / "cscomp-data.yaml").unlink()
     result = _limited("init", folder)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import REPO, run
+from .conftest import REPO, run, sample_cut
 
 # More cases on demand: CSCOMP_FUZZ_CASES=5000 [CSCOMP_FUZZ_FIRST=10000] python -m pytest tests/test_fuzz_commands.py
 CASES = int(os.environ.get("CSCOMP_FUZZ_CASES", "160"))
@@ -37,18 +37,7 @@ NASTY_VALUES = [None, -1, 0, 1e308, float("nan"), "nrr", "", [], {}, [[1, 1]], {
 
 def _base_data() -> dict[str, str]:
     """The sample org cut to five CSMs and the last two quarters: small enough to run 160 times."""
-    keep_csms = {"C01", "C02", "C05", "C09", "C21"}
-    keep_quarters = {"2026Q3", "2026Q4"}
-    texts = {}
-    for name in FILES:
-        rows = list(csv.reader(io.StringIO((REPO / "sample_data" / name).read_text(encoding="utf-8"))))
-        header, body = rows[0], rows[1:]
-        q, c = header.index("quarter") if "quarter" in header else None, header.index("csm_id")
-        body = [r for r in body if r[c] in keep_csms and (q is None or r[q] in keep_quarters or r[q] == "")]
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([header, *body])
-        texts[name] = buffer.getvalue()
-    return texts
+    return sample_cut({"C01", "C02", "C05", "C09", "C21"}, {"2026Q3", "2026Q4"}, FILES)
 
 
 BASE = _base_data()

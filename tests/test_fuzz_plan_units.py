@@ -12,7 +12,6 @@ Each case is a seed, so a failure names the exact input: CSCOMP_FUZZ_UNIT_CASES=
 from __future__ import annotations
 
 import copy
-import csv
 import io
 import json
 import os
@@ -24,7 +23,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import REPO, run, write_files
+from .conftest import REPO, run, sample_cut, write_files
 
 CASES = int(os.environ.get("CSCOMP_FUZZ_UNIT_CASES", "24"))
 FIRST = int(os.environ.get("CSCOMP_FUZZ_UNIT_FIRST", "0"))
@@ -66,19 +65,7 @@ PLANS = {"zoo": ZOO, **{path.stem: yaml.safe_load(path.read_text(encoding="utf-8
                         if "metrics:" in path.read_text(encoding="utf-8")}}
 
 
-def _sample() -> dict[str, str]:
-    texts = {}
-    for name in ("accounts.csv", "roster.csv", "payouts.csv"):
-        header, *body = list(csv.reader(io.StringIO((REPO / "sample_data" / name).read_text(encoding="utf-8"))))
-        q, c = header.index("quarter") if "quarter" in header else None, header.index("csm_id")
-        body = [r for r in body if r[c] in KEEP_CSMS and (q is None or r[q] in KEEP_QUARTERS or r[q] == "")]
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([header, *body])
-        texts[name] = buffer.getvalue()
-    return texts
-
-
-DATA = _sample()
+DATA = sample_cut(KEEP_CSMS, KEEP_QUARTERS)
 ACCOUNTS = pd.read_csv(io.StringIO(DATA["accounts.csv"]))
 
 

@@ -25,6 +25,7 @@ import pytest
 
 from .conftest import REPO, assert_survived, run
 from .raw_exports import MAP_FILE, write_canonical, write_raw
+from .test_data_workbooks import edit_part
 
 CASES = int(os.environ.get("CSCOMP_FUZZ_BOOK_CASES", "30"))
 FIRST = int(os.environ.get("CSCOMP_FUZZ_BOOK_FIRST", "0"))
@@ -68,15 +69,6 @@ def _sheet_part(path: Path, rng: random.Random) -> str:
         return rng.choice(sorted(n for n in package.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)))
 
 
-def _edit_part(path: Path, part: str, edit) -> None:
-    with zipfile.ZipFile(path) as package:
-        parts = {name: package.read(name) for name in package.namelist()}
-    parts[part] = edit(parts[part])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
-
-
 def _mutate_book_xml(path: Path, rng: random.Random) -> None:
     """Structure only a workbook's XML can hold: a used range or a value far past the data, a formula's
     value dropped."""
@@ -85,16 +77,16 @@ def _mutate_book_xml(path: Path, rng: random.Random) -> None:
     far = rng.choice(FAR_CELLS)
     row = re.sub(r"[A-Z]", "", far)
     if action == "dimension":
-        _edit_part(path, part, lambda xml: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{far}"'.encode(),
+        edit_part(path, part, lambda xml: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{far}"'.encode(),
                                                   xml))
     elif action in ("far_cell", "empty_far_cell"):
         cell = f'<c r="{far}" s="0"/>' if action == "empty_far_cell" else f'<c r="{far}" t="n"><v>1</v></c>'
         # A row past the last one, or (for row 1) inside the header's row
         if row == "1":
-            _edit_part(path, part, lambda xml: re.sub(rb'(<row r="1"[^>]*>)', lambda m: m.group(1) + cell.encode(),
+            edit_part(path, part, lambda xml: re.sub(rb'(<row r="1"[^>]*>)', lambda m: m.group(1) + cell.encode(),
                                                       xml, count=1))
         else:
-            _edit_part(path, part, lambda xml: xml.replace(b"</sheetData>",
+            edit_part(path, part, lambda xml: xml.replace(b"</sheetData>",
                                                            f'<row r="{row}">{cell}</row></sheetData>'.encode()))
     else:
         # Numbers turned into formulas without their values, as a script writing the workbook leaves them.
@@ -104,7 +96,7 @@ def _mutate_book_xml(path: Path, rng: random.Random) -> None:
             return _NUMBER.sub(lambda m: (b'<c r="' + m.group(1) + b'"' + m.group(2) + b"><f>" + m.group(3)
                                           + b"+0</f><v /></c>") if m.start() in chosen else m.group(0), xml)
 
-        _edit_part(path, part, drop)
+        edit_part(path, part, drop)
 
 
 def _mutate_book(folder: Path, path: Path, rng: random.Random) -> None:
@@ -242,13 +234,13 @@ def test_the_mutations_reach_what_they_aim_at(tmp_path, variants):
     folder = tmp_path / "data"
     shutil.copytree(variants["xlsx"], folder)
     part = "xl/worksheets/sheet2.xml"  # the CRM report's data sheet, Account Report
-    _edit_part(folder / CRM_BOOK, part, lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" '
+    edit_part(folder / CRM_BOOK, part, lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" '
                                                                  b't="n"><v>1</v></c></row></sheetData>'))
     result = run("validate", PLAN, "--data", folder)
     assert result.exit_code == 2 and "XFD1048576" in result.stdout + result.stderr, result.stdout + result.stderr
     shutil.rmtree(folder)
     shutil.copytree(variants["xlsx"], folder)
-    _edit_part(folder / PAYROLL_BOOK, "xl/worksheets/sheet1.xml", lambda xml: _NUMBER.sub(
+    edit_part(folder / PAYROLL_BOOK, "xl/worksheets/sheet1.xml", lambda xml: _NUMBER.sub(
         lambda m: b'<c r="F2"' + m.group(2) + b"><f>" + m.group(3) + b"+0</f><v /></c>" if m.group(1) == b"F2"
         else m.group(0), xml))
     result = run("validate", PLAN, "--data", folder)
