@@ -239,8 +239,9 @@ def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required:
              codes: dict[str, pd.Series] | None = None) -> pd.Series:
     """Parse an amount column; blank cells are NaN (an error when required).
 
-    A cell may carry an ISO 4217 code before or after the number (USD 37,500, 72,000.00 gbp); when
-    ``codes`` is given and some cell does, ``codes[column]`` is each row's code (None where none)."""
+    A cell may carry an ISO 4217 code before or after the number (USD 37,500, 72,000.00 gbp) or a sign
+    in front of it ($, €, £); when ``codes`` is given and some cell does, ``codes[column]`` is each
+    row's code, else its sign (None where neither)."""
     written = _cells(table, column)
     # Most exports hold plain numbers: parse those in one vectorised pass, and only send the rest
     # (currency signs, thousands separators, minus signs, parentheses, mistakes) through the regex.
