@@ -172,29 +172,45 @@ def refuse_system_file(path: Path) -> None:
                         hint=f"put the exported file itself in the data folder as {path.name}; see {DATA_DOC}")
 
 
-def read_file_bytes(path: Path) -> bytes:
-    """The whole file, once it is known to be a regular file of a sane size, and its header line not too long."""
+def regular_file(path: Path, kind: str | None = None) -> os.stat_result:
+    """What ``path`` is, once it is known to be a regular file of a sane size and no file of the operating
+    system: only then may it be opened (opening a FIFO waits for a writer, /dev/zero never ends).
+    ``kind`` ('CSV') names the file it should have been, else 'an export file'."""
     try:
-        info = path.stat()  # never opened before this says what it is: opening a FIFO waits for a writer
+        info = path.stat()
     except FileNotFoundError:
         if path.is_symlink():
-            raise DataError(f"is a symlink to {os.readlink(path)}, which does not exist", file=path,
-                            hint=f"point the link at the exported {path.name}, or put the file itself there") from None
+            raise broken_link(path) from None
         raise DataError("file not found", file=path, hint=_missing_hint(path)) from None
     except OSError as exc:
         raise unreadable_error(path, exc) from None
     if stat.S_ISDIR(info.st_mode):
-        raise DataError("is a folder, not a CSV file", file=path)
+        raise DataError(f"is a folder, not {f'a {kind} file' if kind else 'an export file'}", file=path)
     if not stat.S_ISREG(info.st_mode):
-        raise DataError(
-            f"is not a regular file: it is {file_kind(info.st_mode)}"
-            + (f" ({path.resolve()})" if path.is_symlink() else ""),
-            file=path,
-            hint=f"put the exported CSV file itself in the data folder as {path.name}; see {DATA_DOC}",
-        )
+        raise not_regular(path, info.st_mode, kind)
     refuse_system_file(path)  # /proc/self/environ is a regular file of size 0
     if info.st_size > MAX_FILE_BYTES:
         raise too_large(path, info.st_size)
+    return info
+
+
+def broken_link(path: Path) -> DataError:
+    return DataError(f"is a symlink to {os.readlink(path)}, which does not exist", file=path,
+                     hint=f"point the link at the exported {path.name}, or put the file itself there; see {DATA_DOC}")
+
+
+def not_regular(path: Path, mode: int, kind: str | None = None) -> DataError:
+    """A FIFO, a device or a socket where an export (a ``kind`` file) should be."""
+    return DataError(
+        f"is not a regular file: it is {file_kind(mode)}" + (f" ({path.resolve()})" if path.is_symlink() else ""),
+        file=path,
+        hint=f"put the exported {f'{kind} ' if kind else ''}file itself in the data folder as {path.name}; see {DATA_DOC}",
+    )
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The whole file, once it is known to be a regular file of a sane size, and its header line not too long."""
+    regular_file(path, "CSV")
     try:
         with path.open("rb") as handle:
             raw = handle.read()
@@ -412,20 +428,9 @@ def fail_where(bad: pd.Series, table: pd.DataFrame, origin: Origin, column: str,
 def read_binary(path: Path) -> io.BytesIO:
     """A workbook's or Parquet file's bytes, once it is known to be a regular file of a sane size
     (calamine and pyarrow open what they are given: a FIFO waits for a writer, /dev/zero never ends)."""
+    regular_file(path)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise DataError("is a folder, not an export file", file=path)
-        if not stat.S_ISREG(info.st_mode):
-            raise DataError(f"is not a regular file: it is {file_kind(info.st_mode)}", file=path,
-                            hint=f"put the exported file itself in the data folder; see {DATA_DOC}")
-        refuse_system_file(path)  # /proc/self/environ is a regular file of size 0
-        if info.st_size > MAX_FILE_BYTES:
-            raise too_large(path, info.st_size)
         with path.open("rb") as handle:
             return io.BytesIO(handle.read())
-    except FileNotFoundError:
-        raise DataError("file not found" + (" (a symlink to a file that does not exist)" if path.is_symlink() else ""),
-                        file=path) from None
     except OSError as exc:
         raise unreadable_error(path, exc) from None

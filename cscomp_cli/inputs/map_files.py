@@ -18,7 +18,7 @@ import pandas as pd
 from cscomp_cli.core.errors import DataError, MapError, report
 from cscomp_cli.core.path_limits import too_long
 from cscomp_cli.inputs.datamap import MAP_FILE, Table
-from cscomp_cli.inputs.files import DATA_DOC, file_kind, system_file
+from cscomp_cli.inputs.files import DATA_DOC, broken_link, not_regular, system_file
 
 # A glob matching more files than any org exports (a table per day for 25 years is 9,000) is a
 # mistake, and walking more folders than that is a glob gone wrong (a data folder of /).
@@ -175,10 +175,8 @@ def _checked(path: Path, root: str, pattern: str, where: str, label: str) -> tup
     try:
         resolved = os.path.realpath(path, strict=True)
     except FileNotFoundError:
-        target = os.readlink(path) if path.is_symlink() else None
-        if target is not None:
-            raise DataError(f"is a symlink to {target}, which does not exist", file=path,
-                            hint=f"point the link at the export, or put the file itself there; see {DATA_DOC}") from None
+        if path.is_symlink():
+            raise broken_link(path) from None
         raise DataError("file not found", file=path, hint=f"check the name in {MAP_FILE}; see {DATA_DOC}") from None
     except OSError as exc:
         raise DataError(f"cannot be read: {(exc.strerror or type(exc).__name__).lower()}", file=path,
@@ -198,8 +196,7 @@ def _checked(path: Path, root: str, pattern: str, where: str, label: str) -> tup
         raise MapError(f"'{pattern}' is a folder, not an export file", file=label, location=where,
                        hint=f"name the files in it, e.g. {pattern.rstrip('/')}/*.csv; see {DATA_DOC}")
     if not stat.S_ISREG(info.st_mode):
-        raise DataError(f"is not a regular file: it is {file_kind(info.st_mode)}", file=path,
-                        hint=f"put the exported file itself in the data folder; see {DATA_DOC}")
+        raise not_regular(path, info.st_mode)
     return info.st_dev, info.st_ino
 
 
