@@ -182,7 +182,7 @@ def _checked(path: Path, root: str, pattern: str, where: str, label: str) -> tup
         raise DataError(f"cannot be read: {(exc.strerror or type(exc).__name__).lower()}", file=path,
                         hint="a link that points back at itself, or a folder you may not read; give the file "
                         "itself") from None
-    if system_file(resolved) or not (resolved == root or resolved.startswith(root.rstrip("/") + "/")):
+    if not inside(resolved, root):
         through = f" (through a link, {resolved})" if os.path.abspath(path) != resolved else ""
         raise MapError(f"'{pattern}' names {path.name}{through}, which is outside the data folder", file=label,
                        location=where, hint=_OUTSIDE_HINT)
@@ -200,11 +200,29 @@ def _checked(path: Path, root: str, pattern: str, where: str, label: str) -> tup
     return info.st_dev, info.st_ino
 
 
+def inside(resolved: str, root: str) -> bool:
+    """Whether a resolved path is the data folder ``root`` or lies in it, and is no file of the operating
+    system: the only place a data map reads from."""
+    return not system_file(resolved) and (resolved == root or resolved.startswith(root.rstrip("/") + "/"))
+
+
+def content_digest(path: Path) -> bytes | None:
+    """A digest of the file's bytes (two files with one digest are copies), or None when it cannot be read."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.digest()
+
+
 def _refuse_same_bytes(files: list[Path], folder: Path, name: str, label: str) -> None:
     """Two files of one table with the same bytes (a "(1)" copy, a backup in a subfolder): every row
     would count twice. Only files of equal size are compared."""
-    import hashlib
-
     by_size: dict[int, list[Path]] = {}
     for path in files:
         try:
@@ -214,14 +232,10 @@ def _refuse_same_bytes(files: list[Path], folder: Path, name: str, label: str) -
     for same_size in (group for size, group in by_size.items() if len(group) > 1 and size > 0):
         digests: dict[bytes, Path] = {}
         for path in same_size:
-            digest = hashlib.sha256()
-            try:
-                with path.open("rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-            except OSError:
+            digest = content_digest(path)
+            if digest is None:
                 continue
-            first = digests.setdefault(digest.digest(), path)
+            first = digests.setdefault(digest, path)
             if first is not path:
                 one, two = _relative(first, folder), _relative(path, folder)
                 raise MapError(f"{one} and {two} have the same content, and both are read for the {name} "

@@ -8,7 +8,10 @@ import codecs
 import csv
 import fnmatch
 import io
+import os
 import re
+import stat
+from collections import Counter
 from glob import escape
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from cscomp_cli.inputs.guessing.classify import (
 from cscomp_cli.inputs.guessing.words import (
     TABLE_ORDER,
 )
+from cscomp_cli.inputs.map_files import content_digest, inside
 from cscomp_cli.inputs.parquet_files import parquet_sample
 from cscomp_cli.inputs.workbooks import sheets_to_guess_from
 
@@ -69,12 +73,6 @@ def scan_folder(folder: Path) -> tuple[list[Export], list[str], list[str]]:
 def _usable(folder: Path, paths: list[Path]) -> list[tuple[Path, str, str | None]]:
     """Each path, its name from the folder, and why init leaves it out (None when it is used; "" to
     leave it out unsaid: a second name of a file already taken)."""
-    import os
-    import stat
-    from collections import Counter
-
-    from cscomp_cli.inputs.files import system_file
-
     root = os.path.realpath(folder)
     seen: set[tuple[int, int]] = set()
     verdicts: list[tuple[Path, str, str | None, int]] = []
@@ -86,7 +84,7 @@ def _usable(folder: Path, paths: list[Path]) -> list[tuple[Path, str, str | None
         except (OSError, ValueError):
             verdicts.append((path, relative, "cannot be read: a broken link, or no permission", -1))
             continue
-        if system_file(resolved) or not resolved.startswith(root.rstrip("/") + "/"):
+        if resolved == root or not inside(resolved, root):
             why = "a link to a file outside the data folder: copy the file in to use it"
         elif not stat.S_ISREG(info.st_mode):
             why = "" if stat.S_ISDIR(info.st_mode) else "not a regular file"
@@ -101,23 +99,11 @@ def _usable(folder: Path, paths: list[Path]) -> list[tuple[Path, str, str | None
     # The original is the name nearest the top and shortest (payroll.csv, not backup/payroll.csv or payroll (1).csv).
     for path, relative, why, size in sorted(verdicts, key=lambda v: (v[1].count("/"), len(v[1]), v[1])):
         if why is None and sizes[size] > 1:
-            first = contents.setdefault((size, _digest(path)), relative)
+            # An unreadable file is compared with nothing else.
+            first = contents.setdefault((size, content_digest(path) or str(path).encode()), relative)
             if first != relative:
                 copies[relative] = f"the same content as {first}: a copy, which would count every row twice"
     return [(path, relative, copies.get(relative, why)) for path, relative, why, _ in verdicts]
-
-
-def _digest(path: Path) -> bytes:
-    import hashlib
-
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return str(path).encode()  # unreadable: compared with nothing else
-    return digest.digest()
 
 
 def _entries(folder: Path) -> list[Path]:
