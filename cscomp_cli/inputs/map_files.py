@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, MapError, report
-from cscomp_cli.core.path_limits import too_long
+from cscomp_cli.core.path_limits import shown, too_long
 from cscomp_cli.inputs.datamap import MAP_FILE, Table
 from cscomp_cli.inputs.files import DATA_DOC, broken_link, not_regular, system_file
 
@@ -49,7 +49,7 @@ def map_files(folder: Path, name: str, table: Table, label: str, *, copies: bool
         paths = _entry_files(folder, root, pattern, where, label)
         if not paths:
             listed = sorted(p for p in _names(folder) if p != MAP_FILE)[:12]
-            raise MapError(f"'{_shown(pattern)}' matches no file in {folder}", file=label, location=where,
+            raise MapError(f"'{shown(pattern)}' matches no file in {folder}", file=label, location=where,
                            hint=f"the folder holds {', '.join(listed) or 'no files'}; paths are relative to the data "
                            f"folder; see {DATA_DOC}")
         for path in paths:
@@ -64,17 +64,17 @@ def map_files(folder: Path, name: str, table: Table, label: str, *, copies: bool
 
 def _entry_files(folder: Path, root: str, pattern: str, where: str, label: str) -> list[Path]:
     """The paths one entry names: the file of that name when there is one, else the glob's matches."""
-    shown = _shown(pattern)
+    named = shown(pattern)
     long = too_long(pattern)
     if long:
-        raise MapError(f"'{shown}' is too long to be a file name ({long})", file=label, location=where,
+        raise MapError(f"'{named}' is too long to be a file name ({long})", file=label, location=where,
                        hint=f"name the export as it is named in the data folder; see {DATA_DOC}")
     posix = PurePosixPath(pattern)
     if posix.is_absolute() or pattern.startswith("\\") or (len(pattern) > 1 and pattern[1] == ":"):
-        raise MapError(f"'{shown}' is outside the data folder (an absolute path)",
+        raise MapError(f"'{named}' is outside the data folder (an absolute path)",
                        file=label, location=where, hint=_OUTSIDE_HINT)
     if ".." in posix.parts:
-        raise MapError(f"'{shown}' is outside the data folder ('..' steps out of it)", file=label, location=where,
+        raise MapError(f"'{named}' is outside the data folder ('..' steps out of it)", file=label, location=where,
                        hint=_OUTSIDE_HINT)
     literal = folder / pattern
     if _exists(literal) and pattern.strip("/") not in ("", "."):
@@ -82,10 +82,6 @@ def _entry_files(folder: Path, root: str, pattern: str, where: str, label: str) 
     if not glob.has_magic(pattern):
         return []
     return _glob(folder, pattern, where, label)
-
-
-def _shown(pattern: str) -> str:
-    return pattern if len(pattern) <= 80 else pattern[:80] + "…"
 
 
 def _exists(path: Path) -> bool:
