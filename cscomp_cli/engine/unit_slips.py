@@ -71,6 +71,16 @@ class Span:
             return value * SLIP
         return None
 
+    def band_holds(self, at_least: float | None, below: float | None) -> str | None:
+        """Whether a band (at least ``at_least``, below ``below``) holds for "none" of the column's values,
+        for "all" of them, or splits them (None): a value that lies among the column's values (a metric in
+        WITHIN, a row's cell) is then never, or always, inside the band."""
+        if (below is not None and below <= self.low) or (at_least is not None and at_least > self.high):
+            return "none"
+        if (below is None or self.high < below) and (at_least is None or self.low >= at_least):
+            return "all"
+        return None
+
 
 def unit_slip_warnings(plan: Plan, dataset: Dataset, shared: dict | None = None) -> list[DataWarning]:
     """Every target, curve, modifier threshold, filter bound and share band of ``plan`` written a hundred
@@ -177,16 +187,12 @@ class _Judge:
             if not slipped:
                 continue
             # The metric lies among the column's values, so the band says at once whether it ever holds.
-            never = (when.below is not None and when.below <= span.low) or \
-                    (when.at_least is not None and when.at_least > span.high)
-            always = (when.below is None or span.high < when.below) and \
-                     (when.at_least is None or span.low >= when.at_least)
-            effect = ", so it never applies" if never else ", so it applies in every quarter" if always else ""
+            effect = {"none": ", so it never applies", "all": ", so it applies in every quarter"}.get(
+                span.band_holds(when.at_least, when.below), "")
             found.append(DataWarning(
                 f"{_band(when.at_least, when.below)} on {what}: {span.words(self.called)}{effect}; "
                 f"did you mean {_meant(slipped)}?",
-                location=f"modifiers[{index}].when" + (f".{slipped[0][0]}" if len(slipped) == 1 else ""),
-                hint=self._hint(column)))
+                location=_at(f"modifiers[{index}].when", slipped), hint=self._hint(column)))
         return found
 
     # -- the plan's own metrics: which rows a filter keeps, which a share counts --
@@ -221,24 +227,20 @@ class _Judge:
         return DataWarning(
             f"metric {name} keeps the rows whose {condition.column} is {_band(condition.at_least, condition.below)}: "
             f"{span.words(self.called)}, so it keeps {effect}; did you mean {_meant(slipped)}?",
-            location=where + (f".{slipped[0][0]}" if len(slipped) == 1 else ""),
-            hint=self._hint(column_key(condition.column)))
+            location=_at(where, slipped), hint=self._hint(column_key(condition.column)))
 
     def _share_band(self, name: str, column: str, band) -> list[DataWarning]:
         span = self.span(column)
         slipped = _slipped(span, band.at_least, band.below) if span is not None else []
         if not slipped:
             return []
-        never = (band.below is not None and band.below <= span.low) or \
-                (band.at_least is not None and band.at_least > span.high)
-        always = (band.below is None or span.high < band.below) and (band.at_least is None or span.low >= band.at_least)
-        effect = (", so it counts no row (the share is 0 in every book)" if never else
-                  ", so it counts every row (the share is 1 in every book)" if always else "")
+        effect = {"none": ", so it counts no row (the share is 0 in every book)",
+                  "all": ", so it counts every row (the share is 1 in every book)"}.get(
+            span.band_holds(band.at_least, band.below), "")
         return [DataWarning(
             f"metric {name} counts the rows whose {column} is {_band(band.at_least, band.below)}: "
             f"{span.words(self.called)}{effect}; did you mean {_meant(slipped)}?",
-            location=f"metrics.{name}.where" + (f".{slipped[0][0]}" if len(slipped) == 1 else ""),
-            hint=self._hint(column_key(column)))]
+            location=_at(f"metrics.{name}.where", slipped), hint=self._hint(column_key(column)))]
 
     def _keeps_all_or_none(self, name: str, condition: RowFilter, passes: np.ndarray, where: str) -> list[DataWarning]:
         kept = int(passes.sum())
@@ -288,6 +290,11 @@ def _slipped(span: Span, at_least: float | None, below: float | None) -> list[tu
         if meant is not None:
             found.append((key, value, meant))
     return found
+
+
+def _at(where: str, slipped: list[tuple[str, float, float]]) -> str:
+    """The key a slip is said at: the band's one slipped bound, or the band when both are."""
+    return where + (f".{slipped[0][0]}" if len(slipped) == 1 else "")
 
 
 def _band(at_least: float | None, below: float | None) -> str:
