@@ -91,7 +91,8 @@ def unit_slip_warnings(plan: Plan, dataset: Dataset, shared: dict | None = None)
 
 class _Judge:
     def __init__(self, plan: Plan, dataset: Dataset, shared: dict | None):
-        self.plan, self.dataset, self.shared = plan, dataset, shared
+        # Outside a sweep, a column's span is still measured once for all the keys that read it.
+        self.plan, self.dataset, self.shared = plan, dataset, {} if shared is None else shared
         self.accounts = dataset.accounts
         self.called = dataset.called(ACCOUNTS)
         self.header = dataset.columns.get(ACCOUNTS)  # None: a dataset built in code
