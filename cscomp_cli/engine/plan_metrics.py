@@ -203,22 +203,32 @@ def filter_value_warnings(plan: Plan, accounts: pd.DataFrame, called: str = ACCO
                 continue
             where = f"metrics.{name}.filter[{position}]"
             try:
-                _, texts = text_codes(accounts, condition.column, name, f"{where}.column")
+                held, absent = held_texts(accounts, condition, name, where)
             except PlanError:
                 continue  # a column the data lacks is an error of its own
-            held = sorted({str(t) for t in texts if t is not None})
-            absent = [str(v) for v in condition.values if str(v).strip().casefold() not in held]
             if not absent or not held:
                 continue
-            shown = ", ".join(held[:8]) + (" …" if len(held) > 8 else "")
             found.append(DataWarning(
                 f"metric {name} compares {condition.column} with {_listed(absent)}, which no row of {called} "
                 f"holds" + did_you_mean(absent[0].strip().casefold(), held) + f": so {condition.test} "
-                f"{_listed(absent)} matches nothing (the column holds {shown})",
+                f"{_listed(absent)} matches nothing (the column holds {some_texts(held)})",
                 location=where,
                 hint="write the values as the export spells them (case and spaces around them do not matter); "
                      "see docs/plans.md"))
     return found
+
+
+def held_texts(accounts: pd.DataFrame, condition: RowFilter, name: str, where: str) -> tuple[list[str], list[str]]:
+    """What the column of metric ``name``'s text filter at ``where`` holds (its distinct texts, folded as the
+    filter compares them), and the filter's values no row holds, as written."""
+    _, texts = text_codes(accounts, condition.column, name, f"{where}.column")
+    held = sorted({str(t) for t in texts if t is not None})
+    return held, [str(v) for v in condition.values if str(v).strip().casefold() not in held]
+
+
+def some_texts(held: list[str]) -> str:
+    """The first few texts a column holds, for a message: 'enterprise, smb …'."""
+    return ", ".join(held[:8]) + (" …" if len(held) > 8 else "")
 
 
 def _listed(values) -> str:

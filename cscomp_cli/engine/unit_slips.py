@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from cscomp_cli.core.errors import DataWarning, PlanError
-from cscomp_cli.engine.plan_metrics import condition_words
-from cscomp_cli.engine.row_filters import condition_passes, text_codes
+from cscomp_cli.engine.plan_metrics import condition_words, held_texts, some_texts
+from cscomp_cli.engine.row_filters import condition_passes
 from cscomp_cli.engine.sweep_cache import computed_once
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC
@@ -276,11 +275,10 @@ class _Judge:
             named = self._named(column)
             return (f"{named} is no on every row" if yes == 0 else f"{named} is yes on every row" if no == 0 else
                     f"{named} is yes on {yes:,} rows and no on {no:,}")
-        _, texts = text_codes(self.accounts, condition.column, name, f"{where}.column")
-        held = sorted({str(t) for t in texts if t is not None and not pd.isna(t)})
-        if not held or any(str(v).strip().casefold() not in held for v in condition.values):
+        held, absent = held_texts(self.accounts, condition, name, where)
+        if not held or absent:
             return None
-        return f"{self._named(column)} holds " + ", ".join(held[:8]) + (" …" if len(held) > 8 else "")
+        return f"{self._named(column)} holds {some_texts(held)}"
 
 
 def _slipped(span: Span, at_least: float | None, below: float | None) -> list[tuple[str, float, float]]:
