@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.quarters import quarter_ordinal
+from cscomp_cli.core.quarters import quarter_ordinal, quarter_ordinals
 from cscomp_cli.core.rounding import round_half_away
 from cscomp_cli.engine.column_statistics import (
     COLUMN_STATISTICS,
@@ -57,12 +57,6 @@ def _cell(t: np.ndarray, account: np.ndarray, accounts: int) -> np.ndarray:
     return t.astype("int64") * accounts + account
 
 
-def _ordinals(series: pd.Series) -> np.ndarray:
-    """Each row's quarter as a quarter ordinal (each distinct label parsed once)."""
-    codes, labels = _codes(series)
-    return np.array([quarter_ordinal(label) for label in labels], dtype="int64")[codes] if len(labels) else codes
-
-
 class Books:
     """The windowed books of one scope: every (account, book) pair, each once, and which book each replayed
     row reads. A book is a CSM-quarter (scope csm) or a (quarter, team / segment) or a quarter (company)."""
@@ -90,8 +84,8 @@ class Window:
     def __init__(self, metrics: WindowSource, definition: Definition):
         history, rows, n = metrics.history, metrics.rows, definition.window
         self.n = n
-        ordinal = _ordinals(history["quarter"])
-        row_ordinal = _ordinals(rows["quarter"])
+        ordinal = quarter_ordinals(history["quarter"])
+        row_ordinal = quarter_ordinals(rows["quarter"])
         first = int(ordinal.min()) if len(ordinal) else 0
         self.first_label = history["quarter"].iloc[int(ordinal.argmin())] if len(ordinal) else ""
         self.base = max(first, int(row_ordinal.min()) - n + 1) if len(rows) else first

@@ -32,6 +32,7 @@ from cscomp_cli.engine.metrics import (
 )
 from cscomp_cli.engine.roster_lookup import roster_rows
 from cscomp_cli.engine.row_filters import row_mask, text_codes
+from cscomp_cli.engine.sweep_cache import computed_once
 from cscomp_cli.inputs.files import ACCOUNTS, ROSTER
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.own_metrics import Definition, RowFilter
@@ -155,10 +156,13 @@ def window_warnings(plan: Plan, history_quarters, replayed: list[str], called: s
 
 
 def window_roster_warnings(plan: Plan, history: pd.DataFrame, roster: pd.DataFrame, replayed: list[str],
-                           roster_called: str = ROSTER) -> list[DataWarning]:
+                           roster_called: str = ROSTER, shared: dict | None = None) -> list[DataWarning]:
     """A windowed metric measured on team or segment books looks back into quarters where some owners may
     have no roster row (a leaver taken off the roster) or no team: their accounts are then in no team's
-    window book, which would quietly raise its NRR. Said once per scope, with the first such owner."""
+    window book, which would quietly raise its NRR. Said once per scope, with the first such owner.
+
+    ``shared``: a sweep's cache; the plan matters only through the scopes and the reach, so the values of
+    a sweep that leave them be do not group the history again."""
     uses = [(c.metric, c.scope) for c in plan.components] + [(m.when.metric, m.when.scope) for m in plan.modifiers]
     scopes = sorted({scope for name, scope in uses if scope in ("team", "segment") and name in plan.metrics
                      and plan.definition(name).window is not None})
@@ -166,6 +170,12 @@ def window_roster_warnings(plan: Plan, history: pd.DataFrame, roster: pd.DataFra
         return []
     reach = max(plan.definition(name).window for name, scope in uses if scope in scopes and name in plan.metrics
                 and plan.definition(name).window is not None)
+    return computed_once(shared, f"window roster warnings {scopes} {reach}",
+                         lambda: _roster_gaps(history, roster, replayed, roster_called, scopes, reach))
+
+
+def _roster_gaps(history: pd.DataFrame, roster: pd.DataFrame, replayed: list[str], roster_called: str,
+                 scopes: list[str], reach: int) -> list[DataWarning]:
     first, last = min(quarter_ordinal(q) for q in replayed) - reach + 1, max(quarter_ordinal(q) for q in replayed)
     # Each (quarter, owner) once: a group-by over the codes, not a de-duplication of every account row.
     owners = history.groupby(["quarter", "csm_id"], observed=True, sort=True).size().index.to_frame(index=False)
@@ -203,22 +213,32 @@ def filter_value_warnings(plan: Plan, accounts: pd.DataFrame, called: str = ACCO
                 continue
             where = f"metrics.{name}.filter[{position}]"
             try:
-                _, texts = text_codes(accounts, condition.column, name, f"{where}.column")
+                held, absent = held_texts(accounts, condition, name, where)
             except PlanError:
                 continue  # a column the data lacks is an error of its own
-            held = sorted({str(t) for t in texts if t is not None})
-            absent = [str(v) for v in condition.values if str(v).strip().casefold() not in held]
             if not absent or not held:
                 continue
-            shown = ", ".join(held[:8]) + (" …" if len(held) > 8 else "")
             found.append(DataWarning(
                 f"metric {name} compares {condition.column} with {_listed(absent)}, which no row of {called} "
                 f"holds" + did_you_mean(absent[0].strip().casefold(), held) + f": so {condition.test} "
-                f"{_listed(absent)} matches nothing (the column holds {shown})",
+                f"{_listed(absent)} matches nothing (the column holds {some_texts(held)})",
                 location=where,
                 hint="write the values as the export spells them (case and spaces around them do not matter); "
                      "see docs/plans.md"))
     return found
+
+
+def held_texts(accounts: pd.DataFrame, condition: RowFilter, name: str, where: str) -> tuple[list[str], list[str]]:
+    """What the column of metric ``name``'s text filter at ``where`` holds (its distinct texts, folded as the
+    filter compares them), and the filter's values no row holds, as written."""
+    _, texts = text_codes(accounts, condition.column, name, f"{where}.column")
+    held = sorted({str(t) for t in texts if t is not None})
+    return held, [str(v) for v in condition.values if str(v).strip().casefold() not in held]
+
+
+def some_texts(held: list[str]) -> str:
+    """The first few texts a column holds, for a message: 'enterprise, smb …'."""
+    return ", ".join(held[:8]) + (" …" if len(held) > 8 else "")
 
 
 def _listed(values) -> str:

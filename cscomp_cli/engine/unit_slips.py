@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from cscomp_cli.core.errors import DataWarning, PlanError
-from cscomp_cli.engine.plan_metrics import condition_words
-from cscomp_cli.engine.row_filters import condition_passes, text_codes
+from cscomp_cli.engine.plan_metrics import condition_words, held_texts, some_texts
+from cscomp_cli.engine.row_filters import condition_passes
 from cscomp_cli.engine.sweep_cache import computed_once
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC
@@ -71,6 +70,16 @@ class Span:
             return value * SLIP
         return None
 
+    def band_holds(self, at_least: float | None, below: float | None) -> str | None:
+        """Whether a band (at least ``at_least``, below ``below``) holds for "none" of the column's values,
+        for "all" of them, or splits them (None): a value that lies among the column's values (a metric in
+        WITHIN, a row's cell) is then never, or always, inside the band."""
+        if (below is not None and below <= self.low) or (at_least is not None and at_least > self.high):
+            return "none"
+        if (below is None or self.high < below) and (at_least is None or self.low >= at_least):
+            return "all"
+        return None
+
 
 def unit_slip_warnings(plan: Plan, dataset: Dataset, shared: dict | None = None) -> list[DataWarning]:
     """Every target, curve, modifier threshold, filter bound and share band of ``plan`` written a hundred
@@ -81,7 +90,8 @@ def unit_slip_warnings(plan: Plan, dataset: Dataset, shared: dict | None = None)
 
 class _Judge:
     def __init__(self, plan: Plan, dataset: Dataset, shared: dict | None):
-        self.plan, self.dataset, self.shared = plan, dataset, shared
+        # Outside a sweep, a column's span is still measured once for all the keys that read it.
+        self.plan, self.dataset, self.shared = plan, dataset, {} if shared is None else shared
         self.accounts = dataset.accounts
         self.called = dataset.called(ACCOUNTS)
         self.header = dataset.columns.get(ACCOUNTS)  # None: a dataset built in code
@@ -177,16 +187,12 @@ class _Judge:
             if not slipped:
                 continue
             # The metric lies among the column's values, so the band says at once whether it ever holds.
-            never = (when.below is not None and when.below <= span.low) or \
-                    (when.at_least is not None and when.at_least > span.high)
-            always = (when.below is None or span.high < when.below) and \
-                     (when.at_least is None or span.low >= when.at_least)
-            effect = ", so it never applies" if never else ", so it applies in every quarter" if always else ""
+            effect = {"none": ", so it never applies", "all": ", so it applies in every quarter"}.get(
+                span.band_holds(when.at_least, when.below), "")
             found.append(DataWarning(
                 f"{_band(when.at_least, when.below)} on {what}: {span.words(self.called)}{effect}; "
                 f"did you mean {_meant(slipped)}?",
-                location=f"modifiers[{index}].when" + (f".{slipped[0][0]}" if len(slipped) == 1 else ""),
-                hint=self._hint(column)))
+                location=_at(f"modifiers[{index}].when", slipped), hint=self._hint(column)))
         return found
 
     # -- the plan's own metrics: which rows a filter keeps, which a share counts --
@@ -221,24 +227,20 @@ class _Judge:
         return DataWarning(
             f"metric {name} keeps the rows whose {condition.column} is {_band(condition.at_least, condition.below)}: "
             f"{span.words(self.called)}, so it keeps {effect}; did you mean {_meant(slipped)}?",
-            location=where + (f".{slipped[0][0]}" if len(slipped) == 1 else ""),
-            hint=self._hint(column_key(condition.column)))
+            location=_at(where, slipped), hint=self._hint(column_key(condition.column)))
 
     def _share_band(self, name: str, column: str, band) -> list[DataWarning]:
         span = self.span(column)
         slipped = _slipped(span, band.at_least, band.below) if span is not None else []
         if not slipped:
             return []
-        never = (band.below is not None and band.below <= span.low) or \
-                (band.at_least is not None and band.at_least > span.high)
-        always = (band.below is None or span.high < band.below) and (band.at_least is None or span.low >= band.at_least)
-        effect = (", so it counts no row (the share is 0 in every book)" if never else
-                  ", so it counts every row (the share is 1 in every book)" if always else "")
+        effect = {"none": ", so it counts no row (the share is 0 in every book)",
+                  "all": ", so it counts every row (the share is 1 in every book)"}.get(
+            span.band_holds(band.at_least, band.below), "")
         return [DataWarning(
             f"metric {name} counts the rows whose {column} is {_band(band.at_least, band.below)}: "
             f"{span.words(self.called)}{effect}; did you mean {_meant(slipped)}?",
-            location=f"metrics.{name}.where" + (f".{slipped[0][0]}" if len(slipped) == 1 else ""),
-            hint=self._hint(column_key(column)))]
+            location=_at(f"metrics.{name}.where", slipped), hint=self._hint(column_key(column)))]
 
     def _keeps_all_or_none(self, name: str, condition: RowFilter, passes: np.ndarray, where: str) -> list[DataWarning]:
         kept = int(passes.sum())
@@ -273,11 +275,10 @@ class _Judge:
             named = self._named(column)
             return (f"{named} is no on every row" if yes == 0 else f"{named} is yes on every row" if no == 0 else
                     f"{named} is yes on {yes:,} rows and no on {no:,}")
-        _, texts = text_codes(self.accounts, condition.column, name, f"{where}.column")
-        held = sorted({str(t) for t in texts if t is not None and not pd.isna(t)})
-        if not held or any(str(v).strip().casefold() not in held for v in condition.values):
+        held, absent = held_texts(self.accounts, condition, name, where)
+        if not held or absent:
             return None
-        return f"{self._named(column)} holds " + ", ".join(held[:8]) + (" …" if len(held) > 8 else "")
+        return f"{self._named(column)} holds {some_texts(held)}"
 
 
 def _slipped(span: Span, at_least: float | None, below: float | None) -> list[tuple[str, float, float]]:
@@ -288,6 +289,11 @@ def _slipped(span: Span, at_least: float | None, below: float | None) -> list[tu
         if meant is not None:
             found.append((key, value, meant))
     return found
+
+
+def _at(where: str, slipped: list[tuple[str, float, float]]) -> str:
+    """The key a slip is said at: the band's one slipped bound, or the band when both are."""
+    return where + (f".{slipped[0][0]}" if len(slipped) == 1 else "")
 
 
 def _band(at_least: float | None, below: float | None) -> str:

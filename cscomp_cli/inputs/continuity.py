@@ -12,7 +12,7 @@ import pandas as pd
 
 from cscomp_cli.core.errors import DataWarning
 from cscomp_cli.core.formatting import and_joined
-from cscomp_cli.core.quarters import quarter_ordinal
+from cscomp_cli.core.quarters import quarter_ordinal, quarter_ordinals
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.inputs.files import ACCOUNTS, DATA_DOC, PAYOUTS, Origin
 
@@ -39,20 +39,12 @@ def history_warnings(dataset: Dataset) -> list[DataWarning]:
     return [*arr_break_warnings(dataset), *uncovered_payout_warnings(dataset)]
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Each row's code and the distinct values (-1 where missing): a categorical's own codes, no Python
-    object per row (millions of account rows)."""
+def _codes(values: pd.Series) -> np.ndarray:
+    """Each row's code (-1 where missing): a categorical's own codes, no Python object per row (millions
+    of account rows)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int64), values.cat.categories
-    codes, distinct = pd.factorize(values.astype(object))
-    return codes.astype(np.int64), pd.Index(distinct)
-
-
-def _ordinals(quarters: pd.Series) -> np.ndarray:
-    """Each row's quarter as a quarter count (-1 where missing), parsing each distinct label once."""
-    codes, labels = _codes(quarters)
-    ordinals = np.array([quarter_ordinal(str(label)) for label in labels] + [-1], dtype=np.int64)
-    return ordinals[codes]
+        return values.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(values.astype(object))[0].astype(np.int64)
 
 
 def arr_break_warnings(dataset: Dataset) -> list[DataWarning]:
@@ -62,8 +54,8 @@ def arr_break_warnings(dataset: Dataset) -> list[DataWarning]:
     accounts = dataset.accounts
     if len(accounts) < 2:
         return []
-    ordinal = _ordinals(accounts["quarter"])
-    account = _codes(accounts["account_id"])[0]
+    ordinal = quarter_ordinals(accounts["quarter"])
+    account = _codes(accounts["account_id"])
     order = np.lexsort((ordinal, account))
     ordinal, account = ordinal[order], account[order]
     start = accounts["arr_start"].to_numpy(dtype="float64")[order]
