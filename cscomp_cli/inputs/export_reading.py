@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.errors import DataError, DataWarning, MapError, note
+from cscomp_cli.core.errors import CscompError, DataError, DataWarning, MapError, note
 from cscomp_cli.core.quarters import label_in_file_name
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs.csv_reading import parse_csv
@@ -34,9 +34,6 @@ from cscomp_cli.inputs.workbooks import read_sheet
 def matching_files(folder: Path, pattern: str) -> list[Path]:
     """The files one entry of a map's files: names, as the reader finds them (inputs/map_files.py);
     none when it names nothing the reader would read (the reader says why)."""
-    from cscomp_cli.core.errors import CscompError
-    from cscomp_cli.inputs.map_files import map_files
-
     try:
         # Which files, not whether they may be read together: the command's own load says that.
         return map_files(folder, "", Table(files=pattern, columns={}), MAP_FILE, copies=False)
