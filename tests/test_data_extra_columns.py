@@ -385,3 +385,13 @@ def test_a_plan_column_picked_up_by_its_header_written_twice_is_refused(tmp_path
     folder = _mapped(tmp_path, ext, crm=_with_two_more_columns("Churn Reason", "Notes"))
     assert_clean_error(run("validate", folder / "plan.yaml", "--data", folder), f"crm.{ext}",
                        "two columns named 'Churn Reason'")
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_two_unread_columns_one_space_apart_are_left_alone(tmp_path, ext):
+    # Neither Notes column is named by the map or the plan: a CSV with them ended in 'unexpected
+    # AttributeError', its headers trimmed into two columns of one name.
+    folder = _mapped(tmp_path, ext, crm=_with_two_more_columns("Notes", "Notes "))
+    accounts = _loaded(folder).accounts
+    assert account_column(accounts, "churn_reason", "text").tolist() == [None, "product gap", None]
+    assert account_column(accounts, "seats_purchased", "number").tolist() == [1200.0, 1250.0, 30.0]

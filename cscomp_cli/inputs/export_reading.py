@@ -18,7 +18,7 @@ from cscomp_cli.inputs.datamap import (
     Table,
 )
 from cscomp_cli.inputs.export_cells import ExportCells, FileCells, as_text
-from cscomp_cli.inputs.export_headers import refuse_repeated
+from cscomp_cli.inputs.export_headers import named_columns, refuse_repeated
 from cscomp_cli.inputs.files import (
     DATA_DOC,
     Origin,
@@ -176,8 +176,9 @@ def _closest_header(want: str, headers: list[str]) -> str | None:
 
 def _read_text(path: Path, table: Table, kind: str, wanted: list[str], optional: list[str] = ()
                ) -> tuple[FileCells, str]:
-    """The file's cells and the delimiter read with; a column the map names (``wanted``) or of ``optional``
-    written twice is refused, as the workbook and Parquet readers refuse theirs."""
+    """The file's cells under the columns the map names (``wanted``) and those of ``optional`` it has, as
+    the workbook and Parquet readers give theirs, and the delimiter read with; a column of either written
+    twice is refused."""
     raw = read_file_bytes(path)
     text = _decode(raw, path, table.encoding)
     skipped = table.header_row - 1
@@ -192,10 +193,12 @@ def _read_text(path: Path, table: Table, kind: str, wanted: list[str], optional:
 
     written = next(csv.reader(head.splitlines()[:1], delimiter=used), [])
     refuse_repeated([h.lstrip("\ufeff") for h in written], [*wanted, *optional], path, "line 1")
-    cells.columns = [str(c).strip() for c in cells.columns]
-    for column in cells.columns:
-        cells[column] = as_text(cells[column])
-    return FileCells(cells, lines + skipped, "line", tuple(cells.columns)), used
+    header = [str(c).strip() for c in cells.columns]
+    # Only the columns named: two others one space apart ('Notes', 'Notes ') are one name once trimmed.
+    read = named_columns(header, [*wanted, *optional])
+    named = pd.DataFrame({header[i]: as_text(cells.iloc[:, i]) for i in read}, index=cells.index,
+                         columns=[header[i] for i in read])
+    return FileCells(named, lines + skipped, "line", tuple(header)), used
 
 
 def _decode(raw: bytes, path: Path, encoding: str) -> str:
