@@ -62,8 +62,7 @@ def read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[str
             # Empty leading rows and columns kept, so row numbers are the ones the spreadsheet shows.
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
     except PartTooLarge as error:
-        raise DataError(f"holds {error.part}, {error.size / 1024**3:.1f} GB or more once unpacked: too large to be "
-                        "an export", file=path, hint=f"check that this is the right file, or export the sheet as CSV "
+        raise DataError(str(error), file=path, hint="check that this is the right file, or export the sheet as CSV "
                         f"UTF-8; see {DATA_DOC}") from None
     except (CalamineError, OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
             RuntimeError) as exc:
