@@ -370,3 +370,28 @@ def test_a_header_picked_up_in_some_files_of_a_glob_is_blank_in_the_others(tmp_p
                                       encoding="utf-8")
     csat = account_column(_loaded(folder).accounts, "csat", "number")
     assert csat[0] == 4.5 and np.isnan(csat[1:]).all()  # crm_2.csv has no CSAT column: no value
+
+
+def _with_two_more_columns(first: str, second: str) -> str:
+    """The CRM export with two more columns at its end, headed ``first`` and ``second``."""
+    lines = CRM.splitlines()
+    return "\n".join([f"{lines[0]},{first},{second}", *(f"{line},Budget,x" for line in lines[1:])]) + "\n"
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_a_plan_column_picked_up_by_its_header_written_twice_is_refused(tmp_path, ext):
+    # churn_reason has no map entry and is read from the export's Churn Reason: a CSV with two such
+    # columns read the first one silently, where a workbook with them was refused.
+    folder = _mapped(tmp_path, ext, crm=_with_two_more_columns("Churn Reason", "Notes"))
+    assert_clean_error(run("validate", folder / "plan.yaml", "--data", folder), f"crm.{ext}",
+                       "two columns named 'Churn Reason'")
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_two_unread_columns_one_space_apart_are_left_alone(tmp_path, ext):
+    # Neither Notes column is named by the map or the plan: a CSV with them ended in 'unexpected
+    # AttributeError', its headers trimmed into two columns of one name.
+    folder = _mapped(tmp_path, ext, crm=_with_two_more_columns("Notes", "Notes "))
+    accounts = _loaded(folder).accounts
+    assert account_column(accounts, "churn_reason", "text").tolist() == [None, "product gap", None]
+    assert account_column(accounts, "seats_purchased", "number").tolist() == [1200.0, 1250.0, 30.0]

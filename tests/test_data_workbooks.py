@@ -186,6 +186,35 @@ def test_a_sheet_within_the_budget_but_past_its_real_cells_in_one_column_reads(t
     assert _payouts(_replay(folder, tmp_path)) == RIGHT
 
 
+
+def _styles_past_the_budget(folder, monkeypatch):
+    """crm.xlsx, whose styles part (2,631 bytes unpacked) is past a budget lowered to 1,000 bytes: a zip
+    bomb's part (a few MB unpacking to many GB) as a test can write it."""
+    from cscomp_cli.inputs import workbooks
+
+    _crm_book(folder)
+    with zipfile.ZipFile(folder / "crm.xlsx") as package:
+        assert package.getinfo("xl/styles.xml").file_size > 1000
+    monkeypatch.setattr(workbooks, "MAX_FILE_BYTES", 1000)
+
+
+def test_a_workbook_part_that_unpacks_past_the_budget_is_refused_naming_it(tmp_path, monkeypatch):
+    folder = _us_folder(tmp_path)
+    _styles_past_the_budget(folder, monkeypatch)
+    assert_user_error(_stress(tmp_path, folder), "crm.xlsx", "holds xl/styles.xml", "once unpacked",
+                      "too large to be an export")
+
+
+def test_init_says_which_workbook_part_unpacks_past_the_budget(tmp_path, monkeypatch):
+    # init listed the workbook as 'cannot be read: xl/styles.xml', the bare name of the part.
+    folder = _us_folder(tmp_path)
+    _styles_past_the_budget(folder, monkeypatch)
+    (folder / "cscomp-data.yaml").unlink()
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    assert "crm.xlsx (cannot be read: holds xl/styles.xml" in result.stderr, result.stderr
+    assert "once unpacked: too large to be an export" in result.stderr, result.stderr
+
 def _payroll_parquet(folder, rows=4, write=None, **extra):
     """payroll.parquet in place of payroll.csv: PAYROLL's four rows (Pay Date a real date column), then
     rows − 4 salary lines (REG) the map's rows filter drops, and ``extra`` columns."""

@@ -18,7 +18,7 @@ from cscomp_cli.inputs.datamap import (
     Table,
 )
 from cscomp_cli.inputs.export_cells import ExportCells, FileCells, as_text
-from cscomp_cli.inputs.export_headers import refuse_repeated
+from cscomp_cli.inputs.export_headers import named_columns, refuse_repeated
 from cscomp_cli.inputs.files import (
     DATA_DOC,
     Origin,
@@ -60,7 +60,7 @@ def read_export(folder: Path, name: str, table: Table, label: str, skip: set[str
             raise MapError(f"sheet applies to xlsx files, and {path.name} is read as {kind}", file=label,
                            location=f"tables.{name}.sheet", hint=f"remove sheet:, or name the workbook; see {DATA_DOC}")
         if kind in ("csv", "tsv"):
-            read, used = _read_text(path, table, kind, wanted)
+            read, used = _read_text(path, table, kind, wanted, optional)
             delimiter = used if path == files[0] else delimiter
         elif kind == "xlsx":
             read = read_sheet(path, table, name, label, [*wanted, *optional])
@@ -174,7 +174,11 @@ def _closest_header(want: str, headers: list[str]) -> str | None:
     return spelled[close[0]] if close else None
 
 
-def _read_text(path: Path, table: Table, kind: str, wanted: list[str]) -> tuple[FileCells, str]:
+def _read_text(path: Path, table: Table, kind: str, wanted: list[str], optional: list[str] = ()
+               ) -> tuple[FileCells, str]:
+    """The file's cells under the columns the map names (``wanted``) and those of ``optional`` it has, as
+    the workbook and Parquet readers give theirs, and the delimiter read with; a column of either written
+    twice is refused."""
     raw = read_file_bytes(path)
     text = _decode(raw, path, table.encoding)
     skipped = table.header_row - 1
@@ -188,11 +192,13 @@ def _read_text(path: Path, table: Table, kind: str, wanted: list[str]) -> tuple[
     import csv
 
     written = next(csv.reader(head.splitlines()[:1], delimiter=used), [])
-    refuse_repeated([h.lstrip("\ufeff") for h in written], wanted, path, "line 1")
-    cells.columns = [str(c).strip() for c in cells.columns]
-    for column in cells.columns:
-        cells[column] = as_text(cells[column])
-    return FileCells(cells, lines + skipped, "line", tuple(cells.columns)), used
+    refuse_repeated([h.lstrip("\ufeff") for h in written], [*wanted, *optional], path, "line 1")
+    header = [str(c).strip() for c in cells.columns]
+    # Only the columns named: two others one space apart ('Notes', 'Notes ') are one name once trimmed.
+    read = named_columns(header, [*wanted, *optional])
+    named = pd.DataFrame({header[i]: as_text(cells.iloc[:, i]) for i in read}, index=cells.index,
+                         columns=[header[i] for i in read])
+    return FileCells(named, lines + skipped, "line", tuple(header)), used
 
 
 def _decode(raw: bytes, path: Path, encoding: str) -> str:

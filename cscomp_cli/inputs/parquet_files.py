@@ -85,7 +85,8 @@ def parquet_sample(path: Path, rows: int):
     names = [str(n) for n in parquet.schema_arrow.names]
     dictionaries = _dictionary_columns(meta, names, parquet.schema_arrow)
     content.seek(0)
-    parquet = pq.ParquetFile(content, read_dictionary=dictionaries or None)
+    # Opened again only to read those columns as dictionaries: the metadata already parsed is reused.
+    parquet = pq.ParquetFile(content, metadata=meta, read_dictionary=dictionaries or None)
     if not meta.num_rows:
         return parquet.schema_arrow.empty_table()
     sample = pa.Table.from_batches([next(parquet.iter_batches(batch_size=rows))])

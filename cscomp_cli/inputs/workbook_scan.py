@@ -62,8 +62,11 @@ class NotAWorkbookPackage(Exception):
 
 
 class PartTooLarge(Exception):
+    """A part that unpacks past the budget (a zip bomb): its text is the sentence both the loader and init
+    say of the workbook."""
+
     def __init__(self, part: str, size: int):
-        super().__init__(part)
+        super().__init__(f"holds {part}, {size / 1024**3:.1f} GB or more once unpacked: too large to be an export")
         self.part, self.size = part, size
 
 

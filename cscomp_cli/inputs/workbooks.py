@@ -51,7 +51,7 @@ def read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[str
         # From the bytes, not the name: a workbook saved as crm.dat reads under format: xlsx.
         with CalamineWorkbook.from_filelike(content) as book:
             sheets = list(book.sheet_names)
-            sheet_name = table.sheet if table.sheet is not None else _first_visible(book, sheets)
+            sheet_name = table.sheet if table.sheet is not None else (_seen_worksheets(book) or sheets or [""])[0]
             if sheet_name not in sheets:
                 raise MapError(f"{path.name} has no sheet '{sheet_name}'", file=label, location=f"tables.{name}.sheet",
                                hint=f"its sheets are {', '.join(sheets) or '(none)'}; see {DATA_DOC}")
@@ -62,8 +62,7 @@ def read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[str
             # Empty leading rows and columns kept, so row numbers are the ones the spreadsheet shows.
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
     except PartTooLarge as error:
-        raise DataError(f"holds {error.part}, {error.size / 1024**3:.1f} GB or more once unpacked: too large to be "
-                        "an export", file=path, hint=f"check that this is the right file, or export the sheet as CSV "
+        raise DataError(str(error), file=path, hint="check that this is the right file, or export the sheet as CSV "
                         f"UTF-8; see {DATA_DOC}") from None
     except (CalamineError, OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
             RuntimeError) as exc:
@@ -94,14 +93,13 @@ def read_sheet(path: Path, table: Table, name: str, label: str, wanted: list[str
 def sheets_to_guess_from(path: Path) -> list[str]:
     """The sheets `cscomp init` may read a table from: the visible worksheets (all of them if none is), but
     those whose cells reach past the budget, which calamine could not lay out."""
-    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    from python_calamine import CalamineWorkbook
 
     content = read_binary(path)
     package, parts = _package(content, path)
     content.seek(0)
     with CalamineWorkbook.from_filelike(content) as book:
-        meta = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    names = [m.name for m in meta if m.visible == SheetVisibleEnum.Visible] or [m.name for m in meta]
+        names = _seen_worksheets(book)
     if package is None:
         return names
     kept, too_far = [], []
@@ -130,13 +128,14 @@ def _package(content: io.BytesIO, path: Path):
     return package, parts
 
 
-def _first_visible(book, sheets: list[str]) -> str:
-    """The first worksheet a person sees: a hidden sheet (last year's data, a lookup) is passed over."""
+def _seen_worksheets(book) -> list[str]:
+    """The worksheets a person sees, in the workbook's order (a hidden sheet, last year's data or a lookup,
+    is passed over); all of them when none is visible. The loader reads the first without a sheet:, and
+    init guesses from these, so both pass over the same sheets."""
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
-    shown = [m.name for m in getattr(book, "sheets_metadata", [])
-             if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
-    return (shown or sheets or [""])[0]
+    worksheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    return [m.name for m in worksheets if m.visible == SheetVisibleEnum.Visible] or [m.name for m in worksheets]
 
 
 def _check_budget(extent: SheetExtent, path: Path, sheet: str) -> None:
