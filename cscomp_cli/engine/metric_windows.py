@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.quarters import quarter_ordinal, quarter_ordinals
+from cscomp_cli.core.quarters import Calendar, quarter_ordinal, quarter_ordinals
 from cscomp_cli.core.rounding import round_half_away
 from cscomp_cli.engine.column_statistics import (
     COLUMN_STATISTICS,
@@ -33,6 +33,7 @@ class WindowSource(Protocol):
     rows: pd.DataFrame  # the replayed CSM-quarters
     history: pd.DataFrame  # every quarter of the accounts export, for looking back
     roster: pd.DataFrame | None  # the roster, for who was in which team or segment in each window quarter
+    calendar: Calendar  # the quarters' days: a pay history's row of a quarter is the one in force on a day
     shared: dict  # what a sweep's replays share
 
     def scope_groups(self, scope: str, where: str) -> np.ndarray:
@@ -139,7 +140,7 @@ class Window:
         quarter_of = self._quarter_labels(metrics.history)
         keys = pd.DataFrame({"quarter": [quarter_of[int(d) // (len(self.csm_ids) + 1)] for d in distinct],
                              "csm_id": self.csm_ids[distinct % (len(self.csm_ids) + 1)]})
-        held = (roster_rows(metrics.roster, keys, [scope, "name"])[scope] if metrics.roster is not None
+        held = (roster_rows(metrics.roster, keys, [scope, "name"], metrics.calendar)[scope] if metrics.roster is not None
                 else pd.Series([None] * len(keys), dtype=object))
         values = pd.concat([held.astype(object), metrics.rows[scope].astype(object)], ignore_index=True)
         codes = pd.factorize(values.to_numpy(dtype=object))[0].astype(CODE)  # NaN: −1

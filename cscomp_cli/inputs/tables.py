@@ -38,6 +38,7 @@ from cscomp_cli.inputs.files import (
     Staged,
     fail_where,
 )
+from cscomp_cli.inputs.pay_history import check_pay_history
 
 # Every payout line of a file together (clawbacks counted as paid): a quadrillion keeps every sum of
 # integer cents, over any CSMs and quarters, a hundred times inside int64.
@@ -210,10 +211,10 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
 
 
 def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
-    """roster.csv: the CSMs, optionally one row per quarter."""
+    """roster.csv: the CSMs, optionally one row per quarter or a pay history (rows with an effective_date)."""
     table, numbers, origin = open_table(path,
         required=["csm_id", "name", "segment", "annual_base", "annual_variable"],
-        optional=["team", "quarter", "start_date", "end_date", "currency"],
+        optional=["team", "quarter", "start_date", "end_date", "currency", "effective_date"],
         numbers=["annual_base", "annual_variable"],
     )
     out = pd.DataFrame({"line": table["line"]})
@@ -244,13 +245,17 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
         lambda r: f"end_date {r.end_date.date()} is before start_date {r.start_date.date()}",
         "swap the dates or correct the one that is wrong",
     )
-    fail_duplicates(
-        out.assign(quarter=out["quarter"].fillna("(every quarter)")),
-        origin,
-        ["csm_id", "quarter"],
-        "csm_id",
-        "the same CSM has two roster rows for one quarter",
-    )
+    out["effective_date"] = date_column(table, origin, "effective_date")
+    if out["effective_date"].notna().any():
+        check_pay_history(out, origin)
+    else:
+        fail_duplicates(
+            out.assign(quarter=out["quarter"].fillna("(every quarter)")),
+            origin,
+            ["csm_id", "quarter"],
+            "csm_id",
+            "the same CSM has two roster rows for one quarter",
+        )
     return _with_currencies(_with_header(out.reset_index(drop=True), table), marks)
 
 
