@@ -30,6 +30,7 @@ from cscomp_cli.engine.roster import (
     actual_cents,
     apply_pay_mix,
     attach_roster,
+    check_pay_currencies,
     replayed_csms,
 )
 from cscomp_cli.engine.sweep_cache import computed_once
@@ -98,6 +99,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
             shared.update(accounts=accounts, rows=rows.copy(), grouping=grouping)
             shared["pay periods"] = periods
     # A pay history's quarters are split by day between the pay rows in force (SPEC 6.2).
+    check_pay_currencies(rows, periods, plan.currency, dataset)
     rows = apply_pay_mix(rows, plan, periods)
     # Base in cents, rounded once per CSM-quarter like every payout, so total cash adds up to the cent.
     rows["base_cents"] = to_cents(rows["base"].to_numpy())

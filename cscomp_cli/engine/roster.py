@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cscomp_cli.core.currencies import plan_currency_code
 from cscomp_cli.core.errors import DataError, PlanError, report
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.payouts import MAX_PAYOUT
@@ -100,12 +101,12 @@ def _split_by_day(joined: pd.DataFrame, dataset: Dataset, quarter_days: np.ndarr
     roster = dataset.roster
     periods = pay_periods(roster, joined, dataset.calendar)
     pay = roster.loc[periods["row"], ["segment", "annual_base", "annual_variable", "currency", "line"]]
-    periods = pd.concat([periods.reset_index(drop=True), pay.reset_index(drop=True)], axis=1)
-    _one_currency(joined, periods, dataset)
-    # Consecutive rows with the same pay and segment are one period: a history whose rows all carry the
-    # same pay gives section 1's TV to the last bit (one product, not a sum of pieces).
-    periods = (periods.groupby(["key", "segment", "annual_base", "annual_variable"], sort=False, dropna=False)
-               ["days"].sum().reset_index())
+    periods = pd.concat([periods[["key", "days"]].reset_index(drop=True), pay.reset_index(drop=True)], axis=1)
+    periods["currency"] = periods["currency"].astype(object).where(periods["currency"].notna(), "")
+    # Consecutive rows with the same pay, segment and currency are one period: a history whose rows all
+    # carry the same pay gives section 1's TV to the last bit (one product, not a sum of pieces).
+    periods = (periods.groupby(["key", "segment", "annual_base", "annual_variable", "currency"], sort=False)
+               .agg(days=("days", "sum"), line=("line", "max")).reset_index())
     key = periods["key"].to_numpy()
     periods["share"] = periods["days"].to_numpy() / quarter_days[key]
     n = len(joined)
@@ -122,23 +123,27 @@ def _summed(periods: pd.DataFrame, annual: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(periods["key"].to_numpy(), weights=annual / 4 * periods["share"].to_numpy(), minlength=n)
 
 
-def _one_currency(joined: pd.DataFrame, periods: pd.DataFrame, dataset: Dataset) -> None:
-    """The rows in force during one quarter must pay in one currency (SPEC 6.3): a quarter's TV is one
-    amount, converted at one rate."""
-    written = periods["currency"].astype(object).where(periods["currency"].notna(), "")
-    kinds = written.groupby(periods["key"]).nunique()
+def check_pay_currencies(rows: pd.DataFrame, periods: pd.DataFrame | None, currency: str, dataset: Dataset) -> None:
+    """The roster rows in force during one quarter must pay in one currency (SPEC 6.3): a quarter's TV is
+    one amount, converted at one rate. A blank currency is the plan's ``currency``."""
+    if periods is None or periods.empty:
+        return
+    plan_code = plan_currency_code(currency) or currency.strip()
+    codes = periods["currency"].where(periods["currency"] != "", plan_code).str.upper()
+    kinds = codes.groupby(periods["key"]).nunique()
     mixed = kinds[kinds > 1]
     if mixed.empty:
         return
     at = int(mixed.index[0])
-    row = joined.iloc[at]
-    mine = periods[periods["key"] == at]
-    codes = [c or "blank (the plan's)" for c in dict.fromkeys(written[mine.index])]
+    row = rows.iloc[at]
+    mine = periods["key"].to_numpy() == at
+    written = codes[mine].tolist()
     more = len(mixed) - 1
     report(DataError(
-        f"CSM {row.csm_id}'s roster rows in force during {row.quarter} are in different currencies "
-        f"({' and '.join(codes)})" + (f" ({more} more CSM-quarters like it)" if more else ""),
-        **dataset.origin(ROSTER).at(int(mine["line"].iloc[-1]), "currency"),
+        f"CSM {row.csm_id}'s {dataset.called(ROSTER)} rows in force during {row.quarter} pay in different "
+        f"currencies ({' and '.join(dict.fromkeys(written))}; a blank currency is the plan's, {plan_code})"
+        + (f" ({more} more CSM-quarters like it)" if more else ""),
+        **dataset.origin(ROSTER).at(int(periods["line"][mine].max()), "currency"),
         hint="a quarter's pay is in one currency: give the rows in force in it the same currency, or make the "
              "change of currency effective on the first day of a quarter; see 'Raises and transfers: "
              "effective_date' in docs/data.md"))

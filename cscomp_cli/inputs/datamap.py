@@ -39,7 +39,7 @@ REQUIRED = {
 }
 OPTIONAL = {
     "accounts": ("cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"),
-    "roster": ("team", "quarter", "start_date", "end_date", "currency"),
+    "roster": ("team", "quarter", "start_date", "end_date", "currency", "effective_date"),
     "payouts": ("component", "currency"),
     "quotas": (),
 }
@@ -49,7 +49,7 @@ AMOUNTS = {
     "payouts": ("amount",),
     "quotas": ("target",),
 }
-DATES = ("start_date", "end_date")
+DATES = ("start_date", "end_date", "effective_date")
 # The amounts cscomp reads as a year's (ARR, annual pay): a column of monthly ones is 12 times too small.
 ANNUAL = {
     "accounts": ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"),

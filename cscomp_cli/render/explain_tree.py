@@ -73,6 +73,8 @@ def explanation_tree(doc: dict) -> Node:
     pay_node.add(f"roster: base {_amount(pay['annual_base'])}, variable {_amount(pay['annual_variable'])} a year")
     if pay["pay_mix"]:
         pay_node.add(f"pay_mix: variable {pay['pay_mix']['variable_pct']} %, hold {pay['pay_mix']['hold']}")
+    if pay.get("split"):  # a raise or transfer inside the quarter (a roster pay history)
+        pay_node.add(f"pay changed inside the quarter: {pay['split']}")
     pay_node.add(f"proration {pay['proration']:.6g} (share of the quarter's days employed)")
     pay_node.add(f"target variable = {pay['target_variable_formula']} = {pay['target_variable']:,.6f}"
                  f" (shown {_amount(pay['target_variable'])}); actual TV {_amount(pay['actual_target_variable'])}")

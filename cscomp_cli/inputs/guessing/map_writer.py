@@ -480,7 +480,8 @@ class MapWriter:
         else:
             self.entry(6, "segment", {"value": "All"}, "the roster has no segment column: every CSM in one "
                        "segment, All; a plan with targets by segment needs a segment per CSM")
-        for canonical in ("team", "quarter", "annual_base", "annual_variable", "start_date", "end_date"):
+        for canonical in ("team", "quarter", "annual_base", "annual_variable", "start_date", "end_date",
+                          "effective_date"):
             self._source(columns, canonical)
         self._source(columns, "currency", _CURRENCY_COMMENT)
 

@@ -38,6 +38,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                             "target bonus", "annual incentive target", "target variable"],
         "start_date": ["hire date", "start date", "original hire date"],
         "end_date": ["termination date", "term date", "end date", "leave date"],
+        "effective_date": ["effective date", "effective from", "change date", "valid from"],
         "currency": ["currency", "currency code", "pay currency", "salary currency", "compensation currency"],
         "_profile": ["job profile", "job title", "business title", "title", "position", "role"],
     },
@@ -80,7 +81,7 @@ AMOUNT_COLUMNS = {
     "quotas": ["target"],
 }
 
-DATE_COLUMNS = {"roster": ["start_date", "end_date"], "payouts": ["_pay_date"]}
+DATE_COLUMNS = {"roster": ["start_date", "end_date", "effective_date"], "payouts": ["_pay_date"]}
 
 ZERO_TOKENS = ["-", "–", "—", ""]
 
