@@ -314,3 +314,36 @@ def test_a_history_with_the_same_pay_on_every_row_gives_section_1s_tv(tmp_path_f
     ours, theirs = replayed(history).loc["C1"], replayed(flat).loc["C1"]
     for column in ("actual_target_variable", "target_variable", "actual_base", "base", "proration"):
         assert ours[column] == theirs[column], column  # exactly, to the last bit
+
+
+def test_simulate_pays_the_quarters_ahead_on_the_new_row_after_a_raise(tmp_path):
+    from cscomp_cli.analyses.simulate import build_team
+
+    dataset = load_dataset(org(tmp_path, RAISE))
+    team, _, _ = build_team(plan_from_document(NRR_PLAN), dataset, 1)
+    csm = team.csms.set_index("csm_id").loc["C1"]
+    # Ahead, the raise holds every day: 44,000 / 4 = 11,000 TV and 110,000 / 4 = 27,500 base a quarter.
+    assert (csm["target_variable"], csm["base"], csm["actual_base"]) == (11000, 27500, 27500)
+
+
+# --- a data map and init read an HR export's effective dates ----------------------------------------------
+
+
+def test_init_maps_an_effective_date_column_and_the_replay_splits_the_quarter(tmp_path):
+    from cscomp_cli.inputs.datamap import MAP_FILE
+    from cscomp_cli.inputs.guessing.guess import guess_map
+
+    folder = write_files(tmp_path / "hr",
+                         roster="Employee ID,Worker,Segment,Base Salary,Target Bonus,Effective Date\n"
+                                "E1,Ana,SMB,100000,40000,\nE1,Ana,SMB,110000,44000,02/01/2026\n",
+                         accounts=ACCOUNTS.replace("C1", "E1"),
+                         payouts="quarter,csm_id,amount\n2026Q1,E1,0\n")
+    guess = guess_map(folder)
+    assert "effective_date: Effective Date" in guess.text
+    # 02/01/2026 reads both ways: init proposes the US reading and asks to confirm it (confirmed here).
+    assert [u.key for u in guess.undecided] == ["tables.roster.dates"]
+    (folder / MAP_FILE).write_text(guess.text, encoding="utf-8")
+    dataset = load_dataset(folder, calendar=Calendar(1))
+    # 02/01/2026 read as the US export writes it, 1 February: the same split as above, 959,000 / 90.
+    result = replay(plan_from_document(NRR_PLAN), dataset, window=["2026Q1"])
+    assert result.rows.loc[0, "actual_target_variable"] == pytest.approx(959_000 / 90, abs=1e-9)

@@ -205,6 +205,14 @@ def apply_pay_mix(rows: pd.DataFrame, plan: Plan, periods: pd.DataFrame | None =
     return rows
 
 
+def full_quarter_pay(rows: pd.DataFrame, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's quarterly target variable and base under the plan on the pay of its roster row (the
+    one in force on the last employed day), unprorated: the pay going forward after a raise."""
+    annual_base, annual_variable = _mixed(rows["annual_base"].to_numpy(dtype="float64"),
+                                          rows["annual_variable"].to_numpy(dtype="float64"), rows, plan)
+    return annual_variable / 4, annual_base / 4
+
+
 def actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np.ndarray:
     if dataset.payouts is None:
         return np.zeros(len(rows), dtype="int64")

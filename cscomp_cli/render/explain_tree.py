@@ -70,7 +70,8 @@ def explanation_tree(doc: dict) -> Node:
                  (str(doc["plan"]), "italic")))
     pay = doc["pay"]
     pay_node = root.add("Pay")
-    pay_node.add(f"roster: base {_amount(pay['annual_base'])}, variable {_amount(pay['annual_variable'])} a year")
+    on = " (the row in force on the last employed day)" if pay.get("split") else ""
+    pay_node.add(f"roster{on}: base {_amount(pay['annual_base'])}, variable {_amount(pay['annual_variable'])} a year")
     if pay["pay_mix"]:
         pay_node.add(f"pay_mix: variable {pay['pay_mix']['variable_pct']} %, hold {pay['pay_mix']['hold']}")
     if pay.get("split"):  # a raise or transfer inside the quarter (a roster pay history)
