@@ -168,7 +168,7 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
         table = table.drop_duplicates(subset=keys) if unique else table
         return table.fillna({column: 0.0 for column in amounts}).reset_index(drop=True)
 
-    movements = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
+    movements = ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"]
     roster = loaded[ROSTER].assign(quarter=loaded[ROSTER]["quarter"].fillna("*"))
     roster = clean(roster, ["csm_id", "quarter"], ["annual_base", "annual_variable"])
     roster["quarter"] = roster["quarter"].where(roster["quarter"] != "*", None)
