@@ -310,3 +310,36 @@ def test_the_data_map_schema_describes_when():
     when = json.loads(result.stdout)["$defs"]["Source"]["properties"]["when"]
     assert "0 on the others" in when["description"]
     assert {"$ref": "#/$defs/RowFilter"} in when["anyOf"]
+
+
+# --- init: the header names CRMs give a new logo's landed ARR ----------------------------------------------
+
+def _guessed_columns(tmp_path, header: str) -> dict:
+    from cscomp_cli.inputs.guessing.guess import guess_map
+
+    crm = ("Account ID,CSM Owner,Fiscal Period,Beginning ARR,Upsell ARR,Downsell,Churned ARR," + header + "\n"
+           "A-001,E1,2026-Q1,100000,10000,0,0,0\nA-002,E1,2026-Q1,0,0,0,0,50000\n")
+    roster = "Employee ID,Worker,Annual Base Salary,Annual Target Incentive\nE1,Ana,100000,20000\n"
+    folder = write_files(tmp_path / header.replace(" ", "_"), **{"crm.csv": crm, "hr.csv": roster})
+    return yaml.safe_load(guess_map(folder).text)["tables"]["accounts"]["columns"]
+
+
+def test_init_maps_a_new_logo_arr_header_to_new_arr(tmp_path):
+    for header in ("New Logo ARR", "New Business ARR", "New ARR", "New Bookings"):
+        assert _guessed_columns(tmp_path, header).get("new_arr") == header, header
+
+
+def test_init_does_not_take_net_new_arr_for_new_business(tmp_path):
+    # Net new ARR is every movement netted (new + expansion − contraction − churn), not the landed ARR.
+    assert "new_arr" not in _guessed_columns(tmp_path, "Net New ARR")
+
+
+def test_when_on_arr_end_leaves_the_other_rows_derived(tmp_path):
+    folder = crm_folder(tmp_path, {"column": "ARR", "when": {"column": "Lifecycle Stage", "in": ["New"]}})
+    text = (folder / "cscomp-data.yaml").read_text().replace(
+        "churn: Churned\n", "churn: Churned\n      arr_end: {column: ARR, when: {column: Lifecycle Stage, in: [New]}}\n")
+    (folder / "cscomp-data.yaml").write_text(text)
+    accounts = load_dataset(folder, require_payouts=False).accounts.set_index("account_id")
+    # A2 (New): arr_end is its ARR cell, 50,000 = 0 + 50,000. A1 and A3: blank, so derived:
+    # 100,000 + 10,000 = 110,000 and 100,000 (not 0, which the identity would refuse).
+    assert accounts["arr_end"].to_dict() == {"A1": 110000.0, "A2": 50000.0, "A3": 100000.0}
