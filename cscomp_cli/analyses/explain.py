@@ -231,8 +231,8 @@ def _pay_history(dataset: Dataset, row) -> dict:
 
 
 def _book(book, origin=None) -> dict:
-    columns = ["line", "account_id", "arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end",
-               "renewal_due", "renewed", "nps", "health", "risk"]
+    columns = ["line", "account_id", "arr_start", "new_arr", "expansion", "cross_sell", "contraction", "churn",
+               "arr_end", "renewal_due", "renewed", "nps", "health", "risk"]
     accounts = []
     for record in book.sort_values("account_id")[columns].to_dict("records"):
         entry = {key: _cell(value) for key, value in record.items()}

@@ -168,7 +168,7 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
         table = table.drop_duplicates(subset=keys) if unique else table
         return table.fillna({column: 0.0 for column in amounts}).reset_index(drop=True)
 
-    movements = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
+    movements = ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"]
     # A pay history's rows of one CSM differ by effective_date: one kept per CSM, quarter and day.
     effective = loaded[ROSTER]["effective_date"]
     roster = loaded[ROSTER].assign(quarter=loaded[ROSTER]["quarter"].fillna("*"),

@@ -71,6 +71,11 @@ class Books:
         self.size = int(groups.max()) + 1 if len(groups) else 0
 
 
+def _lands(frame: pd.DataFrame) -> bool:
+    """Whether any row of the accounts lands new business (new_arr > 0)."""
+    return "new_arr" in frame and bool((frame["new_arr"].to_numpy(dtype="float64") > 0).any())
+
+
 class Window:
     """The trailing-window books of one (filters, N) over every quarter a replayed window reaches.
 
@@ -235,8 +240,16 @@ class Window:
             return self.at_start(books, "arr_start",
                                  lambda selected: column_row_quantity(frame, "arr_start", selected))
 
-        def arr_end():
+        def kept():
+            # Section 2's nrr numerator of the folded row: its movements without new business (SPEC 6.7).
             return round_half_away(start() + summed("growth"))
+
+        def arr_end():
+            # The folded row's arr_end sums new_arr like the other movements (SPEC 6.7): an account that
+            # churned and was won back inside the window ends with ARR, but its landed ARR is not retained.
+            if not _lands(frame):
+                return kept()
+            return round_half_away(start() + summed("growth") + summed("new_arr"))
 
         def base():
             return start() > 0
@@ -251,7 +264,7 @@ class Window:
         folded = {
             "start_arr": lambda: np.where(base(), start(), 0.0),
             "retained": lambda: np.where(base(), start() - summed("loss"), 0.0),
-            "net_retained": lambda: np.where(base(), arr_end(), 0.0),
+            "net_retained": lambda: np.where(base(), kept(), 0.0),
             "base_rows": lambda: base().astype("float64"),
             "base_rows_alive": lambda: (base() & (arr_end() > 0)).astype("float64"),
             "risk_weighted": lambda: self._risk(frame, books, start, True),

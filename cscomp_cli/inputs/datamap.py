@@ -38,13 +38,13 @@ REQUIRED = {
     "quotas": ("quarter", "csm_id", "component", "target"),
 }
 OPTIONAL = {
-    "accounts": ("cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"),
+    "accounts": ("cross_sell", "new_arr", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"),
     "roster": ("team", "quarter", "start_date", "end_date", "currency", "effective_date"),
     "payouts": ("component", "currency"),
     "quotas": (),
 }
 AMOUNTS = {
-    "accounts": ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"),
+    "accounts": ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"),
     "roster": ("annual_base", "annual_variable"),
     "payouts": ("amount",),
     "quotas": ("target",),
@@ -52,7 +52,7 @@ AMOUNTS = {
 DATES = ("start_date", "end_date", "effective_date")
 # The amounts cscomp reads as a year's (ARR, annual pay): a column of monthly ones is 12 times too small.
 ANNUAL = {
-    "accounts": ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"),
+    "accounts": ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"),
     "roster": ("annual_base", "annual_variable"),
 }
 _MONTHLY_WORDS = ("mrr", "cmrr", "monthly", "mthly")
@@ -96,6 +96,8 @@ class Source(_Strict):
                                                    "holds a quarter label (the default) or a date")
     paid_months_after: int | None = Field(None, ge=0, le=12, description="quarter from a pay date: the bonus "
                                           "for a quarter is paid this many months after it closes")
+    when: RowFilter | None = Field(None, description="an amount column: the cell counts on rows whose column "
+                                   "holds one of the values, 0 on the others (new_arr: ARR where Stage is New)")
 
     @field_validator("values", "aliases", mode="before")
     @classmethod
@@ -116,8 +118,8 @@ class Source(_Strict):
         if len(given) != 1:
             raise ValueError("say where the column comes from with exactly one of column, value or file_name"
                              + (f" (got {', '.join(given)})" if given else ""))
-        if self.column is None and (self.values or self.match or self.from_ or self.aliases):
-            raise ValueError("values, match, aliases and from apply to an export column: add column")
+        if self.column is None and (self.values or self.match or self.from_ or self.aliases or self.when):
+            raise ValueError("values, match, aliases, from and when apply to an export column: add column")
         if self.aliases and self.match != "name":
             raise ValueError("aliases go with match: name")
         if self.paid_months_after is not None and self.from_ != "date":
@@ -434,7 +436,8 @@ def _map_error(exc: ValidationError, label: str) -> MapError:
             if not isinstance(given, (dict, list)) and kind.endswith(("_type", "literal_error")):
                 message += f" (got {given!r})"
             problems.append((key_path(loc), message))
-    problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count(".")))
+    # A column written {value: ..., when: ...} fails both branches of str | Source: the Source one says why.
+    problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count("."), "valid string" in p[1]))
     where, message = problems[0]
     seen = {where}
     also = []

@@ -100,6 +100,7 @@ def read_export(folder: Path, name: str, table: Table, label: str, skip: set[str
 
 def _referenced_headers(name: str, table: Table, skip: set[str] = frozenset()) -> list[str]:
     wanted = [s.column for c in table.columns if c not in skip and (s := table.source(c)).column is not None]
+    wanted += [s.when.column for c in table.columns if c not in skip and (s := table.source(c)).when is not None]
     if table.rows is not None:
         wanted += [r.column for r in (table.rows.keep, table.rows.drop) if r is not None]
     return list(dict.fromkeys(wanted))
@@ -163,6 +164,8 @@ def _where_named(name: str, table: Table, header: str) -> str:
         source = table.source(column)
         if source.column is not None and folded(source.column) == folded(header):
             return f"tables.{name}.columns.{column}"
+        if source.when is not None and folded(source.when.column) == folded(header):
+            return f"tables.{name}.columns.{column}.when.column"
     return f"tables.{name}.rows"
 
 

@@ -110,6 +110,10 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         if source.file_name is not None:
             out[column] = _quarter_from_file_name(export, cells, where, label, calendar)
             continue
+        if source.when is not None and column not in AMOUNTS[name]:
+            raise MapError(f"when applies to amount columns only, and {column} is not one", file=label,
+                           location=f"{where}.when", hint=f"the amount columns of {name} are "
+                           f"{', '.join(AMOUNTS[name])}; to leave rows out use tables.{name}.rows; see {DATA_DOC}")
         header = _header(export, source.column, where, label)
         headers[column] = header
         if column in datamap.ANNUAL.get(name, ()):
@@ -133,6 +137,8 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         elif column in datamap.DATES:
             values = iso_dates(values, table, header, cells, export.origin, f"tables.{name}.dates",
                                dated=export.dated.get(header))
+        if source.when is not None:
+            values = _when(values, source, cells, export, column, f"{where}.when", label)
         out[column] = values
     if bool(failed.any()):  # only reached while validate collects problems
         out = out[~failed]
@@ -168,6 +174,17 @@ def _header(export: ExportCells, wanted: str, where: str, label: str) -> str:
     if found is None:  # only reached for columns read_export did not already check
         raise MapError(f"names the column '{wanted}', which the export does not have", file=label, location=where)
     return found
+
+
+def _when(values: pd.Series, source: Source, cells: pd.DataFrame, export: ExportCells, column: str, where: str,
+          label: str) -> pd.Series:
+    """An amount read only on the rows whose condition column holds one of the listed values (a CRM's one ARR
+    column, its Lifecycle Stage New on a new logo's row for new_arr); 0 on the others, or blank for arr_end,
+    which is then derived from the movements."""
+    header = _header(export, source.when.column, f"{where}.column", label)
+    wanted = {v.strip().casefold() for v in source.when.in_}
+    holds = per_distinct(cells[header], lambda v: v.strip().casefold() in wanted).astype(bool)
+    return values.where(holds, "" if column == "arr_end" else "0")
 
 
 def _filter_rows(export: ExportCells, name: str, table: Table, label: str) -> tuple[pd.DataFrame, dict[str, int]]:

@@ -58,13 +58,13 @@ def written_headers(tables: dict[str, pd.DataFrame | None]) -> dict[str, tuple[s
 
 
 ACCOUNT_COLUMNS = ("quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn",
-                   "cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk")
+                   "cross_sell", "new_arr", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk")
 
 
 # How a plan's metrics may read each built-in accounts column (SPEC 5.3: custom metrics and filters).
 BUILTIN_READS = {
-    **{c: {"number"} for c in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end", "nps",
-                               "health", "risk")},
+    **{c: {"number"} for c in ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end",
+                               "nps", "health", "risk")},
     "renewal_due": {"flag", "number"}, "renewed": {"flag", "number"},
     **{c: {"text"} for c in ("quarter", "account_id", "csm_id", "segment")},
 }
@@ -128,13 +128,13 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
     ``extra``: columns a plan's own metrics read beyond the built-in ones, each with how it is read
     (number, text, flag); only these are kept, so unused export columns cost no memory.
     """
-    amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
+    amounts = ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"]
     # "line" is the row key every table carries, never an export's column.
     extra = {name: kinds for name, kinds in merged_columns([extra]).items() if name not in BUILTIN_READS
              and name != "line"}
     table, numbers, origin = open_table(path,
         required=["quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"],
-        optional=["cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk", *extra],
+        optional=["cross_sell", "new_arr", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk", *extra],
         # A plan's own number column tells the file's decimal separator as well as the amounts do (4,5).
         numbers=[*amounts, "health", "risk", *(c for c, kinds in extra.items() if "number" in kinds)],
     )
@@ -164,23 +164,26 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
         out[column] = amount(column, required=True)
         parsed(column)
     out["cross_sell"] = amount("cross_sell", required=False).fillna(0.0)
+    landing = "new_arr" in table.columns  # the messages name new_arr only to a file that has it
+    out["new_arr"] = _new_business(amount("new_arr", required=False).fillna(0.0), out, origin)
     out["renewal_due"] = boolean_column(table, origin, "renewal_due")
     out["renewed"] = boolean_column(table, origin, "renewed")
     out["segment"] = text_column(table, origin, "segment", required=False, categorical=True)  # informational
     out["nps"] = score_column(table, origin, "nps", 0, 10, integer=True, numbers=numbers)
     out["health"] = score_column(table, origin, "health", 0, 100, numbers=numbers)
     out["risk"] = score_column(table, origin, "risk", 0, 1, numbers=numbers)
-    parsed("cross_sell", "renewal_due", "renewed", "segment", "nps", "health", "risk")
+    parsed("cross_sell", "new_arr", "renewal_due", "renewed", "segment", "nps", "health", "risk")
 
-    gained = out["arr_start"] + out["expansion"] + out["cross_sell"]
+    # SPEC 6.7: a new logo's landed ARR is part of what the account holds at the end, like a movement.
+    gained = out["arr_start"] + out["new_arr"] + out["expansion"] + out["cross_sell"]
     lost = out["contraction"] + out["churn"]
+    gains = "arr_start + new_arr + expansion + cross_sell" if landing else "arr_start + expansion + cross_sell"
     fail_where(
         lost > gained + 1e-6,
-        out,
+        out.assign(gained=gained),
         origin,
         "contraction",
-        lambda r: f"contraction + churn ({r.contraction + r.churn:,.2f}) exceeds arr_start + expansion + "
-        f"cross_sell ({r.arr_start + r.expansion + r.cross_sell:,.2f})",
+        lambda r: f"contraction + churn ({r.contraction + r.churn:,.2f}) exceeds {gains} ({r.gained:,.2f})",
         "an account cannot lose more ARR than it had; check the contraction and churn columns",
     )
     derived = gained - lost
@@ -192,8 +195,7 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
         out.assign(derived=derived),
         origin,
         "arr_end",
-        lambda r: f"arr_end {r.arr_end:,.2f} does not equal arr_start + expansion + cross_sell − "
-        f"contraction − churn = {r.derived:,.2f}",
+        lambda r: f"arr_end {r.arr_end:,.2f} does not equal {gains} − contraction − churn = {r.derived:,.2f}",
         "fix the movement columns or leave arr_end blank to have it derived",
     )
     # Derived in exact arithmetic, as a person would: 0.1 + 0.2 − 0.3 is 0 (a churned logo), not 5.6e-17.
@@ -206,8 +208,24 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
                 marks.extend(currency_marks(ACCOUNTS, table, codes))
             parsed(column)
     fail_duplicates(out, origin, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
-    _bound_book_totals(out, origin, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
+    _bound_book_totals(out, origin, ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn"])
     return _with_currencies(_with_header(out.reset_index(drop=True), header), marks)
+
+
+def _new_business(new_arr: pd.Series, out: pd.DataFrame, origin: Origin) -> pd.Series:
+    """new_arr (SPEC 6.7), which only a new logo's row may carry: landed ARR on a customer that already
+    had ARR is expansion, and read as new business it would leave every retention metric."""
+    fail_where(
+        (new_arr > 0) & (out["arr_start"] > 0),
+        out.assign(new_arr=new_arr),
+        origin,
+        "new_arr",
+        lambda r: f"new_arr {r.new_arr:,.2f} on a row with arr_start {r.arr_start:,.2f}: only a new logo "
+        "(arr_start 0) lands new business",
+        "a new logo's landed ARR goes on its first row, with arr_start 0; ARR added to an existing customer is "
+        f"expansion (or cross_sell); see {DATA_DOC}",
+    )
+    return new_arr
 
 
 def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:

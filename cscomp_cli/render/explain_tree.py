@@ -82,8 +82,8 @@ def explanation_tree(doc: dict) -> Node:
 
     book = root.add(f"Book: {doc['book']['rows']} account row(s)")
     for account in doc["book"]["accounts"]:
-        moves = ", ".join(f"{k} {account[k]:,.2f}" for k in ("expansion", "cross_sell", "contraction", "churn")
-                          if account[k])
+        moves = ", ".join(f"{k} {account[k]:,.2f}" for k in ("new_arr", "expansion", "cross_sell", "contraction", "churn")
+                          if account.get(k))
         base = "" if account["in_retention_base"] else " (new logo: not in the retention base)"
         book.add(f"{account['account_id']} ({account.get('source') or 'line ' + str(account['line'])}): start {account['arr_start']:,.2f}"
                  f"{'; ' + moves if moves else ''} → end {account['arr_end']:,.2f}{base}")

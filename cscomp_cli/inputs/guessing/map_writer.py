@@ -358,7 +358,7 @@ class MapWriter:
         self.quarters = {o for o in map(label_ordinal, labels) if o is not None}
         self._source(columns, "account_id")
         self._owner(columns, cells, roster_names, path)
-        for canonical in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"):
+        for canonical in ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"):
             self._source(columns, canonical)
         self._renewals(columns, cells, path)
         self._source(columns, "segment")
