@@ -72,6 +72,16 @@ class Origin:
     headers: dict[str, str] = field(default_factory=dict)
     places: tuple[str, ...] = ()  # per file: "line" (CSV), "sheet Accounts, row" or "row" (Parquet)
     zero_key: str | None = None  # a table read through a data map: its key listing the cells that mean 0
+    # A data map's scale: amount column -> the factor its cells are multiplied by once parsed (MRR × 12).
+    scales: dict[str, float] = field(default_factory=dict)
+    # A table joined from two exports (a roster's worker list and its pay history), per file: the headers
+    # and scales of the export that file belongs to; and the columns some rows take from another row
+    # (``lent``) with, per row key, the key of the row whose cells they show (``lenders``), so a message
+    # about a worker's name on a history row names the worker list's line.
+    part_headers: tuple[dict[str, str], ...] = ()
+    part_scales: tuple[dict[str, float], ...] = ()
+    lent: frozenset[str] = frozenset()
+    lenders: np.ndarray | None = None
 
     def _part(self, key: int) -> int:
         return bisect.bisect_right(self.starts, key) - 1
@@ -96,20 +106,43 @@ class Origin:
         A table read through a data map keys its rows 1, 2, … across its exports, not by their lines."""
         return int(key) if self.lines is None else int(self.lines[int(key) - 1])
 
-    def column(self, name: str) -> str:
+    def column(self, name: str, key: int | None = None) -> str:
+        """The export's header for a cscomp column (of row ``key``'s export, when a table joins two)."""
+        if key is not None and self.part_headers:
+            shown = self.shown(key, name)
+            own = self.part_headers[max(self._part(shown), 0)]
+            return own.get(name, self.headers.get(name, name))
         return self.headers.get(name, name)
+
+    def shown(self, key: int, column: str | None = None) -> int:
+        """The row whose cell a message about row ``key``'s ``column`` points at: its own, or the row it
+        took that column from (a history row's worker name, from the worker list)."""
+        if column is not None and self.lenders is not None and column in self.lent:
+            return int(self.lenders[int(key) - 1])
+        return int(key)
+
+    def scale(self, column: str, keys: np.ndarray):
+        """The factor each row's amounts of ``column`` are multiplied by (a number, one per row when the
+        table joins two exports), or None when the map scales none."""
+        if self.part_scales:
+            if not any(column in part for part in self.part_scales):
+                return None
+            factors = np.array([part.get(column, 1.0) for part in self.part_scales], dtype="float64")
+            parts = np.searchsorted(np.asarray(self.starts), np.asarray(keys, dtype="int64"), side="right") - 1
+            return factors[np.maximum(parts, 0)]
+        return self.scales.get(column)
 
     def describe(self, key: int) -> str:
         """'payouts.csv line 7', or 'payroll.xlsx sheet Earnings, row 7': a row as a person finds it."""
         return f"{Path(self.file(key)).name} {self.place(key)}"
 
     def location(self, key: int, column: str | None = None) -> str:
-        where = self.place(key)
-        return f"{where}, column {self.column(column)}" if column else where
+        where = self.place(self.shown(key, column))
+        return f"{where}, column {self.column(column, key)}" if column else where
 
     def at(self, key: int, column: str | None = None) -> dict:
         """file= and location= for an error about row ``key`` (and ``column``)."""
-        return {"file": self.file(key), "location": self.location(key, column)}
+        return {"file": self.file(self.shown(key, column)), "location": self.location(key, column)}
 
     def header(self) -> dict:
         """file= and location= for an error about the header."""
