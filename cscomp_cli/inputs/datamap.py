@@ -403,7 +403,10 @@ def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
 
 def _map_error(exc: ValidationError, label: str) -> MapError:
     problems = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # A {column: ...} source that fails its own checks also fails the header-name (text) branch: that one is noise.
+    errors = [e for e in errors if not (e["type"] == "string_type" and isinstance(e.get("input"), dict))] or errors
+    for err in errors:
         loc = tuple(str(p) if not isinstance(p, int) else p for p in err["loc"])
         # Union branches (str | {column: ...}) add their type label to the path: drop it.
         loc = tuple(p for p in loc if p not in ("str", "Source", "list[str]", "function-after[_some_files(), "
