@@ -330,7 +330,7 @@ def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required:
             f"{origin.column(column)} must be 0 or more; record a loss in the contraction or churn column",
         )
         values = values.abs()
-    factor = origin.scale(column, table["line"].to_numpy()) if "line" in table else None
+    factor = origin.scale(column, table["line"].to_numpy()) if origin.scales or origin.part_scales else None
     if factor is not None:
         values = _scaled(values, factor, context, origin, column)
     return values
