@@ -232,7 +232,7 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
     """roster.csv: the CSMs, optionally one row per quarter or a pay history (rows with an effective_date)."""
     table, numbers, origin = open_table(path,
         required=["csm_id", "name", "segment", "annual_base", "annual_variable"],
-        optional=["team", "quarter", "start_date", "end_date", "currency", "effective_date"],
+        optional=["team", "quarter", "start_date", "end_date", "currency", "email", "effective_date"],
         numbers=["annual_base", "annual_variable"],
     )
     out = pd.DataFrame({"line": table["line"]})
@@ -255,6 +255,10 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
         out["quarter"] = pd.Series(None, index=table.index, dtype="object")
     out["start_date"] = date_column(table, origin, "start_date")
     out["end_date"] = date_column(table, origin, "end_date")
+    # The roster row's date a raise or transfer takes effect (SPEC 6.2): passed through, read by the engine.
+    out["effective_date"] = date_column(table, origin, "effective_date")
+    out["email"] = text_column(table, origin, "email", required=False)
+    _refuse_shared_emails(out, origin)
     fail_where(
         out["start_date"].notna() & out["end_date"].notna() & (out["end_date"] < out["start_date"]),
         out,
@@ -263,7 +267,6 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
         lambda r: f"end_date {r.end_date.date()} is before start_date {r.start_date.date()}",
         "swap the dates or correct the one that is wrong",
     )
-    out["effective_date"] = date_column(table, origin, "effective_date")
     if out["effective_date"].notna().any():
         check_pay_history(out, origin)
     else:
@@ -275,6 +278,26 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
             "the same CSM has two roster rows for one quarter",
         )
     return _with_currencies(_with_header(out.reset_index(drop=True), table), marks)
+
+
+def _refuse_shared_emails(out: pd.DataFrame, origin: Origin) -> None:
+    """One e-mail address on the rows of two CSMs: an owner written as that address (match: email) could be
+    either, so it is refused (addresses compared trimmed, in any case)."""
+    written = out["email"].dropna()
+    if written.empty:
+        return
+    keys = written.str.strip().str.casefold()
+    people = out.loc[written.index, "csm_id"].groupby(keys.to_numpy()).nunique()
+    shared = people[people > 1]
+    if shared.empty:
+        return
+    key = shared.index[0]
+    rows = written.index[(keys == key).to_numpy()]
+    ids = list(dict.fromkeys(out.loc[rows, "csm_id"]))
+    second = next(row for row in rows if out.at[row, "csm_id"] != ids[0])
+    report(DataError(f"the e-mail '{written[second]}' is on the rows of two CSMs ({ids[0]} and {ids[1]})",
+                     **origin.at(out.at[second, "line"], "email"),
+                     hint=f"each CSM has their own e-mail address; correct the roster; see {DATA_DOC}"))
 
 
 def load_payouts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
