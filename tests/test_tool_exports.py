@@ -5,7 +5,7 @@ and the raw exports read through the expected map replay to exactly the hand con
 
 Every figure is under tests/tool_exports/plan.yaml: retention pays TV × f(nrr), f linear through
 (0.90, 0), (1.00, 0.70), (1.10, 1.05); expansion_commission pays 5 % of gross expansion.
-Sets that need a feature of issue 23 not merged yet are xfail(strict): the lead flips them on merging.
+Sets that need a feature of issue 23 not built yet (currency conversion) are xfail(strict), each with its reason.
 """
 
 from __future__ import annotations
@@ -30,13 +30,15 @@ def _needs(feature: str):
 # shape -> (quarters replayed, marks for loading the hand conversion, marks for the raw exports through the
 # map). A GBP roster loads today (the plan's currency is checked at replay), so only PAYHIST blocks loading.
 SHAPES = {
-    "hubspot_bamboohr_gusto": (4, [_needs("roster effective_date (PAYHIST)")],
-                               [_needs("join, 'Last, First' names and tables.roster.history (MAPTX)")]),
+    "hubspot_bamboohr_gusto": (4, [],
+                               [pytest.mark.xfail(strict=True, reason="the map's roster history requires the worker list to map "
+                                                 "annual_base and annual_variable too, which this BambooHR worker list "
+                                                 "lacks: to be decided (issue 23)")]),
     "salesforce_workday_adp": (4, [], []),
-    "gainsight_hibob_deel": (4, [_needs("roster effective_date (PAYHIST)")],
+    "gainsight_hibob_deel": (4, [],
                              [_needs("scale, tables.roster.history (MAPTX) and tables.fx (FX)")]),
-    "churnzero_rippling": (4, [], [_needs("match: email, join, 'Last, First' names and named_in (MAPTX)")]),
-    "vitally_personio_paylocity": (4, [], [_needs("join (MAPTX)")]),
+    "churnzero_rippling": (4, [], []),
+    "vitally_personio_paylocity": (4, [], []),
     "planhat_paychex_gbp": (4, [], [_needs("join (MAPTX), new_arr (NEWARR) and tables.fx (FX)")]),
 }
 
@@ -91,7 +93,6 @@ def test_the_raw_exports_through_the_expected_map_replay_like_the_hand_conversio
 
 # --- figures worked by hand, set by set ---------------------------------------------------------------
 
-@_needs("roster effective_date (PAYHIST)")
 def test_hubspot_bamboohr_gusto_raise_on_15_february_splits_the_quarter():
     doc = _canonical("hubspot_bamboohr_gusto")
     ana = _row(doc, "2026Q1", "101")
