@@ -24,6 +24,7 @@ from cscomp_cli.core.key_paths import key_path
 from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number
 from cscomp_cli.core.strict_yaml import load_yaml
 from cscomp_cli.core.text import did_you_mean, folded
+from cscomp_cli.inputs.database_source import FILE_KEYS, Query
 
 MAP_FILE = "cscomp-data.yaml"
 MAP_DOC = "docs/data.md"
@@ -154,9 +155,12 @@ class Rows(_Strict):
 
 
 class Table(_Strict):
-    """One of cscomp's tables, read from the org's own export(s)."""
+    """One of cscomp's tables, read from the org's own export(s) or a SQL database."""
 
-    files: str | list[str] = Field(description="a file in the data folder, a glob (accounts_*.csv) or a list")
+    files: str | list[str] | None = Field(None, description="a file in the data folder, a glob (accounts_*.csv) or "
+                                          "a list")
+    database: Query | None = Field(None, alias="source", description="instead of files: a SQL database and the "
+                                   "query to read (url or url_env, query)")
     format: Literal["auto", "csv", "tsv", "xlsx", "parquet"] = "auto"
     sheet: str | None = Field(None, description="xlsx: the sheet holding the data (default: the first)")
     header_row: int = Field(1, ge=1, le=1000, description="the row holding the header")
@@ -174,6 +178,17 @@ class Table(_Strict):
         if isinstance(value, list) and not value:
             raise ValueError("name at least one file")
         return value
+
+    @model_validator(mode="after")
+    def _files_or_source(self):
+        if (self.files is None) == (self.database is None):
+            raise ValueError("say where the table is read from with exactly one of files or source "
+                             + ("(got both)" if self.files is not None else "(got neither)"))
+        written = [key for key in FILE_KEYS if key in self.model_fields_set]
+        if self.database is not None and written:
+            raise ValueError(f"{', '.join(written)} {'applies' if len(written) == 1 else 'apply'} to files; a table "
+                             "read with source: has its columns from the query")
+        return self
 
     @field_validator("delimiter")
     @classmethod
@@ -217,6 +232,9 @@ class Table(_Strict):
 
     @property
     def file_list(self) -> list[str]:
+        """The entries of files: (none for a table read from a database)."""
+        if self.files is None:
+            return []
         return [self.files] if isinstance(self.files, str) else list(self.files)
 
     @property
@@ -347,6 +365,10 @@ def _check_columns(data_map: DataMap, label: str) -> None:
                 raise MapError("the roster is where names are looked up, so its csm_id cannot be matched by name",
                                file=label, location=f"{where}.{column}.match",
                                hint=f"map csm_id to the HR export's employee id column; see {MAP_DOC}")
+            if source.file_name and table.database is not None:
+                raise MapError("file_name reads the quarter from an export file's name, and this table is read from "
+                               "a database", file=label, location=f"{where}.{column}.file_name",
+                               hint=f"map quarter to a column of the query; see {MAP_DOC}")
             if (source.from_ or source.file_name) and column != "quarter":
                 key = "from" if source.from_ else "file_name"
                 raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",

@@ -72,6 +72,7 @@ class Origin:
     headers: dict[str, str] = field(default_factory=dict)
     places: tuple[str, ...] = ()  # per file: "line" (CSV), "sheet Accounts, row" or "row" (Parquet)
     zero_key: str | None = None  # a table read through a data map: its key listing the cells that mean 0
+    query: str | None = None  # a table read from a database: the map key of its query (tables.payouts.source)
 
     def _part(self, key: int) -> int:
         return bisect.bisect_right(self.starts, key) - 1
@@ -86,6 +87,8 @@ class Origin:
 
     def place(self, key: int) -> str:
         """'line 7' (or 'sheet Accounts, row 7'): row ``key`` as its file shows it."""
+        if self.query is not None:
+            return f"row {self.number(key)} of the query in {self.query}"
         if self.lines is None:
             return f"line {int(key)}"
         part = max(self._part(int(key)), 0)
@@ -113,6 +116,8 @@ class Origin:
 
     def header(self) -> dict:
         """file= and location= for an error about the header."""
+        if self.query is not None:
+            return {"file": self.path, "location": f"the query in {self.query}"}
         first = self.places[0] if self.places else "line"
         return {"file": self.file(1) if self.files else self.path,
                 "location": "line 1" if first == "line" and self.lines is None else "header"}
