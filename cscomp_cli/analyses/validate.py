@@ -128,7 +128,8 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
         if loaded[name] is not None:
             found.checked[name] = {"rows": len(loaded[name])}
             if isinstance(source, Staged):
-                found.checked[name]["from"] = relative_to(source.origin.path, folder)
+                found.checked[name]["from"] = (f"the query in {source.origin.query}" if source.origin.query
+                                               else relative_to(source.origin.path, folder))
                 if source.left_out:
                     found.checked[name]["left_out"] = source.left_out
     mapped = {name: source.origin for name, source in sources.items() if isinstance(source, Staged)}

@@ -1,7 +1,7 @@
 """The data map: a YAML file in the data folder saying how a CS org's own exports become cscomp's tables.
 
 Without it a data folder holds accounts.csv, roster.csv, payouts.csv and quotas.csv exactly as
-docs/data.md describes. With it, each table names its export file(s), how they are written
+docs/data.md describes. With it, each table names its export file(s) (or a SQL database's query), how they are written
 (delimiter, encoding, numbers, dates) and which export column feeds each of cscomp's columns.
 """
 
@@ -21,9 +21,11 @@ from cscomp_cli.core.key_paths import key_path
 from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number
 from cscomp_cli.core.strict_yaml import load_yaml
 from cscomp_cli.core.text import did_you_mean, folded
-from cscomp_cli.inputs.map_sources import ColumnSource, Rows, Source, Strict, yaml_text
+from cscomp_cli.inputs.map_sources import ColumnSource, Source, Strict
+from cscomp_cli.inputs.map_tables import DATE_STYLES, History, RosterTable, Table
 
-__all__ = ["ColumnSource", "Source"]  # the column sources are read from here too
+# The column sources and the table model are read from here too.
+__all__ = ["ColumnSource", "DATE_STYLES", "History", "RosterTable", "Source", "Table"]
 
 MAP_FILE = "cscomp-data.yaml"
 MAP_DOC = "docs/data.md"
@@ -75,83 +77,6 @@ def monthly_word(header: str) -> str | None:
     spaced = f" {' '.join(words)} "
     return next((phrase.strip() for phrase in _MONTHLY_PHRASES if phrase in spaced), None)
 
-NUMBER_STYLES = {"1,234.56": ".", "1234.56": ".", "1.234,56": ",", "1 234,56": ",", "1234,56": ","}
-DATE_STYLES = {"YYYY-MM-DD": "%Y-%m-%d", "MM/DD/YYYY": "%m/%d/%Y", "DD/MM/YYYY": "%d/%m/%Y",
-               "DD.MM.YYYY": "%d.%m.%Y", "DD-MM-YYYY": "%d-%m-%Y", "YYYY/MM/DD": "%Y/%m/%d"}
-DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|", "comma": ",", "semicolon": ";", "pipe": "|"}
-ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
-
-
-class Table(Strict):
-    """One of cscomp's tables, read from the org's own export(s)."""
-
-    files: str | list[str] = Field(description="a file in the data folder, a glob (accounts_*.csv) or a list")
-    format: Literal["auto", "csv", "tsv", "xlsx", "parquet"] = "auto"
-    sheet: str | None = Field(None, description="xlsx: the sheet holding the data (default: the first)")
-    header_row: int = Field(1, ge=1, le=1000, description="the row holding the header")
-    delimiter: str = Field("auto", description="auto, ',', ';', tab or '|'")
-    encoding: str = Field("auto", description="auto (UTF-8, else Windows-1252), utf-8, cp1252, latin-1, utf-16")
-    numbers: str = Field("auto", description="auto, 1,234.56 or 1.234,56")
-    dates: str = Field("auto", description="auto, YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY or DD.MM.YYYY")
-    zero: list[str] = Field(default_factory=list, description="cells meaning 0 in amount columns, e.g. ['-', '']")
-    rows: Rows | None = None
-    columns: dict[str, ColumnSource] = Field(description="cscomp column -> its source")
-
-    @field_validator("files")
-    @classmethod
-    def _some_files(cls, value):
-        if isinstance(value, list) and not value:
-            raise ValueError("name at least one file")
-        return value
-
-    @field_validator("delimiter")
-    @classmethod
-    def _delimiter(cls, value):
-        if value != "auto" and value.lower() not in DELIMITERS:
-            raise ValueError(f"'{value}' is not a delimiter; write auto, ',', ';', tab or '|'")
-        return value if value == "auto" else DELIMITERS[value.lower()]
-
-    @field_validator("encoding")
-    @classmethod
-    def _encoding(cls, value):
-        spelled = value.lower().replace("_", "-")
-        spelled = {"utf8": "utf-8", "windows-1252": "cp1252", "latin1": "latin-1", "iso-8859-1": "latin-1",
-                   "utf16": "utf-16"}.get(spelled, spelled)
-        if spelled != "auto" and spelled not in ENCODINGS:
-            raise ValueError(f"'{value}' is not an encoding cscomp reads; write auto, {', '.join(ENCODINGS)}")
-        return spelled
-
-    @field_validator("numbers")
-    @classmethod
-    def _numbers(cls, value):
-        if value != "auto" and value not in NUMBER_STYLES:
-            raise ValueError(f"'{value}' is not a number style; write auto, 1,234.56 or 1.234,56")
-        return value
-
-    @field_validator("dates")
-    @classmethod
-    def _dates(cls, value):
-        if value != "auto" and value.upper() not in DATE_STYLES:
-            raise ValueError(f"'{value}' is not a date style; write auto or one of {', '.join(DATE_STYLES)}")
-        return value if value == "auto" else value.upper()
-
-    @field_validator("zero", mode="before")
-    @classmethod
-    def _zero(cls, value):
-        return [yaml_text(v) for v in value] if isinstance(value, list) else value
-
-    def source(self, column: str) -> Source | None:
-        spec = self.columns.get(column)
-        return Source(column=spec) if isinstance(spec, str) else spec
-
-    @property
-    def file_list(self) -> list[str]:
-        return [self.files] if isinstance(self.files, str) else list(self.files)
-
-    @property
-    def decimal(self) -> str | None:
-        return None if self.numbers == "auto" else NUMBER_STYLES[self.numbers]
-
 
 class FiscalYear(Strict):
     first_month: int | str = Field(description="the month the fiscal year starts (February, or 2)")
@@ -166,21 +91,6 @@ class FiscalYear(Strict):
         if month is None:
             raise ValueError(f"'{value}' is not a month; write its name (February) or number (2)")
         return month
-
-
-class History(Table):
-    """A compensation-history export (one row per raise, transfer or new hire's first pay), joined to the
-    roster's worker list by csm_id: the roster's effective_date rows (SPEC 6.2)."""
-
-    columns: dict[str, ColumnSource] = Field(description="csm_id, effective_date, annual_base, annual_variable; "
-                                             "optionally currency and reason (read for messages only)")
-
-
-class RosterTable(Table):
-    """The roster: the worker list, and optionally its compensation history."""
-
-    history: History | None = Field(None, description="a compensation-history export joined to the worker list "
-                                    "by csm_id: one roster row per history row")
 
 
 class Tables(Strict):
@@ -324,6 +234,10 @@ def _check_table(name: str, table: Table, label: str, required: tuple[str, ...],
             raise MapError(f"the roster is where {source.match}s are looked up, so its csm_id cannot be matched by "
                            f"{source.match}", file=label, location=f"{where}.{column}.match",
                            hint=f"map csm_id to the HR export's employee id column; see {MAP_DOC}")
+        if source.file_name and table.database is not None:
+            raise MapError("file_name reads the quarter from an export file's name, and this table is read from "
+                           "a database", file=label, location=f"{where}.{column}.file_name",
+                           hint=f"map quarter to a column of the query; see {MAP_DOC}")
         if (source.from_ or source.file_name) and column != "quarter":
             key = "from" if source.from_ else "file_name"
             raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",

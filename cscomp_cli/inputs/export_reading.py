@@ -46,7 +46,7 @@ def read_export(folder: Path, name: str, table: Table, label: str, skip: set[str
     """The table's export cells: the headers the map names (but those of ``skip``), and those of
     ``optional`` the export has (a plan's column read under its own name, csat or churn reason)."""
     files = map_files(folder, name, table, label)
-    wanted = _referenced_headers(name, table, skip)
+    wanted = referenced_headers(name, table, skip)
     optional = [spelling for column in optional for spelling in dict.fromkeys([column, column.replace("_", " ")])]
     frames, starts, lines, places, delimiter, header, marks = [], [], [], [], ",", (), []
     key = 1
@@ -98,7 +98,7 @@ def read_export(folder: Path, name: str, table: Table, label: str, skip: set[str
     return export
 
 
-def _referenced_headers(name: str, table: Table, skip: set[str] = frozenset()) -> list[str]:
+def referenced_headers(name: str, table: Table, skip: set[str] = frozenset()) -> list[str]:
     wanted = [header for c in table.columns if c not in skip for header in _source_headers(table.source(c))]
     if table.rows is not None:
         wanted += [r.column for r in (table.rows.keep, table.rows.drop) if r is not None]

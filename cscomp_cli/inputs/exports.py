@@ -9,6 +9,7 @@ line (or sheet row) and its header.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ from cscomp_cli.inputs.files import (
 )
 from cscomp_cli.inputs.owner_names import Names, ids_from_owners, roster_names
 from cscomp_cli.inputs.tables import column_key
+from cscomp_cli.inputs.warehouse import read_query
 
 
 def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
@@ -90,7 +92,10 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
     unread = {c for c in datamap.extra_columns(table) if column_key(c) not in extra} if name == "accounts" else set()
     mapped = {column_key(c) for c in table.columns}
     unmapped = sorted(extra - mapped)
-    export = read_export(folder, name, table, label, skip=unread, optional=unmapped)
+    if table.database is not None:
+        export = read_query(folder, name, table, label, skip=unread, optional=unmapped)
+    else:
+        export = read_export(folder, name, table, label, skip=unread, optional=unmapped)
     cells, left_out = _filter_rows(export, name, table, label)
     key = f"tables.{name}.columns"
     out = pd.DataFrame({"line": cells["line"]})
@@ -167,10 +172,10 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         out = out.rename(columns=renamed)
         headers = {renamed.get(c, c): h for c, h in headers.items()}
     out.attrs["written"] = export.header
-    origin = Origin(export.origin.path, files=export.origin.files, starts=export.origin.starts,
-                    lines=export.origin.lines, headers=headers, places=export.origin.places,
-                    zero_key=f"tables.{name}.zero", scales=scales)
-    return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter, left_out=left_out)
+    origin = dataclasses.replace(export.origin, headers=headers, zero_key=f"tables.{name}.zero", scales=scales)
+    # A database writes its numbers with a decimal point (inputs/warehouse.py), whatever its text columns do.
+    decimal = table.decimal or ("." if table.database is not None else None)
+    return Staged(table=out, origin=origin, decimal=decimal, delimiter=export.delimiter, left_out=left_out)
 
 
 def _required(name: str) -> tuple[str, ...]:

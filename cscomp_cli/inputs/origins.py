@@ -37,6 +37,10 @@ class Origin:
     part_scales: tuple[dict[str, float], ...] = ()
     lent: frozenset[str] = frozenset()
     lenders: np.ndarray | None = None
+    # A table read from a database: the map key of its query (tables.payouts.source), named instead of a
+    # file's line; per part when a table joins two exports and either was a query.
+    query: str | None = None
+    part_queries: tuple[str | None, ...] = ()
 
     def _part(self, key: int) -> int:
         return bisect.bisect_right(self.starts, key) - 1
@@ -50,10 +54,14 @@ class Origin:
         return self.files[max(self._part(int(key)), 0)]
 
     def place(self, key: int) -> str:
-        """'line 7' (or 'sheet Accounts, row 7'): row ``key`` as its file shows it."""
+        """'line 7' (or 'sheet Accounts, row 7', 'row 7 of the query in tables.payouts.source'): row ``key``
+        as its file (or query) shows it."""
+        part = max(self._part(int(key)), 0) if self.starts else 0
+        query = self.part_queries[part] if self.part_queries else self.query
+        if query is not None:
+            return f"row {self.number(key)} of the query in {query}"
         if self.lines is None:
             return f"line {int(key)}"
-        part = max(self._part(int(key)), 0)
         return f"{self.places[part]} {self.number(key)}"
 
     def number(self, key: int) -> int:
@@ -101,6 +109,8 @@ class Origin:
 
     def header(self) -> dict:
         """file= and location= for an error about the header."""
+        if self.query is not None:
+            return {"file": self.path, "location": f"the query in {self.query}"}
         first = self.places[0] if self.places else "line"
         return {"file": self.file(1) if self.files else self.path,
                 "location": "line 1" if first == "line" and self.lines is None else "header"}

@@ -73,7 +73,9 @@ def _joined_origin(workers: Origin, history: Origin, offset: int, taken: set[str
                   headers=headers, places=(*workers.places, *history.places), zero_key=workers.zero_key,
                   part_headers=(workers.headers,) * parts + (history.headers,) * history_parts,
                   part_scales=(workers.scales,) * parts + (history.scales,) * history_parts,
-                  lent=frozenset(taken), lenders=lenders)
+                  lent=frozenset(taken), lenders=lenders, query=workers.query,
+                  part_queries=((workers.query,) * parts + (history.query,) * history_parts
+                                if workers.query or history.query else ()))
 
 
 def _one_row_each(people: pd.DataFrame, origin: Origin) -> pd.DataFrame:
