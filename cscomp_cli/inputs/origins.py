@@ -115,3 +115,5 @@ class Staged:
     decimal: str | None = None  # the map's number style; None works it out from the cells
     delimiter: str = ","
     left_out: dict[str, int] = field(default_factory=dict)  # rows the map's rows filter left out, by value
+    # A worker list's csm_ids on rows its rows filter left out (not CSMs): their pay history is left out too.
+    left_out_ids: frozenset[str] = frozenset()
