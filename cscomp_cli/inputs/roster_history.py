@@ -20,7 +20,12 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, MapError, report
-from cscomp_cli.inputs.datamap import HISTORY_REQUIRED, MAP_FILE, PAY_COLUMNS, WORKER_COLUMNS
+from cscomp_cli.inputs.datamap import (
+    HISTORY_REQUIRED,
+    MAP_FILE,
+    PAY_COLUMNS,
+    WORKER_COLUMNS,
+)
 from cscomp_cli.inputs.files import DATA_DOC, Origin, Staged
 
 # What a history row brings itself; every other roster column it takes from its worker's row.
@@ -102,6 +107,7 @@ def _joined_origin(workers: Origin, history: Origin, offset: int, taken: set[str
                   headers=headers, places=(*workers.places, *history.places), zero_key=workers.zero_key,
                   part_headers=(workers.headers,) * parts + (history.headers,) * history_parts,
                   part_scales=(workers.scales,) * parts + (history.scales,) * history_parts,
+                  part_zero_keys=(workers.zero_key,) * parts + (history.zero_key,) * history_parts,
                   lent=frozenset(taken), lenders=lenders)
 
 
