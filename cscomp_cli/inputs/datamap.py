@@ -182,7 +182,8 @@ class RosterTable(Table):
     """The roster: the worker list, and optionally its compensation history."""
 
     history: History | None = Field(None, description="a compensation-history export joined to the worker list "
-                                    "by csm_id: one roster row per history row")
+                                    "by csm_id: one roster row per history row (all the pay, when the worker "
+                                    "list maps none)")
 
 
 class Tables(Strict):
@@ -308,7 +309,6 @@ def _check_history(roster: RosterTable, label: str) -> None:
                            hint=f"remove {column} from tables.roster.columns, or the history; see {MAP_DOC}")
     mapped = [c for c in PAY_COLUMNS if c in roster.columns]
     if len(mapped) == 1:
-        # With one pay column, a CSM with no history row would be half paid: which is meant cannot be known.
         other = next(c for c in PAY_COLUMNS if c not in mapped)
         raise MapError(f"the worker list maps {mapped[0]} but not {other}: beside a history it maps both "
                        "(the pay of a CSM with no history row) or neither (every CSM's pay from the history)",
