@@ -30,10 +30,8 @@ def _needs(feature: str):
 # shape -> (quarters replayed, marks for loading the hand conversion, marks for the raw exports through the
 # map). A GBP roster loads today (the plan's currency is checked at replay), so only PAYHIST blocks loading.
 SHAPES = {
-    "hubspot_bamboohr_gusto": (4, [],
-                               [pytest.mark.xfail(strict=True, reason="the map's roster history requires the worker list to map "
-                                                 "annual_base and annual_variable too, which this BambooHR worker list "
-                                                 "lacks: to be decided (issue 23)")]),
+    # BambooHR's Employee Report has no pay: each CSM's pay comes from the Compensation History alone.
+    "hubspot_bamboohr_gusto": (4, [], []),
     "salesforce_workday_adp": (4, [], []),
     "gainsight_hibob_deel": (4, [],
                              [_needs("scale, tables.roster.history (MAPTX) and tables.fx (FX)")]),

@@ -306,8 +306,10 @@ def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required:
     if required:
         header = origin.column(column)
         # Under a data map the export is not edited by hand: a blank meaning 0 is said in the map's zero: key.
+        # (the key of the blank row's own export: a pay history has its own zero: list)
+        zero_key = origin.zero_key_at(table.loc[blank, "line"].iloc[0] if bool(blank.any()) else None)
         blank_hint = (f"fill the cell in the export, or, if a blank {header} means 0, add \"\" to the list under "
-                      f"{origin.zero_key} in the data map; see {DATA_DOC}" if origin.zero_key else "write 0 for none")
+                      f"{zero_key} in the data map; see {DATA_DOC}" if zero_key else "write 0 for none")
         fail_where(blank, context, origin, column, f"{header} is blank", f"every row needs {header}; {blank_hint}")
     fail_where(
         values.abs() > MAX_AMOUNT,

@@ -55,6 +55,8 @@ DATES = ("start_date", "end_date", "effective_date")
 # A compensation-history export joined to the roster's worker list (tables.roster.history).
 HISTORY_REQUIRED = ("csm_id", "effective_date", "annual_base", "annual_variable")
 HISTORY_OPTIONAL = ("currency", "reason")
+# The pay a history row brings; a worker list beside a history may map both or neither.
+PAY_COLUMNS = ("annual_base", "annual_variable")
 # The roster columns a history row takes from its worker's row of the worker list.
 WORKER_COLUMNS = ("name", "segment", "team", "start_date", "end_date", "email")
 # The amounts cscomp reads as a year's (ARR, annual pay): a column of monthly ones is 12 times too small.
@@ -181,11 +183,16 @@ def load_map(folder: Path) -> DataMap | None:
 
 def _check_columns(data_map: DataMap, label: str) -> None:
     """Every table maps the columns cscomp needs, and only columns it knows."""
+    roster = data_map.tables.roster
     for name in TABLES:
         table = data_map.table(name)
         if table is not None:
-            _check_table(name, table, label, REQUIRED[name], OPTIONAL[name], AMOUNTS[name])
-    roster = data_map.tables.roster
+            required, optional = REQUIRED[name], OPTIONAL[name]
+            if name == "roster" and roster.history is not None:
+                # A history maps the pay itself (an HR worker list often has no pay column at all).
+                required = tuple(c for c in required if c not in PAY_COLUMNS)
+                optional = (*optional, *PAY_COLUMNS)
+            _check_table(name, table, label, required, optional, AMOUNTS[name])
     if roster.history is not None:
         _check_history(roster, label)
     if "email" not in roster.columns:
@@ -209,6 +216,13 @@ def _check_history(roster: RosterTable, label: str) -> None:
             raise MapError(f"the roster maps {column} and has a history: {why}", file=label,
                            location=f"tables.roster.columns.{column}",
                            hint=f"remove {column} from tables.roster.columns, or the history; see {MAP_DOC}")
+    mapped = [c for c in PAY_COLUMNS if c in roster.columns]
+    if len(mapped) == 1:
+        other = next(c for c in PAY_COLUMNS if c not in mapped)
+        raise MapError(f"the worker list maps {mapped[0]} but not {other}: beside a history it maps both "
+                       "(the pay of a CSM with no history row) or neither (every CSM's pay from the history)",
+                       file=label, location=f"tables.roster.columns.{mapped[0]}",
+                       hint=f"add {other}: <the worker list's header>, or remove {mapped[0]}; see {MAP_DOC}")
     for column in roster.history.columns:
         if roster.history.source(column).match is not None:
             raise MapError("the history is joined to the worker list by its csm_id as written: match does not apply",

@@ -175,7 +175,21 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
     origin = dataclasses.replace(export.origin, headers=headers, zero_key=f"tables.{name}.zero", scales=scales)
     # A database writes its numbers with a decimal point (inputs/warehouse.py), whatever its text columns do.
     decimal = table.decimal or ("." if table.database is not None else None)
-    return Staged(table=out, origin=origin, decimal=decimal, delimiter=export.delimiter, left_out=left_out)
+    return Staged(table=out, origin=origin, decimal=decimal, delimiter=export.delimiter, left_out=left_out,
+                  left_out_ids=_left_out_ids(export, cells, name, table, label))
+
+
+def _left_out_ids(export: ExportCells, kept: pd.DataFrame, name: str, table: Table, label: str) -> frozenset[str]:
+    """The roster's csm_ids on rows its rows filter left out (a VP on the worker list): a pay history
+    listing every employee has rows for them too, which are not a CSM's either."""
+    if name != "roster" or table.rows is None or "csm_id" not in table.columns:
+        return frozenset()
+    source = table.source("csm_id")
+    if source.column is None:
+        return frozenset()
+    header = _header(export, source.column, "tables.roster.columns.csm_id", label)
+    left = export.cells.loc[~export.cells.index.isin(kept.index), header]
+    return frozenset(as_text(left).str.strip()) - {""}
 
 
 def _required(name: str) -> tuple[str, ...]:

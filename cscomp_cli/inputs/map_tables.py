@@ -119,4 +119,5 @@ class RosterTable(Table):
     """The roster: the worker list, and optionally its compensation history."""
 
     history: History | None = Field(None, description="a compensation-history export joined to the worker list "
-                                    "by csm_id: one roster row per history row")
+                                    "by csm_id: one roster row per history row (all the pay, when the worker "
+                                    "list maps none)")

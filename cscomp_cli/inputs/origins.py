@@ -35,6 +35,7 @@ class Origin:
     # about a worker's name on a history row names the worker list's line.
     part_headers: tuple[dict[str, str], ...] = ()
     part_scales: tuple[dict[str, float], ...] = ()
+    part_zero_keys: tuple[str | None, ...] = ()  # per file: the map key of its export's zero: list
     lent: frozenset[str] = frozenset()
     lenders: np.ndarray | None = None
     # A table read from a database: the map key of its query (tables.payouts.source), named instead of a
@@ -84,6 +85,12 @@ class Origin:
             return int(self.lenders[int(key) - 1])
         return int(key)
 
+    def zero_key_at(self, key: int | None) -> str | None:
+        """The map key listing the cells that mean 0 for row ``key``'s export (a history row's own)."""
+        if key is not None and self.part_zero_keys:
+            return self.part_zero_keys[max(self._part(int(key)), 0)]
+        return self.zero_key
+
     def scale(self, column: str, keys: np.ndarray):
         """The factor each row's amounts of ``column`` are multiplied by (a number, one per row when the
         table joins two exports), or None when the map scales none."""
@@ -125,3 +132,5 @@ class Staged:
     decimal: str | None = None  # the map's number style; None works it out from the cells
     delimiter: str = ","
     left_out: dict[str, int] = field(default_factory=dict)  # rows the map's rows filter left out, by value
+    # A worker list's csm_ids on rows its rows filter left out (not CSMs): their pay history is left out too.
+    left_out_ids: frozenset[str] = frozenset()

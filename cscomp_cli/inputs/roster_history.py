@@ -4,18 +4,28 @@ joined by csm_id into the roster's effective_date rows (SPEC 6.2; the data map's
 
 Each history row becomes one roster row: its effective_date, base, variable (and currency) from the
 history, the person's name, segment, team, dates and e-mail from their worker-list row. A worker with no
-history row keeps the worker list's own pay, in force from the beginning (a blank effective_date). A
+history row keeps the worker list's own pay, in force from the beginning (a blank effective_date); when
+the worker list maps no pay (BambooHR's Employee Report has none), each CSM's pay comes wholly from their
+history rows, and a CSM with none is an error. A history row of someone the worker list's rows filter
+left out (a VP) is left out too. A
 message about a cell names the export that cell came from: the history's file and line for its pay,
 the worker list's for the name.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, MapError, report
-from cscomp_cli.inputs.datamap import HISTORY_REQUIRED, MAP_FILE, WORKER_COLUMNS
+from cscomp_cli.inputs.datamap import (
+    HISTORY_REQUIRED,
+    MAP_FILE,
+    PAY_COLUMNS,
+    WORKER_COLUMNS,
+)
 from cscomp_cli.inputs.files import DATA_DOC, Origin, Staged
 
 # What a history row brings itself; every other roster column it takes from its worker's row.
@@ -28,7 +38,7 @@ def join_history(workers: Staged, history: Staged, label: str) -> Staged:
     people, history_rows = workers.table, history.table
     offset = len(workers.origin.lines) if workers.origin.lines is not None else int(people["line"].max(initial=0))
     people = _one_row_each(people, workers.origin)
-    history_rows = _known_workers(history_rows, people, history.origin, label)
+    history_rows, skipped = _known_workers(history_rows, people, workers.left_out_ids, history.origin, label)
     taken = [c for c in WORKER_COLUMNS if c in people]
     if "currency" not in history_rows and "currency" in people:
         taken.append("currency")  # the history names no currency: each person's, from the worker list
@@ -37,6 +47,8 @@ def join_history(workers: Staged, history: Staged, label: str) -> Staged:
         validate="many_to_one")
     joined["line"] = joined["line"].to_numpy(dtype="int64") + offset
     alone = people[~people["csm_id"].isin(history_rows["csm_id"])].assign(effective_date="")
+    if not all(column in people for column in PAY_COLUMNS):
+        alone = _unpaid(alone, workers.origin, history.origin)
     alone = alone.assign(lender=alone["line"])
     table = pd.concat([alone, joined], ignore_index=True)
     for column in table:
@@ -49,7 +61,29 @@ def join_history(workers: Staged, history: Staged, label: str) -> Staged:
     table.attrs["written"] = workers.table.attrs.get("written", ())
     return Staged(table=table, origin=_joined_origin(workers.origin, history.origin, offset, set(taken), lenders),
                   decimal=_number_style(workers, history, label),
-                  delimiter=workers.delimiter, left_out={**workers.left_out, **history.left_out})
+                  delimiter=workers.delimiter,
+                  left_out={**workers.left_out, **history.left_out, **skipped})
+
+
+def _unpaid(alone: pd.DataFrame, workers: Origin, history: Origin) -> pd.DataFrame:
+    """The worker list maps no pay, so a CSM's pay is their history rows': one with none has no base or
+    variable to replay, an error on their worker-list line. Returns no rows (none of them can be replayed)."""
+    if alone.empty:
+        return alone
+    first = alone.index[0]
+    csm_id = alone.at[first, "csm_id"]
+    more = len(alone) - 1
+    where = Path(str(history.file(1))).name if history.files else "the pay history"
+    report(DataError(
+        (f"CSM '{csm_id}' is on the worker list but on no row of the pay history ({where}), and the worker list "
+         "maps no pay: their annual_base and annual_variable are unknown" if csm_id else
+         "this worker list row has no csm_id, so no pay history row is joined to it, and the worker list maps "
+         "no pay") + (f" (and {more} more like it)" if more > 0 else ""),
+        **workers.at(alone.at[first, "line"], "csm_id"),
+        hint=f"add their compensation history rows to {where}, or map annual_base and annual_variable on the "
+        f"worker list (tables.roster.columns in {MAP_FILE}); see {DATA_DOC}, section "
+        "'Pay history: tables.roster.history'"))
+    return alone.iloc[0:0]
 
 
 def _number_style(workers: Staged, history: Staged, label: str) -> str | None:
@@ -73,6 +107,7 @@ def _joined_origin(workers: Origin, history: Origin, offset: int, taken: set[str
                   headers=headers, places=(*workers.places, *history.places), zero_key=workers.zero_key,
                   part_headers=(workers.headers,) * parts + (history.headers,) * history_parts,
                   part_scales=(workers.scales,) * parts + (history.scales,) * history_parts,
+                  part_zero_keys=(workers.zero_key,) * parts + (history.zero_key,) * history_parts,
                   lent=frozenset(taken), lenders=lenders, query=workers.query,
                   part_queries=((workers.query,) * parts + (history.query,) * history_parts
                                 if workers.query or history.query else ()))
@@ -96,12 +131,23 @@ def _one_row_each(people: pd.DataFrame, origin: Origin) -> pd.DataFrame:
     return people
 
 
-def _known_workers(rows: pd.DataFrame, people: pd.DataFrame, origin: Origin, label: str) -> pd.DataFrame:
-    """The history rows whose csm_id is on the worker list; each other one is an error (a history for
-    someone the roster does not have, or a row with no csm_id), named by the history's file and line."""
-    stranger = ~rows["csm_id"].isin(people["csm_id"][people["csm_id"] != ""])
+def _known_workers(rows: pd.DataFrame, people: pd.DataFrame, left_out: frozenset[str], origin: Origin,
+                   label: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The history rows whose csm_id is on the worker list, and how many were left out with their worker
+    (the worker list's rows filter left out that person: a history lists every employee, not only CSMs);
+    each other one is an error (a history for someone the roster does not have, or a row with no csm_id),
+    named by the history's file and line."""
+    known = people["csm_id"][people["csm_id"] != ""]
+    filtered = rows["csm_id"].isin(list(left_out)) & ~rows["csm_id"].isin(known)
+    skipped: dict[str, int] = {}
+    if bool(filtered.any()):
+        header = origin.column("csm_id")
+        for csm_id, count in rows.loc[filtered, "csm_id"].value_counts(sort=False).items():
+            skipped[f"pay history {header} {csm_id}"] = int(count)
+        rows = rows[~filtered]
+    stranger = ~rows["csm_id"].isin(known)
     if not bool(stranger.any()):
-        return rows
+        return rows, skipped
     strangers = rows.loc[stranger, "csm_id"]
     first = strangers.index[0]
     csm_id = strangers.iloc[0]
@@ -112,4 +158,4 @@ def _known_workers(rows: pd.DataFrame, people: pd.DataFrame, origin: Origin, lab
         **origin.at(rows.at[first, "line"], "csm_id"),
         hint=f"add the person to the worker list, or correct the csm_id; the worker list's rows filter "
         f"(tables.roster.rows in {MAP_FILE}) may have left them out; see {DATA_DOC}"))
-    return rows[~stranger]
+    return rows[~stranger], skipped
