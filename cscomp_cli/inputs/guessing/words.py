@@ -4,6 +4,16 @@ columns, the columns that make a table, renewal status and RAG words, bonus code
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+
+def header_key(text: str) -> str:
+    """A header or a name as compared: no accents, case or punctuation, single spaces."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
 # Canonical column -> the header names real exports use for it (the canonical name is added).
 # Names starting with "_" are not canonical columns but feed one (a status, a pay date, a filter).
 SYNONYMS: dict[str, dict[str, list[str]]] = {
@@ -19,6 +29,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "contraction": ["downsell", "downsell arr", "contraction arr", "contraction", "downgrade arr"],
         "churn": ["churned arr", "churn arr", "churn", "lost arr", "churned"],
         "arr_end": ["ending arr", "end arr", "closing arr", "arr end", "eop arr"],
+        "new_arr": ["new business arr", "new logo arr", "new arr", "new customer arr", "land arr", "new bookings arr"],
         "renewal_due": ["renewal due"],
         "renewed": ["renewed"],
         "_status": ["renewal status", "renewal outcome", "renewal stage"],
@@ -39,12 +50,15 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "start_date": ["hire date", "start date", "original hire date"],
         "end_date": ["termination date", "term date", "end date", "leave date"],
         "currency": ["currency", "currency code", "pay currency", "salary currency", "compensation currency"],
+        "email": ["work email", "email", "primary work email", "email address", "work email address"],
+        "_first": ["first name", "legal first name", "preferred first name", "given name"],
+        "_last": ["last name", "legal last name", "surname", "family name"],
         "_profile": ["job profile", "job title", "business title", "title", "position", "role"],
     },
     "payouts": {
         "quarter": ["quarter", "performance quarter", "bonus quarter", "fiscal period", "period"],
         "_pay_date": ["pay date", "check date", "payment date", "paid date", "payroll date"],
-        "csm_id": ["employee id", "worker id", "employee number", "csm id"],
+        "csm_id": ["employee id", "worker id", "employee number", "csm id", "employee name", "employee", "worker"],
         "amount": ["amount", "gross amount", "earnings amount", "pay amount", "paid amount", "payout"],
         "component": ["earnings code", "earning code", "pay code", "component", "earnings type"],
         "currency": ["currency", "currency code", "pay currency", "earnings currency"],
@@ -69,9 +83,13 @@ CORE_COLUMNS = {
     "roster": ["csm_id", "name"],
     "payouts": ["csm_id", "amount"],
     "quotas": ["csm_id", "component", "target"],
+    "history": ["csm_id", "effective_date", "annual_base"],
+    "fx": ["rate"],
 }
 
 TABLE_ORDER = ["accounts", "roster", "payouts", "quotas"]
+# Recognised beside them: a compensation history (written under the roster) and an FX sheet.
+EXTRA_TABLES = ["history", "fx"]
 
 AMOUNT_COLUMNS = {
     "accounts": ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"],
