@@ -9,11 +9,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cscomp_cli.inputs.guessing.recognition import EXTRA_SYNONYMS, Recognition, column_profiles, recognise
+from cscomp_cli.inputs.guessing.recognition import (
+    EXTRA_SYNONYMS,
+    Recognition,
+    column_profiles,
+    recognise,
+)
 from cscomp_cli.inputs.guessing.words import (
     CORE_COLUMNS,
-    SYNONYMS,
     EXTRA_TABLES,
+    SYNONYMS,
     TABLE_ORDER,
     header_key,
 )

@@ -13,7 +13,6 @@ import functools
 from cscomp_cli.inputs.guessing.vocabulary import crm, finance, hr, payroll
 from cscomp_cli.inputs.guessing.vocabulary.tool_headers import ToolHeaders
 
-
 FAMILIES = (crm, hr, payroll, finance)
 
 
