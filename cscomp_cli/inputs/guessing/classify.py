@@ -52,7 +52,7 @@ class Export:
 @functools.cache
 def known_headers() -> frozenset[str]:
     """Every header name init knows (the canonical names, their synonyms and the tools' defaults), as compared."""
-    from cscomp_cli.inputs.guessing.vocabulary import tools
+    from cscomp_cli.inputs.guessing.vocabulary.registry import tools
 
     own = {header_key(name) for columns in SYNONYMS.values() for names in columns.values() for name in names}
     return frozenset(own | {header_key(h.lstrip("~")) for t in tools() for hs in t.columns.values() for h in hs})

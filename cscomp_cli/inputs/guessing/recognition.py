@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cscomp_cli.inputs.guessing.profiles import Profile, profile
-from cscomp_cli.inputs.guessing.vocabulary import vocabulary
+from cscomp_cli.inputs.guessing.vocabulary.registry import vocabulary
 from cscomp_cli.inputs.guessing.words import SYNONYMS, header_key
 
 # The kinds of cells each column may hold; a candidate whose cells are another kind is not taken.
@@ -186,7 +186,7 @@ def _choose(fitting: list[Candidate]) -> Candidate | None:
 
 
 # Columns whose cells are free text by nature: text cells confirm a generic header for them.
-TEXTUAL = {"segment", "team", "name", "_profile", "_description", "_status", "_reason", "health", "_first", "_last"}
+TEXTUAL = {"name", "_profile", "_description", "_status", "_reason", "health", "_first", "_last"}
 
 
 def confirmed(choice: Candidate, kind: str | None, canonical: str) -> bool:

@@ -92,13 +92,15 @@ TABLE_ORDER = ["accounts", "roster", "payouts", "quotas"]
 EXTRA_TABLES = ["history", "fx"]
 
 AMOUNT_COLUMNS = {
-    "accounts": ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"],
+    "accounts": ["arr_start", "new_arr", "expansion", "cross_sell", "contraction", "churn", "arr_end"],
     "roster": ["annual_base", "annual_variable"],
+    "history": ["annual_base", "annual_variable"],
+    "fx": ["rate"],
     "payouts": ["amount"],
     "quotas": ["target"],
 }
 
-DATE_COLUMNS = {"roster": ["start_date", "end_date"], "payouts": ["_pay_date"]}
+DATE_COLUMNS = {"roster": ["start_date", "end_date"], "payouts": ["_pay_date"], "history": ["effective_date"]}
 
 ZERO_TOKENS = ["-", "–", "—", ""]
 

@@ -15,7 +15,7 @@ TOOLS = [
                    "~Owner", "~Owner Email", "~Account Owner: Full Name", "~Account Owner: Email"],
         "arr_start": ["Beginning ARR", "Starting ARR", "Opening ARR", "ARR Start", "Prior Quarter ARR"],
         "arr_end": ["Ending ARR", "Closing ARR", "ARR End", "~ARR", "~Annual Recurring Revenue", "~Current ARR"],
-        "segment": ["Segment", "Customer Segment", "Account Segment", "~Type", "~Tier"],
+        "segment": ["Segment", "Customer Segment", "Account Segment", "~Type", "Tier"],
         "renewal_due": [],
         "_status": ["Renewal Status", "Renewal Outcome", "~Stage", "~Opportunity Stage"],
     }, "https://developer.salesforce.com/docs/atlas.en-us.244.0.sfFieldRef.meta/sfFieldRef/"

@@ -63,7 +63,7 @@ TOOLS = [
         "_first": ["First name"],
         "_last": ["Last name", "Surname"],
         "email": ["Email", "Work email"],
-        "team": ["Department", "Site", "~Team"],
+        "team": ["Department", "Site", "Team"],
         "_profile": ["Job title", "Title"],
         "start_date": ["Start date", "Original start date"],
         "end_date": ["Termination date", "Leave date"],
