@@ -11,6 +11,7 @@ import pandas as pd
 
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs.guessing.conventions import nonblank
+from cscomp_cli.inputs.guessing.profiles import rag
 from cscomp_cli.inputs.guessing.undecided import Undecided
 from cscomp_cli.inputs.guessing.words import RAG_SCORES, STATUS_WORDS
 
@@ -178,11 +179,22 @@ class AccountColumns:
         values = nonblank(cells[header])
         numeric = pd.to_numeric(values.str.replace(r"[%\s]", "", regex=True), errors="coerce")
         if numeric.notna().all():
-            self.entry(6, "health", header, "numbers" if not values.empty else "the column is blank")
+            if len(numeric) and numeric.max() <= 10 and (numeric % 1 != 0).any():
+                # 8.1, 7.4: a score out of 10, not cscomp's 0-100: read as it is it would sit at the bottom.
+                problem = (f"'{header}' holds scores of at most {numeric.max():g} with decimals: a 0-10 scale? "
+                           f"cscomp reads health 0-100; map it as {{column: {header}, scale: 10}} if so")
+                self.comment(6, f"UNDECIDED: health: {problem}")
+                self.undecided.append(Undecided(f"{path}.health", problem))
+                return
+            self.entry(6, "health", header, self.found.evidence.get("health") or
+                       ("numbers" if not values.empty else "the column is blank"))
             return
         words = list(pd.unique(values[numeric.isna()]))
-        mapped = {w: RAG_SCORES[w.lower()] for w in words if w.lower() in RAG_SCORES}
-        unknown = [w for w in words if w.lower() not in RAG_SCORES]
+        colours = rag(values)  # RAG words and the health emoji (🟢 🟡 🔴) alike
+        scores = {**RAG_SCORES, "🟢": 85, "🟡": 60, "🟠": 60, "🔴": 30}
+        mapped = {w: scores[w.lower()] if w.lower() in scores else scores[colours[w]] for w in words
+                  if w.lower() in scores or w in colours}
+        unknown = [w for w in words if w not in mapped]
         self.entry(6, "health", {"column": header, "values": mapped},
                    undecided="the numbers for the RAG words are a choice (Green 85, Yellow/Amber 60, Red 30): "
                    "confirm or change them", path=f"{path}.health.values")

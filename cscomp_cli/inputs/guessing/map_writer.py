@@ -39,6 +39,7 @@ from cscomp_cli.inputs.guessing.words import (
     CSM_PROFILE,
     DATE_COLUMNS,
     NOT_A_BOOK,
+    NOT_PLAN_PAY,
     TABLE_ORDER,
     ZERO_TOKENS,
 )
@@ -167,6 +168,12 @@ class MapWriter(AccountColumns, RecognisedColumns):
         # ... unless its cells say monthly too (×12 is the ARR beside it, or MRR-sized amounts): then
         # scale: 12, with that evidence.
         self.scales = {c: (12, why) for c, h in monthly.items() if (why := self._monthly_scale(export, c, h))}
+        # Movements beside a column shown to be MRR share its unit (mostly zero, their own cells cannot show it).
+        shown = next((monthly[c] for c in self.scales), None)
+        for canonical, header in monthly.items():
+            if shown is not None and canonical not in self.scales and re.search(r"(?i)\bmrr\b", header):
+                self.scales[canonical] = (12, f"'{header}' is MRR like '{shown}' beside it (shown monthly by its "
+                                          "amounts): scale 12 reads it as annual")
         monthly = {c: h for c, h in monthly.items() if c not in self.scales}
         columns = {c: h for c, h in columns.items() if c not in monthly}
         self.entry(2, table, None, f"{len(columns)} of its columns match the {table} table's")
@@ -212,7 +219,8 @@ class MapWriter(AccountColumns, RecognisedColumns):
             self.undecided.append(Undecided(f"{base}.columns.{canonical}", problem))
         for canonical in REQUIRED[table]:
             if canonical in columns or canonical in monthly or canonical in left or canonical == "quarter" or (
-                    table == "roster" and canonical == "segment") or (canonical == "name" and self.found.join):
+                    table == "roster" and canonical == "segment") or (canonical == "name" and self.found.join) or (
+                    table == "roster" and canonical in ("annual_base", "annual_variable") and "history" in chosen):
                 continue
             problem = (f"no header of {', '.join(export.files)} was taken for {canonical}: write which column holds "
                        f"it" + (f" (not read: {', '.join(unread)})" if unread else ""))
@@ -312,7 +320,8 @@ class MapWriter(AccountColumns, RecognisedColumns):
             codes = export.cells[header].astype(str).str.strip()
             described = codes + " " + (export.cells[columns["_description"]].astype(str)
                                        if "_description" in columns else "")
-            bonus = described.str.contains(BONUS_CODES, case=False, regex=True)
+            bonus = described.str.contains(BONUS_CODES, case=False, regex=True) & ~described.str.contains(
+                NOT_PLAN_PAY, case=False, regex=True)
             keep = list(pd.unique(codes[bonus]))
             left = list(pd.unique(codes[~bonus]))
             if not left:
@@ -344,6 +353,9 @@ class MapWriter(AccountColumns, RecognisedColumns):
             shown = ", ".join(labels[:4]) + (", ..." if len(labels) > 4 else "")
             self.entry(6, "quarter", columns["quarter"], f"labels {shown}")
             return labels
+        snapshot = columns.get("_snapshot")
+        if snapshot is not None:
+            return self._snapshot_quarter(export, snapshot, cells, path)
         names = export.name_labels
         if names and all(names):
             self.fiscal |= any(n.startswith("FY") for n in names)
@@ -396,15 +408,24 @@ class MapWriter(AccountColumns, RecognisedColumns):
         self._source(columns, "name")
         if "name" not in columns and self.found.join:
             self.entry(6, "name", {"join": self.found.join}, self._evidence("name"))
-        if self.email_wanted and "email" in columns:
-            self._source(columns, "email", f"'{columns['email']}': the work e-mails the accounts' owner cells "
-                         "are matched to (match: email)")
+        if "email" in columns:
+            self._source(columns, "email", (f"'{columns['email']}': the work e-mails the accounts' owner cells are "
+                         "matched to (match: email)") if self.email_wanted else None)
+        segment_from = None
         if "segment" in columns:
             self._source(columns, "segment")
+        elif (found := self._segment_in(export, columns, cells)) is not None:
+            segment_from, source, why = found
+            self.entry(6, "segment", source, why)
+            if segment_from in self.found.open.get("team", []):
+                del self.found.open["team"]  # the column is the segment, not a team left to decide
         else:
             self.entry(6, "segment", {"value": "All"}, "the roster has no segment column: every CSM in one "
                        "segment, All; a plan with targets by segment needs a segment per CSM")
-        for canonical in ("team", "quarter", "annual_base", "annual_variable", "start_date", "end_date"):
+        team = columns.get("team")
+        if team is not None and team != segment_from and nonblank(export.cells[team]).nunique() > 1:
+            self._source(columns, "team")
+        for canonical in ("quarter", "annual_base", "annual_variable", "start_date", "end_date"):
             self._source(columns, canonical)
         self._source(columns, "currency", _CURRENCY_COMMENT)
 
@@ -418,6 +439,8 @@ class MapWriter(AccountColumns, RecognisedColumns):
         self._source(columns, "currency", _CURRENCY_COMMENT)
         if "component" in columns:
             self._components(columns, cells)
+        elif "amount" in columns:
+            self._zero_payouts(columns["amount"], cells, path)
 
     def _pay_quarter(self, export, columns, cells, path) -> None:
         header = columns["_pay_date"]
@@ -462,6 +485,8 @@ class MapWriter(AccountColumns, RecognisedColumns):
             text = f"{code} {descriptions[codes == code].mode().iloc[0]}".lower()
             values[code] = ("spiff" if "spif" in text else "clawback" if "claw" in text
                             else "discretionary" if "discretion" in text else "")
+        if not any(values.values()):
+            return  # every code is the plan's own bonus: no component to tell apart
         self.entry(6, "component", {"column": header, "values": values},
                    "the plan's own bonus has no component (reconcile compares it with the plan's total); "
                    "SPIFs and clawbacks are payments outside the plan")

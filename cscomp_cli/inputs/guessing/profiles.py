@@ -41,7 +41,7 @@ _DATE_FORMATS = {"%Y-%m-%d": r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", "%m/%d/%Y": r"[0
 class Profile:
     """What a column's cells are: the kind most of them fit, how many, and the evidence in words."""
 
-    kind: str  # email, name, name_last_first, id, date, quarter, money, number, status, rag, code, currency, pair, text, blank
+    kind: str  # month, email, name, name_last_first, id, date, quarter, money, number, status, rag, code, currency, pair, text, blank
     fit: int  # cells of that kind
     total: int  # non-blank cells
     evidence: str = ""
@@ -171,6 +171,7 @@ def quarter_labels(cells) -> int:
 
 
 _is_money = _full(_MONEY)
+_is_month = _full(r"[0-9]{4}-(?:0[1-9]|1[0-2])|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* [0-9]{4}")
 
 
 def money(cells) -> tuple[int, str | None]:
@@ -295,6 +296,9 @@ def profile(cells: pd.Series) -> Profile:
     n = quarter_labels(found)
     if n >= need:
         return Profile("quarter", n, total, said(n, f"quarter labels ({first})"))
+    n = found.count(_is_month)
+    if n >= need:
+        return Profile("month", n, total, said(n, f"months ({first})"))
     read, _fmt = dates(found)
     n = found.count(lambda v: v in read)
     if n >= need:

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cscomp_cli.inputs.guessing.profiles import Profile, profile
+from cscomp_cli.inputs.guessing.profiles import CURRENCIES, Profile, profile
+
+
+def fx_pair_header(header: str) -> bool:
+    """A header that is a currency pair (EURUSD, GBP/USD)."""
+    text = str(header).strip().upper().replace("/", "")
+    return len(text) == 6 and text[:3] in CURRENCIES and text[3:] in CURRENCIES and text[:3] != text[3:]
 from cscomp_cli.inputs.guessing.vocabulary.registry import vocabulary
 from cscomp_cli.inputs.guessing.words import SYNONYMS, header_key
 
@@ -33,7 +39,7 @@ EXPECTED: dict[str, set[str]] = {
     "_last": {"text", "name"}, "nps": {"number", "blank"}, "health": {"number", "rag", "text", "blank"},
     "risk": {"number", "blank", "money"}, "_status": {"status", "text", "blank"},
     "segment": {"text", "code", "blank"}, "team": {"text", "code", "blank"},
-    "_month": {"date", "text", "quarter"},
+    "_month": {"date", "text", "quarter", "month"}, "_snapshot": {"date"},
 }
 
 # Extra tables recognition knows beside cscomp's four: a compensation history (tables.roster.history)
@@ -159,6 +165,16 @@ def recognise(headers: list[str], cells: pd.DataFrame | None, table: str,
         if refused:
             result.evidence[canonical] += "; not " + ", ".join(
                 f"'{c.header}' ({profiles[c.header].evidence})" for c in refused)
+    if table == "fx" and "rate" not in result.columns and "rate" not in result.open:
+        # A finance sheet names its rate column for the pair (EURUSD: USD per 1 EUR).
+        pairs = [h for h in headers if h not in used and fx_pair_header(h)
+                 and (h not in profiles or profiles[h].kind in ("number", "money"))]
+        if len(pairs) == 1:
+            result.columns["rate"] = pairs[0]
+            result.evidence["rate"] = f"'{pairs[0]}': the header is a currency pair; " + (
+                profiles[pairs[0]].evidence if pairs[0] in profiles else "")
+        elif pairs:
+            result.open["rate"] = pairs
     if table == "roster" and "name" not in result.columns and "name" not in result.open:
         first, last = result.columns.get("_first"), result.columns.get("_last")
         if first and last:
@@ -186,7 +202,7 @@ def _choose(fitting: list[Candidate]) -> Candidate | None:
 
 
 # Columns whose cells are free text by nature: text cells confirm a generic header for them.
-TEXTUAL = {"name", "_profile", "_description", "_status", "_reason", "health", "_first", "_last"}
+TEXTUAL = {"name", "_profile", "_description", "_reason", "health", "_first", "_last", "component"}
 
 
 def confirmed(choice: Candidate, kind: str | None, canonical: str) -> bool:

@@ -18,7 +18,7 @@ def header_key(text: str) -> str:
 # Names starting with "_" are not canonical columns but feed one (a status, a pay date, a filter).
 SYNONYMS: dict[str, dict[str, list[str]]] = {
     "accounts": {
-        "quarter": ["fiscal period", "period", "fiscal quarter", "quarter", "qtr", "fiscal qtr"],
+        "quarter": ["fiscal period", "period", "fiscal quarter", "quarter", "qtr", "fiscal qtr", "snapshot quarter"],
         "account_id": ["account id", "account number", "customer id", "acct id", "account"],
         "csm_id": ["csm owner", "csm", "csm name", "account owner", "owner", "csm id",
                    "customer success manager", "success manager"],
@@ -37,6 +37,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "nps": ["nps score", "nps", "net promoter score"],
         "health": ["health score", "health", "health status", "rag status", "rag"],
         "risk": ["risk score", "risk"],
+        "_snapshot": ["snapshot date", "as of date", "period end", "period end date", "quarter end date"],
     },
     "roster": {
         "csm_id": ["employee id", "worker id", "employee number", "employee no", "csm id", "person id", "id"],
@@ -100,7 +101,7 @@ AMOUNT_COLUMNS = {
     "quotas": ["target"],
 }
 
-DATE_COLUMNS = {"roster": ["start_date", "end_date"], "payouts": ["_pay_date"], "history": ["effective_date"]}
+DATE_COLUMNS = {"accounts": ["_snapshot"], "roster": ["start_date", "end_date"], "payouts": ["_pay_date"], "history": ["effective_date"]}
 
 ZERO_TOKENS = ["-", "–", "—", ""]
 
@@ -115,6 +116,9 @@ STATUS_WORDS = [
 RAG_SCORES = {"green": 85, "amber": 60, "yellow": 60, "red": 30}
 
 BONUS_CODES = r"bon|incent|commis|spif|claw|variable|\bvar\b|\bic\b|kicker|accel|award|\bsip\b|\bvip\b"
+
+# Bonuses outside a CS variable plan: a spot award or a referral bonus is left out of the keep filter.
+NOT_PLAN_PAY = r"\bspot\b|referral|signing|sign.on|retention|relocation"
 
 CSM_PROFILE = r"customer success|\bcsm\b|client success|success manager"
 

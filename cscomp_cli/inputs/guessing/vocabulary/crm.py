@@ -15,7 +15,7 @@ TOOLS = [
                    "~Owner", "~Owner Email", "~Account Owner: Full Name", "~Account Owner: Email"],
         "arr_start": ["Beginning ARR", "Starting ARR", "Opening ARR", "ARR Start", "Prior Quarter ARR"],
         "arr_end": ["Ending ARR", "Closing ARR", "ARR End", "~ARR", "~Annual Recurring Revenue", "~Current ARR"],
-        "segment": ["Segment", "Customer Segment", "Account Segment", "~Type", "Tier"],
+        "segment": ["Segment", "Customer Segment", "Account Segment", "Tier"],
         "renewal_due": [],
         "_status": ["Renewal Status", "Renewal Outcome", "~Stage", "~Opportunity Stage"],
     }, "https://developer.salesforce.com/docs/atlas.en-us.244.0.sfFieldRef.meta/sfFieldRef/"
@@ -24,22 +24,24 @@ TOOLS = [
     # https://developers.hubspot.com/docs/api/crm/exports (exports of an object view; labels are the
     # default company properties, https://developers.HubSpot.com/docs/methods/companies/company-properties-overview)
     T("HubSpot", "accounts", {
+        "quarter": ["Snapshot Quarter"],
         "account_id": ["Record ID", "Company ID", "Record ID - Company"],
         "csm_id": ["Customer Success Manager", "CSM Owner", "~Company owner", "~Company Owner Email", "~HubSpot Owner",
                    "~Owner"],
-        "arr_start": ["Beginning ARR", "Starting ARR", "ARR at start of quarter"],
-        "arr_end": ["~ARR", "~Annual recurring revenue", "~ARR (USD)", "~Annual Revenue"],
+        "arr_start": ["Beginning ARR", "Starting ARR", "ARR at start of quarter", "ARR at quarter start"],
+        "arr_end": ["~ARR", "~Annual recurring revenue", "~ARR (USD)"],  # not "Annual Revenue": the company's revenue
         "new_arr": ["New business ARR", "New Business ARR (USD)", "New logo ARR"],
-        "segment": ["~Type", "~Company tier", "Segment", "~Lifecycle Stage"],
+        "segment": ["~Company tier", "Segment"],
     }, "https://developers.hubspot.com/docs/api/crm/exports"),
     # Gainsight Company standard fields (ARR, MRR, CSM, Current Score, NPS, Renewal Date, Stage, Status):
     # https://support.gainsight.com/gainsight_nxt/Gainsight_Object_Glossary/CS_Object_Glossary/Gainsight_Standard_Objects
     T("Gainsight", "accounts", {
+        "quarter": ["Snapshot Quarter"],
         "account_id": ["GSID", "Company GSID", "Company Id", "SFDC Account ID"],
         "csm_id": ["CSM", "CSM Name", "CSM Email", "~Company CSM"],
         "arr_end": ["~ARR", "~Company ARR"],
         "_mrr": ["MRR", "Company MRR"],
-        "health": ["Current Score", "Overall Score", "Health Score", "~Scorecard"],
+        "health": ["Current Score", "Overall Score", "Health Score", "Health Score Label", "~Scorecard"],
         "nps": ["NPS", "NPS®"],
         "_status": ["~Status", "~Stage"],
     }, "https://support.gainsight.com/gainsight_nxt/Gainsight_Object_Glossary/CS_Object_Glossary/"
@@ -50,7 +52,7 @@ TOOLS = [
         "account_id": ["Account External ID", "External ID", "CRM ID", "Account ID"],
         "csm_id": ["~Account Owner", "~Owner", "~Owner Email", "CSM"],
         "arr_end": ["~Total Contract Amount", "~Contract Amount", "~ARR"],
-        "health": ["ChurnScore", "Churn Score", "~Health"],
+        "health": ["ChurnScore", "Churn Score", "Health"],
         "nps": ["NPS Score", "NPS"],
     }, "https://fivetran.com/docs/connectors/applications/churnzero/connector-schema"),
     # Totango account attributes (no documented export list found by search: the names are Totango's
@@ -66,6 +68,7 @@ TOOLS = [
     # https://www.definite.app/connector/vitally ("accounts with health scores, MRR, and renewal data")
     T("Vitally", "accounts", {
         "account_id": ["Account ID", "External ID", "Vitally ID"],
+        "_snapshot": ["Snapshot Date", "As Of Date"],
         "csm_id": ["CSM", "~Account Executive", "~Account Owner", "~Key Roles: CSM"],
         "_mrr": ["MRR", "Current MRR"],
         "health": ["Health Score", "Health"],

@@ -51,7 +51,7 @@ TOOLS = [
         "csm_id": ["Employee #", "Employee Number", "Employee ID"],
         "effective_date": ["Effective Date", "Compensation: Date"],
         "annual_base": ["Pay Rate", "Compensation: Pay rate", "~Base"],
-        "annual_variable": ["Bonus Target", "Target Bonus", "~Target"],
+        "annual_variable": ["Bonus Target", "Target Bonus", "Annual Target Bonus", "~Target"],
         "currency": ["Currency"],
         "_reason": ["Change Reason", "Reason", "Compensation: Change Reason"],
     }, "https://docs.workato.com/connectors/bamboo-hr/new-employee-trigger.html"),
@@ -63,7 +63,7 @@ TOOLS = [
         "_first": ["First name"],
         "_last": ["Last name", "Surname"],
         "email": ["Email", "Work email"],
-        "team": ["Department", "Site", "Team"],
+        "team": ["Department", "Team"],  # not Site: a place, not a team
         "_profile": ["Job title", "Title"],
         "start_date": ["Start date", "Original start date"],
         "end_date": ["Termination date", "Leave date"],
@@ -98,7 +98,7 @@ TOOLS = [
         "start_date": ["Start date"],
         "end_date": ["End date", "Termination date"],
         "annual_base": ["Annual salary", "Salary"],
-        "annual_variable": ["Target bonus", "Variable compensation"],
+        "annual_variable": ["Target bonus", "Variable compensation", "Variable Compensation Target"],
         "currency": ["Currency", "Pay currency"],
     }, "no documented export list found; Rippling's report column labels"),
     # Gusto employee summary report (employee demographics, workplace, earnings rates):

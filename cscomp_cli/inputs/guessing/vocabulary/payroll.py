@@ -50,7 +50,7 @@ TOOLS = [
         "csm_id": ["Employee ID", "~Employee Name", "~Contractor Name"],
         "_pay_date": ["Payment Date", "Paid Date", "~Pay Period"],
         "amount": ["~Amount", "~Gross Salary", "Bonus"],
-        "component": ["Payment Type", "Item Type", "Adjustment Type"],
+        "component": ["Payment Type", "Item Type", "Adjustment Type", "~Item"],
         "_description": ["Description", "Adjustment Description"],
         "currency": ["Currency"],
     }, "https://developer.deel.com/api/endpoints/reports"),
