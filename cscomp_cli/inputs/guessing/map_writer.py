@@ -320,8 +320,11 @@ class MapWriter(AccountColumns, RecognisedColumns):
             codes = export.cells[header].astype(str).str.strip()
             described = codes + " " + (export.cells[columns["_description"]].astype(str)
                                        if "_description" in columns else "")
-            bonus = described.str.contains(BONUS_CODES, case=False, regex=True) & ~described.str.contains(
-                NOT_PLAN_PAY, case=False, regex=True)
+            # A spot award or a referral bonus is pay outside the plan, unless its text also says incentive
+            # (SPIF, "Spot Incentive") or bonus.
+            outside = described.str.contains(NOT_PLAN_PAY, case=False, regex=True) & ~described.str.contains(
+                r"spif|incent|commis|bonus|variable", case=False, regex=True)
+            bonus = described.str.contains(BONUS_CODES, case=False, regex=True) & ~outside
             keep = list(pd.unique(codes[bonus]))
             left = list(pd.unique(codes[~bonus]))
             if not left:
