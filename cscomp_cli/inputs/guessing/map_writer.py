@@ -92,6 +92,7 @@ class MapWriter(AccountColumns, RecognisedColumns):
         self.depth = 0  # extra indent of a table's keys (2 for the roster's history)
         self.scales: dict[str, tuple[int, str]] = {}  # canonical -> (factor, why) for the table being written
         self.email_wanted = False  # an owner column matched by e-mail: the roster maps its e-mail column
+        self.also_read: set[str] = set()  # headers a table reads beyond its columns' own (the roster's segment)
 
     # lines
 
@@ -206,7 +207,7 @@ class MapWriter(AccountColumns, RecognisedColumns):
         writer = getattr(self, f"_{table}_columns")
         writer(export, columns, cells if rows is None else cells[rows], roster_names, base + ".columns")
         left = self._open_choices(base + ".columns")
-        unread = [h for h in export.headers if h not in columns.values()
+        unread = [h for h in export.headers if h not in columns.values() and h not in self.also_read
                   and h not in (self.found.join or []) and not any(h in hs for hs in self.found.open.values())]
         # A required column no header was taken for is a choice for a person, not a gap for the
         # loader to find later. (A quarter missing is said by _quarter; a segment gets a constant.)
@@ -419,6 +420,7 @@ class MapWriter(AccountColumns, RecognisedColumns):
             self._source(columns, "segment")
         elif (found := self._segment_in(export, columns, cells)) is not None:
             segment_from, source, why = found
+            self.also_read.add(segment_from)
             self.entry(6, "segment", source, why)
             if segment_from in self.found.open.get("team", []):
                 del self.found.open["team"]  # the column is the segment, not a team left to decide

@@ -65,6 +65,7 @@ class Candidate:
     strong: bool  # the header names the column on its own (not a generic word)
     rank: int  # position among the names that fit: lower is the more specific name
     why: str  # "a Salesforce default header", "close to 'beginning arr'", ...
+    canonical_name: bool = False  # the header is cscomp's own column name (csm_id, arr_start)
 
 
 @dataclass
@@ -130,7 +131,7 @@ def recognise(headers: list[str], cells: pd.DataFrame | None, table: str,
         for rank, (name, strong, why) in enumerate(spelled):
             header = normalised.get(name)
             if header is not None and header not in seen:
-                candidates.append(Candidate(header, strong, rank, why))
+                candidates.append(Candidate(header, strong, rank, why, name == canonical.replace("_", " ")))
                 seen.add(header)
         if not candidates:
             # A near spelling (Beginnng ARR) is weak evidence: taken only alone and with agreeing cells.
@@ -195,7 +196,9 @@ def _choose(fitting: list[Candidate]) -> Candidate | None:
         first, second = strong[0], strong[1]
         if first.why == "a header cscomp knows" and second.why != first.why:
             return first
-        if first.why == second.why == "a header cscomp knows" and second.rank - first.rank >= 1:
+        # Two of cscomp's own names (Employee ID and Worker ID): equally good, a person says which; but
+        # the canonical name itself (csm_id) is the column.
+        if first.why == second.why == "a header cscomp knows" and first.canonical_name:
             return first
         return None
     return fitting[0] if len(fitting) == 1 else None
