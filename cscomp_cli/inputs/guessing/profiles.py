@@ -61,8 +61,9 @@ class Cells:
 
     def __init__(self, cells: pd.Series):
         counts = cells.astype(str).str.strip().value_counts(sort=False)
-        self.values = [v for v in counts.index if v not in _BLANKS]
-        self.counts = [int(counts[v]) for v in self.values]
+        pairs = [(v, int(c)) for v, c in zip(counts.index.tolist(), counts.to_numpy().tolist()) if v not in _BLANKS]
+        self.values = [v for v, _ in pairs]
+        self.counts = [c for _, c in pairs]
         self.total = sum(self.counts)
 
     def count(self, test) -> int:

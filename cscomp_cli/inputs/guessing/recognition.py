@@ -100,7 +100,7 @@ def _names(table: str) -> dict[str, list[tuple[str, bool, str]]]:
     return found
 
 
-PROFILE_CELLS = 5_000  # cells of a column read for its profile (every sampled row: one pass over its distinct values)
+PROFILE_CELLS = 5_000  # cells of a column read for its profile: every row sampled (reading.SAMPLE_ROWS), so counts are of them
 
 
 def column_profiles(cells: pd.DataFrame) -> dict[str, Profile]:
