@@ -27,11 +27,11 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "expansion": ["upsell arr", "upsell", "expansion arr", "expansion", "upgrade arr"],
         "cross_sell": ["cross sell arr", "cross sell", "crosssell"],
         # "net new ARR" is every movement netted, not a new logo's landed ARR: deliberately not here.
-        "new_arr": ["new business arr", "new arr", "new logo arr", "new booking arr", "new bookings"],
         "contraction": ["downsell", "downsell arr", "contraction arr", "contraction", "downgrade arr"],
         "churn": ["churned arr", "churn arr", "churn", "lost arr", "churned"],
         "arr_end": ["ending arr", "end arr", "closing arr", "arr end", "eop arr"],
-        "new_arr": ["new business arr", "new logo arr", "new arr", "new customer arr", "land arr", "new bookings arr"],
+        "new_arr": ["new business arr", "new logo arr", "new arr", "new customer arr", "land arr", "new bookings arr",
+                    "new booking arr", "new bookings"],
         "renewal_due": ["renewal due"],
         "renewed": ["renewed"],
         "_status": ["renewal status", "renewal outcome", "renewal stage"],
