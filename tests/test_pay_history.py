@@ -20,7 +20,7 @@ from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.roster import attach_roster, check_pay_currencies, replayed_csms
 from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.plan.loading import plan_from_document
-from tests.conftest import NRR_PLAN, assert_user_error, run, write_files
+from tests.conftest import NRR_ONLY_YAML, NRR_PLAN, assert_user_error, run, write_files
 
 ACCOUNTS = """\
 quarter,account_id,csm_id,arr_start,expansion,contraction,churn
@@ -28,15 +28,7 @@ quarter,account_id,csm_id,arr_start,expansion,contraction,churn
 """
 HEADER = "csm_id,name,segment,annual_base,annual_variable,effective_date"
 # NRR_PLAN's curve pays f(1.0) = 1.0 on a flat book: the payout is the TV, rounded to cents.
-PLAN_YAML = """\
-name: NRR plan
-components:
-  - id: retention
-    metric: nrr
-    weight: 1.0
-    target: 1.0
-    curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]
-"""
+PLAN_YAML = NRR_ONLY_YAML
 
 
 def org(tmp_path, roster: str, *, accounts: str = ACCOUNTS, payouts: str = "quarter,csm_id,amount\n2026Q1,C1,0\n",
