@@ -230,6 +230,34 @@ def test_a_history_and_an_fx_sheet_are_recognised(tmp_path):
     assert "tables.fx.rule" in [u.key for u in guess.undecided]  # quarter end or average: the finance team's rule
 
 
+
+HISTORY_SHAPED = ("Employee ID,Worker,Base Salary,Target Bonus,Effective Date\n"
+                  "E1,Ana Lima,\"100,000.00\",\"20,000.00\",2021-03-01\n"
+                  "E1,Ana Lima,\"105,000.00\",\"21,000.00\",2026-02-01\n")
+ANA_ACCOUNTS = "Account ID,Owner,Quarter,Beginning ARR\nA1,Ana Lima,2026Q1,100.00\n"
+
+
+def test_a_lone_file_of_names_pay_and_effective_dates_is_the_roster(tmp_path):
+    # Regression: it was read as a compensation history (an effective date scores for one), which left
+    # the map with no roster. A history needs a worker list beside it to join to; alone it is the roster.
+    folder = write_files(tmp_path / "alone", people=HISTORY_SHAPED, accounts=ANA_ACCOUNTS)
+    guess = guess_map(folder)
+    assert guess.tables == {"accounts": ["accounts.csv"], "roster": ["people.csv"]}
+    roster = yaml.safe_load(guess.text)["tables"]["roster"]
+    assert "history" not in roster
+    assert roster["columns"]["effective_date"] == "Effective Date"
+    assert roster["columns"]["annual_base"] == "Base Salary"
+
+
+def test_a_history_is_one_only_when_it_joins_the_worker_list(tmp_path):
+    # Beside a worker list naming E1, the same file is E1's pay history ...
+    joined = write_files(tmp_path / "joined", roster=ROSTER, people=HISTORY_SHAPED, accounts=ANA_ACCOUNTS)
+    assert guess_map(joined).tables["history"] == ["people.csv"]
+    # ... but not beside a worker list of other people (X1, X2): no row of it would join.
+    strangers = ROSTER.replace("E1,", "X1,").replace("E2,", "X2,").replace("Ana,Lima", "Cy,Ode")
+    apart = write_files(tmp_path / "apart", roster=strangers, people=HISTORY_SHAPED, accounts=ANA_ACCOUNTS)
+    assert "history" not in guess_map(apart).tables
+
 # --- the tool-shaped sets ------------------------------------------------------------------------------
 
 TOOL_SETS = sorted(p.name for p in SETS.iterdir() if (p / "decisions.yaml").is_file()) if SETS.is_dir() else []
@@ -257,10 +285,15 @@ def test_every_column_of_a_tool_set_map_carries_its_evidence():
             "Enterprise -> Enterprise") in text
 
 
-@pytest.mark.xfail(strict=True, reason="needs match: email, join and roster email from branch maptx")
 def test_a_generated_map_with_the_new_transforms_loads(tmp_path):
     folder = tmp_path / "set"
     shutil.copytree(SETS / "churnzero_rippling" / "raw", folder)
     assert run("init", folder).exit_code == 0
-    result = run("validate", "--data", folder)
+    text = (folder / "cscomp-data.yaml").read_text(encoding="utf-8")
+    for transform in ("match: email", "join: [First Name, Last Name]", "email: Work Email", "match: name",
+                      "named_in: Description"):
+        assert transform in text, transform
+    result = run("validate", SETS / "plan.yaml", "--data", folder)
     assert result.exit_code == 0, result.stderr
+    # the roster's CS Operations Analyst is left out and his bonus named as paid to someone not a CSM
+    assert "Title CS Operations Analyst" in result.stdout and "Kim, Alex" in result.stdout

@@ -88,8 +88,22 @@ def table_score(export: Export, table: str) -> tuple[float, dict[str, str]]:
 
 
 def classify_exports(exports: list[Export]) -> dict[str, Export]:
-    """Each table gets the export whose header fits it best (an export feeds one table)."""
+    """Each table gets the export whose header fits it best (an export feeds one table). An export read
+    as a compensation history is one only beside a worker list it joins to: alone, names with pay and
+    effective dates are the roster itself (its Effective Date the roster's effective_date)."""
+    barred: set[tuple[int, str]] = set()
+    while True:
+        chosen = _best_fits(exports, barred)
+        history = chosen.get("history")
+        if history is None or joins(history, chosen.get("roster")):
+            return chosen
+        barred.add((next(i for i, e in enumerate(exports) if e is history), "history"))
+
+
+def _best_fits(exports: list[Export], barred: set[tuple[int, str]]) -> dict[str, Export]:
+    """The greedy assignment: the best-scoring (export, table) pairs first, each export and table once."""
     pairs = sorted(((score, -i, table) for i, export in enumerate(exports) for table in TABLE_ORDER + EXTRA_TABLES
+                    if (i, table) not in barred
                     for score in [table_score(export, table)[0]] if score > 0), reverse=True)
     chosen: dict[str, Export] = {}
     taken: set[int] = set()
@@ -98,6 +112,25 @@ def classify_exports(exports: list[Export]) -> dict[str, Export]:
             chosen[table] = exports[-negative_index]
             taken.add(-negative_index)
     return {table: chosen[table] for table in TABLE_ORDER + EXTRA_TABLES if table in chosen}
+
+
+def _people(export: Export, table: str, columns: tuple[str, ...]) -> set[str]:
+    """The distinct cells (as compared) of the export's columns that name a person in table."""
+    found = recognition(export, table)
+    headers = [found.columns[c] for c in columns if c in found.columns]
+    headers += [h for c in columns for h in found.open.get(c, [])]
+    cells = [export.cells[h].astype(str).str.strip() for h in dict.fromkeys(headers) if h in export.cells]
+    return {header_key(v) for column in cells for v in column.unique() if header_key(v)}
+
+
+def joins(history: Export, roster: Export | None) -> bool:
+    """Whether a compensation history joins to the worker list: most of the people it names (by id or
+    by name) are the roster's."""
+    if roster is None:
+        return False
+    named = _people(history, "history", ("csm_id",))
+    known = _people(roster, "roster", ("csm_id", "name"))
+    return bool(named) and len(named & known) * 2 >= len(named)
 
 
 def rivals(exports: list[Export], chosen: dict[str, Export]) -> dict[str, list[Export]]:

@@ -31,7 +31,9 @@ class PayoutColumns:
         self._source(columns, "currency", _CURRENCY_COMMENT)
         if "component" in columns:
             self._components(columns, cells)
-        elif "amount" in columns:
+        elif "amount" in columns and "quarter" not in columns and "_pay_date" in columns:
+            # Only a payroll journal (lines by pay date) has runs without a bonus; in a table of payouts by
+            # quarter a 0 is a quarter's payout of 0.
             self._zero_payouts(columns["amount"], cells, path)
 
     def _pay_quarter(self, export, columns, cells, path) -> None:
