@@ -378,9 +378,9 @@ def test_a_two_digit_year_in_a_file_name_is_not_taken_for_a_quarter(tmp_path):
 
 
 def test_a_required_column_no_header_was_taken_for_is_undecided(tmp_path):
-    # "Base" and "Bonus Target" are no synonym init knows: it must say so, not leave the gap for the
+    # "Pay A" and "Pay B" are no header init knows: it must say so, not leave the gap for the
     # loader to find after the person has filled in everything else.
-    hr = "ID,Full Name,Team,Base,Bonus Target\nE1,Ann Lee,Enterprise,100000,20000\n"
+    hr = "ID,Full Name,Team,Pay A,Pay B\nE1,Ann Lee,Enterprise,100000,20000\n"
     folder = write_files(tmp_path / "odd", **{"people.csv": hr, "crm.csv": US_CRM})
     keys = [u.key for u in guess_map(folder).undecided]
     assert "tables.roster.columns.annual_base" in keys and "tables.roster.columns.annual_variable" in keys

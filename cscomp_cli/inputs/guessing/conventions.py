@@ -112,13 +112,16 @@ def payroll_lag(dates: pd.Series, quarters: set[int]) -> tuple[int, str] | None:
     """The months between a quarter's close and its pay dates that put the pay dates in the quarters
     the accounts cover (the fewest months of those that fit best)."""
     months = dates.dt.year * 12 + dates.dt.month - 1
-    best = None
-    for lag in range(0, 4):
+    # A bonus is paid once its quarter has closed: 0 months back fits only pay dates on a quarter's last day.
+    closing = bool(len(dates)) and bool(dates.dt.is_quarter_end.all())
+    fits = {}
+    for lag in range(0 if closing else 1, 4):
         shifted = months - lag
         ordinals = (shifted // 12) * 4 + (shifted % 12) // 3
-        fit = ordinals.isin(quarters).mean()
-        if best is None or fit > best[1] + 1e-9:
-            best = (lag, fit)
-    if best is None or best[1] == 0:
+        fits[lag] = float(ordinals.isin(quarters).mean())
+    best = max(fits.values(), default=0.0)
+    if best == 0:
         return None
-    return best[0], f"{best[1]:.0%} of the pay dates then fall in the quarters the accounts cover"
+    # Of lags that fit as well, the fewest months: payroll runs the month after a close far more often.
+    tied = [lag for lag, fit in fits.items() if fit >= best - 1e-9]
+    return tied[0], f"{best:.0%} of the pay dates then fall in the quarters the accounts cover"

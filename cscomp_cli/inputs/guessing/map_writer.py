@@ -4,21 +4,19 @@ on each choice a person must make.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cscomp_cli.core.quarters import FiscalEvidence, fiscal_evidence
+from cscomp_cli.core.quarters import FiscalEvidence
 from cscomp_cli.core.text import folded
 from cscomp_cli.inputs.datamap import ANNUAL, REQUIRED, monthly_word
 from cscomp_cli.inputs.files import DATA_DOC
 from cscomp_cli.inputs.guessing.classify import (
     Export,
-    match_columns,
+    recognition,
     table_score,
 )
 from cscomp_cli.inputs.guessing.conventions import (
@@ -27,19 +25,21 @@ from cscomp_cli.inputs.guessing.conventions import (
     label_ordinal,
     nonblank,
     number_convention,
-    payroll_lag,
     quarter_labels,
     whole_column,
 )
+from cscomp_cli.inputs.guessing.map_accounts import AccountColumns, People
+from cscomp_cli.inputs.guessing.map_payouts import PayoutColumns
+from cscomp_cli.inputs.guessing.map_recognised import RecognisedColumns
 from cscomp_cli.inputs.guessing.reading import comment_text, files_value
+from cscomp_cli.inputs.guessing.undecided import Undecided
 from cscomp_cli.inputs.guessing.words import (
     AMOUNT_COLUMNS,
     BONUS_CODES,
     CSM_PROFILE,
     DATE_COLUMNS,
     NOT_A_BOOK,
-    RAG_SCORES,
-    STATUS_WORDS,
+    NOT_PLAN_PAY,
     TABLE_ORDER,
     ZERO_TOKENS,
 )
@@ -50,17 +50,6 @@ _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "non
 
 # A currency column is read, not trusted: every code in it must be the plan's currency (cscomp does not convert).
 _CURRENCY_COMMENT = f"each row's currency (ISO 4217); every code must be the plan's currency, see {DATA_DOC}"
-
-
-@dataclass
-class Undecided:
-    """A choice init could not make: the map key it concerns and what a person must decide."""
-
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
 
 
 def _yaml(value) -> str:
@@ -83,7 +72,7 @@ def _yaml(value) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-class MapWriter:
+class MapWriter(AccountColumns, PayoutColumns, RecognisedColumns):
     """Builds the map's lines, each guess with its comment, collecting the undecided choices."""
 
     def __init__(self, folder: Path, all_files: set[str]):
@@ -99,6 +88,11 @@ class MapWriter:
         # Pay dates that say where fiscal quarters start (FiscalEvidence), and their header: the first month's guess.
         self.fiscal_evidence: tuple[FiscalEvidence, str] | None = None
         self.rivals: dict[str, list[Export]] = {}  # table -> other exports that fit it too (classify.rivals)
+        self.found = None  # the recognition of the export being written (classify.recognition)
+        self.depth = 0  # extra indent of a table's keys (2 for the roster's history)
+        self.scales: dict[str, tuple[int, str]] = {}  # canonical -> (factor, why) for the table being written
+        self.email_wanted = False  # an owner column matched by e-mail: the roster maps its e-mail column
+        self.also_read: set[str] = set()  # headers a table reads beyond its columns' own (the roster's segment)
 
     # lines
 
@@ -136,10 +130,14 @@ class MapWriter:
         for table in TABLE_ORDER:
             if table in chosen:
                 self._table(table, chosen[table], chosen, roster_names)
+                if table == "roster" and "history" in chosen:
+                    self._history(chosen["history"])
             elif table in ("accounts", "roster"):
                 self.comment(2, f"UNDECIDED: no export here looks like the {table} table (see {DATA_DOC})")
                 self.undecided.append(Undecided(f"tables.{table}", f"no export here looks like the {table} table; "
                                                 f"add it and declare it here"))
+        if "fx" in chosen:
+            self._fx(chosen["fx"])
         self.lines = lines
         if self.fiscal:
             self.entry(0, "fiscal_year", None, "the quarter labels say FY: a fiscal year")
@@ -162,11 +160,22 @@ class MapWriter:
 
     def _table(self, table: str, export: Export, chosen: dict[str, Export], roster_names) -> None:
         columns = table_score(export, table)[1]
+        self.found = recognition(export, table)
         base = f"tables.{table}"
         # A header that says monthly (Expansion MRR) is never mapped to an annual amount: a month read as a
         # year is 12 times too small, and a comment alone is easy to run past. Left for a person (a
         # required column unmapped stops every command until they decide), said below.
         monthly = {c: h for c, h in columns.items() if c in ANNUAL.get(table, ()) and monthly_word(h)}
+        # ... unless its cells say monthly too (×12 is the ARR beside it, or MRR-sized amounts): then
+        # scale: 12, with that evidence.
+        self.scales = {c: (12, why) for c, h in monthly.items() if (why := self._monthly_scale(export, c, h))}
+        # Movements beside a column shown to be MRR share its unit (mostly zero, their own cells cannot show it).
+        shown = next((monthly[c] for c in self.scales), None)
+        for canonical, header in monthly.items():
+            if shown is not None and canonical not in self.scales and re.search(r"(?i)\bmrr\b", header):
+                self.scales[canonical] = (12, f"'{header}' is MRR like '{shown}' beside it (shown monthly by its "
+                                          "amounts): scale 12 reads it as annual")
+        monthly = {c: h for c, h in monthly.items() if c not in self.scales}
         columns = {c: h for c, h in columns.items() if c not in monthly}
         self.entry(2, table, None, f"{len(columns)} of its columns match the {table} table's")
         files = files_value(export.files, self.all_files)
@@ -197,7 +206,9 @@ class MapWriter:
         self.entry(4, "columns")
         writer = getattr(self, f"_{table}_columns")
         writer(export, columns, cells if rows is None else cells[rows], roster_names, base + ".columns")
-        unread = [h for h in export.headers if h not in columns.values()]
+        left = self._open_choices(base + ".columns")
+        unread = [h for h in export.headers if h not in columns.values() and h not in self.also_read
+                  and h not in (self.found.join or []) and not any(h in hs for hs in self.found.open.values())]
         # A required column no header was taken for is a choice for a person, not a gap for the
         # loader to find later. (A quarter missing is said by _quarter; a segment gets a constant.)
         for canonical, header in monthly.items():
@@ -208,8 +219,9 @@ class MapWriter:
             self.comment(6, f"UNDECIDED: {problem}")
             self.undecided.append(Undecided(f"{base}.columns.{canonical}", problem))
         for canonical in REQUIRED[table]:
-            if canonical in columns or canonical in monthly or canonical == "quarter" or (
-                    table == "roster" and canonical == "segment"):
+            if canonical in columns or canonical in monthly or canonical in left or canonical == "quarter" or (
+                    table == "roster" and canonical == "segment") or (canonical == "name" and self.found.join) or (
+                    table == "roster" and canonical in ("annual_base", "annual_variable") and "history" in chosen):
                 continue
             problem = (f"no header of {', '.join(export.files)} was taken for {canonical}: write which column holds "
                        f"it" + (f" (not read: {', '.join(unread)})" if unread else ""))
@@ -224,31 +236,31 @@ class MapWriter:
         amounts = [columns[c] for c in AMOUNT_COLUMNS[table] if c in columns and columns[c] not in export.typed]
         if not amounts:
             if export.format in ("xlsx", "parquet") and any(columns.get(c) for c in AMOUNT_COLUMNS[table]):
-                self.entry(4, "numbers", "auto", "the amounts are numbers in the file, not text")
+                self.entry(4 + self.depth, "numbers", "auto", "the amounts are numbers in the file, not text")
             return
         cells = pd.concat([nonblank(export.cells[h]) for h in amounts], ignore_index=True)
         style, why = number_convention(cells)
         if style is not None:
             self.numbers_seen[table] = style
-            self.entry(4, "numbers", style, why)
+            self.entry(4 + self.depth, "numbers", style, why)
             return
         if why:  # mixed
-            self.entry(4, "numbers", "auto", why, undecided="which convention do the amounts use?",
+            self.entry(4 + self.depth, "numbers", "auto", why, undecided="which convention do the amounts use?",
                        path=f"{base}.numbers")
             return
         ambiguous = ambiguous_number(cells)
         if ambiguous is None:
-            self.entry(4, "numbers", "auto", "only whole numbers without separators: either convention reads them")
+            self.entry(4 + self.depth, "numbers", "auto", "only whole numbers without separators: either convention reads them")
         elif export.delimiter == ",":
             self.numbers_seen[table] = "1,234.56"
-            self.entry(4, "numbers", "1,234.56", f"a comma-separated file: {ambiguous!r} groups thousands")
+            self.entry(4 + self.depth, "numbers", "1,234.56", f"a comma-separated file: {ambiguous!r} groups thousands")
         else:
             others = set(self.numbers_seen.values())
             if len(others) == 1:
                 style = others.pop()
-                self.entry(4, "numbers", style, f"{ambiguous!r} reads both ways; the other exports use {style}")
+                self.entry(4 + self.depth, "numbers", style, f"{ambiguous!r} reads both ways; the other exports use {style}")
             else:
-                self.entry(4, "numbers", "auto", f"{ambiguous!r} reads both ways and nothing here settles it",
+                self.entry(4 + self.depth, "numbers", "auto", f"{ambiguous!r} reads both ways and nothing here settles it",
                            undecided="write \"1,234.56\" or \"1.234,56\"", path=f"{base}.numbers")
 
     def _dates(self, table: str, export: Export, columns: dict[str, str], base: str) -> None:
@@ -262,16 +274,16 @@ class MapWriter:
         if style is not None:
             self.date_styles[table] = style
         if decided:
-            self.entry(4, "dates", style, why)
+            self.entry(4 + self.depth, "dates", style, why)
             return
         european = self.numbers_seen.get(table, next(iter(self.numbers_seen.values()), "1,234.56")) != "1,234.56"
         if style is None and "both ways" in why:
             style = self.date_styles[table] = "DD/MM/YYYY" if european else "MM/DD/YYYY"
-            self.entry(4, "dates", style, f"{why}; {style} matches the amounts' convention",
+            self.entry(4 + self.depth, "dates", style, f"{why}; {style} matches the amounts' convention",
                        undecided=f"confirm the date format ({'DD/MM/YYYY' if style[0] == 'M' else 'MM/DD/YYYY'} "
                        "is the other reading)", path=f"{base}.dates")
         else:
-            self.entry(4, "dates", "auto", why, undecided="write the date format of "
+            self.entry(4 + self.depth, "dates", "auto", why, undecided="write the date format of "
                        + ", ".join(headers), path=f"{base}.dates")
 
     def _zero(self, table: str, export: Export, columns: dict[str, str]) -> None:
@@ -283,7 +295,7 @@ class MapWriter:
         found = [token for token in ZERO_TOKENS if (cells == token).any()]
         if found:
             shown = ", ".join("blank" if t == "" else repr(t) for t in found)
-            self.entry(4, "zero", found, f"{shown} cells in {', '.join(amounts)} read as 0")
+            self.entry(4 + self.depth, "zero", found, f"{shown} cells in {', '.join(amounts)} read as 0")
 
     def _rows(self, table: str, export: Export, columns: dict[str, str], chosen, base: str) -> pd.Series | None:
         """A keep filter (roster Job Profile, payroll Earnings Code); the rows it keeps."""
@@ -309,7 +321,11 @@ class MapWriter:
             codes = export.cells[header].astype(str).str.strip()
             described = codes + " " + (export.cells[columns["_description"]].astype(str)
                                        if "_description" in columns else "")
-            bonus = described.str.contains(BONUS_CODES, case=False, regex=True)
+            # A spot award or a referral bonus is pay outside the plan, unless its text also says incentive
+            # (SPIF, "Spot Incentive") or bonus.
+            outside = described.str.contains(NOT_PLAN_PAY, case=False, regex=True) & ~described.str.contains(
+                r"spif|incent|commis|bonus|variable", case=False, regex=True)
+            bonus = described.str.contains(BONUS_CODES, case=False, regex=True) & ~outside
             keep = list(pd.unique(codes[bonus]))
             left = list(pd.unique(codes[~bonus]))
             if not left:
@@ -327,8 +343,11 @@ class MapWriter:
     # columns, table by table
 
     def _source(self, columns: dict[str, str], canonical: str, comment: str | None = None) -> None:
-        if canonical in columns:
-            self.entry(6, canonical, columns[canonical], comment)
+        if canonical in self.scales and canonical in columns:
+            factor, why = self.scales[canonical]
+            self.entry(6, canonical, {"column": columns[canonical], "scale": factor}, why)
+        elif canonical in columns:
+            self.entry(6, canonical, columns[canonical], comment or self._evidence(canonical))
 
     def _quarter(self, export: Export, columns: dict[str, str], cells: pd.DataFrame, path: str) -> list[str]:
         """The quarter: a label column, else the file names; returns the labels seen."""
@@ -338,6 +357,9 @@ class MapWriter:
             shown = ", ".join(labels[:4]) + (", ..." if len(labels) > 4 else "")
             self.entry(6, "quarter", columns["quarter"], f"labels {shown}")
             return labels
+        snapshot = columns.get("_snapshot")
+        if snapshot is not None:
+            return self._snapshot_quarter(export, snapshot, cells, path)
         names = export.name_labels
         if names and all(names):
             self.fiscal |= any(n.startswith("FY") for n in names)
@@ -358,7 +380,7 @@ class MapWriter:
         self.quarters = {o for o in map(label_ordinal, labels) if o is not None}
         self._source(columns, "account_id")
         self._owner(columns, cells, roster_names, path)
-        for canonical in ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"):
+        for canonical in ("arr_start", "new_arr", "expansion", "cross_sell", "contraction", "churn", "arr_end"):
             self._source(columns, canonical)
         self._renewals(columns, cells, path)
         self._source(columns, "segment")
@@ -366,179 +388,51 @@ class MapWriter:
         self._health(columns, cells, path)
         self._source(columns, "risk")
 
-    def _owner(self, columns, cells, roster, path) -> None:
-        if "csm_id" not in columns:
-            return
-        header = columns["csm_id"]
-        owners = nonblank(cells[header])
-        distinct = list(pd.unique(owners))
-        self.owners = {folded(o) for o in distinct} | set(distinct)
-        if roster is None:
-            self.entry(6, "csm_id", header, "no roster to match names against")
-            return
-        ids, names = roster
-        if not distinct or owners.isin(set(ids)).mean() >= 0.5:
-            self.entry(6, "csm_id", header, "the cells are the roster's ids")
-            return
-        by_name: dict[str, list[str]] = {}
-        for person_id, name in zip(ids, names):
-            # Names compared exactly as the loader's match: name compares them, so an exact match here is one there.
-            people = by_name.setdefault(folded(name), [])
-            if person_id not in people:  # a roster with a row per quarter repeats each person
-                people.append(person_id)
-        aliases, open_names = {}, []
-        for owner in distinct:
-            key = folded(owner)
-            if len(by_name.get(key, [])) == 1:
-                continue
-            if len(by_name.get(key, [])) > 1:
-                open_names.append(f"{owner!r} is the name of {len(by_name[key])} roster people "
-                                  f"({', '.join(by_name[key])})")
-                continue
-            close = difflib.get_close_matches(key, list(by_name), n=2, cutoff=0.75)
-            scores = [difflib.SequenceMatcher(None, key, c).ratio() for c in close]
-            if close and len(by_name[close[0]]) == 1 and (len(close) == 1 or scores[0] - scores[1] >= 0.1):
-                aliases[owner] = by_name[close[0]][0]
-            else:
-                near = ", ".join(names[ids.index(by_name[c][0])] for c in close)
-                open_names.append(f"{owner!r} matches no roster name "
-                                  + (f"(closest: {near})" if near else "and none is close"))
-        source: dict = {"column": header, "match": "name"}
-        if aliases:
-            source["aliases"] = aliases
-        matched = len(distinct) - len(aliases) - len(open_names)
-        comment = f"the cells are names: {matched} of {len(distinct)} match the roster's exactly"
-        if aliases:
-            comment += "; aliases: the closest roster name, for " + ", ".join(
-                f"{k!r} -> {names[ids.index(v)]}" for k, v in aliases.items())
-        self.entry(6, "csm_id", source, comment)
-        for problem in open_names:
-            self.comment(6, f"UNDECIDED: {problem}: add it to aliases with the person's id")
-            self.undecided.append(Undecided(f"{path}.csm_id.aliases", problem))
-
-    def _renewals(self, columns, cells, path) -> None:
-        for canonical in ("renewal_due", "renewed"):
-            self._source(columns, canonical)
-        if "_status" not in columns or ("renewal_due" in columns and "renewed" in columns):
-            return
-        header = columns["_status"]
-        words = [""] + [w for w in pd.unique(cells[header].astype(str).str.strip()) if w != ""]
-        due, renewed, unknown = {}, {}, []
-        for word in words:
-            for pattern, (is_due, is_renewed) in STATUS_WORDS:
-                if re.search(pattern, word, re.IGNORECASE):
-                    break
-            else:
-                is_due, is_renewed = "yes", "no"
-                unknown.append(word)
-            due[word], renewed[word] = is_due, is_renewed
-        self.entry(6, "renewal_due", {"column": header, "values": due},
-                   "a status means a renewal fell due; blank means none")
-        self.entry(6, "renewed", {"column": header, "values": renewed},
-                   "Renewed and Downgraded renewed (a downgrade is a smaller renewal); Churned did not")
-        if unknown:
-            problem = f"status {', '.join(map(repr, unknown))} written as due and not renewed"
-            self.comment(6, f"UNDECIDED: {problem}: correct both maps if that is wrong")
-            self.undecided.append(Undecided(f"{path}.renewed.values", problem))
-
-    def _health(self, columns, cells, path) -> None:
-        if "health" not in columns:
-            return
-        header = columns["health"]
-        values = nonblank(cells[header])
-        numeric = pd.to_numeric(values.str.replace(r"[%\s]", "", regex=True), errors="coerce")
-        if numeric.notna().all():
-            self.entry(6, "health", header, "numbers" if not values.empty else "the column is blank")
-            return
-        words = list(pd.unique(values[numeric.isna()]))
-        mapped = {w: RAG_SCORES[w.lower()] for w in words if w.lower() in RAG_SCORES}
-        unknown = [w for w in words if w.lower() not in RAG_SCORES]
-        self.entry(6, "health", {"column": header, "values": mapped},
-                   undecided="the numbers for the RAG words are a choice (Green 85, Yellow/Amber 60, Red 30): "
-                   "confirm or change them", path=f"{path}.health.values")
-        if unknown:
-            self.comment(6, f"UNDECIDED: {', '.join(map(repr, unknown))} has no number: add it to the values")
-            self.undecided.append(Undecided(f"{path}.health.values", f"no number for {', '.join(map(repr, unknown))}"))
-
     def _roster_people(self, export: Export | None):
         """The roster's (ids, names) of the rows a keep filter would keep; computed before the filter
         is written, so the owners' profiles are known: all rows here, narrowed in _roster_columns."""
         if export is None:
             return None
-        columns = match_columns(export.headers, "roster")
-        if "csm_id" not in columns or "name" not in columns:
+        found = recognition(export, "roster")
+        columns = found.columns
+        if "csm_id" not in columns or ("name" not in columns and not found.join):
             return None
-        ids = export.cells[columns["csm_id"]].astype(str).str.strip().tolist()
-        names = export.cells[columns["name"]].astype(str).str.strip().tolist()
-        return ids, names
+        cells = export.cells
+        ids = cells[columns["csm_id"]].astype(str).str.strip().tolist()
+        parts = [columns["name"]] if "name" in columns else found.join
+        joined = cells[parts[0]].astype(str).str.strip()
+        for part in parts[1:]:
+            joined = (joined + " " + cells[part].astype(str).str.strip()).str.strip()
+        email = columns.get("email")
+        emails = cells[email].astype(str).str.strip().tolist() if email else None
+        return People(ids, joined.tolist(), emails, email)
 
     def _roster_columns(self, export, columns, cells, roster_names, path) -> None:
         self._source(columns, "csm_id")
         self._source(columns, "name")
+        if "name" not in columns and self.found.join:
+            self.entry(6, "name", {"join": self.found.join}, self._evidence("name"))
+        if "email" in columns:
+            self._source(columns, "email", (f"'{columns['email']}': the work e-mails the accounts' owner cells are "
+                         "matched to (match: email)") if self.email_wanted else None)
+        segment_from = None
         if "segment" in columns:
             self._source(columns, "segment")
+        elif (found := self._segment_in(export, columns, cells)) is not None:
+            segment_from, source, why = found
+            self.also_read.add(segment_from)
+            self.entry(6, "segment", source, why)
+            if segment_from in self.found.open.get("team", []):
+                del self.found.open["team"]  # the column is the segment, not a team left to decide
         else:
             self.entry(6, "segment", {"value": "All"}, "the roster has no segment column: every CSM in one "
                        "segment, All; a plan with targets by segment needs a segment per CSM")
-        for canonical in ("team", "quarter", "annual_base", "annual_variable", "start_date", "end_date",
-                          "effective_date"):
+        team = columns.get("team")
+        if team is not None and team != segment_from and nonblank(export.cells[team]).nunique() > 1:
+            self._source(columns, "team")
+        for canonical in ("quarter", "annual_base", "annual_variable", "start_date", "end_date", "effective_date"):
             self._source(columns, canonical)
         self._source(columns, "currency", _CURRENCY_COMMENT)
-
-    def _payouts_columns(self, export, columns, cells, roster_names, path) -> None:
-        if "quarter" in columns or "_pay_date" not in columns:
-            self._quarter(export, columns, cells, path)
-        else:
-            self._pay_quarter(export, columns, cells, path)
-        self._source(columns, "csm_id")
-        self._source(columns, "amount")
-        self._source(columns, "currency", _CURRENCY_COMMENT)
-        if "component" in columns:
-            self._components(columns, cells)
-
-    def _pay_quarter(self, export, columns, cells, path) -> None:
-        header = columns["_pay_date"]
-        values = nonblank(cells[header])
-        style, _why, _decided = date_convention(values)
-        formats = {"YYYY-MM-DD": "%Y-%m-%d", "MM/DD/YYYY": "%m/%d/%Y", "DD/MM/YYYY": "%d/%m/%Y",
-                   "DD.MM.YYYY": "%d.%m.%Y"}
-        chosen = self.date_styles.get("payouts", style)
-        dates = pd.to_datetime(values, format=formats.get(chosen or "", "%Y-%m-%d"), errors="coerce").dropna()
-        months = list(pd.unique(dates.sort_values().dt.strftime("%b")))
-        source = {"column": header, "from": "date", "paid_months_after": 1}
-        if self.fiscal:
-            found = fiscal_evidence(dates.to_numpy(), pay_dates=True)
-            if found is not None:
-                self.fiscal_evidence = (found, header)
-                self.entry(6, "quarter", source, f"every pay date is {found.seen()}, the day after a quarter "
-                           "closes: 1 month back is the quarter that closed")
-                return
-            self.entry(6, "quarter", source, f"pay dates in {', '.join(months)}",
-                       undecided="months between a fiscal quarter's close and its pay date: 1 is a guess, "
-                       "the fiscal year's first month decides it", path=f"{path}.quarter.paid_months_after")
-            return
-        lag = payroll_lag(dates, self.quarters) if self.quarters and not dates.empty else None
-        if lag is None:
-            self.entry(6, "quarter", source, f"pay dates in {', '.join(months) or 'no readable date'}",
-                       undecided="how many months after a quarter closes is its bonus paid? 1 is a guess",
-                       path=f"{path}.quarter.paid_months_after")
-            return
-        source["paid_months_after"] = lag[0]
-        self.entry(6, "quarter", source, f"pay dates in {', '.join(months)}; {lag[0]} month{'s' * (lag[0] != 1)} "
-                   f"back, {lag[1]}")
-
-    def _components(self, columns, cells) -> None:
-        header = columns["component"]
-        codes = cells[header].astype(str).str.strip()
-        descriptions = cells[columns["_description"]].astype(str).str.strip() if "_description" in columns else codes
-        values = {}
-        for code in pd.unique(codes):
-            text = f"{code} {descriptions[codes == code].mode().iloc[0]}".lower()
-            values[code] = ("spiff" if "spif" in text else "clawback" if "claw" in text
-                            else "discretionary" if "discretion" in text else "")
-        self.entry(6, "component", {"column": header, "values": values},
-                   "the plan's own bonus has no component (reconcile compares it with the plan's total); "
-                   "SPIFs and clawbacks are payments outside the plan")
 
     def _quotas_columns(self, export, columns, cells, roster_names, path) -> None:
         self._quarter(export, columns, cells, path)

@@ -4,11 +4,21 @@ columns, the columns that make a table, renewal status and RAG words, bonus code
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+
+def header_key(text: str) -> str:
+    """A header or a name as compared: no accents, case or punctuation, single spaces."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
 # Canonical column -> the header names real exports use for it (the canonical name is added).
 # Names starting with "_" are not canonical columns but feed one (a status, a pay date, a filter).
 SYNONYMS: dict[str, dict[str, list[str]]] = {
     "accounts": {
-        "quarter": ["fiscal period", "period", "fiscal quarter", "quarter", "qtr", "fiscal qtr"],
+        "quarter": ["fiscal period", "period", "fiscal quarter", "quarter", "qtr", "fiscal qtr", "snapshot quarter"],
         "account_id": ["account id", "account number", "customer id", "acct id", "account"],
         "csm_id": ["csm owner", "csm", "csm name", "account owner", "owner", "csm id",
                    "customer success manager", "success manager"],
@@ -17,10 +27,11 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "expansion": ["upsell arr", "upsell", "expansion arr", "expansion", "upgrade arr"],
         "cross_sell": ["cross sell arr", "cross sell", "crosssell"],
         # "net new ARR" is every movement netted, not a new logo's landed ARR: deliberately not here.
-        "new_arr": ["new business arr", "new arr", "new logo arr", "new booking arr", "new bookings"],
         "contraction": ["downsell", "downsell arr", "contraction arr", "contraction", "downgrade arr"],
         "churn": ["churned arr", "churn arr", "churn", "lost arr", "churned"],
         "arr_end": ["ending arr", "end arr", "closing arr", "arr end", "eop arr"],
+        "new_arr": ["new business arr", "new logo arr", "new arr", "new customer arr", "land arr", "new bookings arr",
+                    "new booking arr", "new bookings"],
         "renewal_due": ["renewal due"],
         "renewed": ["renewed"],
         "_status": ["renewal status", "renewal outcome", "renewal stage"],
@@ -28,6 +39,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "nps": ["nps score", "nps", "net promoter score"],
         "health": ["health score", "health", "health status", "rag status", "rag"],
         "risk": ["risk score", "risk"],
+        "_snapshot": ["snapshot date", "as of date", "period end", "period end date", "quarter end date"],
     },
     "roster": {
         "csm_id": ["employee id", "worker id", "employee number", "employee no", "csm id", "person id", "id"],
@@ -42,12 +54,15 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "end_date": ["termination date", "term date", "end date", "leave date"],
         "effective_date": ["effective date", "effective from", "change date", "valid from"],
         "currency": ["currency", "currency code", "pay currency", "salary currency", "compensation currency"],
+        "email": ["work email", "email", "primary work email", "email address", "work email address"],
+        "_first": ["first name", "legal first name", "preferred first name", "given name"],
+        "_last": ["last name", "legal last name", "surname", "family name"],
         "_profile": ["job profile", "job title", "business title", "title", "position", "role"],
     },
     "payouts": {
         "quarter": ["quarter", "performance quarter", "bonus quarter", "fiscal period", "period"],
         "_pay_date": ["pay date", "check date", "payment date", "paid date", "payroll date"],
-        "csm_id": ["employee id", "worker id", "employee number", "csm id"],
+        "csm_id": ["employee id", "worker id", "employee number", "csm id", "employee name", "employee", "worker"],
         "amount": ["amount", "gross amount", "earnings amount", "pay amount", "paid amount", "payout"],
         "component": ["earnings code", "earning code", "pay code", "component", "earnings type"],
         "currency": ["currency", "currency code", "pay currency", "earnings currency"],
@@ -72,18 +87,24 @@ CORE_COLUMNS = {
     "roster": ["csm_id", "name"],
     "payouts": ["csm_id", "amount"],
     "quotas": ["csm_id", "component", "target"],
+    "history": ["csm_id", "effective_date", "annual_base"],
+    "fx": ["rate"],
 }
 
 TABLE_ORDER = ["accounts", "roster", "payouts", "quotas"]
+# Recognised beside them: a compensation history (written under the roster) and an FX sheet.
+EXTRA_TABLES = ["history", "fx"]
 
 AMOUNT_COLUMNS = {
-    "accounts": ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"],
+    "accounts": ["arr_start", "new_arr", "expansion", "cross_sell", "contraction", "churn", "arr_end"],
     "roster": ["annual_base", "annual_variable"],
+    "history": ["annual_base", "annual_variable"],
+    "fx": ["rate"],
     "payouts": ["amount"],
     "quotas": ["target"],
 }
 
-DATE_COLUMNS = {"roster": ["start_date", "end_date", "effective_date"], "payouts": ["_pay_date"]}
+DATE_COLUMNS = {"accounts": ["_snapshot"], "roster": ["start_date", "end_date", "effective_date"], "payouts": ["_pay_date"], "history": ["effective_date"]}
 
 ZERO_TOKENS = ["-", "–", "—", ""]
 
@@ -98,6 +119,9 @@ STATUS_WORDS = [
 RAG_SCORES = {"green": 85, "amber": 60, "yellow": 60, "red": 30}
 
 BONUS_CODES = r"bon|incent|commis|spif|claw|variable|\bvar\b|\bic\b|kicker|accel|award|\bsip\b|\bvip\b"
+
+# Bonuses outside a CS variable plan: a spot award or a referral bonus is left out of the keep filter.
+NOT_PLAN_PAY = r"\bspot\b|referral|signing|sign.on|retention|relocation"
 
 CSM_PROFILE = r"customer success|\bcsm\b|client success|success manager"
 
