@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-ROSTER_FIELDS = ["name", "segment", "team", "annual_base", "annual_variable", "start_date", "end_date"]
+# currency: the pay currency each replayed row carries, for engine conversion (SPEC 6.3).
+ROSTER_FIELDS = ["name", "segment", "team", "annual_base", "annual_variable", "start_date", "end_date", "currency"]
 
 
 def roster_rows(roster: pd.DataFrame, keys: pd.DataFrame, fields: list[str] = ROSTER_FIELDS) -> pd.DataFrame:
