@@ -18,3 +18,39 @@ def test_a_replayed_row_carries_its_roster_rows_currency():
     # The every-quarter row in 2026Q1, the 2026Q2 row in 2026Q2; a blank currency stays blank (the plan's).
     currency = roster_rows(roster, keys)["currency"]
     assert currency.iloc[:2].tolist() == ["GBP", "EUR"] and pd.isna(currency.iloc[2])
+
+
+def _fx(tmp_path, text: str, plan_currency: str | None = "USD"):
+    from cscomp_cli.inputs.fx_rates import load_fx
+    path = tmp_path / "fx.csv"
+    path.write_text(text)
+    return load_fx(path, plan_currency)
+
+
+def test_fx_csv_gives_a_rate_per_quarter_and_currency(tmp_path):
+    fx = _fx(tmp_path, "quarter,currency,rate\n2026Q1,gbp,1.27\n2026Q1,USD,1\n")
+    assert fx[["quarter", "currency", "rate"]].values.tolist() == [["2026Q1", "GBP", 1.27], ["2026Q1", "USD", 1.0]]
+
+
+def test_fx_csv_refuses_a_plan_currency_rate_other_than_1(tmp_path):
+    import pytest
+
+    from cscomp_cli.core.errors import DataError
+    with pytest.raises(DataError, match="its rate must be 1"):
+        _fx(tmp_path, "quarter,currency,rate\n2026Q1,USD,1.1\n")
+
+
+def test_fx_csv_refuses_two_rates_for_one_quarter_and_currency(tmp_path):
+    import pytest
+
+    from cscomp_cli.core.errors import DataError
+    with pytest.raises(DataError, match="two rates"):
+        _fx(tmp_path, "quarter,currency,rate\n2026Q1,GBP,1.27\n2026Q1,GBP,1.28\n")
+
+
+def test_fx_csv_refuses_a_rate_of_0(tmp_path):
+    import pytest
+
+    from cscomp_cli.core.errors import DataError
+    with pytest.raises(DataError, match="greater than 0"):
+        _fx(tmp_path, "quarter,currency,rate\n2026Q1,GBP,0\n")
