@@ -54,3 +54,12 @@ def test_fx_csv_refuses_a_rate_of_0(tmp_path):
     from cscomp_cli.core.errors import DataError
     with pytest.raises(DataError, match="greater than 0"):
         _fx(tmp_path, "quarter,currency,rate\n2026Q1,GBP,0\n")
+
+
+def test_a_data_folder_with_fx_csv_loads_its_rates_into_the_dataset(data_dir):
+    from cscomp_cli.inputs.dataset import load_dataset
+    data_dir = data_dir(accounts="quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n2026Q1,A1,C1,100,0,0,0\n",
+                        payouts="quarter,csm_id,amount\n")
+    assert load_dataset(data_dir).fx is None  # no fx.csv: nothing to convert with
+    (data_dir / "fx.csv").write_text("quarter,currency,rate\n2026Q1,GBP,1.27\n")
+    assert load_dataset(data_dir).fx[["quarter", "currency", "rate"]].values.tolist() == [["2026Q1", "GBP", 1.27]]
