@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 
 import numpy as np
+import pandas as pd
 
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.rounding import (
@@ -23,8 +24,9 @@ from cscomp_cli.engine.metrics import describe
 from cscomp_cli.engine.payouts import tier_bounds
 from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
 from cscomp_cli.engine.replay import replay
+from cscomp_cli.engine.roster_lookup import is_history, pay_periods
 from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS
+from cscomp_cli.inputs.files import ACCOUNTS, PAYOUTS, QUOTAS, ROSTER
 from cscomp_cli.plan.components import CurveComponent
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.targets import BySegment, PctOfStartArr, SegmentWeights
@@ -66,7 +68,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
         "name": row["name"],
         "segment": row["segment"],
         "team": row["team"],
-        "pay": _pay(plan, row),
+        "pay": {**_pay(plan, row), **_pay_history(dataset, row)},
         "book": _book(book, dataset.origins.get(ACCOUNTS)),
         "metrics": {name: {"value": plain_number(result.books.value(name, "csm", "metrics")[i]),
                            **describe(result.books.statistics("csm", "metrics").iloc[i], name, plan.credit)}
@@ -133,6 +135,8 @@ def _roster_names(dataset: Dataset) -> dict[str, str]:
     roster = dataset.roster
     if "name" not in roster:
         return {i: "" for i in roster["csm_id"]}
+    if is_history(roster):  # the row in force last, whatever order the file lists them in
+        roster = roster.sort_values("effective_date", na_position="first", kind="stable")
     last = roster.drop_duplicates("csm_id", keep="last")
     return {i: ("" if n is None or n != n else str(n).strip()) for i, n in zip(last["csm_id"], last["name"])}
 
@@ -194,9 +198,41 @@ def _pay(plan: Plan, row) -> dict:
     }
 
 
+def _pay_history(dataset: Dataset, row) -> dict:
+    """For a roster written as a pay history (SPEC 6.2): the rows in force on the CSM's employed days of
+    the quarter, each with its days, and in words how a raise or transfer inside the quarter splits it."""
+    if not is_history(dataset.roster):
+        return {}
+    keys = pd.DataFrame({"quarter": [row["quarter"]], "csm_id": [row["csm_id"]]})
+    periods = pay_periods(dataset.roster, keys, dataset.calendar)
+    first, last = dataset.calendar.bounds(row["quarter"])
+    quarter_days = (last - first).days + 1
+    origin = dataset.origin(ROSTER)
+    entries = []
+    for period in periods.to_dict("records"):
+        held = dataset.roster.loc[period["row"]]
+        entries.append({"from": str(pd.Timestamp(period["first"]).date()),
+                        "to": str(pd.Timestamp(period["last"]).date()),
+                        "days": int(period["days"]), "line": origin.number(held["line"]),
+                        "effective_date": None if pd.isna(held["effective_date"]) else str(held["effective_date"].date()),
+                        "segment": held["segment"], "annual_base": float(held["annual_base"]),
+                        "annual_variable": float(held["annual_variable"])})
+    split = {"quarter_days": quarter_days, "pay_history": entries}
+    changed = [c for c in ("annual_variable", "annual_base", "segment") if len({e[c] for e in entries}) > 1]
+    if changed:
+        def shown(value):
+            return value if isinstance(value, str) else f"{value:,.2f}".removesuffix(".00")
+        split["split"] = "; ".join(
+            f"{column} " + " and ".join(f"{shown(e[column])} for {e['days']} days" for e in entries)
+            + f" of {quarter_days}" for column in changed)
+        split["target_variable_formula"] = ("Σ over the roster rows in force: annual variable (after pay_mix) / 4 "
+                                            "× days under the row / days of the quarter")
+    return split
+
+
 def _book(book, origin=None) -> dict:
-    columns = ["line", "account_id", "arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end",
-               "renewal_due", "renewed", "nps", "health", "risk"]
+    columns = ["line", "account_id", "arr_start", "new_arr", "expansion", "cross_sell", "contraction", "churn",
+               "arr_end", "renewal_due", "renewed", "nps", "health", "risk"]
     accounts = []
     for record in book.sort_values("account_id")[columns].to_dict("records"):
         entry = {key: _cell(value) for key, value in record.items()}

@@ -2,7 +2,7 @@
 
 `churn=+25%` multiplies every account's churn by 1.25; `expansion=-30%` multiplies expansion by
 0.70. After scaling, churn and contraction are clamped so that no account loses more than it had
-(arr_start + expansion + cross_sell): churn first, since a customer who leaves takes everything,
+(arr_start + new_arr + expansion + cross_sell): churn first, since a customer who leaves takes everything,
 then contraction with what is left. arr_end is derived again from the shocked movements.
 """
 
@@ -73,6 +73,8 @@ def shock_accounts(accounts: pd.DataFrame, shocks: list[Shock]) -> pd.DataFrame:
     for shock in shocks:
         out[shock.column] = out[shock.column].to_numpy(dtype="float64") * shock.factor
     had = (out["arr_start"] + out["expansion"] + out["cross_sell"]).to_numpy()
+    if "new_arr" in out:  # a new logo's landed ARR is part of what it had (SPEC 6.7); not shocked
+        had = had + out["new_arr"].to_numpy(dtype="float64")
     churn = np.minimum(out["churn"].to_numpy(), had)
     contraction = np.minimum(out["contraction"].to_numpy(), had - churn)
     out["churn"], out["contraction"] = churn, contraction

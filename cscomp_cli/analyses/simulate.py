@@ -28,6 +28,7 @@ from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.rounding import round_half_away, to_cents
 from cscomp_cli.engine.replay import replay
+from cscomp_cli.engine.roster import full_quarter_pay
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.plan.model import Plan
 
@@ -62,11 +63,20 @@ def build_team(plan: Plan, dataset: Dataset, quarters: int,
     current = rows[rows["quarter"] == last]
     proration = current["proration"].where(current["proration"] > 0, 1.0)
     full_tv = np.where(current["proration"] > 0, current["target_variable"] / proration, 0.0)
+    base = (current["base"] / proration).to_numpy()
+    actual_base = (current["actual_base"] / proration).to_numpy()
+    # A raise or transfer inside the last quarter (a roster pay history): the quarters ahead are paid on
+    # the new row, not on the quarter's mix of old and new days.
+    changed = current["pay_rows"].to_numpy() > 1
+    if changed.any():
+        tv_ahead, base_ahead = full_quarter_pay(current, plan)
+        full_tv = np.where(changed, tv_ahead, full_tv)
+        base = np.where(changed, base_ahead, base)
+        actual_base = np.where(changed, current["annual_base"].to_numpy(dtype="float64") / 4, actual_base)
     team = pd.DataFrame({"csm_id": current["csm_id"].to_numpy(), "name": current["name"].to_numpy(),
                          "segment": current["segment"].to_numpy(), "target_variable": full_tv,
                          # Full-quarter base under the plan and on the roster: a pay_mix moves it.
-                         "base": (current["base"] / proration).to_numpy(),
-                         "actual_base": (current["actual_base"] / proration).to_numpy()})
+                         "base": base, "actual_base": actual_base})
     history = rows[rows["target_variable"] > 0]
     share = history["proposed_cents"].to_numpy() / 100.0 / history["target_variable"].to_numpy()
     outcomes = pd.DataFrame({"csm_id": history["csm_id"].to_numpy(), "share": share})

@@ -168,10 +168,16 @@ def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALE
         table = table.drop_duplicates(subset=keys) if unique else table
         return table.fillna({column: 0.0 for column in amounts}).reset_index(drop=True)
 
-    movements = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
-    roster = loaded[ROSTER].assign(quarter=loaded[ROSTER]["quarter"].fillna("*"))
-    roster = clean(roster, ["csm_id", "quarter"], ["annual_base", "annual_variable"])
+    movements = ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"]
+    # A pay history's rows of one CSM differ by effective_date: one kept per CSM, quarter and day.
+    effective = loaded[ROSTER]["effective_date"]
+    roster = loaded[ROSTER].assign(quarter=loaded[ROSTER]["quarter"].fillna("*"),
+                                   _effective=effective.dt.strftime("%Y-%m-%d").where(effective.notna(), "*"))
+    roster = clean(roster, ["csm_id", "quarter", "_effective"], ["annual_base", "annual_variable"])
+    roster = roster.drop(columns="_effective")
     roster["quarter"] = roster["quarter"].where(roster["quarter"] != "*", None)
+    if roster["effective_date"].notna().any():
+        roster["quarter"] = None  # effective_date beside quarter is refused; the history is what is checked
     return Dataset(
         folder=folder,
         accounts=clean(loaded[ACCOUNTS], ["quarter", "account_id", "csm_id"], movements),

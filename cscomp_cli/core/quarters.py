@@ -278,7 +278,13 @@ def label_in_file_name(name: str) -> str | None:
     One rule for `cscomp init` (which groups quarter files) and the loader (which reads them)."""
     stem = name.replace("\\", "/").rpartition("/")[2]
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    found = _LABEL_IN_NAME.search(stem)
+    return label_in_text(stem)
+
+
+def label_in_text(text: str) -> str | None:
+    """The first quarter label written inside a text (a file's name, a pay line's description: 'Q4 2025
+    bonus'), spelled as parse_quarter spells it (FY kept), or None."""
+    found = _LABEL_IN_NAME.search(text)
     return parse_quarter(re.sub(r"[-_\s]+", " ", found.group(1))) if found else None
 
 

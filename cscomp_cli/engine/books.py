@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import PlanError, report
+from cscomp_cli.core.quarters import CALENDAR, Calendar
 from cscomp_cli.engine.metrics import (
     STATISTICS,
     book_codes,
@@ -27,7 +28,7 @@ class BookMetrics:
 
     def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None,
                  grouping: tuple | None = None, history: pd.DataFrame | None = None,
-                 roster: pd.DataFrame | None = None):
+                 roster: pd.DataFrame | None = None, calendar: Calendar = CALENDAR):
         self.plan = plan
         self.rows = rows
         shared = {} if shared is None else shared
@@ -35,7 +36,7 @@ class BookMetrics:
             grouping = book_codes(accounts, ["quarter", "csm_id"])
         # The plan's own metrics (SPEC 5.3); a window looks back into every quarter of the data (history).
         self.custom = CustomMetrics(plan, rows, accounts, grouping, accounts if history is None else history, shared,
-                                    self.scope_groups, roster)
+                                    self.scope_groups, roster, calendar)
         self._groups: dict[str, np.ndarray] = {}
         self._pooled: pd.DataFrame | None = None
         # Book statistics and risk depend only on the data; metric values also on the plan's credit.

@@ -43,11 +43,15 @@ def statistics_used(base: str) -> list[str]:
 
 def column_row_quantity(frame: pd.DataFrame, name: str, selected: np.ndarray) -> np.ndarray:
     """One per-row quantity for the selected rows: the built-in metrics' own (metrics.row_quantity), plus
-    arr_start, risk, and the net movement and losses a window folds as one grid each instead of five."""
+    arr_start, risk, new_arr, and the net movement and losses a window folds as one grid each instead of five."""
     if name in ROW_QUANTITIES:
         return row_quantity(frame, name, selected)
     if name in ("arr_start", "risk"):
         return frame[name].to_numpy(dtype="float64")[selected]
+    if name == "new_arr":  # SPEC 6.7: folded into arr_end only (a frame built without the column has none)
+        if "new_arr" not in frame:
+            return np.zeros(int(np.count_nonzero(selected)))
+        return frame["new_arr"].to_numpy(dtype="float64")[selected]
     movements = {column: row_quantity(frame, column, selected)
                  for column in ("expansion", "cross_sell", "contraction", "churn")}
     if name == "growth":

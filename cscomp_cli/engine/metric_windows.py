@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.quarters import quarter_ordinal, quarter_ordinals
+from cscomp_cli.core.quarters import Calendar, quarter_ordinal, quarter_ordinals
 from cscomp_cli.core.rounding import round_half_away
 from cscomp_cli.engine.column_statistics import (
     COLUMN_STATISTICS,
@@ -33,6 +33,7 @@ class WindowSource(Protocol):
     rows: pd.DataFrame  # the replayed CSM-quarters
     history: pd.DataFrame  # every quarter of the accounts export, for looking back
     roster: pd.DataFrame | None  # the roster, for who was in which team or segment in each window quarter
+    calendar: Calendar  # the quarters' days: a pay history's row of a quarter is the one in force on a day
     shared: dict  # what a sweep's replays share
 
     def scope_groups(self, scope: str, where: str) -> np.ndarray:
@@ -68,6 +69,11 @@ class Books:
         self.label, self.book_of = label, book_of  # per history row its book's label; (t, label) → book
         self.start = np.maximum(self.end - n + 1, 0).astype(CODE)
         self.size = int(groups.max()) + 1 if len(groups) else 0
+
+
+def _lands(frame: pd.DataFrame) -> bool:
+    """Whether any row of the accounts lands new business (new_arr > 0)."""
+    return "new_arr" in frame and bool((frame["new_arr"].to_numpy(dtype="float64") > 0).any())
 
 
 class Window:
@@ -139,7 +145,7 @@ class Window:
         quarter_of = self._quarter_labels(metrics.history)
         keys = pd.DataFrame({"quarter": [quarter_of[int(d) // (len(self.csm_ids) + 1)] for d in distinct],
                              "csm_id": self.csm_ids[distinct % (len(self.csm_ids) + 1)]})
-        held = (roster_rows(metrics.roster, keys, [scope, "name"])[scope] if metrics.roster is not None
+        held = (roster_rows(metrics.roster, keys, [scope, "name"], metrics.calendar)[scope] if metrics.roster is not None
                 else pd.Series([None] * len(keys), dtype=object))
         values = pd.concat([held.astype(object), metrics.rows[scope].astype(object)], ignore_index=True)
         codes = pd.factorize(values.to_numpy(dtype=object))[0].astype(CODE)  # NaN: −1
@@ -234,8 +240,16 @@ class Window:
             return self.at_start(books, "arr_start",
                                  lambda selected: column_row_quantity(frame, "arr_start", selected))
 
-        def arr_end():
+        def kept():
+            # Section 2's nrr numerator of the folded row: its movements without new business (SPEC 6.7).
             return round_half_away(start() + summed("growth"))
+
+        def arr_end():
+            # The folded row's arr_end sums new_arr like the other movements (SPEC 6.7): an account that
+            # churned and was won back inside the window ends with ARR, but its landed ARR is not retained.
+            if not _lands(frame):
+                return kept()
+            return round_half_away(start() + summed("growth") + summed("new_arr"))
 
         def base():
             return start() > 0
@@ -250,7 +264,7 @@ class Window:
         folded = {
             "start_arr": lambda: np.where(base(), start(), 0.0),
             "retained": lambda: np.where(base(), start() - summed("loss"), 0.0),
-            "net_retained": lambda: np.where(base(), arr_end(), 0.0),
+            "net_retained": lambda: np.where(base(), kept(), 0.0),
             "base_rows": lambda: base().astype("float64"),
             "base_rows_alive": lambda: (base() & (arr_end() > 0)).astype("float64"),
             "risk_weighted": lambda: self._risk(frame, books, start, True),

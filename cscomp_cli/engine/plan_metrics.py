@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import DataWarning, PlanError
-from cscomp_cli.core.quarters import ordinal_label, quarter_ordinal
+from cscomp_cli.core.quarters import CALENDAR, Calendar, ordinal_label, quarter_ordinal
 from cscomp_cli.core.text import did_you_mean
 from cscomp_cli.engine.column_statistics import (
     COLUMN_STATISTICS,
@@ -47,9 +47,11 @@ class CustomMetrics:
     """Statistics and values of a plan's own metrics for each replayed CSM–quarter, per scope."""
 
     def __init__(self, plan: Plan, rows: pd.DataFrame, accounts: pd.DataFrame, grouping: tuple,
-                 history: pd.DataFrame, shared: dict, groups, roster: pd.DataFrame | None = None):
+                 history: pd.DataFrame, shared: dict, groups, roster: pd.DataFrame | None = None,
+                 calendar: Calendar = CALENDAR):
         self.plan, self.rows, self.accounts, self.grouping, self.history = plan, rows, accounts, grouping, history
         self.roster = roster  # a window's team and segment books: who was where in each window quarter
+        self.calendar = calendar  # the quarters' days, for a pay history's row in force on a day
         self.scope_groups = groups  # scope, where -> a code per row numbering its scope book
         self._stats = shared.setdefault("custom statistics", {})
         self.shared = shared
@@ -156,7 +158,8 @@ def window_warnings(plan: Plan, history_quarters, replayed: list[str], called: s
 
 
 def window_roster_warnings(plan: Plan, history: pd.DataFrame, roster: pd.DataFrame, replayed: list[str],
-                           roster_called: str = ROSTER, shared: dict | None = None) -> list[DataWarning]:
+                           roster_called: str = ROSTER, shared: dict | None = None,
+                           calendar: Calendar = CALENDAR) -> list[DataWarning]:
     """A windowed metric measured on team or segment books looks back into quarters where some owners may
     have no roster row (a leaver taken off the roster) or no team: their accounts are then in no team's
     window book, which would quietly raise its NRR. Said once per scope, with the first such owner.
@@ -171,11 +174,11 @@ def window_roster_warnings(plan: Plan, history: pd.DataFrame, roster: pd.DataFra
     reach = max(plan.definition(name).window for name, scope in uses if scope in scopes and name in plan.metrics
                 and plan.definition(name).window is not None)
     return computed_once(shared, f"window roster warnings {scopes} {reach}",
-                         lambda: _roster_gaps(history, roster, replayed, roster_called, scopes, reach))
+                         lambda: _roster_gaps(history, roster, replayed, roster_called, scopes, reach, calendar))
 
 
 def _roster_gaps(history: pd.DataFrame, roster: pd.DataFrame, replayed: list[str], roster_called: str,
-                 scopes: list[str], reach: int) -> list[DataWarning]:
+                 scopes: list[str], reach: int, calendar: Calendar = CALENDAR) -> list[DataWarning]:
     first, last = min(quarter_ordinal(q) for q in replayed) - reach + 1, max(quarter_ordinal(q) for q in replayed)
     # Each (quarter, owner) once: a group-by over the codes, not a de-duplication of every account row.
     owners = history.groupby(["quarter", "csm_id"], observed=True, sort=True).size().index.to_frame(index=False)
@@ -184,7 +187,7 @@ def _roster_gaps(history: pd.DataFrame, roster: pd.DataFrame, replayed: list[str
     owners = owners[(ordinal >= first) & (ordinal <= last)].reset_index(drop=True)
     found = []
     for scope in scopes:
-        placed = roster_rows(roster, owners, [scope, "name"])
+        placed = roster_rows(roster, owners, [scope, "name"], calendar)
         missing = placed["name"].isna() | placed[scope].isna()
         if not missing.any():
             continue

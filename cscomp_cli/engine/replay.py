@@ -30,6 +30,7 @@ from cscomp_cli.engine.roster import (
     actual_cents,
     apply_pay_mix,
     attach_roster,
+    check_pay_currencies,
     replayed_csms,
 )
 from cscomp_cli.engine.sweep_cache import computed_once
@@ -74,7 +75,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     ``cache``: pass the same dict to several replays of one dataset (a sweep) and who is replayed,
     their roster rows and every book's statistics and metric values are computed once, not per plan.
 
-    rows columns: quarter, csm_id, name, segment, team, proration, target_variable, base,
+    rows columns: quarter, csm_id, name, segment, team, currency (the pay currency, None: the plan's),
+    pay_rows (how many roster rows' pay the quarter is split between), proration, target_variable, base,
     actual_target_variable, actual_base (quarterly, unrounded), base_cents, actual_base_cents (int64
     cents, halves away from zero); per component id X: X_active,
     X_metric, X_target, X_attainment, X_fraction, X_multiplier, X_payout_cents; then
@@ -86,22 +88,27 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     shared = None if cache is None else cache.setdefault((id(dataset), tuple(window)), {})
     if shared and "rows" in shared:
         accounts, rows, grouping = shared["accounts"], shared["rows"].copy(), shared["grouping"]
+        periods = shared["pay periods"]
     else:
         in_window = dataset.accounts["quarter"].isin(window).to_numpy()
         # Replaying every quarter (the usual sweep and benchmark) needs no copy of millions of rows.
         accounts = dataset.accounts if in_window.all() else dataset.accounts[in_window]
         grouping = book_codes(accounts, ["quarter", "csm_id"])
-        rows = attach_roster(replayed_csms(dataset, accounts, window, grouping), dataset)
+        rows, periods = attach_roster(replayed_csms(dataset, accounts, window, grouping), dataset)
         if shared is not None:
             shared.update(accounts=accounts, rows=rows.copy(), grouping=grouping)
-    rows = apply_pay_mix(rows, plan)
+            shared["pay periods"] = periods
+    # A pay history's quarters are split by day between the pay rows in force (SPEC 6.2).
+    check_pay_currencies(rows, periods, plan.currency, dataset)
+    rows = apply_pay_mix(rows, plan, periods)
     # Base in cents, rounded once per CSM-quarter like every payout, so total cash adds up to the cent.
     rows["base_cents"] = to_cents(rows["base"].to_numpy())
     rows["actual_base_cents"] = to_cents(rows["actual_base"].to_numpy())
     paying = component_quarters(plan, dataset.calendar)
     check_weights(plan, window, paying, rows)
 
-    books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts, roster=dataset.roster)
+    books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts, roster=dataset.roster,
+                        calendar=dataset.calendar)
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.

@@ -330,7 +330,25 @@ def amount_column(table: pd.DataFrame, origin: Origin, column: str, *, required:
             f"{origin.column(column)} must be 0 or more; record a loss in the contraction or churn column",
         )
         values = values.abs()
+    factor = origin.scale(column, table["line"].to_numpy()) if origin.scales or origin.part_scales else None
+    if factor is not None:
+        values = _scaled(values, factor, context, origin, column)
     return values
+
+
+def _scaled(values: pd.Series, factor, context: pd.DataFrame, origin: Origin, column: str) -> pd.Series:
+    """Amounts × the data map's scale (MRR × 12), rounded to 6 decimals so 1,234.56 × 12 is 14,814.72 and not
+    14,814.719999…: the product of two decimals has few digits, which the float product only approximates."""
+    scaled = pd.Series(np.round(values.to_numpy(dtype="float64") * factor, 6), index=values.index)
+    fail_where(
+        scaled.abs() > MAX_AMOUNT,
+        context,
+        origin,
+        column,
+        lambda r: f"{origin.column(column)} '{r.cell}' × the data map's scale is larger than {MAX_AMOUNT:,.0f}",
+        "check the scale under the column in the data map, and the export for a misplaced digit or separator",
+    )
+    return scaled.where(scaled.abs() <= MAX_AMOUNT)
 
 
 def _warn_ambiguous(written: pd.Series, values: pd.Series, table: pd.DataFrame, origin: Origin, column: str,

@@ -8,15 +8,12 @@ docs/data.md describes. With it, each table names its export file(s), how they a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from cscomp_cli.core.errors import MapError, PlanError
@@ -24,6 +21,9 @@ from cscomp_cli.core.key_paths import key_path
 from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number
 from cscomp_cli.core.strict_yaml import load_yaml
 from cscomp_cli.core.text import did_you_mean, folded
+from cscomp_cli.inputs.map_sources import ColumnSource, Rows, Source, Strict, yaml_text
+
+__all__ = ["ColumnSource", "Source"]  # the column sources are read from here too
 
 MAP_FILE = "cscomp-data.yaml"
 MAP_DOC = "docs/data.md"
@@ -38,21 +38,26 @@ REQUIRED = {
     "quotas": ("quarter", "csm_id", "component", "target"),
 }
 OPTIONAL = {
-    "accounts": ("cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"),
-    "roster": ("team", "quarter", "start_date", "end_date", "currency"),
+    "accounts": ("cross_sell", "new_arr", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk"),
+    "roster": ("team", "quarter", "start_date", "end_date", "currency", "email", "effective_date"),
     "payouts": ("component", "currency"),
     "quotas": (),
 }
 AMOUNTS = {
-    "accounts": ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"),
+    "accounts": ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"),
     "roster": ("annual_base", "annual_variable"),
     "payouts": ("amount",),
     "quotas": ("target",),
 }
-DATES = ("start_date", "end_date")
+DATES = ("start_date", "end_date", "effective_date")
+# A compensation-history export joined to the roster's worker list (tables.roster.history).
+HISTORY_REQUIRED = ("csm_id", "effective_date", "annual_base", "annual_variable")
+HISTORY_OPTIONAL = ("currency", "reason")
+# The roster columns a history row takes from its worker's row of the worker list.
+WORKER_COLUMNS = ("name", "segment", "team", "start_date", "end_date", "email")
 # The amounts cscomp reads as a year's (ARR, annual pay): a column of monthly ones is 12 times too small.
 ANNUAL = {
-    "accounts": ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"),
+    "accounts": ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"),
     "roster": ("annual_base", "annual_variable"),
 }
 _MONTHLY_WORDS = ("mrr", "cmrr", "monthly", "mthly")
@@ -77,83 +82,7 @@ DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|", "comma": ",
 ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(_Strict):
-    """Where one of cscomp's columns comes from: an export column, a constant or the file's name."""
-
-    column: str | None = Field(None, description="the export's header name (any case)")
-    value: str | None = Field(None, description="a constant for every row, e.g. a segment when the roster has none")
-    file_name: Literal["quarter"] | None = Field(None, description="read the quarter label from each file's name")
-    values: dict[str, str] | None = Field(None, description="export value -> cscomp value; every value the "
-                                          "column holds must be listed (\"\" for a blank cell)")
-    match: Literal["name", "id"] | None = Field(None, description="csm_id only: name looks the person up by the "
-                                                "roster's name column")
-    aliases: dict[str, str] | None = Field(None, description="with match: name, other spellings -> csm_id")
-    from_: Literal["label", "date"] | None = Field(None, alias="from", description="quarter only: the column "
-                                                   "holds a quarter label (the default) or a date")
-    paid_months_after: int | None = Field(None, ge=0, le=12, description="quarter from a pay date: the bonus "
-                                          "for a quarter is paid this many months after it closes")
-
-    @field_validator("values", "aliases", mode="before")
-    @classmethod
-    def _texts(cls, value):
-        # YAML reads yes/no/1 as booleans and numbers: a value map means the text as written.
-        if isinstance(value, dict):
-            return {_yaml_text(k): _yaml_text(v) for k, v in value.items()}
-        return value
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _text(cls, value):
-        return _yaml_text(value) if isinstance(value, (int, float, bool)) else value
-
-    @model_validator(mode="after")
-    def _one_origin(self):
-        given = [key for key in ("column", "value", "file_name") if getattr(self, key) is not None]
-        if len(given) != 1:
-            raise ValueError("say where the column comes from with exactly one of column, value or file_name"
-                             + (f" (got {', '.join(given)})" if given else ""))
-        if self.column is None and (self.values or self.match or self.from_ or self.aliases):
-            raise ValueError("values, match, aliases and from apply to an export column: add column")
-        if self.aliases and self.match != "name":
-            raise ValueError("aliases go with match: name")
-        if self.paid_months_after is not None and self.from_ != "date":
-            raise ValueError("paid_months_after goes with from: date")
-        return self
-
-
-def _yaml_text(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-ColumnSource = Annotated[Union[str, Source], Field(description="an export header name, or {column: ..., ...}")]
-
-
-class RowFilter(_Strict):
-    column: str = Field(description="the export's header name")
-    in_: list[str] = Field(alias="in", min_length=1, description="the values (any case)")
-
-    @field_validator("in_", mode="before")
-    @classmethod
-    def _texts(cls, value):
-        return [_yaml_text(v) for v in value] if isinstance(value, list) else value
-
-
-class Rows(_Strict):
-    keep: RowFilter | None = Field(None, description="keep only rows whose column holds one of the values")
-    drop: RowFilter | None = Field(None, description="leave out rows whose column holds one of the values")
-
-
-class Table(_Strict):
+class Table(Strict):
     """One of cscomp's tables, read from the org's own export(s)."""
 
     files: str | list[str] = Field(description="a file in the data folder, a glob (accounts_*.csv) or a list")
@@ -209,7 +138,7 @@ class Table(_Strict):
     @field_validator("zero", mode="before")
     @classmethod
     def _zero(cls, value):
-        return [_yaml_text(v) for v in value] if isinstance(value, list) else value
+        return [yaml_text(v) for v in value] if isinstance(value, list) else value
 
     def source(self, column: str) -> Source | None:
         spec = self.columns.get(column)
@@ -224,7 +153,7 @@ class Table(_Strict):
         return None if self.numbers == "auto" else NUMBER_STYLES[self.numbers]
 
 
-class FiscalYear(_Strict):
+class FiscalYear(Strict):
     first_month: int | str = Field(description="the month the fiscal year starts (February, or 2)")
     named_for: Literal["end", "start"] = Field("end", description="FY2027 ends in 2027 (end) or starts in 2027")
 
@@ -239,14 +168,29 @@ class FiscalYear(_Strict):
         return month
 
 
-class Tables(_Strict):
+class History(Table):
+    """A compensation-history export (one row per raise, transfer or new hire's first pay), joined to the
+    roster's worker list by csm_id: the roster's effective_date rows (SPEC 6.2)."""
+
+    columns: dict[str, ColumnSource] = Field(description="csm_id, effective_date, annual_base, annual_variable; "
+                                             "optionally currency and reason (read for messages only)")
+
+
+class RosterTable(Table):
+    """The roster: the worker list, and optionally its compensation history."""
+
+    history: History | None = Field(None, description="a compensation-history export joined to the worker list "
+                                    "by csm_id: one roster row per history row")
+
+
+class Tables(Strict):
     accounts: Table
-    roster: Table
+    roster: RosterTable
     payouts: Table | None = None
     quotas: Table | None = None
 
 
-class DataMap(_Strict):
+class DataMap(Strict):
     """The whole map: a fiscal year (optional) and the tables."""
 
     version: Literal[1] = 1
@@ -329,44 +273,86 @@ def _check_columns(data_map: DataMap, label: str) -> None:
     """Every table maps the columns cscomp needs, and only columns it knows."""
     for name in TABLES:
         table = data_map.table(name)
-        if table is None:
-            continue
-        known = REQUIRED[name] + OPTIONAL[name]
-        where = f"tables.{name}.columns"
-        for column, spec in table.columns.items():
-            # accounts may also carry columns of the org's own (csat), for the plans' metrics to read.
-            if column not in known and name != "accounts":
-                raise MapError(f"'{column}' is not a column of {name}" + did_you_mean(column, known),
-                               file=label, location=f"{where}.{column}",
-                               hint=f"{name} has the columns {', '.join(known)}; see {MAP_DOC}")
-            source = table.source(column)
-            if source.match and column != "csm_id":
-                raise MapError("match applies to csm_id only", file=label, location=f"{where}.{column}.match",
-                               hint=f"see {MAP_DOC}")
-            if source.match == "name" and name == "roster":
-                raise MapError("the roster is where names are looked up, so its csm_id cannot be matched by name",
-                               file=label, location=f"{where}.{column}.match",
-                               hint=f"map csm_id to the HR export's employee id column; see {MAP_DOC}")
-            if (source.from_ or source.file_name) and column != "quarter":
-                key = "from" if source.from_ else "file_name"
-                raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",
-                               hint=f"see {MAP_DOC}")
-            _refuse_colliding(source.values, lambda key: key.strip().casefold(), "in any case, spaces around ignored",
-                              label, f"{where}.{column}.values")
-            _refuse_colliding(source.aliases, folded, "as names are, ignoring case, accents and repeated spaces",
-                              label, f"{where}.{column}.aliases")
-        missing = [c for c in REQUIRED[name] if c not in table.columns]
-        for column in extra_columns(table) if name == "accounts" and missing else ():
-            # A column of the map's own spelled like a required one it lacks (churned) is its typo.
-            close = did_you_mean(column.strip().lower(), missing)
-            if close:
-                raise MapError(f"'{column}' is not a column of accounts{close}", file=label, location=f"{where}.{column}",
-                               hint=f"accounts has the columns {', '.join(known)}; see {MAP_DOC}")
-        if missing:
-            raise MapError(f"{name} needs {', '.join(missing)}: say which export column holds "
-                           f"{'each' if len(missing) > 1 else 'it'}", file=label, location=where,
-                           hint=f"add e.g. {missing[0]}: <the export's header> (or {{value: ...}} for a constant); "
-                           f"see {MAP_DOC}")
+        if table is not None:
+            _check_table(name, table, label, REQUIRED[name], OPTIONAL[name], AMOUNTS[name])
+    roster = data_map.tables.roster
+    if roster.history is not None:
+        _check_history(roster, label)
+    if "email" not in roster.columns:
+        for name in ("accounts", "payouts", "quotas"):
+            table = data_map.table(name)
+            source = table.source("csm_id") if table is not None and "csm_id" in table.columns else None
+            if source is not None and source.match == "email":
+                raise MapError("match: email looks owners up by the roster's email column, which the map does not "
+                               "name", file=label, location=f"tables.{name}.columns.csm_id.match",
+                               hint=f"add email: <the worker list's e-mail header> under tables.roster.columns; "
+                               f"see {MAP_DOC}")
+
+
+def _check_history(roster: RosterTable, label: str) -> None:
+    """The compensation history: its own columns, and a worker list it can be joined to."""
+    _check_table("roster.history", roster.history, label, HISTORY_REQUIRED, HISTORY_OPTIONAL,
+                 ("annual_base", "annual_variable"))
+    for column, why in (("effective_date", "the history gives each row's effective_date"),
+                        ("quarter", "a history's rows are in force from their effective dates, not by quarter")):
+        if column in roster.columns:
+            raise MapError(f"the roster maps {column} and has a history: {why}", file=label,
+                           location=f"tables.roster.columns.{column}",
+                           hint=f"remove {column} from tables.roster.columns, or the history; see {MAP_DOC}")
+    for column in roster.history.columns:
+        if roster.history.source(column).match is not None:
+            raise MapError("the history is joined to the worker list by its csm_id as written: match does not apply",
+                           file=label, location=f"tables.roster.history.columns.{column}.match",
+                           hint=f"map csm_id to the history's employee id column; see {MAP_DOC}")
+
+
+def _check_table(name: str, table: Table, label: str, required: tuple[str, ...], optional: tuple[str, ...],
+                 amounts: tuple[str, ...]) -> None:
+    known = required + optional
+    where = f"tables.{name}.columns"
+    for column, spec in table.columns.items():
+        # accounts may also carry columns of the org's own (csat), for the plans' metrics to read.
+        if column not in known and name != "accounts":
+            raise MapError(f"'{column}' is not a column of {name}" + did_you_mean(column, known),
+                           file=label, location=f"{where}.{column}",
+                           hint=f"{name} has the columns {', '.join(known)}; see {MAP_DOC}")
+        source = table.source(column)
+        if source.match and column != "csm_id":
+            raise MapError("match applies to csm_id only", file=label, location=f"{where}.{column}.match",
+                           hint=f"see {MAP_DOC}")
+        if source.match in ("name", "email") and name == "roster":
+            raise MapError(f"the roster is where {source.match}s are looked up, so its csm_id cannot be matched by "
+                           f"{source.match}", file=label, location=f"{where}.{column}.match",
+                           hint=f"map csm_id to the HR export's employee id column; see {MAP_DOC}")
+        if (source.from_ or source.file_name) and column != "quarter":
+            key = "from" if source.from_ else "file_name"
+            raise MapError(f"{key} applies to quarter only", file=label, location=f"{where}.{column}.{key}",
+                           hint=f"see {MAP_DOC}")
+        if source.scale is not None and column not in amounts:
+            raise MapError(f"scale applies to amount columns, and {column} is not one", file=label,
+                           location=f"{where}.{column}.scale",
+                           hint=f"the amount columns of {name} are {', '.join(amounts)}; remove scale; see {MAP_DOC}")
+        _refuse_colliding(source.values, lambda key: key.strip().casefold(), "in any case, spaces around ignored",
+                          label, f"{where}.{column}.values")
+        _refuse_colliding(source.aliases, folded if source.match == "name" else _mail_key,
+                          "as names are, ignoring case, accents and repeated spaces" if source.match == "name"
+                          else "as e-mails are, in any case", label, f"{where}.{column}.aliases")
+    missing = [c for c in required if c not in table.columns]
+    for column in extra_columns(table) if name == "accounts" and missing else ():
+        # A column of the map's own spelled like a required one it lacks (churned) is its typo.
+        close = did_you_mean(column.strip().lower(), missing)
+        if close:
+            raise MapError(f"'{column}' is not a column of accounts{close}", file=label, location=f"{where}.{column}",
+                           hint=f"accounts has the columns {', '.join(known)}; see {MAP_DOC}")
+    if missing:
+        raise MapError(f"{name} needs {', '.join(missing)}: say which export column holds "
+                       f"{'each' if len(missing) > 1 else 'it'}", file=label, location=where,
+                       hint=f"add e.g. {missing[0]}: <the export's header> (or {{value: ...}} for a constant); "
+                       f"see {MAP_DOC}")
+
+
+def _mail_key(address: str) -> str:
+    return address.strip().casefold()
 
 
 def _refuse_colliding(spellings: dict[str, str] | None, key, how: str, label: str, location: str) -> None:
@@ -417,7 +403,10 @@ def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
 
 def _map_error(exc: ValidationError, label: str) -> MapError:
     problems = []
-    for err in exc.errors():
+    errors = exc.errors()
+    # A {column: ...} source that fails its own checks also fails the header-name (text) branch: that one is noise.
+    errors = [e for e in errors if not (e["type"] == "string_type" and isinstance(e.get("input"), dict))] or errors
+    for err in errors:
         loc = tuple(str(p) if not isinstance(p, int) else p for p in err["loc"])
         # Union branches (str | {column: ...}) add their type label to the path: drop it.
         loc = tuple(p for p in loc if p not in ("str", "Source", "list[str]", "function-after[_some_files(), "
@@ -434,7 +423,8 @@ def _map_error(exc: ValidationError, label: str) -> MapError:
             if not isinstance(given, (dict, list)) and kind.endswith(("_type", "literal_error")):
                 message += f" (got {given!r})"
             problems.append((key_path(loc), message))
-    problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count(".")))
+    # A column written {value: ..., when: ...} fails both branches of str | Source: the Source one says why.
+    problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count("."), "valid string" in p[1]))
     where, message = problems[0]
     seen = {where}
     also = []

@@ -99,10 +99,17 @@ def read_export(folder: Path, name: str, table: Table, label: str, skip: set[str
 
 
 def _referenced_headers(name: str, table: Table, skip: set[str] = frozenset()) -> list[str]:
-    wanted = [s.column for c in table.columns if c not in skip and (s := table.source(c)).column is not None]
+    wanted = [header for c in table.columns if c not in skip for header in _source_headers(table.source(c))]
     if table.rows is not None:
         wanted += [r.column for r in (table.rows.keep, table.rows.drop) if r is not None]
     return list(dict.fromkeys(wanted))
+
+
+def _source_headers(source) -> list[str]:
+    """The export headers one column's source reads: its column (or those it joins), and the column
+    whose text may name a pay line's quarter (named_in), and the one a `when` condition reads."""
+    return (source.headers + ([source.named_in] if source.named_in is not None else [])
+            + ([source.when.column] if source.when is not None else []))
 
 
 def _pick(cells: pd.DataFrame, wanted: list[str], path: Path, place: str, name: str, label: str,
@@ -161,8 +168,10 @@ def _cut(header) -> str:
 def _where_named(name: str, table: Table, header: str) -> str:
     for column in table.columns:
         source = table.source(column)
-        if source.column is not None and folded(source.column) == folded(header):
-            return f"tables.{name}.columns.{column}"
+        for key, headers in (("", [source.column]), (".join", source.join or []), (".named_in", [source.named_in]),
+                             (".when.column", [source.when.column] if source.when is not None else [])):
+            if any(h is not None and folded(h) == folded(header) for h in headers):
+                return f"tables.{name}.columns.{column}{key}"
     return f"tables.{name}.rows"
 
 

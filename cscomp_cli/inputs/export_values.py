@@ -138,8 +138,12 @@ def iso_dates(values: pd.Series, table: Table, header: str, cells: pd.DataFrame,
 
 def quarters_from_dates(values: pd.Series, source: Source, table: Table, header: str, cells: pd.DataFrame,
                          origin: Origin, calendar: Calendar, where: str, *, undeclared: bool = False,
-                         map_label: str = MAP_FILE, dated: pd.Series | None = None) -> pd.Series:
+                         map_label: str = MAP_FILE, dated: pd.Series | None = None,
+                         named: tuple[str, pd.Series] | None = None) -> pd.Series:
     """A date column (a pay date) as the quarter it belongs to, counting back paid_months_after months.
+
+    ``named``: the named_in column (its header and cells), whose text naming a quarter moves the line there
+    (inputs/named_quarters.py).
 
     ``undeclared``: the map says nothing of a fiscal year, so dates on another calendar's quarter
     boundaries are worth a warning (fiscal_year_warning)."""
@@ -156,6 +160,10 @@ def quarters_from_dates(values: pd.Series, source: Source, table: Table, header:
             warning = fiscal_year_warning(days, source, header, origin, calendar)
             if warning is not None:
                 note(warning)
+        if named is not None:
+            from cscomp_cli.inputs.named_quarters import named_quarters
+
+            labels = named_quarters(labels, days, known, named[1], calendar, named[0], cells["line"], origin)
     return pd.Series(labels, index=values.index, dtype=object)
 
 

@@ -9,7 +9,6 @@ line (or sheet row) and its header.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from cscomp_cli.inputs.files import (
     Origin,
     Staged,
 )
+from cscomp_cli.inputs.owner_names import Names, ids_from_owners, roster_names
 from cscomp_cli.inputs.tables import column_key
 
 
@@ -53,7 +53,12 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
     # Without fiscal_year, dates on another calendar's quarter boundaries are worth a warning.
     undeclared = data_map.fiscal_year is None
     staged["roster"] = _stage(folder, "roster", roster, calendar, label, names=None, undeclared=undeclared)
-    names = _roster_names(staged["roster"])
+    if roster.history is not None:
+        from cscomp_cli.inputs.roster_history import join_history
+
+        history = _stage(folder, "roster.history", roster.history, calendar, label, names=None, undeclared=undeclared)
+        staged["roster"] = join_history(staged["roster"], history, label)
+    names = roster_names(staged["roster"])
     for name in ("accounts", "payouts", "quotas"):
         table = data_map.table(name)
         if table is None:
@@ -70,8 +75,8 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
 def export_files(folder: Path, data_map: DataMap) -> list[Path]:
     """Every file the map reads (so no command writes its output over one)."""
     found: list[Path] = []
-    for name in datamap.TABLES:
-        table = data_map.table(name)
+    tables = [data_map.table(name) for name in datamap.TABLES] + [data_map.tables.roster.history]
+    for table in tables:
         if table is not None:
             for pattern in table.file_list:
                 found += matching_files(folder, pattern)
@@ -79,7 +84,7 @@ def export_files(folder: Path, data_map: DataMap) -> list[Path]:
 
 
 def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str,
-           names: _Names | None, extra: set[str] = frozenset(), undeclared: bool = False) -> Staged:
+           names: Names | None, extra: set[str] = frozenset(), undeclared: bool = False) -> Staged:
     # The map's own accounts columns no plan reads are left unread; a plan's column the map does not
     # name is read from an export header of that name (csat, Churn Reason for churn_reason) when there is one.
     unread = {c for c in datamap.extra_columns(table) if column_key(c) not in extra} if name == "accounts" else set()
@@ -93,6 +98,7 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
     # list): reported once, then left out, so the loader does not report the same cell blank as well.
     failed = pd.Series(False, index=cells.index)
     headers: dict[str, str] = {}
+    scales: dict[str, float] = {}
     spelled = {folded(h): h for h in cells.columns if h != "line"}
     own = {folded(h): h for h in export.header}
     for column in unmapped:
@@ -110,29 +116,49 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         if source.file_name is not None:
             out[column] = _quarter_from_file_name(export, cells, where, label, calendar)
             continue
-        header = _header(export, source.column, where, label)
+        amounts = AMOUNTS[name.split(".")[0]]
+        if source.when is not None and column not in amounts:
+            raise MapError(f"when applies to amount columns only, and {column} is not one", file=label,
+                           location=f"{where}.when", hint=f"the amount columns of {name} are "
+                           f"{', '.join(amounts)}; to leave rows out use tables.{name}.rows; see {DATA_DOC}")
+        if source.join is not None:
+            joined = [_header(export, wanted, f"{where}.join", label) for wanted in source.join]
+            header = " + ".join(joined)
+            values = _joined(cells, joined)
+        else:
+            header = _header(export, source.column, where, label)
+            values = cells[header]
         headers[column] = header
-        if column in datamap.ANNUAL.get(name, ()):
+        if column in datamap.ANNUAL.get(name.split(".")[0], ()) and source.scale is None:
+            # A scale says what the column holds (MRR × 12): no unit to warn of.
             _warn_monthly(header, name, column, where, label)
-        values = cells[header]
-        required = column in datamap.REQUIRED[name]
+        required = column in _required(name)
         if source.values is not None:
             values, unlisted = _translate(values, source, header, cells, export.origin, where, label)
             failed |= unlisted & required
-        if source.match == "name":
+        if source.match in ("name", "email"):
             # A payroll name on no roster row is someone who is not a CSM, as an id would be (docs/data.md):
             # kept under the name, for the one warning that lists them.
-            values, unmatched = _ids_from_names(values, source, names or _Names({}, {}), header, cells, export.origin,
-                                                where, label, others_are_not_csms=name == "payouts")
+            values, unmatched = ids_from_owners(values, source, names or Names({}, {}), header, cells, export.origin,
+                                                where, others_are_not_csms=name == "payouts")
             failed |= unmatched
+        if source.scale is not None:
+            scales[column] = float(source.scale)
         if source.from_ == "date":
+            named = None
+            if source.named_in is not None:
+                text = _header(export, source.named_in, f"{where}.named_in", label)
+                named = (own.get(folded(text), text), cells[text])
             values = quarters_from_dates(values, source, table, header, cells, export.origin, calendar, where,
-                                         undeclared=undeclared, map_label=label, dated=export.dated.get(header))
-        elif column in AMOUNTS[name]:
+                                         undeclared=undeclared, map_label=label, dated=export.dated.get(header),
+                                         named=named)
+        elif column in _amounts(name):
             values = amount_text(values, table, column)
         elif column in datamap.DATES:
             values = iso_dates(values, table, header, cells, export.origin, f"tables.{name}.dates",
                                dated=export.dated.get(header))
+        if source.when is not None:
+            values = _when(values, source, cells, export, column, f"{where}.when", label)
         out[column] = values
     if bool(failed.any()):  # only reached while validate collects problems
         out = out[~failed]
@@ -143,8 +169,26 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
     out.attrs["written"] = export.header
     origin = Origin(export.origin.path, files=export.origin.files, starts=export.origin.starts,
                     lines=export.origin.lines, headers=headers, places=export.origin.places,
-                    zero_key=f"tables.{name}.zero")
+                    zero_key=f"tables.{name}.zero", scales=scales)
     return Staged(table=out, origin=origin, decimal=table.decimal, delimiter=export.delimiter, left_out=left_out)
+
+
+def _required(name: str) -> tuple[str, ...]:
+    return datamap.HISTORY_REQUIRED if name == "roster.history" else datamap.REQUIRED[name]
+
+
+def _amounts(name: str) -> tuple[str, ...]:
+    return ("annual_base", "annual_variable") if name == "roster.history" else AMOUNTS[name]
+
+
+def _joined(cells: pd.DataFrame, headers: list[str]) -> pd.Series:
+    """The cells of several export columns joined with one space, blank ones skipped (First, Last)."""
+    joined = as_text(cells[headers[0]])
+    for header in headers[1:]:
+        part = as_text(cells[header])
+        both = (joined != "") & (part != "")
+        joined = (joined + " " + part).where(both, joined.where(joined != "", part))
+    return as_text(joined)
 
 
 def _warn_monthly(header: str, name: str, column: str, where: str, label: str) -> None:
@@ -168,6 +212,17 @@ def _header(export: ExportCells, wanted: str, where: str, label: str) -> str:
     if found is None:  # only reached for columns read_export did not already check
         raise MapError(f"names the column '{wanted}', which the export does not have", file=label, location=where)
     return found
+
+
+def _when(values: pd.Series, source: Source, cells: pd.DataFrame, export: ExportCells, column: str, where: str,
+          label: str) -> pd.Series:
+    """An amount read only on the rows whose condition column holds one of the listed values (a CRM's one ARR
+    column, its Lifecycle Stage New on a new logo's row for new_arr); 0 on the others, or blank for arr_end,
+    which is then derived from the movements."""
+    header = _header(export, source.when.column, f"{where}.column", label)
+    wanted = {v.strip().casefold() for v in source.when.in_}
+    holds = per_distinct(cells[header], lambda v: v.strip().casefold() in wanted).astype(bool)
+    return values.where(holds, "" if column == "arr_end" else "0")
 
 
 def _filter_rows(export: ExportCells, name: str, table: Table, label: str) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -214,75 +269,6 @@ def _translate(values: pd.Series, source: Source, header: str, cells: pd.DataFra
             **origin.at(cells.at[first, "line"], header),
             hint=f"add it to {where}.values in {MAP_FILE}, e.g. \"{distinct[0]}\": <value>; see {DATA_DOC}"))
     return as_text(mapped), unlisted.astype(bool)
-
-
-@dataclass
-class _Names:
-    """The roster's names, folded (case, accents, spaces ignored) -> csm_ids, and as the roster spells them."""
-
-    ids: dict[str, list[str]]
-    spelled: dict[str, str]
-
-
-def _roster_names(roster: Staged) -> _Names:
-    table = roster.table
-    if "name" not in table or "csm_id" not in table:
-        return _Names({}, {})
-    pairs = table.loc[(table["name"] != "") & (table["csm_id"] != ""), ["name", "csm_id"]].drop_duplicates()
-    keys = pairs["name"].map(folded)
-    ids = pairs.groupby(keys)["csm_id"].agg(lambda found: sorted(set(found))).to_dict()
-    spelled = dict(zip(keys, pairs["name"]))
-    return _Names(ids, spelled)
-
-
-def _ids_from_names(values: pd.Series, source: Source, roster: _Names, header: str, cells: pd.DataFrame,
-                    origin: Origin, where: str, label: str, *, others_are_not_csms: bool = False
-                    ) -> tuple[pd.Series, pd.Series]:
-    """Owners written as people's names, turned into the roster's csm_ids; and which rows' names were
-    reported (matching no roster row, or two).
-
-    ``others_are_not_csms``: a name matching no roster row is not an error but someone who is not a
-    CSM (payroll's other staff), kept under the name as written."""
-    names = roster.ids
-    lookup = {name: ids[0] for name, ids in names.items() if len(ids) == 1}
-    for alias, csm_id in (source.aliases or {}).items():
-        lookup[folded(alias)] = csm_id
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    distinct = np.array([str(v) for v in distinct], dtype=object)
-    keys = [folded(v) for v in distinct]  # a few hundred owners, however many rows
-    ids = np.array([lookup.get(key, "") for key in keys], dtype=object)
-    reported = np.zeros(len(distinct), dtype=bool)
-    for i, name in enumerate(distinct):
-        if name == "" or ids[i] != "":
-            continue
-        rows = codes == i
-        first = cells.index[rows][0]
-        twins = names.get(keys[i], [])
-        if len(twins) <= 1 and others_are_not_csms:
-            ids[i] = name
-            continue
-        reported[i] = True
-        if len(twins) > 1:
-            message = f"'{name}' is the name of {len(twins)} people on the roster ({', '.join(twins)})"
-            hint = f"say which one this export means under {where}.aliases, e.g. \"{name}\": {twins[0]}"
-        else:
-            close = _closest(keys[i], roster)
-            message = f"'{name}' matches no name on the roster" + (f" (closest: {close})" if close else "")
-            hint = (f"add the spelling under {where}.aliases in {MAP_FILE}, e.g. \"{name}\": <csm_id>, or correct the "
-                    "roster")
-        more = int(rows.sum()) - 1
-        report(DataError(message + (f" ({more} more row{'s' if more > 1 else ''} with this name)" if more else ""),
-                         **origin.at(cells.at[first, "line"], header), hint=f"{hint}; see {DATA_DOC}"))
-    empty = np.array([], dtype=object)
-    return (pd.Series(ids[codes] if len(distinct) else empty, index=values.index, dtype=object),
-            pd.Series(reported[codes] if len(distinct) else np.array([], dtype=bool), index=values.index))
-
-
-def _closest(folded: str, roster: _Names) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(folded, list(roster.ids), n=2, cutoff=0.75)
-    return ", ".join(f"'{roster.spelled[c]}' ({', '.join(roster.ids[c])})" for c in close)
 
 
 def _quarter_from_file_name(export: ExportCells, cells: pd.DataFrame, where: str, label: str,

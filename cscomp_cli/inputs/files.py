@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import csv
 import io
@@ -10,7 +9,6 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,9 @@ import pandas as pd
 from cscomp_cli.core.errors import DataError, report
 from cscomp_cli.core.text import escaped
 from cscomp_cli.inputs.formats import export_format
+from cscomp_cli.inputs.origins import Origin, Staged
+
+__all__ = ["Origin", "Staged"]  # where rows came from: read from here too
 
 ACCOUNTS = "accounts.csv"
 
@@ -58,79 +59,6 @@ def relative_to(path: Path | str, folder: Path) -> str:
         return str(Path(path).relative_to(folder))
     except ValueError:
         return str(path)
-
-
-@dataclass(frozen=True, eq=False)
-class Origin:
-    """Where a table's rows were read from, so a message names the file, line and column a person can open.
-
-    A canonical CSV's row key is its line. A table read through the data map numbers its rows 1, 2, …
-    across all its export files; ``lines`` turns that key back into the export's own line (or sheet
-    row), ``headers`` a cscomp column back into the export's header.
-    """
-
-    path: Path | str
-    files: tuple[Path, ...] = ()
-    starts: tuple[int, ...] = ()  # the row key of each file's first row
-    lines: np.ndarray | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    places: tuple[str, ...] = ()  # per file: "line" (CSV), "sheet Accounts, row" or "row" (Parquet)
-    zero_key: str | None = None  # a table read through a data map: its key listing the cells that mean 0
-
-    def _part(self, key: int) -> int:
-        return bisect.bisect_right(self.starts, key) - 1
-
-    def file(self, key: int | None = None) -> Path | str:
-        """The file holding row ``key`` (the table's path when the row is not known)."""
-        if not self.files:
-            return self.path
-        if key is None or len(self.files) == 1:
-            return self.files[0] if len(self.files) == 1 else self.path
-        return self.files[max(self._part(int(key)), 0)]
-
-    def place(self, key: int) -> str:
-        """'line 7' (or 'sheet Accounts, row 7'): row ``key`` as its file shows it."""
-        if self.lines is None:
-            return f"line {int(key)}"
-        part = max(self._part(int(key)), 0)
-        return f"{self.places[part]} {self.number(key)}"
-
-    def number(self, key: int) -> int:
-        """Row ``key``'s line (or sheet row) as its own file numbers it, header line 1: what place() shows.
-        A table read through a data map keys its rows 1, 2, … across its exports, not by their lines."""
-        return int(key) if self.lines is None else int(self.lines[int(key) - 1])
-
-    def column(self, name: str) -> str:
-        return self.headers.get(name, name)
-
-    def describe(self, key: int) -> str:
-        """'payouts.csv line 7', or 'payroll.xlsx sheet Earnings, row 7': a row as a person finds it."""
-        return f"{Path(self.file(key)).name} {self.place(key)}"
-
-    def location(self, key: int, column: str | None = None) -> str:
-        where = self.place(key)
-        return f"{where}, column {self.column(column)}" if column else where
-
-    def at(self, key: int, column: str | None = None) -> dict:
-        """file= and location= for an error about row ``key`` (and ``column``)."""
-        return {"file": self.file(key), "location": self.location(key, column)}
-
-    def header(self) -> dict:
-        """file= and location= for an error about the header."""
-        first = self.places[0] if self.places else "line"
-        return {"file": self.file(1) if self.files else self.path,
-                "location": "line 1" if first == "line" and self.lines is None else "header"}
-
-
-@dataclass(frozen=True, eq=False)
-class Staged:
-    """A table the data map has read from the org's exports: canonical columns as text, ready to validate."""
-
-    table: pd.DataFrame  # trimmed text cells under cscomp's column names, and the row key in ``line``
-    origin: Origin
-    decimal: str | None = None  # the map's number style; None works it out from the cells
-    delimiter: str = ","
-    left_out: dict[str, int] = field(default_factory=dict)  # rows the map's rows filter left out, by value
 
 
 def present(path: Path) -> bool:

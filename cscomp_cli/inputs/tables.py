@@ -38,6 +38,7 @@ from cscomp_cli.inputs.files import (
     Staged,
     fail_where,
 )
+from cscomp_cli.inputs.pay_history import check_pay_history
 
 # Every payout line of a file together (clawbacks counted as paid): a quadrillion keeps every sum of
 # integer cents, over any CSMs and quarters, a hundred times inside int64.
@@ -57,13 +58,13 @@ def written_headers(tables: dict[str, pd.DataFrame | None]) -> dict[str, tuple[s
 
 
 ACCOUNT_COLUMNS = ("quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn",
-                   "cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk")
+                   "cross_sell", "new_arr", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk")
 
 
 # How a plan's metrics may read each built-in accounts column (SPEC 5.3: custom metrics and filters).
 BUILTIN_READS = {
-    **{c: {"number"} for c in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end", "nps",
-                               "health", "risk")},
+    **{c: {"number"} for c in ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end",
+                               "nps", "health", "risk")},
     "renewal_due": {"flag", "number"}, "renewed": {"flag", "number"},
     **{c: {"text"} for c in ("quarter", "account_id", "csm_id", "segment")},
 }
@@ -127,13 +128,13 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
     ``extra``: columns a plan's own metrics read beyond the built-in ones, each with how it is read
     (number, text, flag); only these are kept, so unused export columns cost no memory.
     """
-    amounts = ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"]
+    amounts = ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"]
     # "line" is the row key every table carries, never an export's column.
     extra = {name: kinds for name, kinds in merged_columns([extra]).items() if name not in BUILTIN_READS
              and name != "line"}
     table, numbers, origin = open_table(path,
         required=["quarter", "account_id", "csm_id", "arr_start", "expansion", "contraction", "churn"],
-        optional=["cross_sell", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk", *extra],
+        optional=["cross_sell", "new_arr", "arr_end", "renewal_due", "renewed", "segment", "nps", "health", "risk", *extra],
         # A plan's own number column tells the file's decimal separator as well as the amounts do (4,5).
         numbers=[*amounts, "health", "risk", *(c for c, kinds in extra.items() if "number" in kinds)],
     )
@@ -163,23 +164,26 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
         out[column] = amount(column, required=True)
         parsed(column)
     out["cross_sell"] = amount("cross_sell", required=False).fillna(0.0)
+    landing = "new_arr" in table.columns  # the messages name new_arr only to a file that has it
+    out["new_arr"] = _new_business(amount("new_arr", required=False).fillna(0.0), out, origin)
     out["renewal_due"] = boolean_column(table, origin, "renewal_due")
     out["renewed"] = boolean_column(table, origin, "renewed")
     out["segment"] = text_column(table, origin, "segment", required=False, categorical=True)  # informational
     out["nps"] = score_column(table, origin, "nps", 0, 10, integer=True, numbers=numbers)
     out["health"] = score_column(table, origin, "health", 0, 100, numbers=numbers)
     out["risk"] = score_column(table, origin, "risk", 0, 1, numbers=numbers)
-    parsed("cross_sell", "renewal_due", "renewed", "segment", "nps", "health", "risk")
+    parsed("cross_sell", "new_arr", "renewal_due", "renewed", "segment", "nps", "health", "risk")
 
-    gained = out["arr_start"] + out["expansion"] + out["cross_sell"]
+    # SPEC 6.7: a new logo's landed ARR is part of what the account holds at the end, like a movement.
+    gained = out["arr_start"] + out["new_arr"] + out["expansion"] + out["cross_sell"]
     lost = out["contraction"] + out["churn"]
+    gains = "arr_start + new_arr + expansion + cross_sell" if landing else "arr_start + expansion + cross_sell"
     fail_where(
         lost > gained + 1e-6,
-        out,
+        out.assign(gained=gained),
         origin,
         "contraction",
-        lambda r: f"contraction + churn ({r.contraction + r.churn:,.2f}) exceeds arr_start + expansion + "
-        f"cross_sell ({r.arr_start + r.expansion + r.cross_sell:,.2f})",
+        lambda r: f"contraction + churn ({r.contraction + r.churn:,.2f}) exceeds {gains} ({r.gained:,.2f})",
         "an account cannot lose more ARR than it had; check the contraction and churn columns",
     )
     derived = gained - lost
@@ -191,8 +195,7 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
         out.assign(derived=derived),
         origin,
         "arr_end",
-        lambda r: f"arr_end {r.arr_end:,.2f} does not equal arr_start + expansion + cross_sell − "
-        f"contraction − churn = {r.derived:,.2f}",
+        lambda r: f"arr_end {r.arr_end:,.2f} does not equal {gains} − contraction − churn = {r.derived:,.2f}",
         "fix the movement columns or leave arr_end blank to have it derived",
     )
     # Derived in exact arithmetic, as a person would: 0.1 + 0.2 − 0.3 is 0 (a churned logo), not 5.6e-17.
@@ -205,15 +208,31 @@ def load_accounts(path: Path | Staged, *, calendar: Calendar = CALENDAR,
                 marks.extend(currency_marks(ACCOUNTS, table, codes))
             parsed(column)
     fail_duplicates(out, origin, ["quarter", "account_id"], "account_id", "an account appears twice in one quarter")
-    _bound_book_totals(out, origin, ["arr_start", "expansion", "cross_sell", "contraction", "churn"])
+    _bound_book_totals(out, origin, ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn"])
     return _with_currencies(_with_header(out.reset_index(drop=True), header), marks)
 
 
+def _new_business(new_arr: pd.Series, out: pd.DataFrame, origin: Origin) -> pd.Series:
+    """new_arr (SPEC 6.7), which only a new logo's row may carry: landed ARR on a customer that already
+    had ARR is expansion, and read as new business it would leave every retention metric."""
+    fail_where(
+        (new_arr > 0) & (out["arr_start"] > 0),
+        out.assign(new_arr=new_arr),
+        origin,
+        "new_arr",
+        lambda r: f"new_arr {r.new_arr:,.2f} on a row with arr_start {r.arr_start:,.2f}: only a new logo "
+        "(arr_start 0) lands new business",
+        "a new logo's landed ARR goes on its first row, with arr_start 0; ARR added to an existing customer is "
+        f"expansion (or cross_sell); see {DATA_DOC}",
+    )
+    return new_arr
+
+
 def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:
-    """roster.csv: the CSMs, optionally one row per quarter."""
+    """roster.csv: the CSMs, optionally one row per quarter or a pay history (rows with an effective_date)."""
     table, numbers, origin = open_table(path,
         required=["csm_id", "name", "segment", "annual_base", "annual_variable"],
-        optional=["team", "quarter", "start_date", "end_date", "currency"],
+        optional=["team", "quarter", "start_date", "end_date", "currency", "email", "effective_date"],
         numbers=["annual_base", "annual_variable"],
     )
     out = pd.DataFrame({"line": table["line"]})
@@ -236,6 +255,10 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
         out["quarter"] = pd.Series(None, index=table.index, dtype="object")
     out["start_date"] = date_column(table, origin, "start_date")
     out["end_date"] = date_column(table, origin, "end_date")
+    # The roster row's date a raise or transfer takes effect (SPEC 6.2): passed through, read by the engine.
+    out["effective_date"] = date_column(table, origin, "effective_date")
+    out["email"] = text_column(table, origin, "email", required=False)
+    _refuse_shared_emails(out, origin)
     fail_where(
         out["start_date"].notna() & out["end_date"].notna() & (out["end_date"] < out["start_date"]),
         out,
@@ -244,14 +267,37 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
         lambda r: f"end_date {r.end_date.date()} is before start_date {r.start_date.date()}",
         "swap the dates or correct the one that is wrong",
     )
-    fail_duplicates(
-        out.assign(quarter=out["quarter"].fillna("(every quarter)")),
-        origin,
-        ["csm_id", "quarter"],
-        "csm_id",
-        "the same CSM has two roster rows for one quarter",
-    )
+    if out["effective_date"].notna().any():
+        check_pay_history(out, origin)
+    else:
+        fail_duplicates(
+            out.assign(quarter=out["quarter"].fillna("(every quarter)")),
+            origin,
+            ["csm_id", "quarter"],
+            "csm_id",
+            "the same CSM has two roster rows for one quarter",
+        )
     return _with_currencies(_with_header(out.reset_index(drop=True), table), marks)
+
+
+def _refuse_shared_emails(out: pd.DataFrame, origin: Origin) -> None:
+    """One e-mail address on the rows of two CSMs: an owner written as that address (match: email) could be
+    either, so it is refused (addresses compared trimmed, in any case)."""
+    written = out["email"].dropna()
+    if written.empty:
+        return
+    keys = written.str.strip().str.casefold()
+    people = out.loc[written.index, "csm_id"].groupby(keys.to_numpy()).nunique()
+    shared = people[people > 1]
+    if shared.empty:
+        return
+    key = shared.index[0]
+    rows = written.index[(keys == key).to_numpy()]
+    ids = list(dict.fromkeys(out.loc[rows, "csm_id"]))
+    second = next(row for row in rows if out.at[row, "csm_id"] != ids[0])
+    report(DataError(f"the e-mail '{written[second]}' is on the rows of two CSMs ({ids[0]} and {ids[1]})",
+                     **origin.at(out.at[second, "line"], "email"),
+                     hint=f"each CSM has their own e-mail address; correct the roster; see {DATA_DOC}"))
 
 
 def load_payouts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.DataFrame:

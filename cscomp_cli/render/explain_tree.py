@@ -70,17 +70,20 @@ def explanation_tree(doc: dict) -> Node:
                  (str(doc["plan"]), "italic")))
     pay = doc["pay"]
     pay_node = root.add("Pay")
-    pay_node.add(f"roster: base {_amount(pay['annual_base'])}, variable {_amount(pay['annual_variable'])} a year")
+    on = " (the row in force on the last employed day)" if pay.get("split") else ""
+    pay_node.add(f"roster{on}: base {_amount(pay['annual_base'])}, variable {_amount(pay['annual_variable'])} a year")
     if pay["pay_mix"]:
         pay_node.add(f"pay_mix: variable {pay['pay_mix']['variable_pct']} %, hold {pay['pay_mix']['hold']}")
+    if pay.get("split"):  # a raise or transfer inside the quarter (a roster pay history)
+        pay_node.add(f"pay changed inside the quarter: {pay['split']}")
     pay_node.add(f"proration {pay['proration']:.6g} (share of the quarter's days employed)")
     pay_node.add(f"target variable = {pay['target_variable_formula']} = {pay['target_variable']:,.6f}"
                  f" (shown {_amount(pay['target_variable'])}); actual TV {_amount(pay['actual_target_variable'])}")
 
     book = root.add(f"Book: {doc['book']['rows']} account row(s)")
     for account in doc["book"]["accounts"]:
-        moves = ", ".join(f"{k} {account[k]:,.2f}" for k in ("expansion", "cross_sell", "contraction", "churn")
-                          if account[k])
+        moves = ", ".join(f"{k} {account[k]:,.2f}" for k in ("new_arr", "expansion", "cross_sell", "contraction", "churn")
+                          if account.get(k))
         base = "" if account["in_retention_base"] else " (new logo: not in the retention base)"
         book.add(f"{account['account_id']} ({account.get('source') or 'line ' + str(account['line'])}): start {account['arr_start']:,.2f}"
                  f"{'; ' + moves if moves else ''} → end {account['arr_end']:,.2f}{base}")

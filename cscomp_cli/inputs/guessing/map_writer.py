@@ -358,7 +358,7 @@ class MapWriter:
         self.quarters = {o for o in map(label_ordinal, labels) if o is not None}
         self._source(columns, "account_id")
         self._owner(columns, cells, roster_names, path)
-        for canonical in ("arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"):
+        for canonical in ("arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"):
             self._source(columns, canonical)
         self._renewals(columns, cells, path)
         self._source(columns, "segment")
@@ -480,7 +480,8 @@ class MapWriter:
         else:
             self.entry(6, "segment", {"value": "All"}, "the roster has no segment column: every CSM in one "
                        "segment, All; a plan with targets by segment needs a segment per CSM")
-        for canonical in ("team", "quarter", "annual_base", "annual_variable", "start_date", "end_date"):
+        for canonical in ("team", "quarter", "annual_base", "annual_variable", "start_date", "end_date",
+                          "effective_date"):
             self._source(columns, canonical)
         self._source(columns, "currency", _CURRENCY_COMMENT)
 

@@ -16,6 +16,8 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                       "beginning of period arr"],
         "expansion": ["upsell arr", "upsell", "expansion arr", "expansion", "upgrade arr"],
         "cross_sell": ["cross sell arr", "cross sell", "crosssell"],
+        # "net new ARR" is every movement netted, not a new logo's landed ARR: deliberately not here.
+        "new_arr": ["new business arr", "new arr", "new logo arr", "new booking arr", "new bookings"],
         "contraction": ["downsell", "downsell arr", "contraction arr", "contraction", "downgrade arr"],
         "churn": ["churned arr", "churn arr", "churn", "lost arr", "churned"],
         "arr_end": ["ending arr", "end arr", "closing arr", "arr end", "eop arr"],
@@ -38,6 +40,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                             "target bonus", "annual incentive target", "target variable"],
         "start_date": ["hire date", "start date", "original hire date"],
         "end_date": ["termination date", "term date", "end date", "leave date"],
+        "effective_date": ["effective date", "effective from", "change date", "valid from"],
         "currency": ["currency", "currency code", "pay currency", "salary currency", "compensation currency"],
         "_profile": ["job profile", "job title", "business title", "title", "position", "role"],
     },
@@ -74,13 +77,13 @@ CORE_COLUMNS = {
 TABLE_ORDER = ["accounts", "roster", "payouts", "quotas"]
 
 AMOUNT_COLUMNS = {
-    "accounts": ["arr_start", "expansion", "cross_sell", "contraction", "churn", "arr_end"],
+    "accounts": ["arr_start", "expansion", "cross_sell", "new_arr", "contraction", "churn", "arr_end"],
     "roster": ["annual_base", "annual_variable"],
     "payouts": ["amount"],
     "quotas": ["target"],
 }
 
-DATE_COLUMNS = {"roster": ["start_date", "end_date"], "payouts": ["_pay_date"]}
+DATE_COLUMNS = {"roster": ["start_date", "end_date", "effective_date"], "payouts": ["_pay_date"]}
 
 ZERO_TOKENS = ["-", "–", "—", ""]
 
