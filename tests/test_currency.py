@@ -1,7 +1,8 @@
-"""Currencies the data names (SPEC 6.3's cell rule, ahead of conversion): an amount may carry an ISO 4217
-code before or after the number, the roster and payouts may carry a currency column, and until cscomp
-converts currencies, a code other than the plan's is refused with file, line, column and both codes,
-never summed as if it were the plan's."""
+"""Currencies the data names (SPEC 6.3's cell rule): an amount may carry an ISO 4217 code before or after
+the number, the roster and payouts may carry a currency column. A code other than its row's currency
+(accounts and quotas: the plan's; a roster row without a currency cell: the plan's) is refused with file,
+line, column and both codes, never summed as if it were the row's. Conversion itself:
+tests/test_currency_conversion.py."""
 
 from __future__ import annotations
 
@@ -66,19 +67,23 @@ def test_any_amount_column_carrying_another_code_is_refused(tmp_path, table, tex
     assert_user_error(stress(folder), where, "USD")
 
 
-def test_a_payouts_currency_column_holding_another_code_is_refused(tmp_path):
+def test_a_payouts_currency_column_in_another_code_needs_its_exchange_rate(tmp_path):
     folder = org(tmp_path, payouts="quarter,csm_id,amount,currency\n2026Q1,C1,5000,USD\n2026Q1,C2,5000,cad\n")
-    assert_user_error(stress(folder), "payouts.csv, line 3, column currency", "CAD", "USD", "docs/data.md")
+    assert_user_error(stress(folder), "payouts.csv, line 3, column currency", "CAD", "USD", "fx.csv",
+                      "2026Q1,CAD,<rate>", "docs/data.md")
 
 
-def test_a_roster_currency_column_holding_another_code_is_refused(tmp_path):
+def test_a_roster_currency_column_in_another_code_needs_its_exchange_rate(tmp_path):
     roster = "csm_id,name,segment,annual_base,annual_variable,currency\nC1,Ana,SMB,100000,20000,\nC2,Bo,SMB,100000,20000,GBP\n"
-    assert_user_error(stress(org(tmp_path, roster=roster)), "roster.csv, line 3, column currency", "GBP", "USD")
+    assert_user_error(stress(org(tmp_path, roster=roster)), "roster.csv, line 3, column currency", "GBP", "USD",
+                      "no exchange rates (fx.csv)")
 
 
-def test_the_error_counts_the_other_cells_in_that_currency(tmp_path):
+def test_the_error_counts_the_other_rows_like_it(tmp_path):
     roster = ROSTER.format(base="72000 GBP", variable="18000").replace("C2,Bo,SMB,100000", "C2,Bo,SMB,90000 GBP")
-    assert_user_error(stress(org(tmp_path, roster=roster)), "line 2, column annual_base", "1 more cell in GBP")
+    assert_user_error(stress(org(tmp_path, roster=roster)), "line 2, column annual_base",
+                      "this row has no currency, so it is in the plan's, USD", "1 more row like it",
+                      "currency column")
 
 
 def test_every_command_that_replays_refuses_it(tmp_path):
@@ -175,14 +180,20 @@ def test_two_amounts_of_one_row_in_two_codes_are_refused(tmp_path):
     assert_user_error(stress(folder), "roster.csv, line 2, column annual_variable", "EUR", "annual_base", "GBP")
 
 
-def test_each_rows_currency_is_its_cell_else_the_code_its_amounts_carry(tmp_path):
+def test_each_rows_currency_is_its_cell_and_the_code_its_amounts_carry_is_kept_beside_it(tmp_path):
+    # Which currency a blank cell means is the engine's to say (the plan's, or the CSM's roster currency).
     path = tmp_path / "roster.csv"
     path.write_text("csm_id,name,segment,annual_base,annual_variable,currency\n"
                     "C1,Ana,SMB,100000,20000,gbp\nC2,Bo,SMB,100000 EUR,20000,\nC3,Cy,SMB,1,1,\n")
-    assert load_roster(path)["currency"].tolist() == ["GBP", "EUR", None]
+    roster = load_roster(path)
+    assert roster["currency"].tolist() == ["GBP", None, None]
+    assert roster["written_currency"].tolist() == [None, "EUR", None]
+    assert roster["written_column"].tolist() == [None, "annual_base", None]
     path = tmp_path / "payouts.csv"
-    path.write_text("quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,CHF 5'000\n".replace("5'000", "5000"))
-    assert load_payouts(path)["currency"].tolist() == [None, "CHF"]
+    path.write_text("quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q1,C2,CHF 5000\n")
+    payouts = load_payouts(path)
+    assert payouts["currency"].tolist() == [None, None]
+    assert payouts["written_currency"].tolist() == [None, "CHF"]
 
 
 # --- under a data map: a payroll's Currency column ---------------------------------------------------------
@@ -273,7 +284,7 @@ def test_any_code_on_either_side_is_read_off_and_the_number_kept(tmp_path_factor
     path.write_text(f'quarter,csm_id,amount\n2026Q1,C1,"{cell}"\n')
     table = load_payouts(path)
     assert table["amount"].tolist() == [cents / 100]
-    assert table["currency"].tolist() == [code]
+    assert table["written_currency"].tolist() == [code]
 
 
 # --- a sign is a currency too: $ is USD, € EUR, £ GBP (issue 22, item 8) ---------------------------------
@@ -364,7 +375,7 @@ def test_a_sign_that_disagrees_with_a_code_on_the_same_row_is_refused(tmp_path):
                       "annual_base on this row is in USD")
 
 
-def test_a_sign_alone_does_not_set_the_rows_currency():
+def test_a_sign_alone_is_told_apart_from_a_code():
     # Conversion (SPEC 6.3) looks a row's currency up: only a code or a currency cell says one.
     import pandas as pd
 
@@ -374,7 +385,10 @@ def test_a_sign_alone_does_not_set_the_rows_currency():
     table = pd.DataFrame({"amount": ["€5000", "EUR 10", "7"], "line": [2, 3, 4]})
     codes = {"amount": pd.Series(["€", "EUR", None], dtype=object)}
     stated = pd.Series([None, None, None], dtype=object)
-    assert row_currencies(table, Origin("payouts.csv"), codes, stated).tolist() == [None, "EUR", None]
+    currencies = row_currencies(table, Origin("payouts.csv"), codes, stated)
+    assert currencies["currency"].tolist() == [None, None, None]
+    assert currencies["written_currency"].tolist() == ["EUR", "EUR", None]
+    assert currencies["written_sign"].tolist() == [True, False, False]
 
 
 def test_a_mapped_payroll_writing_the_euro_sign_after_the_number_is_warned_about(tmp_path):

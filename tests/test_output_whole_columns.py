@@ -95,7 +95,7 @@ def old_rows_and_csms(comparison):
                      "actual": float(cents_to_amount(row["actual_cents"])),
                      "delta": float(cents_to_amount(row["proposed_cents"] - row["actual_cents"])),
                      "delta_pct": _old_delta_pct(row["proposed_cents"] - row["actual_cents"], row["actual_cents"]),
-                     **cash})
+                     **cash, "pay_currency": row["pay_currency"], "fx_rate": plain_number(row["fx_rate"])})
     csms = [{"csm_id": r["csm_id"], "name": r["name"], "segment": r["segment"],
              "proposed": float(cents_to_amount(r["proposed_cents"])), "actual": float(cents_to_amount(r["actual_cents"])),
              "delta": float(cents_to_amount(r["delta_cents"])), "delta_pct": plain_number(r["delta_pct"]),

@@ -12,6 +12,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
+from cscomp_cli.core.currencies import reporting_code
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.rounding import (
     cents_to_amount,
@@ -20,6 +21,7 @@ from cscomp_cli.core.rounding import (
     to_cents,
 )
 from cscomp_cli.core.text import folded
+from cscomp_cli.engine.conversion import paid_in_plan_currency
 from cscomp_cli.engine.metrics import describe
 from cscomp_cli.engine.payouts import tier_bounds
 from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
@@ -90,7 +92,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
             "cap_adjustment": _money(row["cap_adjustment_cents"]),
             "proposed": _money(row["proposed_cents"]),
         },
-        "actual": _actual(dataset, csm_id, label, row),
+        "actual": _actual(dataset, csm_id, label, row, plan.currency),
         # The plan's and the data's own warnings (a unit mistake, a misread export, a missing column)
         # concern every CSM; the rest name theirs.
         "warnings": list(dict.fromkeys([*result.plan_warnings, *result.data_warnings,
@@ -195,6 +197,13 @@ def _pay(plan: Plan, row) -> dict:
         "base": float(row["base"]),
         "actual_target_variable": float(row["actual_target_variable"]),
         "actual_base": float(row["actual_base"]),
+        # SPEC 6.3: the roster's amounts are in pay_currency; every figure above the annual ones is in
+        # the plan's, converted at fx_rate (1 when they are the same).
+        "pay_currency": row["pay_currency"],
+        "fx_rate": float(row["fx_rate"]),
+        **({"conversion": f"annual amounts in {row['pay_currency']}, converted at {float(row['fx_rate']):g} "
+                          f"{reporting_code(plan.currency)} per {row['pay_currency']}"}
+           if float(row["fx_rate"]) != 1 else {}),
     }
 
 
@@ -385,14 +394,18 @@ def _modifier(plan: Plan, modifier, result, i: int) -> dict:
     }
 
 
-def _actual(dataset: Dataset, csm_id: str, quarter: str, row) -> dict:
-    paid = dataset.payouts
+def _actual(dataset: Dataset, csm_id: str, quarter: str, row, currency: str) -> dict:
     lines = []
-    if paid is not None:
+    if dataset.payouts is not None:
+        # In the plan's currency, each line converted at the quarter's rate (SPEC 6.3).
+        paid = paid_in_plan_currency(dataset, [quarter], currency)
         mine = paid[(paid["quarter"] == quarter) & (paid["csm_id"] == csm_id)]
         for record in mine.to_dict("records"):
             entry = {"line": dataset.origin(PAYOUTS).number(record["line"]), "component": record["component"],
                      "amount": _money(to_cents(record["amount"]))}
+            if record["fx_rate"] != 1:
+                entry.update(paid_amount=float(record["local_amount"]), paid_currency=record["pay_currency"],
+                             fx_rate=float(record["fx_rate"]))
             if PAYOUTS in dataset.origins:  # read through the data map: say which export row
                 entry["source"] = dataset.origins[PAYOUTS].describe(record["line"])
             lines.append(entry)

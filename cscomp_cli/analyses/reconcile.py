@@ -28,6 +28,7 @@ import pandas as pd
 
 from cscomp_cli.core.formatting import counted, money
 from cscomp_cli.core.rounding import cents_to_amount, to_cents
+from cscomp_cli.engine.conversion import paid_in_plan_currency
 from cscomp_cli.engine.replay import Replay, replay
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.plan.model import Plan
@@ -128,7 +129,7 @@ def reconcile(plan: Plan, dataset: Dataset, quarters: int | None = None, through
 
     key = ["quarter", "csm_id"]
     keys = pd.MultiIndex.from_frame(differing[key])
-    paid = _paid_lines(dataset, result.quarters)
+    paid = _paid_lines(dataset, result.quarters, result.plan.currency)
     paid = paid[pd.MultiIndex.from_frame(paid[key]).isin(keys)]
     plan_lines = {c.id for c in plan.components} | {CAP_LINE}
     tagged = paid[paid["component"].isin(plan_lines)]
@@ -178,17 +179,16 @@ def _computed_lines(plan: Plan, rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _paid_lines(dataset: Dataset, quarters: list[str]) -> pd.DataFrame:
-    """What payouts.csv says was paid per component (rows without one share a line)."""
-    payouts = dataset.payouts
-    if payouts is None:
+def _paid_lines(dataset: Dataset, quarters: list[str], currency: str) -> pd.DataFrame:
+    """What payouts.csv says was paid per component (rows without one share a line), in the plan's
+    ``currency``: each row converted at its quarter's rate, a line's rows summed, then rounded."""
+    if dataset.payouts is None:
         return pd.DataFrame({"quarter": [], "csm_id": [], "component": [], "paid_cents": []})
-    payouts = payouts[payouts["quarter"].isin(quarters)]
-    cents = pd.Series(to_cents(payouts["amount"].to_numpy()), index=payouts.index)
+    payouts = paid_in_plan_currency(dataset, quarters, currency)
     component = payouts["component"].fillna(NO_COMPONENT)
-    paid = cents.groupby([payouts["quarter"], payouts["csm_id"], component]).sum()
+    paid = payouts["amount"].groupby([payouts["quarter"], payouts["csm_id"], component]).sum()
     paid.index.names = ["quarter", "csm_id", "component"]
-    return paid.rename("paid_cents").reset_index()
+    return pd.Series(to_cents(paid.to_numpy(dtype="float64")), index=paid.index, name="paid_cents").reset_index()
 
 
 def cents_in_currency(cents) -> float:

@@ -70,9 +70,11 @@ def build_team(plan: Plan, dataset: Dataset, quarters: int,
     changed = current["pay_rows"].to_numpy() > 1
     if changed.any():
         tv_ahead, base_ahead = full_quarter_pay(current, plan)
-        full_tv = np.where(changed, tv_ahead, full_tv)
-        base = np.where(changed, base_ahead, base)
-        actual_base = np.where(changed, current["annual_base"].to_numpy(dtype="float64") / 4, actual_base)
+        # In the plan's currency at the last quarter's rate, as every quarter ahead is (SPEC 6.3).
+        rate = current["fx_rate"].to_numpy(dtype="float64")
+        full_tv = np.where(changed, tv_ahead * rate, full_tv)
+        base = np.where(changed, base_ahead * rate, base)
+        actual_base = np.where(changed, current["annual_base"].to_numpy(dtype="float64") / 4 * rate, actual_base)
     team = pd.DataFrame({"csm_id": current["csm_id"].to_numpy(), "name": current["name"].to_numpy(),
                          "segment": current["segment"].to_numpy(), "target_variable": full_tv,
                          # Full-quarter base under the plan and on the roster: a pay_mix moves it.

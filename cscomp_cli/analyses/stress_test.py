@@ -123,6 +123,9 @@ def _build_document(comparison: Comparison, shocks: list | None, data: str | Non
         "delta": amounts(proposed - actual),
         "delta_pct": _delta_pcts(proposed - actual, actual),
         **cash,
+        # SPEC 6.3: the CSM's roster currency that quarter and its rate into the plan's (1 for the plan's).
+        "pay_currency": _column(rows, "pay_currency"),
+        "fx_rate": plain_numbers(rows["fx_rate"].to_numpy(dtype="float64")),
     })
     csms_frame = comparison.csms
     csms = _records({

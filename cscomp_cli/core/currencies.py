@@ -35,3 +35,9 @@ def plan_currency_code(currency: str) -> str | None:
     if currency.upper() in ISO_4217:
         return currency.upper()
     return _SYMBOL_CODES.get(currency)
+
+
+def reporting_code(currency: str) -> str:
+    """The code a plan reports in (USD for 'usd', EUR for '€'); a currency that names no code ('$')
+    stands for itself, so rows in it compare equal to it."""
+    return plan_currency_code(currency) or currency.strip()

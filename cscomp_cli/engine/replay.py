@@ -19,6 +19,7 @@ from cscomp_cli.core.errors import PlanError, report
 from cscomp_cli.core.quarters import quarter_ordinal
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.books import BookMetrics
+from cscomp_cli.engine.conversion import actual_cents, convert_pay
 from cscomp_cli.engine.currencies import check_currencies
 from cscomp_cli.engine.data_warnings import data_warnings, roster_warnings
 from cscomp_cli.engine.metrics import (
@@ -27,7 +28,6 @@ from cscomp_cli.engine.metrics import (
 from cscomp_cli.engine.paid_quarters import quarter_notes, select_quarters
 from cscomp_cli.engine.payouts import MAX_PAYOUT, modifier_multipliers, paid_once
 from cscomp_cli.engine.roster import (
-    actual_cents,
     apply_pay_mix,
     attach_roster,
     check_pay_currencies,
@@ -101,6 +101,8 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     # A pay history's quarters are split by day between the pay rows in force (SPEC 6.2).
     check_pay_currencies(rows, periods, plan.currency, dataset)
     rows = apply_pay_mix(rows, plan, periods)
+    # Pay in the CSM's roster currency turned into the plan's at the quarter's rate (SPEC 6.3).
+    rows = convert_pay(rows, plan.currency, dataset)
     # Base in cents, rounded once per CSM-quarter like every payout, so total cash adds up to the cent.
     rows["base_cents"] = to_cents(rows["base"].to_numpy())
     rows["actual_base_cents"] = to_cents(rows["actual_base"].to_numpy())
@@ -138,7 +140,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     rows["proposed_cents"] = total + rows["cap_adjustment_cents"].to_numpy()
     _bound_total_cash(rows, window)
     # What was paid and who has no book depend on the data alone: a sweep works them out once.
-    rows["actual_cents"] = computed_once(shared, "actual cents", lambda: actual_cents(dataset, rows, window))
+    rows["actual_cents"] = computed_once(shared, "actual cents", lambda: actual_cents(dataset, rows, window, plan.currency))
     warnings.extend(computed_once(shared, "roster warnings", lambda: roster_warnings(rows, books)))
 
     return Replay(plan=plan, quarters=window, through=notes.through,

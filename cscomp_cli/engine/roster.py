@@ -9,7 +9,6 @@ import pandas as pd
 
 from cscomp_cli.core.currencies import plan_currency_code
 from cscomp_cli.core.errors import DataError, PlanError, report
-from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.payouts import MAX_PAYOUT
 from cscomp_cli.engine.roster_lookup import is_history, pay_periods, roster_rows
 from cscomp_cli.inputs.dataset import Dataset
@@ -211,13 +210,3 @@ def full_quarter_pay(rows: pd.DataFrame, plan: Plan) -> tuple[np.ndarray, np.nda
     annual_base, annual_variable = _mixed(rows["annual_base"].to_numpy(dtype="float64"),
                                           rows["annual_variable"].to_numpy(dtype="float64"), rows, plan)
     return annual_variable / 4, annual_base / 4
-
-
-def actual_cents(dataset: Dataset, rows: pd.DataFrame, window: list[str]) -> np.ndarray:
-    if dataset.payouts is None:
-        return np.zeros(len(rows), dtype="int64")
-    paid = dataset.payouts[dataset.payouts["quarter"].isin(window)]
-    cents = pd.Series(to_cents(paid["amount"].to_numpy()), index=paid.index)
-    per_csm = cents.groupby([paid["quarter"], paid["csm_id"]]).sum()
-    keys = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
-    return per_csm.reindex(keys, fill_value=0).to_numpy(dtype="int64")

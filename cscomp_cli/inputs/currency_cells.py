@@ -80,14 +80,17 @@ def currency_column(table: pd.DataFrame, origin: Origin, column: str = "currency
 
 
 def row_currencies(table: pd.DataFrame, origin: Origin, written: dict[str, pd.Series],
-                   stated: pd.Series) -> pd.Series:
-    """Each row's currency: its currency cell, else the code its amounts carry (None when nothing says).
+                   stated: pd.Series) -> pd.DataFrame:
+    """Each row's currency as its cells say it: ``currency``, its currency cell (None when blank), and
+    where that is blank, the currency its amounts name (``written_currency``, None when none; with the
+    ``written_column`` and ``written_cell`` that name it first, and ``written_sign`` when only a sign
+    does). Which currency a blank cell means (the plan's, or for payouts the CSM's roster currency) is
+    settled in the engine (engine/currencies.py), once the plan and the roster are known.
 
     ``written``: per amount column, the code or sign each cell carries (None where none). A code that
     differs from the row's currency cell, or from the code an earlier amount of the row carries, is an
     error: which of the two the row is paid in cannot be known. So is a sign that differs from the
-    currency the row's cell or codes say; a sign alone settles nothing (an amount like €1234 is read
-    as the plan's currency, and warned about when it is another's)."""
+    currency the row's cell or codes say."""
     currency, said_by = stated.copy(), pd.Series("currency", index=stated.index, dtype=object)
     signs = {column: cells.where(cells.isin(list(SIGN_CODES))) for column, cells in written.items()}
     for column, cells in written.items():
@@ -95,9 +98,22 @@ def row_currencies(table: pd.DataFrame, origin: Origin, written: dict[str, pd.Se
         _refuse_other(table, origin, column, codes, currency, said_by)
         said_by = said_by.where(currency.notna(), column)
         currency = currency.where(currency.notna(), codes)
+    by_sign = currency.isna()
     for column, cells in signs.items():
         _refuse_other(table, origin, column, as_code(cells), currency, said_by)
-    return currency.astype(object).where(currency.notna(), None)
+        said_by = said_by.where(currency.notna(), column)
+        currency = currency.where(currency.notna(), as_code(cells))
+    unstated = stated.isna() & currency.notna()
+    cell = pd.Series(None, index=table.index, dtype=object)
+    for column in written:
+        cell = cell.where(said_by != column, table[column].astype(object))
+    return pd.DataFrame({
+        "currency": stated.astype(object).where(stated.notna(), None),
+        "written_currency": currency.astype(object).where(unstated, None),
+        "written_column": said_by.where(unstated, None),
+        "written_cell": cell.where(unstated, None),
+        "written_sign": (unstated & by_sign).astype(bool),
+    }, index=table.index)
 
 
 def _refuse_other(table: pd.DataFrame, origin: Origin, column: str, codes: pd.Series, currency: pd.Series,

@@ -22,6 +22,7 @@ from cscomp_cli.inputs.currency_cells import CurrencyMark
 from cscomp_cli.inputs.datamap import MAP_FILE, load_map
 from cscomp_cli.inputs.files import (
     ACCOUNTS,
+    FX,
     PAYOUTS,
     QUOTAS,
     ROSTER,
@@ -30,6 +31,7 @@ from cscomp_cli.inputs.files import (
     present,
     relative_to,
 )
+from cscomp_cli.inputs.fx_rates import load_fx
 from cscomp_cli.inputs.tables import (
     header_columns,
     load_accounts,
@@ -69,6 +71,8 @@ class Dataset:
     # Where each table names a currency (a code beside an amount, a currency column), one mark per
     # column and code: checked against the plan's currency before any replay (engine/currencies.py).
     currencies: tuple[CurrencyMark, ...] = ()
+    # fx.csv when the folder has one (quarter, currency, rate), else None: read by engine conversion.
+    fx: pd.DataFrame | None = None
 
     def path(self, name: str) -> Path | str:
         origin = self.origins.get(name)
@@ -108,6 +112,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
             PAYOUTS: load_payouts(sources[PAYOUTS], calendar=calendar) if sources[PAYOUTS] is not None else None,
             QUOTAS: load_quotas(sources[QUOTAS], calendar=calendar) if sources[QUOTAS] is not None else None,
         }
+        fx = load_fx(folder / FX, calendar=calendar) if present(folder / FX) else None
     dataset = Dataset(
         folder=folder,
         accounts=tables[ACCOUNTS],
@@ -121,6 +126,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
         headers=written_headers(tables),
         csm_spellings=data_map.csm_spellings() if data_map is not None else {},
         currencies=table_currencies(tables),
+        fx=fx,
     )
     return replace(dataset, warnings=[*dataset.warnings, *(w.one_line() for w in history_warnings(dataset))])
 

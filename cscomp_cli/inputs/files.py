@@ -33,6 +33,10 @@ PAYOUTS = "payouts.csv"
 QUOTAS = "quotas.csv"
 
 
+# Optional: the quarter's rate from each pay currency into the plan's (SPEC 6.3).
+FX = "fx.csv"
+
+
 # Where users read the rules of the data folder: every format hint ends by pointing there.
 DATA_DOC = "docs/data.md"
 

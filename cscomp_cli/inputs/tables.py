@@ -246,8 +246,8 @@ def load_roster(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Dat
     out["annual_variable"] = amount_column(table, origin, "annual_variable", required=True, negative=False,
                                            numbers=numbers, codes=codes)
     stated = currency_column(table, origin)
-    out["currency"] = row_currencies(table, origin, codes, stated)
-    marks = currency_marks(ROSTER, table, {**codes, "currency": stated})
+    out = out.join(row_currencies(table, origin, codes, stated))
+    marks = currency_marks(ROSTER, table, codes)
     if "quarter" in table and (table["quarter"].str.strip() != "").any():
         # A roster's quarter rows are the few quarters a raise or a transfer falls in: years apart is normal.
         out["quarter"] = quarter_column(table, origin, required=False, calendar=calendar, far=False)
@@ -311,8 +311,8 @@ def load_payouts(path: Path | Staged, *, calendar: Calendar = CALENDAR) -> pd.Da
     out["amount"] = amount_column(table, origin, "amount", required=True, negative=True, numbers=numbers, codes=codes)
     out["component"] = text_column(table, origin, "component", required=False)
     stated = currency_column(table, origin)
-    out["currency"] = row_currencies(table, origin, codes, stated)
-    marks = currency_marks(PAYOUTS, table, {**codes, "currency": stated})
+    out = out.join(row_currencies(table, origin, codes, stated))
+    marks = currency_marks(PAYOUTS, table, codes)
     _bound_payout_totals(out, origin)
     return _with_currencies(_with_header(out.reset_index(drop=True), table), marks)
 

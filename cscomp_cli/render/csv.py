@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.analyses.result import Kind
+from cscomp_cli.core.currencies import reporting_code
 from cscomp_cli.core.rounding import cents_to_amount, pct_change, to_cents
 from cscomp_cli.plan.components import CurveComponent
 from cscomp_cli.render.views import shock_labels
@@ -93,6 +94,9 @@ def to_csv(comparison, shocks: list | None = None) -> str:
     labels = shock_labels({"shocks": {shock.column: shock.pct for shock in shocks or []}})
     if labels:
         header.append("shocks")  # only under --shock, so the plain header is exactly SPEC's
+    converted = paid_in_other_currencies(rows, plan.currency)
+    if converted:
+        header += ["pay_currency", "fx_rate"]  # SPEC 6.3: at the end, only when some pay is converted
     text = csv_text([header])
     if rows.empty:
         return text
@@ -115,10 +119,19 @@ def to_csv(comparison, shocks: list | None = None) -> str:
               (base, actual_base, proposed_cash, actual_cash, proposed_cash - actual_cash)]
     if labels:
         slots.append(("%s", _text_cells(np.full(len(rows), labels, dtype=object))))
+    if converted:
+        slots.append(("%s", _text_cells(rows["pay_currency"])))
+        slots.append(("%s", plain_cells(rows["fx_rate"])))
     template = ",".join(spec for spec, _ in slots) + "\n"
     order = _quarter_then_csm(rows)
     columns = [values[order] for _, values in slots]
     return text + "".join(map(template.__mod__, zip(*columns)))
+
+
+def paid_in_other_currencies(rows, currency: str) -> bool:
+    """Whether some replayed row's pay currency is not the plan's (SPEC 6.3's condition for the CSV's
+    pay_currency and fx_rate columns)."""
+    return "pay_currency" in rows and bool((rows["pay_currency"] != reporting_code(currency)).any())
 
 
 def pct_cells(delta_cents, actual_cents) -> np.ndarray:

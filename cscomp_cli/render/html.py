@@ -16,6 +16,7 @@ from cscomp_cli.render.views import (
     cash_summary,
     correlation,
     csm_view,
+    currency_line,
     data_line,
     moves_base,
     paid_less,
@@ -88,7 +89,8 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
         f"<p class='sub'>Replayed over {_e(replayed_span(document))}, against what was actually paid"
         + (f", from the data in {_e(data_line(document))}" if data_line(document) else "")
         + (f"; shocks: {_e(', '.join(f'{k}={v:+g}%' for k, v in document['shocks'].items()))}"
-           if document.get("shocks") else "") + ".</p>",
+           if document.get("shocks") else "")
+        + (f"; {_e(currency_line(document))}" if currency_line(document) else "") + ".</p>",
         "<div class='cards'>" + "".join(f"<div class='card {cls}'><span>{_e(label)}</span><b>{_e(value)}</b></div>"
                                         for label, value, cls in cards) + "</div>",
         "<h2>Actual and proposed payout per CSM</h2>",
@@ -222,7 +224,8 @@ def _csm_table(document: dict) -> str:
 
     body = "".join(
         f"<tr class='{'less' if c['top_performer'] and paid_less(c) else ''}'>"
-        f"<td class='l'>{_e(c['csm_id'])}{' ★' if c['top_performer'] else ''}</td><td class='l'>{_e(c['name'])}</td>"
+        f"<td class='l'>{_e(c['csm_id'])}{' ★' if c['top_performer'] else ''}</td><td class='l'>{_e(c['name'])}"
+        f"{_e(' (paid in ' + c['paid_in'] + ')') if c['paid_in'] else ''}</td>"
         f"<td class='l'>{_e(c['segment'])}</td><td>{_money(c['actual'], currency)}</td>"
         f"<td>{_money(c['proposed'], currency)}</td><td>{_money(c['delta'], currency, sign=True)}</td>"
         f"<td>{percent(c['delta_pct'])}</td>{cash_cells(c)}</tr>"

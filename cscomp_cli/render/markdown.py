@@ -17,6 +17,7 @@ from cscomp_cli.render.views import (
     cash_summary,
     correlation,
     csm_view,
+    currency_line,
     data_line,
     drawn_from,
     horizon,
@@ -78,6 +79,7 @@ def to_markdown(document: dict) -> str:
     items = [
         *([f"Data: {data_line(document)}"] if data_line(document) else []),
         f"Replayed: {replayed_span(document)}",
+        *([f"Currencies: {currency_line(document)}"] if currency_line(document) else []),
         *([f"Shocks: {shock_labels(document)}"] if shock_labels(document) else []),
         f"Actually paid{variable}: {money(s['actual_total'], currency)}",
         f"Proposed plan{variable}: {money(s['proposed_total'], currency)}",
@@ -115,7 +117,9 @@ def to_markdown(document: dict) -> str:
     rows = []
     for csm in view:
         marker = "▼ " if csm["top_paid_less"] else ("★ " if csm["top_performer"] else "")
-        row = [marker + csm["csm_id"], csm["name"], csm["segment"]]
+        # SPEC 6.3: a CSM paid in another currency is named so; every amount is the plan's.
+        name = f"{csm['name']} (paid in {csm['paid_in']})" if csm["paid_in"] else csm["name"]
+        row = [marker + csm["csm_id"], name, csm["segment"]]
         for cid in columns:
             kind, value = csm["components"][cid]
             row.append(summary_cell(kind, value, currency))

@@ -32,6 +32,7 @@ from cscomp_cli.render.views import (
     cash_summary,
     correlation,
     csm_view,
+    currency_line,
     data_line,
     drawn_from,
     horizon,
@@ -143,6 +144,8 @@ def _summary(document: dict) -> Panel:
     if data_line(document):
         grid.add_row("Data", escape(data_line(document)))
     grid.add_row("Replayed", span)
+    if currency_line(document):
+        grid.add_row("Currencies", currency_line(document))
     if shock_labels(document):
         grid.add_row("Shocks", Text(shock_labels(document), style="bold yellow"))
     cash = moves_base(document)
@@ -186,6 +189,9 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
     table.add_column("Name", overflow="ellipsis", no_wrap=True, max_width=name_width, min_width=MIN_NAME_WIDTH)
     if "segment" not in hidden:
         table.add_column("Segment", no_wrap=True, overflow="ellipsis", max_width=12)
+    paid_in = any(csm["paid_in"] for csm in view)
+    if paid_in:
+        table.add_column("Paid in", no_wrap=True)  # SPEC 6.3: amounts are converted into the plan's
     columns = [cid for cid in (view[0]["components"] if view else []) if f"component:{cid}" not in hidden]
     for cid in columns:
         kind = view[0]["components"][cid][0]
@@ -201,6 +207,8 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
         cells = [f"{marker} {escape(csm['csm_id'])}", escape(str(csm["name"]))]
         if "segment" not in hidden:
             cells.append(escape(str(csm["segment"])))
+        if paid_in:
+            cells.append(csm["paid_in"])
         for cid in columns:
             kind, value = csm["components"][cid]
             cells.append(summary_cell(kind, value, currency))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from cscomp_cli.core.currencies import reporting_code
 from cscomp_cli.core.formatting import and_joined, money, percent
 
 
@@ -106,6 +107,7 @@ def csm_view(document: dict) -> list[dict]:
             else:
                 commissions[(row["csm_id"], cid)] += detail["payout"]
     paid_less = set(document["summary"]["top_performers_paid_less"])
+    paid_in = pay_currencies(document)
     view = []
     for csm in document["csms"]:
         summaries = {}
@@ -119,9 +121,30 @@ def csm_view(document: dict) -> list[dict]:
                     summaries[cid] = ("attainment", None if mean is None else mean * 100)
             else:
                 summaries[cid] = ("commission", round(commissions.get((csm["csm_id"], cid), 0.0), 2))
-        view.append({**csm, "components": summaries, "top_paid_less": csm["csm_id"] in paid_less})
+        view.append({**csm, "components": summaries, "top_paid_less": csm["csm_id"] in paid_less,
+                     "paid_in": paid_in.get(csm["csm_id"], "")})
     # Who loses most in total cash (the variable delta when base does not move).
     return sorted(view, key=lambda c: (c.get("cash_delta", c["delta"]), c["csm_id"]))
+
+
+def pay_currencies(document: dict) -> dict[str, str]:
+    """The CSMs paid in another currency than the plan's (SPEC 6.3): csm_id -> their pay currencies
+    over the replayed quarters ('GBP', or 'USD, GBP' after a move), in the order first paid."""
+    reporting = reporting_code(document["currency"])
+    seen: dict[str, dict[str, None]] = defaultdict(dict)
+    for row in document["rows"]:
+        seen[row["csm_id"]][row.get("pay_currency") or reporting] = None
+    return {csm: ", ".join(codes) for csm, codes in seen.items() if list(codes) != [reporting]}
+
+
+def currency_line(document: dict) -> str | None:
+    """One line for a summary when some pay was converted: how many CSMs, from which currencies."""
+    paid_in = pay_currencies(document)
+    if not paid_in:
+        return None
+    codes = sorted({code for text in paid_in.values() for code in text.split(", ")} - {reporting_code(document["currency"])})
+    return (f"{len(paid_in)} CSM{'s' if len(paid_in) != 1 else ''} paid in {', '.join(codes)}, converted into "
+            f"{reporting_code(document['currency'])} at each quarter's rate")
 
 
 def quarter_view(document: dict) -> list[dict]:

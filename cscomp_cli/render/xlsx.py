@@ -13,8 +13,10 @@ from cscomp_cli.plan.diff import resolved
 from cscomp_cli.render.html import readable_yaml
 from cscomp_cli.render.views import (
     cash_summary,
+    currency_line,
     data_line,
     moves_base,
+    pay_currencies,
     performance_label,
     quarter_view,
     replayed_span,
@@ -36,6 +38,7 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         ("Plan", document["plan"], None),
         *([("Data", data_line(document), None)] if data_line(document) else []),
         ("Quarters replayed", replayed_span(document), None),
+        *([("Currencies", currency_line(document), None)] if currency_line(document) else []),
         ("Actually paid" + variable, s["actual_total"], MONEY),
         ("Proposed plan" + variable, s["proposed_total"], MONEY),
         ("Difference" + variable, s["delta"], MONEY),
@@ -70,14 +73,17 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
     cash_header = ["Base, actual", "Base, proposed", "Actual cash", "Proposed cash", "Cash delta",
                    "Cash delta %"] if cash else []
     cash_formats = {10 + i: MONEY for i in range(5)} | {15: PERCENT} if cash else {}
+    # SPEC 6.3: every amount is in the plan's currency; who was paid in another is said at the end.
+    paid_in = pay_currencies(document)
     book.table("CSMs",
                ["CSM", "Name", "Segment", "Actual", "Proposed", "Delta", "Delta %",
                 f"Performance: {performance_label(document)}", "Top performer",
-                *cash_header],
+                *cash_header, *(["Paid in"] if paid_in else [])],
                [[c["csm_id"], c["name"], c["segment"], c["actual"], c["proposed"], c["delta"], as_fraction(c["delta_pct"]),
                  c["performance"], "yes" if c["top_performer"] else "",
                  *([c["actual_base"], c["base"], c["actual_cash"], c["proposed_cash"], c["cash_delta"],
-                    as_fraction(c["cash_delta_pct"])] if cash else [])] for c in document["csms"]],
+                    as_fraction(c["cash_delta_pct"])] if cash else []),
+                 *([paid_in.get(c["csm_id"], "")] if paid_in else [])] for c in document["csms"]],
                formats={4: MONEY, 5: MONEY, 6: MONEY, 7: PERCENT, 8: RATIO, **cash_formats})
     book.table("Quarters", ["Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %",
                             *(["Actual cash", "Proposed cash", "Cash delta", "Cash delta %"]
@@ -101,6 +107,8 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         # The CSV's cash columns, in the same order, after everything else.
         header += ["Base", "Actual base", "Proposed cash", "Actual cash", "Cash delta"]
         formats.update({len(header) - i: MONEY for i in range(5)})
+    if paid_in:
+        header += ["Pay currency", "FX rate"]
     rows = []
     for r in sorted(document["rows"], key=lambda r: (r["quarter"], r["csm_id"])):
         cells = [r["quarter"], r["csm_id"], r["name"], r["segment"], r["target_variable"]]
@@ -110,6 +118,8 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         cells += [r["cap_adjustment"], r["proposed"], r["actual"], r["delta"], as_fraction(r["delta_pct"])]
         if cash:
             cells += [r["base"], r["actual_base"], r["proposed_cash"], r["actual_cash"], r["cash_delta"]]
+        if paid_in:
+            cells += [r["pay_currency"], r["fx_rate"]]
         rows.append(cells)
     book.table("Rows", header, rows, formats=formats)
     lines = plan_text.splitlines()
