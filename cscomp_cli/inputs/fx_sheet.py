@@ -109,8 +109,10 @@ def sheet_rates(source: Staged | None, table: FxTable, calendar: Calendar, quart
                              "line": None})
     cells, numbers, origin = open_table(source, required=["rate"], numbers=["rate"])
     out = pd.DataFrame({"line": cells["line"]})
-    out["rate"] = amount_column(cells, origin, "rate", required=True, negative=False, numbers=numbers,
-                                what="a rate")
+    # Negative rates pass the parser so that the check below, not a movement's hint, says what a rate is.
+    out["rate"] = amount_column(cells, origin, "rate", required=True, negative=True, numbers=numbers,
+                                what="a rate", advice=f"write the rate as a number (1.1650): how many "
+                                f"{table.pair[3:]} one {table.pair[:3]} is worth; see {_SECTION}")
     fail_where(out["rate"] <= 0, out, origin, "rate", lambda r: f"{origin.column('rate')} must be greater than 0, "
                f"got {r.rate:g}", f"a rate is how many {table.pair[3:]} one {table.pair[:3]} is worth; see {_SECTION}")
     if table.rule == "fixed":
