@@ -129,8 +129,10 @@ def test_every_quarter_of_a_year_long_sheet_takes_its_own_last_month(tmp_path):
                               ["2025Q4", "EUR", 1.1512]]  # March, June, September, December
 
 
-def test_months_may_be_written_as_finance_sheets_write_them(tmp_path):
-    sheet = "Month,EURUSD\nJul 2025,1.1650\nAugust 2025,1.1580\n2025-09-01,1.1700\n"
+@pytest.mark.parametrize("jul, aug, sep", [("Jul 2025", "August 2025", "2025-09-01"), ("2025/07", "07/2025", "Sep-25"),
+                                           ("Jul-25", "2025-08", "September 2025")])
+def test_months_may_be_written_as_finance_sheets_write_them(tmp_path, jul, aug, sep):
+    sheet = f"Month,EURUSD\n{jul},1.1650\n{aug.replace('07', '08')},1.1580\n{sep},1.1700\n"
     fx = MONTHLY_FX.replace("quarter_end", "quarter_average")
     ((_, _, rate),) = _rates(_folder(tmp_path, fx, sheet))
     assert rate == pytest.approx((1.1650 + 1.1580 + 1.1700) / 3, rel=1e-15)
