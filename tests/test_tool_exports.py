@@ -5,8 +5,7 @@ and the raw exports read through the expected map replay to exactly the hand con
 
 Every figure is under tests/tool_exports/plan.yaml: retention pays TV × f(nrr), f linear through
 (0.90, 0), (1.00, 0.70), (1.10, 1.05); expansion_commission pays 5 % of gross expansion.
-Sets that need a feature of issue 23 not built yet (currency conversion, a pay history that gives the roster
-its pay) are xfail(strict), each with its reason.
+Every set replays, the two paying in EUR and GBP through their FX sheets (SPEC 6.3).
 """
 
 from __future__ import annotations
@@ -27,32 +26,16 @@ SETS = REPO / "tests" / "tool_exports"
 PLAN = SETS / "plan.yaml"
 
 
-# Why a set cannot replay yet, each checked against the error it stops on (and, for the history, on what
-# follows once that error is worked around in a scratch copy).
-NO_FX = ("no currency conversion yet: tables.fx is not a data-map key and the replay refuses pay in {what} under a "
-         "USD plan (issue 23, helper FX)")
-HISTORY_PAY = ("the roster's pay history cannot yet give the worker list its pay: the map must still name "
-               "annual_base and annual_variable in the worker list (which has none), and then the history's row for "
-               "{who}, whom the worker list's keep filter leaves out, is an error (issue 23, roster history)")
-HUBSPOT_BLOCKED = HISTORY_PAY.format(who="the VP of Customer Success")
-GAINSIGHT_BLOCKED = (HISTORY_PAY.format(who="the People Partner") + "; and " + NO_FX.format(what="EUR"))
-PLANHAT_BLOCKED = NO_FX.format(what="GBP")
-
-
-def _cannot(reason: str):
-    return [pytest.mark.xfail(strict=True, reason=reason)]
-
-
 # shape -> (quarters replayed, marks for loading the hand conversion, marks for the raw exports through a map).
 # A GBP roster loads today (the plan's currency is checked at replay), so every hand conversion loads.
 SHAPES = {
     # BambooHR's Employee Report has no pay: each CSM's pay comes from the Compensation History alone.
     "hubspot_bamboohr_gusto": (4, [], []),
     "salesforce_workday_adp": (4, [], []),
-    "gainsight_hibob_deel": (4, [], _cannot(GAINSIGHT_BLOCKED)),
+    "gainsight_hibob_deel": (4, [], []),
     "churnzero_rippling": (4, [], []),
     "vitally_personio_paylocity": (4, [], []),
-    "planhat_paychex_gbp": (4, [], _cannot(PLANHAT_BLOCKED)),
+    "planhat_paychex_gbp": (4, [], []),
 }
 
 
@@ -131,8 +114,6 @@ def test_salesforce_workday_adp_replays_up_to_the_last_quarter_payroll_has_paid(
     assert _row(doc, "2026Q1", "000423")["proposed"] == pytest.approx(7875 + 196)  # 8,071
 
 
-@pytest.mark.xfail(strict=True, reason="no currency conversion yet: the replay refuses EUR pay under a USD plan "
-                   "(fx.csv, issue 23, helper FX)")
 def test_gainsight_hibob_deel_converts_euro_pay_at_the_quarters_rate():
     doc = _canonical("gainsight_hibob_deel")
     lena = _row(doc, "2025Q3", "B-01")
@@ -167,8 +148,6 @@ def test_vitally_personio_paylocity_keeps_leading_zeros_and_reads_dashes_as_zero
     assert _row(doc, "2026Q1", "0063")["proposed"] == pytest.approx(0.875 * 5000 + 125)  # 4,500
 
 
-@pytest.mark.xfail(strict=True, reason="no currency conversion yet: the replay refuses GBP pay under a USD plan "
-                   "(fx.csv, issue 23, helper FX)")
 def test_planhat_paychex_gbp_pays_the_uk_csm_in_dollars_and_new_business_earns_nothing():
     doc = _canonical("planhat_paychex_gbp")
     harriet = _row(doc, "2025Q3", "P100")

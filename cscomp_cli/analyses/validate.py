@@ -9,6 +9,7 @@ replay fine but that a leader would want to know before trusting a result.
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -30,16 +31,18 @@ from cscomp_cli.engine.replay import replay
 from cscomp_cli.engine.roster import non_csm_payouts
 from cscomp_cli.inputs.continuity import history_warnings
 from cscomp_cli.inputs.datamap import MAP_FILE
-from cscomp_cli.inputs.dataset import Dataset, table_sources
+from cscomp_cli.inputs.dataset import Dataset, data_quarters, table_sources
 from cscomp_cli.inputs.files import (
     ACCOUNTS,
     DATA_DOC,
+    FX,
     PAYOUTS,
     QUOTAS,
     ROSTER,
     Staged,
     relative_to,
 )
+from cscomp_cli.inputs.fx_sheet import load_rates
 from cscomp_cli.inputs.tables import (
     BUILTIN_READS,
     column_key,
@@ -133,6 +136,7 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
                 if source.left_out:
                     found.checked[name]["left_out"] = source.left_out
     mapped = {name: source.origin for name, source in sources.items() if isinstance(source, Staged)}
+    rates = _check_rates(folder, sources, data_map, calendar, loaded, found)
     if sources[PAYOUTS] is None:
         if data_map is None:
             found.warnings.append(Problem(f"no {PAYOUTS}: stress-test needs it to compare with what was paid",
@@ -148,9 +152,28 @@ def _check_data(folder: Path, found: Validation, calendar: Calendar | None = Non
     if quarters:
         found.checked[ACCOUNTS].update(quarters=quarters[0] if len(quarters) == 1 else f"{quarters[0]}–{quarters[-1]}", count=len(quarters),
                                        csms=int(accounts["csm_id"].nunique()))
-    dataset = _usable(folder, loaded, mapped, calendar)
+    dataset = replace(_usable(folder, loaded, mapped, calendar), fx=rates[0], fx_pair=rates[1])
     found.warnings.extend(Problem.of(warning) for warning in history_warnings(dataset))
     return dataset
+
+
+def _check_rates(folder: Path, sources: dict, data_map, calendar: Calendar, loaded: dict, found: Validation) -> tuple:
+    """fx.csv, or the map's FX sheet, checked as a replay reads it: (rates, pair), (None, None) without."""
+    rates = (None, None)
+    with collect_problems() as problems, collect_notes() as notes:
+        try:
+            rates = load_rates(sources.get(FX), data_map.tables.fx if data_map is not None else None,
+                               str(folder / MAP_FILE), calendar, data_quarters(loaded))
+        except CscompError as error:  # the sheet cannot be read at all
+            problems.append(error)
+    for problem in problems:
+        found.add(problem)
+    found.warnings.extend(Problem.of(warning) for warning in notes)
+    if rates[0] is not None:
+        found.checked[FX] = {"rows": len(rates[0])}
+        if isinstance(sources.get(FX), Staged):
+            found.checked[FX]["from"] = relative_to(sources[FX].origin.path, folder)
+    return rates
 
 
 def _usable(folder: Path, loaded: dict, origins: dict, calendar: Calendar = CALENDAR) -> Dataset:
@@ -217,13 +240,22 @@ def _check_fit(plan: Plan, dataset: Dataset, plan_label: str, found: Validation)
         found.warnings.extend(_plan_warnings(plan, dataset, plan_label))
         return
     dataset = _with_blank_columns(dataset, unfit)
+    # Whether the data's rates convert into the plan's currency (an FX sheet's pair), said once.
+    with collect_problems() as problems:
+        try:
+            dataset.fx_rates(plan.currency)
+        except CscompError as error:
+            problems.append(error)
+    for problem in problems:
+        found.add(problem)
+    said_rates = {problem.one_line() for problem in problems}
     with collect_problems() as problems:
         try:
             result = replay(plan, dataset)
         except CscompError as error:
             problems.append(error)
             result = None
-    for problem in problems:
+    for problem in (p for p in problems if p.one_line() not in said_rates):
         if problem.file is None and problem.location is not None:
             problem.file = plan_label
         found.add(problem)
@@ -312,7 +344,6 @@ def _misread(name: str, column: str, kind: str, label: str, where: str) -> Colum
 
 def _with_blank_columns(dataset: Dataset, problems: list[ColumnError]) -> Dataset:
     """The dataset with every missing column a metric reads present and blank, so validate replays on."""
-    from dataclasses import replace
 
     import numpy as np
 

@@ -19,24 +19,16 @@ from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.currencies import CURRENCIES_DOC, payout_currencies
 from cscomp_cli.engine.roster_lookup import roster_rows
 from cscomp_cli.inputs.dataset import Dataset
-from cscomp_cli.inputs.files import FX, PAYOUTS, ROSTER, fail_where
+from cscomp_cli.inputs.files import FX, PAYOUTS, ROSTER
 
 # The pay columns of a replayed row that are in the CSM's roster currency until converted.
 PAY_COLUMNS = ("target_variable", "base", "actual_target_variable", "actual_base")
 
 
 def fx_rates(dataset: Dataset, reporting: str) -> pd.DataFrame | None:
-    """The data's rates (quarter, currency, rate, line) for a plan reporting in ``reporting``; a rate for
-    the plan's own currency must be 1 (anything else says the sheet was written for another plan)."""
-    fx = dataset.fx
-    if callable(fx):  # an FX sheet whose direction depends on the plan's currency (EURUSD or USDEUR)
-        fx = fx(reporting)
-    if fx is None:
-        return None
-    fail_where((fx["currency"] == reporting) & (fx["rate"] != 1), fx, dataset.origin(FX), "rate",
-               lambda r: f"the plan reports in {reporting}, so the rate of {reporting} must be 1, got {r.rate:g}",
-               f"write 1 for {reporting}, or remove its rows; see {CURRENCIES_DOC}")
-    return fx
+    """The data's rates (quarter, currency, rate, line) for a plan reporting in ``reporting``: fx.csv's
+    (a rate for the plan's own currency must be 1), or the FX sheet's turned the plan's way."""
+    return dataset.fx_rates(reporting)
 
 
 def quarter_rates(quarters: pd.Series, currencies: pd.Series, reporting: str, dataset: Dataset,

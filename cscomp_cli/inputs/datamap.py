@@ -17,12 +17,18 @@ from pydantic import (
 )
 
 from cscomp_cli.core.errors import MapError, PlanError
-from cscomp_cli.core.key_paths import key_path
 from cscomp_cli.core.quarters import CALENDAR, Calendar, month_number
 from cscomp_cli.core.strict_yaml import load_yaml
 from cscomp_cli.core.text import did_you_mean, folded
+from cscomp_cli.inputs.map_errors import map_error
 from cscomp_cli.inputs.map_sources import ColumnSource, Source, Strict
-from cscomp_cli.inputs.map_tables import DATE_STYLES, History, RosterTable, Table
+from cscomp_cli.inputs.map_tables import (
+    DATE_STYLES,
+    FxTable,
+    History,
+    RosterTable,
+    Table,
+)
 
 # The column sources and the table model are read from here too.
 __all__ = ["ColumnSource", "DATE_STYLES", "History", "RosterTable", "Source", "Table"]
@@ -100,6 +106,8 @@ class Tables(Strict):
     roster: RosterTable
     payouts: Table | None = None
     quotas: Table | None = None
+    fx: FxTable | None = Field(None, description="the FX sheet: each quarter's rate from a pay currency into "
+                               "the plan's (SPEC 6.3)")
 
 
 class DataMap(Strict):
@@ -176,7 +184,7 @@ def load_map(folder: Path) -> DataMap | None:
     try:
         data_map = DataMap.model_validate(document)
     except ValidationError as exc:
-        raise _map_error(exc, label) from None
+        raise map_error(exc, label) from None
     _check_columns(data_map, label)
     return data_map
 
@@ -327,40 +335,3 @@ def check_extra_columns(data_map: DataMap, label: str, wanted) -> None:
                            hint=f"accounts has the columns {', '.join(known)}; a column of your own (for a plan's "
                            f"metrics: metrics.NAME.column: {key}) is read only when a plan being run names it; "
                            f"see {MAP_DOC}")
-
-
-def _map_error(exc: ValidationError, label: str) -> MapError:
-    problems = []
-    errors = exc.errors()
-    # A {column: ...} source that fails its own checks also fails the header-name (text) branch: that one is noise.
-    errors = [e for e in errors if not (e["type"] == "string_type" and isinstance(e.get("input"), dict))] or errors
-    for err in errors:
-        loc = tuple(str(p) if not isinstance(p, int) else p for p in err["loc"])
-        # Union branches (str | {column: ...}) add their type label to the path: drop it.
-        loc = tuple(p for p in loc if p not in ("str", "Source", "list[str]", "function-after[_some_files(), "
-                                                 "list[str]]") and not str(p).startswith("function-"))
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            key = loc[-1]
-            problems.append((key_path(loc[:-1]) if len(loc) > 1 else "(top level)", f"unknown key '{key}'"))
-        elif kind == "missing":
-            problems.append((key_path(loc), f"missing required key '{loc[-1]}'"))
-        else:
-            given = err.get("input")
-            message = err["msg"].removeprefix("Value error, ")
-            if not isinstance(given, (dict, list)) and kind.endswith(("_type", "literal_error")):
-                message += f" (got {given!r})"
-            problems.append((key_path(loc), message))
-    # A column written {value: ..., when: ...} fails both branches of str | Source: the Source one says why.
-    problems.sort(key=lambda p: (not p[1].startswith("unknown"), -p[0].count("."), "valid string" in p[1]))
-    where, message = problems[0]
-    seen = {where}
-    also = []
-    for path, text in problems[1:]:
-        if path not in seen:
-            seen.add(path)
-            also.append(MapError(text, file=label, location=path, hint=f"see {MAP_DOC}"))
-    if also:
-        message += f" (and {len(also)} more problem{'s' if len(also) > 1 else ''} in the map)"
-    return MapError(message, file=label, location=where,
-                    hint=f"every key of the data map is described in {MAP_DOC}", also=also)

@@ -31,7 +31,7 @@ from cscomp_cli.inputs.files import (
     present,
     relative_to,
 )
-from cscomp_cli.inputs.fx_rates import load_fx
+from cscomp_cli.inputs.fx_sheet import FxPair, load_rates, rates_for
 from cscomp_cli.inputs.tables import (
     header_columns,
     load_accounts,
@@ -71,8 +71,12 @@ class Dataset:
     # Where each table names a currency (a code beside an amount, a currency column), one mark per
     # column and code: checked against the plan's currency before any replay (engine/currencies.py).
     currencies: tuple[CurrencyMark, ...] = ()
-    # fx.csv when the folder has one (quarter, currency, rate), else None: read by engine conversion.
+    # The folder's exchange rates, else None. Read them with fx_rates(plan currency), never directly:
+    # fx.csv's frame is (quarter, currency, rate, line); a data map's FX sheet (tables.fx) is its
+    # pair's rate per quarter (quarter, rate, line) with the pair in fx_pair, which way to turn it
+    # known only once the plan's currency is.
     fx: pd.DataFrame | None = None
+    fx_pair: FxPair | None = None
 
     def path(self, name: str) -> Path | str:
         origin = self.origins.get(name)
@@ -87,6 +91,20 @@ class Dataset:
 
     def origin(self, name: str) -> Origin:
         return self.origins.get(name) or Origin(self.folder / name)
+
+    def fx_rates(self, plan_currency: str) -> pd.DataFrame | None:
+        """fx.csv's rates (quarter, currency, rate, line) for a plan reporting in ``plan_currency``: the
+        rate is units of the plan's currency per 1 unit of ``currency`` (SPEC 6.3); None without rates.
+        From fx.csv a row for the plan's own currency must be 1 (a DataError); from an FX sheet whose pair
+        does not involve the plan's currency, a MapError at tables.fx.pair."""
+        if self.fx is None:
+            return None
+        if self.fx_pair is not None:
+            return rates_for(self.fx, self.fx_pair, plan_currency)
+        from cscomp_cli.inputs.fx_rates import plan_rate_is_one
+
+        plan_rate_is_one(self.fx, self.origin(FX), plan_currency)
+        return self.fx
 
 
 def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calendar | None = None,
@@ -112,7 +130,8 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
             PAYOUTS: load_payouts(sources[PAYOUTS], calendar=calendar) if sources[PAYOUTS] is not None else None,
             QUOTAS: load_quotas(sources[QUOTAS], calendar=calendar) if sources[QUOTAS] is not None else None,
         }
-        fx = load_fx(folder / FX, calendar=calendar) if present(folder / FX) else None
+        fx, fx_pair = load_rates(sources[FX], data_map.tables.fx if data_map is not None else None,
+                                 str(folder / MAP_FILE), calendar, data_quarters(tables))
     dataset = Dataset(
         folder=folder,
         accounts=tables[ACCOUNTS],
@@ -127,6 +146,7 @@ def load_dataset(folder: Path, *, require_payouts: bool = True, calendar: Calend
         csm_spellings=data_map.csm_spellings() if data_map is not None else {},
         currencies=table_currencies(tables),
         fx=fx,
+        fx_pair=fx_pair,
     )
     return replace(dataset, warnings=[*dataset.warnings, *(w.one_line() for w in history_warnings(dataset))])
 
@@ -138,6 +158,8 @@ def table_sources(folder: Path, *, require_payouts: bool = True, columns: dict[s
 
     ``columns``: the extra accounts columns the plans name, which the map's staging carries through."""
     data_map = load_map(folder)
+    # fx.csv is read as written beside the canonical CSVs, and beside a map without tables.fx.
+    fx_path = folder / FX if present(folder / FX) else None
     if data_map is None:
         payouts_path, quotas_path = folder / PAYOUTS, folder / QUOTAS
         return {
@@ -145,12 +167,23 @@ def table_sources(folder: Path, *, require_payouts: bool = True, columns: dict[s
             ROSTER: folder / ROSTER,
             PAYOUTS: payouts_path if require_payouts or present(payouts_path) else None,
             QUOTAS: quotas_path if present(quotas_path) else None,
+            FX: fx_path,
         }, None
     from cscomp_cli.inputs.exports import stage_tables
 
     staged = stage_tables(folder, data_map, require_payouts=require_payouts, columns=columns)
     return {ACCOUNTS: staged["accounts"], ROSTER: staged["roster"], PAYOUTS: staged["payouts"],
-            QUOTAS: staged["quotas"]}, data_map
+            QUOTAS: staged["quotas"], FX: staged["fx"] if data_map.tables.fx is not None else fx_path}, data_map
+
+
+def data_quarters(tables: dict[str, pd.DataFrame | None]) -> list[str]:
+    """Every quarter a table of the data names (accounts, payouts, quotas, a roster's quarter rows): the
+    quarters a fixed exchange rate is given for."""
+    found: set[str] = set()
+    for table in tables.values():
+        if table is not None and "quarter" in table:
+            found |= {q for q in table["quarter"].dropna().unique() if isinstance(q, str)}
+    return sorted(found)
 
 
 def input_files(folder: Path) -> list[Path]:

@@ -71,13 +71,30 @@ def stage_tables(folder: Path, data_map: DataMap, *, require_payouts: bool,
             continue
         staged[name] = _stage(folder, name, table, calendar, label, names=names,
                               extra=extra if name == "accounts" else set(), undeclared=undeclared)
+    staged["fx"] = stage_fx(folder, data_map, calendar, label)
     return staged
+
+
+def stage_fx(folder: Path, data_map: DataMap, calendar: Calendar, label: str) -> Staged | None:
+    """The map's FX sheet, checked and read like any export (None without one, or for a fixed rate
+    written in the map)."""
+    from cscomp_cli.inputs.files import FX, present
+    from cscomp_cli.inputs.fx_sheet import check_fx_table, refuse_two_rate_sources
+
+    table = data_map.tables.fx
+    if table is None:
+        return None
+    check_fx_table(table, label)
+    if present(Path(folder) / FX):
+        refuse_two_rate_sources(folder, label)
+    return _stage(folder, "fx", table, calendar, label, names=None) if table.files is not None else None
 
 
 def export_files(folder: Path, data_map: DataMap) -> list[Path]:
     """Every file the map reads (so no command writes its output over one)."""
     found: list[Path] = []
-    tables = [data_map.table(name) for name in datamap.TABLES] + [data_map.tables.roster.history]
+    tables = [data_map.table(name) for name in datamap.TABLES] + [data_map.tables.roster.history,
+                                                                  data_map.tables.fx]
     for table in tables:
         if table is not None:
             for pattern in table.file_list:
@@ -121,7 +138,7 @@ def _stage(folder: Path, name: str, table: Table, calendar: Calendar, label: str
         if source.file_name is not None:
             out[column] = _quarter_from_file_name(export, cells, where, label, calendar)
             continue
-        amounts = AMOUNTS[name.split(".")[0]]
+        amounts = _amounts(name)
         if source.when is not None and column not in amounts:
             raise MapError(f"when applies to amount columns only, and {column} is not one", file=label,
                            location=f"{where}.when", hint=f"the amount columns of {name} are "
@@ -193,11 +210,12 @@ def _left_out_ids(export: ExportCells, kept: pd.DataFrame, name: str, table: Tab
 
 
 def _required(name: str) -> tuple[str, ...]:
-    return datamap.HISTORY_REQUIRED if name == "roster.history" else datamap.REQUIRED[name]
+    # The FX sheet's rate column (inputs/fx_sheet.py checks which others it has).
+    return {"roster.history": datamap.HISTORY_REQUIRED, "fx": ("rate",)}.get(name) or datamap.REQUIRED[name]
 
 
 def _amounts(name: str) -> tuple[str, ...]:
-    return ("annual_base", "annual_variable") if name == "roster.history" else AMOUNTS[name]
+    return {"roster.history": ("annual_base", "annual_variable"), "fx": ("rate",)}.get(name) or AMOUNTS[name]
 
 
 def _joined(cells: pd.DataFrame, headers: list[str]) -> pd.Series:

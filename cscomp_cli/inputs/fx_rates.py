@@ -33,3 +33,13 @@ def load_fx(path: Path | Staged, plan_currency: str | None = None, *, calendar: 
                    f"write 1 for {plan_currency}, or remove its rows; see fx.csv in {DATA_DOC}")
     fail_duplicates(out, origin, ["quarter", "currency"], "currency", "two rates for one quarter and currency")
     return out.reset_index(drop=True)
+
+
+def plan_rate_is_one(fx: pd.DataFrame, origin, plan_currency: str) -> None:
+    """fx.csv's rows for the plan's own currency, known only at replay, must have rate 1."""
+    from cscomp_cli.core.currencies import plan_currency_code
+
+    plan = plan_currency_code(plan_currency) or plan_currency.strip().upper()
+    fail_where((fx["currency"] == plan) & (fx["rate"] != 1), fx, origin, "rate",
+               lambda r: f"the plan reports in {plan}, so its rate must be 1, got {r.rate:g}",
+               f"write 1 for {plan}, or remove its rows; see fx.csv in {DATA_DOC}")

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from cscomp_cli.core.currencies import ISO_4217
 from cscomp_cli.inputs.database_source import FILE_KEYS, Query
 from cscomp_cli.inputs.map_sources import ColumnSource, Rows, Source, Strict, yaml_text
 
@@ -121,3 +122,43 @@ class RosterTable(Table):
     history: History | None = Field(None, description="a compensation-history export joined to the worker list "
                                     "by csm_id: one roster row per history row (all the pay, when the worker "
                                     "list maps none)")
+
+
+class FxTable(Table):
+    """A finance team's FX sheet (SPEC 6.3's fx.csv as finance keeps it): monthly or quarterly rates of one
+    currency pair, and the rule giving each quarter its rate (inputs/fx_sheet.py reads it)."""
+
+    files: str | list[str] | None = Field(None, description="the FX sheet (none with rule: fixed and rate:)")
+    columns: dict[str, ColumnSource] = Field(default_factory=dict, description="month (a monthly sheet) or "
+                                             "quarter (a quarterly one), and rate: the sheet's headers")
+    pair: str = Field(description="the pair the rates quote, base then quote currency (EURUSD: US dollars per "
+                      "1 euro); one of the two is the plan's currency")
+    rule: Literal["quarter_end", "quarter_average", "quarter", "fixed"] = Field(
+        description="a quarter's rate: its last month's (quarter_end), the mean of its three months "
+        "(quarter_average), the sheet's row for it (quarter), or one rate for every quarter (fixed)")
+    rate: float | None = Field(None, gt=0, allow_inf_nan=False, description="rule: fixed without a sheet: the "
+                               "one rate, quote units per 1 base, for every quarter")
+
+    @field_validator("pair", mode="before")
+    @classmethod
+    def _pair(cls, value):
+        text = "".join(str(value).split()).replace("/", "").replace("-", "").upper()
+        if len(text) != 6 or not text.isalpha() or text[:3] == text[3:]:
+            raise ValueError(f"'{value}' is not a currency pair; write the two ISO 4217 codes, base then quote "
+                             "(EURUSD: US dollars per 1 euro)")
+        unknown = [code for code in (text[:3], text[3:]) if code not in ISO_4217]
+        if unknown:
+            raise ValueError(f"'{value}': {unknown[0]} is not an ISO 4217 currency code")
+        return text
+
+    @model_validator(mode="after")
+    def _files_or_source(self):
+        # A plan rate fixed for the year needs no sheet at all (rule: fixed with rate:); the sheet reader
+        # says what a rate: beside another rule or a fixed rule without one gets wrong.
+        if (self.rule == "fixed" or self.rate is not None) and self.files is None and self.database is None:
+            return self
+        return Table._files_or_source(self)
+
+    @property
+    def file_list(self) -> list[str]:
+        return [] if self.files is None else super().file_list
