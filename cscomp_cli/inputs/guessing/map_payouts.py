@@ -14,7 +14,7 @@ from cscomp_cli.inputs.guessing.conventions import (
     payroll_lag,
 )
 
-# A currency column is read, not trusted: every code in it must be the plan's currency (cscomp does not convert).
+# A currency column is read, not trusted: every code in it must be its row's currency (engine/currencies.py).
 _CURRENCY_COMMENT = f"each row's currency (ISO 4217); every code must be the plan's currency, see {DATA_DOC}"
 
 

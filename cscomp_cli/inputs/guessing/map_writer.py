@@ -48,7 +48,7 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _.()'-]*")
 
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "none", "nan", "inf"}
 
-# A currency column is read, not trusted: every code in it must be the plan's currency (cscomp does not convert).
+# A currency column is read, not trusted: every code in it must be its row's currency (engine/currencies.py).
 _CURRENCY_COMMENT = f"each row's currency (ISO 4217); every code must be the plan's currency, see {DATA_DOC}"
 
 
