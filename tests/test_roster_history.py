@@ -111,12 +111,14 @@ def test_with_no_pay_on_the_worker_list_each_csms_rows_come_from_their_history(t
         dataset = load_dataset(_folder(tmp_path))
     roster = dataset.roster.sort_values(["csm_id", "effective_date"])
     rows = [(r.csm_id, r.name, r.segment, str(r.effective_date.date()), r.annual_base, r.annual_variable,
-             r.currency, str(r.start_date.date())) for r in roster.itertuples()]
+             r.written_currency, str(r.start_date.date())) for r in roster.itertuples()]
     assert rows == [
         ("C1", "Ana Pérez", "Enterprise", "2021-01-04", 100_000.0, 40_000.0, "USD", "2021-01-04"),
         ("C1", "Ana Pérez", "Enterprise", "2026-02-01", 110_000.0, 44_000.0, "USD", "2021-01-04"),
         ("C2", "Bo Chen", "SMB", "2021-03-01", 90_000.0, 20_000.0, "USD", "2021-03-01"),
     ]  # V1's history row is left out with her worker-list row (the rows filter keeps CSMs only)
+    # The amounts' USD code is kept as what they are written in; no currency cell says one (the plan's).
+    assert roster["currency"].isna().all()
 
 
 def test_a_raise_mid_quarter_splits_the_quarter_by_day(tmp_path):
