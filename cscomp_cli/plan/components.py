@@ -31,7 +31,7 @@ from cscomp_cli.plan.vocabulary import (
 )
 
 
-def _canonical_quarters(value: list[str] | None) -> tuple[str, ...] | None:
+def canonical_quarters(value: list[str] | None) -> tuple[str, ...] | None:
     # Only the spelling is settled here (FY27 Q1 -> FY2027Q1): which quarter it is depends on the
     # data's calendar, which the engine applies when it replays.
     if value is None:
@@ -65,7 +65,7 @@ class _Component(StrictModel):
     @classmethod
     def _parse_quarters(cls, value):
         if isinstance(value, list):
-            return _canonical_quarters(value)
+            return canonical_quarters(value)
         return value
 
     @model_validator(mode="after")
@@ -144,6 +144,16 @@ class Tier(StrictModel):
     rate: NonNegative = Field(description="the rate paid on the part of the amount in this tier", examples=[0.04, "4%"])
 
 
+class Clawback(StrictModel):
+    """The commission paid on an account's expansion comes back when the account churns soon after (SPEC 6.5)."""
+
+    within: Annotated[int, Field(ge=1, le=8)] = Field(description="how many calendar quarters back a churn reaches: "
+                                                      "commission paid on the account in the quarters before the "
+                                                      "churn, up to this many, is clawed back (1–8)", examples=[2])
+    share: Annotated[float, Field(ge=0, le=1)] = Field(1.0, description="the share of that commission clawed back "
+                                                       "(0–1; 1 = all of it)", examples=[1.0, 0.5, "50%"])
+
+
 class CommissionComponent(_Component):
     """Pays a rate (or tiers of rates) on an amount metric, not scaled by TV, rounded as PAYOUT_ROUNDING says."""
 
@@ -166,6 +176,10 @@ class CommissionComponent(_Component):
                                  "rate; false: it pays 0", examples=[True])
     cap: NonNegative | None = Field(default=None, description="maximum commission per quarter in currency, "
                                     "before modifiers", examples=[5000])
+    clawback: Clawback | None = Field(default=None, description="take back the commission paid on an account's "
+                                      "expansion when the account churns within a few quarters (scope csm; "
+                                      "expansion_arr, cross_sell_arr or gross_expansion)",
+                                      examples=[{"within": 2, "share": 1.0}])
 
     @field_validator("tiers")
     @classmethod

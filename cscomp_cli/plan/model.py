@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from cscomp_cli.plan.components import Component, CurveComponent
+from cscomp_cli.plan.components import Component, CurveComponent, canonical_quarters
 from cscomp_cli.plan.own_metrics import CustomMetric, Definition, resolve_metric
 from cscomp_cli.plan.vocabulary import (
     CURRENCY,
@@ -22,6 +22,7 @@ from cscomp_cli.plan.vocabulary import (
     Metric,
     NonNegative,
     Positive,
+    QuarterLabel,
     Scope,
     StrictModel,
 )
@@ -70,6 +71,36 @@ class Credit(StrictModel):
                                     "Sales keeps 75 %)", examples=[0.25, "25%"])
 
 
+class Ramp(StrictModel):
+    """A new CSM's first quarters, paid at least a floor while their book is still forming (SPEC 6.6)."""
+
+    quarters: Annotated[int, Field(ge=1, le=8)] = Field(description="the quarter holding the CSM's start_date and "
+                                                        "the next ones, this many in all (1–8)", examples=[2])
+    floor: Positive = Field(1.0, description="paid at least floor × target variable in those quarters (1 = 100 %)",
+                            examples=[1.0, "100%"])
+
+
+class Guarantee(StrictModel):
+    """Transition protection while a new plan rolls out: nobody is paid less than a share of what they were
+    actually paid (SPEC 6.6)."""
+
+    floor: Annotated[float, Field(ge=0, le=2)] = Field(description="paid at least floor × what was actually paid "
+                                                       "that quarter (0–2; 0.9 = 90 %)", examples=[0.9, "90%"])
+    quarters: Annotated[int, Field(ge=1, le=40)] | tuple[QuarterLabel, ...] = Field(
+        description="the first N quarters of the replay (1–40), or a list of quarter labels",
+        examples=[2, ["2026Q1", "2026Q2"]])
+
+    @field_validator("quarters", mode="before")
+    @classmethod
+    def _parse_quarters(cls, value):
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("quarters: [] names no quarter; give a number (the first N replayed quarters) "
+                                 "or quarter labels such as [2026Q1, 2026Q2]")
+            return canonical_quarters(value)
+        return value
+
+
 class Plan(StrictModel):
     """A compensation plan to replay."""
 
@@ -107,6 +138,20 @@ class Plan(StrictModel):
     modifiers: list[Modifier] = Field([], description="multipliers switched on by a condition on a metric",
                                       examples=[[{"id": "nps_gate", "when": {"metric": "nps", "below": 20},
                                                   "multiply": 0.5, "applies_to": ["retention"]}]])
+    period: Literal["quarter", "half", "year"] = Field(
+        "quarter", description="how long a goal is measured over: quarter (the default), half or year; with half or "
+        "year every metric and target is to date over the period's quarters and paid quarterly as an advance, "
+        "with a true-up in its last quarter", examples=["year", "half"])
+    advance: Annotated[float, Field(ge=0, le=1)] = Field(
+        1.0, description="the share of the pay earned to date that is paid before the period's last quarter (0–1; "
+        "0.75 = 75 %); the rest waits for the true-up", examples=[0.75, "75%"])
+    recover: bool = Field(True, description="true: a true-up below what was advanced is taken back (a negative "
+                          "payout); false: it is forgiven (0)", examples=[True, False])
+    ramp: Ramp | None = Field(None, description="a floor for new CSMs: at least floor × target variable in the "
+                              "quarter of their start_date and the next ones", examples=[{"quarters": 2, "floor": 1.0}])
+    guarantee: Guarantee | None = Field(None, description="transition protection: at least floor × what was actually "
+                                        "paid, in the replay's first quarters (or the quarters listed)",
+                                        examples=[{"floor": 0.9, "quarters": 2}])
 
     @field_validator("currency")
     @classmethod

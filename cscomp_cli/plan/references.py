@@ -11,6 +11,7 @@ from cscomp_cli.core.text import did_you_mean
 from cscomp_cli.plan.components import CommissionComponent
 from cscomp_cli.plan.model import Plan
 from cscomp_cli.plan.own_metrics import Definition, resolve_metric
+from cscomp_cli.plan.pay_rules import check_pay_rules
 from cscomp_cli.plan.vocabulary import (
     COMMISSION_METRICS,
     METRICS,
@@ -90,6 +91,7 @@ def unknown_metric_names(document: dict, label: str) -> list[PlanError]:
 def check_references(plan: Plan, label: str) -> None:
     """Ids are unique, every applies_to names a component and every metric exists."""
     _check_metrics(plan, label)
+    check_pay_rules(plan, label)
     for key, items in (("components", plan.components), ("modifiers", plan.modifiers)):
         ids = [item.id for item in items]
         for i, item_id in enumerate(ids):
