@@ -48,7 +48,27 @@ def document_summary(comparison: Comparison) -> dict:
         "top_performers": s["top_performers"],
         "top_performers_paid_less": s["top_performers_paid_less"],
         "pay_performance_correlation": dict(s["pay_performance_correlation"]),
+        # SPEC 6.6: what the floors cost, when the plan has them.
+        **{f"{name}_total": float(cents_to_amount(int(comparison.rows[f"{name}_adjustment_cents"].sum())))
+           for name in ("ramp", "guarantee") if f"{name}_adjustment_cents" in comparison.rows},
     }
+
+
+# The row figures of SPEC 6.4 and 6.6, each present on every row when the plan has what makes it.
+PAY_RULE_FIGURES = ("advance_adjustment", "ramp_adjustment", "guarantee_adjustment")
+
+
+def pay_rule_figures(rows) -> dict:
+    """A period plan's period, earned to date and advance adjustment, and the floors' adjustments, where the
+    plan has them, as columns of Python values."""
+    figures: dict = {}
+    if "period" in rows:
+        figures["period"] = _column(rows, "period")
+        figures["earned_to_date"] = amounts(rows["earned_to_date_cents"].to_numpy())
+    for name in PAY_RULE_FIGURES:
+        if f"{name}_cents" in rows:
+            figures[name] = amounts(rows[f"{name}_cents"].to_numpy())
+    return figures
 
 
 def _cash(frame) -> dict:
@@ -84,6 +104,10 @@ def _components(rows, components) -> list[dict]:
             entry["fraction"] = _fractions(rows[f"{c.id}_fraction"].to_numpy())
         entry["multiplier"] = _fractions(rows[f"{c.id}_multiplier"].to_numpy())
         entry["payout"] = amounts(rows[f"{c.id}_payout_cents"].to_numpy())
+        # SPEC 6.4, 6.5: a period plan's term of the pay earned to date; a clawback's deduction.
+        for figure in ("earned_to_date", "clawback"):
+            if f"{c.id}_{figure}_cents" in rows:
+                entry[figure] = amounts(rows[f"{c.id}_{figure}_cents"].to_numpy())
         entry["active"] = rows[f"{c.id}_active"].to_numpy(dtype=bool).tolist()
         columns[c.id] = _records(entry)
     return _records(columns) if columns else [{} for _ in range(len(rows))]
@@ -118,6 +142,7 @@ def _build_document(comparison: Comparison, shocks: list | None, data: str | Non
         "actual_base": cash.pop("actual_base"),
         "components": _components(rows, plan.components),
         "cap_adjustment": amounts(rows["cap_adjustment_cents"].to_numpy()),
+        **pay_rule_figures(rows),
         "proposed": amounts(proposed),
         "actual": amounts(actual),
         "delta": amounts(proposed - actual),

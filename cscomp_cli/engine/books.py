@@ -4,6 +4,8 @@ book, their team's, their segment's or the company's, each computed once and reu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,7 @@ from cscomp_cli.engine.plan_metrics import (
 )
 from cscomp_cli.inputs.files import ROSTER
 from cscomp_cli.plan.model import Plan
+from cscomp_cli.plan.own_metrics import Definition, ToDate
 
 
 class BookMetrics:
@@ -28,9 +31,11 @@ class BookMetrics:
 
     def __init__(self, plan: Plan, accounts: pd.DataFrame, rows: pd.DataFrame, shared: dict | None = None,
                  grouping: tuple | None = None, history: pd.DataFrame | None = None,
-                 roster: pd.DataFrame | None = None, calendar: Calendar = CALENDAR):
+                 roster: pd.DataFrame | None = None, calendar: Calendar = CALENDAR, to_date: ToDate | None = None):
         self.plan = plan
         self.rows = rows
+        # A period plan measures every metric to date (SPEC 6.4): each is then a window over the period's quarters.
+        self.to_date = to_date
         shared = {} if shared is None else shared
         if grouping is None:
             grouping = book_codes(accounts, ["quarter", "csm_id"])
@@ -76,6 +81,13 @@ class BookMetrics:
         return self._groups[scope]
 
     def value(self, name: str, scope: str, where: str) -> np.ndarray:
+        if self.to_date is not None:
+            definition = self.plan.definition(name) if name in self.plan.metrics else Definition(name=name, base=name)
+            definition = replace(definition, window=self.to_date)
+            key = (f"custom {definition!r}", scope)
+            if key not in self._cache:
+                self._cache[key] = self.custom.value(definition, scope, where)
+            return self._cache[key]
         if name in self.plan.metrics:
             definition = self.plan.definition(name)
             key = (f"custom {definition!r}", scope)

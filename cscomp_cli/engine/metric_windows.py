@@ -23,7 +23,7 @@ from cscomp_cli.engine.metrics import STATISTICS
 from cscomp_cli.engine.roster_lookup import roster_rows
 from cscomp_cli.engine.row_filters import row_mask
 from cscomp_cli.plan.model import Plan
-from cscomp_cli.plan.own_metrics import Definition
+from cscomp_cli.plan.own_metrics import Definition, ToDate
 
 
 class WindowSource(Protocol):
@@ -62,12 +62,12 @@ class Books:
     """The windowed books of one scope: every (account, book) pair, each once, and which book each replayed
     row reads. A book is a CSM-quarter (scope csm) or a (quarter, team / segment) or a quarter (company)."""
 
-    def __init__(self, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], groups: np.ndarray, n: int,
+    def __init__(self, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], groups: np.ndarray, starts: np.ndarray,
                  label: np.ndarray, book_of: np.ndarray):
         self.account, self.end, self.book = pairs
         self.groups = groups  # per replayed row, the book it reads
         self.label, self.book_of = label, book_of  # per history row its book's label; (t, label) → book
-        self.start = np.maximum(self.end - n + 1, 0).astype(CODE)
+        self.start = starts[self.end].astype(CODE) if len(starts) else self.end
         self.size = int(groups.max()) + 1 if len(groups) else 0
 
 
@@ -88,7 +88,10 @@ class Window:
     """
 
     def __init__(self, metrics: WindowSource, definition: Definition):
-        history, rows, n = metrics.history, metrics.rows, definition.window
+        history, rows, reach = metrics.history, metrics.rows, definition.window
+        # A trailing window (an int) looks back n quarters; a period's to date (ToDate) starts at the
+        # period's first quarter, so its length grows through the period up to the period's.
+        n = reach.length if isinstance(reach, ToDate) else reach
         self.n = n
         ordinal = quarter_ordinals(history["quarter"])
         row_ordinal = quarter_ordinals(rows["quarter"])
@@ -96,6 +99,11 @@ class Window:
         self.first_label = history["quarter"].iloc[int(ordinal.argmin())] if len(ordinal) else ""
         self.base = max(first, int(row_ordinal.min()) - n + 1) if len(rows) else first
         self.span = (int(row_ordinal.max()) - self.base + 1) if len(rows) else 0
+        # Per position t, the position its window starts at (never before the span's first).
+        positions = np.arange(self.span, dtype="int64")
+        firsts = reach.first(positions + self.base) if isinstance(reach, ToDate) else positions + self.base - n + 1
+        self.starts = np.maximum(firsts - self.base, 0).astype(CODE)
+        self.trailing = not isinstance(reach, ToDate)
         self.in_span = (ordinal >= self.base) & (ordinal < self.base + self.span)
         mask = row_mask(metrics.plan, definition, history)
         self.filtered = mask is not None
@@ -127,7 +135,7 @@ class Window:
             book_of = np.full((max(self.span, 1), labels + 1), -1, dtype=CODE)
             known = row_label >= 0
             book_of[self.row_t[known], row_label[known]] = groups[known]
-            self._books[scope] = Books(self._pairs(label, book_of), groups, self.n, label, book_of)
+            self._books[scope] = Books(self._pairs(label, book_of), groups, self.starts, label, book_of)
         return self._books[scope]
 
     def _labels(self, metrics: WindowSource, scope: str) -> tuple[np.ndarray, np.ndarray]:
@@ -178,6 +186,8 @@ class Window:
             at, ct = t[rows], c[rows]
             book = book_of[at + k, ct]
             held = book >= 0
+            if k and not self.trailing:
+                held &= self.starts[at + k] <= at  # the row is before that quarter's period began
             accounts.append(a[rows][held])
             ends.append(at[held] + k)
             books.append(book[held])
@@ -205,7 +215,12 @@ class Window:
             combine = {"sum": np.add, "min": np.fmin, "max": np.fmax}[how]
             # Quarter t gathers quarters t − k; no window reaches before position 0 (``base``).
             for k in range(1, min(self.n, self.span)):
-                combine(folded[k:], grid[:-k], out=folded[k:])
+                earlier = grid[:-k]
+                if not self.trailing:
+                    # A period's quarter t gathers t − k only when t − k is inside t's period.
+                    inside = self.starts[k:] <= np.arange(self.span - k)
+                    earlier = np.where(inside[:, None], earlier, 0.0 if how == "sum" else np.nan)
+                combine(folded[k:], earlier, out=folded[k:])
             self._sums[key] = folded.ravel()[_cell(books.end, books.account, self.accounts)]
         return self._sums[key]
 
@@ -301,6 +316,8 @@ class Window:
         counts = np.zeros(books.size)
         for k in range(self.n):
             ahead = t + k < self.span
+            if k and not self.trailing:
+                ahead &= self.starts[np.minimum(t + k, self.span - 1)] <= t
             book = books.book_of[t[ahead] + k, c[ahead]]
             counts += np.bincount(book[book >= 0], minlength=books.size)
         return counts[books.groups]
@@ -308,6 +325,6 @@ class Window:
     def quarters(self, metrics: WindowSource, i: int) -> list[str]:
         """The quarters of row i's window that the accounts data holds."""
         end = int(self.row_t[i]) + self.base
-        start = max(end - self.n + 1, quarter_ordinal(self.first_label))
+        start = max(int(self.starts[self.row_t[i]]) + self.base, quarter_ordinal(self.first_label))
         held = {quarter_ordinal(q): str(q) for q in pd.unique(metrics.history["quarter"].astype(object))}
         return [held[o] for o in range(start, end + 1) if o in held]

@@ -5,11 +5,13 @@ fraction or the commission's tiers, the modifiers that apply, rounded to the cen
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import DataError, PlanError, report
+from cscomp_cli.core.quarters import quarter_ordinals
 from cscomp_cli.core.rounding import round_half_away, to_cents
 from cscomp_cli.engine.books import BookMetrics
 from cscomp_cli.engine.curves import commission, curve_fraction
@@ -22,6 +24,15 @@ from cscomp_cli.plan.targets import BySegment, PctOfStartArr
 
 # No component pays a trillion to one CSM in a quarter; integer cents overflow not far beyond.
 MAX_PAYOUT = 1e12
+
+
+@dataclass(frozen=True)
+class ToDateShare:
+    """How far each row is into its measurement period (SPEC 6.4): |D| of |P| quarters, for targets and caps
+    earned evenly through the period."""
+
+    quarters: np.ndarray  # |D| per row
+    period: int  # |P|
 
 
 def modifier_multipliers(plan: Plan, books: BookMetrics) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
@@ -45,8 +56,10 @@ def modifier_multipliers(plan: Plan, books: BookMetrics) -> tuple[dict[str, np.n
     return product, pd.DataFrame(fired, index=books.rows.index)
 
 
-def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active: np.ndarray) -> np.ndarray:
-    """The component's target per CSM–quarter (NaN where none is configured), rounded to 9 places."""
+def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active: np.ndarray,
+            to_date: ToDateShare | None = None) -> np.ndarray:
+    """The component's target per CSM–quarter (NaN where none is configured), rounded to 9 places; in a
+    period plan (``to_date``) the target to date."""
     where = f"components[{index}].target"
     n = len(rows)
     spec = component.target
@@ -68,9 +81,14 @@ def _target(index, component, books: BookMetrics, rows, dataset: Dataset, active
             ))
     elif isinstance(spec, PctOfStartArr):
         start = books.value("start_arr", component.scope, f"components[{index}].scope")
-        target = round_half_away(start * spec.pct_of_start_arr)
+        if to_date is None:
+            target = round_half_away(start * spec.pct_of_start_arr)
+        else:  # the period's target, earned evenly: × |D| ÷ |P|
+            target = round_half_away(start * spec.pct_of_start_arr * to_date.quarters / to_date.period)
     else:  # quotas
         target = _quota_targets(component, rows, dataset, active, where)
+        if to_date is not None:
+            target = _summed_to_date(rows, target, to_date)
     if component.risk_adjust is not None:
         scope_where = f"components[{index}].scope"
         own = books.risk(component.scope, scope_where)
@@ -105,33 +123,50 @@ def _quota_targets(component, rows, dataset: Dataset, active: np.ndarray, where:
     return target
 
 
+def _summed_to_date(rows: pd.DataFrame, quota: np.ndarray, to_date: ToDateShare) -> np.ndarray:
+    """Each row's quotas summed over its period to date: the CSM's rows of the same period up to it (a quota
+    is required in each quarter of the period in which the CSM is replayed, so these are all of them)."""
+    ordinal = quarter_ordinals(rows["quarter"].astype(object))
+    period = ordinal - ordinal % to_date.period
+    group = pd.factorize(pd.MultiIndex.from_arrays([rows["csm_id"].astype(object), period]))[0]
+    return pd.Series(np.nan_to_num(quota)).groupby(group, sort=False).cumsum().to_numpy()
+
+
 def paid_once(shared: dict | None, index, component, plan, books: BookMetrics, rows, dataset, multiplier,
-               warnings: list[str], quarters: tuple[str, ...] | None) -> dict:
+               warnings: list[str], quarters: tuple[str, ...] | None, to_date: ToDateShare | None = None,
+               reported: np.ndarray | None = None) -> dict:
     """_pay_component, reused across a sweep's replays for a component whose inputs did not change:
-    a sweep moves one setting, so most components pay exactly as they did for the previous value."""
+    a sweep moves one setting, so most components pay exactly as they did for the previous value.
+
+    ``to_date``: a period plan's share of the period per row; ``reported``: the rows that are reported (the
+    others are quarters before the replay, computed but never warned about)."""
     if shared is None:
-        return _pay_component(index, component, plan, books, rows, dataset, multiplier, warnings, quarters)
+        return _pay_component(index, component, plan, books, rows, dataset, multiplier, warnings, quarters,
+                              to_date, reported)
     definition = repr(plan.definition(component.metric)) if component.metric in plan.metrics else ""
     digest = hashlib.blake2b(rows["target_variable"].to_numpy(dtype="float64").tobytes()
                              + np.asarray(multiplier, dtype="float64").tobytes(), digest_size=16).digest()
     key = ("component", index, repr(component), definition, (plan.credit.expansion, plan.credit.cross_sell),
-           quarters, digest)
+           quarters, digest, None if to_date is None else to_date.period, len(rows))
     paid = shared.setdefault("components", {})
     if key not in paid:
         said: list[str] = []
-        paid[key] = (_pay_component(index, component, plan, books, rows, dataset, multiplier, said, quarters), said)
+        paid[key] = (_pay_component(index, component, plan, books, rows, dataset, multiplier, said, quarters,
+                                    to_date, reported), said)
     columns, said = paid[key]
     warnings.extend(said)
     return columns
 
 
 def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, multiplier, warnings,
-                   quarters: tuple[str, ...] | None) -> dict:
-    """Every output column of one component (paying in ``quarters``, in the data's labels), with its payout in cents."""
+                   quarters: tuple[str, ...] | None, to_date: ToDateShare | None = None,
+                   reported: np.ndarray | None = None) -> dict:
+    """Every output column of one component (paying in ``quarters``, in the data's labels), with its payout in
+    cents; in a period plan (``to_date``) its term of the pay earned to date."""
     n = len(rows)
     active = rows["quarter"].isin(quarters).to_numpy() if component.quarters else np.ones(n, dtype=bool)
     value = books.value(component.metric, component.scope, f"components[{index}].scope")
-    target = _target(index, component, books, rows, dataset, active)
+    target = _target(index, component, books, rows, dataset, active, to_date)
     columns = {"active": active, "metric": value, "target": target, "multiplier": multiplier}
 
     if isinstance(component, CurveComponent):
@@ -147,7 +182,7 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
         fraction = np.where(undefined, 1.0 if component.on_missing == "target" else 0.0, fraction)
         weight = component_weights(component, rows)
         # A CSM whose segment weighs 0 is paid nothing either way: no warning about how they would be.
-        uses = undefined & active & (weight != 0)
+        uses = undefined & active & (weight != 0) & (True if reported is None else reported)
         if uses.any():
             what = "attainment" if component.measure == "attainment" else component.metric
             examples = [f"{q} {c}" for q, c in zip(rows["quarter"][uses], rows["csm_id"][uses])]
@@ -163,7 +198,9 @@ def _pay_component(index, component, plan, books: BookMetrics, rows, dataset, mu
         assert isinstance(component, CommissionComponent)
         earned = commission(np.nan_to_num(value), tier_bounds(component, target), [t.rate for t in component.schedule],
                             tiering=component.tiering, allow_negative=component.allow_negative)
-        capped = earned if component.cap is None else np.minimum(earned, component.cap)
+        # A period plan's commission cap grows with the quarters to date (cap × |D|).
+        cap = None if component.cap is None else component.cap * (1 if to_date is None else to_date.quarters)
+        capped = earned if cap is None else np.minimum(earned, cap)
         payout = capped * multiplier
         columns.update(attainment=np.full(n, np.nan), fraction=np.full(n, np.nan), commission=earned)
     payout = _plausible(payout, active, rows, index, component.id)

@@ -19,14 +19,18 @@ from cscomp_cli.core.errors import PlanError, report
 from cscomp_cli.core.quarters import quarter_ordinal
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.books import BookMetrics
+from cscomp_cli.engine.clawbacks import clawbacks
 from cscomp_cli.engine.conversion import actual_cents, convert_pay
 from cscomp_cli.engine.currencies import check_currencies
 from cscomp_cli.engine.data_warnings import data_warnings, roster_warnings
+from cscomp_cli.engine.floors import floor_adjustments
+from cscomp_cli.engine.lead_in import lead_in_quarters, lead_in_rows, replayed_before
 from cscomp_cli.engine.metrics import (
     book_codes,
 )
 from cscomp_cli.engine.paid_quarters import quarter_notes, select_quarters
 from cscomp_cli.engine.payouts import MAX_PAYOUT, modifier_multipliers, paid_once
+from cscomp_cli.engine.periods import PeriodPay, period_pay, true_up_warnings
 from cscomp_cli.engine.roster import (
     apply_pay_mix,
     attach_roster,
@@ -63,6 +67,11 @@ class Replay:
     # What the loaders noticed and what the data cannot give this plan (also in warnings): about
     # the data, not any CSM.
     data_warnings: list[str] = field(default_factory=list)
+    # A period plan's figures to date, with the period's quarters before the replay (engine/periods.py).
+    periods: "PeriodPay | None" = None
+    # One line per clawback charged: quarter, csm_id, component, account_id, earlier_quarter, contribution,
+    # effective_rate, clawback_cents (engine/clawbacks.py); None without a clawback.
+    clawbacks: pd.DataFrame | None = None
 
 
 def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through: str | None = None,
@@ -112,41 +121,82 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts, roster=dataset.roster,
                         calendar=dataset.calendar)
     plan_warnings = [str(w) for w in implausible_values(plan)]
+    # The quarters before the replay a period or a clawback needs worked out (never reported).
+    lead, about_lead = lead_in_quarters(plan, dataset, window)
     # The plan's probable unit mistakes, what the loaders noticed and what the data cannot give this
     # plan head every output's warnings.
     about_quarters = notes.warnings(dataset.called(PAYOUTS), later=later_quarters)
-    about_data = [*dataset.warnings, *(w.one_line() for w in (*about_currencies, *about_quarters)),
+    about_data = [*dataset.warnings, *(w.one_line() for w in (*about_currencies, *about_quarters, *about_lead,
+                                                               *true_up_warnings(plan, window))),
                   *(w.one_line() for w in data_warnings(plan, dataset, window, shared))]
     warnings: list[str] = [*plan_warnings, *about_data]
-    multipliers, modifiers = modifier_multipliers(plan, books)
-    total = np.zeros(len(rows), dtype="int64")
-    paid: dict[str, np.ndarray] = {}
-    for index, component in enumerate(plan.components):
-        columns = paid_once(shared, index, component, plan, books, rows, dataset, multipliers[component.id],
-                             warnings, paying[component.id])
-        paid.update({f"{component.id}_{name}": values for name, values in columns.items()})
-        total += columns["payout_cents"]
-    # One concat rather than a column at a time: a plan may have dozens of components.
-    rows = pd.concat([rows, pd.DataFrame(paid, index=rows.index)], axis=1)
-
-    rows["components_cents"] = total
-    if plan.cap is not None:
-        # Components are at most MAX_PAYOUT each, so a larger cap never binds; clip it before cents.
-        ceiling = MAX_PAYOUT * (len(plan.components) + 1)
-        cap_cents = to_cents(np.minimum(plan.cap * rows["target_variable"].to_numpy(), ceiling))
-        rows["cap_adjustment_cents"] = np.minimum(cap_cents - total, 0)
+    span, span_accounts, span_grouping, span_shared = rows, accounts, grouping, shared
+    if lead:
+        span, span_accounts, span_grouping = _with_lead_in(plan, dataset, rows, lead)
+        span_shared = None if cache is None else cache.setdefault(("lead in", id(dataset), tuple(lead), tuple(window)), {})
+    reported = np.arange(len(span) - len(rows), len(span))
+    periods = None
+    if plan.period != "quarter":
+        absent = _not_replayed(plan, dataset, span)
+        columns, modifiers, periods = period_pay(plan, dataset, span, absent, reported, span_accounts, span_grouping,
+                                                 span_shared if lead else _period_cache(cache, dataset, window, plan),
+                                                 paying, warnings)
+        total = sum(columns[f"{c.id}_payout_cents"] for c in plan.components)
+        rows = pd.concat([rows, pd.DataFrame({k: v for k, v in columns.items() if k != "pay_cents"},
+                                             index=rows.index)], axis=1)
+        rows["components_cents"] = total
+        rows["proposed_cents"] = columns["pay_cents"]
+        clawback_lines = None
     else:
-        rows["cap_adjustment_cents"] = np.zeros(len(rows), dtype="int64")
-    rows["proposed_cents"] = total + rows["cap_adjustment_cents"].to_numpy()
-    _bound_total_cash(rows, window)
+        span_books = books if not lead else BookMetrics(
+            plan, span_accounts, span, span_shared, span_grouping, history=dataset.accounts, roster=dataset.roster,
+            calendar=dataset.calendar)
+        multipliers, modifiers = modifier_multipliers(plan, span_books)
+        flag = None
+        if lead:
+            flag = np.zeros(len(span), dtype=bool)
+            flag[reported] = True
+        paid_span: dict[str, dict] = {}
+        for index, component in enumerate(plan.components):
+            paid_span[component.id] = paid_once(span_shared, index, component, plan, span_books, span, dataset,
+                                                multipliers[component.id], warnings, paying[component.id],
+                                                reported=flag)
+        taken, clawback_lines = clawbacks(plan, dataset, span, paid_span, window)
+        total = np.zeros(len(rows), dtype="int64")
+        paid: dict[str, np.ndarray] = {}
+        for component in plan.components:
+            columns = {name: np.asarray(values)[reported] for name, values in paid_span[component.id].items()}
+            if component.id in taken:
+                columns["clawback_cents"] = taken[component.id][reported]
+                columns["payout_cents"] = columns["payout_cents"] - columns["clawback_cents"]
+            paid.update({f"{component.id}_{name}": values for name, values in columns.items()})
+            total += columns["payout_cents"]
+        modifiers = modifiers.iloc[reported].reset_index(drop=True) if lead else modifiers
+        # One concat rather than a column at a time: a plan may have dozens of components.
+        rows = pd.concat([rows, pd.DataFrame(paid, index=rows.index)], axis=1)
+        rows["components_cents"] = total
+        if plan.cap is not None:
+            # Components are at most MAX_PAYOUT each, so a larger cap never binds; clip it before cents.
+            ceiling = MAX_PAYOUT * (len(plan.components) + 1)
+            cap_cents = to_cents(np.minimum(plan.cap * rows["target_variable"].to_numpy(), ceiling))
+            rows["cap_adjustment_cents"] = np.minimum(cap_cents - total, 0)
+        else:
+            rows["cap_adjustment_cents"] = np.zeros(len(rows), dtype="int64")
+        rows["proposed_cents"] = total + rows["cap_adjustment_cents"].to_numpy()
     # What was paid and who has no book depend on the data alone: a sweep works them out once.
     rows["actual_cents"] = computed_once(shared, "actual cents", lambda: actual_cents(dataset, rows, window, plan.currency))
+    # Floors come last: after the cap and a period's pay, against what the plan proposes and what was paid.
+    floors = floor_adjustments(plan, rows, window, dataset.calendar)
+    for name, values in floors.items():
+        rows[name] = values
+        rows["proposed_cents"] = rows["proposed_cents"].to_numpy() + values
+    _bound_total_cash(rows, window)
     warnings.extend(computed_once(shared, "roster warnings", lambda: roster_warnings(rows, books)))
 
     return Replay(plan=plan, quarters=window, through=notes.through,
                   not_replayed=notes.not_replayed if later_quarters else [], rows=rows, csm_statistics=books.csm_statistics(), books=books,
                   modifiers=modifiers, warnings=warnings, plan_warnings=plan_warnings,
-                  data_warnings=about_data)
+                  data_warnings=about_data, periods=periods, clawbacks=clawback_lines)
 
 
 def _bound_total_cash(rows: pd.DataFrame, window: list[str]) -> None:
@@ -162,3 +212,30 @@ def _bound_total_cash(rows: pd.DataFrame, window: list[str]) -> None:
             f"of {ROSTER}, for a misplaced digit",
         ))
         rows["proposed_cents"] = 0  # validate goes on without the amounts
+
+
+def _with_lead_in(plan: Plan, dataset: Dataset, rows: pd.DataFrame, lead: list[str]
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, tuple]:
+    """The replayed rows with the lead-in quarters' rows before them, and the accounts and book codes of both."""
+    _, before, _ = replayed_before(plan, dataset, lead)
+    span = pd.concat([before, rows], ignore_index=True)
+    quarters = span["quarter"].astype(object).unique().tolist()
+    in_span = dataset.accounts["quarter"].isin(quarters).to_numpy()
+    accounts = dataset.accounts if in_span.all() else dataset.accounts[in_span]
+    return span, accounts, book_codes(accounts, ["quarter", "csm_id"])
+
+
+def _not_replayed(plan: Plan, dataset: Dataset, span: pd.DataFrame) -> pd.DataFrame:
+    """The CSM-quarters of the span's quarters in which a CSM of the span is not replayed but has a roster row:
+    their TV still counts in a period's TV to date (SPEC 6.4)."""
+    ids = span["csm_id"].astype(object).unique()
+    quarters = span["quarter"].astype(object).unique()
+    grid = pd.MultiIndex.from_product([quarters, ids], names=["quarter", "csm_id"]).to_frame(index=False)
+    seen = pd.MultiIndex.from_frame(span[["quarter", "csm_id"]].astype(object))
+    missing = grid[~pd.MultiIndex.from_frame(grid).isin(seen)].reset_index(drop=True)
+    return lead_in_rows(plan, dataset, missing.assign(line=0, source=ROSTER))
+
+
+def _period_cache(cache: dict | None, dataset: Dataset, window: list[str], plan: Plan) -> dict | None:
+    """A sweep's shared results for a period plan's to-date books (apart from a quarterly plan's)."""
+    return None if cache is None else cache.setdefault(("to date", id(dataset), tuple(window), plan.period), {})

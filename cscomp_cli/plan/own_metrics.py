@@ -152,6 +152,18 @@ class CustomMetric(StrictModel):
 
 
 @dataclass(frozen=True)
+class ToDate:
+    """A measurement period's quarters from its first through the quarter measured (SPEC 6.4): a window
+    that grows through the period, 1 quarter in its first, ``length`` in its last."""
+
+    length: int  # the period's quarters: 2 (a half) or 4 (a year)
+
+    def first(self, ordinal):
+        """The period's first quarter (as quarter_ordinal counts) for a quarter's ordinal; arrays too."""
+        return ordinal - ordinal % self.length
+
+
+@dataclass(frozen=True)
 class Definition:
     """A metric resolved down to what the engine computes: a built-in formula or a column aggregate,
     over the rows passing every filter of its chain, over a window or one quarter."""
@@ -162,7 +174,7 @@ class Definition:
     aggregate: str | None = None
     where: Band | None = None
     filters: tuple[RowFilter, ...] = ()
-    window: int | None = None
+    window: int | ToDate | None = None  # ToDate only inside a period plan's replay, never written
     chain: tuple[str, ...] = ()            # the custom metrics it is built from, itself first
 
     @property
