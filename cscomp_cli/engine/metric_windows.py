@@ -48,6 +48,11 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(CODE), np.asarray(uniques, dtype=object)
 
 
+# The column statistics each aggregate reads (SPEC 5.3).
+AGGREGATE_STATISTICS = {"mean": ("n", "total"), "sum": ("n", "total"), "min": ("n", "low"), "max": ("n", "high"),
+                        "count": ("n",), "arr_weighted_mean": ("n", "weighted", "weight"), "share": ("n", "hits")}
+
+
 # Codes, quarter positions and pair arrays over millions of rows are int32 (half the memory of a
 # window); a position in an (quarter, account) grid is computed in int64, as it may pass 2**31.
 CODE = "int32"
@@ -211,16 +216,21 @@ class Window:
         key = (id(books), name, how)
         if key not in self._sums:
             grid = self._grid(values_of(self.passing), 0.0 if how == "sum" else np.nan)
-            folded = grid.copy()
             combine = {"sum": np.add, "min": np.fmin, "max": np.fmax}[how]
-            # Quarter t gathers quarters t − k; no window reaches before position 0 (``base``).
-            for k in range(1, min(self.n, self.span)):
-                earlier = grid[:-k]
-                if not self.trailing:
-                    # A period's quarter t gathers t − k only when t − k is inside t's period.
-                    inside = self.starts[k:] <= np.arange(self.span - k)
-                    earlier = np.where(inside[:, None], earlier, 0.0 if how == "sum" else np.nan)
-                combine(folded[k:], earlier, out=folded[k:])
+            if self.trailing:
+                folded = grid.copy()
+                # Quarter t gathers quarters t − k; no window reaches before position 0 (``base``).
+                for k in range(1, min(self.n, self.span)):
+                    combine(folded[k:], grid[:-k], out=folded[k:])
+            else:
+                # A period to date: a running total (or min / max) inside each period, in place, period by
+                # period (a span holds a few), adding the quarters in order as the trailing fold does.
+                folded = grid
+                for first in np.flatnonzero(self.starts == np.arange(self.span)):
+                    last = first + 1
+                    while last < self.span and self.starts[last] == first:
+                        last += 1
+                    combine.accumulate(grid[first:last], axis=0, out=folded[first:last])
             self._sums[key] = folded.ravel()[_cell(books.end, books.account, self.accounts)]
         return self._sums[key]
 
@@ -232,7 +242,8 @@ class Window:
             self._sums[key] = grid.ravel()[_cell(books.start, books.account, self.accounts)]
         return self._sums[key]
 
-    def _folded(self, metrics: WindowSource, definition: Definition, books: Books) -> dict[str, np.ndarray]:
+    def _folded(self, metrics: WindowSource, definition: Definition, books: Books,
+                names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """Per pair, the statistics of the account folded into one row over the window."""
         frame = metrics.history
         if definition.base == "column":
@@ -245,8 +256,12 @@ class Window:
                     return rows["columns"][name]
                 return values_of
 
-            return {name: self.window_sum(books, f"{definition.column}:{definition.where}:{name}", quantity(name),
-                                          POOLING.get(name, "sum")) for name in COLUMN_STATISTICS}
+            # A period plan's column metric folds only what its aggregate reads (the rest left undefined):
+            # each is a fold over every account and quarter, and a period plan measures every metric so.
+            needed = COLUMN_STATISTICS if self.trailing else AGGREGATE_STATISTICS[definition.aggregate]
+            return {name: (self.window_sum(books, f"{definition.column}:{definition.where}:{name}", quantity(name),
+                                           POOLING.get(name, "sum")) if name in needed
+                           else np.full(len(books.book), np.nan)) for name in COLUMN_STATISTICS}
 
         def summed(name):
             return self.window_sum(books, name, lambda selected: column_row_quantity(frame, name, selected))
@@ -287,7 +302,7 @@ class Window:
             "accounts": folded_rows,
         }
         return {name: (folded[name] if name in folded else lambda name=name: summed(name))()
-                for name in statistics_used(definition.base)}
+                for name in (statistics_used(definition.base) if names is None else names)}
 
     def _risk(self, frame, books: Books, start, weighted: bool) -> np.ndarray:
         risk = self.at_start(books, "risk",
@@ -297,11 +312,13 @@ class Window:
 
     # -- per replayed row --
 
-    def statistics(self, metrics: WindowSource, definition: Definition, scope: str, where: str) -> pd.DataFrame:
-        """Each replayed row's scope book over its window: the folded accounts' statistics summed."""
+    def statistics(self, metrics: WindowSource, definition: Definition, scope: str, where: str,
+                   names: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Each replayed row's scope book over its window: the folded accounts' statistics summed (``names``:
+        the statistics a built-in formula needs, when several share them; else its own)."""
         books = self.books(metrics, scope, where)
         out = {}
-        for name, values in self._folded(metrics, definition, books).items():
+        for name, values in self._folded(metrics, definition, books, names).items():
             how = POOLING.get(name, "sum") if definition.base == "column" else "sum"
             out[name] = reduce_by_code(books.book, values, books.size, how)[books.groups]
         if definition.base != "column":

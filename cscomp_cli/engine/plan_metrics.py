@@ -11,6 +11,8 @@ together per scope, and says in words what each metric is.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -23,10 +25,12 @@ from cscomp_cli.engine.column_statistics import (
     column_rows,
     pooled_by_scope,
     reduce_by_code,
+    statistics_used,
     value_of,
 )
 from cscomp_cli.engine.metric_windows import Window
 from cscomp_cli.engine.metrics import (
+    STATISTICS,
     book_statistics,
     describe,
 )
@@ -35,7 +39,7 @@ from cscomp_cli.engine.row_filters import row_mask, text_codes
 from cscomp_cli.engine.sweep_cache import computed_once
 from cscomp_cli.inputs.files import ACCOUNTS, ROSTER
 from cscomp_cli.plan.model import Plan
-from cscomp_cli.plan.own_metrics import Definition, RowFilter
+from cscomp_cli.plan.own_metrics import Definition, RowFilter, ToDate
 
 
 def _statistics_key(definition: Definition) -> str:
@@ -59,10 +63,16 @@ class CustomMetrics:
     # -- values --
 
     def statistics(self, definition: Definition, scope: str, where: str) -> pd.DataFrame:
-        key = (_statistics_key(definition), scope)
+        if definition.window is not None and definition.base != "column":
+            # Built-in formulas over one window share its folded statistics: each is folded and summed into
+            # the books once for all of them (a period plan measures every metric so).
+            names = self._built_in_statistics(definition, scope)
+            key = (_statistics_key(replace(definition, base="built-in")), scope, names)
+        else:
+            names, key = None, (_statistics_key(definition), scope)
         if key not in self._stats:
             if definition.window is not None:
-                self._stats[key] = self._window(definition).statistics(self, definition, scope, where)
+                self._stats[key] = self._window(definition).statistics(self, definition, scope, where, names)
             else:
                 csm = self._book_statistics(definition)
                 self._stats[key] = csm if scope == "csm" else pooled_by_scope(csm, self.scope_groups(scope, where))
@@ -70,6 +80,21 @@ class CustomMetrics:
 
     def value(self, definition: Definition, scope: str, where: str) -> np.ndarray:
         return value_of(definition, self.statistics(definition, scope, where), self.plan.credit)
+
+    def _built_in_statistics(self, definition: Definition, scope: str) -> tuple[str, ...]:
+        """The statistics every built-in formula over ``definition``'s rows and window may read in this plan
+        at ``scope``: its own, and those of the plan's other metrics measured so there (a period plan's), with
+        start_arr's for targets as a share of the book's start ARR."""
+        bases = {definition.base, "start_arr"}
+        if isinstance(definition.window, ToDate):
+            uses = [(c.metric, c.scope) for c in self.plan.components] + [
+                (m.when.metric, m.when.scope) for m in self.plan.modifiers]
+            for name, where in uses:
+                own = self.plan.definition(name)
+                if where == scope and own.base != "column" and own.filters == definition.filters:
+                    bases.add(own.base)
+        used = set().union(*(statistics_used(base) for base in bases))
+        return tuple(name for name in STATISTICS if name in used)
 
     def pooled(self, definition: Definition) -> pd.Series:
         """The metric per CSM over the replay: the formula over the union of their books, or (a window) its

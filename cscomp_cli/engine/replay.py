@@ -118,7 +118,9 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     paying = component_quarters(plan, dataset.calendar)
     check_weights(plan, window, paying, rows)
 
-    books = BookMetrics(plan, accounts, rows, shared, grouping, history=dataset.accounts, roster=dataset.roster,
+    # One replay's books share their quarterly statistics with a period plan's to-date books (risk reads them).
+    measured = {} if shared is None else shared
+    books = BookMetrics(plan, accounts, rows, measured, grouping, history=dataset.accounts, roster=dataset.roster,
                         calendar=dataset.calendar)
     plan_warnings = [str(w) for w in implausible_values(plan)]
     # The quarters before the replay a period or a clawback needs worked out (never reported).
@@ -139,7 +141,7 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     if plan.period != "quarter":
         absent = _not_replayed(plan, dataset, span)
         columns, modifiers, periods = period_pay(plan, dataset, span, absent, reported, span_accounts, span_grouping,
-                                                 span_shared if lead else _period_cache(cache, dataset, window, plan),
+                                                 span_shared if lead else measured,
                                                  paying, warnings)
         total = sum(columns[f"{c.id}_payout_cents"] for c in plan.components)
         rows = pd.concat([rows, pd.DataFrame({k: v for k, v in columns.items() if k != "pay_cents"},
@@ -234,8 +236,3 @@ def _not_replayed(plan: Plan, dataset: Dataset, span: pd.DataFrame) -> pd.DataFr
     seen = pd.MultiIndex.from_frame(span[["quarter", "csm_id"]].astype(object))
     missing = grid[~pd.MultiIndex.from_frame(grid).isin(seen)].reset_index(drop=True)
     return lead_in_rows(plan, dataset, missing.assign(line=0, source=ROSTER))
-
-
-def _period_cache(cache: dict | None, dataset: Dataset, window: list[str], plan: Plan) -> dict | None:
-    """A sweep's shared results for a period plan's to-date books (apart from a quarterly plan's)."""
-    return None if cache is None else cache.setdefault(("to date", id(dataset), tuple(window), plan.period), {})
