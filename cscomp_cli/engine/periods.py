@@ -107,14 +107,14 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
     share = ToDateShare(quarters=span["to_date_quarters"].to_numpy(dtype="float64"), period=length)
     multipliers, modifiers = modifier_multipliers(plan, books)
     terms = np.zeros(len(span), dtype="int64")
-    columns: dict[str, np.ndarray] = {}
+    columns: dict[str, dict] = {}
     for index, component in enumerate(plan.components):
         paid = paid_once(shared, index, component, plan, books, measured, dataset, multipliers[component.id],
                          warnings, paying[component.id], to_date=share, reported=flag)
         term = paid["payout_cents"]
         span[f"{component.id}_earned_to_date_cents"] = term
         terms += term
-        columns.update({f"{component.id}_{name}": values for name, values in paid.items()})
+        columns[component.id] = paid
     if plan.cap is not None:
         ceiling = MAX_PAYOUT * (len(plan.components) + 1) * length
         cap_cents = to_cents(np.minimum(plan.cap * span["tv_to_date"].to_numpy(), ceiling))
@@ -133,8 +133,9 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
     before = figures.groupby(group, sort=False).shift(1, fill_value=0)
     out: dict[str, np.ndarray] = {}
     for cid in ids:
-        for name in ("active", "metric", "target", "attainment", "fraction", "multiplier", "unrounded"):
-            out[f"{cid}_{name}"] = np.asarray(columns[f"{cid}_{name}"])[reported]
+        for name, values in columns[cid].items():
+            if name != "payout_cents":  # the payout reported is the term's increase, below
+                out[f"{cid}_{name}"] = np.asarray(values)[reported]
         out[f"{cid}_payout_cents"] = (figures[cid] - before[cid]).to_numpy()[reported]
         out[f"{cid}_earned_to_date_cents"] = figures[cid].to_numpy()[reported]
     out["cap_adjustment_cents"] = (figures["cap"] - before["cap"]).to_numpy()[reported]
