@@ -64,15 +64,25 @@ def lead_in_quarters(plan: Plan, dataset: Dataset, window: list[str]) -> tuple[l
     return [held[o] for o in sorted(held) if reach <= o < first], warnings
 
 
-def lead_in_rows(plan: Plan, dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
+def lead_in_rows(plan: Plan, dataset: Dataset, frame: pd.DataFrame, employed_only: bool = False) -> pd.DataFrame:
     """The CSM-quarters of ``frame`` (quarter, csm_id, line, source) with their pay under the plan, as
     replayed rows are; those with no roster row then are left out (they are not replayed, and nobody
-    reported is paid for them)."""
+    reported is paid for them). ``employed_only``: leave out those not employed on any day of the quarter
+    too (their pay is 0, and converting it would ask for a rate nothing needs)."""
     if frame.empty:
         return frame.assign(base_cents=np.zeros(0, dtype="int64"))
     placed = roster_rows(dataset.roster, frame.reset_index(drop=True), ["name"], dataset.calendar)
     frame = frame.reset_index(drop=True)[placed["name"].notna().to_numpy()].reset_index(drop=True)
     rows, periods = attach_roster(frame, dataset)
+    if employed_only and len(rows):
+        employed = rows["proration"].to_numpy() > 0
+        if not employed.all():
+            kept = np.flatnonzero(employed)
+            rows = rows.iloc[kept].reset_index(drop=True)
+            if periods is not None:  # a pay history's periods point at rows by position
+                periods = periods[np.isin(periods["key"].to_numpy(), kept)].copy()
+                periods["key"] = np.searchsorted(kept, periods["key"].to_numpy())
+                periods = periods.reset_index(drop=True)
     check_pay_currencies(rows, periods, plan.currency, dataset)
     rows = apply_pay_mix(rows, plan, periods)
     rows = convert_pay(rows, plan.currency, dataset)

@@ -235,4 +235,4 @@ def _not_replayed(plan: Plan, dataset: Dataset, span: pd.DataFrame) -> pd.DataFr
     grid = pd.MultiIndex.from_product([quarters, ids], names=["quarter", "csm_id"]).to_frame(index=False)
     seen = pd.MultiIndex.from_frame(span[["quarter", "csm_id"]].astype(object))
     missing = grid[~pd.MultiIndex.from_frame(grid).isin(seen)].reset_index(drop=True)
-    return lead_in_rows(plan, dataset, missing.assign(line=0, source=ROSTER))
+    return lead_in_rows(plan, dataset, missing.assign(line=0, source=ROSTER), employed_only=True)
