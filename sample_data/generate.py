@@ -565,7 +565,8 @@ def _write_marker(out_dir: Path) -> None:
     The sizes of the files written let cscomp tell the generated files from a user's own exports
     copied over them (cscomp_cli/commands/common.py reads this file)."""
     lines = ["cscomp sample org: written by sample_data/generate.py, not real exports (revenue movements, "
-             "NPS, health, risk, CSAT, seats, onboarding and churn reasons of a fictional CS org)."]
+             "NPS, health, risk, CSAT, seats, onboarding, churn reasons and renewal terms of a fictional CS org: "
+             "its CSMs, a player-coach manager per team and two new hires)."]
     lines += [f"{name} {(out_dir / name).stat().st_size}" for name in DATA_FILES]
     (out_dir / MARKER).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
