@@ -133,8 +133,9 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
     before = figures.groupby(group, sort=False).shift(1, fill_value=0)
     out: dict[str, np.ndarray] = {}
     for cid in ids:
-        for name in ("active", "metric", "target", "attainment", "fraction", "multiplier", "unrounded"):
-            out[f"{cid}_{name}"] = np.asarray(columns[f"{cid}_{name}"])[reported]
+        for name in ("active", "metric", "target", "attainment", "fraction", "multiplier", "unrounded", "commission"):
+            if f"{cid}_{name}" in columns:  # commission: a commission component's to-date amount, as in a quarter plan
+                out[f"{cid}_{name}"] = np.asarray(columns[f"{cid}_{name}"])[reported]
         out[f"{cid}_payout_cents"] = (figures[cid] - before[cid]).to_numpy()[reported]
         out[f"{cid}_earned_to_date_cents"] = figures[cid].to_numpy()[reported]
     out["cap_adjustment_cents"] = (figures["cap"] - before["cap"]).to_numpy()[reported]
