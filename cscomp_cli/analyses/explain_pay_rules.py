@@ -87,7 +87,9 @@ def period_section(plan: Plan, dataset, result, i: int) -> dict:
     rest = round(tv_total - sum(line["target_variable"] for line in tv_lines), 6)
     if abs(rest) > 1e-6:
         tv_lines.append({"quarter": "quarters of the period with a roster row but no book", "target_variable": rest})
-    tv_figures = " + ".join(amount(line["target_variable"]) for line in tv_lines) + f" = {amount(tv_total)}"
+    tv_figures = " + ".join(amount(line["target_variable"]) for line in tv_lines)
+    if len(tv_lines) > 1:
+        tv_figures += f" = {amount(tv_total)}"
 
     # The to-date book: the CSM's account rows in each quarter to date, and the metrics over them.
     accounts = dataset.accounts
