@@ -226,3 +226,20 @@ def test_a_plan_without_the_pay_rules_explains_as_before():
     assert doc["components"][0]["formula"] == "round(target_variable × weight × fraction × multiplier)"
     text = explain(V03, "C2", "2026Q1", form="markdown")
     assert "Period" not in text and "Floors" not in text and "advance_adjustment" not in text
+
+
+def test_a_plans_own_metric_is_explained_to_date_in_a_period_plan(tmp_path):
+    import shutil
+
+    for name in ("accounts.csv", "roster.csv", "payouts.csv"):
+        shutil.copy(V13 / name, tmp_path / name)
+    (tmp_path / "plan.yaml").write_text(
+        "name: Own metric to date\nperiod: year\nadvance: 0.75\n"
+        "metrics:\n  kept:\n    from: nrr\n    filter:\n      - {column: account_id, not_in: [A9]}\n"
+        "components:\n  - id: retention\n    metric: kept\n    weight: 1\n    target: 1.0\n"
+        "    curve: [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]\n")
+    [entry] = explain(tmp_path, "C1", "2025Q2")["custom_metrics"]
+    # to date over 2025Q1–2025Q2, as the component saw it: 105,000 / 100,000 = 1.05 (the quarter alone: 1.0294)
+    assert entry["value"] == 1.05 and entry["figures"] == "105,000.00 ÷ 100,000.00"
+    assert entry["window"] == {"quarters": ["2025Q1", "2025Q2"], "asked": 4}
+    assert "over the period's quarters to date (2025Q1–2025Q2)" in entry["definition"]

@@ -8,6 +8,7 @@ what was actually paid. Nothing here recomputes a payout.
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -191,7 +192,12 @@ def _custom_metrics(plan: Plan, result, i: int) -> list[dict]:
     for name, scope, where in uses:
         if name in plan.metrics and (name, scope) not in seen:
             seen.add((name, scope))
-            entry = custom_explanation(result.books.custom, plan.definition(name), scope, where, i)
+            if result.periods is None:
+                entry = custom_explanation(result.books.custom, plan.definition(name), scope, where, i)
+            else:  # SPEC 6.4: the components saw it to date, a window over the period's quarters
+                books = result.periods.books
+                definition = replace(plan.definition(name), window=books.to_date)
+                entry = custom_explanation(books.custom, definition, scope, where, result.periods.row_of(i))
             entries.append(_plain(entry))
     return entries
 

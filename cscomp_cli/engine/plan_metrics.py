@@ -35,7 +35,7 @@ from cscomp_cli.engine.row_filters import row_mask, text_codes
 from cscomp_cli.engine.sweep_cache import computed_once
 from cscomp_cli.inputs.files import ACCOUNTS, ROSTER
 from cscomp_cli.plan.model import Plan
-from cscomp_cli.plan.own_metrics import Definition, RowFilter
+from cscomp_cli.plan.own_metrics import Definition, RowFilter, ToDate
 
 
 def _statistics_key(definition: Definition) -> str:
@@ -286,7 +286,10 @@ def definition_words(definition: Definition, quarters: list[str] | None = None) 
         text = definition.base
     if definition.filters:
         text += " over rows passing " + " and ".join(condition_words(c) for c in definition.filters)
-    if definition.window is not None:
+    if isinstance(definition.window, ToDate):  # a period plan measures to date (SPEC 6.4)
+        span = "" if not quarters else f" ({quarters[0]})" if len(quarters) == 1 else f" ({quarters[0]}–{quarters[-1]})"
+        text += f" over the period's quarters to date{span}, each account once (arr_start from the period's first quarter)"
+    elif definition.window is not None:
         span = "" if not quarters else f" ({quarters[0]})" if len(quarters) == 1 else f" ({quarters[0]}–{quarters[-1]})"
         text += (f" over the last {definition.window} quarter{'s' if definition.window > 1 else ''}{span}, "
                  "each account once (arr_start from the window's first quarter)")
@@ -319,7 +322,9 @@ def explanation(metrics: CustomMetrics, definition: Definition, scope: str, wher
                              "max": None if np.isnan(s["high"]) else s["high"]})
     else:
         entry.update(describe(stats, definition.base, metrics.plan.credit))
-    entry["window"] = None if quarters is None else {"quarters": quarters, "asked": definition.window}
+    # A period plan's window to date asks for the period's quarters (|P|), of which |D| are held so far.
+    asked = definition.window.length if isinstance(definition.window, ToDate) else definition.window
+    entry["window"] = None if quarters is None else {"quarters": quarters, "asked": asked}
     entry["filters"] = [condition_words(c) for c in definition.filters]
     entry["rows_filtered_out"] = int(metrics.filtered_out(definition, scope, where)[i])
     return entry
