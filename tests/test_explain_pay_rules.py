@@ -243,3 +243,39 @@ def test_a_plans_own_metric_is_explained_to_date_in_a_period_plan(tmp_path):
     assert entry["value"] == 1.05 and entry["figures"] == "105,000.00 ÷ 100,000.00"
     assert entry["window"] == {"quarters": ["2025Q1", "2025Q2"], "asked": 4}
     assert "over the period's quarters to date (2025Q1–2025Q2)" in entry["definition"]
+
+
+def _vector_13_with(tmp_path, extra: str):
+    import shutil
+
+    for name in ("accounts.csv", "roster.csv", "payouts.csv"):
+        shutil.copy(V13 / name, tmp_path / name)
+    plan = (V13 / "plan.yaml").read_text().replace("recover: true\n", extra)
+    (tmp_path / "plan.yaml").write_text(plan)
+    return tmp_path
+
+
+def test_a_negative_true_up_is_forgiven_without_recover(tmp_path):
+    folder = _vector_13_with(tmp_path, "recover: false\n")
+    period = explain(folder, "C2", "2025Q4")["period"]
+    # E 2,000 − paid before 17,250 = −15,250 → forgiven: pay 0; advance_adjustment 0 − (2,000 − 23,000) = 21,000
+    assert period["pay"] == 0.0 and period["recover"] is False
+    assert period["pay_figures"] == "2,000.00 − 17,250.00 = -15,250.00; forgiven (recover: false): pay 0.00"
+    assert period["advance_adjustment_figures"] == "0.00 − (2,000.00 − 23,000.00) = 21,000.00"
+
+
+def test_the_plan_cap_to_date_is_written_out(tmp_path):
+    folder = _vector_13_with(tmp_path, "recover: true\ncap: 1.2\n")
+    doc = explain(folder, "C1", "2025Q2")
+    earned = doc["period"]["earned_to_date"]
+    # terms 12,500 + 500 = 13,000 over round(1.2 × 10,000) = 12,000 → cap adjustment to date −1,000, E 12,000
+    assert earned["cap"]["limit_figures"] == "round(1.2 × 10,000.00) = 12,000.00"
+    assert earned["cap_adjustment"] == -1000.0
+    assert earned["figures"] == "12,500.00 + 500.00 + cap adjustment -1,000.00 = 12,000.00"
+    # pay = round(0.75 × 12,000) − 2025Q1's round(0.75 × 5,700) = 9,000 − 4,275 = 4,725
+    assert doc["period"]["pay_figures"] == "round(0.75 × 12,000.00) − 4,275.00 = 4,725.00"
+    # the row's cap is the one on E to date; its adjustment the increase −1,000 − 0 (2025Q1 under the cap)
+    assert doc["total"]["cap"] == {"cap": 1.2, "limit": 12000.0, "formula": "round(cap × TV_D)"}
+    assert doc["total"]["cap_adjustment"] == -1000.0
+    markdown = explain(folder, "C1", "2025Q2", form="markdown")
+    assert "cap 1.2 × TV to date = 12,000.00; adjustment increase -1,000.00" in markdown

@@ -112,6 +112,11 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
                 "cap": plan.cap,
                 "limit": float(cents_to_amount(to_cents(plan.cap * row["target_variable"]))),
                 "formula": "round(cap × target_variable)",
+            } if result.periods is None else {  # SPEC 6.4: the cap binds E, to date; cap_adjustment is its increase
+                "cap": plan.cap,
+                "limit": float(cents_to_amount(to_cents(plan.cap * result.periods.rows["tv_to_date"].iloc[
+                    result.periods.row_of(i)]))),
+                "formula": "round(cap × TV_D)",
             },
             "cap_adjustment": _money(row["cap_adjustment_cents"]),
             # The pay rules' row figures (SPEC 6.4, 6.6), each only when the plan has it.

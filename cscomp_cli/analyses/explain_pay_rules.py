@@ -161,8 +161,9 @@ def period_section(plan: Plan, dataset, result, i: int) -> dict:
                                        f"{amount(adjustment)}"),
     }
     if plan.cap is not None:
-        section["earned_to_date"]["cap"] = {"cap": plan.cap, "limit_formula": "round(cap × TV_D)",
-                                            "limit_figures": f"round({plan.cap:g} × {amount(tv_total)})"}
+        limit = _floor_amount(plan.cap, tv_total)
+        section["earned_to_date"]["cap"] = {"cap": plan.cap, "limit": limit, "limit_formula": "round(cap × TV_D)",
+                                            "limit_figures": f"round({plan.cap:g} × {amount(tv_total)}) = {amount(limit)}"}
     if not true_up:
         section["advanced"] = advanced
     return section

@@ -167,8 +167,9 @@ def explanation_tree(doc: dict) -> Node:
     totals = root.add((f"Proposed {_amount(total['proposed'])}", "bold"))
     totals.add(f"sum of rounded components {_amount(total['components'])}")
     if total["cap"]:
-        totals.add(f"cap {total['cap']['cap']} × TV = {_amount(total['cap']['limit'])}; "
-                   f"adjustment {_amount(total['cap_adjustment'])}")
+        to_date = "TV_D" in total["cap"].get("formula", "")  # a period plan: the cap on E, its adjustment's increase
+        totals.add(f"cap {total['cap']['cap']} × {'TV to date' if to_date else 'TV'} = {_amount(total['cap']['limit'])}; "
+                   f"adjustment {'increase ' if to_date else ''}{_amount(total['cap_adjustment'])}")
     for name in ("advance_adjustment", "ramp_adjustment", "guarantee_adjustment"):
         if name in total:
             totals.add(f"{name} {_amount(total[name])}")
