@@ -8,10 +8,17 @@ what was actually paid. Nothing here recomputes a payout.
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from cscomp_cli.analyses.explain_pay_rules import (
+    clawback_lines,
+    floors_section,
+    period_component,
+    period_section,
+)
 from cscomp_cli.core.currencies import reporting_code
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.rounding import (
@@ -22,7 +29,9 @@ from cscomp_cli.core.rounding import (
 )
 from cscomp_cli.core.text import folded
 from cscomp_cli.engine.conversion import paid_in_plan_currency
+from cscomp_cli.engine.lead_in import PERIOD_QUARTERS
 from cscomp_cli.engine.metrics import describe
+from cscomp_cli.engine.paid_quarters import select_quarters
 from cscomp_cli.engine.payouts import tier_bounds
 from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
 from cscomp_cli.engine.replay import replay
@@ -39,9 +48,13 @@ def _money(cents) -> float:
     return float(cents_to_amount(int(cents)))
 
 
-def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str | None = None) -> dict:
+def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str | None = None,
+            quarters: int | None = None, through: str | None = None) -> dict:
     """A JSON-ready account of how one CSM's payout in one quarter was computed; ``data`` is the folder
-    read, named in every output."""
+    read, named in every output. ``quarters`` (and ``through``): explain the quarter inside the replay
+    stress-test would make with them (it matters to a guarantee of the replay's first quarters); by
+    default the quarter is replayed alone (a period's earlier quarters and a clawback's are worked out
+    all the same)."""
     # Read as the data labels its quarters: under a fiscal calendar Q1 FY27 and 2027Q1 are FY2027Q1.
     label = dataset.calendar.canonical(quarter)
     if label is None:
@@ -50,17 +63,25 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
     present = sorted(set(dataset.accounts["quarter"]))
     if label not in present:
         raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")
-    result = replay(plan, dataset, window=[label], later_quarters=False)
+    window = [label]
+    if quarters is not None:
+        window = select_quarters(dataset, quarters, through)
+        if label not in window:
+            raise UsageError(f"{label} is not one of the {len(window)} quarter(s) replayed with --quarters {quarters}"
+                             f"{f' --through {through}' if through else ''} ({window[0]} … {window[-1]})",
+                             hint="name a quarter of that replay, or widen it with --quarters or --through")
+    result = replay(plan, dataset, window=window, later_quarters=False)
     rows = result.rows
-    replayed = sorted(rows["csm_id"].unique())
+    here = (rows["quarter"] == label).to_numpy()
+    replayed = sorted(rows.loc[here, "csm_id"].unique())
     names = _roster_names(dataset)
     csm_id = resolve_csm(dataset, csm_id, replayed, label)
-    match = np.flatnonzero((rows["csm_id"] == csm_id).to_numpy())
+    match = np.flatnonzero(here & (rows["csm_id"] == csm_id).to_numpy())
     if len(match) == 0:
         who = f"{csm_id} ({names[csm_id]})" if names.get(csm_id) else csm_id
         raise UsageError(f"CSM {who} is not replayed in {label} (no accounts and no payouts there)",
                          hint=f"CSMs replayed in {label}: {_listed(replayed, {})}")
-    i = int(match[0])
+    i = int(match[0])  # a position in the replay's rows
     row = rows.iloc[i]
     book = dataset.accounts[(dataset.accounts["quarter"] == label) & (dataset.accounts["csm_id"] == csm_id)]
     return {
@@ -82,14 +103,25 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
         # What round() in each formula does (SPEC section 3), in the words of docs/plans.md.
         "rounding": PAYOUT_ROUNDING,
         "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
+        **({"period": period_section(plan, dataset, result, i)} if result.periods is not None else {}),
+        **({"floors": floors_section(plan, dataset, result, i, replayed_alone=quarters is None)}
+           if plan.ramp is not None or plan.guarantee is not None else {}),
         "total": {
             "components": _money(row["components_cents"]),
             "cap": None if plan.cap is None else {
                 "cap": plan.cap,
                 "limit": float(cents_to_amount(to_cents(plan.cap * row["target_variable"]))),
                 "formula": "round(cap × target_variable)",
+            } if result.periods is None else {  # SPEC 6.4: the cap binds E, to date; cap_adjustment is its increase
+                "cap": plan.cap,
+                "limit": float(cents_to_amount(to_cents(plan.cap * result.periods.rows["tv_to_date"].iloc[
+                    result.periods.row_of(i)]))),
+                "formula": "round(cap × TV_D)",
             },
             "cap_adjustment": _money(row["cap_adjustment_cents"]),
+            # The pay rules' row figures (SPEC 6.4, 6.6), each only when the plan has it.
+            **{name: _money(row[f"{name}_cents"]) for name in ("advance_adjustment", "ramp_adjustment",
+                                                               "guarantee_adjustment") if f"{name}_cents" in rows},
             "proposed": _money(row["proposed_cents"]),
         },
         "actual": _actual(dataset, csm_id, label, row, plan.currency),
@@ -165,7 +197,12 @@ def _custom_metrics(plan: Plan, result, i: int) -> list[dict]:
     for name, scope, where in uses:
         if name in plan.metrics and (name, scope) not in seen:
             seen.add((name, scope))
-            entry = custom_explanation(result.books.custom, plan.definition(name), scope, where, i)
+            if result.periods is None:
+                entry = custom_explanation(result.books.custom, plan.definition(name), scope, where, i)
+            else:  # SPEC 6.4: the components saw it to date, a window over the period's quarters
+                books = result.periods.books
+                definition = replace(plan.definition(name), window=books.to_date)
+                entry = custom_explanation(books.custom, definition, scope, where, result.periods.row_of(i))
             entries.append(_plain(entry))
     return entries
 
@@ -284,7 +321,13 @@ def _target_detail(component, row, result, i: int, dataset: Dataset) -> dict:
         detail["segment"] = row["segment"]
         detail["segment_value"] = spec.values.get(row["segment"], spec.default)
     elif isinstance(spec, PctOfStartArr):
-        detail["start_arr"] = plain_number(result.books.value("start_arr", component.scope, "target")[i])
+        if result.periods is None:
+            detail["start_arr"] = plain_number(result.books.value("start_arr", component.scope, "target")[i])
+        else:  # SPEC 6.4: the folded book's start_arr, earned evenly over the period (× |D| ÷ |P|)
+            j = result.periods.row_of(i)
+            detail["start_arr"] = plain_number(result.periods.books.value("start_arr", component.scope, "target")[j])
+            detail["to_date_share"] = (f"{int(result.periods.rows['to_date_quarters'].iloc[j])} ÷ "
+                                       f"{PERIOD_QUARTERS[result.plan.period]}")
     elif spec == "quotas" and dataset.quotas is not None:
         quotas = dataset.quotas
         match = quotas[(quotas["quarter"] == row["quarter"]) & (quotas["csm_id"] == row["csm_id"])
@@ -363,6 +406,12 @@ def _component(plan: Plan, component, row, result, i: int, dataset: Dataset) -> 
             "formula": "round(min(commission, cap) × multiplier)",
             "unrounded": plain_number(row[f"{cid}_unrounded"]),
         })
+    if result.periods is not None:  # SPEC 6.4: the figures above are to date; payout is the term's increase
+        entry.update(period_component(plan, component, result, i))
+        entry["formula"] = entry["to_date"]["formula"]
+    if f"{cid}_clawback_cents" in row.index:  # SPEC 6.5: payout is after the clawback
+        entry["clawback"] = _money(row[f"{cid}_clawback_cents"])
+        entry["clawbacks"] = clawback_lines(plan, component, result, i)
     return entry
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -148,6 +148,12 @@ def explain_command(
                                                   "an e-mail).")],
     quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2026Q1.")],
     data: DataOpt = Path("sample_data"),
+    quarters: Annotated[Optional[int], typer.Option(
+        "--quarters", "-n", min=1,
+        help="Explain the quarter inside the replay stress-test makes with the same --quarters (and --through): "
+             "it matters to a guarantee of the replay's first quarters. Default: the quarter replayed alone (a "
+             "period's earlier quarters and a clawback's are worked out all the same).")] = None,
+    through: ThroughOpt = None,
     output_format: Annotated[ExplainFormat, typer.Option("--format", "-f", help=(
         "table (a tree), markdown (the tree as nested lists), csv (one row per figure: section, item, field, "
         "value) or json."))] = ExplainFormat.table,
@@ -172,5 +178,5 @@ def explain_command(
             plan_model = load_plan(plan)
         refuse_overwriting_inputs(output, read, data)
         dataset = load_data_for(data, [(plan_model, plan)], require_payouts=False)
-        document = explain(plan_model, dataset, csm, quarter, data=str(data))
+        document = explain(plan_model, dataset, csm, quarter, data=str(data), quarters=quarters, through=through)
         emit(Result.of(Kind.explain, document), output_format, output, quiet)

@@ -18,7 +18,7 @@ from cscomp_cli.plan.components import CommissionComponent
 from cscomp_cli.plan.model import Plan
 
 LINE_COLUMNS = ("quarter", "csm_id", "component", "account_id", "earlier_quarter", "contribution", "effective_rate",
-                "clawback_cents")
+                "clawback_cents", "earlier_payout_cents", "earlier_metric")
 
 
 def _contribution(plan: Plan, metric: str, accounts: pd.DataFrame) -> np.ndarray:
@@ -62,7 +62,8 @@ def clawbacks(plan: Plan, dataset: Dataset, span: pd.DataFrame, paid: dict[str, 
     lines = []
     for component in components:
         contribution = _contribution(plan, component.metric, accounts)
-        payout = np.asarray(paid[component.id]["payout_cents"], dtype="float64") / 100
+        cents_paid = np.asarray(paid[component.id]["payout_cents"], dtype="int64")
+        payout = cents_paid / 100
         metric = np.nan_to_num(np.asarray(paid[component.id]["metric"], dtype="float64"))
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where((payout > 0) & (metric > 0), payout / np.where(metric > 0, metric, 1.0), 0.0)
@@ -84,7 +85,9 @@ def clawbacks(plan: Plan, dataset: Dataset, span: pd.DataFrame, paid: dict[str, 
                 "quarter": _labelled(labels, ordinal[at][due]), "csm_id": owner[due],
                 "component": component.id, "account_id": account_ids[account[at][due]],
                 "earlier_quarter": _labelled(labels, earlier[due]),
-                "contribution": part[due], "effective_rate": effective[due], "clawback_cents": cents}))
+                "contribution": part[due], "effective_rate": effective[due], "clawback_cents": cents,
+                # What the effective rate was worked out from (explain writes the division out).
+                "earlier_payout_cents": cents_paid[paid_row[due]], "earlier_metric": metric[paid_row[due]]}))
         charged[component.id] = total
     found = pd.concat(lines, ignore_index=True) if lines else pd.DataFrame(columns=list(LINE_COLUMNS))
     return charged, found.sort_values(["quarter", "csm_id", "component", "account_id", "earlier_quarter"],

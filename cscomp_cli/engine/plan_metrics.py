@@ -311,7 +311,10 @@ def definition_words(definition: Definition, quarters: list[str] | None = None) 
         text = definition.base
     if definition.filters:
         text += " over rows passing " + " and ".join(condition_words(c) for c in definition.filters)
-    if definition.window is not None:
+    if isinstance(definition.window, ToDate):  # a period plan measures to date (SPEC 6.4)
+        span = "" if not quarters else f" ({quarters[0]})" if len(quarters) == 1 else f" ({quarters[0]}–{quarters[-1]})"
+        text += f" over the period's quarters to date{span}, each account once (arr_start from the period's first quarter)"
+    elif definition.window is not None:
         span = "" if not quarters else f" ({quarters[0]})" if len(quarters) == 1 else f" ({quarters[0]}–{quarters[-1]})"
         text += (f" over the last {definition.window} quarter{'s' if definition.window > 1 else ''}{span}, "
                  "each account once (arr_start from the window's first quarter)")
@@ -344,7 +347,9 @@ def explanation(metrics: CustomMetrics, definition: Definition, scope: str, wher
                              "max": None if np.isnan(s["high"]) else s["high"]})
     else:
         entry.update(describe(stats, definition.base, metrics.plan.credit))
-    entry["window"] = None if quarters is None else {"quarters": quarters, "asked": definition.window}
+    # A period plan's window to date asks for the period's quarters (|P|), of which |D| are held so far.
+    asked = definition.window.length if isinstance(definition.window, ToDate) else definition.window
+    entry["window"] = None if quarters is None else {"quarters": quarters, "asked": asked}
     entry["filters"] = [condition_words(c) for c in definition.filters]
     entry["rows_filtered_out"] = int(metrics.filtered_out(definition, scope, where)[i])
     return entry

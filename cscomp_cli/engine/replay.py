@@ -70,7 +70,8 @@ class Replay:
     # A period plan's figures to date, with the period's quarters before the replay (engine/periods.py).
     periods: "PeriodPay | None" = None
     # One line per clawback charged: quarter, csm_id, component, account_id, earlier_quarter, contribution,
-    # effective_rate, clawback_cents (engine/clawbacks.py); None without a clawback.
+    # effective_rate, clawback_cents, earlier_payout_cents and earlier_metric (what the rate divides; see
+    # engine/clawbacks.py); None without a clawback.
     clawbacks: pd.DataFrame | None = None
 
 

@@ -258,6 +258,10 @@ def explanation_rows(doc: dict):
     for modifier in doc["modifiers"]:
         for name, value in _flatten("", {k: v for k, v in modifier.items() if k != "id"}):
             yield "modifier", modifier["id"], name, value
+    # The pay rules of SPEC 6.4 and 6.6, when the plan has them: a period's figures to date, the floors.
+    for section in ("period", "floors"):
+        for name, value in _flatten("", doc.get(section, {})):
+            yield section, "", name, value
     for name, value in _flatten("", doc["total"]):
         yield "total", "", name, value
     if doc.get("rounding"):

@@ -88,7 +88,10 @@ def explanation_tree(doc: dict) -> Node:
         book.add(f"{account['account_id']} ({account.get('source') or 'line ' + str(account['line'])}): start {account['arr_start']:,.2f}"
                  f"{'; ' + moves if moves else ''} → end {account['arr_end']:,.2f}{base}")
 
-    metrics = root.add("Metrics (CSM scope, 9 decimal places)")
+    # A period plan's components use the metrics to date (under Period below); these are the quarter's own book's.
+    metrics = root.add("Metrics (CSM scope, 9 decimal places" + ("; this quarter's own book, the components use "
+                                                                "the metrics to date under Period)" if doc.get("period")
+                                                                else ")"))
     for name, entry in doc["metrics"].items():
         metrics.add(f"{name} = {_value(entry['value'])}  ", (f"{entry['formula']} = {entry['figures']}", "dim"))
     metrics.add(f"book risk {_ratio(doc['risk']['book'])}; company risk {_ratio(doc['risk']['company'])}")
@@ -125,13 +128,26 @@ def explanation_tree(doc: dict) -> Node:
                 node.add((c["points_used"], "dim"))
             by_segment = c.get("weight_by_segment")
             node.add(f"weight {c['weight']:g}" + (f" (by segment: {by_segment['from']})" if by_segment else ""))
-            node.add(f"{c['formula']}: {c['unrounded']:,.6f} → {_amount(c['payout'])}")
+            if not c.get("to_date"):  # a period plan's term is written out below, its payout is the increase
+                node.add(f"{c['formula']}: {c['unrounded']:,.6f} → {_amount(c['payout'])}")
         else:
             node.add(f"tiers ({c['tiering']}, bounds in {c['bounds_in']}): {_tiers(c)}")
             cap = f", cap {c['cap']:,.2f}" if c["cap"] is not None else ""
-            node.add(f"commission {_amount(c['commission'])}{cap}; {c['formula']}: {c['unrounded']:,.6f}"
-                     f" → {_amount(c['payout'])}")
+            if c.get("to_date"):
+                node.add(f"commission to date {_amount(c['commission'])}{cap} a quarter")
+            else:
+                node.add(f"commission {_amount(c['commission'])}{cap}; {c['formula']}: {c['unrounded']:,.6f}"
+                         f" → {_amount(c['payout'])}")
         node.add(f"multiplier {c['multiplier']}")
+        if c.get("to_date"):  # a period plan (SPEC 6.4): the figures above are to date
+            to_date = c["to_date"]
+            since = f" ({to_date['previous_quarter']})" if to_date["previous_quarter"] else " (none: first quarter)"
+            node.add(f"earned to date {to_date['formula']} = {to_date['figures']}")
+            node.add(f"payout = earned to date − the previous quarter's{since}: {to_date['increase_figures']}")
+        if "clawback" in c:  # SPEC 6.5: the payout is after it
+            clawed = node.add(f"clawback {_amount(c['clawback'])}" + ("" if c["clawbacks"] else " (nothing churned)"))
+            for line in c["clawbacks"]:
+                clawed.add(line["text"])
 
     if doc["modifiers"]:
         modifiers = root.add("Modifiers")
@@ -142,12 +158,21 @@ def explanation_tree(doc: dict) -> Node:
             verdict = f"applies: × {m['multiply']} on {', '.join(m['applies_to'])}" if m["applies"] else "does not apply"
             modifiers.add(f"{m['id']}: {m['metric']} = {_ratio(m['value'])} ({band}) → {verdict}")
 
+    if doc.get("period"):
+        _period(root, doc["period"], [c["metric"] for c in doc["components"]] + [m["metric"] for m in doc["modifiers"]])
+    if doc.get("floors"):
+        _floors(root, doc["floors"])
+
     total = doc["total"]
     totals = root.add((f"Proposed {_amount(total['proposed'])}", "bold"))
     totals.add(f"sum of rounded components {_amount(total['components'])}")
     if total["cap"]:
-        totals.add(f"cap {total['cap']['cap']} × TV = {_amount(total['cap']['limit'])}; "
-                   f"adjustment {_amount(total['cap_adjustment'])}")
+        to_date = "TV_D" in total["cap"].get("formula", "")  # a period plan: the cap on E, its adjustment's increase
+        totals.add(f"cap {total['cap']['cap']} × {'TV to date' if to_date else 'TV'} = {_amount(total['cap']['limit'])}; "
+                   f"adjustment {'increase ' if to_date else ''}{_amount(total['cap_adjustment'])}")
+    for name in ("advance_adjustment", "ramp_adjustment", "guarantee_adjustment"):
+        if name in total:
+            totals.add(f"{name} {_amount(total[name])}")
     actual = doc["actual"]
     paid = root.add((f"Actually paid {_amount(actual['total'])}", "bold"), f" (delta {_amount(actual['delta'])})")
     for line in actual["payouts"]:
@@ -156,3 +181,45 @@ def explanation_tree(doc: dict) -> Node:
     for warning in doc["warnings"]:
         root.add(("warning:", "warning"), f" {warning}")
     return root
+
+
+def _period(root: Node, period: dict, used: list[str]) -> None:
+    """A period plan's figures to date (SPEC 6.4), each line with its arithmetic."""
+    quarters = period["to_date_quarters"]
+    kind = "true-up" if period["true_up"] else f"advance {period['advance']:g}; true-up in {period['true_up_quarter']}"
+    node = root.add((f"Period {period['period']}", "bold"),
+                    f" ({len(quarters)} of {period['period_quarters']} quarter(s) to date: {', '.join(quarters)}; {kind})")
+    book = node.add(f"to-date book: {period['book']['rows']} account row(s)")
+    for account in period["book"]["accounts"]:
+        moves = ", ".join(f"{k} {account[k]:,.2f}" for k in ("expansion", "cross_sell", "contraction", "churn")
+                          if account.get(k))
+        book.add(f"{account['quarter']} {account['account_id']}: start {account['arr_start']:,.2f}"
+                 f"{'; ' + moves if moves else ''} → end {account['arr_end']:,.2f}")
+    metrics = node.add("metrics to date")
+    for name in dict.fromkeys(used):
+        entry = period["metrics"].get(name)
+        if entry is not None:
+            metrics.add(f"{name} = {_value(entry['value'])}  ", (f"{entry['formula']} = {entry['figures']}", "dim"))
+    node.add(f"TV to date {period['tv_to_date']['figures']}")
+    earned = period["earned_to_date"]
+    node.add(f"earned to date E = {earned['figures']}"
+             + (f" (plan cap {earned['cap']['limit_figures']})" if earned.get("cap") else ""))
+    node.add(f"paid before: {period['paid_before']['figures']}")
+    what = "true-up" if period["true_up"] else "advance"
+    node.add((f"{what}: pay = {period['pay_figures']}", "bold"), ("  " + period["pay_formula"], "dim"))
+    node.add(f"advance_adjustment = {period['advance_adjustment_figures']}  ",
+             (period["advance_adjustment_formula"], "dim"))
+
+
+def _floors(root: Node, floors: dict) -> None:
+    """The ramp and the guarantee (SPEC 6.6) against the proposed pay before them."""
+    node = root.add(("Floors", "bold"), f" (proposed before them {_amount(floors['proposed_before_floors'])})")
+    if "ramp" in floors:
+        ramp = floors["ramp"]
+        node.add(f"ramp ({ramp['quarters']} quarter(s) at {ramp['floor']:g} × TV): {ramp['text']}")
+    if "guarantee" in floors:
+        guarantee = floors["guarantee"]
+        which = f"; {guarantee['which']}" if guarantee.get("which") else ""
+        entry = node.add(f"guarantee ({guarantee['floor']:g} × actual{which}): {guarantee['text']}")
+        if guarantee.get("note"):
+            entry.add((guarantee["note"], "dim"))
