@@ -130,7 +130,10 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
     # plan head every output's warnings.
     about_quarters = notes.warnings(dataset.called(PAYOUTS), later=later_quarters)
     about_data = [*dataset.warnings, *(w.one_line() for w in (*about_currencies, *about_quarters, *about_lead,
-                                                               *true_up_warnings(plan, window))),
+                                                               # explain looks at one quarter of the user's
+                                                               # choosing, inside its period or not
+                                                               *(true_up_warnings(plan, window) if later_quarters
+                                                                 else []))),
                   *(w.one_line() for w in data_warnings(plan, dataset, window, shared))]
     warnings: list[str] = [*plan_warnings, *about_data]
     span, span_accounts, span_grouping, span_shared = rows, accounts, grouping, shared
