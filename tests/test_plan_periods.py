@@ -1,0 +1,283 @@
+"""SPEC 6.4–6.6 in the plan language: period, advance, recover, ramp, guarantee and a commission's clawback.
+What a valid plan means, every error SPEC names and every bound of the model, each at its key path with a
+hint into docs/plans.md, through the CLI too (exit 2, no traceback); the JSON Schema's new keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from cscomp_cli.core.errors import PlanError
+from cscomp_cli.plan.loading import parse_plan
+from cscomp_cli.plan.schema import plan_json_schema
+
+from .conftest import assert_user_error, run
+
+RETENTION = {"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
+             "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}
+UPSELL = {"id": "upsell", "kind": "commission", "metric": "expansion_arr", "rate": 0.08}
+
+PERIODS = "Annual goals, advances and a true-up"
+CLAWBACKS = "Clawbacks"
+FLOORS = "Ramps and guarantees"
+
+
+def plan_doc(upsell: dict | None = None, **top) -> dict:
+    """The retention curve and an upsell commission (components[1]), with top-level keys and the upsell's changes."""
+    commission = {**UPSELL, **(upsell or {})}
+    return {"name": "periods", "components": [RETENTION, {k: v for k, v in commission.items() if v is not None}],
+            **top}
+
+
+def parsed(document: dict):
+    return parse_plan(yaml.safe_dump(document, sort_keys=False), "plan.yaml")
+
+
+def refused(document: dict) -> PlanError:
+    with pytest.raises(PlanError) as caught:
+        parsed(document)
+    return caught.value
+
+
+# --- what a valid plan means ----------------------------------------------------------------------
+
+
+def test_defaults_pay_every_quarter_in_full_with_no_floor_and_no_clawback():
+    plan = parsed(plan_doc())
+    assert (plan.period, plan.advance, plan.recover, plan.ramp, plan.guarantee) == ("quarter", 1.0, True, None, None)
+    assert plan.components[1].clawback is None
+
+
+def test_every_new_key_as_written():
+    plan = parsed(plan_doc(period="year", advance=0.75, recover=False, ramp={"quarters": 2},
+                           guarantee={"floor": 0.9, "quarters": ["FY27 Q1", "2026Q2"]}))
+    assert (plan.period, plan.advance, plan.recover) == ("year", 0.75, False)
+    assert (plan.ramp.quarters, plan.ramp.floor) == (2, 1.0)  # floor defaults to 100 % of TV
+    # Quarter labels are spelt one way (FY27 Q1 → FY2027Q1); which quarter it is the data's calendar says.
+    assert (plan.guarantee.floor, plan.guarantee.quarters) == (0.9, ("FY2027Q1", "2026Q2"))
+    clawed = parsed(plan_doc({"clawback": {"within": 2}}))
+    assert (clawed.components[1].clawback.within, clawed.components[1].clawback.share) == (2, 1.0)
+
+
+def test_percent_strings_in_the_new_places_are_the_numbers_they_say():
+    # "75%" is 0.75 exactly as if 0.75 had been written; likewise every floor and a clawback's share.
+    plan = parsed(plan_doc(period="half", advance="75%",
+                           ramp={"quarters": 1, "floor": "80%"}, guarantee={"floor": "90 %", "quarters": 3}))
+    assert (plan.advance, plan.ramp.floor, plan.guarantee.floor) == (0.75, 0.8, 0.9)
+    quarterly = parsed(plan_doc({"clawback": {"within": 1, "share": "50%"}}))
+    assert quarterly.components[1].clawback.share == 0.5
+
+
+@pytest.mark.parametrize("metric", ["expansion_arr", "cross_sell_arr", "gross_expansion"])
+def test_a_clawback_on_each_amount_it_can_follow_back(metric):
+    assert parsed(plan_doc({"metric": metric, "clawback": {"within": 8, "share": 0}})).components[1].clawback.within == 8
+
+
+def test_a_windowed_metric_is_allowed_in_a_quarter_plan_and_unused_in_a_period_plan():
+    windowed = {"nrr_ttm": {"from": "nrr", "window": 4}}
+    assert parsed(plan_doc(metrics=windowed, components=[{**RETENTION, "metric": "nrr_ttm"}]))
+    assert parsed(plan_doc(metrics=windowed, period="year")).period == "year"  # defined, used nowhere
+
+
+# --- errors: the model's bounds and SPEC's combinations, each at its key path --------------------
+
+ERRORS = [
+    # advance: a share from 0 to 1; 75 is the percentage slip.
+    (plan_doc(advance=75), "advance", ["advance 75 looks like a percentage: write 0.75 or 75%", "from 0 to 1"],
+     PERIODS),
+    (plan_doc(advance=-0.1), "advance", ["from 0 to 1", "(got -0.1)"], PERIODS),
+    (plan_doc(advance=1.5), "advance", ["from 0 to 1", "(got 1.5)"], PERIODS),
+    (plan_doc(advance="75 percent"), "advance", ["valid number", '"92%"'], PERIODS),
+    (plan_doc(recover="maybe"), "recover", ["recover is true", "or false", "'maybe'"], PERIODS),
+    (plan_doc(period="month"), "period", ["period is quarter (the default), half or year (got 'month')"], PERIODS),
+    # guarantee.floor: 0 to 2; 90 is the percentage slip.
+    (plan_doc(guarantee={"floor": 90, "quarters": 2}), "guarantee.floor",
+     ["floor 90 looks like a percentage: write 0.9 or 90%", "from 0 to 2"], FLOORS),
+    (plan_doc(guarantee={"floor": -0.5, "quarters": 2}), "guarantee.floor", ["from 0 to 2", "(got -0.5)"], FLOORS),
+    (plan_doc(guarantee={"floor": 2.5, "quarters": 2}), "guarantee.floor", ["from 0 to 2", "(got 2.5)"], FLOORS),
+    (plan_doc(guarantee={"quarters": 2}), "guarantee.floor", ["missing required key 'floor'"], FLOORS),
+    # guarantee.quarters: 1 to 40, or quarter labels.
+    (plan_doc(guarantee={"floor": 0.9, "quarters": 0}), "guarantee.quarters",
+     ["whole number of quarters from 1 to 40, or a list of quarter labels", "(got 0)"], FLOORS),
+    (plan_doc(guarantee={"floor": 0.9, "quarters": 41}), "guarantee.quarters", ["from 1 to 40", "(got 41)"], FLOORS),
+    (plan_doc(guarantee={"floor": 0.9, "quarters": []}), "guarantee.quarters", ["quarters: [] names no quarter"],
+     FLOORS),
+    (plan_doc(guarantee={"floor": 0.9, "quarters": ["2026Q5"]}), "guarantee.quarters",
+     ["'2026Q5' is not a quarter label"], FLOORS),
+    (plan_doc(guarantee={"floor": 0.9, "quarters": "2026Q1"}), "guarantee.quarters",
+     ["write a list, quarters: [2026Q1], for one quarter"], FLOORS),
+    (plan_doc(guarantee={"floor": 0.9}), "guarantee.quarters", ["missing required key 'quarters'"], FLOORS),
+    (plan_doc(guarantee=0.9), "guarantee", ["guarantee is a mapping such as guarantee: {floor: 0.9, quarters: 2}"],
+     FLOORS),
+    # ramp: quarters 1 to 8, floor above 0.
+    (plan_doc(ramp={"quarters": 9}), "ramp.quarters", ["ramp.quarters is a whole number of quarters from 1 to 8",
+                                                       "(got 9)"], FLOORS),
+    (plan_doc(ramp={"quarters": 0}), "ramp.quarters", ["from 1 to 8", "(got 0)"], FLOORS),
+    (plan_doc(ramp={"quarters": 1.5}), "ramp.quarters", ["from 1 to 8", "(got 1.5)"], FLOORS),
+    (plan_doc(ramp={"quarters": 2, "floor": 0}), "ramp.floor", ["ramp.floor is a multiple of the target variable, "
+                                                                "above 0", "(got 0)"], FLOORS),
+    (plan_doc(ramp={"floor": 1.0}), "ramp.quarters", ["missing required key 'quarters'"], FLOORS),
+    # clawback: within 1 to 8, share 0 to 1.
+    (plan_doc({"clawback": {"within": 0}}), "components[1].clawback.within",
+     ["clawback.within is a whole number of quarters from 1 to 8", "(got 0)"], CLAWBACKS),
+    (plan_doc({"clawback": {"within": 9}}), "components[1].clawback.within", ["from 1 to 8", "(got 9)"], CLAWBACKS),
+    (plan_doc({"clawback": {"share": 0.5}}), "components[1].clawback.within", ["missing required key 'within'"],
+     CLAWBACKS),
+    (plan_doc({"clawback": {"within": 2, "share": 1.5}}), "components[1].clawback.share",
+     ["share is the part of the commission clawed back, from 0 to 1", "(got 1.5)"], CLAWBACKS),
+    (plan_doc({"clawback": {"within": 2, "share": 50}}), "components[1].clawback.share",
+     ["share 50 looks like a percentage: write 0.5 or 50%"], CLAWBACKS),
+    (plan_doc({"clawback": 2}), "components[1].clawback", ["clawback is a mapping such as clawback: {within: 2"],
+     CLAWBACKS),
+    # SPEC 6.5: a clawback follows one CSM's own expansion.
+    (plan_doc({"clawback": {"within": 2}, "scope": "team"}), "components[1].clawback",
+     ["needs scope: csm, not team"], CLAWBACKS),
+    (plan_doc({"clawback": {"within": 2}, "metric": "renewed_arr"}), "components[1].clawback",
+     ["must be one of expansion_arr, cross_sell_arr, gross_expansion, not renewed_arr"], CLAWBACKS),
+    (plan_doc({"clawback": {"within": 2}, "metric": "net_expansion"}), "components[1].clawback",
+     ["not net_expansion"], CLAWBACKS),
+    # nrr is no amount: the commission itself is refused first, at its metric.
+    (plan_doc({"clawback": {"within": 2}, "metric": "nrr"}), "components[1].metric",
+     ["a commission pays a rate on an amount, and 'nrr' is not one"], "docs/plans.md"),
+    # SPEC 6.4: a period measures everything to date.
+    (plan_doc({"clawback": {"within": 2}}, period="year"), "components[1].clawback",
+     ["a clawback cannot be used in a plan with period: year"], PERIODS),
+    (plan_doc({"quarters": ["2026Q1"]}, period="half"), "components[1].quarters",
+     ["quarters: cannot be used in a plan with period: half"], PERIODS),
+    (plan_doc(period="year", metrics={"nrr_ttm": {"from": "nrr", "window": 4}},
+              components=[{**RETENTION, "metric": "nrr_ttm"}]), "metrics.nrr_ttm.window",
+     ["metric nrr_ttm has a window of its own, which cannot be used in a plan with period: year"], PERIODS),
+    # A custom metric built on a windowed one brings the window along: the window is named where it is written.
+    (plan_doc(period="year", metrics={"nrr_ttm": {"from": "nrr", "window": 4},
+                                      "big_ttm": {"from": "nrr_ttm", "filter": [{"column": "tier", "in": ["big"]}]}},
+              components=[{**RETENTION, "metric": "big_ttm"}]), "metrics.nrr_ttm.window",
+     ["metric nrr_ttm has a window of its own"], PERIODS),
+    # Unknown keys: did you mean, in the place they are.
+    (plan_doc(ramp={"quarters": 2, "floors": 1.0}), "ramp", ["unknown key 'floors' (did you mean 'floor'?)"], FLOORS),
+    (plan_doc(guarantee={"floors": 0.9, "quarters": 2}), "guarantee",
+     ["unknown key 'floors' (did you mean 'floor'?)"], FLOORS),
+    (plan_doc({"clawback": {"within": 2, "shares": 1}}), "components[1].clawback",
+     ["unknown key 'shares' (did you mean 'share'?)"], CLAWBACKS),
+    (plan_doc({"clawback": {"wihtin": 2}}), "components[1].clawback", ["unknown key 'wihtin' (did you mean 'within'?)"],
+     CLAWBACKS),
+    (plan_doc(ramps={"quarters": 2}), "(top level)", ["unknown key 'ramps' (did you mean 'ramp'?)"], "docs/plans.md"),
+    (plan_doc(gaurantee={"floor": 0.9, "quarters": 2}), "(top level)",
+     ["unknown key 'gaurantee' (did you mean 'guarantee'?)"], "docs/plans.md"),
+    (plan_doc(periods="year"), "(top level)", ["unknown key 'periods' (did you mean 'period'?)"], "docs/plans.md"),
+    # A real key in the wrong place says where it goes (not "did you mean" the very same key).
+    (plan_doc(clawback={"within": 2}), "(top level)",
+     ["unknown key 'clawback' here: clawback goes on a commission component"], CLAWBACKS),
+    (plan_doc(components=[{**RETENTION, "clawback": {"within": 2}}]), "components[0]",
+     ["unknown key 'clawback' here: clawback goes on a commission component (kind: commission)"], CLAWBACKS),
+    (plan_doc({"advance": 0.75}), "components[1]", ["unknown key 'advance' here: advance is a key of the plan itself"],
+     PERIODS),
+    (plan_doc(floor=0.9), "(top level)", ["unknown key 'floor' here: floor goes in ramp:", "or guarantee:"], FLOORS),
+]
+
+
+@pytest.mark.parametrize("document, location, fragments, section", ERRORS,
+                         ids=[f"{i}-{e[1]}" for i, e in enumerate(ERRORS)])
+def test_every_error_names_its_key_path_and_the_docs_section(document, location, fragments, section):
+    error = refused(document)
+    assert error.location == location, (error.location, error.message)
+    for fragment in fragments:
+        assert fragment in error.message, (fragment, error.message)
+    assert section in error.hint and "docs/plans.md" in error.hint, error.hint
+    assert "more problem" not in error.message  # one mistake is one problem (a typo is not also a missing key)
+
+
+@pytest.mark.parametrize("document, location, fragments, section", ERRORS,
+                         ids=[f"{i}-{e[1]}" for i, e in enumerate(ERRORS)])
+def test_every_error_through_validate(tmp_path, document, location, fragments, section):
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    result = run("validate", tmp_path / "plan.yaml", "--plan-only")
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    shown = result.stdout + result.stderr
+    assert location in shown and fragments[0] in shown, shown
+
+
+def test_a_stress_test_stops_on_a_plan_error_with_exit_2(data_dir):
+    folder = data_dir(accounts="quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                               "2026Q1,A1,C1,100000,0,0,0\n",
+                      payouts="quarter,csm_id,amount\n2026Q1,C1,5000\n",
+                      plan=yaml.safe_dump(plan_doc(advance=75)))
+    result = run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "1")
+    assert_user_error(result, "plan.yaml", "advance", "looks like a percentage: write 0.75 or 75%", PERIODS)
+
+
+def test_validate_json_lists_the_error_with_its_hint(tmp_path):
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan_doc(guarantee={"floor": 90, "quarters": 2})),
+                                        encoding="utf-8")
+    result = run("validate", tmp_path / "plan.yaml", "--plan-only", "--format", "json")
+    assert result.exit_code == 2
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["location"], FLOORS in e["hint"]) for e in errors] == [("guarantee.floor", True)]
+
+
+def test_a_malformed_percentage_in_a_new_place_names_its_key():
+    error = refused(plan_doc({"clawback": {"within": 2, "share": "fifty%"}}))
+    assert (error.location, error.message) == ("components[1].clawback.share", "'fifty%' is not a percentage")
+
+
+# --- the JSON Schema ------------------------------------------------------------------------------
+
+
+def test_the_schema_describes_every_new_key_with_an_example():
+    schema = plan_json_schema()
+    top = schema["properties"]
+    for key in ("period", "advance", "recover", "ramp", "guarantee"):
+        assert top[key].get("description") and top[key].get("examples"), key
+    assert top["period"]["enum"] == ["quarter", "half", "year"] and top["period"]["default"] == "quarter"
+    definitions = schema["$defs"]
+    for model, keys in (("Ramp", ("quarters", "floor")), ("Guarantee", ("floor", "quarters")),
+                        ("Clawback", ("within", "share"))):
+        for key in keys:
+            entry = definitions[model]["properties"][key]
+            assert entry.get("description") and entry.get("examples"), (model, key)
+        assert definitions[model].get("additionalProperties") is False  # editors flag floors: too
+    assert "clawback" in definitions["CommissionComponent"]["properties"]
+    assert "clawback" not in definitions["CurveComponent"]["properties"]
+
+
+def test_the_schema_states_the_bounds_cscomp_enforces():
+    definitions = plan_json_schema()["$defs"]
+    within = definitions["Clawback"]["properties"]["within"]
+    assert (within["minimum"], within["maximum"]) == (1, 8)
+    ramp_quarters = definitions["Ramp"]["properties"]["quarters"]
+    assert (ramp_quarters["minimum"], ramp_quarters["maximum"]) == (1, 8)
+    # A number or a percentage string wherever cscomp reads one.
+    advance = plan_json_schema()["properties"]["advance"]["anyOf"]
+    assert advance[0] == {"type": "number", "minimum": 0, "maximum": 1} and "pattern" in advance[1]
+    floor = definitions["Guarantee"]["properties"]["floor"]["anyOf"]
+    assert floor[0] == {"type": "number", "minimum": 0, "maximum": 2}
+    share = definitions["Clawback"]["properties"]["share"]["anyOf"]
+    assert share[0] == {"type": "number", "minimum": 0, "maximum": 1}
+    quarters = json.dumps(definitions["Guarantee"]["properties"]["quarters"])
+    assert '"maximum": 40' in quarters and '"type": "array"' in quarters
+
+
+def test_the_schema_examples_of_the_new_keys_are_accepted():
+    schema = plan_json_schema()
+    top = schema["properties"]
+    for example in top["guarantee"]["examples"]:
+        assert parsed(plan_doc(guarantee=example)).guarantee is not None
+    for example in top["ramp"]["examples"]:
+        assert parsed(plan_doc(ramp=example)).ramp is not None
+    for example in top["advance"]["examples"]:
+        assert parsed(plan_doc(period="year", advance=example)).advance == 0.75
+    clawback = schema["$defs"]["CommissionComponent"]["properties"]["clawback"]
+    for example in clawback["examples"]:
+        assert parsed(plan_doc({"clawback": example})).components[1].clawback.within == 2
+    for example in schema["$defs"]["Guarantee"]["properties"]["quarters"]["examples"]:
+        assert parsed(plan_doc(guarantee={"floor": 0.9, "quarters": example})).guarantee.quarters
+
+
+def test_cscomp_schema_prints_the_new_keys():
+    result = run("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert {"period", "advance", "recover", "ramp", "guarantee"} <= set(schema["properties"])
+    assert "Clawback" in schema["$defs"]
