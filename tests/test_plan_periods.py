@@ -11,9 +11,17 @@ import yaml
 
 from cscomp_cli.core.errors import PlanError
 from cscomp_cli.plan.loading import parse_plan
+from cscomp_cli.plan.plausibility import plan_warnings
 from cscomp_cli.plan.schema import plan_json_schema
 
-from .conftest import assert_user_error, run
+from .conftest import (
+    DEFAULT_ROSTER,
+    FLAT_ACCOUNTS,
+    PAID_AT_TARGET,
+    assert_user_error,
+    run,
+    run_json,
+)
 
 RETENTION = {"id": "retention", "metric": "nrr", "weight": 1.0, "target": 1.0,
              "curve": [[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]}
@@ -281,3 +289,61 @@ def test_cscomp_schema_prints_the_new_keys():
     schema = json.loads(result.stdout)
     assert {"period", "advance", "recover", "ramp", "guarantee"} <= set(schema["properties"])
     assert "Clawback" in schema["$defs"]
+
+
+# --- plausibility: values that replay but cannot mean what they say -------------------------------
+
+WARNINGS = [
+    (plan_doc(advance=0.75), "advance", "advance 0.75 has no effect with period: quarter (every quarter is its "
+     "period's last, so what is earned is paid in it); add period: year (or half), or remove advance"),
+    (plan_doc(recover=False), "recover", "recover false has no effect with period: quarter"),
+    (plan_doc(advance=1, recover=True), "advance", "advance 1 has no effect"),  # the defaults, written: still none
+    # 90 written for 90 %: at least 90 × TV for a new CSM.
+    (plan_doc(ramp={"quarters": 2, "floor": 90}), "ramp.floor",
+     'ramp.floor 90 pays a new CSM at least 90 × the target variable (9000 %); did you mean 0.9 (or "90%")?'),
+    (plan_doc(ramp={"quarters": 2, "floor": 2.5}), "ramp.floor", "did you mean 0.025 (or \"2.5%\")?"),
+    (plan_doc(guarantee={"floor": 0, "quarters": 2}), "guarantee.floor", "guarantee.floor 0 protects nothing"),
+    (plan_doc(guarantee={"floor": 1.8, "quarters": 2}), "guarantee.floor",
+     "guarantee.floor 1.8 pays everybody at least 180 % of what they were actually paid"),
+    (plan_doc({"clawback": {"within": 2, "share": 0}}), "components[1].clawback.share", "share 0 claws back nothing"),
+]
+
+
+@pytest.mark.parametrize("document, location, fragment", WARNINGS, ids=[w[1] for w in WARNINGS])
+def test_a_value_that_cannot_mean_what_it_says_is_warned_about(document, location, fragment):
+    found = plan_warnings(parsed(document))
+    also = ["recover"] if "recover" in document and location != "recover" else []
+    assert [w.location for w in found] == [location, *also]
+    assert fragment in found[0].message
+
+
+@pytest.mark.parametrize("document", [
+    plan_doc(period="year", advance=0.75, recover=False),  # advances in a period: what they are for
+    plan_doc(period="half", advance=0),  # nothing paid before the true-up: unusual, but it means what it says
+    plan_doc(ramp={"quarters": 2, "floor": 2}, guarantee={"floor": 1.5, "quarters": 40}),  # at the limits
+    plan_doc(ramp={"quarters": 1, "floor": 0.5}, guarantee={"floor": 0.01, "quarters": ["2026Q1"]}),
+    plan_doc({"clawback": {"within": 1, "share": 0.01}}),
+])
+def test_sensible_values_are_not_warned_about(document):
+    assert plan_warnings(parsed(document)) == []
+
+
+def test_validate_shows_the_warnings_and_exits_0(tmp_path):
+    document = plan_doc({"clawback": {"within": 2, "share": 0}}, advance=0.75, guarantee={"floor": 0, "quarters": 2})
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    result = run("validate", tmp_path / "plan.yaml", "--plan-only", "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["errors"] == []
+    assert [w["location"] for w in report["warnings"]] == ["advance", "guarantee.floor",
+                                                           "components[1].clawback.share"]
+    table = run("validate", tmp_path / "plan.yaml", "--plan-only")
+    assert table.exit_code == 0 and "advance 0.75 has no effect with period: quarter" in table.stdout
+
+
+def test_a_replay_lists_the_plan_warning_first(data_dir):
+    # A quarter plan with advance: the replay is a quarter plan's (nothing held back), and the warning leads.
+    folder = data_dir(accounts=FLAT_ACCOUNTS, roster=DEFAULT_ROSTER, payouts=PAID_AT_TARGET,
+                      plan=yaml.safe_dump({"name": "p", "components": [RETENTION], "advance": 0.75}))
+    document = run_json("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "1")
+    assert document["warnings"][0].startswith("plan advance: advance 0.75 has no effect with period: quarter")
