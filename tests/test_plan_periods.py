@@ -347,3 +347,87 @@ def test_a_replay_lists_the_plan_warning_first(data_dir):
                       plan=yaml.safe_dump({"name": "p", "components": [RETENTION], "advance": 0.75}))
     document = run_json("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "1")
     assert document["warnings"][0].startswith("plan advance: advance 0.75 has no effect with period: quarter")
+
+
+# --- plan-diff: the new keys in words a leader reads ----------------------------------------------
+
+
+def write_plans(folder, **plans: dict):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, document in plans.items():
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def diff_json(folder, first="before", second="after") -> dict:
+    result = run("plan-diff", folder / f"{first}.yaml", folder / f"{second}.yaml", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return {(c["change"], c["path"]): c for c in json.loads(result.stdout)["changes"]}
+
+
+def test_plan_diff_says_what_a_period_an_advance_and_a_guarantee_change(tmp_path):
+    write_plans(tmp_path, before=plan_doc(), after=plan_doc(
+        period="year", advance="75%", recover=False, guarantee={"floor": 0.9, "quarters": 2},
+        ramp={"quarters": 1, "floor": 0.8}))
+    changes = diff_json(tmp_path)
+    assert set(changes) == {("changed", "period"), ("changed", "advance"), ("changed", "recover"),
+                            ("added", "ramp"), ("added", "guarantee")}
+    period = changes[("changed", "period")]
+    assert (period["before"], period["after"]) == ("quarter", "year")
+    assert period["words"] == ("goals are measured over the year to date (paid quarterly as an advance, trued up "
+                               "in the year's last quarter), instead of each quarter on its own")
+    advance = changes[("changed", "advance")]
+    assert (advance["before"], advance["after"]) == (1.0, 0.75)
+    assert advance["words"].startswith("paid before the period's last quarter: 100 % → 75 % of the pay earned")
+    assert changes[("changed", "recover")]["words"] == ("a true-up below what was advanced is now forgiven (it was "
+                                                        "taken back)")
+    guarantee = changes[("added", "guarantee")]
+    assert guarantee["after"] == {"floor": 0.9, "quarters": 2}
+    assert guarantee["words"] == ("a guarantee is added: nobody is paid less than 90 % of what they were actually "
+                                  "paid, in the first 2 replayed quarters")
+    assert changes[("added", "ramp")]["words"] == (
+        "a ramp is added: new CSMs are paid at least 80 % of their target variable in their first quarter (from the "
+        "one holding their start_date)")
+    text = run("plan-diff", tmp_path / "before.yaml", tmp_path / "after.yaml").stdout
+    assert '~ advance: 1.0 → 0.75\n    paid before the period\'s last quarter: 100 % → 75 %' in text
+    assert '+ guarantee: {"floor": 0.9, "quarters": 2}\n    a guarantee is added: nobody is paid less than 90 %' in text
+
+
+def test_plan_diff_of_a_clawback_added_changed_and_removed(tmp_path):
+    write_plans(tmp_path, plain=plan_doc(), clawed=plan_doc({"clawback": {"within": 2}}),
+                softer=plan_doc({"clawback": {"within": 3, "share": 0.5}}))
+    added = diff_json(tmp_path, "plain", "clawed")
+    assert list(added) == [("added", "components[upsell].clawback")]
+    clawback = added[("added", "components[upsell].clawback")]
+    assert clawback["after"] == {"within": 2, "share": 1.0}  # the default share, filled in
+    assert clawback["words"] == ("a clawback is added on upsell: 100 % of the commission paid on an account in the 2 "
+                                 "quarters before it churns is taken back")
+    changed = diff_json(tmp_path, "clawed", "softer")
+    assert changed[("changed", "components[upsell].clawback.within")]["words"] == (
+        "quarters a churn reaches back for upsell's clawback: 2 → 3")
+    assert changed[("changed", "components[upsell].clawback.share")]["words"] == (
+        "the share of upsell's commission clawed back: 100 % → 50 %")
+    removed = diff_json(tmp_path, "clawed", "plain")
+    assert removed[("removed", "components[upsell].clawback")]["words"].startswith("the clawback on upsell is removed")
+
+
+def test_plan_diff_of_floors_changed_and_removed(tmp_path):
+    write_plans(tmp_path, before=plan_doc(ramp={"quarters": 2}, guarantee={"floor": 0.9, "quarters": 2}),
+                after=plan_doc(ramp={"quarters": 3, "floor": 0.5},
+                               guarantee={"floor": 0.8, "quarters": ["2026Q1", "2026Q2"]}),
+                bare=plan_doc(ramp={"quarters": 2}))
+    changes = diff_json(tmp_path)
+    assert changes[("changed", "ramp.floor")]["words"] == "new CSMs' floor: 100 % → 50 % of their target variable"
+    assert changes[("changed", "ramp.quarters")]["words"] == "quarters a new CSM's floor lasts: 2 → 3"
+    assert changes[("changed", "guarantee.floor")]["words"] == "the share of actual pay guaranteed: 90 % → 80 %"
+    assert changes[("changed", "guarantee.quarters")]["words"] == (
+        "guaranteed quarters: the first 2 replayed quarters → 2026Q1, 2026Q2")
+    removed = diff_json(tmp_path, "before", "bare")
+    assert list(removed) == [("removed", "guarantee")]
+    assert removed[("removed", "guarantee")]["words"].startswith("the guarantee is removed (it was: nobody is paid")
+
+
+def test_plan_diff_of_plans_without_the_new_keys_is_unchanged(tmp_path):
+    # No floor and no clawback: nothing about them in either plan's resolved form, so nothing to diff.
+    write_plans(tmp_path, before=plan_doc(), after=plan_doc(cap=2.0))
+    changes = diff_json(tmp_path)
+    assert list(changes) == [("changed", "cap")] and changes[("changed", "cap")]["words"] is None

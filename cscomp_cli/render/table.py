@@ -487,6 +487,8 @@ def plan_diff_text(result: Result) -> str:
             lines.append(f"- {change['path']}: {show(change['before'])}")
         else:
             lines.append(f"~ {change['path']}: {show(change['before'])} → {show(change['after'])}")
+        if change.get("words"):
+            lines.append(f"    {change['words']}")
     if not document["changes"]:
         lines.append("(no differences: the plans pay the same way)")
     return "\n".join(map(printable, lines)) + "\n"  # no ESC from a plan reaches the terminal
