@@ -9,8 +9,10 @@ import json
 import pytest
 import yaml
 
-from cscomp_cli.core.errors import PlanError
-from cscomp_cli.plan.loading import parse_plan
+from cscomp_cli.analyses import sweep as sweep_module
+from cscomp_cli.analyses.sweep import apply_setting, parse_setting
+from cscomp_cli.core.errors import PlanError, UsageError
+from cscomp_cli.plan.loading import parse_plan, plan_from_document
 from cscomp_cli.plan.plausibility import plan_warnings
 from cscomp_cli.plan.schema import plan_json_schema
 
@@ -431,3 +433,105 @@ def test_plan_diff_of_plans_without_the_new_keys_is_unchanged(tmp_path):
     write_plans(tmp_path, before=plan_doc(), after=plan_doc(cap=2.0))
     changes = diff_json(tmp_path)
     assert list(changes) == [("changed", "cap")] and changes[("changed", "cap")]["words"] is None
+
+
+# --- sweep: the new numbers as paths, each swept plan built as written ------------------------------
+
+GUARDED = plan_doc({"clawback": {"within": 2}}, ramp={"quarters": 2}, guarantee={"floor": 0.9, "quarters": 2})
+
+
+def swept(document: dict, setting: str) -> list:
+    """The plan each value of the setting builds (the plan objects a sweep replays)."""
+    parsed_setting = parse_setting(setting)
+    return [plan_from_document(apply_setting(document, parsed_setting.path, value), "plan.yaml")
+            for value in parsed_setting.values]
+
+
+def test_sweeping_advance_builds_a_plan_per_value():
+    plans = swept(plan_doc(period="year"), "advance=50%:100%:25%")
+    assert [p.advance for p in plans] == [0.5, 0.75, 1.0]
+    assert {p.period for p in plans} == {"year"}  # the rest of the plan as written
+
+
+def test_sweeping_the_floors():
+    assert [p.guarantee.floor for p in swept(GUARDED, "guarantee.floor=0.8,0.9,1.0")] == [0.8, 0.9, 1.0]
+    assert {p.guarantee.quarters for p in swept(GUARDED, "guarantee.floor=0.8,0.9")} == {2}
+    quarters = swept(GUARDED, "guarantee.quarters=1:3:1")
+    assert [p.guarantee.quarters for p in quarters] == [1, 2, 3]
+    assert all(type(p.guarantee.quarters) is int for p in quarters)  # 2, not 2.0
+    assert [p.ramp.floor for p in swept(GUARDED, "ramp.floor=50%,100%")] == [0.5, 1.0]  # added: its default was 1
+    assert [p.ramp.quarters for p in swept(GUARDED, "ramp.quarters=1,4,8")] == [1, 4, 8]
+
+
+def test_sweeping_a_clawback():
+    within = swept(GUARDED, "components.upsell.clawback.within=1:3:1")
+    assert [p.components[1].clawback.within for p in within] == [1, 2, 3]
+    assert {p.components[1].clawback.share for p in within} == {1.0}
+    share = swept(GUARDED, "components.upsell.clawback.share=0:1:0.5")
+    assert [p.components[1].clawback.share for p in share] == [0.0, 0.5, 1.0]
+    assert {p.components[1].clawback.within for p in share} == {2}
+
+
+@pytest.mark.parametrize("path, current", [
+    (("advance",), 1.0), (("ramp", "floor"), 1.0), (("components", "upsell", "clawback", "share"), 1.0),
+    (("guarantee", "floor"), 0.9), (("components", "upsell", "clawback", "within"), 2.0),
+])
+def test_the_plans_own_value_includes_its_defaults(path, current):
+    # The sweep row at the plan's own value is marked: a default is the plan's value as much as a written one.
+    assert sweep_module._current_value(GUARDED, path) == current
+
+
+@pytest.mark.parametrize("setting, fragment, hint", [
+    ("guarantee.floor=0.9", "the plan has no guarantee, so guarantee has nothing to sweep",
+     "add guarantee: {floor: 0.9, quarters: 2}"),
+    ("ramp.quarters=2", "the plan has no ramp", "add ramp: {quarters: 2, floor: 1.0}"),
+    ("components.upsell.clawback.within=2", "component upsell has no clawback",
+     "add clawback: {within: 2, share: 1.0} to the commission"),
+    ("components.upsell.clawback.share=0.5", "component upsell has no clawback", "add clawback:"),
+])
+def test_a_floor_or_clawback_the_plan_lacks_is_not_invented(setting, fragment, hint):
+    parsed_setting = parse_setting(setting)
+    with pytest.raises(UsageError) as caught:
+        apply_setting(plan_doc(), parsed_setting.path, parsed_setting.values[0])
+    assert fragment in caught.value.message and hint in caught.value.hint
+
+
+@pytest.mark.parametrize("setting, fragment", [
+    ("ramp.quarters=0,2", "ramp.quarters is a whole number of quarters from 1 to 8"),
+    ("ramp.quarters=1.5", "from 1 to 8"),
+    ("components.upsell.clawback.within=1:9:1", "clawback.within is a whole number of quarters from 1 to 8"),
+    ("guarantee.quarters=41", "guarantee.quarters is a whole number of quarters from 1 to 40"),
+    ("period=year", "period is quarter, half or year, not a number a sweep can try values of"),
+    ("recover=0,1", "recover is true or false, not a number"),
+])
+def test_settings_a_sweep_cannot_try(setting, fragment):
+    with pytest.raises(UsageError) as caught:
+        parse_setting(setting)
+    assert fragment in caught.value.message
+    if setting.startswith("period"):
+        assert "cscomp compare" in caught.value.hint
+
+
+def test_guaranteed_quarter_labels_are_not_swept_as_a_number():
+    labelled = plan_doc(guarantee={"floor": 0.9, "quarters": ["2026Q1"]})
+    with pytest.raises(UsageError) as caught:
+        apply_setting(labelled, ("guarantee", "quarters"), 2)
+    assert "lists quarter labels (2026Q1)" in caught.value.message and "quarters: 2" in caught.value.hint
+
+
+def test_a_swept_value_out_of_bounds_is_a_row_with_the_plan_error(data_dir):
+    folder = data_dir(accounts=FLAT_ACCOUNTS, roster=DEFAULT_ROSTER, payouts=PAID_AT_TARGET,
+                      plan=yaml.safe_dump(plan_doc(guarantee={"floor": 0.9, "quarters": 1})))
+    document = run_json("sweep", folder / "plan.yaml", "--set", "guarantee.floor=0.9,90", "--quarters", "1",
+                        "--data", folder)
+    first, second = document["rows"]
+    assert (first["value"], first["plan_value"], first["error"]) == (0.9, True, None)
+    assert second["error"].startswith("guarantee.floor: floor 90 looks like a percentage: write 0.9 or 90%")
+
+
+def test_sweep_through_the_cli_refuses_a_missing_block(data_dir):
+    folder = data_dir(accounts=FLAT_ACCOUNTS, roster=DEFAULT_ROSTER, payouts=PAID_AT_TARGET,
+                      plan=yaml.safe_dump(plan_doc()))
+    result = run("sweep", folder / "plan.yaml", "--set", "guarantee.floor=0.8,0.9", "--quarters", "1",
+                 "--data", folder)
+    assert_user_error(result, "the plan has no guarantee", "add guarantee: {floor: 0.9, quarters: 2}")
