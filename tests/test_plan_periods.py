@@ -12,7 +12,7 @@ import yaml
 from cscomp_cli.analyses import sweep as sweep_module
 from cscomp_cli.analyses.sweep import apply_setting, parse_setting
 from cscomp_cli.core.errors import PlanError, UsageError
-from cscomp_cli.plan.loading import parse_plan, plan_from_document
+from cscomp_cli.plan.loading import load_plan, parse_plan, plan_from_document
 from cscomp_cli.plan.plausibility import plan_warnings
 from cscomp_cli.plan.schema import plan_json_schema
 
@@ -535,3 +535,82 @@ def test_sweep_through_the_cli_refuses_a_missing_block(data_dir):
     result = run("sweep", folder / "plan.yaml", "--set", "guarantee.floor=0.8,0.9", "--quarters", "1",
                  "--data", folder)
     assert_user_error(result, "the plan has no guarantee", "add guarantee: {floor: 0.9, quarters: 2}")
+
+
+# --- extends: a proposal adding or changing floors, a period, a clawback ---------------------------
+
+IN_FORCE = """\
+name: in force
+guarantee: {floor: 0.9, quarters: [2026Q1, 2026Q2]}
+ramp: {quarters: 2, floor: 0.8}
+components:
+  - {id: retention, metric: nrr, weight: 1.0, target: 1.0, curve: [[0.9, 0], [1.0, 1.0], [1.1, 1.5]]}
+  - {id: upsell, kind: commission, metric: expansion_arr, rate: 0.08, clawback: {within: 2, share: 0.5}}
+"""
+
+
+def child_of(tmp_path, child: str, parent: str = IN_FORCE):
+    (tmp_path / "parent.yaml").write_text(parent, encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("extends: parent.yaml\n" + child, encoding="utf-8")
+    return load_plan(tmp_path / "child.yaml")
+
+
+def test_a_childs_guarantee_replaces_the_parents_whole(tmp_path):
+    # The proposal protects 2027's first quarter only: the parent's 2026 quarters are not kept beside it.
+    plan = child_of(tmp_path, "guarantee: {floor: 0.8, quarters: [2027Q1]}\n")
+    assert (plan.guarantee.floor, plan.guarantee.quarters) == (0.8, ("2027Q1",))
+    assert (plan.ramp.quarters, plan.ramp.floor) == (2, 0.8)  # what the child does not name is inherited
+
+
+def test_a_childs_ramp_replaces_the_parents_whole(tmp_path):
+    # ramp: {quarters: 3} states a ramp of 3 quarters at the default floor (100 %), not at the parent's 80 %.
+    plan = child_of(tmp_path, "ramp: {quarters: 3}\n")
+    assert (plan.ramp.quarters, plan.ramp.floor) == (3, 1.0)
+
+
+def test_a_guarantee_half_stated_is_an_error_not_half_inherited(tmp_path):
+    with pytest.raises(PlanError) as caught:
+        child_of(tmp_path, "guarantee: {floor: 0.8}\n")
+    assert (caught.value.location, caught.value.message) == ("guarantee.quarters", "missing required key 'quarters'")
+
+
+def test_a_child_drops_a_floor_with_null(tmp_path):
+    plan = child_of(tmp_path, "guarantee: null\n")
+    assert plan.guarantee is None and plan.ramp is not None
+
+
+def test_a_proposal_adding_floors_and_a_period_to_a_plain_plan(tmp_path):
+    plain = "name: plain\ncomponents:\n  - {id: retention, metric: nrr, weight: 1.0, target: 1.0, curve: [[1.0, 1.0]]}\n"
+    plan = child_of(tmp_path, "period: year\nadvance: 75%\nramp: {quarters: 2}\nguarantee: {floor: 90%, quarters: 2}\n",
+                    parent=plain)
+    assert (plan.period, plan.advance, plan.ramp.quarters, plan.guarantee.floor) == ("year", 0.75, 2, 0.9)
+    assert [c.id for c in plan.components] == ["retention"]
+
+
+def test_a_childs_clawback_merges_into_its_component_by_id(tmp_path):
+    # Only within is stated: the parent's share (50 %) stays, and so does the rest of the commission.
+    plan = child_of(tmp_path, "components:\n  - {id: upsell, clawback: {within: 4}}\n")
+    upsell = plan.components[1]
+    assert (upsell.clawback.within, upsell.clawback.share, upsell.rate) == (4, 0.5, 0.08)
+    added = child_of(tmp_path, "components:\n  - {id: upsell, clawback: {within: 1}}\n",
+                     parent=IN_FORCE.replace(", clawback: {within: 2, share: 0.5}", ""))
+    assert (added.components[1].clawback.within, added.components[1].clawback.share) == (1, 1.0)
+    dropped = child_of(tmp_path, "components:\n  - {id: upsell, clawback: null}\n")
+    assert dropped.components[1].clawback is None
+
+
+def test_a_childs_period_meets_the_parents_clawback_at_its_key_path(tmp_path):
+    # The merged plan is checked whole: a year plan cannot keep the parent's clawback.
+    with pytest.raises(PlanError) as caught:
+        child_of(tmp_path, "period: year\n")
+    assert caught.value.location == "components[1].clawback" and "period: year" in caught.value.message
+
+
+def test_plan_diff_of_a_proposal_that_extends_the_plan_in_force(tmp_path):
+    child_of(tmp_path, "name: proposal\nguarantee: {floor: 0.8, quarters: 1}\n"
+             "components:\n  - {id: upsell, clawback: {within: 3}}\n")
+    changes = diff_json(tmp_path, "parent", "child")
+    assert set(changes) == {("changed", "name"), ("changed", "guarantee.floor"), ("changed", "guarantee.quarters"),
+                            ("changed", "components[upsell].clawback.within")}
+    assert changes[("changed", "guarantee.quarters")]["words"] == (
+        "guaranteed quarters: 2026Q1, 2026Q2 → the first replayed quarter")
