@@ -614,3 +614,25 @@ def test_plan_diff_of_a_proposal_that_extends_the_plan_in_force(tmp_path):
                             ("changed", "components[upsell].clawback.within")}
     assert changes[("changed", "guarantee.quarters")]["words"] == (
         "guaranteed quarters: 2026Q1, 2026Q2 → the first replayed quarter")
+
+
+# --- the docs the hints point to ------------------------------------------------------------------
+
+
+def test_every_section_a_plan_hint_names_is_a_heading_of_docs_plans_md():
+    import re
+
+    from .conftest import REPO
+
+    headings = {line.lstrip("#").strip() for line in (REPO / "docs" / "plans.md").read_text(encoding="utf-8")
+                .splitlines() if line.startswith("#")}
+    named = set()
+    for path in (REPO / "cscomp_cli").rglob("*.py"):
+        named.update(re.findall(r"see '([^']+)' in docs/plans\.md", path.read_text(encoding="utf-8")))
+    assert {PERIODS, CLAWBACKS, FLOORS} <= named
+    assert named - headings == set()
+    # The new keys' reference: each section has its table of allowed values and defaults.
+    text = (REPO / "docs" / "plans.md").read_text(encoding="utf-8")
+    for key in ("`period`", "`advance`", "`recover`", "`within`", "`share`", "`ramp.quarters`", "`ramp.floor`",
+                "`guarantee.floor`", "`guarantee.quarters`"):
+        assert f"| {key} |" in text, key
