@@ -101,7 +101,12 @@ ERRORS = [
     (plan_doc(advance=1.5), "advance", ["from 0 to 1", "(got 1.5)"], PERIODS),
     (plan_doc(advance="75 percent"), "advance", ["valid number", '"92%"'], PERIODS),
     (plan_doc(recover="maybe"), "recover", ["recover is true", "or false", "'maybe'"], PERIODS),
-    (plan_doc(period="month"), "period", ["period is quarter (the default), half or year (got 'month')"], PERIODS),
+    (plan_doc(period="month"), "period", ["period is quarter (the default), half or year (got 'month')",
+                                          "a quarter at the shortest"], PERIODS),
+    (plan_doc(period="Year"), "period", ["in lower case: write period: year"], PERIODS),
+    (plan_doc(period="annual"), "period", ["write period: year (got 'annual')"], PERIODS),
+    (plan_doc(period="semiannual"), "period", ["write period: half"], PERIODS),
+    (plan_doc(period=None), "period", ["period: is empty"], PERIODS),
     # guarantee.floor: 0 to 2; 90 is the percentage slip.
     (plan_doc(guarantee={"floor": 90, "quarters": 2}), "guarantee.floor",
      ["floor 90 looks like a percentage: write 0.9 or 90%", "from 0 to 2"], FLOORS),
@@ -118,6 +123,9 @@ ERRORS = [
      ["'2026Q5' is not a quarter label"], FLOORS),
     (plan_doc(guarantee={"floor": 0.9, "quarters": "2026Q1"}), "guarantee.quarters",
      ["write a list, quarters: [2026Q1], for one quarter"], FLOORS),
+    (plan_doc(guarantee={"floor": 0.9, "quarters": "2"}), "guarantee.quarters", ["(got '2'); write it without quotes"],
+     FLOORS),
+    (plan_doc(guarantee={"floor": 0.9, "quarters": 2.5}), "guarantee.quarters", ["from 1 to 40", "(got 2.5)"], FLOORS),
     (plan_doc(guarantee={"floor": 0.9}), "guarantee.quarters", ["missing required key 'quarters'"], FLOORS),
     (plan_doc(guarantee=0.9), "guarantee", ["guarantee is a mapping such as guarantee: {floor: 0.9, quarters: 2}"],
      FLOORS),
@@ -636,3 +644,13 @@ def test_every_section_a_plan_hint_names_is_a_heading_of_docs_plans_md():
     for key in ("`period`", "`advance`", "`recover`", "`within`", "`share`", "`ramp.quarters`", "`ramp.floor`",
                 "`guarantee.floor`", "`guarantee.quarters`"):
         assert f"| {key} |" in text, key
+
+
+def test_validate_lists_every_problem_of_the_new_keys_at_once(tmp_path):
+    document = plan_doc(advance=75, guarantee={"floor": 90, "quarters": 2}, ramp={"quarters": 9})
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    result = run("validate", tmp_path / "plan.yaml", "--plan-only", "--format", "json")
+    assert result.exit_code == 2
+    found = {e["location"]: e for e in json.loads(result.stdout)["errors"]}
+    assert set(found) == {"advance", "guarantee.floor", "ramp.quarters"}
+    assert PERIODS in found["advance"]["hint"] and FLOORS in found["ramp.quarters"]["hint"]

@@ -221,13 +221,12 @@ def _period_and_floor_words(keys: list, kind: str, given: Any) -> str | None:
         what = f"{'.'.join(tail)} is a whole number of quarters from 1 to {bound}"
         if tail == ("guarantee", "quarters"):
             what += ", or a list of quarter labels such as [2026Q1, 2026Q2]"
-            if isinstance(given, str):
+            if isinstance(given, str) and not given.strip().isdigit():
                 return f"{what}: write a list, quarters: [{given}], for one quarter (got {given!r})"
         quoted = "; write it without quotes" if isinstance(given, str) and given.strip().isdigit() else ""
         return f"{what} (got {given!r}){quoted}"
     if keys == ["period"] and kind == "literal_error":
-        return (f"period is quarter (the default), half or year (got {given!r}): goals are measured over a "
-                "calendar (or fiscal) quarter, half or year")
+        return _period_words(given)
     if keys == ["recover"] and kind.startswith("bool"):
         return (f"recover is true (a true-up below what was advanced is taken back) or false (it is forgiven) "
                 f"(got {given!r})")
@@ -237,6 +236,26 @@ def _period_and_floor_words(keys: list, kind: str, given: Any) -> str | None:
     if keys[:1] == ["components"] and last_is_clawback(keys) and kind == "model_type":
         return "clawback is a mapping such as clawback: {within: 2, share: 1.0}"
     return None
+
+
+_PERIOD_WORDS = {"annual": "year", "annually": "year", "yearly": "year", "fy": "year", "fiscal year": "year",
+                 "quarterly": "quarter", "q": "quarter", "semiannual": "half", "semi-annual": "half",
+                 "half-year": "half", "half year": "half", "halfyear": "half", "semester": "half", "h": "half"}
+
+
+def _period_words(given: Any) -> str:
+    allowed = "period is quarter (the default), half or year"
+    if given is None:
+        return f"{allowed}; period: is empty (write one of them, or remove the key)"
+    text = str(given).strip().lower()
+    if text in ("quarter", "half", "year"):
+        return f"{allowed}, in lower case: write period: {text} (got {given!r})"
+    if text in _PERIOD_WORDS:
+        return f"{allowed}: write period: {_PERIOD_WORDS[text]} (got {given!r})"
+    if text.startswith("month") or text.startswith("week"):
+        return (f"{allowed} (got {given!r}): a goal is measured over a quarter at the shortest, since pay is "
+                "computed quarter by quarter")
+    return f"{allowed} (got {given!r}): goals are measured over a calendar (or fiscal) quarter, half or year"
 
 
 def last_is_clawback(keys: list) -> bool:
