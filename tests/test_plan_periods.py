@@ -654,3 +654,39 @@ def test_validate_lists_every_problem_of_the_new_keys_at_once(tmp_path):
     found = {e["location"]: e for e in json.loads(result.stdout)["errors"]}
     assert set(found) == {"advance", "guarantee.floor", "ramp.quarters"}
     assert PERIODS in found["advance"]["hint"] and FLOORS in found["ramp.quarters"]["hint"]
+
+
+# --- validate says what it read ----------------------------------------------------------------------
+
+
+def test_validate_says_which_period_floors_and_clawbacks_it_read(tmp_path):
+    document = plan_doc({"clawback": {"within": 1, "share": "50%"}}, ramp={"quarters": 2, "floor": "80%"},
+                        guarantee={"floor": "90%", "quarters": ["2026Q1", "2026Q2"]})
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    report = json.loads(run("validate", tmp_path / "plan.yaml", "--plan-only", "--format", "json").stdout)
+    assert report["checked"]["plan"] == {
+        "name": "periods", "components": 2, "modifiers": 0, "ramp": {"quarters": 2, "floor": 0.8},
+        "guarantee": {"floor": 0.9, "quarters": ["2026Q1", "2026Q2"]},
+        "clawbacks": {"upsell": {"within": 1, "share": 0.5}}}
+    text = run("validate", tmp_path / "plan.yaml", "--plan-only").stdout
+    assert "ramp: new CSMs paid at least 80 % of their target variable in their first 2 quarters" in text
+    assert "guarantee: at least 90 % of what was actually paid, in 2026Q1, 2026Q2" in text
+    assert "clawback on upsell: 50 % of the commission paid on an account in the quarter before it churns" in text
+
+
+def test_validate_of_a_period_plan_says_what_is_advanced(tmp_path):
+    document = plan_doc(period="year", advance=0.75, recover=False, guarantee={"floor": 1, "quarters": 1})
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    report = json.loads(run("validate", tmp_path / "plan.yaml", "--plan-only", "--format", "json").stdout)
+    assert {key: report["checked"]["plan"].get(key) for key in ("period", "advance", "recover", "guarantee")} == {
+        "period": "year", "advance": 0.75, "recover": False, "guarantee": {"floor": 1.0, "quarters": 1}}
+    text = run("validate", tmp_path / "plan.yaml", "--plan-only").stdout
+    assert ("goals measured over the year to date, 75 % of the pay earned advanced before its last quarter, a "
+            "true-up below the advances forgiven") in text
+    assert "guarantee: at least 100 % of what was actually paid, in the first replayed quarter" in text
+
+
+def test_validate_of_a_plan_without_them_reads_as_before(tmp_path):
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan_doc()), encoding="utf-8")
+    report = json.loads(run("validate", tmp_path / "plan.yaml", "--plan-only", "--format", "json").stdout)
+    assert report["checked"]["plan"] == {"name": "periods", "components": 2, "modifiers": 0}
