@@ -233,7 +233,7 @@ def _period_and_floor_words(keys: list, kind: str, given: Any) -> str | None:
     if keys in (["ramp"], ["guarantee"]) and kind == "model_type":
         example = "{quarters: 2, floor: 1.0}" if keys == ["ramp"] else "{floor: 0.9, quarters: 2}"
         return f"{keys[0]} is a mapping such as {keys[0]}: {example}" + (f" (got {given!r})" if number else "")
-    if keys[:1] == ["components"] and last_is_clawback(keys) and kind == "model_type":
+    if keys[:1] == ["components"] and keys[-1] == "clawback" and kind == "model_type":
         return "clawback is a mapping such as clawback: {within: 2, share: 1.0}"
     return None
 
@@ -256,10 +256,6 @@ def _period_words(given: Any) -> str:
         return (f"{allowed} (got {given!r}): a goal is measured over a quarter at the shortest, since pay is "
                 "computed quarter by quarter")
     return f"{allowed} (got {given!r}): goals are measured over a calendar (or fiscal) quarter, half or year"
-
-
-def last_is_clawback(keys: list) -> bool:
-    return bool(keys) and keys[-1] == "clawback"
 
 
 def _parent_path(where: str) -> str:
