@@ -12,6 +12,12 @@
     components.retention.weight.values.SMB   (a weight by segment: SMB's only)
     metrics.happy.where.at_least          metrics.nrr_ttm.window (whole numbers 1 to 12)
     metrics.cgrr.filter.0.at_least        performance.nrr (a weight of a combined score)
+    advance                               guarantee.floor            guarantee.quarters (1 to 40)
+    ramp.floor                            ramp.quarters (1 to 8)
+    components.upsell.clawback.share      components.upsell.clawback.within (1 to 8)
+
+period and recover are words (year, false): compare plans that differ in them with `cscomp compare`.
+A floor or a clawback the plan does not have is not invented: add the block, then sweep its numbers.
 
 Sweeping a curve component's weight rescales the other curve components active in the same
 quarters, in proportion, so the weights still sum to 1; sweeping one segment's weight does the same
@@ -63,6 +69,12 @@ def parse_setting(text: str) -> Setting:
     if not match:
         raise UsageError(f"--set '{text}' is not PATH=VALUES", hint="e.g. --set components.retention.target=0.95:1.05:0.01")
     path = tuple(part for part in match["path"].split(".") if part)
+    if path in (("period",), ("recover",)):
+        raise UsageError(f"{path[0]} is {'quarter, half or year' if path == ('period',) else 'true or false'}, "
+                         "not a number a sweep can try values of",
+                         hint=f"write a plan that extends this one with {path[0]}: "
+                         f"{'year' if path == ('period',) else 'false'} and compare the two: cscomp compare "
+                         "PLAN OTHER_PLAN")
     spec = match["values"]
     percent_unit = "variable_pct" in path  # "20%" there means 20, as in the plan
     try:
@@ -94,11 +106,36 @@ def parse_setting(text: str) -> Setting:
     if _is_window(path) and not all(v == int(v) and 1 <= v <= MAX_WINDOW for v in values):
         raise UsageError(f"--set '{text}': a window is a whole number of quarters from 1 to {MAX_WINDOW}",
                          hint=f"e.g. --set {'.'.join(path)}=2:8:1 or =1,4,8")
+    most = _whole_quarters(path)
+    if most is not None and not all(v == int(v) and 1 <= v <= most for v in values):
+        raise UsageError(f"--set '{text}': {'.'.join(path[-2:])} is a whole number of quarters from 1 to {most}",
+                         hint=f"e.g. --set {'.'.join(path)}=1:{min(most, 4)}:1")
     return Setting(path=path, values=values)
 
 
 def _is_window(path: tuple[str, ...]) -> bool:
     return len(path) == 3 and path[0] == "metrics" and path[2] == "window"
+
+
+def _whole_quarters(path: tuple[str, ...]) -> int | None:
+    """The largest value of a setting that counts quarters (ramp.quarters: 8), or None for any other setting."""
+    if path == ("ramp", "quarters"):
+        return 8
+    if path == ("guarantee", "quarters"):
+        return 40
+    if _is_clawback(path) and path[-1] == "within":
+        return 8
+    return None
+
+
+def _is_clawback(path: tuple[str, ...]) -> bool:
+    """components.ID.clawback.within or .share: a commission's clawback."""
+    return len(path) == 4 and path[0] == "components" and path[2] == "clawback"
+
+
+# A floor or clawback the plan lacks: what to add before sweeping one of its numbers.
+_BLOCKS = {"guarantee": "guarantee: {floor: 0.9, quarters: 2}", "ramp": "ramp: {quarters: 2, floor: 1.0}",
+           "clawback": "clawback: {within: 2, share: 1.0} to the commission"}
 
 
 class _Unusable(Exception):
@@ -130,7 +167,7 @@ def _number(text: str, percent_unit: bool) -> Decimal:
 def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
     """A copy of the plan document with the value at path (components and modifiers by id)."""
     changed = copy.deepcopy(document)
-    if _is_window(path):
+    if _is_window(path) or _whole_quarters(path) is not None:
         value = int(value)  # a window counts quarters: 4, not 4.0
     node = changed
     where: list[str] = []
@@ -146,6 +183,10 @@ def apply_setting(document: dict, path: tuple[str, ...], value: float) -> dict:
         if last not in node and not _may_add(path):
             raise UsageError(f"the plan has no {'.'.join(path)}", hint=_keys_there(node))
         _refuse_text(path, node.get(last))
+        if path == ("guarantee", "quarters") and isinstance(node.get(last), list):
+            raise UsageError(f"guarantee.quarters lists quarter labels ({', '.join(map(str, node[last]))}), not a "
+                             "number of quarters a sweep can try values of",
+                             hint="write quarters: 2 (the first 2 replayed quarters) to sweep how many are guaranteed")
         node[last] = value
     elif path[0] == "performance" and len(path) == 2:
         raise _one_performance_metric(str(node))
@@ -195,10 +236,14 @@ def _child(node, key: str, where: list[str], depth: int):
             raise UsageError(f"no {where[0][:-1]} with id '{key}'", hint=f"ids: {ids}")
         return node[_index(node, key, where)]
     if isinstance(node, dict):
-        if key not in node:
+        if key not in node or (key in _BLOCKS and node[key] is None):
             if key == "pay_mix" or key == "credit":
                 node[key] = {}
                 return node[key]
+            if key in _BLOCKS and (depth == 0 or (depth == 2 and where[0] == "components")):
+                owner = "the plan" if depth == 0 else f"component {where[1]}"
+                raise UsageError(f"{owner} has no {key}, so {'.'.join(where)} has nothing to sweep",
+                                 hint=f"add {_BLOCKS[key]} and sweep it from there; see docs/plans.md")
             if key == "performance" and depth == 0:
                 raise _one_performance_metric("nrr, the default")
             raise UsageError(f"the plan has no {'.'.join(where)}", hint=_keys_there(node))
@@ -221,7 +266,8 @@ def _index(node: list, key: str, where: list[str]) -> int:
 
 def _may_add(path: tuple[str, ...]) -> bool:
     """Settings a plan may leave out and a sweep may still set."""
-    return path in (("cap",), ("pay_mix", "variable_pct"), ("credit", "expansion"), ("credit", "cross_sell")) or (
+    return path in (("cap",), ("pay_mix", "variable_pct"), ("credit", "expansion"), ("credit", "cross_sell"),
+                    ("advance",), ("ramp", "floor")) or (_is_clawback(path) and path[-1] == "share") or (
         len(path) == 3 and path[0] == "components" and path[2] in ("risk_adjust", "cap")) or (
         # A segment a weight map leaves to its default; a window; the other side of a where: or filter band.
         _is_segment_weight(path) or _is_window(path)
@@ -395,7 +441,27 @@ def _check_segment(path: tuple[str, ...], dataset: Dataset) -> None:
                          "nothing" + did_you_mean(path[4], segments), hint=f"roster segments: {', '.join(segments)}")
 
 
+# What a plan that leaves these out runs with (the plan's defaults), so the sweep row at it is the plan's own.
+_DEFAULTS = {("advance",): 1.0, ("ramp", "floor"): 1.0}
+
+
 def _current_value(document: dict, path: tuple[str, ...]) -> float | None:
+    written = _written_value(document, path)
+    if written is not None:
+        return written
+    if path in _DEFAULTS or (_is_clawback(path) and path[-1] == "share"):
+        # Only where the block holding it exists: advance always does; a floor or a share, with its block.
+        holder = _written(document, path[:-1]) if len(path) > 1 else document
+        return (_DEFAULTS.get(path, 1.0)) if isinstance(holder, dict) else None
+    return None
+
+
+def _written_value(document: dict, path: tuple[str, ...]) -> float | None:
+    node = _written(document, path)
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def _written(document: dict, path: tuple[str, ...]):
     if _is_segment_weight(path):
         component = next((c for c in document.get("components", []) if isinstance(c, dict)
                           and c.get("id") == path[1]), None)
@@ -415,4 +481,4 @@ def _current_value(document: dict, path: tuple[str, ...]) -> float | None:
             return None
         if node is None:
             return None
-    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+    return node

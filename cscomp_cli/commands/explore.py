@@ -55,7 +55,10 @@ def sweep_command(
     segment's weight; that segment's other weights rescale), components.ID.curve.POINT.0|1, cap,
     pay_mix.variable_pct, components.ID.rate, components.ID.tiers.N.rate, modifiers.ID.multiply;
     the plan's own metrics by name: metrics.NAME.where.at_least, metrics.NAME.window (whole
-    numbers), metrics.NAME.filter.N.at_least; a combined score's weights: performance.METRIC.
+    numbers), metrics.NAME.filter.N.at_least; a combined score's weights: performance.METRIC;
+    periods and floors: advance, ramp.floor, ramp.quarters, guarantee.floor, guarantee.quarters,
+    components.ID.clawback.within, components.ID.clawback.share (a ramp, guarantee or clawback the
+    plan does not have must be added first).
 
     \b
     Examples:

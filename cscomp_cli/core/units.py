@@ -54,6 +54,11 @@ def read_percent_strings(document: dict, label: str = "<plan>") -> dict:
     """A copy of a plan document with every percentage string at a number's place made a number."""
     doc = dict(document)
     _number_at(doc, "cap", "cap", label)
+    _number_at(doc, "advance", "advance", label)
+    for key in ("ramp", "guarantee"):  # floor: 100% or 90%
+        if isinstance(doc.get(key), dict):
+            doc[key] = dict(doc[key])
+            _number_at(doc[key], "floor", f"{key}.floor", label)
     if isinstance(doc.get("credit"), dict):
         doc["credit"] = dict(doc["credit"])
         for key in doc["credit"]:
@@ -119,6 +124,9 @@ def _component(item: Any, where: str, label: str) -> Any:
             _number_at(item, key, f"{where}.{key}", label)
     for key in ("risk_adjust", "rate", "cap"):
         _number_at(item, key, f"{where}.{key}", label)
+    if isinstance(item.get("clawback"), dict):
+        clawback = item["clawback"] = dict(item["clawback"])
+        _number_at(clawback, "share", f"{where}.clawback.share", label)
     if isinstance(item.get("curve"), list):
         curve = item["curve"] = [list(p) if isinstance(p, list) else p for p in item["curve"]]
         for i, point in enumerate(curve):

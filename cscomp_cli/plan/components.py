@@ -145,7 +145,7 @@ class Tier(StrictModel):
 
 
 class Clawback(StrictModel):
-    """The commission paid on an account's expansion comes back when the account churns soon after (SPEC 6.5)."""
+    """The commission paid on an account's expansion comes back when the account churns soon after."""
 
     within: Annotated[int, Field(ge=1, le=8)] = Field(description="how many calendar quarters back a churn reaches: "
                                                       "commission paid on the account in the quarters before the "

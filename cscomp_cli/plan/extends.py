@@ -75,8 +75,10 @@ def _overlay(parent: dict, child: dict, label: str, path: tuple = ()) -> dict:
 def _replaces_whole(path: tuple, value: Any) -> bool:
     """Mappings a child states whole: a combined score's weights ({nrr: 1, grr: 1} over {nrr: 0.7, csat: 0.3}
     is not meant to keep csat), and a metric of the plan's own that names its source again (column: or
-    from:), which is a new definition, not a change to the parent's."""
-    if path == ("performance",):
+    from:), which is a new definition, not a change to the parent's. A floor (ramp:, guarantee:) is one
+    promise stated whole too: a child's guarantee: {floor: 0.8, quarters: [2027Q1]} is not meant to keep the
+    parent's other quarters, nor its ramp: {quarters: 3} a floor the child does not state."""
+    if path in (("performance",), ("ramp",), ("guarantee",)):
         return True
     return len(path) == 2 and path[0] == "metrics" and isinstance(value, dict) and bool(value.keys() & {"column", "from"})
 

@@ -72,7 +72,7 @@ class Credit(StrictModel):
 
 
 class Ramp(StrictModel):
-    """A new CSM's first quarters, paid at least a floor while their book is still forming (SPEC 6.6)."""
+    """A new CSM's first quarters, paid at least a floor while their book is still forming."""
 
     quarters: Annotated[int, Field(ge=1, le=8)] = Field(description="the quarter holding the CSM's start_date and "
                                                         "the next ones, this many in all (1–8)", examples=[2])
@@ -82,7 +82,7 @@ class Ramp(StrictModel):
 
 class Guarantee(StrictModel):
     """Transition protection while a new plan rolls out: nobody is paid less than a share of what they were
-    actually paid (SPEC 6.6)."""
+    actually paid."""
 
     floor: Annotated[float, Field(ge=0, le=2)] = Field(description="paid at least floor × what was actually paid "
                                                        "that quarter (0–2; 0.9 = 90 %)", examples=[0.9, "90%"])

@@ -20,6 +20,8 @@ FRACTION_LIMIT = 10  # a curve paying 10 × the target variable
 CAP_LIMIT = 10
 CREDIT_LIMIT = 5  # credit is a share of the revenue (0.25 = 25 %)
 RATE_LIMIT = 1  # a commission above 100 % of the amount it is paid on
+RAMP_FLOOR_LIMIT = 2  # a new CSM paid at least twice their target variable, whatever they do
+GUARANTEE_LIMIT = 1.5  # everybody paid at least 150 % of what they were paid: no transition needs that
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ def plan_warnings(plan: Plan) -> list[PlanWarning]:
     if plan.cap is not None and plan.cap > CAP_LIMIT:
         found.append(PlanWarning("cap", f"cap {plan.cap:g} allows {plan.cap:g} × the target variable "
                                  f"({as_written(plan.cap * 100)} %); did you mean {as_written(plan.cap / 100)}?"))
+    found.extend(_period_and_floor_warnings(plan))
     definitions = plan.definitions
     for index, component in enumerate(plan.components):
         where = f"components[{index}]"
@@ -70,6 +73,42 @@ def plan_warnings(plan: Plan) -> list[PlanWarning]:
                 if value is not None and value > RATIO_LIMIT:
                     found.append(PlanWarning(f"modifiers[{index}].when.{key}", _ratio_message(
                         f"{key} {value:g}", value, _what(definitions, when.metric))))
+    return found
+
+
+def _period_and_floor_warnings(plan: Plan) -> list[PlanWarning]:
+    """Measurement periods, floors and clawbacks (SPEC 6.4–6.6) written so that they cannot mean what they say."""
+    found = []
+    if plan.period == "quarter":
+        # Every quarter is its own period's last: all the pay earned is paid in it, nothing is held back.
+        for key in ("advance", "recover"):
+            if key in plan.model_fields_set:
+                value = getattr(plan, key)
+                written = as_written(value) if key == "advance" else str(value).lower()
+                found.append(PlanWarning(key, f"{key} {written} has no effect with period: quarter (every "
+                                         "quarter is its period's last, so what is earned is paid in it); add "
+                                         f"period: year (or half), or remove {key}"))
+    if plan.ramp is not None and plan.ramp.floor > RAMP_FLOOR_LIMIT:
+        floor = plan.ramp.floor
+        found.append(PlanWarning("ramp.floor", f"ramp.floor {as_written(floor)} pays a new CSM at least "
+                                 f"{as_written(floor)} × the target variable ({as_written(floor * 100)} %); did you "
+                                 f"mean {as_written(floor / 100)} (or \"{as_written(floor)}%\")?"))
+    if plan.guarantee is not None:
+        floor = plan.guarantee.floor
+        if floor == 0:
+            found.append(PlanWarning("guarantee.floor", "guarantee.floor 0 protects nothing: nobody is paid less than "
+                                     "0 × what they were actually paid anyway; give the share it protects (0.9 = "
+                                     "90 %), or remove guarantee:"))
+        elif floor > GUARANTEE_LIMIT:
+            found.append(PlanWarning("guarantee.floor", f"guarantee.floor {as_written(floor)} pays everybody at least "
+                                     f"{as_written(floor * 100)} % of what they were actually paid in those quarters, "
+                                     "whatever the plan computes; a transition guarantee protects a share of it "
+                                     "(0.9 = 90 %)"))
+    for index, component in enumerate(plan.components):
+        clawback = getattr(component, "clawback", None)
+        if clawback is not None and clawback.share == 0:
+            found.append(PlanWarning(f"components[{index}].clawback.share", "share 0 claws back nothing; give the "
+                                     "share of the commission to take back (1 = all of it), or remove clawback:"))
     return found
 
 

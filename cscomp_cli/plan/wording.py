@@ -14,8 +14,21 @@ from pydantic import (
 from cscomp_cli.core.errors import PlanError
 from cscomp_cli.core.key_paths import is_union_label, key_path
 from cscomp_cli.core.text import did_you_mean
-from cscomp_cli.plan.components import CommissionComponent, CurveComponent, Tier
-from cscomp_cli.plan.model import Condition, Credit, Modifier, PayMix, Plan
+from cscomp_cli.plan.components import (
+    Clawback,
+    CommissionComponent,
+    CurveComponent,
+    Tier,
+)
+from cscomp_cli.plan.model import (
+    Condition,
+    Credit,
+    Guarantee,
+    Modifier,
+    PayMix,
+    Plan,
+    Ramp,
+)
 from cscomp_cli.plan.own_metrics import Band, CustomMetric, RowFilter
 from cscomp_cli.plan.targets import BySegment, PctOfStartArr, SegmentWeights
 from cscomp_cli.plan.vocabulary import (
@@ -26,10 +39,27 @@ _COMPONENT_TAGS = {"curve", "commission"}
 
 _TARGET_TAGS = {"number", "quotas", "by_segment", "pct"}
 
+# The sections of docs/plans.md for measurement periods, clawbacks and floors.
+PERIOD_DOCS = "see 'Annual goals, advances and a true-up' in docs/plans.md"
+CLAWBACK_DOCS = "see 'Clawbacks' in docs/plans.md"
+FLOOR_DOCS = "see 'Ramps and guarantees' in docs/plans.md"
+
+# Keys of the plan language that are real, but written at a place where they are not: where they go instead.
+_PLAN_LEVEL = ("period", "advance", "recover", "ramp", "guarantee")
+_BELONGS = {
+    "clawback": "clawback goes on a commission component (kind: commission), e.g. components[1].clawback: "
+                "{within: 2}",
+    "within": "within goes in a commission component's clawback: {within: 2, share: 1.0}",
+    "share": "share goes in a commission component's clawback: {within: 2, share: 1.0}",
+    "floor": "floor goes in ramp: {quarters: 2, floor: 1.0} or guarantee: {floor: 0.9, quarters: 2}",
+    **{key: f"{key} is a key of the plan itself (at the top level, beside name:)" for key in _PLAN_LEVEL},
+}
+
 
 _FIELD_NAMES = sorted(
     {name.rstrip("_") for model in (Plan, CurveComponent, CommissionComponent, Tier, Condition, Modifier, PayMix, Credit,
-                        BySegment, PctOfStartArr, SegmentWeights, Band, RowFilter, CustomMetric)
+                        BySegment, PctOfStartArr, SegmentWeights, Band, RowFilter, CustomMetric, Ramp, Guarantee,
+                        Clawback)
      for name, info in model.model_fields.items()} | {"in", "from"}
 )
 
@@ -59,8 +89,11 @@ def plan_error(exc: ValidationError, label: str) -> PlanError:
             problems.append((plan_key_path(loc), reworded))
         elif kind == "extra_forbidden":
             key = loc[-1]
-            problems.append((plan_key_path(loc[:-1]) if len(loc) > 1 else "(top level)",
-                             f"unknown key '{key}'" + did_you_mean(key, _FIELD_NAMES)))
+            where = plan_key_path(loc[:-1]) if len(loc) > 1 else "(top level)"
+            if key in _BELONGS:  # a real key in the wrong place: say where it goes, not "did you mean" itself
+                problems.append((where, f"unknown key '{key}' here: {_BELONGS[key]}"))
+            else:
+                problems.append((where, f"unknown key '{key}'" + did_you_mean(key, _FIELD_NAMES)))
         elif kind == "missing":
             problems.append((plan_key_path(loc), f"missing required key '{loc[-1]}'"))
         elif kind == "target" and isinstance(err.get("input"), str):
@@ -97,9 +130,9 @@ def plan_error(exc: ValidationError, label: str) -> PlanError:
     more = len(first_per_path) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''} in the plan)"
-    also = [PlanError(text, file=label, location=path, hint=_hint_for(path))
+    also = [PlanError(text, file=label, location=path, hint=_hint_for(path, text))
             for path, text in list(first_per_path.items())[1:]]
-    return PlanError(message, file=label, location=where, hint=_hint_for(where), also=also)
+    return PlanError(message, file=label, location=where, hint=_hint_for(where, message), also=also)
 
 
 def _without_other_branches(errors: list[dict]) -> list[dict]:
@@ -118,6 +151,9 @@ def _reworded(loc: tuple, kind: str, given: Any) -> str | None:
     keys = [item for item in loc if isinstance(item, str) and not is_union_label(item)
             and item != "SegmentWeights"]
     last = keys[-1] if keys else None
+    floors = _period_and_floor_words(keys, kind, given)
+    if floors is not None:
+        return floors
     in_metrics = bool(keys) and keys[0] == "metrics"
     if in_metrics and len(loc) == 1 and kind == "dict_type":
         return ("metrics: maps each metric's name to its definition, e.g. metrics: {csat: {column: csat, "
@@ -152,13 +188,94 @@ def _reworded(loc: tuple, kind: str, given: Any) -> str | None:
     return None
 
 
+# Shares and floors with an upper bound: (the key path's keys, the bound, what the number means).
+_SHARES = {
+    ("advance",): (1, "advance is the share of the pay earned to date paid before the period's last quarter, "
+                   "from 0 to 1, so 0.75 is 75 %"),
+    ("guarantee", "floor"): (2, "guarantee.floor is a multiple of what was actually paid, from 0 to 2, so 0.9 is "
+                             "90 %"),
+    ("clawback", "share"): (1, "share is the part of the commission clawed back, from 0 to 1, so 1 is all of it"),
+    ("ramp", "floor"): (None, "ramp.floor is a multiple of the target variable, above 0, so 1 is 100 %"),
+}
+_WHOLE_QUARTERS = {("ramp", "quarters"): 8, ("clawback", "within"): 8, ("guarantee", "quarters"): 40}
+
+
+def _period_and_floor_words(keys: list, kind: str, given: Any) -> str | None:
+    """Plain words for the keys of measurement periods, clawbacks and floors (SPEC 6.4–6.6)."""
+    tail = tuple(keys[-2:]) if len(keys) >= 2 else tuple(keys)
+    if keys[:1] == ["components"] and tail not in (("clawback", "share"), ("clawback", "within")):
+        tail = ()
+    if keys == ["advance"]:
+        tail = ("advance",)
+    number = isinstance(given, (int, float)) and not isinstance(given, bool)
+    if tail in _SHARES and number and kind.startswith(("less_than", "greater_than")):
+        bound, meaning = _SHARES[tail]
+        name = tail[-1]
+        if bound is not None and given > bound and given >= 5 and given <= 100 * bound:
+            # 75 for 75 %: the most common slip there is.
+            return f"{name} {given:g} looks like a percentage: write {given / 100:g} or {given:g}%; {meaning}"
+        return f"{meaning} (got {given:g})"
+    if tail in _WHOLE_QUARTERS and (kind.startswith(("int_", "greater_than", "less_than", "bool"))
+                                    or (tail == ("guarantee", "quarters") and kind == "tuple_type")):
+        bound = _WHOLE_QUARTERS[tail]
+        what = f"{'.'.join(tail)} is a whole number of quarters from 1 to {bound}"
+        if tail == ("guarantee", "quarters"):
+            what += ", or a list of quarter labels such as [2026Q1, 2026Q2]"
+            if isinstance(given, str) and not given.strip().isdigit():
+                return f"{what}: write a list, quarters: [{given}], for one quarter (got {given!r})"
+        quoted = "; write it without quotes" if isinstance(given, str) and given.strip().isdigit() else ""
+        return f"{what} (got {given!r}){quoted}"
+    if keys == ["period"] and kind == "literal_error":
+        return _period_words(given)
+    if keys == ["recover"] and kind.startswith("bool"):
+        return (f"recover is true (a true-up below what was advanced is taken back) or false (it is forgiven) "
+                f"(got {given!r})")
+    if keys in (["ramp"], ["guarantee"]) and kind == "model_type":
+        example = "{quarters: 2, floor: 1.0}" if keys == ["ramp"] else "{floor: 0.9, quarters: 2}"
+        return f"{keys[0]} is a mapping such as {keys[0]}: {example}" + (f" (got {given!r})" if number else "")
+    if keys[:1] == ["components"] and keys[-1] == "clawback" and kind == "model_type":
+        return "clawback is a mapping such as clawback: {within: 2, share: 1.0}"
+    return None
+
+
+_PERIOD_WORDS = {"annual": "year", "annually": "year", "yearly": "year", "fy": "year", "fiscal year": "year",
+                 "quarterly": "quarter", "q": "quarter", "semiannual": "half", "semi-annual": "half",
+                 "half-year": "half", "half year": "half", "halfyear": "half", "semester": "half", "h": "half"}
+
+
+def _period_words(given: Any) -> str:
+    allowed = "period is quarter (the default), half or year"
+    if given is None:
+        return f"{allowed}; period: is empty (write one of them, or remove the key)"
+    text = str(given).strip().lower()
+    if text in ("quarter", "half", "year"):
+        return f"{allowed}, in lower case: write period: {text} (got {given!r})"
+    if text in _PERIOD_WORDS:
+        return f"{allowed}: write period: {_PERIOD_WORDS[text]} (got {given!r})"
+    if text.startswith("month") or text.startswith("week"):
+        return (f"{allowed} (got {given!r}): a goal is measured over a quarter at the shortest, since pay is "
+                "computed quarter by quarter")
+    return f"{allowed} (got {given!r}): goals are measured over a calendar (or fiscal) quarter, half or year"
+
+
 def _parent_path(where: str) -> str:
     """components[0].target.pct_of_start_arr -> components[0].target (the mapping holding the key)."""
     parent, dot, _ = where.rpartition(".")
     return parent if dot else "(top level)"
 
 
-def _hint_for(where: str) -> str:
+def _hint_for(where: str, message: str = "") -> str:
+    misplaced = re.match(r"unknown key '(\w+)' here:", message)
+    if misplaced:  # a real key in the wrong place: the section that describes it
+        key = misplaced[1]
+        return CLAWBACK_DOCS if key in ("clawback", "within", "share") else (
+            FLOOR_DOCS if key in ("floor", "ramp", "guarantee") else PERIOD_DOCS)
+    if where in ("period", "advance", "recover"):
+        return PERIOD_DOCS
+    if where.startswith(("ramp", "guarantee")):
+        return FLOOR_DOCS
+    if ".clawback" in where:
+        return CLAWBACK_DOCS
     if where.startswith("metrics"):
         return "metrics of the plan's own are described under 'Metrics of your own' in docs/plans.md"
     if where.startswith("performance"):

@@ -427,11 +427,42 @@ def escape_text(text: str) -> str:
     return escape(printable(text))
 
 
+def _share(value: float) -> str:
+    return f"{round(value * 100, 9):.12g} %"
+
+
+def pay_rules_lines(read: dict) -> list[str]:
+    """validate's plan line continued: the period, floors and clawbacks read, in words."""
+    lines = []
+    if "period" in read:
+        lines.append(f"goals measured over the {read['period']} to date, {_share(read['advance'])} of the pay earned "
+                     f"advanced before its last quarter, a true-up below the advances "
+                     f"{'taken back' if read['recover'] else 'forgiven'}")
+    if "ramp" in read:
+        ramp = read["ramp"]
+        first = "quarter" if ramp["quarters"] == 1 else counted(ramp["quarters"], "quarter")
+        lines.append(f"ramp: new CSMs paid at least {_share(ramp['floor'])} of their target variable in their first "
+                     f"{first}")
+    if "guarantee" in read:
+        guarantee = read["guarantee"]
+        quarters = guarantee["quarters"]
+        which = (("the first replayed quarter" if quarters == 1 else f"the first {quarters} replayed quarters")
+                 if isinstance(quarters, int) else ", ".join(map(str, quarters)))
+        lines.append(f"guarantee: at least {_share(guarantee['floor'])} of what was actually paid, in {which}")
+    for component, clawback in read.get("clawbacks", {}).items():
+        before = "the quarter" if clawback["within"] == 1 else f"the {clawback['within']} quarters"
+        lines.append(f"clawback on {component}: {_share(clawback['share'])} of the commission paid on an account in "
+                     f"{before} before it churns comes back")
+    return lines
+
+
 def render_validation(found: Validation, plan: str, data: str | None, console: Console) -> None:
     checked = found.checked
     console.print(f"[bold]Plan[/]  {escape_text(plan)}" + (
         f": {escape_text(checked['plan']['name'])} ({counted(checked['plan']['components'], 'component')}, "
         f"{counted(checked['plan']['modifiers'], 'modifier')})" if "plan" in checked else ""))
+    for line in pay_rules_lines(checked.get("plan", {})):
+        console.print(f"      {escape_text(line)}", soft_wrap=True)
     files = [(f"{name.removesuffix('.csv')} from {info['from']}" if "from" in info else name)
              + f" {counted(info['rows'], 'row')}" + (
         f" ({info['quarters']}, {info['csms']} CSMs)" if "quarters" in info else "")
@@ -487,6 +518,8 @@ def plan_diff_text(result: Result) -> str:
             lines.append(f"- {change['path']}: {show(change['before'])}")
         else:
             lines.append(f"~ {change['path']}: {show(change['before'])} → {show(change['after'])}")
+        if change.get("words"):
+            lines.append(f"    {change['words']}")
     if not document["changes"]:
         lines.append("(no differences: the plans pay the same way)")
     return "\n".join(map(printable, lines)) + "\n"  # no ESC from a plan reaches the terminal
