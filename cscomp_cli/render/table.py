@@ -42,6 +42,7 @@ from cscomp_cli.render.views import (
     paid_less,
     pay_rule_columns,
     pay_rule_lines,
+    pay_rule_note,
     pay_share_buckets,
     performance,
     performance_heading,
@@ -69,6 +70,9 @@ def render_table(document: dict, console: Console) -> None:
     if any(header.endswith("\nattain.") for header in (str(c.header) for c in table.columns)):
         # Printed beside the table, not as its caption: a caption wraps at the table's width.
         console.print(f"[dim]{escape(SUMMARY_NOTE.format(label='mean attain.'))}[/]")
+    shown = {str(c.header) for c in table.columns}
+    if any(heading in shown for _, heading in pay_rule_columns(document)):
+        console.print(f"[dim]{escape(pay_rule_note(document))}[/]")
     if dropped:
         console.print(f"[dim](columns left out to fit the terminal: {', '.join(dropped)}; widen it or use "
                       "--format csv)[/]")

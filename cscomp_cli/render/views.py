@@ -528,3 +528,18 @@ def quarter_advances(document: dict) -> dict[str, float]:
     for row in document["rows"]:
         totals[row["quarter"]] += _cents(row["advance_adjustment"])
     return {q: cents / 100 for q, cents in totals.items()}
+
+
+PAY_RULE_NOTES = {
+    "held_back": "Held back: earned to date but not yet paid, in periods whose true-up is not reached",
+    "true_up": "True-up: what the period's last quarter paid (negative: taken back)",
+    "clawback": "Clawed back: commission taken back when the account churned",
+    "ramp": "Ramp floor: what the ramp added to a new CSM's pay",
+    "guarantee": "Guarantee: what the guarantee added to lift a CSM to its floor",
+}
+
+
+def pay_rule_note(document: dict) -> str | None:
+    """One sentence beside the CSM table saying what its pay-rule columns are, or None without them."""
+    notes = [PAY_RULE_NOTES[key] for key, _ in pay_rule_columns(document)]
+    return "; ".join(notes) if notes else None
