@@ -18,8 +18,8 @@ from cscomp_cli.render.views import (
     csm_view,
     currency_line,
     data_line,
-    moves_base,
     floors,
+    moves_base,
     paid_less,
     pay_rule_columns,
     pay_rule_lines,
@@ -99,7 +99,7 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
         + (f"; {_e(currency_line(document))}" if currency_line(document) else "") + ".</p>",
         "<div class='cards'>" + "".join(f"<div class='card {cls}'><span>{_e(label)}</span><b>{_e(value)}</b></div>"
                                         for label, value, cls in cards) + "</div>",
-        _pay_rules(document),
+        *([_pay_rules(document)] if _pay_rules(document) else []),
         "<h2>Actual and proposed payout per CSM</h2>",
         f"<figure id='chart-dumbbell'>{charts['dumbbell']}</figure>",
         "<div class='charts'>",

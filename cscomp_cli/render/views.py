@@ -302,6 +302,10 @@ def summary_rows(document: dict) -> list[tuple[str, list[str]]]:
         ("Cost as % of retained ARR", [share(actual["cost_pct_of_retained_arr"])]
          + [share(p["cost_pct_of_retained_arr"]) for p in plans]),
     ]
+    # SPEC 6.6: what a plan's floors cost ("—" for a plan without that floor), when some plan has one.
+    rows += [(f"{label} cost", ["—"] + [money(p[f"{name}_total"], currency) if f"{name}_total" in p else "—"
+                                        for p in plans])
+             for name, label in FLOORS if any(f"{name}_total" in p for p in plans)]
     return rows
 
 

@@ -12,6 +12,7 @@ from cscomp_cli.core.text import escaped
 from cscomp_cli.plan.diff import resolved
 from cscomp_cli.render.html import readable_yaml
 from cscomp_cli.render.views import (
+    FLOORS,
     cash_summary,
     clawback_components,
     currency_line,
@@ -364,6 +365,9 @@ def side_by_side_xlsx(document: dict) -> bytes:
          [p["pay_performance_correlation"] for p in plans], "0.000"),
         ("Cost as % of retained ARR", as_fraction(actual["cost_pct_of_retained_arr"]),
          [as_fraction(p["cost_pct_of_retained_arr"]) for p in plans], PERCENT),
+        # SPEC 6.6: what a plan's floors cost (blank for a plan without that floor).
+        *[(f"{label} cost", None, [p.get(f"{name}_total") for p in plans], MONEY)
+          for name, label in FLOORS if any(f"{name}_total" in p for p in plans)],
     ]
     book.table("Summary", ["Measure", "actual", *labels],
                [[name, first, *rest] for name, first, rest, _ in measures], formats={},
