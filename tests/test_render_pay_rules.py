@@ -13,8 +13,12 @@ from cscomp_cli.engine.versus_actual import compare_with_actual
 from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.plan.loading import load_plan
 from cscomp_cli.render.csv import to_csv
+from cscomp_cli.render.html import to_html
+from cscomp_cli.render.markdown import to_markdown
+from cscomp_cli.render.xlsx import to_xlsx
 
-from .conftest import VECTORS
+from .conftest import VECTORS, run, run_json
+from .test_render import table_text
 
 V13 = VECTORS / "13_period_true_up"  # --quarters 4: 2025Q2 … 2026Q1
 V14 = VECTORS / "14_clawback_and_floors"  # --quarters 2: 2026Q1, 2026Q2
@@ -75,3 +79,141 @@ def test_a_plan_without_pay_rules_keeps_its_csv_header():
     components = "".join(f"{c}_metric,{c}_attainment,{c}_payout," for c in
                          ("retention", "expansion_marginal", "expansion_retro"))
     assert ",".join(header) == BEFORE.format(components=components)
+
+
+# ---- JSON: the document names the plan's rules; compare and sweep give the floors' totals ----
+
+def test_the_document_names_the_plans_pay_rules_only_when_it_has_them():
+    assert document(V13, 4)["pay_rules"] == {"period": "year", "advance": 0.75, "recover": True}
+    doc = document(V14, 2)
+    assert doc["pay_rules"] == {"ramp": {"quarters": 2, "floor": 1.0}, "guarantee": {"floor": 0.9, "quarters": 1}}
+    assert doc["components"][1]["clawback"] == {"within": 2, "share": 0.5}
+    # ramp: C3 2,550; guarantee: C1 3,975 + C2 500
+    assert (doc["summary"]["ramp_total"], doc["summary"]["guarantee_total"]) == (2550.0, 4475.0)
+    plain = document(V03, 1)
+    assert "pay_rules" not in plain and not any("clawback" in c for c in plain["components"])
+    assert "ramp_total" not in plain["summary"]
+
+
+def test_compare_and_sweep_say_what_each_plans_floors_cost():
+    doc = run_json("compare", V14 / "plan.yaml", V13 / "plan.yaml", "--quarters", 2, "--data", V14)
+    with_floors, without = doc["plans"]
+    assert (with_floors["ramp_total"], with_floors["guarantee_total"]) == (2550.0, 4475.0)
+    assert "ramp_total" not in without and "guarantee_total" not in without
+    swept = run_json("sweep", V14 / "plan.yaml", "--set", "guarantee.floor=0.8,0.9", "--quarters", 2, "--data", V14)
+    # floor 0.8: C1 round(0.8 × 4,000) − (−375) = 3,575; C2 round(0.8 × 7,000) = 5,600 < 5,800 → 0
+    assert [(row["guarantee_total"], row["ramp_total"]) for row in swept["rows"]] == [(3575.0, 2550.0),
+                                                                                       (4475.0, 2550.0)]
+
+
+# ---- the terminal and Markdown ----
+
+def test_the_terminal_says_how_each_period_paid_and_what_is_held_back():
+    text = table_text(document(V13, 4), width=200)
+    # 2025's true-up (2025Q4) paid C2 2,000 − 17,250 = −15,250: taken back
+    assert "Period 2025" in text and "75 % advanced each quarter, true-up in 2025Q4 (recovered: C2 $15,250.00)" in text
+    # 2026 held back: C1 5,360 − 4,020 = 1,340, C2 5,470 − 4,102.50 = 1,367.50 → 2,707.50
+    assert "$2,707.50 held back so far; its true-up (2026Q4) is not reached" in text
+    c1 = next(line for line in text.splitlines() if " C1 " in line and "Ana" in line)
+    assert "$1,340.00" in c1 and "$16,562.50" in c1  # held back; the true-up 31,000 − 14,437.50
+    c2 = next(line for line in text.splitlines() if " C2 " in line and "Bo" in line)
+    assert "$1,367.50" in c2 and "-$15,250.00" in c2
+    # by quarter: 2025Q2 −1,825 − 1,600 = −3,425 held back; 2025Q4 4,812.50 + 5,750 = +10,562.50 released
+    assert "Held back / true-up" in text
+    assert "-$3,425.00" in next(line for line in text.splitlines() if line.strip().startswith("2025Q2"))
+    assert "+$10,562.50" in next(line for line in text.splitlines() if line.strip().startswith("2025Q4"))
+    assert "Held back: earned to date but not yet paid" in text
+
+
+def test_the_terminal_says_what_clawbacks_took_and_who_the_floors_lifted():
+    text = table_text(document(V14, 2), width=200)
+    # 375 (C1, A1's 2025Q3 expansion) + 200 (C2, A3's 2025Q4 expansion)
+    assert "$575.00 clawed back in 2 CSM-quarters: C1 $375.00 (2026Q1), C2 $200.00 (2026Q2)" in text
+    assert "$2,550.00 for 1 CSM (C3 +$2,550.00)" in text
+    assert "$4,475.00 for 2 CSMs (C1 +$3,975.00, C2 +$500.00); at least 90 % of what was actually paid in 2026Q1" in text
+    c1 = next(line for line in text.splitlines() if " C1 " in line and "Ana" in line)
+    assert "$375.00" in c1 and "$3,975.00" in c1
+    assert "$2,550.00" in next(line for line in text.splitlines() if " C3 " in line and "Cy" in line)
+
+
+def test_markdown_shows_the_pay_rules():
+    text = to_markdown(document(V13, 4))
+    assert "- Period 2025: 75 % advanced each quarter, true-up in 2025Q4 (recovered: C2 $15,250.00)\n" in text
+    assert "| Held back | True-up | Actual |" in text
+    assert "| ★ C1 | Ana | Enterprise | 105.2 % | $910.00 | $1,340.00 | $16,562.50 | $23,000.00 |" in text
+    assert "| 2025Q4 | 2 | $11,000.00 | $1,312.50 | -$9,687.50 | -88.07 % | +$10,562.50 |" in text
+    text = to_markdown(document(V14, 2))
+    assert "- Guarantee: $4,475.00 for 2 CSMs (C1 +$3,975.00, C2 +$500.00)" in text
+    assert "| Clawed back | Ramp floor | Guarantee | Actual |" in text
+    # C1: clawed back 375, no ramp, guarantee 3,975
+    assert "| -$375.00 | $375.00 | $0.00 | $3,975.00 | $9,000.00 | $3,600.00 |" in text
+    for block in text.split("\n\n"):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if rows:
+            assert len({line.count("|") for line in rows}) == 1, block
+
+
+# ---- HTML and the workbook ----
+
+def test_the_html_report_shows_what_the_floors_cost_and_who_needed_them():
+    text = to_html(document(V14, 2), "plan")
+    assert "<span>Ramp floor cost</span><b>$2,550.00</b>" in text
+    assert "<span>Guarantee cost</span><b>$4,475.00</b>" in text
+    assert "<li><b>Guarantee</b>: $4,475.00 for 2 CSMs (C1 +$3,975.00, C2 +$500.00)" in text
+    assert "<th>Clawed back</th><th>Ramp floor</th><th>Guarantee</th><th>Actual</th>" in text
+    text = to_html(document(V13, 4), "plan")
+    assert "<li><b>Period 2026</b>: 75 % advanced each quarter, $2,707.50 held back so far" in text
+    assert "<td>$1,367.50</td><td>-$15,250.00</td>" in text  # C2: held back, its true-up
+
+
+def _sheets(doc: dict) -> dict[str, list[tuple]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(to_xlsx(doc, "plan")))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+def test_the_workbook_has_the_pay_rule_figures():
+    sheets = _sheets(document(V14, 2))
+    summary = dict(sheets["Summary"][1:])
+    assert (summary["Ramp floor cost"], summary["Guarantee cost"]) == (2550, 4475)
+    assert summary["Clawbacks"].startswith("$575.00 clawed back in 2 CSM-quarters")
+    csms = sheets["CSMs"]
+    assert csms[0][-3:] == ("Clawed back", "Ramp floor", "Guarantee")
+    assert {row[0]: row[-3:] for row in csms[1:]} == {"C1": (375, 0, 3975), "C2": (200, 0, 500), "C3": (0, 2550, 0)}
+    rows = sheets["Rows"]
+    assert rows[0][-3:] == ("expansion_commission clawback", "Ramp adjustment", "Guarantee adjustment")
+    assert {f"{r[0]} {r[1]}": r[-3:] for r in rows[1:]}["2026Q2 C2"] == (200, 0, 0)
+
+    sheets = _sheets(document(V13, 4))
+    assert sheets["Rows"][0][-3:] == ("Period", "Earned to date", "Advance adjustment")
+    assert {f"{r[0]} {r[1]}": r[-3:] for r in sheets["Rows"][1:]}["2025Q4 C2"] == ("2025", 2000, 5750)
+    assert sheets["Quarters"][0][-1] == "Held back / true-up"
+    assert [row[-1] for row in sheets["Quarters"][1:]] == [-3425, -3912.5, 10562.5, -2707.5]
+    assert {row[0]: row[-2:] for row in sheets["CSMs"][1:]} == {"C1": (1340, 16562.5), "C2": (1367.5, -15250)}
+
+
+def test_every_format_renders_both_vectors_from_the_command_line(tmp_path):
+    for folder, quarters in ((V13, 4), (V14, 2)):
+        for fmt in ("table", "csv", "json", "markdown", "html", "xlsx"):
+            out = tmp_path / f"{folder.name}.{fmt}"
+            result = run("stress-test", folder / "plan.yaml", "--quarters", quarters, "--data", folder,
+                         "--format", fmt, "--output", out)
+            assert result.exit_code == 0, result.stderr
+            assert out.stat().st_size > 0
+
+
+# ---- a plan without these rules renders as before ----
+
+def test_a_plan_without_pay_rules_shows_none_of_them():
+    doc = document(V03, 1)
+    text = table_text(doc, width=200) + to_markdown(doc) + to_html(doc, "plan")
+    for word in ("Held back", "True-up", "Clawed back", "Clawbacks", "Ramp floor", "Guarantee", "Period 20",
+                 "pay-rules"):
+        assert word not in text, word
+    header = next(line for line in to_markdown(doc).splitlines() if line.startswith("| CSM |"))
+    assert header == ("| CSM | Name | Segment | retention (mean attainment) | expansion_marginal (commission) "
+                      "| expansion_retro (commission) | Actual | Proposed | Delta | Delta % |")
+    sheets = _sheets(doc)
+    assert sheets["Quarters"][0] == ("Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %")
+    assert sheets["CSMs"][0][-1] == "Top performer"
