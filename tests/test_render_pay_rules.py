@@ -136,6 +136,13 @@ def test_the_terminal_says_what_clawbacks_took_and_who_the_floors_lifted():
     assert "$2,550.00" in next(line for line in text.splitlines() if " C3 " in line and "Cy" in line)
 
 
+def test_a_csm_id_in_a_pay_rule_line_is_shown_as_written_not_as_markup():
+    doc = document(V14, 2)
+    for row in doc["rows"]:
+        row["csm_id"] = row["csm_id"].replace("C3", "[bold]C3")
+    assert "([bold]C3 +$2,550.00)" in table_text(doc, width=200)
+
+
 def test_markdown_shows_the_pay_rules():
     text = to_markdown(document(V13, 4))
     assert "- Period 2025: 75 % advanced each quarter, true-up in 2025Q4 (recovered: C2 $15,250.00)\n" in text

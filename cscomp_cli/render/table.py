@@ -172,7 +172,7 @@ def _summary(document: dict) -> Panel:
         grid.add_row("Cash difference", Text(f"{money(c['cash_delta'], currency, sign=True)} "
                                              f"({percent(c['cash_delta_pct'])})", style="bold"))
     for label, text in pay_rule_lines(document):  # SPEC 6.4-6.6: advances, clawbacks, what the floors cost
-        grid.add_row(label, text)
+        grid.add_row(escape(label), escape(text))  # CSM ids and period labels come from the data
     grid.add_row("CSMs", f"{s['csms']}: {s['paid_more']} paid more, {s['paid_less']} paid less"
                          + (" in total cash" if cash else ""))
     losers = s["top_performers_paid_less"]
