@@ -224,3 +224,16 @@ def test_a_plan_without_pay_rules_shows_none_of_them():
     sheets = _sheets(doc)
     assert sheets["Quarters"][0] == ("Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %")
     assert sheets["CSMs"][0][-1] == "Top performer"
+
+
+def test_a_sweep_shows_what_the_floors_cost_at_each_value():
+    args = ("sweep", V14 / "plan.yaml", "--set", "guarantee.floor=0.8,0.9", "--quarters", 2, "--data", V14)
+    text = run(*args, "--format", "csv").stdout
+    # guarantee 0.8: C1 3,200 + 375 = 3,575; 0.9: 3,975 + C2 500 = 4,475; the ramp 2,550 either way
+    assert text.splitlines()[0].endswith(",error,ramp_total,guarantee_total")
+    assert text.splitlines()[1:] == ["0.8,28050.00,-2950.00,-9.52,2,1,,0.5,,2550.00,3575.00",
+                                     "0.9,28950.00,-2050.00,-6.61,2,1,,0.5,,2550.00,4475.00"]
+    markdown = run(*args, "--format", "markdown").stdout
+    assert "| Spearman | Ramp floor cost | Guarantee cost | Error |" in markdown
+    assert "| +0.50 | $2,550.00 | $3,575.00 |  |" in markdown
+    assert "$4,475.00" in run(*args).stdout

@@ -202,16 +202,19 @@ def _blank_or_amount(value, decimals: int = 2) -> str:
 
 def sweep_csv(document: dict) -> str:
     cash = bool(document.get("moves_base"))
-    rows = [SWEEP_COLUMNS + (SWEEP_CASH_COLUMNS if cash else [])]
+    # SPEC 6.6: what each floor cost at each value, appended (after the cash columns) when the plan has it.
+    floors = [f"{name}_total" for name in ("ramp", "guarantee") if any(f"{name}_total" in row for row in document["rows"])]
+    rows = [SWEEP_COLUMNS + (SWEEP_CASH_COLUMNS if cash else []) + floors]
     for row in document["rows"]:
         if row["error"]:
-            rows.append([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []))
+            rows.append([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []) + [""] * len(floors))
             continue
         rows.append([f"{row['value']:g}", f"{row['proposed_total']:.2f}", f"{row['delta']:.2f}",
                          "" if row["delta_pct"] is None else f"{row['delta_pct']:.2f}", row["paid_more"],
                          row["paid_less"], " ".join(row["top_performers_paid_less"]),
                          "" if row["pay_performance_correlation"] is None else row["pay_performance_correlation"],
-                     ""] + ([_blank_or_amount(row[c]) for c in SWEEP_CASH_COLUMNS] if cash else []))
+                     ""] + ([_blank_or_amount(row[c]) for c in SWEEP_CASH_COLUMNS] if cash else [])
+                    + [_blank_or_amount(row.get(c)) for c in floors])
     return csv_text(rows)
 
 

@@ -38,6 +38,7 @@ from cscomp_cli.render.views import (
     summary_cell,
     summary_rows,
     sweep_cells,
+    sweep_floors,
     sweep_headers,
     top_view,
 )
@@ -194,10 +195,11 @@ def sweep_markdown(document: dict) -> str:
     lines = [f"# {markdown_text(document['plan'])}: sweeping `{str(document['setting']).replace('`', chr(39))}`", ""]
     if document.get("data"):
         lines += [f"Data: {markdown_text(document['data'])}", ""]
+    floors = sweep_floors(document)
     lines += ["| " + " | ".join(headers[:-1]) + " | Error |",
-              "|" + "---:|" * (6 if cash else 4) + "---|---|---:|---|"]
+              "|" + "---:|" * (6 if cash else 4) + "---|---|---:|" + "---:|" * len(floors) + "---|"]
     for row in document["rows"]:
-        cells = sweep_cells(row, document["currency"], cash)
+        cells = sweep_cells(row, document["currency"], cash, floors)
         if row["plan_value"]:
             cells[0] = "★ " + cells[0]
         lines.append("| " + " | ".join(markdown_text(c) for c in cells) + " |")

@@ -54,6 +54,7 @@ from cscomp_cli.render.views import (
     summary_cell,
     summary_rows,
     sweep_cells,
+    sweep_floors,
     sweep_headers,
     top_view,
 )
@@ -324,7 +325,7 @@ def render_sweep(document: dict, console: Console) -> None:
     for header in sweep_headers(document):
         table.add_column(header, justify="left" if header in ("", "Top performers paid less") else "right")
     for row in document["rows"]:
-        cells = sweep_cells(row, document["currency"], cash)
+        cells = sweep_cells(row, document["currency"], cash, sweep_floors(document))
         if row["plan_value"]:
             cells[0] = "★ " + cells[0]
         breaks = not row["error"] and bool(row["top_performers_paid_less"])

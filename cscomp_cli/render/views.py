@@ -318,9 +318,10 @@ def matrices(document: dict) -> list[tuple[str, str, str]]:
             ("Total cash (base + variable) per CSM over the period", "actual_cash", "proposed_cash")]
 
 
-def sweep_cells(row: dict, currency: str, cash: bool = False) -> list[str]:
+def sweep_cells(row: dict, currency: str, cash: bool = False, floors: list[tuple[str, str]] = ()) -> list[str]:
+    """A sweep row's cells; ``floors`` (sweep_floors) adds what each floor cost at that value, before the error."""
     if row["error"]:
-        return [f"{row['value']:g}"] + ["—"] * (8 if cash else 6) + [row["error"]]
+        return [f"{row['value']:g}"] + ["—"] * ((8 if cash else 6) + len(floors)) + [row["error"]]
     losers = row["top_performers_paid_less"]
     cells = [f"{row['value']:g}", money(row["proposed_total"], currency), money(row["delta"], currency, sign=True),
              percent(row["delta_pct"])]
@@ -328,7 +329,14 @@ def sweep_cells(row: dict, currency: str, cash: bool = False) -> list[str]:
         cells += [money(row["proposed_cash_total"], currency),
                   f"{money(row['cash_delta'], currency, sign=True)} ({percent(row['cash_delta_pct'])})"]
     return cells + [f"{row['paid_more']} / {row['paid_less']}", f"{len(losers)}" + (f": {', '.join(losers)}" if losers else ""),
-                    correlation(row["pay_performance_correlation"]), ""]
+                    correlation(row["pay_performance_correlation"]),
+                    *[money(row.get(f"{name}_total"), currency) for name, _ in floors], ""]
+
+
+def sweep_floors(document: dict) -> list[tuple[str, str]]:
+    """(name, label) of the floors (SPEC 6.6) whose cost some swept value reports: ramp, guarantee."""
+    return [(name, label) for name, label in FLOORS
+            if any(f"{name}_total" in row for row in document["rows"])]
 
 
 SWEEP_HEADERS = ["Value", "Cost", "Delta", "Delta %", "Paid more / less", "Top performers paid less", "Spearman", ""]
@@ -339,7 +347,8 @@ SWEEP_CASH_HEADERS = ["Value", "Variable", "Delta", "Delta %", "Total cash", "Ca
 
 
 def sweep_headers(document: dict) -> list[str]:
-    return SWEEP_CASH_HEADERS if document.get("moves_base") else SWEEP_HEADERS
+    headers = SWEEP_CASH_HEADERS if document.get("moves_base") else SWEEP_HEADERS
+    return headers[:-1] + [f"{label} cost" for _, label in sweep_floors(document)] + headers[-1:]
 
 
 def horizon(document: dict) -> str:
