@@ -7,6 +7,7 @@ from collections import Counter
 import numpy as np
 
 from cscomp_cli.analyses.shocks import shocks_applied
+from cscomp_cli.analyses.stress_test import floor_totals
 from cscomp_cli.core.rounding import cents_to_amount, round_half_away
 from cscomp_cli.engine.paid_quarters import quarter_notes, select_quarters
 from cscomp_cli.engine.replay import replay
@@ -83,6 +84,8 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
             "top_performers_paid_less": s["top_performers_paid_less"],
             "pay_performance_correlation": s["pay_performance_correlation"]["proposed"],
             "cost_pct_of_retained_arr": _share(s["proposed_total_cents"], retained),
+            # SPEC 6.6: what a plan's ramp and guarantee floors cost, for the plans that have them.
+            **floor_totals(comparison.rows),
         })
     matrix = first.csms[["csm_id", "name", "segment", "actual_cents", "actual_cash_cents"]].copy()
     for (label, _), comparison in zip(plans, comparisons):

@@ -48,10 +48,36 @@ def document_summary(comparison: Comparison) -> dict:
         "top_performers": s["top_performers"],
         "top_performers_paid_less": s["top_performers_paid_less"],
         "pay_performance_correlation": dict(s["pay_performance_correlation"]),
-        # SPEC 6.6: what the floors cost, when the plan has them.
-        **{f"{name}_total": float(cents_to_amount(int(comparison.rows[f"{name}_adjustment_cents"].sum())))
-           for name in ("ramp", "guarantee") if f"{name}_adjustment_cents" in comparison.rows},
+        **floor_totals(comparison.rows),
     }
+
+
+def floor_totals(rows) -> dict:
+    """SPEC 6.6: what the floors cost (ramp_total, guarantee_total), each when the plan has it; the stress
+    test's summary, each plan of a comparison and each value of a sweep say it."""
+    return {f"{name}_total": float(cents_to_amount(int(rows[f"{name}_adjustment_cents"].sum())))
+            for name in ("ramp", "guarantee") if f"{name}_adjustment_cents" in rows}
+
+
+def pay_rules(plan) -> dict:
+    """The plan's SPEC 6.4-6.6 rules as the reports describe them ("75 % advanced each quarter", "90 % of
+    what was actually paid"): present only when the plan has a period or a floor, so the plain document
+    stays exactly SPEC section 4. A clawback is said on its component's entry."""
+    rules: dict = {}
+    if plan.period != "quarter":
+        rules.update(period=plan.period, advance=plan.advance, recover=plan.recover)
+    if plan.ramp is not None:
+        rules["ramp"] = {"quarters": plan.ramp.quarters, "floor": plan.ramp.floor}
+    if plan.guarantee is not None:
+        quarters = plan.guarantee.quarters
+        rules["guarantee"] = {"floor": plan.guarantee.floor,
+                              "quarters": quarters if isinstance(quarters, int) else list(quarters)}
+    return {"pay_rules": rules} if rules else {}
+
+
+def _clawback(component) -> dict:
+    clawback = getattr(component, "clawback", None)
+    return {} if clawback is None else {"clawback": {"within": clawback.within, "share": clawback.share}}
 
 
 # The row figures of SPEC 6.4 and 6.6, each present on every row when the plan has what makes it.
@@ -184,8 +210,9 @@ def _build_document(comparison: Comparison, shocks: list | None, data: str | Non
         # itself (measure: value, a CSAT of 4.2) as that value rather than as an attainment.
         "components": [{"id": c.id, "kind": "curve" if isinstance(c, CurveComponent) else "commission",
                         "metric": c.metric,
-                        **({"measure": c.measure} if isinstance(c, CurveComponent) else {})}
+                        **({"measure": c.measure} if isinstance(c, CurveComponent) else {}), **_clawback(c)}
                        for c in plan.components],
+        **pay_rules(plan),
         "rows": out_rows,
         "csms": csms,
         "summary": summary,

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from cscomp_cli.analyses.shocks import shocks_applied
+from cscomp_cli.analyses.stress_test import floor_totals
 from cscomp_cli.core.errors import DataError, PlanError, UsageError
 from cscomp_cli.core.quarters import parse_quarter
 from cscomp_cli.core.rounding import cents_to_amount
@@ -399,7 +400,8 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
             result = replay(plan, dataset, window=window, cache=cache)
             warnings.extend(_said_once(warnings, [*result.data_warnings, *result.plan_warnings], earlier))
             earlier.update(_where(w) for w in warnings)
-            s = compare_with_actual(result).summary
+            compared = compare_with_actual(result)
+            s = compared.summary
         except (PlanError, DataError) as error:  # this value makes the plan invalid; the others may not
             row.update(error=error.message if not error.location else f"{error.location}: {error.message}")
         else:
@@ -419,6 +421,8 @@ def sweep(document: dict, label: str, setting: Setting, dataset: Dataset, quarte
                 top_performers_paid_less=s["top_performers_paid_less"],
                 pay_performance_correlation=s["pay_performance_correlation"]["proposed"],
                 error=None,
+                # SPEC 6.6: what the floors cost at this value, when the plan has them.
+                **floor_totals(compared.rows),
             )
         rows.append(row)
         if progress is not None:

@@ -94,6 +94,8 @@ def to_csv(comparison, shocks: list | None = None) -> str:
     labels = shock_labels({"shocks": {shock.column: shock.pct for shock in shocks or []}})
     if labels:
         header.append("shocks")  # only under --shock, so the plain header is exactly SPEC's
+    rules = pay_rule_columns(plan, rows)
+    header += [name for name, _ in rules]  # SPEC 6.4-6.6: only the ones the plan has
     converted = paid_in_other_currencies(rows, plan.currency)
     if converted:
         header += ["pay_currency", "fx_rate"]  # SPEC 6.3: at the end, only when some pay is converted
@@ -119,6 +121,8 @@ def to_csv(comparison, shocks: list | None = None) -> str:
               (base, actual_base, proposed_cash, actual_cash, proposed_cash - actual_cash)]
     if labels:
         slots.append(("%s", _text_cells(np.full(len(rows), labels, dtype=object))))
+    for name, column in rules:
+        slots.append(("%s", _text_cells(rows[column])) if name == "period" else ("%.2f", amount(cents(column))))
     if converted:
         slots.append(("%s", _text_cells(rows["pay_currency"])))
         slots.append(("%s", plain_cells(rows["fx_rate"])))
@@ -126,6 +130,20 @@ def to_csv(comparison, shocks: list | None = None) -> str:
     order = _quarter_then_csm(rows)
     columns = [values[order] for _, values in slots]
     return text + "".join(map(template.__mod__, zip(*columns)))
+
+
+def pay_rule_columns(plan, rows) -> list[tuple[str, str]]:
+    """(CSV column, replay column) of SPEC 6.4-6.6's row figures the plan has, in the CSV's order: a period
+    plan's period, earned_to_date and advance_adjustment, each clawback component's clawback, then the
+    floors' adjustments. None for a plan without them, so its header stays as it was."""
+    columns = []
+    if "period" in rows:
+        columns += [("period", "period"), ("earned_to_date", "earned_to_date_cents"),
+                    ("advance_adjustment", "advance_adjustment_cents")]
+    columns += [(f"{c.id}_clawback", f"{c.id}_clawback_cents") for c in plan.components
+                if f"{c.id}_clawback_cents" in rows]
+    columns += [(name, f"{name}_cents") for name in ("ramp_adjustment", "guarantee_adjustment") if f"{name}_cents" in rows]
+    return columns
 
 
 def paid_in_other_currencies(rows, currency: str) -> bool:
@@ -184,16 +202,19 @@ def _blank_or_amount(value, decimals: int = 2) -> str:
 
 def sweep_csv(document: dict) -> str:
     cash = bool(document.get("moves_base"))
-    rows = [SWEEP_COLUMNS + (SWEEP_CASH_COLUMNS if cash else [])]
+    # SPEC 6.6: what each floor cost at each value, appended (after the cash columns) when the plan has it.
+    floors = [f"{name}_total" for name in ("ramp", "guarantee") if any(f"{name}_total" in row for row in document["rows"])]
+    rows = [SWEEP_COLUMNS + (SWEEP_CASH_COLUMNS if cash else []) + floors]
     for row in document["rows"]:
         if row["error"]:
-            rows.append([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []))
+            rows.append([f"{row['value']:g}"] + [""] * 7 + [row["error"]] + ([""] * 3 if cash else []) + [""] * len(floors))
             continue
         rows.append([f"{row['value']:g}", f"{row['proposed_total']:.2f}", f"{row['delta']:.2f}",
                          "" if row["delta_pct"] is None else f"{row['delta_pct']:.2f}", row["paid_more"],
                          row["paid_less"], " ".join(row["top_performers_paid_less"]),
                          "" if row["pay_performance_correlation"] is None else row["pay_performance_correlation"],
-                     ""] + ([_blank_or_amount(row[c]) for c in SWEEP_CASH_COLUMNS] if cash else []))
+                     ""] + ([_blank_or_amount(row[c]) for c in SWEEP_CASH_COLUMNS] if cash else [])
+                    + [_blank_or_amount(row.get(c)) for c in floors])
     return csv_text(rows)
 
 

@@ -18,8 +18,12 @@ from cscomp_cli.render.views import (
     csm_view,
     currency_line,
     data_line,
+    floors,
     moves_base,
     paid_less,
+    pay_rule_columns,
+    pay_rule_lines,
+    pay_rule_note,
     pay_share,
     performance,
     performance_heading,
@@ -75,6 +79,8 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
                                              f"{money(c['proposed_cash'], currency)}", ""),
             ("Cash difference", f"{money(c['cash_delta'], currency, sign=True)} ({percent(c['cash_delta_pct'])})", ""),
         ]
+    # SPEC 6.6: what the protection costs is a headline figure; who needed it is said below.
+    cards += [(f"{label} cost", money(s[f"{name}_total"], currency), "") for name, label in floors(document)]
     cards += [
         ("CSMs paid more / less" + (" (total cash)" if cash else ""), f"{s['paid_more']} / {s['paid_less']}", ""),
         ("Top performers paid less", f"{len(losers)} of {len(s['top_performers'])}", "bad" if losers else "good"),
@@ -93,6 +99,7 @@ def to_html(document: dict, plan: PlanListing | str) -> str:
         + (f"; {_e(currency_line(document))}" if currency_line(document) else "") + ".</p>",
         "<div class='cards'>" + "".join(f"<div class='card {cls}'><span>{_e(label)}</span><b>{_e(value)}</b></div>"
                                         for label, value, cls in cards) + "</div>",
+        *([_pay_rules(document)] if _pay_rules(document) else []),
         "<h2>Actual and proposed payout per CSM</h2>",
         f"<figure id='chart-dumbbell'>{charts['dumbbell']}</figure>",
         "<div class='charts'>",
@@ -197,6 +204,15 @@ def _plan_section(plan: PlanListing) -> str:
     return "\n".join(parts)
 
 
+def _pay_rules(document: dict) -> str:
+    """SPEC 6.4-6.6 in words: how each period paid, what clawbacks took, what each floor cost and for whom."""
+    lines = pay_rule_lines(document)
+    if not lines:
+        return ""
+    return ("<ul id='pay-rules'>" + "".join(f"<li><b>{_e(label)}</b>: {_e(text)}</li>" for label, text in lines)
+            + "</ul>")
+
+
 def _top_table(document: dict) -> str:
     currency = document["currency"]
     cash = moves_base(document)
@@ -222,20 +238,25 @@ def _csm_table(document: dict) -> str:
         return (f"<td>{_money(c['actual_cash'], currency)}</td><td>{_money(c['proposed_cash'], currency)}</td>"
                 f"<td>{_money(c['cash_delta'], currency, sign=True)}</td><td>{percent(c['cash_delta_pct'])}</td>")
 
+    rules = pay_rule_columns(document)
     body = "".join(
         f"<tr class='{'less' if c['top_performer'] and paid_less(c) else ''}'>"
         f"<td class='l'>{_e(c['csm_id'])}{' ★' if c['top_performer'] else ''}</td><td class='l'>{_e(c['name'])}"
         f"{_e(' (paid in ' + c['paid_in'] + ')') if c['paid_in'] else ''}</td>"
-        f"<td class='l'>{_e(c['segment'])}</td><td>{_money(c['actual'], currency)}</td>"
+        f"<td class='l'>{_e(c['segment'])}</td>"
+        + "".join(f"<td>{_money(c['pay_rules'].get(key), currency)}</td>" for key, _ in rules)
+        + f"<td>{_money(c['actual'], currency)}</td>"
         f"<td>{_money(c['proposed'], currency)}</td><td>{_money(c['delta'], currency, sign=True)}</td>"
         f"<td>{percent(c['delta_pct'])}</td>{cash_cells(c)}</tr>"
         for c in csm_view(document))
     variable = " variable" if cash else ""
-    head = (f"<tr><th class='l'>CSM</th><th class='l'>Name</th><th class='l'>Segment</th><th>Actual{variable}</th>"
-            f"<th>Proposed{variable}</th><th>Delta</th><th>Delta %</th>")
+    head = ("<tr><th class='l'>CSM</th><th class='l'>Name</th><th class='l'>Segment</th>"
+            + "".join(f"<th>{_e(heading)}</th>" for _, heading in rules)
+            + f"<th>Actual{variable}</th><th>Proposed{variable}</th><th>Delta</th><th>Delta %</th>")
     if cash:
         head += "<th>Actual cash</th><th>Proposed cash</th><th>Cash Δ</th><th>Cash Δ %</th>"
-    return f"<table>{head}</tr>{body}</table>"
+    note = f"<p class='sub'>{_e(pay_rule_note(document))}.</p>" if rules else ""
+    return f"{note}<table>{head}</tr>{body}</table>"
 
 
 # --- charts ----------------------------------------------------------------------------------

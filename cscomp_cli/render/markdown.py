@@ -20,19 +20,25 @@ from cscomp_cli.render.views import (
     currency_line,
     data_line,
     drawn_from,
+    has_periods,
     horizon,
     matrices,
     moves_base,
     paid_less,
+    pay_rule_columns,
+    pay_rule_lines,
+    pay_rule_note,
     performance,
     performance_heading,
     performance_label,
+    quarter_advances,
     quarter_view,
     replayed_span,
     shock_labels,
     summary_cell,
     summary_rows,
     sweep_cells,
+    sweep_floors,
     sweep_headers,
     top_view,
 )
@@ -90,6 +96,8 @@ def to_markdown(document: dict) -> str:
            f"{money(c['proposed_cash'], currency)}",
            f"Cash difference: {money(c['cash_delta'], currency, sign=True)} ({percent(c['cash_delta_pct'])})"]
           if cash else []),
+        # SPEC 6.4-6.6: how each period paid, what clawbacks took, what each floor cost and for whom.
+        *[f"{label}: {text}" for label, text in pay_rule_lines(document)],
         f"CSMs: {s['csms']} ({s['paid_more']} paid more, {s['paid_less']} paid less"
         + (" in total cash)" if cash else ")"),
         f"Top performers paid less: {', '.join(s['top_performers_paid_less']) or 'none'}"
@@ -111,8 +119,12 @@ def to_markdown(document: dict) -> str:
     columns = list(view[0]["components"]) if view else []
     if any(view[0]["components"][cid][0] == "attainment" for cid in columns):
         lines[-1:-1] = ["", SUMMARY_NOTE.format(label="mean attainment") + "."]
+    if pay_rule_note(document):
+        lines[-1:-1] = ["", pay_rule_note(document) + "."]
     header = ["CSM", "Name", "Segment"]
     header += [f"{cid} ({SUMMARY_LABELS[view[0]['components'][cid][0]]})" for cid in columns]
+    rules = pay_rule_columns(document)
+    header += [heading for _, heading in rules]
     header += ["Actual", "Proposed", "Delta", "Delta %"] + (["Cash Δ", "Cash Δ %"] if cash else [])
     rows = []
     for csm in view:
@@ -123,6 +135,7 @@ def to_markdown(document: dict) -> str:
         for cid in columns:
             kind, value = csm["components"][cid]
             row.append(summary_cell(kind, value, currency))
+        row += [money(csm["pay_rules"].get(key), currency) for key, _ in rules]
         row += [money(csm["actual"], currency), money(csm["proposed"], currency),
                 money(csm["delta"], currency, sign=True), percent(csm["delta_pct"])]
         if cash:
@@ -132,11 +145,14 @@ def to_markdown(document: dict) -> str:
     lines += ["", "## By quarter", ""]
     cash_cells = (lambda q: [money(q["cash_delta"], currency, sign=True), percent(q["cash_delta_pct"])]) if cash \
         else (lambda q: [])
-    lines += _table(["Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %"] + (["Cash Δ", "Cash Δ %"] if cash else []),
+    advances = quarter_advances(document) if has_periods(document) else None
+    lines += _table(["Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %"] + (["Cash Δ", "Cash Δ %"] if cash else [])
+                    + (["Held back / true-up"] if advances is not None else []),
                     [[q["quarter"], q["csms"], money(q["actual"], currency), money(q["proposed"], currency),
-                      money(q["delta"], currency, sign=True), percent(q["delta_pct"]), *cash_cells(q)]
+                      money(q["delta"], currency, sign=True), percent(q["delta_pct"]), *cash_cells(q),
+                      *([money(advances[q["quarter"]], currency, sign=True)] if advances is not None else [])]
                      for q in quarter_view(document)],
-                    set(range(1, 8)))
+                    set(range(1, 9)))
     lines += ["", "## Top performers", "", f"Ranked by {_cell(performance_label(document))}.", ""]
     lines += _table(["#", "CSM", "Name", performance_heading(document), "Delta"] + (["Cash Δ"] if cash else []),
                     [[i, ("▼ " if paid_less(c) else "") + c["csm_id"], c["name"], performance(c["performance"]),
@@ -179,10 +195,11 @@ def sweep_markdown(document: dict) -> str:
     lines = [f"# {markdown_text(document['plan'])}: sweeping `{str(document['setting']).replace('`', chr(39))}`", ""]
     if document.get("data"):
         lines += [f"Data: {markdown_text(document['data'])}", ""]
+    floors = sweep_floors(document)
     lines += ["| " + " | ".join(headers[:-1]) + " | Error |",
-              "|" + "---:|" * (6 if cash else 4) + "---|---|---:|---|"]
+              "|" + "---:|" * (6 if cash else 4) + "---|---|---:|" + "---:|" * len(floors) + "---|"]
     for row in document["rows"]:
-        cells = sweep_cells(row, document["currency"], cash)
+        cells = sweep_cells(row, document["currency"], cash, floors)
         if row["plan_value"]:
             cells[0] = "★ " + cells[0]
         lines.append("| " + " | ".join(markdown_text(c) for c in cells) + " |")

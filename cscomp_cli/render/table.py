@@ -35,20 +35,26 @@ from cscomp_cli.render.views import (
     currency_line,
     data_line,
     drawn_from,
+    has_periods,
     horizon,
     matrices,
     moves_base,
     paid_less,
+    pay_rule_columns,
+    pay_rule_lines,
+    pay_rule_note,
     pay_share_buckets,
     performance,
     performance_heading,
     performance_label,
+    quarter_advances,
     quarter_view,
     replayed_span,
     shock_labels,
     summary_cell,
     summary_rows,
     sweep_cells,
+    sweep_floors,
     sweep_headers,
     top_view,
 )
@@ -65,11 +71,14 @@ def render_table(document: dict, console: Console) -> None:
     if any(header.endswith("\nattain.") for header in (str(c.header) for c in table.columns)):
         # Printed beside the table, not as its caption: a caption wraps at the table's width.
         console.print(f"[dim]{escape(SUMMARY_NOTE.format(label='mean attain.'))}[/]")
+    shown = {str(c.header) for c in table.columns}
+    if any(heading in shown for _, heading in pay_rule_columns(document)):
+        console.print(f"[dim]{escape(pay_rule_note(document))}[/]")
     if dropped:
         console.print(f"[dim](columns left out to fit the terminal: {', '.join(dropped)}; widen it or use "
                       "--format csv)[/]")
     console.print(_fit(lambda hide: _quarter_table(document, currency, cash=cash, hidden=hide),
-                       ["pct", "csms"], console.width)[0])
+                       ["pct", "csms", "advances"], console.width)[0])
     if console.width >= 90:  # room for the bars beside their labels
         console.print(_distribution(document))
     console.print(_top_table(document, currency, cash=cash))
@@ -83,9 +92,10 @@ def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) 
     Delta %, then Segment; a name that still does not fit is shortened with an ellipsis, never dropped."""
     view = csm_view(document)
     components = list(view[0]["components"]) if view else []
-    optional = [f"component:{cid}" for cid in reversed(components)] + ["delta_pct", "segment"]
+    rules = [f"rule:{key}" for key, _ in reversed(pay_rule_columns(document))]
+    optional = [f"component:{cid}" for cid in reversed(components)] + rules + ["delta_pct", "segment"]
     if cash:
-        optional.insert(len(components), "cash_delta_pct")
+        optional.insert(len(components) + len(rules), "cash_delta_pct")
     table, hidden = _fit(lambda hide: _csm_table(document, view, currency, hidden=hide, cash=cash), optional, width)
     if not _fits(table, width):
         # Still too wide: shorten names (with an ellipsis) before rich would cut a money column.
@@ -96,6 +106,7 @@ def _fitted_csm_table(document: dict, currency: str, width: int, *, cash: bool) 
     dropped = []
     if any(c.startswith("component:") for c in hidden):
         dropped.append("attainment per component")
+    dropped += [label for key, label in pay_rule_columns(document) if f"rule:{key}" in hidden]
     dropped += [label for key, label in (("segment", "segments"), ("delta_pct", "Delta %"),
                                          ("cash_delta_pct", "Cash Δ %")) if key in hidden]
     return table, dropped
@@ -161,6 +172,8 @@ def _summary(document: dict) -> Panel:
         grid.add_row("Total cash", f"{money(c['actual_cash'], currency)} → {money(c['proposed_cash'], currency)}")
         grid.add_row("Cash difference", Text(f"{money(c['cash_delta'], currency, sign=True)} "
                                              f"({percent(c['cash_delta_pct'])})", style="bold"))
+    for label, text in pay_rule_lines(document):  # SPEC 6.4-6.6: advances, clawbacks, what the floors cost
+        grid.add_row(escape(label), escape(text))  # CSM ids and period labels come from the data
     grid.add_row("CSMs", f"{s['csms']}: {s['paid_more']} paid more, {s['paid_less']} paid less"
                          + (" in total cash" if cash else ""))
     losers = s["top_performers_paid_less"]
@@ -197,6 +210,9 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
         kind = view[0]["components"][cid][0]
         table.add_column(f"{cid}\n{SUMMARY_HEADINGS[kind]}", justify="right",
                          no_wrap=True)
+    rules = [(key, heading) for key, heading in pay_rule_columns(document) if f"rule:{key}" not in hidden]
+    for _, heading in rules:  # SPEC 6.4-6.6: what each CSM had held back, trued up, clawed back, lifted
+        table.add_column(heading, justify="right", no_wrap=True)
     money_columns = ["Actual", "Proposed", "Delta"] + (["Delta %"] if "delta_pct" not in hidden else [])
     if cash:
         money_columns += ["Cash Δ"] + (["Cash Δ %"] if "cash_delta_pct" not in hidden else [])
@@ -212,6 +228,7 @@ def _csm_table(document: dict, view: list[dict], currency: str, *, hidden: set[s
         for cid in columns:
             kind, value = csm["components"][cid]
             cells.append(summary_cell(kind, value, currency))
+        cells += [money(csm["pay_rules"].get(key), currency) for key, _ in rules]
         cells += [money(csm["actual"], currency), money(csm["proposed"], currency),
                   money(csm["delta"], currency, sign=True)]
         if "delta_pct" not in hidden:
@@ -230,6 +247,9 @@ def _quarter_table(document: dict, currency: str, *, cash: bool = False, hidden:
                   box=box.SIMPLE_HEAVY, title_justify="left")
     columns = [("Quarter", None), ("CSMs", "csms"), ("Actual", None), ("Proposed", None), ("Delta", None)]
     columns += [("Cash Δ", None), ("Cash Δ %", "pct")] if cash else [("Delta %", "pct")]
+    advances = quarter_advances(document) if has_periods(document) else None
+    if advances is not None:  # SPEC 6.4: what the quarter held back (−) or released at a true-up (+)
+        columns.append(("Held back / true-up", "advances"))
     shown = [key not in hidden for _, key in columns]
     for (name, _), show in zip(columns, shown):
         if show:
@@ -239,6 +259,8 @@ def _quarter_table(document: dict, currency: str, *, cash: bool = False, hidden:
                  money(q["delta"], currency, sign=True)]
         cells += ([money(q["cash_delta"], currency, sign=True), percent(q["cash_delta_pct"])] if cash
                   else [percent(q["delta_pct"])])
+        if advances is not None:
+            cells.append(money(advances[q["quarter"]], currency, sign=True))
         table.add_row(*(cell for cell, show in zip(cells, shown) if show))
     return table
 
@@ -303,7 +325,7 @@ def render_sweep(document: dict, console: Console) -> None:
     for header in sweep_headers(document):
         table.add_column(header, justify="left" if header in ("", "Top performers paid less") else "right")
     for row in document["rows"]:
-        cells = sweep_cells(row, document["currency"], cash)
+        cells = sweep_cells(row, document["currency"], cash, sweep_floors(document))
         if row["plan_value"]:
             cells[0] = "★ " + cells[0]
         breaks = not row["error"] and bool(row["top_performers_paid_less"])

@@ -108,6 +108,7 @@ def csm_view(document: dict) -> list[dict]:
                 commissions[(row["csm_id"], cid)] += detail["payout"]
     paid_less = set(document["summary"]["top_performers_paid_less"])
     paid_in = pay_currencies(document)
+    rules = pay_rule_figures(document)  # SPEC 6.4-6.6, empty for a plan without them
     view = []
     for csm in document["csms"]:
         summaries = {}
@@ -122,7 +123,8 @@ def csm_view(document: dict) -> list[dict]:
             else:
                 summaries[cid] = ("commission", round(commissions.get((csm["csm_id"], cid), 0.0), 2))
         view.append({**csm, "components": summaries, "top_paid_less": csm["csm_id"] in paid_less,
-                     "paid_in": paid_in.get(csm["csm_id"], "")})
+                     "paid_in": paid_in.get(csm["csm_id"], ""),
+                     "pay_rules": rules.get(csm["csm_id"], {})})
     # Who loses most in total cash (the variable delta when base does not move).
     return sorted(view, key=lambda c: (c.get("cash_delta", c["delta"]), c["csm_id"]))
 
@@ -300,6 +302,10 @@ def summary_rows(document: dict) -> list[tuple[str, list[str]]]:
         ("Cost as % of retained ARR", [share(actual["cost_pct_of_retained_arr"])]
          + [share(p["cost_pct_of_retained_arr"]) for p in plans]),
     ]
+    # SPEC 6.6: what a plan's floors cost ("—" for a plan without that floor), when some plan has one.
+    rows += [(f"{label} cost", ["—"] + [money(p[f"{name}_total"], currency) if f"{name}_total" in p else "—"
+                                        for p in plans])
+             for name, label in FLOORS if any(f"{name}_total" in p for p in plans)]
     return rows
 
 
@@ -312,9 +318,10 @@ def matrices(document: dict) -> list[tuple[str, str, str]]:
             ("Total cash (base + variable) per CSM over the period", "actual_cash", "proposed_cash")]
 
 
-def sweep_cells(row: dict, currency: str, cash: bool = False) -> list[str]:
+def sweep_cells(row: dict, currency: str, cash: bool = False, floors: list[tuple[str, str]] = ()) -> list[str]:
+    """A sweep row's cells; ``floors`` (sweep_floors) adds what each floor cost at that value, before the error."""
     if row["error"]:
-        return [f"{row['value']:g}"] + ["—"] * (8 if cash else 6) + [row["error"]]
+        return [f"{row['value']:g}"] + ["—"] * ((8 if cash else 6) + len(floors)) + [row["error"]]
     losers = row["top_performers_paid_less"]
     cells = [f"{row['value']:g}", money(row["proposed_total"], currency), money(row["delta"], currency, sign=True),
              percent(row["delta_pct"])]
@@ -322,7 +329,14 @@ def sweep_cells(row: dict, currency: str, cash: bool = False) -> list[str]:
         cells += [money(row["proposed_cash_total"], currency),
                   f"{money(row['cash_delta'], currency, sign=True)} ({percent(row['cash_delta_pct'])})"]
     return cells + [f"{row['paid_more']} / {row['paid_less']}", f"{len(losers)}" + (f": {', '.join(losers)}" if losers else ""),
-                    correlation(row["pay_performance_correlation"]), ""]
+                    correlation(row["pay_performance_correlation"]),
+                    *[money(row.get(f"{name}_total"), currency) for name, _ in floors], ""]
+
+
+def sweep_floors(document: dict) -> list[tuple[str, str]]:
+    """(name, label) of the floors (SPEC 6.6) whose cost some swept value reports: ramp, guarantee."""
+    return [(name, label) for name, label in FLOORS
+            if any(f"{name}_total" in row for row in document["rows"])]
 
 
 SWEEP_HEADERS = ["Value", "Cost", "Delta", "Delta %", "Paid more / less", "Top performers paid less", "Spearman", ""]
@@ -333,7 +347,8 @@ SWEEP_CASH_HEADERS = ["Value", "Variable", "Delta", "Delta %", "Total cash", "Ca
 
 
 def sweep_headers(document: dict) -> list[str]:
-    return SWEEP_CASH_HEADERS if document.get("moves_base") else SWEEP_HEADERS
+    headers = SWEEP_CASH_HEADERS if document.get("moves_base") else SWEEP_HEADERS
+    return headers[:-1] + [f"{label} cost" for _, label in sweep_floors(document)] + headers[-1:]
 
 
 def horizon(document: dict) -> str:
@@ -357,3 +372,187 @@ def budget_judged(document: dict) -> str:
     )
 
     return budget_figure_name(simulation_base_change(document))
+
+
+# ---- SPEC 6.4-6.6: advances and true-ups, clawbacks, floors ----
+
+def has_periods(document: dict) -> bool:
+    """A period plan's rows carry their advance adjustment (SPEC 6.4)."""
+    return bool(document["rows"]) and "advance_adjustment" in document["rows"][0]
+
+
+def clawback_components(document: dict) -> list[str]:
+    """The ids of the components with a clawback (SPEC 6.5), in plan order."""
+    return [c["id"] for c in document.get("components", []) if c.get("clawback")]
+
+
+FLOORS = (("ramp", "Ramp floor"), ("guarantee", "Guarantee"))
+
+
+def floors(document: dict) -> list[tuple[str, str]]:
+    """(name, label) of the floors the plan has (SPEC 6.6): ramp, guarantee."""
+    return [(name, label) for name, label in FLOORS if f"{name}_total" in document["summary"]]
+
+
+def true_up_quarter(period: str) -> str:
+    """The last quarter of a period, its true-up: 2025 → 2025Q4, 2025H1 → 2025Q2, FY2027H2 → FY2027Q4."""
+    year, half = (period[:-2], period[-1]) if period[-2:] in ("H1", "H2") else (period, "2")
+    return f"{year}Q{2 * int(half)}"
+
+
+def _cents(value: float) -> int:
+    return round(value * 100)
+
+
+def pay_rule_columns(document: dict) -> list[tuple[str, str]]:
+    """(key, heading) of the per-CSM pay-rule figures csm_view adds, for the plan's rules only: what is
+    held back in a period whose true-up is not reached, what the true-ups paid, what was clawed back,
+    and what each floor added."""
+    columns = [("held_back", "Held back"), ("true_up", "True-up")] if has_periods(document) else []
+    if clawback_components(document):
+        columns.append(("clawback", "Clawed back"))
+    return columns + floors(document)
+
+
+def pay_rule_figures(document: dict) -> dict[str, dict[str, float | None]]:
+    """csm_id -> the pay_rule_columns figures over the replay. held_back: earned to date less what was
+    paid, over the replayed quarters of periods whose true-up is not reached (−Σ advance_adjustment;
+    0 when there is none); true_up: the pay of the true-up quarters (None when none was replayed);
+    clawback: Σ of the clawback components' clawbacks; ramp, guarantee: Σ of their adjustments."""
+    replayed = set(document["quarters"])
+    clawed = clawback_components(document)
+    sums: dict[str, dict[str, int | None]] = {}
+    for row in document["rows"]:
+        entry = sums.setdefault(row["csm_id"], {})
+        if "advance_adjustment" in row:
+            entry.setdefault("held_back", 0)
+            entry.setdefault("true_up", None)
+            last = true_up_quarter(row["period"])
+            if row["quarter"] == last:
+                entry["true_up"] = (entry["true_up"] or 0) + _cents(row["proposed"])
+            elif last not in replayed:
+                entry["held_back"] -= _cents(row["advance_adjustment"])
+        if clawed:
+            entry["clawback"] = entry.get("clawback", 0) + sum(_cents(row["components"][cid]["clawback"])
+                                                               for cid in clawed)
+        for name, _ in FLOORS:
+            if f"{name}_adjustment" in row:
+                entry[name] = entry.get(name, 0) + _cents(row[f"{name}_adjustment"])
+    return {csm: {key: None if cents is None else cents / 100 for key, cents in entry.items()}
+            for csm, entry in sums.items()}
+
+
+def _who(amounts: dict[str, int], currency: str, shown: int = 5) -> str:
+    """'C1 +$3,975.00, C2 +$500.00' (largest first, ties by id), the rest counted: who needed a figure."""
+    ranked = sorted(((cents, csm) for csm, cents in amounts.items() if cents), key=lambda x: (-abs(x[0]), x[1]))
+    text = ", ".join(f"{csm} {money(cents / 100, currency, sign=True)}" for cents, csm in ranked[:shown])
+    return text + (f" and {len(ranked) - shown} more" if len(ranked) > shown else "")
+
+
+def _share_text(share: float) -> str:
+    return f"{share * 100:g} %"
+
+
+def period_lines(document: dict) -> list[tuple[str, str]]:
+    """(period, how it paid) for each period replayed, e.g. ('2025', '75 % advanced each quarter, true-up in
+    2025Q4 (recovered: C2 $15,250.00)'), ('2026', '75 % advanced each quarter, $2,707.50 held back so far;
+    its true-up (2026Q4) is not reached')."""
+    rules = document.get("pay_rules", {})
+    currency = document["currency"]
+    replayed = set(document["quarters"])
+    periods: dict[str, list[dict]] = {}
+    for row in document["rows"]:
+        periods.setdefault(row["period"], []).append(row)
+    advanced = f"{_share_text(rules.get('advance', 1.0))} advanced each quarter"
+    lines = []
+    for period, rows in sorted(periods.items(), key=lambda item: min(r["quarter"] for r in item[1])):
+        last = true_up_quarter(period)
+        if last in replayed:
+            # A true-up below what was advanced takes the difference back (recover: true).
+            owed = {r["csm_id"]: -_cents(r["proposed"]) for r in rows if r["quarter"] == last and r["proposed"] < 0}
+            line = f"{advanced}, true-up in {last}"
+            if owed:
+                each = ", ".join(f"{csm} {money(cents / 100, currency)}" for csm, cents in sorted(owed.items()))
+                line += (f" (recovered: {each})" if len(owed) == 1
+                         else f" ({money(sum(owed.values()) / 100, currency)} recovered: {each})")
+        else:
+            held = -sum(_cents(r["advance_adjustment"]) for r in rows)
+            line = (advanced + (f", {money(held / 100, currency)} held back so far" if held else "")
+                    + f"; its true-up ({last}) is not reached")
+        lines.append((period, line))
+    return lines
+
+
+def clawback_line(document: dict) -> str:
+    """'$575.00 clawed back in 2 CSM-quarters: C1 $375.00 (2026Q1), C2 $200.00 (2026Q2)'."""
+    currency = document["currency"]
+    clawed = clawback_components(document)
+    charged = {}
+    for row in document["rows"]:
+        cents = sum(_cents(row["components"][cid]["clawback"]) for cid in clawed)
+        if cents:
+            charged[(row["csm_id"], row["quarter"])] = cents
+    if not charged:
+        return "none in the replayed quarters"
+    ranked = sorted(charged.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))
+    shown = ", ".join(f"{csm} {money(cents / 100, currency)} ({quarter})" for (csm, quarter), cents in ranked[:5])
+    more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
+    return (f"{money(sum(charged.values()) / 100, currency)} clawed back in {len(charged)} CSM-quarter"
+            f"{'' if len(charged) == 1 else 's'}: {shown}{more}")
+
+
+def floor_line(document: dict, name: str) -> str:
+    """What a floor cost and who needed it: '$4,475.00 for 2 CSMs (C1 +$3,975.00, C2 +$500.00); at least
+    90 % of what was actually paid in 2026Q1'."""
+    currency = document["currency"]
+    rule = document.get("pay_rules", {}).get(name, {})
+    lifted: dict[str, int] = {}
+    for row in document["rows"]:
+        lifted[row["csm_id"]] = lifted.get(row["csm_id"], 0) + _cents(row[f"{name}_adjustment"])
+    needed = sum(1 for cents in lifted.values() if cents)
+    total = money(document["summary"][f"{name}_total"], currency)
+    if name == "ramp":
+        what = (f"at least {_share_text(rule['floor'])} of target variable in a new CSM's first "
+                f"{rule['quarters']} quarter{'' if rule['quarters'] == 1 else 's'}") if rule else ""
+    else:
+        quarters = rule.get("quarters")
+        if isinstance(quarters, int):
+            quarters = document["quarters"][:quarters]
+        what = (f"at least {_share_text(rule['floor'])} of what was actually paid in "
+                f"{and_joined(list(quarters)) if quarters else 'no replayed quarter'}") if rule else ""
+    if not needed:
+        return f"{total}: nobody needed it" + (f" ({what})" if what else "")
+    return (f"{total} for {needed} CSM{'' if needed == 1 else 's'} ({_who(lifted, currency)})"
+            + (f"; {what}" if what else ""))
+
+
+def pay_rule_lines(document: dict) -> list[tuple[str, str]]:
+    """(label, text) for a summary: each period, the clawbacks, each floor; none for a plan without them."""
+    lines = [(f"Period {period}", text) for period, text in period_lines(document)] if has_periods(document) else []
+    if clawback_components(document):
+        lines.append(("Clawbacks", clawback_line(document)))
+    lines += [(label, floor_line(document, name)) for name, label in floors(document)]
+    return lines
+
+
+def quarter_advances(document: dict) -> dict[str, float]:
+    """A period plan's Σ advance_adjustment per quarter: held back (−) or released at a true-up (+)."""
+    totals: dict[str, int] = {q: 0 for q in document["quarters"]}
+    for row in document["rows"]:
+        totals[row["quarter"]] += _cents(row["advance_adjustment"])
+    return {q: cents / 100 for q, cents in totals.items()}
+
+
+PAY_RULE_NOTES = {
+    "held_back": "Held back: earned to date but not yet paid, in periods whose true-up is not reached",
+    "true_up": "True-up: what the period's last quarter paid (negative: taken back)",
+    "clawback": "Clawed back: commission taken back when the account churned",
+    "ramp": "Ramp floor: what the ramp added to a new CSM's pay",
+    "guarantee": "Guarantee: what the guarantee added to lift a CSM to its floor",
+}
+
+
+def pay_rule_note(document: dict) -> str | None:
+    """One sentence beside the CSM table saying what its pay-rule columns are, or None without them."""
+    notes = [PAY_RULE_NOTES[key] for key, _ in pay_rule_columns(document)]
+    return "; ".join(notes) if notes else None

@@ -12,12 +12,20 @@ from cscomp_cli.core.text import escaped
 from cscomp_cli.plan.diff import resolved
 from cscomp_cli.render.html import readable_yaml
 from cscomp_cli.render.views import (
+    FLOORS,
     cash_summary,
+    clawback_components,
     currency_line,
     data_line,
+    floors,
+    has_periods,
     moves_base,
     pay_currencies,
+    pay_rule_columns,
+    pay_rule_figures,
+    pay_rule_lines,
     performance_label,
+    quarter_advances,
     quarter_view,
     replayed_span,
 )
@@ -54,6 +62,9 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
             ("Cash difference", c["cash_delta"], MONEY),
             ("Cash difference %", as_fraction(c["cash_delta_pct"]), PERCENT),
         ]
+    # SPEC 6.4-6.6: what each floor cost (a number finance can sum), then every pay rule in words.
+    measures += [(f"{label} cost", s[f"{name}_total"], MONEY) for name, label in floors(document)]
+    measures += [(label, text, None) for label, text in pay_rule_lines(document)]
     measures += [
         ("CSMs", s["csms"], None),
         ("Paid more" + (" (total cash)" if cash else ""), s["paid_more"], None),
@@ -75,23 +86,31 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
     cash_formats = {10 + i: MONEY for i in range(5)} | {15: PERCENT} if cash else {}
     # SPEC 6.3: every amount is in the plan's currency; who was paid in another is said at the end.
     paid_in = pay_currencies(document)
+    # SPEC 6.4-6.6: held back, true-ups, clawed back, what each floor added, after every earlier column.
+    rules, figures = pay_rule_columns(document), pay_rule_figures(document)
+    first_rule = 10 + len(cash_header)
+    rule_formats = {first_rule + i: MONEY for i in range(len(rules))}
     book.table("CSMs",
                ["CSM", "Name", "Segment", "Actual", "Proposed", "Delta", "Delta %",
                 f"Performance: {performance_label(document)}", "Top performer",
-                *cash_header, *(["Paid in"] if paid_in else [])],
+                *cash_header, *[heading for _, heading in rules], *(["Paid in"] if paid_in else [])],
                [[c["csm_id"], c["name"], c["segment"], c["actual"], c["proposed"], c["delta"], as_fraction(c["delta_pct"]),
                  c["performance"], "yes" if c["top_performer"] else "",
                  *([c["actual_base"], c["base"], c["actual_cash"], c["proposed_cash"], c["cash_delta"],
                     as_fraction(c["cash_delta_pct"])] if cash else []),
+                 *[figures.get(c["csm_id"], {}).get(key) for key, _ in rules],
                  *([paid_in.get(c["csm_id"], "")] if paid_in else [])] for c in document["csms"]],
-               formats={4: MONEY, 5: MONEY, 6: MONEY, 7: PERCENT, 8: RATIO, **cash_formats})
+               formats={4: MONEY, 5: MONEY, 6: MONEY, 7: PERCENT, 8: RATIO, **cash_formats, **rule_formats})
+    advances = quarter_advances(document) if has_periods(document) else None
     book.table("Quarters", ["Quarter", "CSMs", "Actual", "Proposed", "Delta", "Delta %",
                             *(["Actual cash", "Proposed cash", "Cash delta", "Cash delta %"]
-                              if cash else [])],
+                              if cash else []), *(["Held back / true-up"] if advances is not None else [])],
                [[q["quarter"], q["csms"], q["actual"], q["proposed"], q["delta"], as_fraction(q["delta_pct"]),
-                 *([q["actual_cash"], q["proposed_cash"], q["cash_delta"], as_fraction(q["cash_delta_pct"])] if cash else [])]
+                 *([q["actual_cash"], q["proposed_cash"], q["cash_delta"], as_fraction(q["cash_delta_pct"])] if cash else []),
+                 *([advances[q["quarter"]]] if advances is not None else [])]
                 for q in quarter_view(document)],
-               formats={3: MONEY, 4: MONEY, 5: MONEY, 6: PERCENT, 7: MONEY, 8: MONEY, 9: MONEY, 10: PERCENT})
+               formats={3: MONEY, 4: MONEY, 5: MONEY, 6: PERCENT, 7: MONEY, 8: MONEY, 9: MONEY, 10: PERCENT,
+                        (11 if cash else 7): MONEY})
     components = list(document["rows"][0]["components"]) if document["rows"] else []
     header = ["Quarter", "CSM", "Name", "Segment", "Target variable"]
     formats = {5: MONEY}
@@ -107,6 +126,20 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         # The CSV's cash columns, in the same order, after everything else.
         header += ["Base", "Actual base", "Proposed cash", "Actual cash", "Cash delta"]
         formats.update({len(header) - i: MONEY for i in range(5)})
+    # The CSV's SPEC 6.4-6.6 columns, in the same order, before the pay currency.
+    period = has_periods(document)
+    clawed = clawback_components(document)
+    figures_of_row = [name for name in ("ramp_adjustment", "guarantee_adjustment")
+                      if document["rows"] and name in document["rows"][0]]
+    if period:
+        header += ["Period", "Earned to date", "Advance adjustment"]
+        formats.update({len(header) - 1: MONEY, len(header): MONEY})
+    for cid in clawed:
+        header.append(f"{cid} clawback")
+        formats[len(header)] = MONEY
+    for name in figures_of_row:
+        header.append(name.replace("_", " ").capitalize())
+        formats[len(header)] = MONEY
     if paid_in:
         header += ["Pay currency", "FX rate"]
     rows = []
@@ -118,6 +151,10 @@ def to_xlsx(document: dict, plan_text: str) -> bytes:
         cells += [r["cap_adjustment"], r["proposed"], r["actual"], r["delta"], as_fraction(r["delta_pct"])]
         if cash:
             cells += [r["base"], r["actual_base"], r["proposed_cash"], r["actual_cash"], r["cash_delta"]]
+        if period:
+            cells += [r["period"], r["earned_to_date"], r["advance_adjustment"]]
+        cells += [r["components"][cid]["clawback"] for cid in clawed]
+        cells += [r[name] for name in figures_of_row]
         if paid_in:
             cells += [r["pay_currency"], r["fx_rate"]]
         rows.append(cells)
@@ -328,6 +365,9 @@ def side_by_side_xlsx(document: dict) -> bytes:
          [p["pay_performance_correlation"] for p in plans], "0.000"),
         ("Cost as % of retained ARR", as_fraction(actual["cost_pct_of_retained_arr"]),
          [as_fraction(p["cost_pct_of_retained_arr"]) for p in plans], PERCENT),
+        # SPEC 6.6: what a plan's floors cost (blank for a plan without that floor).
+        *[(f"{label} cost", None, [p.get(f"{name}_total") for p in plans], MONEY)
+          for name, label in FLOORS if any(f"{name}_total" in p for p in plans)],
     ]
     book.table("Summary", ["Measure", "actual", *labels],
                [[name, first, *rest] for name, first, rest, _ in measures], formats={},
