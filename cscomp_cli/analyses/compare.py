@@ -83,6 +83,9 @@ def compare_plans(plans: list[tuple[str, Plan]], dataset: Dataset, quarters: int
             "top_performers_paid_less": s["top_performers_paid_less"],
             "pay_performance_correlation": s["pay_performance_correlation"]["proposed"],
             "cost_pct_of_retained_arr": _share(s["proposed_total_cents"], retained),
+            # SPEC 6.6: what a plan's floors cost, as its stress test's summary says (only when it has them).
+            **{f"{name}_total": _amount(comparison.rows[f"{name}_adjustment_cents"].sum())
+               for name in ("ramp", "guarantee") if f"{name}_adjustment_cents" in comparison.rows},
         })
     matrix = first.csms[["csm_id", "name", "segment", "actual_cents", "actual_cash_cents"]].copy()
     for (label, _), comparison in zip(plans, comparisons):

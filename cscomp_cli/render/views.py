@@ -287,6 +287,10 @@ def summary_rows(document: dict) -> list[tuple[str, list[str]]]:
     for segment in actual["cost_by_segment"]:
         rows.append((f"{'Variable cost' if cash else 'Cost'}, {segment}", [money(actual["cost_by_segment"][segment], currency)]
                      + [money(p["cost_by_segment"][segment], currency) for p in plans]))
+    # What a plan's floors cost (SPEC 6.6), when some plan has them: "—" for a plan without that floor.
+    for key, measure in (("ramp_total", "Ramp floors (in cost)"), ("guarantee_total", "Guarantee (in cost)")):
+        if any(key in p for p in plans):
+            rows.append((measure, ["—"] + [money(p[key], currency) if key in p else "—" for p in plans]))
     rows += [
         ("CSMs paid more / less" + (" (total cash)" if cash else ""),
          ["—"] + [f"{p['paid_more']} / {p['paid_less']}" for p in plans]),
