@@ -146,7 +146,7 @@ def test_a_year_ahead_pays_three_advances_and_a_true_up():
     earned = np.array([[[1000.0, 2000.0, -400.0, 600.0]]])
     tv = np.array([1000.0])
     zero = np.zeros(1)
-    ahead = Ahead(last="2025Q4", length=4, advance=0.75, earned=zero, paid=zero, tv=zero,
+    ahead = Ahead(last="2025Q4", period="year", advance=0.75, earned=zero, paid=zero, tv=zero,
                   ramp_left=np.zeros(1, dtype="int64"))
     # E to date: 1,000, 3,000, 2,600, 3,200. Advances: 750; 2,250 − 750 = 1,500; round(0.75 × 2,600) = 1,950 is
     # below the 2,250 paid → 0; true-up 3,200 − 2,250 = 950. Total 3,200 = E at the year's end.
@@ -169,7 +169,7 @@ def test_a_half_year_plan_continued_then_a_new_half():
     # period: half, advance 0.5; the history ends at 2026Q1 (H1's first quarter) with E 800 earned and 400 paid,
     # TV to date 1,000. Three quarters ahead, 2026Q2 (H1's true-up), 2026Q3 and 2026Q4 (H2), each earning 1,000:
     # 2026Q2: E 1,800 − 400 = 1,400; 2026Q3 (new half): 0.5 × 1,000 = 500; 2026Q4: 2,000 − 500 = 1,500.
-    ahead = Ahead(last="2026Q1", length=2, advance=0.5, earned=np.array([800.0]), paid=np.array([400.0]),
+    ahead = Ahead(last="2026Q1", period="half", advance=0.5, earned=np.array([800.0]), paid=np.array([400.0]),
                   tv=np.array([1000.0]), ramp_left=np.zeros(1, dtype="int64"))
     pay = quarter_pay(ahead, np.full((1, 1, 3), 1000.0), np.array([1000.0]))
     assert pay.tolist() == [[[1400.0, 500.0, 1500.0]]]

@@ -63,7 +63,7 @@ class Ahead:
     and a ramp. The defaults are a quarterly plan without a ramp: each quarter pays what it draws."""
 
     last: str = ""  # the last replayed quarter
-    length: int = 1  # quarters in the plan's period (1: a quarterly plan)
+    period: str = "quarter"  # the plan's period: quarter, half or year
     advance: float = 1.0
     recover: bool = True
     cap: float | None = None
@@ -74,10 +74,10 @@ class Ahead:
     ramp_floor: float | None = None
     ramp_left: np.ndarray | None = None  # [csm] ramp quarters still ahead after `last` (0: none)
 
-    def quarters(self, quarters_ahead: int) -> list[str]:
-        """The labels of the quarters ahead."""
-        first = quarter_ordinal(self.last)
-        return [ordinal_label(first + k, self.last) for k in range(1, quarters_ahead + 1)]
+    @property
+    def length(self) -> int:
+        """Quarters in the plan's period (1: a quarterly plan)."""
+        return PERIOD_QUARTERS[self.period]
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def ahead_rules(plan: Plan, result: Replay, team: pd.DataFrame, dataset: Dataset
         since = quarter_ordinal(last) - quarter_ordinals(pd.Series(started, dtype=object))
         # The ramp covers the quarter holding start_date and the next ones, N in all: those after `last`.
         ramp_left = np.where(hired & (since >= 0), np.maximum(plan.ramp.quarters - 1 - since, 0), 0).astype("int64")
-    return Ahead(last=last, length=length, advance=plan.advance, recover=plan.recover, cap=plan.cap,
+    return Ahead(last=last, period=plan.period, advance=plan.advance, recover=plan.recover, cap=plan.cap,
                  earned=earned, paid=paid, tv=tv, ramp_floor=ramp_floor, ramp_left=ramp_left)
 
 
@@ -234,23 +234,12 @@ def true_up_ahead_warnings(ahead: Ahead, quarters_ahead: int) -> list[str]:
     if end % ahead.length == ahead.length - 1:
         return []
     label = ordinal_label(end, ahead.last)
-    period = period_labels(pd.DataFrame({"quarter": [label]}), _PeriodOf(ahead.length))[0]
+    period = period_labels(pd.DataFrame({"quarter": [label]}), ahead)[0]  # reads only .period
     closing = end - end % ahead.length + ahead.length - 1
     return [f"the simulated quarters end at {label}, before {period}'s last quarter "
             f"{ordinal_label(closing, ahead.last)}: {period}'s true-up is not in the simulated cost, which holds "
             f"its advances only ({ahead.advance:.0%} of what is earned to date); --quarters-ahead "
             f"{quarters_ahead + closing - end} reaches it"]
-
-
-@dataclass(frozen=True)
-class _PeriodOf:
-    """The one field period_labels reads of a plan."""
-
-    length: int
-
-    @property
-    def period(self) -> str:
-        return {2: "half", 4: "year"}[self.length]
 
 
 def simulate(team: Team, *, runs: int, quarters_ahead: int = 1, seed: int = DEFAULT_SEED,
