@@ -187,3 +187,14 @@ def test_a_ramp_applies_ahead_by_start_date_and_a_guarantee_does_not():
                       "C3": (7500.0, 9900.0, 9900.0)}
     assert doc["total"]["p50"] == -750.0 + 11600.0 + 9900.0
     assert any(w.startswith("the plan's guarantee does not apply to the simulated quarters") for w in doc["warnings"])
+
+
+def test_a_ramp_ahead_in_a_period_plan_is_never_recovered():
+    from cscomp_cli.analyses.simulate import Ahead, quarter_pay
+    # An annual plan (75 % advances) from 2026Q1, a CSM (TV 1,000) with one ramp quarter left at floor 1.0,
+    # earning 500 a quarter. 2026Q1: advance 0.75 × 500 = 375, lifted to 1,000 by the ramp (625 on top);
+    # 2026Q2: 0.75 × 1,000 − 375 = 375 — the 625 ramp does not count as paid before.
+    zero = np.zeros(1)
+    ahead = Ahead(last="2025Q4", period="year", advance=0.75, earned=zero, paid=zero, tv=zero, ramp_floor=1.0,
+                  ramp_left=np.array([1]))
+    assert quarter_pay(ahead, np.full((1, 1, 2), 500.0), np.array([1000.0])).tolist() == [[[1000.0, 375.0]]]

@@ -4,8 +4,9 @@ A Monte Carlo of the plan's cost over the next quarter (or the next K), by boots
 CSM's own history under the plan:
 
 1. Replay the plan over the history window (the last N quarters).
-2. Each CSM's outcomes are their quarterly payouts under the plan as a share of that quarter's
-   target variable (payout ÷ TV): how far above or below target they land, quarter by quarter.
+2. Each CSM's outcomes are their quarterly payouts under the plan (before any floor; in a period plan
+   what the quarter earned) as a share of that quarter's target variable (payout ÷ TV): how far above
+   or below target they land, quarter by quarter.
 3. The team is the CSMs replayed in the window's last quarter, each at their current full-quarter
    TV (the last quarter's TV without proration, so a mid-quarter hire counts in full).
 4. Each run draws, for every CSM and every quarter ahead, one of that CSM's own outcomes at random
@@ -172,7 +173,7 @@ def ahead_rules(plan: Plan, result: Replay, team: pd.DataFrame, dataset: Dataset
         paid = (now["paid_before_cents"].fillna(0) + now["pay_cents"].fillna(0)).to_numpy(dtype="float64") / 100
         tv = now["tv_to_date"].fillna(0).to_numpy(dtype="float64")
     ramp_floor, ramp_left = None, np.zeros(n, dtype="int64")
-    if plan.ramp is not None:
+    if plan.ramp is not None and "start_date" in result.rows:
         ramp_floor = plan.ramp.floor
         rows = result.rows
         current = rows[rows["quarter"].astype(object) == last].drop_duplicates("csm_id").set_index("csm_id")
