@@ -13,7 +13,7 @@ import json
 
 import yaml
 
-from .conftest import DEFAULT_ROSTER, REPO, assert_user_error, run
+from .conftest import DEFAULT_ROSTER, REPO, VECTORS, assert_user_error, run
 from .conftest import MOVING_ACCOUNTS as ACCOUNTS
 from .conftest import NRR_PLAN as NRR
 from .conftest import PAID_AT_TARGET as PAYOUTS
@@ -143,3 +143,82 @@ def test_every_example_plan_in_one_compare_equals_its_own_stress_test():
         assert column["proposed_total"] == single["summary"]["proposed_total"], path.name
         assert column["proposed_cash_total"] == single["summary"]["proposed_cash_total"], path.name
         assert column["top_performers_paid_less"] == single["summary"]["top_performers_paid_less"], path.name
+
+
+# --- Period plans and floors (SPEC 6.4, 6.6) -------------------------------------------------------------
+
+PERIOD_CASE = VECTORS / "13_period_true_up"
+FLOORS_CASE = VECTORS / "14_clawback_and_floors"
+
+
+def without_keys(plan_file, tmp_path, name: str, *keys: str):
+    """The plan with its top-level ``keys`` removed, written beside the test."""
+    plan = yaml.safe_load(plan_file.read_text())
+    for key in keys:
+        plan.pop(key, None)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({**plan, "name": name}))
+    return path
+
+
+def test_a_period_plan_beside_its_quarterly_version(tmp_path):
+    quarterly = without_keys(PERIOD_CASE / "plan.yaml", tmp_path, "quarterly", "period", "advance", "recover")
+    # Both orders: the plans share one replay cache, and neither may take the other's figures.
+    for order in ([PERIOD_CASE / "plan.yaml", quarterly], [quarterly, PERIOD_CASE / "plan.yaml"]):
+        result = run("compare", *order, "--quarters", "4", "--data", PERIOD_CASE, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        doc = json.loads(result.stdout)
+        plans = {column["label"]: column for column in doc["plans"]}
+        # The annual plan: vector 13's WORKING.md summary.
+        annual = plans["plan"]
+        assert (annual["proposed_total"], annual["delta"], annual["delta_pct"]) == (31447.5, -11552.5, -26.87)
+        assert (annual["paid_more"], annual["paid_less"], annual["proposed_cash_total"]) == (1, 1, 191447.5)
+        # The quarterly version, by hand (TV 5,000; f slope 10 to 1.0, then 5; commission 10 %, at most 1,000):
+        # C1 2025Q2 105,000/102,000 = 1.029411765 → f 1.147058825 → 5,735.29 + 300 = 6,035.29
+        #    2025Q3 no movement → 1.0 → 5,000 + 0 = 5,000
+        #    2025Q4 110,000/105,000 = 1.047619048 → f 1.23809524 → 6,190.48 + 500 = 6,690.48
+        #    2026Q1 111,100/110,000 = 1.01 → f 1.05 → 5,250 + 110 = 5,360      → C1 23,085.77
+        # C2 2025Q2 262,000/262,000 = 1.0 → 5,000 + 0 = 5,000
+        #    2025Q3 270,000/262,000 = 1.030534351 → f 1.152671755 → 5,763.36 + 800 = 6,563.36
+        #    2025Q4 220,000/270,000 = 0.814814815 < 0.9 → 0 + 0 = 0
+        #    2026Q1 222,200/220,000 = 1.01 → 5,250 + 220 = 5,470                → C2 17,033.36
+        # Total 40,119.13; actual 43,000 → delta −2,880.87, −6.70 %; C1 +85.77 (more), C2 −2,966.64 (less).
+        by_quarter = plans["quarterly"]
+        assert (by_quarter["proposed_total"], by_quarter["delta"], by_quarter["delta_pct"]) == (40119.13, -2880.87,
+                                                                                               -6.7)
+        assert (by_quarter["paid_more"], by_quarter["paid_less"]) == (1, 1)
+        assert by_quarter["proposed_cash_total"] == 160000.0 + 40119.13
+        assert {c["csm_id"]: c["proposed"] for c in doc["csms"]} == {
+            "C1": {"plan": 30745.0, "quarterly": 23085.77}, "C2": {"plan": 702.5, "quarterly": 17033.36}}
+        assert "ramp_total" not in annual and "guarantee_total" not in by_quarter
+        # The period plan's warning is labelled with it, and only it.
+        assert [w.split(":")[0] for w in doc["warnings"] if "true-up" in w] == ["plan"]
+
+
+def test_floors_cost_is_in_the_comparison(tmp_path):
+    unprotected = without_keys(FLOORS_CASE / "plan.yaml", tmp_path, "unprotected", "ramp", "guarantee")
+    result = run("compare", unprotected, FLOORS_CASE / "plan.yaml", "--quarters", "2", "--data", FLOORS_CASE,
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    bare, floored = doc["plans"]
+    # Vector 14 without its floors: C1 −375 + 0, C2 5,800 + 7,500, C3 1,200 + 7,800 → 21,925.
+    assert bare["proposed_total"] == 21925.0 and "ramp_total" not in bare
+    # With them (WORKING.md): 28,950 = 21,925 + ramp 2,550 + guarantee 3,975 + 500.
+    assert (floored["proposed_total"], floored["ramp_total"], floored["guarantee_total"]) == (28950.0, 2550.0,
+                                                                                             4475.0)
+    assert {c["csm_id"]: c["proposed"]["plan"] for c in doc["csms"]} == {"C1": 3600.0, "C2": 13800.0,
+                                                                        "C3": 11550.0}
+    assert {c["csm_id"]: c["proposed"]["unprotected"] for c in doc["csms"]} == {"C1": -375.0, "C2": 13300.0,
+                                                                               "C3": 9000.0}
+
+
+def test_the_table_shows_what_the_floors_cost(tmp_path):
+    unprotected = without_keys(FLOORS_CASE / "plan.yaml", tmp_path, "unprotected", "ramp", "guarantee")
+    result = run("compare", unprotected, FLOORS_CASE / "plan.yaml", "--quarters", "2", "--data", FLOORS_CASE,
+                 "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.replace(" ", "") for line in result.stdout.splitlines()]
+    # Vector 14: ramp 2,550 (C3's first quarter); guarantee 3,975 (C1) + 500 (C2) in 2026Q1.
+    assert "|Rampfloors(incost)|—|—|$2,550.00|" in lines
+    assert "|Guarantee(incost)|—|—|$4,475.00|" in lines

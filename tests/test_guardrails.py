@@ -26,7 +26,7 @@ import yaml
 
 from cscomp_cli.cli import app
 
-from .conftest import DEFAULT_ROSTER, NRR_PLAN, PAID_AT_TARGET, run
+from .conftest import DEFAULT_ROSTER, NRR_PLAN, PAID_AT_TARGET, VECTORS, run
 
 ACCOUNTS = """\
 quarter,account_id,csm_id,arr_start,expansion,contraction,churn
@@ -164,3 +164,40 @@ def test_help_defines_each_guardrail_once_for_every_command():
     definition = "the proposed variable pay plus the change in base a pay_mix makes"
     assert definition in stress_help["--budget"] and definition in simulate_help["--budget"]
     assert "--budget" in simulate_help["--max-overrun-probability"]
+
+
+# --- Floors are costs (SPEC 6.6): every guardrail judges the proposed pay with them ----------------------------
+
+FLOORS_CASE = VECTORS / "14_clawback_and_floors"  # ramp 2,550 and guarantee 4,475 inside proposed 28,950
+
+
+def test_guardrails_judge_the_pay_with_its_floors(tmp_path):
+    plan = yaml.safe_load((FLOORS_CASE / "plan.yaml").read_text())
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump({k: v for k, v in plan.items() if k not in ("ramp", "guarantee")}))
+    args = ["--data", FLOORS_CASE, "--quarters", "2", "--format", "json"]
+    # With the floors (vector 14): 28,950 against actual 31,000, −6.61 %. Without them 21,925, −29.27 %.
+    floored = run("stress-test", FLOORS_CASE / "plan.yaml", *args, "--budget", "25000", "--max-decrease", "10")
+    assert floored.exit_code == 1
+    assert [line for line in floored.stderr.splitlines() if line.startswith("breach:")] == [
+        "breach: budget: proposed variable pay 28,950.00 is above the budget 25,000.00 (by 3,950.00)"]
+    unfloored = run("stress-test", bare, *args, "--budget", "25000", "--max-decrease", "10")
+    assert [line for line in unfloored.stderr.splitlines() if line.startswith("breach:")] == [
+        "breach: max-decrease: proposed variable pay 21,925.00 is 29.27 % below actual 31,000.00, more than the "
+        "10 % allowed"]
+    # compare judges each plan the same way, its floors included.
+    both = run("compare", bare, FLOORS_CASE / "plan.yaml", *args, "--budget", "25000")
+    assert [line for line in both.stderr.splitlines() if line.startswith("breach:")] == [
+        "breach: plan: budget: proposed variable pay 28,950.00 is above the budget 25,000.00 (by 3,950.00)"]
+
+
+def test_simulate_budget_counts_the_ramp_ahead():
+    # History 2026Q1 (tests/test_simulate.py): 2026Q2 and 2026Q3 cost −750 + 11,600 + 9,900 = 20,750 in every run,
+    # of which 7,500 − 2,400 = 5,100 is C3's ramp in 2026Q2; without it 15,650, under an 18,000 budget.
+    result = run("simulate", FLOORS_CASE / "plan.yaml", "--data", FLOORS_CASE, "--quarters", "1", "--through",
+                 "2026Q1", "--quarters-ahead", "2", "--runs", "20", "--format", "json", "--budget", "18000",
+                 "--max-overrun-probability", "0.5")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["probability_over_budget"] == 1.0
+    assert "in 100.0 % of runs the proposed variable pay was above the budget 18,000.00 (median 20,750.00)" in (
+        result.stderr)

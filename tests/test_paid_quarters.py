@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import yaml
 
-from .conftest import NRR_PLAN, assert_user_error, run, run_json
+from .conftest import NRR_PLAN, VECTORS, assert_user_error, run, run_json
 
 # Two CSMs, TV 20,000 / 4 = 5,000 a quarter, flat books (nrr 1.0 → the curve pays f(1.0) = 1.0 × TV).
 # The CRM export holds 2026Q1–2026Q3; payroll has paid 2026Q1 and 2026Q2 only (it pays Q3 in October).
@@ -128,3 +129,42 @@ def test_simulate_says_which_quarters_it_drew_from_and_why_not_the_rest(behind, 
     assert result.exit_code == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert "2026Q1–2026Q2 (2 quarters); 2026Q3 not replayed: no payouts yet" in text
+
+
+# --- A period plan (SPEC 6.4) replayed through a quarter inside its period ------------------------------------
+
+PERIOD_CASE = VECTORS / "13_period_true_up"  # annual NRR, 75 % advances; figures from its WORKING.md
+
+
+def test_through_a_quarter_inside_the_period_warns_that_the_true_up_is_not_reached(tmp_path):
+    folder = tmp_path / "annual"
+    shutil.copytree(PERIOD_CASE, folder)
+    # Payroll has paid 2025Q1–2025Q3 only.
+    paid = [line for line in (PERIOD_CASE / "payouts.csv").read_text().splitlines()
+            if not line.startswith(("2025Q4", "2026Q1"))]
+    (folder / "payouts.csv").write_text("\n".join(paid) + "\n")
+    result = run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "2", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    # The last paid quarter 2025Q3 ends the replay (2025Q2, 2025Q3), inside 2025.
+    assert (doc["quarters"], doc["through"], doc["not_replayed"]) == (["2025Q2", "2025Q3"], "2025Q3",
+                                                                      ["2025Q4", "2026Q1"])
+    true_up = [w for w in doc["warnings"] if "true-up" in w]
+    assert true_up == [
+        "period: the replay ends at 2025Q3, before 2025's last quarter 2025Q4: 2025's true-up is not reached, so "
+        "its rows show advances only (75% of what is earned to date) — replay through 2025Q4 (--through) when its "
+        "data is in, to see the true-up; see 'Annual goals, advances and a true-up' in docs/plans.md"]
+    assert true_up[0] in result.stderr.replace("warning: ", "")
+    # Advances only: C1 5,475 + 4,687.50, C2 4,800 + 7,050 (2025Q1's 4,275 and 5,400 paid before the replay).
+    assert {(r["quarter"], r["csm_id"]): r["proposed"] for r in doc["rows"]} == {
+        ("2025Q2", "C1"): 5475.0, ("2025Q2", "C2"): 4800.0, ("2025Q3", "C1"): 4687.5, ("2025Q3", "C2"): 7050.0}
+    assert doc["summary"]["proposed_total"] == 5475.0 + 4687.5 + 4800.0 + 7050.0
+    # --through 2025Q4, not yet paid: the true-up is reached (C1 16,562.50; C2 −15,250 recovered), its actual is
+    # 0 and a warning says 2025Q4 has no payouts; none says a true-up is missing.
+    reached = run("stress-test", folder / "plan.yaml", "--data", folder, "--quarters", "3", "--through", "2025Q4",
+                  "--format", "json")
+    doc = json.loads(reached.stdout)
+    assert doc["through"] == "2025Q4" and not [w for w in doc["warnings"] if "true-up" in w]
+    assert any("2025Q4" in w and "no payouts" in w for w in doc["warnings"])
+    last = {r["csm_id"]: (r["proposed"], r["actual"]) for r in doc["rows"] if r["quarter"] == "2025Q4"}
+    assert last == {"C1": (16562.5, 0.0), "C2": (-15250.0, 0.0)}

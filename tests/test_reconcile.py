@@ -16,7 +16,9 @@ import shutil
 
 import yaml
 
-from .conftest import REPO, run
+from cscomp_cli.analyses.reconcile import GUARANTEE_WARNING
+
+from .conftest import REPO, VECTORS, run
 
 ACCOUNTS = """\
 quarter,account_id,csm_id,arr_start,expansion,contraction,churn
@@ -315,3 +317,103 @@ def test_untagging_the_sample_payroll_changes_nothing(tmp_path):
                                             "+$2,300.00 (paid − computed), all of it in components outside the plan")
         assert [(line["component"], line["category"]) for row in report["differing"] for line in row["lines"]] == [
             ("spiff", "outside the plan"), ("discretionary", "outside the plan"), ("clawback", "outside the plan")]
+
+
+# --- Period plans, clawbacks and floors (SPEC 6.4-6.6): their figures are plan lines --------------------------
+
+PERIOD_CASE = VECTORS / "13_period_true_up"
+FLOORS_CASE = VECTORS / "14_clawback_and_floors"
+
+
+def reconcile_case(tmp_path, case, payouts: str, quarters: str, plan: dict | None = None) -> dict:
+    folder = tmp_path / "case"
+    shutil.copytree(case, folder)
+    (folder / "payouts.csv").write_text(payouts)
+    if plan is not None:
+        (folder / "plan.yaml").write_text(yaml.safe_dump(plan))
+    result = run("reconcile", folder / "plan.yaml", "--quarters", quarters, "--data", folder, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_period_plans_advance_adjustment_is_a_line(tmp_path):
+    # Vector 13's plan paid as its WORKING.md computes it. C1 2025Q2 is itemised: retention 7,000 + commission
+    # 300 − 1,825 held back (advance_adjustment) = 5,475, plus a 100 SPIFF. C1 2025Q4's release is booked as
+    # `true_up` (11,250 + 500 + 4,812.50 = 16,562.50), plus a 50 SPIFF. C2 2025Q2 itemises the components
+    # but holds nothing back (6,200 + 200 = 6,400 instead of 4,800): the advance_adjustment line is missing.
+    payouts = """\
+quarter,csm_id,amount,component
+2025Q2,C1,7000,retention
+2025Q2,C1,300,expansion_commission
+2025Q2,C1,-1825,advance_adjustment
+2025Q2,C1,100,spiff
+2025Q3,C1,4687.50,
+2025Q4,C1,11250,retention
+2025Q4,C1,500,expansion_commission
+2025Q4,C1,4812.50,true_up
+2025Q4,C1,50,spiff
+2026Q1,C1,4020,
+2025Q2,C2,6200,retention
+2025Q2,C2,200,expansion_commission
+2025Q3,C2,7050,
+2025Q4,C2,-15250,
+2026Q1,C2,4102.50,
+"""
+    doc = reconcile_case(tmp_path, PERIOD_CASE, payouts, "4")
+    assert doc["reproduced"] == 5 and doc["csm_quarters"] == 8
+    lines = {(d["quarter"], d["csm_id"]): d["lines"] for d in doc["differing"]}
+    assert lines[("2025Q2", "C1")] == [{"component": "spiff", "category": "outside the plan", "computed": 0.0,
+                                        "paid": 100.0, "difference": 100.0}]
+    assert lines[("2025Q4", "C1")] == [{"component": "spiff", "category": "outside the plan", "computed": 0.0,
+                                        "paid": 50.0, "difference": 50.0}]
+    # Payroll paid the 1,600 the plan holds back (4,800 − 6,400 = −1,600 advance_adjustment).
+    assert lines[("2025Q2", "C2")] == [{"component": "advance_adjustment", "category": "unexplained",
+                                        "computed": -1600.0, "paid": 0.0, "difference": 1600.0}]
+    assert doc["summary"]["net_difference"] == 100.0 + 50.0 + 1600.0
+
+
+def test_a_clawback_and_a_ramp_are_lines(tmp_path):
+    # Vector 14's plan without its guarantee (see the next test), paid as its WORKING.md computes it.
+    # C1 2026Q1 books the clawback on its own line (commission 0, expansion_commission_clawback −375): −375,
+    # plus a 250 SPIFF. C2 2026Q2 pays the commission net of its 200 clawback (2,800) and the cap −300, plus
+    # a 10 SPIFF. C3 2026Q1: commission 1,200 and ramp_adjustment 2,550 = 3,750, plus a 5 SPIFF.
+    plan = yaml.safe_load((FLOORS_CASE / "plan.yaml").read_text())
+    del plan["guarantee"]
+    payouts = """\
+quarter,csm_id,amount,component
+2026Q1,C1,0,retention
+2026Q1,C1,0,expansion_commission
+2026Q1,C1,-375,expansion_commission_clawback
+2026Q1,C1,250,spiff
+2026Q1,C2,5800,
+2026Q1,C3,0,retention
+2026Q1,C3,1200,expansion_commission
+2026Q1,C3,2550,ramp_adjustment
+2026Q1,C3,5,spiff
+2026Q2,C1,0,
+2026Q2,C2,5000,retention
+2026Q2,C2,2800,expansion_commission
+2026Q2,C2,-300,cap_adjustment
+2026Q2,C2,10,spiff
+2026Q2,C3,7800,
+"""
+    doc = reconcile_case(tmp_path, FLOORS_CASE, payouts, "2", plan=plan)
+    assert doc["reproduced"] == 3 and doc["explained"] is True
+    assert doc["summary"]["outside_plan"] == {"spiff": 265.0}  # 250 + 10 + 5
+    assert all(line["component"] == "spiff" for d in doc["differing"] for line in d["lines"])
+    # Payroll that forgot C3's ramp: a missing ramp_adjustment line of 2,550.
+    doc = reconcile_case(tmp_path / "again", FLOORS_CASE, payouts.replace("2026Q1,C3,2550,ramp_adjustment\n", ""),
+                         "2", plan=plan)
+    c3 = next(d for d in doc["differing"] if (d["quarter"], d["csm_id"]) == ("2026Q1", "C3"))
+    assert c3["lines"] == [
+        {"component": "ramp_adjustment", "category": "unexplained", "computed": 2550.0, "paid": 0.0,
+         "difference": -2550.0},
+        {"component": "spiff", "category": "outside the plan", "computed": 0.0, "paid": 5.0, "difference": 5.0}]
+
+
+def test_a_guarantee_in_the_plan_in_force_is_warned_about(tmp_path):
+    # A guarantee pays at least floor × what was paid, and reconcile checks exactly that pay: C1 2026Q1 paid
+    # 4,000 computes round(0.9 × 4,000) = 3,600 (vector 14), never 4,000, whatever payroll did.
+    doc = reconcile_case(tmp_path, FLOORS_CASE, (FLOORS_CASE / "payouts.csv").read_text(), "2")
+    assert doc["differing"][0]["computed"] == 3600.0
+    assert [w for w in doc["warnings"] if "guarantee" in w] == [GUARANTEE_WARNING]

@@ -16,6 +16,13 @@ in exactly one category:
 Payroll lines with no component are compared in total with whatever the plan computed that no
 line named after a plan component covers: tagging a SPIFF does not oblige payroll to tag the rest.
 
+The pay rules of SPEC 6.4-6.6 are plan lines too, so the lines of a CSM-quarter always add up to what
+the plan computed: `advance_adjustment` in a period plan (a payroll line named `true_up` is the same
+line), `ramp_adjustment` and `guarantee_adjustment` when the plan has that floor. A component with a
+clawback is one line, its payout after the clawback; where payroll books the clawback on a line of its
+own named `<id>_clawback`, the plan's figure is split the same way (the component before the clawback,
+and minus the clawback on that line).
+
 Every figure sums like with like: the net difference (paid − computed) is the net outside the plan
 plus the net unexplained; absolute differences are reported separately and never against a net.
 """
@@ -35,6 +42,13 @@ from cscomp_cli.plan.model import Plan
 
 CAP_LINE = "cap_adjustment"
 NO_COMPONENT = "(no component)"
+ADVANCE_LINE = "advance_adjustment"
+TRUE_UP_LINE = "true_up"  # what payroll often calls the advance line of a period's last quarter
+FLOOR_LINES = ("ramp_adjustment", "guarantee_adjustment")
+GUARANTEE_WARNING = ("the plan's guarantee pays at least its floor × what payouts.csv says was paid, which is the pay "
+                     "reconcile checks: its guarantee_adjustment is computed from that pay, so a quarter it protects "
+                     "reproduces only when the guarantee did not bind; reconcile the plan in force without its "
+                     "guarantee to check the rest (see 'Ramps and guarantees' in docs/plans.md)")
 
 # The two categories of a differing payout line; every output labels lines with these words.
 UNEXPLAINED = "unexplained"
@@ -107,12 +121,14 @@ class Reconciliation:
         return {name: int(cents) for name, cents in totals.sort_values(key=abs, ascending=False, kind="stable").items()}
 
     def warnings(self) -> list[str]:
-        """A SPIFF is rare; a component outside the plan paid to most CSMs means the wrong plan."""
+        """A SPIFF is rare; a component outside the plan paid to most CSMs means the wrong plan. A guarantee
+        measures pay against the very payroll being checked."""
+        said = [GUARANTEE_WARNING] if self.replay.plan.guarantee is not None else []
         counts = self._category(OUTSIDE_PLAN).groupby("component")["csm_id"].size()
         common = sorted(counts[counts * 2 >= max(self.csm_quarters, 1)].index)
         if not common:
-            return []
-        return [f"payouts.csv component{'s' if len(common) > 1 else ''} {', '.join(common)} "
+            return said
+        return [*said, f"payouts.csv component{'s' if len(common) > 1 else ''} {', '.join(common)} "
                 f"{'are' if len(common) > 1 else 'is'} paid in most CSM-quarters but not part of this plan: "
                 "reconcile the plan in force (the one payroll ran), not a proposal"]
 
@@ -129,14 +145,14 @@ def reconcile(plan: Plan, dataset: Dataset, quarters: int | None = None, through
 
     key = ["quarter", "csm_id"]
     keys = pd.MultiIndex.from_frame(differing[key])
-    paid = _paid_lines(dataset, result.quarters, result.plan.currency)
+    paid = _paid_lines(dataset, result.quarters, result.plan.currency, period=plan.period != "quarter")
     paid = paid[pd.MultiIndex.from_frame(paid[key]).isin(keys)]
-    plan_lines = {c.id for c in plan.components} | {CAP_LINE}
+    plan_lines = plan_line_names(plan, rows)
     tagged = paid[paid["component"].isin(plan_lines)]
     untagged_keys = pd.MultiIndex.from_frame(paid.loc[paid["component"] == NO_COMPONENT, key])
     tagged_keys = pd.MultiIndex.from_frame(tagged[key])
 
-    computed = _computed_lines(plan, rows[differs])
+    computed = _computed_lines(plan, rows[differs], paid)
     # A plan line payroll itemised is compared line by line. The rest of what the plan computed is
     # compared in total with the untagged payroll, or, when payroll itemised none of this
     # CSM–quarter's plan lines, shown in total (nothing to compare line by line). Only when payroll
@@ -167,25 +183,51 @@ def reconcile(plan: Plan, dataset: Dataset, quarters: int | None = None, through
     return Reconciliation(replay=result, lines=lines, differing=differing, csm_quarters=len(rows))
 
 
-def _computed_lines(plan: Plan, rows: pd.DataFrame) -> pd.DataFrame:
-    """What the plan computed per component (and the cap), long format."""
-    frames = [
-        pd.DataFrame({"quarter": rows["quarter"], "csm_id": rows["csm_id"], "component": component.id,
-                      "computed_cents": rows[f"{component.id}_payout_cents"]})
-        for component in plan.components
-    ]
-    frames.append(pd.DataFrame({"quarter": rows["quarter"], "csm_id": rows["csm_id"], "component": CAP_LINE,
-                                "computed_cents": rows["cap_adjustment_cents"]}))
+def plan_line_names(plan: Plan, rows: pd.DataFrame) -> set[str]:
+    """The payroll line names that are the plan's own: its components, the cap, the pay rules it has
+    (advance_adjustment, the floors) and each clawback's own line."""
+    names = {c.id for c in plan.components} | {CAP_LINE}
+    names |= {line for line in (ADVANCE_LINE, *FLOOR_LINES) if f"{line}_cents" in rows}
+    names |= {f"{c.id}_clawback" for c in plan.components if f"{c.id}_clawback_cents" in rows}
+    return names
+
+
+def _computed_lines(plan: Plan, rows: pd.DataFrame, paid: pd.DataFrame) -> pd.DataFrame:
+    """What the plan computed per line, long format: each component, the cap and the pay rules the plan
+    has, so a CSM-quarter's lines add up to its proposed pay. A clawback is split onto its own line only
+    in the CSM-quarters where payroll itemises ``<id>_clawback``."""
+    key = pd.MultiIndex.from_frame(rows[["quarter", "csm_id"]])
+
+    def line(name: str, cents) -> pd.DataFrame:
+        return pd.DataFrame({"quarter": rows["quarter"], "csm_id": rows["csm_id"], "component": name,
+                             "computed_cents": cents})
+
+    frames = []
+    for component in plan.components:
+        payout = rows[f"{component.id}_payout_cents"].to_numpy(dtype="int64")
+        clawback_column = f"{component.id}_clawback_cents"
+        if clawback_column in rows:
+            name = f"{component.id}_clawback"
+            booked = key.isin(pd.MultiIndex.from_frame(paid.loc[paid["component"] == name, ["quarter", "csm_id"]]))
+            clawback = rows[clawback_column].to_numpy(dtype="int64") * booked
+            frames.append(line(name, -clawback))
+            payout = payout + clawback  # the component before the clawback payroll books apart
+        frames.append(line(component.id, payout))
+    frames.append(line(CAP_LINE, rows["cap_adjustment_cents"]))
+    frames += [line(name, rows[f"{name}_cents"]) for name in (ADVANCE_LINE, *FLOOR_LINES) if f"{name}_cents" in rows]
     return pd.concat(frames, ignore_index=True)
 
 
-def _paid_lines(dataset: Dataset, quarters: list[str], currency: str) -> pd.DataFrame:
+def _paid_lines(dataset: Dataset, quarters: list[str], currency: str, period: bool = False) -> pd.DataFrame:
     """What payouts.csv says was paid per component (rows without one share a line), in the plan's
-    ``currency``: each row converted at its quarter's rate, a line's rows summed, then rounded."""
+    ``currency``: each row converted at its quarter's rate, a line's rows summed, then rounded. Under a
+    period plan a ``true_up`` line is the advance_adjustment line."""
     if dataset.payouts is None:
         return pd.DataFrame({"quarter": [], "csm_id": [], "component": [], "paid_cents": []})
     payouts = paid_in_plan_currency(dataset, quarters, currency)
     component = payouts["component"].fillna(NO_COMPONENT)
+    if period:
+        component = component.where(component != TRUE_UP_LINE, ADVANCE_LINE)
     paid = payouts["amount"].groupby([payouts["quarter"], payouts["csm_id"], component]).sum()
     paid.index.names = ["quarter", "csm_id", "component"]
     return pd.Series(to_cents(paid.to_numpy(dtype="float64")), index=paid.index, name="paid_cents").reset_index()

@@ -149,5 +149,5 @@ def simulate_command(
                                        shocks=shocks, not_replayed=quarter_notes(dataset, history).not_replayed)
         emit(Result.of(Kind.simulate, document), output_format, output, quiet)
         if not quiet and output_format is not SimulateFormat.table:
-            report_warnings(warnings, output_format)
+            report_warnings(document["warnings"], output_format)
         enforce_guardrails(check_simulation(document, rules))
