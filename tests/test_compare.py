@@ -220,5 +220,5 @@ def test_the_table_shows_what_the_floors_cost(tmp_path):
     assert result.exit_code == 0, result.stderr
     lines = [line.replace(" ", "") for line in result.stdout.splitlines()]
     # Vector 14: ramp 2,550 (C3's first quarter); guarantee 3,975 (C1) + 500 (C2) in 2026Q1.
-    assert "|Rampfloors(incost)|—|—|$2,550.00|" in lines
-    assert "|Guarantee(incost)|—|—|$4,475.00|" in lines
+    assert "|Rampfloorcost|—|—|$2,550.00|" in lines
+    assert "|Guaranteecost|—|—|$4,475.00|" in lines
