@@ -1,0 +1,445 @@
+"""Period plans (SPEC 6.4): annual and half-year goals measured to date, paid quarterly as advances with a
+true-up in the period's last quarter. Every expected figure is worked by hand in the comments beside it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.conftest import assert_user_error, run, run_json, write_files
+
+ROSTER = "csm_id,name,segment,annual_base,annual_variable\nC1,Ana,Enterprise,80000,20000\n"
+NRR_CURVE = "[[0.9, 0.0], [1.0, 1.0], [1.1, 1.5]]"
+
+
+def plan_yaml(*, period: str = "year", advance: float = 0.5, recover: bool = True, extra: str = "",
+              components: str | None = None) -> str:
+    components = components or f"""\
+  - id: retention
+    metric: nrr
+    weight: 1
+    target: 1.0
+    curve: {NRR_CURVE}
+"""
+    return (f"name: period plan\nperiod: {period}\nadvance: {advance}\nrecover: {str(recover).lower()}\n{extra}"
+            f"components:\n{components}")
+
+
+def replay(tmp_path, plan: str, accounts: str, payouts: str, *args: str, roster: str = ROSTER, **files: str) -> dict:
+    folder = write_files(tmp_path / "data", accounts=accounts, roster=roster, payouts=payouts, **files)
+    plan_file = write_files(tmp_path, **{"plan.yaml": plan}) / "plan.yaml"
+    return run_json("stress-test", plan_file, "--data", folder, *args)
+
+
+def by_row(document: dict) -> dict:
+    return {(r["quarter"], r["csm_id"]): r for r in document["rows"]}
+
+
+def adds_up(row: dict) -> None:
+    """proposed = Σ payouts + cap_adjustment + advance_adjustment (+ floors when the plan has them)."""
+    total = sum(c["payout"] for c in row["components"].values()) + row["cap_adjustment"] + row["advance_adjustment"]
+    total += row.get("ramp_adjustment", 0) + row.get("guarantee_adjustment", 0)
+    assert total == pytest.approx(row["proposed"], abs=0.005), row
+
+
+# --- a year of advances and a true-up ------------------------------------------------------------------------
+
+# C1 holds A1, 100,000 at the start of 2026; TV 20,000 / 4 = 5,000 a quarter, so TV_D = 5,000 × |D|.
+#   Q1: +10,000 expansion          → NRR_D 110,000 / 100,000 = 1.10 → f 1.5 → E = round(5,000 × 1.5) = 7,500
+#   Q2: no movement                → NRR_D 1.10 → f 1.5 → E = 10,000 × 1.5 = 15,000
+#   Q3: −20,000 contraction        → NRR_D (100,000 + 10,000 − 20,000) / 100,000 = 0.90 → f 0 → E = 0
+#   Q4: +2,000 expansion           → NRR_D 92,000 / 100,000 = 0.92 → f (0.92 − 0.9) × 10 = 0.2 → E = 20,000 × 0.2 = 4,000
+# With advance 0.5:
+#   Q1 pay = round(0.5 × 7,500) − 0 = 3,750;  Q2 pay = round(0.5 × 15,000) − 3,750 = 3,750
+#   Q3 pay = max(0, round(0.5 × 0) − 7,500) = 0 (an advance is never negative)
+#   Q4 true-up = E(Q4) − paid_before = 4,000 − 7,500 = −3,500: recovered (recover: true) or 0 (recover: false).
+YEAR_ACCOUNTS = """\
+quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+2026Q1,A1,C1,100000,10000,0,0
+2026Q2,A1,C1,110000,0,0,0
+2026Q3,A1,C1,110000,0,20000,0
+2026Q4,A1,C1,90000,2000,0,0
+"""
+YEAR_PAYOUTS = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q2,C1,5000\n2026Q3,C1,5000\n2026Q4,C1,5000\n"
+
+
+def test_a_year_of_advances_and_a_negative_true_up_that_is_recovered(tmp_path):
+    document = replay(tmp_path, plan_yaml(recover=True), YEAR_ACCOUNTS, YEAR_PAYOUTS, "--quarters", "4")
+    rows = by_row(document)
+    q = [rows[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    assert [r["period"] for r in q] == ["2026"] * 4
+    assert [r["earned_to_date"] for r in q] == [7500.0, 15000.0, 0.0, 4000.0]
+    assert [r["components"]["retention"]["earned_to_date"] for r in q] == [7500.0, 15000.0, 0.0, 4000.0]
+    # to-date metric and the TV_D-scaled term: NRR_D as above
+    assert [r["components"]["retention"]["metric"] for r in q] == pytest.approx([1.10, 1.10, 0.90, 0.92])
+    assert [r["proposed"] for r in q] == [3750.0, 3750.0, 0.0, -3500.0]
+    # payout = increase of the term over the previous quarter: 7,500; 15,000 − 7,500; 0 − 15,000; 4,000 − 0
+    assert [r["components"]["retention"]["payout"] for r in q] == [7500.0, 7500.0, -15000.0, 4000.0]
+    # advance_adjustment = pay − (E(q) − E(prev)): 3,750 − 7,500; 3,750 − 7,500; 0 − (−15,000); −3,500 − 4,000
+    assert [r["advance_adjustment"] for r in q] == [-3750.0, -3750.0, 15000.0, -7500.0]
+    for row in q:
+        adds_up(row)
+    # Σ pay over the year = 3,750 + 3,750 + 0 − 3,500 = 4,000 = E(Q4)
+    assert sum(r["proposed"] for r in q) == q[-1]["earned_to_date"] == 4000.0
+    assert document["summary"]["proposed_total"] == 4000.0
+    assert document["warnings"] == []  # the replay ends on the period's last quarter: nothing to warn of
+
+
+def test_a_negative_true_up_is_forgiven_when_recover_is_false(tmp_path):
+    document = replay(tmp_path, plan_yaml(recover=False), YEAR_ACCOUNTS, YEAR_PAYOUTS, "--quarters", "4")
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    # Q4: max(0, 4,000 − 7,500) = 0; the advances already paid stay paid.
+    assert [r["proposed"] for r in q] == [3750.0, 3750.0, 0.0, 0.0]
+    # Q4 advance_adjustment = 0 − (4,000 − 0) = −4,000
+    assert q[3]["advance_adjustment"] == -4000.0
+    for row in q:
+        adds_up(row)
+    # Σ pay = 7,500: 3,500 more than E(Q4), the overpayment forgiven
+    assert document["summary"]["proposed_total"] == 7500.0
+
+
+def test_a_positive_true_up_pays_what_was_held_back(tmp_path):
+    # Q4 instead +12,000 expansion: NRR_D (90,000 + 12,000) / 100,000 = 1.02 → f 1 + 0.02 × 5 = 1.1 →
+    # E = 20,000 × 1.1 = 22,000; true-up 22,000 − 7,500 = 14,500; Σ pay = 3,750 + 3,750 + 0 + 14,500 = 22,000 = E(Q4).
+    accounts = YEAR_ACCOUNTS.replace("2026Q4,A1,C1,90000,2000", "2026Q4,A1,C1,90000,12000")
+    for recover in (True, False):
+        document = replay(tmp_path / str(recover), plan_yaml(recover=recover), accounts, YEAR_PAYOUTS, "-n", "4")
+        q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+        assert [r["proposed"] for r in q] == [3750.0, 3750.0, 0.0, 14500.0]
+        assert document["summary"]["proposed_total"] == 22000.0
+
+
+# --- a replay that starts, or ends, inside a period -------------------------------------------------------------
+
+
+def test_a_replay_starting_mid_year_counts_the_earlier_quarters_in_paid_before(tmp_path):
+    # --quarters 2 replays Q3 and Q4; Q1 and Q2 are computed (paid 3,750 + 3,750) but not reported.
+    document = replay(tmp_path, plan_yaml(), YEAR_ACCOUNTS, YEAR_PAYOUTS, "--quarters", "2")
+    assert document["quarters"] == ["2026Q3", "2026Q4"]
+    rows = by_row(document)
+    assert set(rows) == {("2026Q3", "C1"), ("2026Q4", "C1")}
+    q3, q4 = rows["2026Q3", "C1"], rows["2026Q4", "C1"]
+    assert q3["proposed"] == 0.0  # max(0, 0 − 7,500)
+    assert q4["proposed"] == -3500.0  # 4,000 − 7,500: the unreported quarters' pay is in paid_before
+    # Q3's payout is the increase over the unreported Q2: 0 − 15,000
+    assert q3["components"]["retention"]["payout"] == -15000.0
+    assert q3["advance_adjustment"] == 15000.0  # 0 − (0 − 15,000)
+    for row in (q3, q4):
+        adds_up(row)
+    # the summary holds the replayed quarters only: 0 − 3,500
+    assert document["summary"]["proposed_total"] == -3500.0
+    assert document["warnings"] == []
+
+
+def test_a_replay_ending_mid_year_warns_once_that_the_true_up_is_not_reached(tmp_path):
+    document = replay(tmp_path, plan_yaml(), YEAR_ACCOUNTS, YEAR_PAYOUTS, "--quarters", "2", "--through", "2026Q2")
+    assert document["quarters"] == ["2026Q1", "2026Q2"]
+    rows = by_row(document)
+    assert [rows[q, "C1"]["proposed"] for q in ("2026Q1", "2026Q2")] == [3750.0, 3750.0]
+    assert len(document["warnings"]) == 1
+    assert "true-up" in document["warnings"][0] and "2026Q4" in document["warnings"][0]
+
+
+# --- halves and fiscal years ------------------------------------------------------------------------------------
+
+
+def test_half_year_periods_are_q1_q2_and_q3_q4(tmp_path):
+    # H1 = Q1, Q2: Q1 E 7,500, pay round(0.5 × 7,500) = 3,750; Q2 is H1's last quarter: true-up 15,000 − 3,750 = 11,250.
+    # H2 = Q3, Q4, a new fold starting at Q3's arr_start 110,000:
+    #   Q3: −20,000 → NRR_D 90,000 / 110,000 = 0.8181… → f 0 → E 0 → pay 0
+    #   Q4: −20,000 + 2,000 → 92,000 / 110,000 = 0.8363… → f 0 → E 0 → true-up 0 − 0 = 0
+    document = replay(tmp_path, plan_yaml(period="half"), YEAR_ACCOUNTS, YEAR_PAYOUTS, "--quarters", "4")
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    assert [r["period"] for r in q] == ["2026H1", "2026H1", "2026H2", "2026H2"]
+    assert [r["earned_to_date"] for r in q] == [7500.0, 15000.0, 0.0, 0.0]
+    assert [r["proposed"] for r in q] == [3750.0, 11250.0, 0.0, 0.0]
+    assert [r["components"]["retention"]["metric"] for r in q] == pytest.approx(
+        [1.10, 1.10, 90000 / 110000, 92000 / 110000])
+    # Q3 opens a new period: its payout is its whole term (0), not 0 − 15,000
+    assert q[2]["components"]["retention"]["payout"] == 0.0
+    for row in q:
+        adds_up(row)
+    assert document["warnings"] == []
+
+
+FISCAL_MAP = """\
+version: 1
+fiscal_year: {first_month: 2}
+tables:
+  accounts:
+    files: accounts.csv
+    columns: {quarter: quarter, account_id: account_id, csm_id: csm_id, arr_start: arr_start, expansion: expansion,
+              contraction: contraction, churn: churn}
+  roster:
+    files: roster.csv
+    columns: {csm_id: csm_id, name: name, segment: segment, annual_base: annual_base,
+              annual_variable: annual_variable}
+  payouts:
+    files: payouts.csv
+    columns: {quarter: quarter, csm_id: csm_id, amount: amount}
+"""
+
+
+@pytest.mark.parametrize("period, labels", [("year", ["FY2027"] * 4),
+                                            ("half", ["FY2027H1", "FY2027H1", "FY2027H2", "FY2027H2"])])
+def test_a_fiscal_year_from_the_data_map_is_the_period(tmp_path, period, labels):
+    # The same book in FY2027Q1 … FY2027Q4 (a year from February, declared by the data map): the same
+    # arithmetic as the calendar year above, under fiscal labels.
+    accounts = YEAR_ACCOUNTS.replace("2026Q", "FY2027Q")
+    payouts = YEAR_PAYOUTS.replace("2026Q", "FY2027Q")
+    document = replay(tmp_path, plan_yaml(period=period), accounts, payouts, "--quarters", "4",
+                      **{"cscomp-data.yaml": FISCAL_MAP})
+    q = [by_row(document)[f"FY2027Q{i}", "C1"] for i in range(1, 5)]
+    assert [r["period"] for r in q] == labels
+    expected = [3750.0, 3750.0, 0.0, -3500.0] if period == "year" else [3750.0, 11250.0, 0.0, 0.0]
+    assert [r["proposed"] for r in q] == expected
+    assert document["warnings"] == []
+
+
+# --- targets to date ---------------------------------------------------------------------------------------------
+
+EXPANSION_GOAL = """\
+  - id: growth
+    metric: expansion_arr
+    weight: 1
+    target: {pct_of_start_arr: 0.08}
+    curve: [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+"""
+
+
+def test_a_pct_of_start_arr_target_is_earned_evenly_over_the_period(tmp_path):
+    # start_arr of the folded book 100,000 (A1) + 50,000 (A2) = 150,000 in Q1; the year's target
+    # 0.08 × 150,000 = 12,000, to date 12,000 × |D| / 4:
+    #   Q1 target 3,000, expansion 1,500           → attainment 0.5 → f 0.5 → round(5,000 × 0.5) = 2,500
+    #   Q2 target 6,000, expansion 1,500 + 4,500   → 1.0 → f 1 → 10,000
+    #   Q3 target 9,000, expansion 6,000 + 7,500   → 1.5 → f 1.5 → 15,000 × 1.5 = 22,500
+    # (A3, a new logo of Q2 with arr_start 0 there, has no row in Q1: the fold's start counts it at 0.)
+    accounts = """\
+    quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+    2026Q1,A1,C1,100000,1500,0,0
+    2026Q1,A2,C1,50000,0,0,0
+    2026Q2,A1,C1,101500,0,0,0
+    2026Q2,A2,C1,50000,4000,0,0
+    2026Q2,A3,C1,0,500,0,0
+    2026Q3,A1,C1,101500,7500,0,0
+    2026Q3,A2,C1,54000,0,0,0
+    2026Q3,A3,C1,500,0,0,0
+    """
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,1\n2026Q2,C1,1\n2026Q3,C1,1\n"
+    document = replay(tmp_path, plan_yaml(advance=1.0, components=EXPANSION_GOAL), textwrap.dedent(accounts), payouts,
+                      "--quarters", "3")
+    q = [by_row(document)[f"2026Q{i}", "C1"]["components"]["growth"] for i in range(1, 4)]
+    assert [c["target"] for c in q] == [3000.0, 6000.0, 9000.0]
+    assert [c["metric"] for c in q] == [1500.0, 6000.0, 13500.0]
+    assert [c["attainment"] for c in q] == pytest.approx([0.5, 1.0, 1.5])
+    assert [c["earned_to_date"] for c in q] == [2500.0, 10000.0, 22500.0]
+
+
+QUOTA_GOAL = """\
+  - id: growth
+    metric: expansion_arr
+    weight: 1
+    target: quotas
+    curve: [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+"""
+QUOTA_ACCOUNTS = """\
+quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+2026Q1,A1,C1,100000,2000,0,0
+2026Q2,A1,C1,102000,4000,0,0
+2026Q3,A1,C1,106000,3000,0,0
+"""
+QUOTA_PAYOUTS = "quarter,csm_id,amount\n2026Q1,C1,1\n2026Q2,C1,1\n2026Q3,C1,1\n"
+
+
+def test_a_quota_target_to_date_is_the_sum_of_the_quotas_so_far(tmp_path):
+    # quotas 4,000, 2,000, 3,000 → to date 4,000, 6,000, 9,000; expansion to date 2,000, 6,000, 9,000
+    #   Q1 attainment 0.5 → 2,500;  Q2 1.0 → 10,000;  Q3 1.0 → 15,000
+    quotas = ("quarter,csm_id,component,target\n2026Q1,C1,growth,4000\n2026Q2,C1,growth,2000\n"
+              "2026Q3,C1,growth,3000\n")
+    document = replay(tmp_path, plan_yaml(advance=1.0, components=QUOTA_GOAL), QUOTA_ACCOUNTS, QUOTA_PAYOUTS,
+                      "--quarters", "3", quotas=quotas)
+    q = [by_row(document)[f"2026Q{i}", "C1"]["components"]["growth"] for i in range(1, 4)]
+    assert [c["target"] for c in q] == [4000.0, 6000.0, 9000.0]
+    assert [c["attainment"] for c in q] == pytest.approx([0.5, 1.0, 1.0])
+    assert [c["earned_to_date"] for c in q] == [2500.0, 10000.0, 15000.0]
+
+
+def test_a_missing_quota_in_a_quarter_of_the_period_names_the_row_to_add(tmp_path):
+    # Q3's target is the sum over Q1–Q3, so the missing 2026Q2 row is needed even though Q2 has its own.
+    quotas = "quarter,csm_id,component,target\n2026Q1,C1,growth,4000\n2026Q3,C1,growth,3000\n"
+    folder = write_files(tmp_path / "data", accounts=QUOTA_ACCOUNTS, roster=ROSTER, payouts=QUOTA_PAYOUTS,
+                         quotas=quotas)
+    plan_file = write_files(tmp_path, **{"plan.yaml": plan_yaml(components=QUOTA_GOAL)}) / "plan.yaml"
+    result = run("stress-test", plan_file, "--data", folder, "--quarters", "3", "--format", "json")
+    assert_user_error(result, "quotas.csv", "2026Q2,C1,growth,")  # the row to add
+
+
+# --- caps to date -------------------------------------------------------------------------------------------------
+
+
+def test_the_plan_cap_to_date_is_cap_times_tv_to_date_and_its_adjustment_may_be_positive(tmp_path):
+    # cap 1.2, advance 1. The uncapped terms (YEAR_ACCOUNTS): 7,500, 15,000, 0, 4,000; the cap to date
+    # round(1.2 × 5,000 × |D|) = 6,000, 12,000, 18,000, 24,000 → E = 6,000, 12,000, 0, 4,000; the to-date cap
+    # adjustment −1,500, −3,000, 0, 0, reported as its increase: −1,500, −1,500, +3,000, 0.
+    # pay: 6,000; 12,000 − 6,000 = 6,000; max(0, 0 − 12,000) = 0; true-up 4,000 − 12,000 = −8,000.
+    document = replay(tmp_path, plan_yaml(advance=1.0, extra="cap: 1.2\n"), YEAR_ACCOUNTS, YEAR_PAYOUTS, "-n", "4")
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    assert [r["earned_to_date"] for r in q] == [6000.0, 12000.0, 0.0, 4000.0]
+    assert [r["components"]["retention"]["earned_to_date"] for r in q] == [7500.0, 15000.0, 0.0, 4000.0]
+    assert [r["cap_adjustment"] for r in q] == [-1500.0, -1500.0, 3000.0, 0.0]
+    assert [r["proposed"] for r in q] == [6000.0, 6000.0, 0.0, -8000.0]
+    # advance_adjustment = pay − (E(q) − E(prev)): 6,000 − 6,000; 6,000 − 6,000; 0 − (0 − 12,000); −8,000 − 4,000
+    assert [r["advance_adjustment"] for r in q] == [0.0, 0.0, 12000.0, -12000.0]
+    for row in q:
+        adds_up(row)
+    assert sum(r["proposed"] for r in q) == q[-1]["earned_to_date"]
+
+
+COMMISSION = """\
+  - id: upsell
+    kind: commission
+    metric: expansion_arr
+    rate: 0.10
+    cap: 500
+"""
+
+
+def test_a_commissions_own_cap_grows_with_the_quarters_to_date(tmp_path):
+    # 10 % of expansion to date, capped at 500 × |D|:
+    #   Q1 10,000 → 1,000 vs cap 500 → 500;  Q2 10,000 → 1,000 vs 1,000 → 1,000;  Q3 10,000 → 1,000 vs 1,500 → 1,000
+    #   Q4 12,000 → 1,200 vs 2,000 → 1,200 (payouts 500, 500, 0, 200)
+    accounts = YEAR_ACCOUNTS.replace("2026Q3,A1,C1,110000,0,20000", "2026Q3,A1,C1,110000,0,0").replace(
+        "2026Q4,A1,C1,90000,2000", "2026Q4,A1,C1,110000,2000")
+    document = replay(tmp_path, plan_yaml(advance=1.0, components=COMMISSION), accounts, YEAR_PAYOUTS, "-n", "4")
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    assert [r["components"]["upsell"]["earned_to_date"] for r in q] == [500.0, 1000.0, 1000.0, 1200.0]
+    assert [r["components"]["upsell"]["payout"] for r in q] == [500.0, 500.0, 0.0, 200.0]
+    assert [r["proposed"] for r in q] == [500.0, 500.0, 0.0, 200.0]  # advance 1: each quarter pays its increase
+
+
+# --- TV to date ---------------------------------------------------------------------------------------------------
+
+# A curve that pays f = 1 whatever the book (the number of accounts is ≥ 0, the curve's only point): E = round(TV_D).
+FLAT_TERM = """\
+  - id: presence
+    metric: accounts
+    measure: value
+    weight: 1
+    curve: [[0, 1.0]]
+"""
+FOUR_QUARTERS = """\
+quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+2026Q1,A1,C1,100000,0,0,0
+2026Q2,A1,C1,100000,0,0,0
+2026Q3,A1,C1,100000,0,0,0
+2026Q4,A1,C1,100000,0,0,0
+"""
+
+
+@pytest.mark.parametrize("roster", [
+    # pay history: 20,000 a year until 31 March, 40,000 from 1 April
+    "csm_id,name,segment,annual_base,annual_variable,effective_date\n"
+    "C1,Ana,Enterprise,80000,20000,\nC1,Ana,Enterprise,80000,40000,2026-04-01\n",
+    # quarter rows
+    "csm_id,name,segment,annual_base,annual_variable,quarter\n"
+    "C1,Ana,Enterprise,80000,20000,2026Q1\nC1,Ana,Enterprise,80000,40000,2026Q2\n"
+    "C1,Ana,Enterprise,80000,40000,2026Q3\nC1,Ana,Enterprise,80000,40000,2026Q4\n",
+], ids=["effective_date", "quarter_rows"])
+def test_tv_to_date_adds_each_quarters_own_tv_across_a_raise(tmp_path, roster):
+    # TV: Q1 5,000, then 10,000 a quarter → TV_D 5,000, 15,000, 25,000, 35,000; f 1 → E = TV_D.
+    # advance 0.5: 2,500; 7,500 − 2,500 = 5,000; 12,500 − 7,500 = 5,000; true-up 35,000 − 12,500 = 22,500.
+    document = replay(tmp_path, plan_yaml(components=FLAT_TERM), FOUR_QUARTERS, YEAR_PAYOUTS, "-n", "4", roster=roster)
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    assert [r["target_variable"] for r in q] == [5000.0, 10000.0, 10000.0, 10000.0]
+    assert [r["earned_to_date"] for r in q] == [5000.0, 15000.0, 25000.0, 35000.0]
+    assert [r["proposed"] for r in q] == [2500.0, 5000.0, 5000.0, 22500.0]
+
+
+def test_a_mid_year_hire_has_tv_0_before_the_start_and_a_prorated_first_quarter(tmp_path):
+    # Cy starts 2026-08-16: Q3 (92 days, 1 July – 30 September) employed 16 + 30 = 46 days → TV 5,000 × 46/92 = 2,500;
+    # Q1 and Q2 have a roster row but no employed day → TV 0. TV_D: Q3 0 + 0 + 2,500 = 2,500; Q4 7,500.
+    # advance 0.5: Q3 round(0.5 × 2,500) = 1,250; true-up 7,500 − 1,250 = 6,250; Σ 7,500 = E(Q4).
+    roster = ("csm_id,name,segment,annual_base,annual_variable,start_date\nC1,Ana,Enterprise,80000,20000,\n"
+              "C3,Cy,Enterprise,80000,20000,2026-08-16\n")
+    accounts = FOUR_QUARTERS + "2026Q3,A3,C3,50000,0,0,0\n2026Q4,A3,C3,50000,0,0,0\n"
+    payouts = YEAR_PAYOUTS + "2026Q3,C3,1000\n2026Q4,C3,1000\n"
+    document = replay(tmp_path, plan_yaml(components=FLAT_TERM), accounts, payouts, "-n", "4", roster=roster)
+    rows = by_row(document)
+    assert ("2026Q1", "C3") not in rows and ("2026Q2", "C3") not in rows
+    q3, q4 = rows["2026Q3", "C3"], rows["2026Q4", "C3"]
+    assert q3["target_variable"] == 2500.0
+    assert [q3["earned_to_date"], q4["earned_to_date"]] == [2500.0, 7500.0]
+    assert [q3["proposed"], q4["proposed"]] == [1250.0, 6250.0]
+    # C1 beside: TV_D 5,000 × |D|; pays 2,500, 2,500, 2,500, 20,000 − 7,500 = 12,500
+    assert [rows[f"2026Q{i}", "C1"]["proposed"] for i in range(1, 5)] == [2500.0, 2500.0, 2500.0, 12500.0]
+
+
+def test_a_quarter_with_a_roster_row_but_no_replay_still_counts_in_tv_to_date(tmp_path):
+    # C1 owns nothing in Q2 and has no payout there: not replayed in Q2, but the roster row holds for
+    # every quarter, so TV(Q2) = 5,000 counts: TV_D Q1 5,000, Q3 15,000, Q4 20,000.
+    # advance 0.5: Q1 2,500; Q3 round(0.5 × 15,000) − 2,500 = 5,000 (Q2 has no pay); true-up 20,000 − 7,500 = 12,500.
+    accounts = FOUR_QUARTERS.replace("2026Q2,A1,C1", "2026Q2,A1,C2")
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q2,C2,5000\n2026Q3,C1,5000\n2026Q4,C1,5000\n"
+    roster = ROSTER + "C2,Bo,Enterprise,80000,20000\n"
+    document = replay(tmp_path, plan_yaml(components=FLAT_TERM), accounts, payouts, "-n", "4", roster=roster)
+    rows = by_row(document)
+    assert ("2026Q2", "C1") not in rows
+    q = [rows[f"2026Q{i}", "C1"] for i in (1, 3, 4)]
+    assert [r["earned_to_date"] for r in q] == [5000.0, 15000.0, 20000.0]
+    assert [r["proposed"] for r in q] == [2500.0, 5000.0, 12500.0]
+    # Q3's payout is the increase over C1's previous replayed quarter, Q1: 15,000 − 5,000
+    assert q[1]["components"]["presence"]["payout"] == 10000.0
+    for row in q:
+        adds_up(row)
+
+
+def test_a_quarter_without_a_roster_row_adds_no_tv(tmp_path):
+    # Quarter rows for Q1, Q3 and Q4 only: C1 is not replayed in Q2 and has no row for it, so TV(Q2) = 0:
+    # TV_D Q1 5,000, Q3 10,000, Q4 15,000; pays 2,500; 5,000 − 2,500 = 2,500; 15,000 − 5,000 = 10,000.
+    accounts = FOUR_QUARTERS.replace("2026Q2,A1,C1", "2026Q2,A1,C2")
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q2,C2,5000\n2026Q3,C1,5000\n2026Q4,C1,5000\n"
+    roster = ("csm_id,name,segment,annual_base,annual_variable,quarter\n"
+              "C1,Ana,Enterprise,80000,20000,2026Q1\nC1,Ana,Enterprise,80000,20000,2026Q3\n"
+              "C1,Ana,Enterprise,80000,20000,2026Q4\nC2,Bo,Enterprise,80000,20000,2026Q2\n")
+    document = replay(tmp_path, plan_yaml(components=FLAT_TERM), accounts, payouts, "-n", "4", roster=roster)
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in (1, 3, 4)]
+    assert [r["earned_to_date"] for r in q] == [5000.0, 10000.0, 15000.0]
+    assert [r["proposed"] for r in q] == [2500.0, 2500.0, 10000.0]
+
+
+# --- scope: team to date ---------------------------------------------------------------------------------------
+
+
+def test_a_team_metric_to_date_folds_the_teams_book_over_the_period(tmp_path):
+    # Team T: C1 (A1 100,000) and C2 (A2 100,000). Q1 A1 +10,000; Q2 A2 −10,000 contraction. Half-year, advance 1.
+    #   Q1: team NRR_D 210,000 / 200,000 = 1.05 → f 1.25 → each round(5,000 × 1.25) = 6,250
+    #   Q2: (200,000 + 10,000 − 10,000) / 200,000 = 1.0 → f 1 → each 10,000; true-up 10,000 − 6,250 = 3,750
+    # (C1 alone would be 1.10 to date: f 1.5 → 15,000.)
+    roster = ("csm_id,name,segment,annual_base,annual_variable,team\nC1,Ana,Enterprise,80000,20000,T\n"
+              "C2,Bo,Enterprise,80000,20000,T\n")
+    accounts = """\
+    quarter,account_id,csm_id,arr_start,expansion,contraction,churn
+    2026Q1,A1,C1,100000,10000,0,0
+    2026Q1,A2,C2,100000,0,0,0
+    2026Q2,A1,C1,110000,0,0,0
+    2026Q2,A2,C2,100000,0,10000,0
+    """
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,1\n2026Q1,C2,1\n2026Q2,C1,1\n2026Q2,C2,1\n"
+    team = f"""\
+  - id: retention
+    metric: nrr
+    scope: team
+    weight: 1
+    target: 1.0
+    curve: {NRR_CURVE}
+"""
+    document = replay(tmp_path, plan_yaml(period="half", advance=1.0, components=team), textwrap.dedent(accounts),
+                      payouts, "-n", "2", roster=roster)
+    rows = by_row(document)
+    for csm in ("C1", "C2"):
+        q1, q2 = rows["2026Q1", csm], rows["2026Q2", csm]
+        assert [q1["components"]["retention"]["metric"], q2["components"]["retention"]["metric"]] == pytest.approx(
+            [1.05, 1.0])
+        assert [q1["earned_to_date"], q2["earned_to_date"]] == [6250.0, 10000.0]
+        assert [q1["proposed"], q2["proposed"]] == [6250.0, 3750.0]
