@@ -3,6 +3,17 @@ the plan's cap (and a period's pay), never recovered. Expected figures are worke
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cscomp_cli.engine.replay import replay as replay_plan
+from cscomp_cli.inputs.dataset import load_dataset
+from cscomp_cli.plan.loading import parse_plan
 from tests.conftest import run_json, write_files
 
 HEADER = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
@@ -10,6 +21,14 @@ HEADER = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
 # 31 March = 14 + 31 = 45 of them → TV 30,000 / 4 × 45/90 = 3,750; from 2026Q2 TV 7,500.
 ROSTER = ("csm_id,name,segment,annual_base,annual_variable,start_date\n"
           "C1,Ana,Enterprise,80000,20000,\nC2,Bo,Enterprise,80000,20000,\nC3,Cy,Enterprise,90000,30000,2026-02-15\n")
+# A curve that pays f = 1 whatever the book (accounts ≥ 0 is on or past the only point): round(TV).
+FLAT = """\
+  - id: presence
+    metric: accounts
+    measure: value
+    weight: 1
+    curve: [[0, 1.0]]
+"""
 COMMISSION = """\
   - id: upsell
     kind: commission
@@ -149,3 +168,52 @@ def test_a_floor_in_a_period_plan_is_never_recovered(tmp_path):
         total = (row["components"]["upsell"]["payout"] + row["cap_adjustment"] + row["advance_adjustment"]
                  + row["guarantee_adjustment"])
         assert abs(total - row["proposed"]) < 0.005
+
+
+# --- floors never lower pay ---------------------------------------------------------------------------------------
+
+amount = st.integers(min_value=0, max_value=40_000)
+
+
+@st.composite
+def org(draw):
+    """Three quarters of two books (C1's A1 and C3's A3), any expansion and churn, any actual pay (negative too)."""
+    lines, arr = [], {"A1": 50_000, "A3": 50_000}
+    for q in (1, 2, 3):
+        for account, csm in (("A1", "C1"), ("A3", "C3")):
+            up = draw(amount)
+            churn = draw(st.sampled_from([0, arr[account] + up]))
+            lines.append(f"2026Q{q},{account},{csm},{arr[account]},{up},0,{churn}")
+            arr[account] = arr[account] + up - churn
+    paid = [f"2026Q{q},{c},{draw(st.integers(-8_000, 12_000))}" for q in (1, 2, 3) for c in ("C1", "C3")]
+    start = draw(st.sampled_from(["2025-11-20", "2026-01-01", "2026-02-15", "2026-05-31", "2026-09-30"]))
+    return HEADER + "\n".join(lines) + "\n", "quarter,csm_id,amount\n" + "\n".join(paid) + "\n", start
+
+
+@given(data=org(), ramp=st.sampled_from(["", "ramp: {quarters: 1, floor: 0.5}\n", "ramp: {quarters: 3, floor: 1.5}\n"]),
+       guarantee=st.sampled_from(["", "guarantee: {floor: 0.9, quarters: 2}\n",
+                                  'guarantee: {floor: 2.0, quarters: ["2026Q3"]}\n']),
+       period=st.sampled_from(["", "period: year\nadvance: 0.6\n"]))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_floors_never_lower_pay_and_reach_their_floor(data, ramp, guarantee, period):
+    accounts, payouts, start = data
+    clawing = "" if period else "    clawback: {within: 2}\n"  # a clawback can take pay below 0 (not in a period)
+    components = FLAT + COMMISSION + clawing
+    with tempfile.TemporaryDirectory(prefix="cscomp-floors-") as name:
+        folder = Path(name)
+        (folder / "accounts.csv").write_text(accounts)
+        (folder / "roster.csv").write_text(ROSTER.replace("2026-02-15", start))
+        (folder / "payouts.csv").write_text(payouts)
+        dataset = load_dataset(folder)
+    bare = replay_plan(parse_plan(plan_yaml("", components, head=period)), dataset, 3).rows
+    floored = replay_plan(parse_plan(plan_yaml(ramp + guarantee, components, head=period)), dataset, 3).rows
+    lift = floored["proposed_cents"].to_numpy() - bare["proposed_cents"].to_numpy()
+    assert (lift >= 0).all()
+    extra = sum(floored.get(c, pd.Series(0, index=floored.index)).to_numpy()
+                for c in ("ramp_adjustment_cents", "guarantee_adjustment_cents"))
+    assert (lift == extra).all()  # what the floors add is all that changed
+    if guarantee:
+        floor = 0.9 if "0.9" in guarantee else 2.0
+        chosen = floored["quarter"].isin(["2026Q1", "2026Q2"] if "0.9" in guarantee else ["2026Q3"]).to_numpy()
+        wanted = np.floor(floor * floored["actual_cents"].to_numpy() + 0.5)
+        assert (floored["proposed_cents"].to_numpy()[chosen] >= wanted[chosen] - 1).all()

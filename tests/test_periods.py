@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import assert_user_error, run, run_json, write_files
 
@@ -443,3 +447,95 @@ def test_a_team_metric_to_date_folds_the_teams_book_over_the_period(tmp_path):
             [1.05, 1.0])
         assert [q1["earned_to_date"], q2["earned_to_date"]] == [6250.0, 10000.0]
         assert [q1["proposed"], q2["proposed"]] == [6250.0, 3750.0]
+
+
+# --- properties of the pay recursion ----------------------------------------------------------------------------
+
+
+def _spec_pay(earned: list[int], advance: float, recover: bool) -> list[int]:
+    """SPEC 6.4 written out, one quarter at a time (cents): before the last quarter
+    pay = max(0, round(advance × E) − paid_before); in it, E − paid_before (0 when negative, unless recover)."""
+    from cscomp_cli.core.rounding import to_cents
+
+    pays, paid = [], 0
+    for i, e in enumerate(earned):
+        if i == len(earned) - 1:
+            pay = e - paid if recover or e >= paid else 0
+        else:
+            pay = max(0, int(to_cents(np.array([advance * e / 100]))[0]) - paid)
+        pays.append(pay)
+        paid += pay
+    return pays
+
+
+earned_cents = st.lists(st.integers(min_value=-5_000_000, max_value=5_000_000), min_size=1, max_size=4)
+
+
+@given(periods=st.lists(earned_cents, min_size=1, max_size=4), advance=st.floats(min_value=0, max_value=1),
+       recover=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_the_vectorised_pay_is_the_recursion_and_telescopes(periods, advance, recover):
+    from types import SimpleNamespace
+
+    from cscomp_cli.engine.periods import _pay
+
+    length = 4
+    span = pd.DataFrame({
+        "csm_id": [f"C{p % 2}" for p, e in enumerate(periods) for _ in e],
+        "period": [str(2020 + p) for p, e in enumerate(periods) for _ in e],
+        "earned_to_date_cents": np.array([x for e in periods for x in e], dtype="int64"),
+        # each period's quarters end on its last when it has all four, else the true-up is not reached
+        "true_up": [i == len(e) - 1 and len(e) == length for e in periods for i in range(len(e))],
+    })
+    _pay(SimpleNamespace(advance=advance, recover=recover), span)
+    pay = span["pay_cents"].to_numpy()
+    start = 0
+    for e in periods:
+        mine = pay[start:start + len(e)].tolist()
+        if len(e) == length:
+            assert mine == _spec_pay(e, advance, recover)
+            if recover:
+                assert sum(mine) == e[-1]  # Σ pay over the period = E(last quarter)
+            else:
+                assert sum(mine) >= e[-1] and mine[-1] >= 0
+        else:  # no true-up reached: every quarter an advance
+            assert mine == _spec_pay(e + [0], advance, recover)[:len(e)]
+        advances = mine if len(e) < length else mine[:-1]
+        assert all(p >= 0 for p in advances)  # an advance is never negative
+        assert sum(advances) <= max(0, max(int(round(advance * x)) for x in e)) + 1  # never above the top advance
+        start += len(e)
+
+
+movement = st.integers(min_value=0, max_value=30_000)
+
+
+@given(moves=st.lists(st.tuples(movement, movement), min_size=4, max_size=4),
+       advance=st.sampled_from([0.0, 0.25, 0.5, 0.75, 0.9, 1.0]), cap=st.sampled_from([None, 1.1, 2.0]))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+def test_a_replayed_year_pays_exactly_what_it_earns_when_recovered(tmp_path_factory, moves, advance, cap):
+    # Through the whole engine: random expansion and contraction each quarter, a curve and a commission.
+    rows, arr = [], 100_000
+    for q, (up, down) in enumerate(moves, start=1):
+        down = min(down, arr + up)
+        rows.append(f"2026Q{q},A1,C1,{arr},{up},{down},0")
+        arr += up - down
+    accounts = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n" + "\n".join(rows) + "\n"
+    components = f"""\
+  - id: retention
+    metric: nrr
+    weight: 1
+    target: 1.0
+    curve: {NRR_CURVE}
+  - id: upsell
+    kind: commission
+    metric: expansion_arr
+    rate: 0.05
+    cap: 400
+"""
+    plan = plan_yaml(advance=advance, extra=f"cap: {cap}\n" if cap else "", components=components)
+    document = replay(tmp_path_factory.mktemp("year"), plan, accounts, YEAR_PAYOUTS, "--quarters", "4")
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    assert sum(r["proposed"] for r in q) == pytest.approx(q[-1]["earned_to_date"], abs=0.005)
+    assert all(r["proposed"] >= 0 for r in q[:3])
+    for row in q:
+        adds_up(row)
