@@ -166,3 +166,65 @@ def test_expansion_in_the_churn_quarter_itself_is_not_clawed_back(tmp_path):
     upsell = rows["2026Q1", "C1"]["components"]["upsell"]
     assert (upsell["payout"], upsell["clawback"]) == (500.0, 0.0)
 
+
+
+# A1 +10,000 in Q1 (commission 1,000); in Q2 A1 churns while A2 expands 10,000 (commission 1,000, less the
+# clawback 1,000 → 0); in Q3 A2 churns.
+TWICE = HEADER + """\
+2026Q1,A1,C1,100000,10000,0,0
+2026Q2,A1,C1,110000,0,0,110000
+2026Q2,A2,C1,50000,10000,0,0
+2026Q3,A2,C1,60000,0,0,60000
+2026Q3,A3,C1,10000,0,0,0
+"""
+PAID_3 = "quarter,csm_id,amount\n2026Q1,C1,1\n2026Q2,C1,1\n2026Q3,C1,1\n"
+
+
+def test_the_effective_rate_is_taken_before_any_clawback_charged_in_that_quarter(tmp_path):
+    # Q3's clawback of A2 uses Q2's rate before Q2's own clawback: 1,000 / 10,000 = 0.1 → round(10,000 × 0.1)
+    # = 1,000 (after it the rate would be 0 / 10,000 = 0 and nothing would come back).
+    rows = by_row(replay(tmp_path, plan_yaml(), TWICE, PAID_3, "--quarters", "3"))
+    assert [rows[f"2026Q{q}", "C1"]["components"]["upsell"]["clawback"] for q in (1, 2, 3)] == [0.0, 1000.0, 1000.0]
+    assert [rows[f"2026Q{q}", "C1"]["components"]["upsell"]["payout"] for q in (1, 2, 3)] == [1000.0, 0.0, -1000.0]
+
+
+def test_the_effective_rate_is_after_the_components_modifiers(tmp_path):
+    # A modifier that always holds (accounts ≥ 0) halves the commission: Q1 pays 500 on 10,000 → rate 0.05;
+    # Q2 1,000 × 0.5 = 500, less round(10,000 × 0.05) = 500 → 0; Q3 −round(10,000 × 500 / 10,000) = −500.
+    plan = plan_yaml().replace("components:", "modifiers:\n  - id: half\n    when: {metric: accounts, at_least: 0}\n"
+                                              "    multiply: 0.5\ncomponents:")
+    rows = by_row(replay(tmp_path, plan, TWICE, PAID_3, "--quarters", "3"))
+    assert [rows[f"2026Q{q}", "C1"]["components"]["upsell"]["payout"] for q in (1, 2, 3)] == [500.0, 0.0, -500.0]
+    assert [rows[f"2026Q{q}", "C1"]["components"]["upsell"]["clawback"] for q in (1, 2, 3)] == [0.0, 500.0, 500.0]
+
+
+def test_a_clawback_on_gross_expansion_counts_both_credited_parts(tmp_path):
+    # credit.cross_sell 0.5: Q1 metric 4,000 + 0.5 × 8,000 = 8,000 → 800, rate 0.1; A1 churns in Q2:
+    # contribution 8,000 → round(8,000 × 0.1) = 800 → payout −800.
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,cross_sell,contraction,churn\n"
+                "2026Q1,A1,C1,100000,4000,8000,0,0\n2026Q2,A1,C1,112000,0,0,0,112000\n")
+    plan = plan_yaml(metric="gross_expansion", head="credit: {cross_sell: 0.5}\n")
+    rows = by_row(replay(tmp_path, plan, accounts, PAID, "--quarters", "1"))
+    assert rows["2026Q2", "C1"]["components"]["upsell"]["clawback"] == 800.0
+    assert rows["2026Q2", "C1"]["components"]["upsell"]["payout"] == -800.0
+
+
+def test_the_replay_lists_one_clawback_line_per_account_and_earlier_quarter(tmp_path):
+    # A1 expands in Q1 (C2's book, rate 0.1) and Q2 (C1's book, 2,000 of C1's 4,000 → 400, rate 0.1), churns in Q3
+    # owned by C1: within 2 reaches both, charging C2 1,000 and C1 200.
+    from cscomp_cli.engine.replay import replay as replay_plan
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.plan.loading import parse_plan
+
+    accounts = HEADER + ("2026Q1,A1,C2,100000,10000,0,0\n2026Q2,A1,C1,110000,2000,0,0\n2026Q2,A2,C1,50000,2000,0,0\n"
+                         "2026Q3,A1,C1,112000,0,0,112000\n2026Q3,A3,C2,10000,0,0,0\n")
+    payouts = "quarter,csm_id,amount\n2026Q1,C2,1\n2026Q2,C1,1\n2026Q3,C1,1\n2026Q3,C2,1\n"
+    folder = write_files(tmp_path / "data", accounts=accounts, roster=ROSTER, payouts=payouts)
+    result = replay_plan(parse_plan(plan_yaml()), load_dataset(folder), 1)
+    lines = result.clawbacks
+    assert lines[["quarter", "csm_id", "account_id", "earlier_quarter", "clawback_cents"]].values.tolist() == [
+        ["2026Q3", "C1", "A1", "2026Q2", 200_00], ["2026Q3", "C2", "A1", "2026Q1", 1000_00]]
+    assert lines["contribution"].tolist() == [2000.0, 10000.0]
+    assert lines["effective_rate"].tolist() == pytest.approx([0.1, 0.1])
+    charged = result.rows.set_index("csm_id")["upsell_clawback_cents"]
+    assert charged.to_dict() == {"C1": 200_00, "C2": 1000_00}
