@@ -279,6 +279,70 @@ def test_a_missing_quota_in_a_quarter_of_the_period_names_the_row_to_add(tmp_pat
     assert_user_error(result, "quotas.csv", "2026Q2,C1,growth,")  # the row to add
 
 
+
+def test_no_quota_is_needed_in_a_quarter_of_the_period_the_csm_is_not_replayed_in(tmp_path):
+    # A1 is C2's in Q2, so C1 is not replayed then and needs no Q2 quota: C1's Q3 target is 4,000 + 3,000 = 7,000.
+    # C1's to-date book at Q3 is A1 folded over Q1–Q3 whoever owned it: expansion 2,000 + 4,000 + 3,000 = 9,000 →
+    # attainment 9,000 / 7,000 = 1.285714286 → f the same; TV_D 3 × 5,000 (Q2's roster row counts) = 15,000 →
+    # round(15,000 × 1.285714286) = 19,285.71.
+    accounts = QUOTA_ACCOUNTS.replace("2026Q2,A1,C1", "2026Q2,A1,C2")
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,1\n2026Q2,C2,1\n2026Q3,C1,1\n"
+    quotas = ("quarter,csm_id,component,target\n2026Q1,C1,growth,4000\n2026Q3,C1,growth,3000\n"
+              "2026Q2,C2,growth,1000\n")
+    document = replay(tmp_path, plan_yaml(advance=1.0, components=QUOTA_GOAL), accounts, payouts, "--quarters", "3",
+                      roster=ROSTER + "C2,Bo,Enterprise,80000,20000\n", quotas=quotas)
+    q3 = by_row(document)["2026Q3", "C1"]["components"]["growth"]
+    assert (q3["metric"], q3["target"]) == (9000.0, 7000.0)
+    assert q3["earned_to_date"] == 19285.71
+
+
+def test_tiers_and_modifiers_are_measured_to_date(tmp_path):
+    # A commission with tiers on a pct_of_start_arr target: 0.04 × 100,000 × |D| / 4 = 1,000 × |D|; 5 % up to
+    # the target, 10 % above it; halved while NRR to date is below 1.0. YEAR_ACCOUNTS' expansion to date:
+    # 10,000, 10,000, 10,000, 12,000; NRR_D 1.10, 1.10, 0.90, 0.92.
+    #   Q1: 5 % × 1,000 + 10 % × 9,000 = 950;   Q2: 5 % × 2,000 + 10 % × 8,000 = 900
+    #   Q3: (150 + 700) × 0.5 = 425;             Q4: (200 + 800) × 0.5 = 500
+    # With retention 7,500, 15,000, 0, 4,000: E = 8,450, 15,900, 425, 4,500; advance 1:
+    # pay 8,450; 7,450; max(0, 425 − 15,900) = 0; true-up 4,500 − 15,900 = −11,400.
+    components = f"""\
+  - id: retention
+    metric: nrr
+    weight: 1
+    target: 1.0
+    curve: {NRR_CURVE}
+  - id: upsell
+    kind: commission
+    metric: expansion_arr
+    tiers: [{{up_to: 1.0, rate: 0.05}}, {{rate: 0.10}}]
+    target: {{pct_of_start_arr: 0.04}}
+"""
+    gate = "modifiers:\n  - id: gate\n    when: {metric: nrr, below: 1.0}\n    multiply: 0.5\n    applies_to: [upsell]\n"
+    document = replay(tmp_path, plan_yaml(advance=1.0, components=components, extra=gate), YEAR_ACCOUNTS,
+                      YEAR_PAYOUTS, "-n", "4")
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in range(1, 5)]
+    assert [r["components"]["upsell"]["target"] for r in q] == [1000.0, 2000.0, 3000.0, 4000.0]
+    assert [r["components"]["upsell"]["earned_to_date"] for r in q] == [950.0, 900.0, 425.0, 500.0]
+    assert [r["earned_to_date"] for r in q] == [8450.0, 15900.0, 425.0, 4500.0]
+    assert [r["proposed"] for r in q] == [8450.0, 7450.0, 0.0, -11400.0]
+    for row in q:
+        adds_up(row)
+
+
+def test_a_period_starting_before_the_data_starts_at_its_first_quarter(tmp_path):
+    # accounts.csv starts at 2026Q2: the year's to-date quarters start there (one warning), so Q2 has |D| = 1:
+    # target 0.08 × 100,000 × 1/4 = 2,000, expansion 1,000 → 0.5 → round(5,000 × 0.5) = 2,500; Q3 |D| = 2:
+    # target 4,000, expansion 2,000 → 0.5 → 10,000 × 0.5 = 5,000.
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                "2026Q2,A1,C1,100000,1000,0,0\n2026Q3,A1,C1,101000,1000,0,0\n")
+    payouts = "quarter,csm_id,amount\n2026Q2,C1,1\n2026Q3,C1,1\n"
+    document = replay(tmp_path, plan_yaml(advance=1.0, components=EXPANSION_GOAL), accounts, payouts, "-n", "2")
+    q = [by_row(document)[f"2026Q{i}", "C1"] for i in (2, 3)]
+    assert [r["components"]["growth"]["target"] for r in q] == [2000.0, 4000.0]
+    assert [r["earned_to_date"] for r in q] == [2500.0, 5000.0]
+    starts = [w for w in document["warnings"] if "starts at 2026Q1" in w]
+    assert len(starts) == 1 and "2026Q2" in starts[0]
+
+
 # --- caps to date -------------------------------------------------------------------------------------------------
 
 
