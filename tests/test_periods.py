@@ -603,3 +603,46 @@ def test_a_replayed_year_pays_exactly_what_it_earns_when_recovered(tmp_path_fact
     assert all(r["proposed"] >= 0 for r in q[:3])
     for row in q:
         adds_up(row)
+
+
+def test_a_team_to_date_keeps_the_accounts_of_a_teammate_no_longer_replayed(tmp_path):
+    # Team T: C1 (A1 100,000, flat) and C2 (A2 100,000, +10,000 in Q1). In Q2 C2 is gone and A2 is C3's (team U).
+    # T's book to date at Q2 is every account in T's book in Q1 or Q2 (by each quarter's owners): A1 and A2, A2 folded
+    # from its Q1 start: (100,000 + 110,000) / 200,000 = 1.05 → f 1.25 → TV_D 10,000 × 1.25 = 12,500 for C1.
+    # U's book to date at Q2: A3 (both quarters) and A2 (Q2), A2 also from its Q1 start → 1.05 → 12,500 for C3.
+    # Half-year, advance 1: C1 pays 6,250 then the true-up 12,500 − 6,250 = 6,250; C3 5,000 (Q1: A3 flat, 1.0),
+    # then 12,500 − 5,000 = 7,500.
+    roster = ("csm_id,name,segment,annual_base,annual_variable,team\nC1,Ana,Enterprise,80000,20000,T\n"
+              "C2,Bo,Enterprise,80000,20000,T\nC3,Cy,Enterprise,80000,20000,U\n")
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
+                "2026Q1,A1,C1,100000,0,0,0\n2026Q1,A2,C2,100000,10000,0,0\n2026Q1,A3,C3,100000,0,0,0\n"
+                "2026Q2,A1,C1,100000,0,0,0\n2026Q2,A2,C3,110000,0,0,0\n2026Q2,A3,C3,100000,0,0,0\n")
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,1\n2026Q1,C2,1\n2026Q1,C3,1\n2026Q2,C1,1\n2026Q2,C3,1\n"
+    team = f"""\
+  - id: retention
+    metric: nrr
+    scope: team
+    weight: 1
+    target: 1.0
+    curve: {NRR_CURVE}
+"""
+    rows = by_row(replay(tmp_path, plan_yaml(period="half", advance=1.0, components=team), accounts, payouts, "-n", "2",
+                         roster=roster))
+    assert ("2026Q2", "C2") not in rows
+    assert rows["2026Q2", "C1"]["components"]["retention"]["metric"] == pytest.approx(1.05)
+    assert rows["2026Q2", "C3"]["components"]["retention"]["metric"] == pytest.approx(1.05)
+    assert [rows[q, "C1"]["proposed"] for q in ("2026Q1", "2026Q2")] == [6250.0, 6250.0]
+    assert [rows[q, "C3"]["proposed"] for q in ("2026Q1", "2026Q2")] == [5000.0, 7500.0]
+
+
+def test_compare_replays_a_year_and_a_half_year_plan_as_stress_test_does(tmp_path):
+    # compare shares its caches between plans; a year plan and a half-year plan replayed from Q2 both need Q1
+    # worked out before the replay, but to different ends. Over Q2–Q4 (YEAR_ACCOUNTS, advance 0.5):
+    #   year: 3,750 + 0 − 3,500 = 250;   half: the H1 true-up 11,250 + 0 + 0 = 11,250.
+    folder = write_files(tmp_path / "data", accounts=YEAR_ACCOUNTS, roster=ROSTER, payouts=YEAR_PAYOUTS)
+    year = write_files(tmp_path, **{"year.yaml": plan_yaml(period="year")}) / "year.yaml"
+    half = write_files(tmp_path, **{"half.yaml": plan_yaml(period="half")}) / "half.yaml"
+    for plans in ((year, half), (half, year)):
+        document = run_json("compare", *plans, "--data", folder, "-n", "3")
+        totals = {column["label"]: column["proposed_total"] for column in document["plans"]}
+        assert totals == {"year": 250.0, "half": 11250.0}
