@@ -646,3 +646,31 @@ def test_compare_replays_a_year_and_a_half_year_plan_as_stress_test_does(tmp_pat
         document = run_json("compare", *plans, "--data", folder, "-n", "3")
         totals = {column["label"]: column["proposed_total"] for column in document["plans"]}
         assert totals == {"year": 250.0, "half": 11250.0}
+
+
+def test_risk_adjust_in_a_period_uses_the_quarters_own_book(tmp_path):
+    # risk_adjust 0.5 on a target of 1.0; risk is the arr_start-weighted mean over the base.
+    #   Q1: C1 0.2, company (0.2 × 100,000 + 0.6 × 100,000) / 200,000 = 0.4 → target 1 + 0.5 × (0.2 − 0.4) = 0.9
+    #   Q2 (q's own books, not the folded ones): C1 0.6 on 110,000, C2 0.2 on 100,000 → company
+    #       (66,000 + 20,000) / 210,000 = 0.409523810 → C1 1 + 0.5 × (0.6 − 0.409523810) = 1.095238095,
+    #       C2 1 + 0.5 × (0.2 − 0.409523810) = 0.895238095.
+    # C1's NRR to date at Q2 is 1.1: attainment 1.1 / 1.095238095 = 1.004347826 → f 1.021739130 →
+    # round(10,000 × 1.021739130) = 10,217.39.
+    accounts = ("quarter,account_id,csm_id,arr_start,expansion,contraction,churn,risk\n"
+                "2026Q1,A1,C1,100000,10000,0,0,0.2\n2026Q1,A2,C2,100000,0,0,0,0.6\n"
+                "2026Q2,A1,C1,110000,0,0,0,0.6\n2026Q2,A2,C2,100000,0,0,0,0.2\n")
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,1\n2026Q1,C2,1\n2026Q2,C1,1\n2026Q2,C2,1\n"
+    components = f"""\
+  - id: retention
+    metric: nrr
+    weight: 1
+    target: 1.0
+    risk_adjust: 0.5
+    curve: {NRR_CURVE}
+"""
+    rows = by_row(replay(tmp_path, plan_yaml(period="half", advance=1.0, components=components), accounts, payouts,
+                         "-n", "2", roster=ROSTER + "C2,Bo,Enterprise,80000,20000\n"))
+    targets = {key: row["components"]["retention"]["target"] for key, row in rows.items()}
+    assert targets == pytest.approx({("2026Q1", "C1"): 0.9, ("2026Q1", "C2"): 1.1,
+                                     ("2026Q2", "C1"): 1.095238095, ("2026Q2", "C2"): 0.895238095})
+    assert rows["2026Q2", "C1"]["earned_to_date"] == 10217.39
