@@ -674,3 +674,26 @@ def test_risk_adjust_in_a_period_uses_the_quarters_own_book(tmp_path):
     assert targets == pytest.approx({("2026Q1", "C1"): 0.9, ("2026Q1", "C2"): 1.1,
                                      ("2026Q2", "C1"): 1.095238095, ("2026Q2", "C2"): 0.895238095})
     assert rows["2026Q2", "C1"]["earned_to_date"] == 10217.39
+
+
+def test_replay_periods_holds_the_unreported_quarters_and_what_was_paid_before(tmp_path):
+    # The engine's view of the mid-year start above: Q1 and Q2 worked out but not reported.
+    from cscomp_cli.engine.replay import replay as replay_plan
+    from cscomp_cli.inputs.dataset import load_dataset
+    from cscomp_cli.plan.loading import parse_plan
+
+    folder = write_files(tmp_path / "data", accounts=YEAR_ACCOUNTS, roster=ROSTER, payouts=YEAR_PAYOUTS)
+    result = replay_plan(parse_plan(plan_yaml()), load_dataset(folder), 2)
+    span = result.periods.rows
+    assert span["quarter"].tolist() == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert span["reported"].tolist() == [False, False, True, True]
+    assert span["to_date_quarters"].tolist() == [1, 2, 3, 4]
+    assert span["tv_to_date"].tolist() == pytest.approx([5000, 10000, 15000, 20000])
+    assert span["earned_to_date_cents"].tolist() == [7500_00, 15000_00, 0, 4000_00]
+    # round(0.5 × E): 3,750, 7,500, 0, 2,000 (the last is not used: Q4 is the true-up)
+    assert span["advanced_cents"].tolist() == [3750_00, 7500_00, 0, 2000_00]
+    assert span["paid_before_cents"].tolist() == [0, 3750_00, 7500_00, 7500_00]
+    assert span["pay_cents"].tolist() == [3750_00, 3750_00, 0, -3500_00]
+    assert span["true_up"].tolist() == [False, False, False, True]
+    assert [result.periods.row_of(i) for i in range(len(result.rows))] == [2, 3]
+    assert result.rows["proposed_cents"].tolist() == [0, -3500_00]
