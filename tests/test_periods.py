@@ -541,7 +541,7 @@ earned_cents = st.lists(st.integers(min_value=-5_000_000, max_value=5_000_000), 
 def test_the_vectorised_pay_is_the_recursion_and_telescopes(periods, advance, recover):
     from types import SimpleNamespace
 
-    from cscomp_cli.engine.periods import _pay
+    from cscomp_cli.engine.periods import pay_in_quarters
 
     length = 4
     span = pd.DataFrame({
@@ -551,7 +551,7 @@ def test_the_vectorised_pay_is_the_recursion_and_telescopes(periods, advance, re
         # each period's quarters end on its last when it has all four, else the true-up is not reached
         "true_up": [i == len(e) - 1 and len(e) == length for e in periods for i in range(len(e))],
     })
-    _pay(SimpleNamespace(advance=advance, recover=recover), span)
+    pay_in_quarters(SimpleNamespace(advance=advance, recover=recover), span)
     pay = span["pay_cents"].to_numpy()
     start = 0
     for e in periods:
