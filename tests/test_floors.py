@@ -69,7 +69,8 @@ def test_a_guarantee_compares_with_proposed_plus_the_ramp(tmp_path):
 
 
 # Every CSM earns 10 % × 1,000 = 100 a quarter; each is paid 5,000 a quarter.
-THREE_QUARTERS = HEADER + "".join(f"2026Q{q},A{c},C{c},50000,1000,0,0\n" for q in (1, 2, 3) for c in (1, 3))
+# (each account carries its ARR over: 50,000, 51,000, 52,000)
+THREE_QUARTERS = HEADER + "".join(f"2026Q{q},A{c},C{c},{49_000 + 1000 * q},1000,0,0\n" for q in (1, 2, 3) for c in (1, 3))
 PAID = "quarter,csm_id,amount\n" + "".join(f"2026Q{q},C{c},5000\n" for q in (1, 2, 3) for c in (1, 3))
 
 
@@ -84,6 +85,7 @@ def test_a_start_date_mid_quarter_makes_that_quarter_ramp_quarter_1(tmp_path):
     assert all("guarantee_adjustment" not in r for r in document["rows"])  # the plan has no guarantee
     assert document["summary"]["ramp_total"] == 11050.0  # 3,650 + 7,400
     assert "guarantee_total" not in document["summary"]
+    assert document["warnings"] == []
 
 
 def test_a_ramp_floor_below_1_pays_its_share_of_tv(tmp_path):
@@ -103,6 +105,7 @@ def test_guarantee_quarters_as_a_list_of_labels(tmp_path):
         assert [rows[f"2026Q{q}", csm]["proposed"] for q in (1, 2, 3)] == [100.0, 4500.0, 100.0]
     assert document["summary"]["guarantee_total"] == 8800.0
     assert all("ramp_adjustment" not in r for r in document["rows"])
+    assert document["warnings"] == []
 
 
 def test_guarantee_quarters_as_a_number_are_the_replays_first(tmp_path):
