@@ -697,3 +697,15 @@ def test_replay_periods_holds_the_unreported_quarters_and_what_was_paid_before(t
     assert span["true_up"].tolist() == [False, False, False, True]
     assert [result.periods.row_of(i) for i in range(len(result.rows))] == [2, 3]
     assert result.rows["proposed_cents"].tolist() == [0, -3500_00]
+
+
+def test_a_quarter_missing_from_accounts_csv_still_counts_in_tv_to_date(tmp_path):
+    # accounts.csv has no row at all in 2026Q2 (nobody is replayed then), but D(2026Q3) is still Q1–Q3 of the
+    # year (|D| = 3) and C1's roster row holds in Q2: TV_D = 5,000 × 3 = 15,000 → E(Q3) = 15,000.
+    # advance 1: Q1 pays 5,000; Q3 15,000 − 5,000 = 10,000.
+    accounts = FOUR_QUARTERS.replace("2026Q2,A1,C1,100000,0,0,0\n", "").replace("2026Q4,A1,C1,100000,0,0,0\n", "")
+    payouts = "quarter,csm_id,amount\n2026Q1,C1,5000\n2026Q3,C1,5000\n"
+    document = replay(tmp_path, plan_yaml(advance=1.0, components=FLAT_TERM), accounts, payouts, "-n", "2")
+    rows = by_row(document)
+    assert [rows[q, "C1"]["earned_to_date"] for q in ("2026Q1", "2026Q3")] == [5000.0, 15000.0]
+    assert [rows[q, "C1"]["proposed"] for q in ("2026Q1", "2026Q3")] == [5000.0, 10000.0]
