@@ -228,3 +228,14 @@ def test_the_replay_lists_one_clawback_line_per_account_and_earlier_quarter(tmp_
     assert lines["effective_rate"].tolist() == pytest.approx([0.1, 0.1])
     charged = result.rows.set_index("csm_id")["upsell_clawback_cents"]
     assert charged.to_dict() == {"C1": 200_00, "C2": 1000_00}
+
+
+def test_only_the_clawback_component_reports_a_clawback_and_a_quarter_plan_no_period_figures(tmp_path):
+    document = replay(tmp_path, plan_yaml(flat=True), REACH_BACK, PAID, "--quarters", "1")
+    row = by_row(document)["2026Q2", "C1"]
+    assert "clawback" in row["components"]["upsell"] and "clawback" not in row["components"]["presence"]
+    for key in ("period", "earned_to_date", "advance_adjustment", "ramp_adjustment", "guarantee_adjustment"):
+        assert key not in row
+    assert "earned_to_date" not in row["components"]["upsell"]
+    # presence 5,000 + upsell 200 − 1,000 = 4,200
+    assert row["proposed"] == 4200.0
