@@ -123,7 +123,7 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
         span["cap_to_date_cents"] = np.zeros(len(span), dtype="int64")
     earned = terms + span["cap_to_date_cents"].to_numpy()
     span["earned_to_date_cents"] = earned
-    _pay(plan, span)
+    pay_in_quarters(plan, span)
 
     # What the rows report: each term's and the cap's increase over the CSM's previous quarter of the period.
     group = pd.factorize(pd.MultiIndex.from_arrays([span["csm_id"].astype(object), span["period"]]))[0]
@@ -148,8 +148,11 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
     return out, reported_modifiers, PeriodPay(rows=span, books=books, reported=reported)
 
 
-def _pay(plan: Plan, span: pd.DataFrame) -> None:
-    """pay(q) per row: the advance on what is earned to date less what was paid before, or the true-up."""
+def pay_in_quarters(plan: Plan, span: pd.DataFrame) -> None:
+    """pay(q) per row: the advance on what is earned to date less what was paid before, or the true-up.
+
+    ``span`` needs csm_id, period, earned_to_date_cents and true_up, each (CSM, period) in quarter order; it
+    gains advanced_cents, paid_before_cents and pay_cents. Of ``plan`` only advance and recover are read."""
     group = pd.factorize(pd.MultiIndex.from_arrays([span["csm_id"].astype(object), span["period"]]))[0]
     earned = span["earned_to_date_cents"].to_numpy()
     advanced = to_cents(plan.advance * earned / 100)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cscomp_cli.core.errors import PlanError, report
-from cscomp_cli.core.quarters import quarter_ordinal
+from cscomp_cli.core.quarters import ordinal_label, quarter_ordinal
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.books import BookMetrics
 from cscomp_cli.engine.clawbacks import clawbacks
@@ -24,7 +24,13 @@ from cscomp_cli.engine.conversion import actual_cents, convert_pay
 from cscomp_cli.engine.currencies import check_currencies
 from cscomp_cli.engine.data_warnings import data_warnings, roster_warnings
 from cscomp_cli.engine.floors import floor_adjustments
-from cscomp_cli.engine.lead_in import lead_in_quarters, lead_in_rows, replayed_before
+from cscomp_cli.engine.lead_in import (
+    lead_in_quarters,
+    lead_in_rows,
+    period_first,
+    replayed_before,
+    span_ordinals,
+)
 from cscomp_cli.engine.metrics import (
     book_codes,
 )
@@ -232,10 +238,16 @@ def _with_lead_in(plan: Plan, dataset: Dataset, rows: pd.DataFrame, lead: list[s
 
 
 def _not_replayed(plan: Plan, dataset: Dataset, span: pd.DataFrame) -> pd.DataFrame:
-    """The CSM-quarters of the span's quarters in which a CSM of the span is not replayed but has a roster row:
-    their TV still counts in a period's TV to date (SPEC 6.4)."""
+    """The CSM-quarters of the span's periods in which a CSM of the span is not replayed but has a roster row:
+    their TV still counts in a period's TV to date (SPEC 6.4). Every quarter from the first period's start (or
+    accounts.csv's first quarter) through the span's last counts, also one accounts.csv has no row in: D(q) is
+    the period's quarters, not the data's."""
     ids = span["csm_id"].astype(object).unique()
-    quarters = span["quarter"].astype(object).unique()
+    ordinals = span_ordinals(span)
+    data_first = int(span_ordinals(dataset.accounts[["quarter"]]).min())
+    low = max(int(period_first(plan, ordinals).min()), data_first)
+    like = str(span["quarter"].iloc[0])
+    quarters = [ordinal_label(o, like) for o in range(low, int(ordinals.max()) + 1)]
     grid = pd.MultiIndex.from_product([quarters, ids], names=["quarter", "csm_id"]).to_frame(index=False)
     seen = pd.MultiIndex.from_frame(span[["quarter", "csm_id"]].astype(object))
     missing = grid[~pd.MultiIndex.from_frame(grid).isin(seen)].reset_index(drop=True)
