@@ -59,15 +59,7 @@ def validate_plan(source: Path | str) -> Validation:
 def pay_rules_read(plan: Plan) -> dict:
     """The measurement period, floors and clawbacks as validate read them, only those the plan has (so a
     plan without them reads as before): what a leader checks before trusting a replay of such a plan."""
-    read: dict = {}
-    if plan.period != "quarter":
-        read.update(period=plan.period, advance=plan.advance, recover=plan.recover)
-    if plan.ramp is not None:
-        read["ramp"] = {"quarters": plan.ramp.quarters, "floor": plan.ramp.floor}
-    if plan.guarantee is not None:
-        quarters = plan.guarantee.quarters
-        read["guarantee"] = {"floor": plan.guarantee.floor,
-                             "quarters": quarters if isinstance(quarters, int) else list(quarters)}
+    read = plan.pay_rules()
     clawbacks = {c.id: {"within": c.clawback.within, "share": c.clawback.share}
                  for c in plan.components if getattr(c, "clawback", None) is not None}
     if clawbacks:

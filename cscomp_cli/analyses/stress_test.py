@@ -63,15 +63,7 @@ def pay_rules(plan) -> dict:
     """The plan's SPEC 6.4-6.6 rules as the reports describe them ("75 % advanced each quarter", "90 % of
     what was actually paid"): present only when the plan has a period or a floor, so the plain document
     stays exactly SPEC section 4. A clawback is said on its component's entry."""
-    rules: dict = {}
-    if plan.period != "quarter":
-        rules.update(period=plan.period, advance=plan.advance, recover=plan.recover)
-    if plan.ramp is not None:
-        rules["ramp"] = {"quarters": plan.ramp.quarters, "floor": plan.ramp.floor}
-    if plan.guarantee is not None:
-        quarters = plan.guarantee.quarters
-        rules["guarantee"] = {"floor": plan.guarantee.floor,
-                              "quarters": quarters if isinstance(quarters, int) else list(quarters)}
+    rules = plan.pay_rules()
     return {"pay_rules": rules} if rules else {}
 
 

@@ -163,6 +163,20 @@ class Plan(StrictModel):
                              "ISO 4217 code such as USD or EUR, or a symbol of at most 3 characters such as €")
         return currency
 
+    def pay_rules(self) -> dict:
+        """The measurement period and the floors as plain values, only those the plan has (a quarterly plan
+        without floors: {}), for the documents that say which rules a replay ran under."""
+        rules: dict = {}
+        if self.period != "quarter":
+            rules.update(period=self.period, advance=self.advance, recover=self.recover)
+        if self.ramp is not None:
+            rules["ramp"] = {"quarters": self.ramp.quarters, "floor": self.ramp.floor}
+        if self.guarantee is not None:
+            quarters = self.guarantee.quarters
+            rules["guarantee"] = {"floor": self.guarantee.floor,
+                                  "quarters": quarters if isinstance(quarters, int) else list(quarters)}
+        return rules
+
     @property
     def performance_weights(self) -> dict[str, float]:
         """The performance measure as metric -> weight (one metric weighs 1)."""
