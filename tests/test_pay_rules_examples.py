@@ -136,3 +136,29 @@ def test_a_clawback_in_a_period_plan_is_refused(tmp_path):
     result = run("validate", plan, "--data", YEAR)
     assert result.exit_code == 2
     assert "components[1].clawback: a clawback cannot be used in a plan with period: year" in result.stdout + result.stderr
+
+
+def test_a_hire_and_an_account_handed_over_during_the_year(tmp_path):
+    data = tmp_path / "hire"
+    shutil.copytree(YEAR, data)
+    (data / "roster.csv").write_text(
+        "csm_id,name,segment,annual_base,annual_variable,start_date\nC1,Ana,Enterprise,80000,20000,\n"
+        "C2,Bo,Enterprise,80000,20000,\nC3,Cy,Enterprise,80000,20000,2025-07-01\n", encoding="utf-8")
+    with (data / "accounts.csv").open("a", encoding="utf-8") as accounts:
+        accounts.write("2025Q1,A9,C2,100000,0,0,0\n2025Q2,A9,C2,100000,0,0,0\n"
+                       "2025Q3,A9,C3,100000,30000,0,0\n2025Q4,A9,C3,130000,0,0,0\n")
+    with (data / "payouts.csv").open("a", encoding="utf-8") as payouts:
+        payouts.write("2025Q3,C3,5000\n2025Q4,C3,5000\n")
+    rows = {(r["quarter"], r["csm_id"]): r for r in
+            replay(YEAR / "plan.yaml", data, "--through", "2025Q4", "--quarters", "4")["rows"]}
+    cy = rows[("2025Q3", "C3")]
+    # NRR 130,000 / 100,000 = 1.3 → 1.5 × TV to date 5,000; 10 % × 30,000 within the cap 1,000 × 3
+    assert cy["components"]["retention"]["metric"] == 1.3
+    assert cy["components"]["expansion_commission"]["earned_to_date"] == 3000.0
+    assert cy["earned_to_date"] == 10500.0 and cy["proposed"] == 7875.0
+    # 10,000 × 1.5 + 3,000 = 18,000, less 7,875
+    assert rows[("2025Q4", "C3")]["proposed"] == 10125.0
+    bo = rows[("2025Q3", "C2")]
+    # A9 stays in Bo's year: 350,000 start, 12,000 + 8,000 + 30,000 moved
+    assert bo["components"]["retention"]["metric"] == 1.142857143
+    assert bo["components"]["expansion_commission"]["metric"] == 50000.0
