@@ -16,6 +16,13 @@ What makes it look like a real CS org:
   (product-gap churn clustered in Mid-Market; the whales were acquired or lost to a competitor);
 - one CSM is hired mid-quarter (2025-08-18) and takes over accounts, one leaves mid-quarter
   (2026-05-15) and their book is reassigned, and one gets a raise from 2026Q1 (per-quarter roster rows);
+- a CS manager per team (M01-M06), a player-coach who owns four strategic accounts (one renewing each
+  quarter, none churning) and, under the plan in force, is paid on them like a CSM (75/25 pay mix);
+- two new hires inside the last year, C35 (SMB-2, 2026-02-09) and C36 (Ent-West, 2026-08-03): their
+  first quarter is prorated and their book is forming (the accounts their manager covered for the open
+  seat, and a new logo in each of their first two quarters);
+- term_months on every row with a renewal due: the contract length signed (12, 24 or 36; multi-year
+  terms from 2026 on, more of them in Enterprise), blank where no renewal fell due;
 - payouts.csv is what the plan in force (plans/current.yaml) pays, computed by cscomp itself, plus
   the manual adjustments listed in MANUAL_ADJUSTMENTS below.
 
@@ -70,14 +77,25 @@ def quarter_labels(count: int = QUARTERS, first_year: int = FIRST_YEAR) -> list[
     return [f"{first_year + i // 4}Q{i % 4 + 1}" for i in range(count)]
 
 
-def generate_org(seed: int = 2026, csms: int = 30, accounts: int = 900, quarters: int = QUARTERS) -> dict:
-    """Roster, accounts and quotas of a sample org as DataFrames (payouts need a plan: see write_org)."""
+def generate_org(seed: int = 2026, csms: int = 30, accounts: int = 900, quarters: int = QUARTERS,
+                 additions: bool = True) -> dict:
+    """Roster, accounts and quotas of a sample org as DataFrames (payouts need a plan: see write_org).
+
+    additions: the people and the column issue 24's plans need (a player-coach manager per team,
+    two new hires, term_months on renewals), each drawn from a generator of its own after the
+    others, so every CSM's rows stay what they were. benchmarks/generate.py turns them off, so the
+    benchmark's org stays the one its timings were measured on.
+    """
     rng = np.random.default_rng(seed)
     labels = quarter_labels(quarters)
     roster, people = _roster(rng, csms, labels)
     accounts_frame = _accounts(rng, people, accounts, labels)
     # A second generator for the columns added later, so the original columns keep every value.
     accounts_frame = _customer_signals(np.random.default_rng([seed, 12]), accounts_frame)
+    if additions and len(labels) >= 8:
+        roster, accounts_frame = _managers_and_hires(np.random.default_rng([seed, 24]), roster, accounts_frame,
+                                                     labels)
+        accounts_frame = _contract_terms(np.random.default_rng([seed, 25]), accounts_frame)
     return {"roster": roster, "accounts": accounts_frame, "quotas": _quotas(accounts_frame)}
 
 
@@ -292,6 +310,131 @@ def _whales(state: dict, labels: list[str]) -> dict:
     return {label: [state["id"][i]] for label, i in zip(when, biggest)}
 
 
+# --- issue 24: player-coach managers, new hires, contract terms ---------------------------------
+
+# One CS manager per team, a player-coach: they lead the team's CSMs and own a few strategic accounts
+# themselves (the team's largest kind, one renewing each quarter of the year). Managers are paid
+# 75/25 (variable a third of base) and, under the plan in force, on their own book like a CSM.
+MANAGERS = [
+    # (csm_id, name, team, annual base)
+    ("M01", "Helena Marsh", "Ent-East", 178_000),
+    ("M02", "Kwame Boateng", "Ent-West", 172_000),
+    ("M03", "Sara Lindqvist", "MM-1", 148_000),
+    ("M04", "Diego Ferreira", "MM-2", 152_000),
+    ("M05", "Aisha Rahman", "SMB-1", 128_000),
+    ("M06", "Tom Gallagher", "SMB-2", 126_000),
+]
+STRATEGIC_ARR = {"Enterprise": (600_000, 0.3), "Mid-Market": (160_000, 0.2), "SMB": (30_000, 0.2)}
+# Two hires inside the replayed year. Until they start, their team's manager covers the open seat's
+# accounts; the hire takes those over in the quarter they start and lands a few new logos.
+HIRES = [
+    # (csm_id, name, team, annual base, start date, accounts the manager covered, their renewal quarters)
+    ("C35", "Noor Haddad", "SMB-2", 74_000, "2026-02-09", (1, 2, 3, 4)),
+    ("C36", "Mateo Silva", "Ent-West", 146_000, "2026-08-03", (3, 4)),
+]
+# Contract length signed on a renewal, by segment (12, 24, 36 months). Multi-year terms came with
+# the 2026 price book: every renewal of 2025 signed 12 months, so each account renewing in 2025 is
+# due again in 2026 (as accounts.csv has it) and a 2026 multi-year term runs past the history.
+TERM_ODDS = {"Enterprise": (0.55, 0.27, 0.18), "Mid-Market": (0.76, 0.17, 0.07), "SMB": (0.88, 0.09, 0.03)}
+MULTI_YEAR_FROM = 2026
+
+
+def _managers_and_hires(rng, roster: pd.DataFrame, accounts: pd.DataFrame,
+                        labels: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The managers' and the hires' roster rows and books (new accounts: no CSM's row changes)."""
+    team_segment = dict(zip(roster["team"], roster["segment"]))
+    manager_of = {team: csm for csm, _name, team, _base in MANAGERS}
+    people = [dict(csm_id=c, quarter="", name=n, segment=team_segment[t], team=t, annual_base=float(b),
+                   annual_variable=float(round(b / 3, -2)), start_date="", end_date="") for c, n, t, b in MANAGERS]
+    people += [dict(csm_id=c, quarter="", name=n, segment=team_segment[t], team=t, annual_base=float(b),
+                    annual_variable=b / 4, start_date=start, end_date="") for c, n, t, b, start, _r in HIRES]
+    default = roster["quarter"] == ""
+    new_roster = pd.concat([roster[default], pd.DataFrame(people)[roster.columns], roster[~default]],
+                           ignore_index=True)
+
+    # Who owns each new account in each quarter (None: it is no customer yet).
+    books = []  # (segment, renewal quarter, owner per quarter, strategic, landing quarter or -1)
+    for csm, _name, team, _base in MANAGERS:
+        books += [(team_segment[team], q, [csm] * len(labels), True, -1) for q in (1, 2, 3, 4)]
+    for csm, _name, team, _base, start, renewals in HIRES:
+        hired = labels.index(f"{start[:4]}Q{(int(start[5:7]) + 2) // 3}")
+        owners = [manager_of[team]] * hired + [csm] * (len(labels) - hired)
+        books += [(team_segment[team], q, owners, False, -1) for q in renewals]
+        # The book forms: a new logo lands in the hire's first quarter and another in the next.
+        landed = [t for t in (hired, hired + 1) if t < len(labels)]
+        books += [(team_segment[team], int(labels[t][5]), [None] * t + [csm] * (len(labels) - t), False, t)
+                  for t in landed]
+    first = int(accounts["account_id"].str[1:].astype(int).max()) + 1
+    ids = np.array([f"A{first + i:05d}" for i in range(len(books))])
+    segment = np.array([b[0] for b in books], dtype=object)
+    renewal_q = np.array([b[1] for b in books])
+    owner = np.array([b[2] for b in books], dtype=object)
+    strategic = np.array([b[3] for b in books])
+    landing = np.array([b[4] for b in books])
+    median = np.array([STRATEGIC_ARR[s][0] if k else SEGMENTS[s]["median"] for s, k in zip(segment, strategic)])
+    sigma = np.array([STRATEGIC_ARR[s][1] if k else SEGMENTS[s]["sigma"] for s, k in zip(segment, strategic)])
+    low = np.array([SEGMENTS[s]["low"] for s in segment])
+    arr = np.round(np.clip(rng.lognormal(np.log(median), sigma), low, None), -2)
+    arr_new = np.round(arr * 0.5, -2)
+    arr = np.where(landing >= 0, 0.0, arr)
+    risk = rng.beta(2, 6, len(books))
+    price = np.array([SEAT_PRICE[s] for s in segment]) * rng.lognormal(0.0, 0.25, len(books))
+    frames = []
+    for t, label in enumerate(labels):
+        live = np.array([o[t] is not None for o in owner]) & ((arr > 0) | (landing == t))
+        n = len(books)
+        new = landing == t
+        due = (renewal_q == t % 4 + 1) & ~new
+        risk = np.clip(risk + rng.normal(0, 0.04, n), 0, 1)
+        # A manager's accounts do not churn (their own book stays defined); a hire's rarely.
+        churned = due & ~np.isin([o[t] for o in owner], list(manager_of.values())) & (rng.random(n) < 0.05)
+        expanded = ~churned & ~new & (rng.random(n) < np.where(due, 0.45, 0.12))
+        expansion = np.where(expanded, np.round(arr * rng.lognormal(np.log(0.10), 0.5, n)), 0.0)
+        expansion = np.where(new, arr_new, expansion)
+        cross = ~churned & ~new & (rng.random(n) < 0.05)
+        cross_sell = np.where(cross, np.round(arr * rng.uniform(0.04, 0.12, n)), 0.0)
+        shrink = ~churned & ~new & ~expanded & (rng.random(n) < np.where(due, 0.12, 0.03))
+        contraction = np.where(shrink, np.round(arr * rng.uniform(0.05, 0.2, n)), 0.0)
+        churn = np.where(churned, arr, 0.0)
+        arr_end = arr + expansion + cross_sell - contraction - churn
+        answered, score = rng.random(n) < 0.3, np.clip(np.round(rng.normal(9.3 - 6.5 * risk, 1.4)), 0, 10)
+        health = np.clip(np.round(86 - 55 * risk + rng.normal(0, 6, n)), 0, 100)
+        csat_answered = rng.random(n) < np.where(segment == "Enterprise", 0.3, 0.18)
+        csat = np.clip(np.round(rng.normal(4.9 - 3.8 * risk, 0.8)), 1, 5)
+        purchased = np.maximum(1, np.round(np.where(arr_end > 0, arr_end, arr) / price))
+        onboarded = rng.random(n) < np.clip(0.85 - 0.5 * risk, 0.3, 0.97)
+        adoption = np.clip(0.95 - 0.7 * risk + rng.normal(0, 0.07, n), 0.05, 1.0)
+        adoption = np.where(new, adoption * np.where(onboarded, 0.8, 0.45), adoption)
+        active = np.round(purchased * adoption)
+        reason = np.array(CHURN_REASONS, dtype=object)[rng.integers(0, len(CHURN_REASONS), n)]
+        frames.append(pd.DataFrame({
+            "quarter": label, "account_id": ids, "csm_id": [o[t] for o in owner], "segment": segment,
+            "arr_start": arr, "expansion": expansion, "cross_sell": cross_sell, "contraction": contraction,
+            "churn": churn, "arr_end": arr_end, "renewal_due": np.where(due, "yes", "no"),
+            "renewed": np.where(due & ~churned, "yes", "no"), "nps": np.where(answered, score, np.nan),
+            "health": health, "risk": np.round(risk, 2), "csat": np.where(csat_answered, csat, np.nan),
+            "seats_purchased": purchased, "seats_active": active, "seat_adoption": np.round(active / purchased, 2),
+            "onboarding_complete": np.where(new, np.where(onboarded, "yes", "no"), ""),
+            "churn_reason": np.where(churned, reason, ""),
+        })[live])
+        arr = arr_end
+    added = pd.concat(frames, ignore_index=True)[accounts.columns]
+    both = pd.concat([accounts, added], ignore_index=True)
+    return new_roster, both.sort_values("quarter", kind="stable").reset_index(drop=True)
+
+
+def _contract_terms(rng, accounts: pd.DataFrame) -> pd.DataFrame:
+    """term_months on every row with a renewal due: the months the renewal was signed for (on a churned
+    renewal, the contract that ended); blank where none fell due. One draw per row, in row order."""
+    due = (accounts["renewal_due"] == "yes").to_numpy()
+    segment = accounts["segment"].to_numpy()
+    odds = np.cumsum(np.array([TERM_ODDS[s] for s in segment]), axis=1)
+    pick = np.minimum((rng.random(len(accounts))[:, None] > odds).sum(axis=1), 2)
+    multi_year = accounts["quarter"].str[:4].astype(int).to_numpy() >= MULTI_YEAR_FROM
+    term = np.where(multi_year, np.array([12, 24, 36])[pick], 12)
+    return accounts.assign(term_months=np.where(due, term.astype(str), ""))
+
+
 # --- what a CS platform adds: CSAT, seats, onboarding, churn reasons ---------------------------
 
 SEAT_PRICE = {"Enterprise": 1_000, "Mid-Market": 700, "SMB": 450}  # median ARR per seat
@@ -384,11 +527,11 @@ def actual_payouts(data_dir: Path, plan_path: Path = CURRENT_PLAN) -> pd.DataFra
     return paid[["quarter", "csm_id", "amount", "component"]]
 
 
-def write_org(out_dir: Path = HERE, seed: int = 2026, **sizes) -> dict:
+def write_org(out_dir: Path = HERE, seed: int = 2026, additions: bool = True, **sizes) -> dict:
     """Write accounts.csv, roster.csv, quotas.csv and payouts.csv into out_dir."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    org = generate_org(seed, **sizes)
+    org = generate_org(seed, additions=additions, **sizes)
     accounts = org["accounts"].copy()
     accounts["nps"] = accounts["nps"].map(lambda v: "" if np.isnan(v) else str(int(v)))
     accounts["health"] = accounts["health"].map(lambda v: "" if np.isnan(v) else str(int(v)))
@@ -422,7 +565,8 @@ def _write_marker(out_dir: Path) -> None:
     The sizes of the files written let cscomp tell the generated files from a user's own exports
     copied over them (cscomp_cli/commands/common.py reads this file)."""
     lines = ["cscomp sample org: written by sample_data/generate.py, not real exports (revenue movements, "
-             "NPS, health, risk, CSAT, seats, onboarding and churn reasons of a fictional CS org)."]
+             "NPS, health, risk, CSAT, seats, onboarding, churn reasons and renewal terms of a fictional CS org: "
+             "its CSMs, a player-coach manager per team and two new hires)."]
     lines += [f"{name} {(out_dir / name).stat().st_size}" for name in DATA_FILES]
     (out_dir / MARKER).write_text("\n".join(lines) + "\n", encoding="utf-8")
 

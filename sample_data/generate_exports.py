@@ -117,6 +117,8 @@ def _hr_rows(roster: list[dict[str, str]]) -> list[list[str]]:
 
 
 def _profile(r: dict[str, str]) -> str:
+    if r["csm_id"].startswith("M"):  # the player-coach team managers (they own a few accounts too)
+        return "Customer Success Team Manager"
     return "Senior Customer Success Manager" if r["segment"] == "Enterprise" else "Customer Success Manager"
 
 

@@ -41,7 +41,10 @@ EXAMPLE = {
     "modifiers": [{"id": "csat_gate", "when": {"metric": "csat", "below": 3}, "multiply": 0.8}],
 }
 PLANS = {"example": None, "ttm_nrr": REPO / "plans" / "ttm_nrr.yaml",
-         "balanced_scorecard": REPO / "plans" / "balanced_scorecard.yaml"}
+         "balanced_scorecard": REPO / "plans" / "balanced_scorecard.yaml",
+         # issue 24's plans that the language already states: a filter on term_months, scope: team
+         "multi_year_renewals": REPO / "plans" / "multi_year_renewals.yaml",
+         "cs_manager": REPO / "plans" / "cs_manager.yaml"}
 
 
 @pytest.fixture(params=list(PLANS))
@@ -99,8 +102,9 @@ def test_explain_compare_sweep_and_validate_run_the_plan(plan):
     assert explained.exit_code == 0, explained.stderr
     explanation = json.loads(explained.stdout)
     assert explanation["total"]["proposed"] == first["proposed"]
-    used = {c["metric"] for c in explanation["custom_metrics"]}
-    assert used and used <= set(yaml.safe_load(plan.read_text(encoding="utf-8"))["metrics"])
+    used = {c["metric"] for c in explanation.get("custom_metrics") or []}
+    defined = set(yaml.safe_load(plan.read_text(encoding="utf-8")).get("metrics") or {})
+    assert used <= defined and bool(used) == bool(defined)  # cs_manager uses built-in metrics only
 
     compared = run("compare", REPO / "plans" / "current.yaml", plan, "--data", SAMPLE, "--quarters", "4",
                    "--format", "json")
@@ -290,3 +294,47 @@ def test_explain_agrees_with_the_replay_on_a_late_quarter(name):
                     "--quarter", "2026Q4", "--format", "json")
     assert explained.exit_code == 0, explained.stderr
     assert json.loads(explained.stdout)["total"]["proposed"] == row["proposed"]
+
+
+# --- issue 24's example plans on the sample org, checked against accounts.csv by hand -------------
+
+
+def _accounts():
+    import pandas as pd
+
+    return pd.read_csv(SAMPLE / "accounts.csv", keep_default_na=False, na_values=[""])
+
+
+def test_multi_year_renewals_pays_each_rate_on_the_arr_renewed_for_that_term():
+    document = json.loads(replayed(REPO / "plans" / "multi_year_renewals.yaml", "--format", "json").stdout)
+    row = next(r for r in document["rows"] if (r["quarter"], r["csm_id"]) == ("2026Q2", "C04"))
+    a = _accounts()
+    signed = a[(a["quarter"] == "2026Q2") & (a["csm_id"] == "C04") & (a["renewed"] == "yes")]
+    renewed = signed["arr_start"] - signed["contraction"] - signed["churn"]  # renewed_arr, row by row
+    long, short = renewed[signed["term_months"] >= 24].sum(), renewed[signed["term_months"] < 24].sum()
+    assert long > 0 and short > 0
+    paid = row["components"]
+    # 0.5 % of the ARR renewed for 24 months or more, 0.25 % of the rest, each rounded to the cent
+    assert paid["multi_year"]["payout"] == round(long * 0.005, 2)
+    assert paid["annual"]["payout"] == round(short * 0.0025, 2)
+
+
+def test_cs_manager_pays_on_the_whole_team_book_the_managers_own_accounts_included():
+    document = json.loads(replayed(REPO / "plans" / "cs_manager.yaml", "--format", "json").stdout)
+    row = next(r for r in document["rows"] if (r["quarter"], r["csm_id"]) == ("2026Q1", "M02"))
+    a = _accounts()
+    # Ent-West in 2026Q1: C02, C04, C06 and their manager M02 (C36 joins in 2026Q3); the base is the
+    # rows with arr_start > 0, and NRR is their ARR at the end over their ARR at the start
+    team = a[(a["quarter"] == "2026Q1") & a["csm_id"].isin(["C02", "C04", "C06", "M02"]) & (a["arr_start"] > 0)]
+    nrr = (team["arr_start"] + team["expansion"] + team["cross_sell"] - team["contraction"]
+           - team["churn"]).sum() / team["arr_start"].sum()
+    grr = (team["arr_start"] - team["contraction"] - team["churn"]).sum() / team["arr_start"].sum()
+    paid = row["components"]
+    assert round(paid["team_nrr"]["metric"], 9) == round(nrr, 9)
+    assert round(paid["team_grr"]["metric"], 9) == round(grr, 9)
+    # C06's whale went to a competitor that quarter: team NRR 0.936 < 0.969 (95 % of the 1.02 target)
+    # and team GRR 0.895 < 0.912 (95 % of 0.96) pay nothing; only the manager's own renewal pays
+    assert paid["team_nrr"]["payout"] == 0 and paid["team_grr"]["payout"] == 0
+    assert row["proposed"] == paid["own_renewals"]["payout"] > 0
+    members = {r["csm_id"] for r in document["rows"] if r["quarter"] == "2026Q1"}
+    assert {"M01", "M02", "M03", "M04", "M05", "M06", "C35"} <= members and "C36" not in members

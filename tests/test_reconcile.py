@@ -175,7 +175,7 @@ def test_the_sample_org_reproduces_all_but_the_three_manual_adjustments():
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["verdict"] == (
-        "reproduces 233 of 236 CSM-quarters to the cent; 3 differ by a net +$2,300.00 (paid − computed), all of "
+        "reproduces 287 of 290 CSM-quarters to the cent; 3 differ by a net +$2,300.00 (paid − computed), all of "
         "it in components outside the plan: spiff +$2,500.00, clawback -$1,200.00, discretionary +$1,000.00")
     # net 2,500 − 1,200 + 1,000 = 2,300; absolute 2,500 + 1,200 + 1,000 = 4,700
     assert report["summary"]["by_category"] == {"unexplained": {"lines": 0, "net": 0.0, "absolute": 0.0},
@@ -311,7 +311,7 @@ def test_untagging_the_sample_payroll_changes_nothing(tmp_path):
                      "--format", "json", "--strict")
         assert result.exit_code == 0, result.stderr
         report = json.loads(result.stdout)
-        assert report["verdict"].startswith("reproduces 233 of 236 CSM-quarters to the cent; 3 differ by a net "
+        assert report["verdict"].startswith("reproduces 287 of 290 CSM-quarters to the cent; 3 differ by a net "
                                             "+$2,300.00 (paid − computed), all of it in components outside the plan")
         assert [(line["component"], line["category"]) for row in report["differing"] for line in row["lines"]] == [
             ("spiff", "outside the plan"), ("discretionary", "outside the plan"), ("clawback", "outside the plan")]

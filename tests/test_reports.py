@@ -69,8 +69,8 @@ def test_the_html_parses_and_holds_every_chart(report, document):
     assert set(CHARTS) <= page.ids
     assert page.tags.count("svg") >= len(CHARTS)
     text = " ".join(page.text)
-    assert "$814,684.54" in text and "$1,034,467.15" in text  # the headline numbers of the JSON
-    assert document["summary"]["proposed_total"] == 814684.54
+    assert "$1,188,922.19" in text and "$1,473,881.79" in text  # the headline numbers of the JSON
+    assert document["summary"]["proposed_total"] == 1188922.19
     for csm in document["summary"]["top_performers_paid_less"]:
         assert csm in text
     assert "name: FY27 proposal" in text  # the plan itself
@@ -145,7 +145,7 @@ def test_compare_html_and_workbook(tmp_path):
     assert run(*args, "--format", "html", "--output", tmp_path / "plans.html").exit_code == 0
     page.feed((tmp_path / "plans.html").read_text(encoding="utf-8"))
     assert page.open == [] and "chart-segments" in page.ids and "svg" in page.tags
-    assert "$814,684.54" in " ".join(page.text)
+    assert "$1,188,922.19" in " ".join(page.text)
     assert run(*args, "--format", "xlsx", "--output", tmp_path / "plans.xlsx").exit_code == 0
     book = load_workbook(tmp_path / "plans.xlsx")
     summary = {row[0]: row[1:] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}

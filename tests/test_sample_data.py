@@ -48,7 +48,8 @@ def test_sample_org_looks_like_a_real_cs_org():
     dataset = load_dataset(SAMPLE)
     accounts, roster = dataset.accounts, dataset.roster
     assert set(roster["segment"]) == {"Enterprise", "Mid-Market", "SMB"}
-    assert 28 <= roster["csm_id"].nunique() <= 32
+    # 30 CSMs, a manager per team (6 teams: M01-M06) and two hires of 2026 (C35, C36)
+    assert roster["csm_id"].nunique() == 30 + 6 + 2
     assert accounts["quarter"].nunique() == 8
     # skewed ARR: the largest account is worth hundreds of the median one
     start = accounts.loc[accounts["arr_start"] > 0, "arr_start"]
@@ -103,9 +104,12 @@ def test_the_added_columns_leave_every_original_cell_as_it_was():
     # every number in the README and the tests was computed from it.
     import hashlib
 
+    # The accounts issue 24 added (A01279 on: the managers' and the hires' books) are left out; every
+    # original row keeps its place among the original rows.
     lines = (SAMPLE / "accounts.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].split(",")[:15] == ORIGINAL_COLUMNS
-    original = "".join(",".join(line.split(",")[:15]) + "\n" for line in lines)
+    original = "".join(",".join(line.split(",")[:15]) + "\n" for line in lines
+                       if line.split(",")[1] == "account_id" or line.split(",")[1] <= "A01278")
     assert hashlib.sha256(original.encode()).hexdigest() == \
         "f23750bc095ad7beedaab5cb604c9c3737c05c2ae6aa4724777c314db63234df"
 
@@ -189,8 +193,8 @@ def test_the_balanced_scorecard_weights_sum_to_one_in_every_segment():
     assert plan.performance_weights == {"nrr": 0.5, "csat": 0.25, "adoption": 0.25}
 
 
-@pytest.mark.parametrize("name", ["ttm_nrr", "balanced_scorecard", "annual_nrr", "expansion_clawback",
-                                  "rollout_protected"])
+@pytest.mark.parametrize("name", ["ttm_nrr", "balanced_scorecard", "multi_year_renewals", "cs_manager",
+                                  "annual_nrr", "expansion_clawback", "rollout_protected"])
 def test_the_readme_story_of_each_new_plan_is_its_actual_output(name, monkeypatch):
     # The README quotes each run (abridged with "…"): every line it quotes must be one the command prints.
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -206,3 +210,64 @@ def test_the_readme_story_of_each_new_plan_is_its_actual_output(name, monkeypatc
     printed = {line.rstrip() for line in result.stdout.splitlines()}
     for line in quoted:
         assert line in printed, line
+
+
+# --- what issue 24's example plans need: contract terms, managers, new hires ---------------------
+
+MANAGERS = ["M01", "M02", "M03", "M04", "M05", "M06"]
+
+
+def test_every_renewal_due_row_has_the_term_signed_and_only_those(raw_accounts):
+    a = raw_accounts
+    due = a["renewal_due"] == "yes"
+    assert a.loc[due, "term_months"].notna().all() and a.loc[~due, "term_months"].isna().all()
+    assert set(a["term_months"].dropna()) == {12, 24, 36}
+    # multi-year terms came with the 2026 price book: every 2025 renewal signed 12 months, so an
+    # account renewing in 2025 is rightly due again in 2026
+    assert set(a.loc[due & a["quarter"].str.startswith("2025"), "term_months"]) == {12}
+    year = a[due & a["quarter"].str.startswith("2026")]
+    multi = (year["term_months"] >= 24).groupby(year["segment"]).mean()
+    assert (multi < 0.5).all()  # mostly 12 months everywhere …
+    assert multi["Enterprise"] > multi["Mid-Market"] > multi["SMB"] > 0  # … and multi-year most in Enterprise
+
+
+def test_each_team_has_a_player_coach_manager_with_a_few_accounts():
+    dataset = load_dataset(SAMPLE)
+    accounts, roster = dataset.accounts, dataset.roster
+    people = roster.drop_duplicates("csm_id").set_index("csm_id")
+    managers = people.loc[MANAGERS]
+    assert sorted(managers["team"]) == sorted(set(people.loc[~people.index.isin(MANAGERS), "team"]))
+    for manager in managers.itertuples():
+        team = people[(people["team"] == manager.team) & ~people.index.isin(MANAGERS)]
+        assert set(team["segment"]) == {manager.segment}  # a segment like their team's CSMs'
+        assert manager.annual_base > team["annual_base"].max()  # paid above the CSMs they lead
+    # a few strategic accounts each (more only while covering an open seat), every quarter: own NRR defined
+    book = accounts[accounts["csm_id"].isin(MANAGERS)].groupby(["quarter", "csm_id"])
+    sizes = book.size().unstack()
+    assert sizes.notna().all().all() and (sizes >= 4).all().all() and (sizes <= 8).all().all()
+    assert (book["arr_start"].sum() > 0).all()
+    # one of their accounts renews each quarter: renewal_rate is defined too
+    assert (book["renewal_due"].sum() >= 1).all()
+    # paid every quarter payroll has paid
+    paid = dataset.payouts[dataset.payouts["csm_id"].isin(MANAGERS)].groupby("csm_id")["quarter"].nunique()
+    assert (paid.reindex(MANAGERS) == 8).all()
+
+
+def test_the_two_new_hires_start_inside_a_replayed_quarter_with_a_thin_book():
+    dataset = load_dataset(SAMPLE)
+    accounts, roster = dataset.accounts, dataset.roster
+    people = roster.drop_duplicates("csm_id").set_index("csm_id")
+    # 2026-02-09 is day 40 of 2026Q1's 90 (prorated 51/90); 2026-08-03 is day 34 of 2026Q3's 92 (59/92)
+    assert str(people.loc["C35", "start_date"].date()) == "2026-02-09"
+    assert str(people.loc["C36", "start_date"].date()) == "2026-08-03"
+    book_sizes = accounts.groupby(["quarter", "csm_id"], observed=True).size()
+    for csm, first in (("C35", "2026Q1"), ("C36", "2026Q3")):
+        book = accounts[accounts["csm_id"] == csm].astype({"quarter": str, "csm_id": str})
+        assert book["quarter"].min() == first
+        mine = book.groupby("quarter").size()
+        peers = book_sizes[accounts.drop_duplicates(["quarter", "csm_id"]).set_index(["quarter", "csm_id"])
+                           .loc[book_sizes.index, "segment"] == people.loc[csm, "segment"]]
+        assert mine[first] <= 5 and mine[first] < peers.median() / 3  # a small forming book
+        assert (book.loc[book["quarter"] == first, "arr_start"] == 0).any()  # a new logo lands in it
+        paid = dataset.payouts[dataset.payouts["csm_id"] == csm].astype({"quarter": str})
+        assert paid["quarter"].min() == first and paid["quarter"].nunique() == mine.size
