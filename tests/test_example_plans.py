@@ -1,12 +1,14 @@
-"""The plan language of version 2 end to end: the examples of the plan docs for metrics of your own,
-weights by segment and a combined score, and the example plans built on them, through every output
-format and every command that replays, on the shipped sample org."""
+"""The plan language end to end on the shipped sample org: the examples of the plan docs for metrics
+of your own, weights by segment and a combined score, the example plans built on them, and the
+example plans of periods, clawbacks and floors (annual_nrr, expansion_clawback, rollout_protected),
+through every output format and every command that replays, with the facts each plan states."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from fractions import Fraction
 from html.parser import HTMLParser
 
 import pytest
@@ -62,6 +64,10 @@ def replayed(plan, *options):
 
 
 def test_every_format_gives_the_same_payouts(plan, tmp_path):
+    every_format_gives_the_same_payouts(plan, tmp_path)
+
+
+def every_format_gives_the_same_payouts(plan, tmp_path):
     document = json.loads(replayed(plan, "--format", "json").stdout)
     proposed = {(r["quarter"], r["csm_id"]): r["proposed"] for r in document["rows"]}
     assert len(proposed) >= 100 and any(value > 0 for value in proposed.values())
@@ -123,6 +129,174 @@ def test_the_example_ranks_on_the_combined_score():
     assert all(0 <= score <= 1 for score in scores)
     top = document["summary"]["top_performers"]
     assert len(top) == -(-len(document["csms"]) // 4)
+
+
+# --- The example plans of periods, clawbacks and floors -------------------------------------------
+
+PAY_RULE_PLANS = {name: REPO / "plans" / f"{name}.yaml"
+                  for name in ("annual_nrr", "expansion_clawback", "rollout_protected")}
+
+
+def cents(amount: float) -> int:
+    return round(amount * 100)
+
+
+def half_away(value: Fraction) -> int:
+    """A whole number of cents, halves away from zero."""
+    whole = int(abs(value) + Fraction(1, 2))
+    return whole if value >= 0 else -whole
+
+
+def document_of(name: str) -> dict:
+    return json.loads(replayed(PAY_RULE_PLANS[name], "--format", "json").stdout)
+
+
+def by_csm(document: dict) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {}
+    for row in sorted(document["rows"], key=lambda r: r["quarter"]):
+        rows.setdefault(row["csm_id"], []).append(row)
+    return rows
+
+
+@pytest.mark.parametrize("name", list(PAY_RULE_PLANS))
+def test_the_pay_rule_plans_run_in_every_format(name, tmp_path):
+    every_format_gives_the_same_payouts(PAY_RULE_PLANS[name], tmp_path)
+
+
+@pytest.mark.parametrize("name", list(PAY_RULE_PLANS))
+def test_the_pay_rule_plans_compare_sweep_and_validate(name):
+    plan = PAY_RULE_PLANS[name]
+    validated = run("validate", plan, "--data", SAMPLE)
+    assert validated.exit_code == 0, validated.stderr
+    compared = run("compare", REPO / "plans" / "current.yaml", plan, "--data", SAMPLE, "--quarters", "4",
+                   "--format", "json")
+    assert compared.exit_code == 0, compared.stderr
+    swept = run("sweep", plan, "--data", SAMPLE, "--quarters", "4", "--set", "cap=1.5,2.0", "--format", "json")
+    assert swept.exit_code == 0, swept.stderr
+    values = json.loads(swept.stdout)
+    assert len(values["rows"] if isinstance(values, dict) else values) == 2
+
+
+def test_annual_nrr_pays_advances_through_q3_and_trues_the_year_up_in_q4():
+    document = document_of("annual_nrr")
+    # The sample's last four quarters are exactly the year 2026: every row is labelled with it, and
+    # the replay reaches 2026's last quarter, so no warning says a true-up is not reached.
+    assert {row["quarter"] for row in document["rows"]} == {"2026Q1", "2026Q2", "2026Q3", "2026Q4"}
+    assert {row["period"] for row in document["rows"]} == {"2026"}
+    assert not [w for w in document["warnings"] if "true-up" in w]
+    ids = [c["id"] for c in document["components"]]
+    full_year = 0
+    for csm, rows in by_csm(document).items():
+        paid_before = 0
+        for row in rows:
+            to_date = int(row["quarter"][-1])  # the year's quarters so far, whenever the CSM started
+            # each row adds up: proposed = Σ payouts + cap_adjustment + advance_adjustment
+            parts = sum(cents(row["components"][cid]["payout"]) for cid in ids)
+            assert cents(row["proposed"]) == parts + cents(row["cap_adjustment"]) + cents(row["advance_adjustment"])
+            # the commission's own cap, 1,500 a quarter, is 1,500 × the year's quarters to date (a CSM
+            # hired in August has the cap of three quarters in their first)
+            commission = row["components"]["expansion_commission"]
+            assert cents(commission["earned_to_date"]) <= 150_000 * to_date
+            earned = cents(row["earned_to_date"])
+            if row["quarter"] != "2026Q4":
+                # an advance: 75 % of the year to date, less what the earlier quarters paid (never below 0)
+                expected = max(0, half_away(Fraction(3, 4) * earned) - paid_before)
+            else:
+                # the true-up: the whole year's earned pay, less what was advanced (recover: true, so it
+                # may be negative)
+                expected = earned - paid_before
+            assert cents(row["proposed"]) == expected, (csm, row["quarter"])
+            paid_before += expected
+        if [row["quarter"] for row in rows] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]:
+            full_year += 1
+            # over the whole year a CSM is paid exactly what the year earned: nothing held back stays
+            # held back, so the advance adjustments of the four quarters add up to 0
+            assert paid_before == cents(rows[-1]["earned_to_date"])
+            assert sum(cents(row["advance_adjustment"]) for row in rows) == 0
+    assert full_year >= 25
+    held = {q: sum(cents(r["advance_adjustment"]) for r in document["rows"] if r["quarter"] == q)
+            for q in ("2026Q1", "2026Q2", "2026Q3", "2026Q4")}
+    assert held["2026Q1"] < 0 and held["2026Q2"] < 0 and held["2026Q3"] < 0 and held["2026Q4"] > 0
+
+
+def test_expansion_clawback_takes_commission_back_before_the_plan_cap():
+    document = document_of("expansion_clawback")
+    ids = [c["id"] for c in document["components"]]
+    clawed = []
+    for row in document["rows"]:
+        commission = row["components"]["expansion_commission"]
+        assert commission["clawback"] >= 0
+        # 2 % of the quarter's expansion, at most 2,500, less what churned accounts take back
+        amount = Fraction(commission["metric"]).limit_denominator(100)
+        earned = min(half_away(Fraction(2, 100) * amount * 100), 250_000)
+        assert cents(commission["payout"]) == earned - cents(commission["clawback"]), (row["quarter"], row["csm_id"])
+        # the plan's cap applies to the sum after the clawback; there are no period or floor figures
+        parts = sum(cents(row["components"][cid]["payout"]) for cid in ids)
+        assert cents(row["proposed"]) == parts + cents(row["cap_adjustment"])
+        assert cents(row["proposed"]) <= half_away(Fraction(2) * Fraction(cents(row["target_variable"])))
+        assert "advance_adjustment" not in row and "guarantee_adjustment" not in row
+        if commission["clawback"] > 0:
+            clawed.append(row["quarter"])
+    assert clawed
+    # 2026Q1 is the first replayed quarter: what it claws back was paid in 2025Q3 or 2025Q4, quarters
+    # worked out for this purpose but not reported
+    assert "2026Q1" in clawed
+
+
+def test_rollout_protected_is_nrr_focus_with_floors_after_it():
+    document = document_of("rollout_protected")
+    parent = json.loads(replayed(REPO / "plans" / "nrr_focus.yaml", "--format", "json").stdout)
+    base = {(r["quarter"], r["csm_id"]): cents(r["proposed"]) for r in parent["rows"]}
+    roster = list(csv.DictReader(io.StringIO((SAMPLE / "roster.csv").read_text(encoding="utf-8"))))
+    starts = {r["csm_id"]: r["start_date"] for r in roster if r.get("start_date")}
+    quarters = sorted({r["quarter"] for r in document["rows"]})
+    guaranteed = set(quarters[:2])  # guarantee: {quarters: 2}, the first two quarters of the replay
+    for row in document["rows"]:
+        key = (row["quarter"], row["csm_id"])
+        ramp, guarantee = cents(row["ramp_adjustment"]), cents(row["guarantee_adjustment"])
+        assert ramp >= 0 and guarantee >= 0
+        # extends nrr_focus.yaml and only adds floors: the rest of the row is the parent's pay
+        assert cents(row["proposed"]) == base[key] + ramp + guarantee, key
+        if row["quarter"] in guaranteed:
+            # paid at least 90 % of what was actually paid, compared with the pay after the ramp
+            floor = half_away(Fraction(9, 10) * cents(row["actual"]))
+            assert guarantee == max(0, floor - (base[key] + ramp)), key
+        else:
+            assert guarantee == 0, key
+        if ramp:
+            # only a CSM who starts in that quarter or the one before (ramp: {quarters: 2})
+            start = starts[row["csm_id"]]
+            year, month = int(start[:4]), int(start[5:7])
+            start_quarter = f"{year}Q{(month - 1) // 3 + 1}"
+            previous = f"{year}Q{(month - 1) // 3 + 2}" if month <= 9 else f"{year + 1}Q1"
+            assert row["quarter"] in (start_quarter, previous), key
+            assert cents(row["proposed"]) == cents(row["target_variable"]) or guarantee, key
+    summary = document["summary"]
+    assert cents(summary["guarantee_total"]) == sum(cents(r["guarantee_adjustment"]) for r in document["rows"])
+    assert cents(summary["ramp_total"]) == sum(cents(r["ramp_adjustment"]) for r in document["rows"])
+    assert summary["guarantee_total"] > 0
+    assert summary["ramp_total"] > 0  # the sample hires two CSMs in 2026; one starts below target
+    # the protection is what it costs over nrr_focus.yaml itself
+    assert cents(summary["proposed_total"]) - cents(parent["summary"]["proposed_total"]) == (
+        cents(summary["guarantee_total"]) + cents(summary["ramp_total"]))
+
+
+EXPLAIN_GAPS = {
+    "annual_nrr": "explain does not yet know period plans (KeyError on the commission's figures)",
+    "rollout_protected": "explain of one quarter treats it as the replay's first, so a 2026Q4 row gets the "
+                         "guarantee that only 2026Q1 and 2026Q2 have",
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(reason=EXPLAIN_GAPS[name], strict=False))
+    if name in EXPLAIN_GAPS else name for name in PAY_RULE_PLANS])
+def test_explain_agrees_with_the_replay_on_a_late_quarter(name):
+    row = next(r for r in document_of(name)["rows"] if r["quarter"] == "2026Q4")
+    explained = run("explain", PAY_RULE_PLANS[name], "--data", SAMPLE, "--csm", row["csm_id"],
+                    "--quarter", "2026Q4", "--format", "json")
+    assert explained.exit_code == 0, explained.stderr
+    assert json.loads(explained.stdout)["total"]["proposed"] == row["proposed"]
 
 
 # --- issue 24's example plans on the sample org, checked against accounts.csv by hand -------------

@@ -43,6 +43,17 @@ from cscomp_cli.render.views import shock_labels
 from .conftest import REPO, run
 
 PLANS = sorted((REPO / "plans").glob("*.yaml"))
+
+
+def _has_pay_rules(path: Path) -> bool:
+    plan = load_plan(path)
+    return (plan.period != "quarter" or plan.ramp is not None or plan.guarantee is not None
+            or any(getattr(c, "clawback", None) is not None for c in plan.components))
+
+
+# The former document had no period, clawback or floor figures: plans that use them are checked
+# against their own arithmetic in test_example_plans instead.
+FORMER_PLANS = [path for path in PLANS if not _has_pay_rules(path)]
 SAMPLE = REPO / "sample_data"
 
 
@@ -228,7 +239,7 @@ def test_delta_pct_cells_write_what_plain_wrote(pairs):
 
 # ---- the JSON document ----
 
-@pytest.mark.parametrize("plan_path", PLANS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("plan_path", FORMER_PLANS, ids=lambda p: p.stem)
 def test_the_document_holds_the_former_values_keys_and_types(plan_path):
     comparison, shocks = comparison_for(plan_path, "churn=+25%")
     document = build_document(comparison, shocks, data="sample_data")

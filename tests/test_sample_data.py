@@ -193,7 +193,8 @@ def test_the_balanced_scorecard_weights_sum_to_one_in_every_segment():
     assert plan.performance_weights == {"nrr": 0.5, "csat": 0.25, "adoption": 0.25}
 
 
-@pytest.mark.parametrize("name", ["ttm_nrr", "balanced_scorecard", "multi_year_renewals", "cs_manager"])
+@pytest.mark.parametrize("name", ["ttm_nrr", "balanced_scorecard", "multi_year_renewals", "cs_manager",
+                                  "annual_nrr", "expansion_clawback", "rollout_protected"])
 def test_the_readme_story_of_each_new_plan_is_its_actual_output(name, monkeypatch):
     # The README quotes each run (abridged with "…"): every line it quotes must be one the command prints.
     readme = (REPO / "README.md").read_text(encoding="utf-8")
