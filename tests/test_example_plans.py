@@ -281,16 +281,7 @@ def test_rollout_protected_is_nrr_focus_with_floors_after_it():
         cents(summary["guarantee_total"]) + cents(summary["ramp_total"]))
 
 
-EXPLAIN_GAPS = {
-    "annual_nrr": "explain does not yet know period plans (KeyError on the commission's figures)",
-    "rollout_protected": "explain of one quarter treats it as the replay's first, so a 2026Q4 row gets the "
-                         "guarantee that only 2026Q1 and 2026Q2 have",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(reason=EXPLAIN_GAPS[name], strict=False))
-    if name in EXPLAIN_GAPS else name for name in PAY_RULE_PLANS])
+@pytest.mark.parametrize("name", list(PAY_RULE_PLANS))
 def test_explain_agrees_with_the_replay_on_a_late_quarter(name):
     row = next(r for r in document_of(name)["rows"] if r["quarter"] == "2026Q4")
     explained = run("explain", PAY_RULE_PLANS[name], "--data", SAMPLE, "--csm", row["csm_id"],

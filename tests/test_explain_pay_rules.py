@@ -165,7 +165,7 @@ def test_a_clawback_is_charged_to_who_was_paid():
 # ---- SPEC 6.6: the ramp and the guarantee (vector 14) --------------------------------------------------------
 
 def test_a_ramp_quarter_is_written_out():
-    doc = explain(V14, "C3", "2026Q1")
+    doc = explain(V14, "C3", "2026Q1", "--quarters", "2")  # the vector's replay: 2026Q1 is guaranteed
     ramp = doc["floors"]["ramp"]
     # hired 2026-02-15 → TV 30,000 / 4 × 45/90 = 3,750; proposed 0 + 1,200 = 1,200 → 3,750 − 1,200 = 2,550
     assert (ramp["start_date"], ramp["start_quarter"], ramp["ramp_quarter"]) == ("2026-02-15", "2026Q1", 1)
@@ -197,9 +197,14 @@ def test_a_guarantee_of_the_replays_first_quarters_needs_that_replay():
     # stress-test --quarters 2 guarantees 2026Q1 only: 2026Q2 is not guaranteed there, and explain says so
     inside = explain(V14, "C1", "2026Q2", "--quarters", "2")
     assert inside["floors"]["guarantee"]["guaranteed"] is False and inside["total"]["proposed"] == 0.0
-    # replayed alone, 2026Q2 is its own replay's first quarter, and the explanation says what that means
-    alone = explain(V14, "C1", "2026Q2")["floors"]["guarantee"]
-    assert alone["guaranteed"] is True and "--quarters" in alone["note"]
+    # without --quarters, explain takes stress-test's default replay (the last 4 paid quarters, 2025Q3–2026Q2),
+    # whose one guaranteed quarter is 2025Q3: 2026Q2 is not guaranteed there either
+    default = explain(V14, "C1", "2026Q2")
+    assert default["floors"]["guarantee"]["guaranteed"] is False and default["total"]["proposed"] == 0.0
+    assert "note" not in default["floors"]["guarantee"]
+    # and 2025Q3 is: round(0.9 × actual 5,000.00) = 4,500.00 against C1's 3,000.00 commission
+    first = explain(V14, "C1", "2025Q3")["floors"]["guarantee"]
+    assert first["guaranteed"] is True and first["adjustment"] == 1500.0
     assert_user_error(run("explain", V14 / "plan.yaml", "--csm", "C1", "--quarter", "2025Q4", "--data", V14,
                           "--quarters", "2"), "2025Q4", "--quarters 2")
 

@@ -31,7 +31,7 @@ from cscomp_cli.core.text import folded
 from cscomp_cli.engine.conversion import paid_in_plan_currency
 from cscomp_cli.engine.lead_in import PERIOD_QUARTERS
 from cscomp_cli.engine.metrics import describe
-from cscomp_cli.engine.paid_quarters import select_quarters
+from cscomp_cli.engine.paid_quarters import DEFAULT_QUARTERS, select_quarters
 from cscomp_cli.engine.payouts import tier_bounds
 from cscomp_cli.engine.plan_metrics import explanation as custom_explanation
 from cscomp_cli.engine.replay import replay
@@ -54,7 +54,8 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
     read, named in every output. ``quarters`` (and ``through``): explain the quarter inside the replay
     stress-test would make with them (it matters to a guarantee of the replay's first quarters); by
     default the quarter is replayed alone (a period's earlier quarters and a clawback's are worked out
-    all the same)."""
+    all the same), or, under a guarantee of the replay's first N quarters, inside stress-test's default
+    replay when that holds it."""
     # Read as the data labels its quarters: under a fiscal calendar Q1 FY27 and 2027Q1 are FY2027Q1.
     label = dataset.calendar.canonical(quarter)
     if label is None:
@@ -64,6 +65,13 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
     if label not in present:
         raise UsageError(f"{label} is not in accounts.csv", hint=f"quarters present: {', '.join(present)}")
     window = [label]
+    if quarters is None and plan.guarantee is not None and isinstance(plan.guarantee.quarters, int):
+        # A guarantee of "the replay's first N quarters" depends on where the replay starts: by default the
+        # quarter is explained inside the replay stress-test makes by default, so the two agree.
+        end = select_quarters(dataset, 1, through)[0]  # the last paid quarter, as stress-test ends at
+        default = select_quarters(dataset, None, end)[-DEFAULT_QUARTERS:]
+        if label in default:
+            window = default
     if quarters is not None:
         window = select_quarters(dataset, quarters, through)
         if label not in window:
@@ -104,7 +112,7 @@ def explain(plan: Plan, dataset: Dataset, csm_id: str, quarter: str, data: str |
         "rounding": PAYOUT_ROUNDING,
         "modifiers": [_modifier(plan, m, result, i) for m in plan.modifiers],
         **({"period": period_section(plan, dataset, result, i)} if result.periods is not None else {}),
-        **({"floors": floors_section(plan, dataset, result, i, replayed_alone=quarters is None)}
+        **({"floors": floors_section(plan, dataset, result, i, replayed_alone=window == [label])}
            if plan.ramp is not None or plan.guarantee is not None else {}),
         "total": {
             "components": _money(row["components_cents"]),

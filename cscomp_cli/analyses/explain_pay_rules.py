@@ -308,8 +308,9 @@ def floors_section(plan: Plan, dataset, result, i: int, replayed_alone: bool) ->
         if isinstance(guarantee.quarters, int):
             entry["which"] = (f"the replay's first {guarantee.quarters} quarter(s): {', '.join(window[:guarantee.quarters])}")
             if replayed_alone:
-                entry["note"] = (f"explain replays {row['quarter']} alone, so it is the replay's first quarter; pass "
-                                 "--quarters N (and --through) as given to stress-test to explain it inside that replay")
+                entry["note"] = (f"explain replays {row['quarter']} alone (it is outside stress-test's default replay), "
+                                 "so it is the replay's first quarter; pass --quarters N (and --through) as given to "
+                                 "stress-test to explain it inside that replay")
         section["guarantee"] = entry
     return section
 

@@ -152,7 +152,9 @@ def explain_command(
         "--quarters", "-n", min=1,
         help="Explain the quarter inside the replay stress-test makes with the same --quarters (and --through): "
              "it matters to a guarantee of the replay's first quarters. Default: the quarter replayed alone (a "
-             "period's earlier quarters and a clawback's are worked out all the same).")] = None,
+             "period's earlier quarters and a clawback's are worked out all the same); under a guarantee of the "
+             "replay's first N quarters, inside stress-test's default replay (the last 4 paid quarters) when it "
+             "holds the quarter.")] = None,
     through: ThroughOpt = None,
     output_format: Annotated[ExplainFormat, typer.Option("--format", "-f", help=(
         "table (a tree), markdown (the tree as nested lists), csv (one row per figure: section, item, field, "

@@ -42,6 +42,10 @@ def through_label(dataset: Dataset, text: str) -> str:
     return label
 
 
+# How many quarters a replay holds when nobody says (--quarters): "the last four quarters" leaders ask about.
+DEFAULT_QUARTERS = 4
+
+
 def select_quarters(dataset: Dataset, count: int | None, through: str | None = None) -> list[str]:
     """The quarters to replay: the last ``count`` quarters of the accounts export ending at ``through``
     (a quarter label), or else at the last paid quarter (the last quarter when nothing says what was paid).
