@@ -202,9 +202,10 @@ def test_a_guarantee_of_the_replays_first_quarters_needs_that_replay():
     default = explain(V14, "C1", "2026Q2")
     assert default["floors"]["guarantee"]["guaranteed"] is False and default["total"]["proposed"] == 0.0
     assert "note" not in default["floors"]["guarantee"]
-    # and 2025Q3 is: round(0.9 × actual 5,000.00) = 4,500.00 against C1's 3,000.00 commission
+    # and 2025Q3 is: round(0.9 × actual 5,000.00) = 4,500.00 against C1's GRR 1.0 → 5,000.00 + commission
+    # 3,000.00 = 8,000.00, capped at 1.5 × 5,000.00 = 7,500.00, so the floor does not bind
     first = explain(V14, "C1", "2025Q3")["floors"]["guarantee"]
-    assert first["guaranteed"] is True and first["adjustment"] == 1500.0
+    assert first["guaranteed"] is True and first["floor_amount"] == 4500.0 and first["adjustment"] == 0.0
     assert_user_error(run("explain", V14 / "plan.yaml", "--csm", "C1", "--quarter", "2025Q4", "--data", V14,
                           "--quarters", "2"), "2025Q4", "--quarters 2")
 
