@@ -408,7 +408,13 @@ def pay_rule_columns(document: dict) -> list[tuple[str, str]]:
     """(key, heading) of the per-CSM pay-rule figures csm_view adds, for the plan's rules only: what is
     held back in a period whose true-up is not reached, what the true-ups paid, what was clawed back,
     and what each floor added."""
-    columns = [("held_back", "Held back"), ("true_up", "True-up")] if has_periods(document) else []
+    columns = []
+    if has_periods(document):
+        # Only what the replay has: a column of $0.00 held back (every true-up reached) says nothing.
+        figures = pay_rule_figures(document).values()
+        columns += [(key, heading) for key, heading, shown in (
+            ("held_back", "Held back", any(f.get("held_back") for f in figures)),
+            ("true_up", "True-up", any(f.get("true_up") is not None for f in figures))) if shown]
     if clawback_components(document):
         columns.append(("clawback", "Clawed back"))
     return columns + floors(document)
