@@ -47,21 +47,26 @@ def clawbacks(plan: Plan, dataset: Dataset, span: pd.DataFrame, paid: dict[str, 
         return {}, None
     accounts = dataset.accounts
     ordinal = quarter_ordinals(accounts["quarter"])
-    account, account_ids = pd.factorize(accounts["account_id"].to_numpy(dtype=object))
-    owners = accounts["csm_id"].to_numpy(dtype=object)
-    # (account, quarter) → its row; (quarter, csm) → the span row.
-    rows_at = pd.Index(account.astype("int64") * (1 << 20) + ordinal)
+    # Integer codes (a categorical column's own): no Python object per account row.
+    account, account_ids = pd.factorize(accounts["account_id"])
+    owner_codes, owner_ids = pd.factorize(accounts["csm_id"])
+    owner_ids = np.asarray(owner_ids, dtype=object)
+    account_ids = np.asarray(account_ids, dtype=object)
     span_ordinal = quarter_ordinals(span["quarter"].astype(object))
     span_at = pd.MultiIndex.from_arrays([span_ordinal, span["csm_id"].astype(object).to_numpy()])
-    replayed = set(window)
     churned = np.flatnonzero((accounts["churn"].to_numpy(dtype="float64") > 0)
-                             & accounts["quarter"].astype(object).isin(replayed).to_numpy())
+                             & accounts["quarter"].isin(window).to_numpy())
+    # (account, quarter) → its row, over the rows a clawback can reach: the churned accounts' own, back far enough.
+    reach = max(c.clawback.within for c in components)
+    earliest = int(ordinal[churned].min()) - reach if len(churned) else 0
+    candidates = np.flatnonzero(np.isin(account, np.unique(account[churned])) & (ordinal >= earliest))
+    rows_at = pd.Index(account[candidates].astype("int64") * (1 << 20) + ordinal[candidates])
     labels = {int(o): str(q) for o, q in zip(span_ordinal, span["quarter"].astype(object))}
-    labels.update({int(o): str(q) for o, q in zip(ordinal[churned], accounts["quarter"].astype(object).to_numpy()[churned])})
+    labels.update({int(o): str(q) for o, q in zip(ordinal[churned], accounts["quarter"].iloc[churned].astype(object))})
     charged: dict[str, np.ndarray] = {}
     lines = []
     for component in components:
-        contribution = _contribution(plan, component.metric, accounts)
+        contribution = _contribution(plan, component.metric, accounts.iloc[candidates])  # per candidate row
         cents_paid = np.asarray(paid[component.id]["payout_cents"], dtype="int64")
         payout = cents_paid / 100
         metric = np.nan_to_num(np.asarray(paid[component.id]["metric"], dtype="float64"))
@@ -70,11 +75,11 @@ def clawbacks(plan: Plan, dataset: Dataset, span: pd.DataFrame, paid: dict[str, 
         total = np.zeros(len(span), dtype="int64")
         for back in range(1, component.clawback.within + 1):
             earlier = ordinal[churned] - back
-            prior = rows_at.get_indexer(account[churned].astype("int64") * (1 << 20) + earlier)
-            held = prior >= 0
-            at, prior, earlier = churned[held], prior[held], earlier[held]
-            part = contribution[prior]
-            owner = owners[prior]
+            found = rows_at.get_indexer(account[churned].astype("int64") * (1 << 20) + earlier)
+            held = found >= 0
+            at, prior, earlier = churned[held], candidates[found[held]], earlier[held]
+            part = contribution[found[held]]
+            owner = owner_ids[owner_codes[prior]]
             paid_row = span_at.get_indexer(pd.MultiIndex.from_arrays([earlier, owner]))
             charged_row = span_at.get_indexer(pd.MultiIndex.from_arrays([ordinal[at], owner]))
             effective = np.where(paid_row >= 0, rate[np.maximum(paid_row, 0)], 0.0)

@@ -127,6 +127,7 @@ class Window:
         self.row_t = (row_ordinal - self.base).astype(CODE)
         self._books: dict[str, Books] = {}
         self._sums: dict = {}
+        self._folds: dict = {}  # (quantity, how) → a period's folded grid, raveled (to-date windows only)
 
     # -- books per scope --
 
@@ -215,6 +216,10 @@ class Window:
         """Per pair: the quantity over the account's passing rows in the pair's window (sum, or min / max)."""
         key = (id(books), name, how)
         if key not in self._sums:
+            folded = self._folds.get((name, how))
+            if folded is not None:  # a period's folds serve every scope: only the gather differs
+                self._sums[key] = folded[_cell(books.end, books.account, self.accounts)]
+                return self._sums[key]
             grid = self._grid(values_of(self.passing), 0.0 if how == "sum" else np.nan)
             combine = {"sum": np.add, "min": np.fmin, "max": np.fmax}[how]
             if self.trailing:
@@ -231,6 +236,8 @@ class Window:
                     while last < self.span and self.starts[last] == first:
                         last += 1
                     combine.accumulate(grid[first:last], axis=0, out=folded[first:last])
+                # Kept for the other scopes: a period plan measures every metric to date at each of them.
+                self._folds[(name, how)] = folded.ravel()
             self._sums[key] = folded.ravel()[_cell(books.end, books.account, self.accounts)]
         return self._sums[key]
 
@@ -238,8 +245,12 @@ class Window:
         """Per pair: the quantity of the account's passing row in the window's first quarter (0 without one)."""
         key = (id(books), name, "first")
         if key not in self._sums:
-            grid = self._grid(values_of(self.passing))
-            self._sums[key] = grid.ravel()[_cell(books.start, books.account, self.accounts)]
+            grid = self._folds.get((name, "first"))
+            if grid is None:
+                grid = self._grid(values_of(self.passing)).ravel()
+                if not self.trailing:
+                    self._folds[(name, "first")] = grid
+            self._sums[key] = grid[_cell(books.start, books.account, self.accounts)]
         return self._sums[key]
 
     def _folded(self, metrics: WindowSource, definition: Definition, books: Books,
