@@ -20,7 +20,7 @@ from cscomp_cli.core.rounding import (
     to_cents,
 )
 from cscomp_cli.engine.floors import guarantee_quarters, ramp_quarters
-from cscomp_cli.engine.lead_in import PERIOD_QUARTERS
+from cscomp_cli.engine.lead_in import PERIOD_QUARTERS, period_of
 from cscomp_cli.engine.metrics import describe
 from cscomp_cli.plan.components import CurveComponent
 from cscomp_cli.plan.model import Plan
@@ -128,7 +128,7 @@ def period_section(plan: Plan, dataset, result, i: int) -> dict:
         pay_figures = f"round({plan.advance:g} × {amount(earned)}) − {amount(paid_before)} = {amount(advanced - paid_before)}"
         if advanced - paid_before < 0:
             pay_figures += f" < 0 → {amount(pay)}"
-    end = ordinal_label(last - last % length + length - 1, label)
+    end = ordinal_label(int(period_of(plan).last(last)), label)
     section = {
         "period": str(row["period"]),
         "period_quarters": length,

@@ -38,7 +38,7 @@ from cscomp_cli.analyses.shocks import shocks_applied
 from cscomp_cli.core.errors import UsageError
 from cscomp_cli.core.quarters import ordinal_label, quarter_ordinal, quarter_ordinals
 from cscomp_cli.core.rounding import round_half_away, to_cents
-from cscomp_cli.engine.lead_in import PERIOD_QUARTERS
+from cscomp_cli.engine.lead_in import PERIOD_QUARTERS, period_of
 from cscomp_cli.engine.periods import period_labels, true_up_warnings
 from cscomp_cli.engine.replay import Replay, replay
 from cscomp_cli.engine.roster import full_quarter_pay
@@ -164,7 +164,7 @@ def ahead_rules(plan: Plan, result: Replay, team: pd.DataFrame, dataset: Dataset
     n = len(team)
     length = PERIOD_QUARTERS[plan.period]
     earned, paid, tv = np.zeros(n), np.zeros(n), np.zeros(n)
-    if length > 1 and result.periods is not None and quarter_ordinal(last) % length != length - 1:
+    if length > 1 and result.periods is not None and quarter_ordinal(last) != period_of(plan).last(quarter_ordinal(last)):
         # The period holding the last replayed quarter goes on into the quarters ahead.
         span = result.periods.rows
         now = span[span["quarter"].astype(object) == last].drop_duplicates("csm_id").set_index("csm_id")

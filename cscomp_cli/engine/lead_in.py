@@ -24,14 +24,19 @@ from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import ACCOUNTS
 from cscomp_cli.plan.components import CommissionComponent
 from cscomp_cli.plan.model import Plan
+from cscomp_cli.plan.own_metrics import ToDate
 
 PERIOD_QUARTERS = {"quarter": 1, "half": 2, "year": 4}
 
 
+def period_of(plan: Plan) -> ToDate:
+    """The plan's measurement period as the quarters it holds (a quarter plan's: one)."""
+    return ToDate(PERIOD_QUARTERS[plan.period])
+
+
 def period_first(plan: Plan, ordinal):
     """The first quarter (as quarter_ordinal counts) of the plan's period holding each quarter ordinal."""
-    length = PERIOD_QUARTERS[plan.period]
-    return ordinal - ordinal % length
+    return period_of(plan).first(ordinal)
 
 
 def clawback_reach(plan: Plan) -> int:

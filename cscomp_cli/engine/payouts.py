@@ -20,6 +20,7 @@ from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.inputs.files import QUOTAS
 from cscomp_cli.plan.components import CommissionComponent, CurveComponent
 from cscomp_cli.plan.model import Plan
+from cscomp_cli.plan.own_metrics import ToDate
 from cscomp_cli.plan.targets import BySegment, PctOfStartArr
 
 # No component pays a trillion to one CSM in a quarter; integer cents overflow not far beyond.
@@ -127,7 +128,7 @@ def _summed_to_date(rows: pd.DataFrame, quota: np.ndarray, to_date: ToDateShare)
     """Each row's quotas summed over its period to date: the CSM's rows of the same period up to it (a quota
     is required in each quarter of the period in which the CSM is replayed, so these are all of them)."""
     ordinal = quarter_ordinals(rows["quarter"].astype(object))
-    period = ordinal - ordinal % to_date.period
+    period = ToDate(to_date.period).first(ordinal)
     group = pd.factorize(pd.MultiIndex.from_arrays([rows["csm_id"].astype(object), period]))[0]
     return pd.Series(np.nan_to_num(quota)).groupby(group, sort=False).cumsum().to_numpy()
 

@@ -20,7 +20,7 @@ from cscomp_cli.core.errors import DataWarning
 from cscomp_cli.core.quarters import ordinal_label
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.engine.books import BookMetrics
-from cscomp_cli.engine.lead_in import PERIOD_QUARTERS, span_ordinals
+from cscomp_cli.engine.lead_in import period_of, span_ordinals
 from cscomp_cli.engine.payouts import (
     MAX_PAYOUT,
     ToDateShare,
@@ -29,7 +29,6 @@ from cscomp_cli.engine.payouts import (
 )
 from cscomp_cli.inputs.dataset import Dataset
 from cscomp_cli.plan.model import Plan
-from cscomp_cli.plan.own_metrics import ToDate
 
 DOCS = "see 'Annual goals, advances and a true-up' in docs/plans.md"
 
@@ -87,15 +86,16 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
     """Every period-plan column of the replay's rows (the positions ``reported`` of ``span``), its modifiers'
     frame and the period figures behind them. ``span``: the replayed rows with the period's earlier quarters
     before them; ``absent``: the CSM-quarters of those periods with a roster row but no replayed row."""
-    length = PERIOD_QUARTERS[plan.period]
+    period = period_of(plan)
+    length = period.length
     ordinal = span_ordinals(span)
     data_first = int(span_ordinals(dataset.accounts[["quarter"]]).min())
-    first = np.maximum(ordinal - ordinal % length, data_first)
+    first = np.maximum(period.first(ordinal), data_first)
     span = span.copy()
     span["period"] = period_labels(span, plan)
     span["to_date_quarters"] = ordinal - first + 1
     span["tv_to_date"] = tv_to_date(span, absent, first, ordinal)
-    span["true_up"] = ordinal % length == length - 1
+    span["true_up"] = ordinal == period.last(ordinal)
     flag = np.zeros(len(span), dtype=bool)
     flag[reported] = True
     span["reported"] = flag
@@ -103,7 +103,7 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
     # The components see the to-date books and TV_D as their target variable.
     measured = span.assign(target_variable=span["tv_to_date"].to_numpy())
     books = BookMetrics(plan, accounts, measured, shared, grouping, history=dataset.accounts, roster=dataset.roster,
-                        calendar=dataset.calendar, to_date=ToDate(length))
+                        calendar=dataset.calendar, to_date=period)
     share = ToDateShare(quarters=span["to_date_quarters"].to_numpy(dtype="float64"), period=length)
     multipliers, modifiers = modifier_multipliers(plan, books)
     terms = np.zeros(len(span), dtype="int64")
@@ -123,10 +123,10 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
         span["cap_to_date_cents"] = np.zeros(len(span), dtype="int64")
     earned = terms + span["cap_to_date_cents"].to_numpy()
     span["earned_to_date_cents"] = earned
-    pay_in_quarters(plan, span)
+    group = _csm_periods(span)
+    pay_in_quarters(plan, span, group)
 
     # What the rows report: each term's and the cap's increase over the CSM's previous quarter of the period.
-    group = pd.factorize(pd.MultiIndex.from_arrays([span["csm_id"].astype(object), span["period"]]))[0]
     ids = [c.id for c in plan.components]
     figures = pd.DataFrame({**{cid: span[f"{cid}_earned_to_date_cents"].to_numpy() for cid in ids},
                             "cap": span["cap_to_date_cents"].to_numpy(), "earned": earned})
@@ -148,12 +148,18 @@ def period_pay(plan: Plan, dataset: Dataset, span: pd.DataFrame, absent: pd.Data
     return out, reported_modifiers, PeriodPay(rows=span, books=books, reported=reported)
 
 
-def pay_in_quarters(plan: Plan, span: pd.DataFrame) -> None:
+def _csm_periods(span: pd.DataFrame) -> np.ndarray:
+    """A code per row numbering its (CSM, period)."""
+    return pd.factorize(pd.MultiIndex.from_arrays([span["csm_id"].astype(object), span["period"]]))[0]
+
+
+def pay_in_quarters(plan: Plan, span: pd.DataFrame, group: np.ndarray | None = None) -> None:
     """pay(q) per row: the advance on what is earned to date less what was paid before, or the true-up.
 
     ``span`` needs csm_id, period, earned_to_date_cents and true_up, each (CSM, period) in quarter order; it
-    gains advanced_cents, paid_before_cents and pay_cents. Of ``plan`` only advance and recover are read."""
-    group = pd.factorize(pd.MultiIndex.from_arrays([span["csm_id"].astype(object), span["period"]]))[0]
+    gains advanced_cents, paid_before_cents and pay_cents. Of ``plan`` only advance and recover are read.
+    ``group``: the rows' (CSM, period) codes, when the caller has them."""
+    group = _csm_periods(span) if group is None else group
     earned = span["earned_to_date_cents"].to_numpy()
     advanced = to_cents(plan.advance * earned / 100)
     span["advanced_cents"] = advanced
@@ -171,13 +177,13 @@ def true_up_warnings(plan: Plan, window: list[str]) -> list[DataWarning]:
     """One warning when the last replayed quarter is not its period's last: that true-up is not reached."""
     if plan.period == "quarter" or not window:
         return []
-    length = PERIOD_QUARTERS[plan.period]
     last = pd.DataFrame({"quarter": [window[-1]]})
     ordinal = int(span_ordinals(last)[0])
-    if ordinal % length == length - 1:
+    period_end = int(period_of(plan).last(ordinal))
+    if ordinal == period_end:
         return []
     label = period_labels(last, plan)[0]
-    end = ordinal_label(ordinal - ordinal % length + length - 1, window[-1])
+    end = ordinal_label(period_end, window[-1])
     return [DataWarning(
         f"the replay ends at {window[-1]}, before {label}'s last quarter {end}: {label}'s true-up is not reached, "
         f"so its rows show advances only ({plan.advance:.0%} of what is earned to date)",

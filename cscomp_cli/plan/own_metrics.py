@@ -162,6 +162,10 @@ class ToDate:
         """The period's first quarter (as quarter_ordinal counts) for a quarter's ordinal; arrays too."""
         return ordinal - ordinal % self.length
 
+    def last(self, ordinal):
+        """The period's last quarter (its true-up) for a quarter's ordinal; arrays too."""
+        return self.first(ordinal) + self.length - 1
+
 
 @dataclass(frozen=True)
 class Definition:
