@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from cscomp_cli.engine.replay import replay as replay_plan
 from cscomp_cli.inputs.dataset import load_dataset
 from cscomp_cli.plan.loading import parse_plan
-from tests.conftest import run_json, write_files
+from tests.conftest import VECTORS, run_json, write_files
 
 HEADER = "quarter,account_id,csm_id,arr_start,expansion,contraction,churn\n"
 # C1 and C2: TV 20,000 / 4 = 5,000. C3 hired 2026-02-15: 2026Q1 has 90 days, C3 is employed 15 February –
@@ -220,3 +220,15 @@ def test_floors_never_lower_pay_and_reach_their_floor(data, ramp, guarantee, per
         chosen = floored["quarter"].isin(["2026Q1", "2026Q2"] if "0.9" in guarantee else ["2026Q3"]).to_numpy()
         wanted = np.floor(floor * floored["actual_cents"].to_numpy() + 0.5)
         assert (floored["proposed_cents"].to_numpy()[chosen] >= wanted[chosen] - 1).all()
+
+
+def test_a_guarantee_listing_a_quarter_outside_the_replay_says_so(tmp_path):
+    # Vector 14 replays 2026Q1-2026Q2; a guarantee on "2027Q1" (a slip for 2026Q1) would pay nothing: C1's
+    # 2026Q1 is then proposed -375.00 (no guarantee lift), and one warning names the label.
+    plan = (VECTORS / "14_clawback_and_floors" / "plan.yaml").read_text().replace("guarantee: {floor: 0.9, quarters: 1}",
+                                                        "guarantee: {floor: 0.9, quarters: [2027Q1]}")
+    (tmp_path / "plan.yaml").write_text(plan)
+    document = run_json("stress-test", tmp_path / "plan.yaml", "--quarters", "2", "--data", VECTORS / "14_clawback_and_floors")
+    rows = {(r["quarter"], r["csm_id"]): r for r in document["rows"]}
+    assert rows[("2026Q1", "C1")]["guarantee_adjustment"] == 0.0
+    assert any("guarantee.quarters lists 2027Q1" in w and "2026Q1–2026Q2" in w for w in document["warnings"])

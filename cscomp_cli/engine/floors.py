@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cscomp_cli.core.errors import PlanError, report
+from cscomp_cli.core.errors import DataWarning, PlanError, report
 from cscomp_cli.core.quarters import Calendar, quarter_ordinals
 from cscomp_cli.core.rounding import to_cents
 from cscomp_cli.plan.model import Plan
@@ -46,6 +46,22 @@ def guarantee_quarters(plan: Plan, rows: pd.DataFrame, window: list[str], calend
                 continue
             chosen.append(label)
     return rows["quarter"].astype(object).isin(chosen).to_numpy()
+
+
+def guarantee_warnings(plan: Plan, window: list[str], calendar: Calendar) -> list[DataWarning]:
+    """One warning when the guarantee lists quarters the replay does not hold: a slip there (2027Q3 for 2026Q3)
+    would otherwise report a guarantee that cost nothing."""
+    guarantee = plan.guarantee
+    if guarantee is None or isinstance(guarantee.quarters, int) or not window:
+        return []
+    outside = [text for text in guarantee.quarters if calendar.canonical(text) not in window]
+    if not outside:
+        return []
+    return [DataWarning(
+        f"guarantee.quarters lists {', '.join(outside)}, which this replay ({window[0]}–{window[-1]}) does not hold: "
+        "the guarantee pays nothing there", location="guarantee.quarters",
+        hint="check the quarter labels, or replay those quarters (--quarters, --through); see 'Ramps and "
+             "guarantees' in docs/plans.md")]
 
 
 def floor_adjustments(plan: Plan, rows: pd.DataFrame, window: list[str], calendar: Calendar

@@ -23,7 +23,7 @@ from cscomp_cli.engine.clawbacks import clawbacks
 from cscomp_cli.engine.conversion import actual_cents, convert_pay
 from cscomp_cli.engine.currencies import check_currencies
 from cscomp_cli.engine.data_warnings import data_warnings, roster_warnings
-from cscomp_cli.engine.floors import floor_adjustments
+from cscomp_cli.engine.floors import floor_adjustments, guarantee_warnings
 from cscomp_cli.engine.lead_in import (
     lead_in_quarters,
     lead_in_rows,
@@ -139,7 +139,9 @@ def replay(plan: Plan, dataset: Dataset, quarters: int | None = None, *, through
                                                                # explain looks at one quarter of the user's
                                                                # choosing, inside its period or not
                                                                *(true_up_warnings(plan, window) if later_quarters
-                                                                 else []))),
+                                                                 else []),
+                                                               *(guarantee_warnings(plan, window, dataset.calendar)
+                                                                 if later_quarters else []))),
                   *(w.one_line() for w in data_warnings(plan, dataset, window, shared))]
     warnings: list[str] = [*plan_warnings, *about_data]
     span, span_accounts, span_grouping, span_shared = rows, accounts, grouping, shared
