@@ -60,8 +60,8 @@ def guarantee_warnings(plan: Plan, window: list[str], calendar: Calendar) -> lis
     return [DataWarning(
         f"guarantee.quarters lists {', '.join(outside)}, which this replay ({window[0]}–{window[-1]}) does not hold: "
         "the guarantee pays nothing there", location="guarantee.quarters",
-        hint="check the quarter labels, or replay those quarters (--quarters, --through); see 'Ramps and "
-             "guarantees' in docs/plans.md")]
+        hint="check the quarter labels, or replay those quarters (--quarters, --through); "
+             "see 'Ramps and guarantees' in docs/plans.md")]
 
 
 def floor_adjustments(plan: Plan, rows: pd.DataFrame, window: list[str], calendar: Calendar
